@@ -1,0 +1,79 @@
+# Tagsight — `make help` lists the targets.
+# Two commands matter: `make run` (set up, build, start the app) and
+# `make test` (set up, run every test). Both work on a fresh Debian/Ubuntu.
+
+SHELL := /bin/bash
+GO ?= go
+GOBIN := $(shell $(GO) env GOPATH)/bin
+WAILS ?= $(GOBIN)/wails
+VERSION ?= $(shell cat VERSION 2>/dev/null || echo dev)
+# webkit2gtk 4.1-only systems (Ubuntu 24.04, Debian 13) need -tags webkit2_41;
+# scripts/setup.sh writes the tag it found to build/.webkit-tags.
+WEBKIT_TAGS := $(shell cat build/.webkit-tags 2>/dev/null)
+LDFLAGS := -X main.version=$(VERSION)
+ORT_DIR := $(CURDIR)/third_party/onnxruntime
+export TAGSIGHT_ORT_LIB ?= $(firstword $(wildcard $(ORT_DIR)/linux-x64/libonnxruntime.so $(ORT_DIR)/linux-arm64/libonnxruntime.so))
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## list targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
+
+.PHONY: setup
+setup: ## install everything this machine needs (apt, wails CLI, npm, ONNX Runtime); safe to re-run
+	@bash scripts/setup.sh
+
+.PHONY: cli
+cli: ## build the headless CLI to build/bin/tagsight
+	$(GO) build -ldflags "$(LDFLAGS)" -o build/bin/tagsight ./cmd/tagsight
+
+.PHONY: frontend
+frontend: ## build the Svelte UI into frontend/dist
+	cd frontend && npm run build
+
+.PHONY: app
+app: ## build the desktop app to build/bin/tagsight-desktop
+	$(WAILS) build -s -ldflags "$(LDFLAGS)" $(if $(WEBKIT_TAGS),-tags $(WEBKIT_TAGS))
+
+.PHONY: build
+build: cli app ## build the CLI and the desktop app
+
+.PHONY: run
+run: setup cli app ## set up if needed, build, and start the desktop app
+	./build/bin/tagsight-desktop
+
+.PHONY: test
+test: setup test-go test-frontend test-cli test-desktop ## set up if needed and run every test
+
+.PHONY: test-go
+test-go: ## Go unit and integration tests (race detector on)
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+.PHONY: test-frontend
+test-frontend: ## frontend component tests (vitest)
+	cd frontend && npm test
+
+.PHONY: test-cli
+test-cli: cli ## end-to-end CLI checks on a hostile folder
+	bash scripts/test-cli.sh build/bin/tagsight
+
+.PHONY: test-desktop
+test-desktop: app ## build the real window, run it under Xvfb, screenshot it
+	bash scripts/smoke-desktop.sh build/desktop-smoke.png
+
+.PHONY: fuzz
+fuzz: ## run each fuzz target for a short while (FUZZTIME=30s)
+	@for t in $$(grep -rhoE '^func Fuzz[A-Za-z0-9_]+' --include=*_test.go backend | sed 's/func //' | sort -u); do \
+	  pkg=$$(grep -rlE "^func $$t\(" --include=*_test.go backend | head -1 | xargs dirname); \
+	  echo "== $$t ($$pkg)"; $(GO) test -run='^$$' -fuzz="^$$t\$$" -fuzztime=$${FUZZTIME:-30s} ./$$pkg || exit 1; \
+	done
+
+.PHONY: bench
+bench: setup ## run the benchmarks; figures are printed and written under docs/bench/
+	$(GO) run ./cmd/tagsight-bench -out docs/bench
+
+.PHONY: clean
+clean: ## remove build outputs
+	rm -rf build/bin frontend/dist/assets frontend/dist/index.html

@@ -1,0 +1,104 @@
+// Package library is a folder of files seen as a Tagsight library: it
+// creates and opens `<folder>/.tagsight/`, walks the folder, fingerprints
+// and probes files, makes thumbnails, and keeps the database's entries in
+// step with the disk. It does not decode pixels itself (package media) nor
+// own SQL (package store).
+package library
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/tagsight/tagsight/backend/store"
+)
+
+// DataDirName is the folder inside a library that holds Tagsight's data.
+const DataDirName = ".tagsight"
+
+// Library is an open library.
+type Library struct {
+	Root string // absolute, cleaned
+	DB   *store.DB
+}
+
+// ErrNotLibrary: the folder has no .tagsight/ and creation was not asked for.
+var ErrNotLibrary = errors.New("not a Tagsight library (no .tagsight folder)")
+
+// Options for Open.
+type Options struct {
+	// Create makes the folder a library when it is not one yet.
+	Create bool
+}
+
+// DataDir is `<root>/.tagsight`.
+func (l *Library) DataDir() string { return filepath.Join(l.Root, DataDirName) }
+
+// ThumbDir is where thumbnails live.
+func (l *Library) ThumbDir() string { return filepath.Join(l.DataDir(), "thumbs") }
+
+// Abs turns a library-relative '/'-separated path into an absolute one.
+func (l *Library) Abs(rel string) string {
+	return filepath.Join(l.Root, filepath.FromSlash(rel))
+}
+
+// Rel turns a path (absolute, or relative to the working directory) into a
+// library-relative '/'-separated path, refusing paths outside the library.
+func (l *Library) Rel(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(l.Root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("%s is outside the library %s", p, l.Root)
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+// Open opens the library at root, creating `.tagsight/` when opts.Create.
+func Open(ctx context.Context, root string, opts Options) (*Library, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("open library: %w", err)
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		return nil, fmt.Errorf("open library: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("open library: %s is not a folder", abs)
+	}
+	l := &Library{Root: abs}
+	if _, err := os.Stat(filepath.Join(l.DataDir(), "library.db")); err != nil {
+		if !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("open library: %w", err)
+		}
+		if !opts.Create {
+			return nil, fmt.Errorf("open library %s: %w", abs, ErrNotLibrary)
+		}
+	}
+	if err := os.MkdirAll(l.ThumbDir(), 0o755); err != nil {
+		return nil, fmt.Errorf("create library: %w", err)
+	}
+	if err := writeDefaultIgnore(l.DataDir()); err != nil {
+		return nil, fmt.Errorf("create library: %w", err)
+	}
+	db, err := store.Open(ctx, filepath.Join(l.DataDir(), "library.db"))
+	if err != nil {
+		return nil, fmt.Errorf("open library %s: %w", abs, err)
+	}
+	l.DB = db
+	return l, nil
+}
+
+// Close closes the database.
+func (l *Library) Close() error {
+	if l.DB == nil {
+		return nil
+	}
+	return l.DB.Close()
+}

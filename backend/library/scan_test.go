@@ -1,0 +1,367 @@
+package library
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"image/color"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tagsight/tagsight/backend/store"
+)
+
+func openLib(t *testing.T, root string) *Library {
+	t.Helper()
+	l, err := Open(context.Background(), root, Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+// scan runs a scan with a hang guard: a scan that does not finish within
+// the guard fails the test instead of stalling CI.
+func scan(t *testing.T, l *Library, opts ScanOptions) ScanResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	res, err := l.Scan(ctx, opts)
+	if err != nil {
+		t.Fatalf("scan: %v", err)
+	}
+	return res
+}
+
+func entryMap(t *testing.T, l *Library) map[string]store.Entry {
+	t.Helper()
+	es, err := l.DB.ListEntries(context.Background(), store.ListOptions{IncludeMissing: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]store.Entry{}
+	for _, e := range es {
+		m[e.Path] = e
+	}
+	return m
+}
+
+func errMap(res ScanResult) map[string]string {
+	m := map[string]string{}
+	for _, e := range res.Errors {
+		m[e.Path] = e.Error
+	}
+	return m
+}
+
+// pngWithBadCRC corrupts the CRC of the IHDR chunk.
+func pngWithBadCRC(b []byte) []byte {
+	b = append([]byte{}, b...)
+	// signature(8) + length(4) + "IHDR"(4) + data(13) => CRC at 29
+	b[29] ^= 0xFF
+	return b
+}
+
+func pngBomb(w, h uint32) []byte {
+	b := []byte("\x89PNG\r\n\x1a\n")
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
+	chunk := func(typ string, data []byte) {
+		b = binary.BigEndian.AppendUint32(b, uint32(len(data)))
+		c := append([]byte(typ), data...)
+		b = append(b, c...)
+		b = binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(c))
+	}
+	chunk("IHDR", ihdr)
+	chunk("IDAT", []byte{0x78, 0x9c, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01})
+	chunk("IEND", nil)
+	return b
+}
+
+// jpegBomb patches a real JPEG's SOF0 dimensions.
+func jpegBomb(t *testing.T, w, h uint16) []byte {
+	b := jpegBytes(t, solid(16, 16, color.RGBA{1, 2, 3, 255}), nil)
+	for i := 2; i+9 < len(b); i++ {
+		if b[i] == 0xFF && (b[i+1] == 0xC0 || b[i+1] == 0xC2) {
+			binary.BigEndian.PutUint16(b[i+5:], h)
+			binary.BigEndian.PutUint16(b[i+7:], w)
+			return b
+		}
+	}
+	t.Fatal("no SOF in fixture")
+	return nil
+}
+
+func TestScanHostileFolder(t *testing.T) {
+	root := t.TempDir()
+	good := map[string]bool{}
+	img := jpegBytes(t, solid(64, 48, color.RGBA{200, 30, 30, 255}), nil)
+	addGood := func(rel string, b []byte) {
+		writeFile(t, filepath.Join(root, rel), b)
+		good[rel] = true
+	}
+	addGood("plain.jpg", img)
+	addGood("camera.jpg", jpegBytes(t, solid(64, 48, color.RGBA{20, 200, 30, 255}), cameraExif(6)))
+	addGood("image.png", pngBytes(t, solid(40, 30, color.RGBA{0, 0, 255, 255})))
+	addGood("notes.txt", []byte("just text\n"))
+	// Malformed EXIF must not cost the picture its entry.
+	addGood("exif-offset-past-end.jpg", jpegBytes(t, solid(32, 32, color.RGBA{9, 9, 9, 255}), []byte("MM\x00\x2a\x00\x00\xff\xf0")))
+	loop := tiff([]tag{ascii(0x010F, "Loop")})
+	binary.BigEndian.PutUint32(loop[len(loop)-10:], 8) // IFD0's next-IFD offset points at itself
+	addGood("exif-ifd-loop.jpg", jpegBytes(t, solid(32, 32, color.RGBA{9, 9, 9, 255}), loop))
+	// Odd names.
+	for _, n := range []string{"with space.jpg", `quote'"s.jpg`, "100%.jpg", "emoji 🙂📷.jpg", "-starts-with-dash.jpg", "caf\xe9-latin1.jpg", "ünïcödé/naïve.jpg"} {
+		addGood(n, img)
+	}
+	deep := ""
+	for i := 0; i < 30; i++ {
+		deep += "d" + string(rune('a'+i%26)) + "/"
+	}
+	addGood(deep+"deep.jpg", img)
+	addGood("x.jpg/inside.jpg", img) // a folder named like a picture
+
+	bad := map[string]string{} // path -> expected error fragment
+	addBad := func(rel string, b []byte, want string) {
+		writeFile(t, filepath.Join(root, rel), b)
+		bad[rel] = want
+	}
+	addBad("zero.jpg", nil, "empty")
+	addBad("zero.txt", nil, "empty")
+	rnd := make([]byte, 4096)
+	rand.New(rand.NewSource(1)).Read(rnd)
+	addBad("random.jpg", rnd, "")
+	addBad("truncated.jpg", jpegBytes(t, solid(400, 300, color.RGBA{1, 100, 200, 255}), nil)[:3000], "")
+	addBad("bad-crc.png", pngWithBadCRC(pngBytes(t, solid(40, 30, color.RGBA{1, 2, 3, 255}))), "")
+	addBad("bomb.png", pngBomb(60000, 60000), "pixel")
+	addBad("bomb.jpg", jpegBomb(t, 60000, 60000), "pixel")
+
+	// Special files.
+	if err := syscall.Mkfifo(filepath.Join(root, "fifo.jpg"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad["fifo.jpg"] = "named pipe"
+	os.Symlink("loop-b", filepath.Join(root, "loop-a"))
+	os.Symlink("loop-a", filepath.Join(root, "loop-b"))
+	bad["loop-a"], bad["loop-b"] = "loop", "loop"
+	os.Symlink(".", filepath.Join(root, "self"))
+	bad["self"] = "not followed"
+	os.Symlink("nowhere.jpg", filepath.Join(root, "dangling.jpg"))
+	bad["dangling.jpg"] = "dangling"
+	// A sparse multi-GB file: fingerprinted by sampling, never read whole.
+	for _, n := range []string{"sparse.bin", "sparse.jpg"} {
+		f, err := os.Create(filepath.Join(root, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Truncate(3 << 30); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	good["sparse.bin"] = true
+	bad["sparse.jpg"] = ""
+	// Unreadable: chmod works for normal users; root reads anyway, so the
+	// open is also refused through the test hook.
+	addBad("unreadable.jpg", img, "permission denied")
+	os.Chmod(filepath.Join(root, "unreadable.jpg"), 0)
+	defer os.Chmod(filepath.Join(root, "unreadable.jpg"), 0o644)
+
+	l := openLib(t, root)
+	opts := ScanOptions{open: func(p string) (*os.File, os.FileInfo, error) {
+		if strings.HasSuffix(p, "unreadable.jpg") {
+			return nil, nil, &os.PathError{Op: "open", Path: p, Err: syscall.EACCES}
+		}
+		return openRegular(p)
+	}}
+	res := scan(t, l, opts)
+
+	entries := entryMap(t, l)
+	errs := errMap(res)
+	for p := range good {
+		if _, ok := entries[p]; !ok {
+			t.Errorf("good file %q not indexed (error: %q)", p, errs[p])
+		}
+	}
+	for p, want := range bad {
+		msg, ok := errs[p]
+		if !ok {
+			t.Errorf("bad file %q not reported", p)
+			continue
+		}
+		if !strings.Contains(strings.ToLower(msg), want) {
+			t.Errorf("bad file %q: error %q does not mention %q", p, msg, want)
+		}
+		if _, ok := entries[p]; ok {
+			t.Errorf("bad file %q was indexed", p)
+		}
+	}
+	if len(entries) != len(good) {
+		t.Errorf("%d entries, want %d", len(entries), len(good))
+	}
+	if res.Indexed != len(good) || res.Skipped != len(bad) {
+		t.Errorf("indexed %d skipped %d, want %d %d", res.Indexed, res.Skipped, len(good), len(bad))
+	}
+
+	// EXIF made it through, and orientation 6 turns the size.
+	cam := entries["camera.jpg"]
+	if cam.Make != "Canon" || cam.Model != "Canon EOS R5" || cam.Lens != "RF50mm F1.8 STM" || cam.ISO != 800 ||
+		cam.FNumber != 2.8 || cam.FocalLength != 50 || cam.Exposure != "1/250" || cam.Taken != "2023-06-15T14:30:05" ||
+		cam.Orientation != 6 || cam.Width != 64 || cam.Height != 48 {
+		t.Errorf("camera.jpg metadata: %+v", cam)
+	}
+	if cam.Lat == nil || cam.Lon == nil || abs(*cam.Lat-48.858233) > 1e-5 || abs(*cam.Lon-2.294467) > 1e-5 {
+		t.Errorf("camera.jpg GPS: %v %v", cam.Lat, cam.Lon)
+	}
+	if cam.Thumb == "" || !l.thumbOK(cam.Thumb) {
+		t.Errorf("camera.jpg has no thumbnail")
+	}
+
+	// A second scan changes nothing.
+	res2 := scan(t, l, opts)
+	if res2.Added+res2.Updated+res2.Moved != 0 || res2.Unchanged != len(good) {
+		t.Errorf("rescan did work: %+v", res2)
+	}
+	if !reflect.DeepEqual(entries, entryMap(t, l)) {
+		t.Errorf("rescan changed entries")
+	}
+	if !reflect.DeepEqual(errMap(res2), errs) {
+		t.Errorf("rescan reported different errors:\n%v\n%v", errMap(res2), errs)
+	}
+	stored, _ := l.DB.ScanErrors(context.Background())
+	if len(stored) != len(bad) {
+		t.Errorf("stored %d scan errors, want %d", len(stored), len(bad))
+	}
+}
+
+func abs(f float64) float64 {
+	if f < 0 {
+		return -f
+	}
+	return f
+}
+
+func TestScanMoveKeepsEntryAndMissingIsKept(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "a/one.jpg"), jpegBytes(t, solid(20, 20, color.RGBA{255, 0, 0, 255}), nil))
+	writeFile(t, filepath.Join(root, "two.jpg"), jpegBytes(t, solid(20, 20, color.RGBA{0, 255, 0, 255}), nil))
+	l := openLib(t, root)
+	scan(t, l, ScanOptions{})
+	ctx := context.Background()
+	one, err := l.DB.EntryByPath(ctx, "a/one.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.DB.Exec(`INSERT INTO entry_tags(entry_id, tag_id) VALUES (?, 2)`, one.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(root, "a/one.jpg"), filepath.Join(root, "b/renamed.jpg")); err != nil {
+		os.MkdirAll(filepath.Join(root, "b"), 0o755)
+		if err := os.Rename(filepath.Join(root, "a/one.jpg"), filepath.Join(root, "b/renamed.jpg")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Remove(filepath.Join(root, "two.jpg"))
+	res := scan(t, l, ScanOptions{})
+	if res.Moved != 1 || res.Added != 0 || res.Missing != 1 {
+		t.Fatalf("after move: %+v", res)
+	}
+	moved, err := l.DB.EntryByPath(ctx, "b/renamed.jpg")
+	if err != nil || moved.ID != one.ID {
+		t.Fatalf("moved entry %v id %d, want id %d", err, moved.ID, one.ID)
+	}
+	tags, _ := l.DB.TagNames(ctx, moved.ID)
+	if !reflect.DeepEqual(tags, []string{"Favourite"}) {
+		t.Errorf("tags after move: %v", tags)
+	}
+	two, err := l.DB.EntryByPath(ctx, "two.jpg")
+	if err != nil || !two.Missing {
+		t.Errorf("vanished file: %v missing=%v, want kept and missing", err, two.Missing)
+	}
+	// It comes back: no longer missing, same entry.
+	writeFile(t, filepath.Join(root, "two.jpg"), jpegBytes(t, solid(20, 20, color.RGBA{0, 255, 0, 255}), nil))
+	res = scan(t, l, ScanOptions{})
+	back, _ := l.DB.EntryByPath(ctx, "two.jpg")
+	if back.Missing || back.ID != two.ID || res.Missing != 0 {
+		t.Errorf("returned file: %+v, %+v", back, res)
+	}
+}
+
+func TestScanIncrementalAndIgnore(t *testing.T) {
+	root := t.TempDir()
+	p := filepath.Join(root, "pic.jpg")
+	writeFile(t, p, jpegBytes(t, solid(20, 20, color.RGBA{255, 0, 0, 255}), nil))
+	writeFile(t, filepath.Join(root, "skipme/hidden.jpg"), jpegBytes(t, solid(20, 20, color.RGBA{1, 0, 0, 255}), nil))
+	writeFile(t, filepath.Join(root, ".DS_Store"), []byte("junk"))
+	l := openLib(t, root)
+	f, _ := os.OpenFile(filepath.Join(l.DataDir(), "ignore"), os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("skipme/\n")
+	f.Close()
+	res := scan(t, l, ScanOptions{})
+	if res.Indexed != 1 {
+		t.Fatalf("indexed %d, want 1 (ignore not honoured): %+v", res.Indexed, entryMap(t, l))
+	}
+	before, _ := l.DB.EntryByPath(context.Background(), "pic.jpg")
+	// Touch: same content, new mtime -> updated, same thumbnail.
+	later := time.Now().Add(time.Hour)
+	os.Chtimes(p, later, later)
+	res = scan(t, l, ScanOptions{})
+	after, _ := l.DB.EntryByPath(context.Background(), "pic.jpg")
+	if res.Updated != 1 || after.Thumb != before.Thumb || after.ID != before.ID {
+		t.Errorf("touch: %+v before %q after %q", res, before.Thumb, after.Thumb)
+	}
+	// Changed content -> new thumbnail key.
+	writeFile(t, p, jpegBytes(t, solid(30, 20, color.RGBA{0, 0, 255, 255}), nil))
+	os.Chtimes(p, later.Add(time.Hour), later.Add(time.Hour))
+	scan(t, l, ScanOptions{})
+	changed, _ := l.DB.EntryByPath(context.Background(), "pic.jpg")
+	if changed.Thumb == before.Thumb || changed.Width != 30 {
+		t.Errorf("changed file kept its thumbnail %q / width %d", changed.Thumb, changed.Width)
+	}
+	// Deleting thumbnails regenerates them.
+	os.RemoveAll(l.ThumbDir())
+	res = scan(t, l, ScanOptions{})
+	if res.Updated != 1 || !l.thumbOK(changed.Thumb) {
+		t.Errorf("lost thumbnail not regenerated: %+v", res)
+	}
+}
+
+func TestScanCancelThenResume(t *testing.T) {
+	root := t.TempDir()
+	const n = 300
+	for i := 0; i < n; i++ {
+		writeFile(t, filepath.Join(root, "p", string(rune('a'+i%26)), "img"+strconv.Itoa(i)+".jpg"),
+			jpegBytes(t, solid(64, 64, color.RGBA{uint8(i), 0, 0, 255}), nil))
+	}
+	l := openLib(t, root)
+	ctx, cancel := context.WithCancel(context.Background())
+	var once bool
+	res, err := l.Scan(ctx, ScanOptions{Workers: 1, BatchSize: 10, ReportEvery: time.Nanosecond, Report: func(p Progress) {
+		if p.Phase == "index" && p.Done >= 50 && !once {
+			once = true
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) || !res.Cancelled {
+		t.Fatalf("cancel: %v %+v", err, res)
+	}
+	partial := len(entryMap(t, l))
+	if partial == 0 || partial >= n {
+		t.Fatalf("after cancel %d entries, want a part of %d", partial, n)
+	}
+	res = scan(t, l, ScanOptions{})
+	if got := len(entryMap(t, l)); got != n || res.Added != n-partial || res.Unchanged != partial {
+		t.Fatalf("resume: %d entries, %+v (partial %d)", got, res, partial)
+	}
+}
+

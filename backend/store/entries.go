@@ -1,0 +1,302 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Entry is one file of a library.
+type Entry struct {
+	ID          int64
+	Path        string // relative, '/'-separated, raw bytes of the name
+	Size        int64
+	MtimeNs     int64
+	Fingerprint string
+	MediaType   string
+	Format      string
+	Mime        string
+	Width       int
+	Height      int
+	Orientation int
+	Taken       string
+	Make        string
+	Model       string
+	Lens        string
+	ISO         int
+	FNumber     float64
+	Exposure    string
+	FocalLength float64
+	Lat, Lon    *float64
+	Thumb       string // thumbnail file relative to .tagsight/thumbs, "" when none
+	AddedAt     int64  // unix seconds
+	UpdatedAt   int64
+	Missing     bool
+}
+
+const entryCols = `id, path, size, mtime_ns, fingerprint, media_type, format, mime, width, height,
+	orientation, taken, make, model, lens, iso, fnumber, exposure, focal_length, lat, lon, thumb,
+	added_at, updated_at, missing`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanEntry(r scanner) (Entry, error) {
+	var e Entry
+	var lat, lon sql.NullFloat64
+	err := r.Scan(&e.ID, &e.Path, &e.Size, &e.MtimeNs, &e.Fingerprint, &e.MediaType, &e.Format, &e.Mime,
+		&e.Width, &e.Height, &e.Orientation, &e.Taken, &e.Make, &e.Model, &e.Lens, &e.ISO, &e.FNumber,
+		&e.Exposure, &e.FocalLength, &lat, &lon, &e.Thumb, &e.AddedAt, &e.UpdatedAt, &e.Missing)
+	if lat.Valid {
+		e.Lat = &lat.Float64
+	}
+	if lon.Valid {
+		e.Lon = &lon.Float64
+	}
+	return e, err
+}
+
+func nullF(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// InsertEntry adds e and sets e.ID.
+func InsertEntry(ctx context.Context, tx *sql.Tx, e *Entry) error {
+	res, err := tx.ExecContext(ctx, `INSERT INTO entries (path, size, mtime_ns, fingerprint, media_type, format, mime,
+		width, height, orientation, taken, make, model, lens, iso, fnumber, exposure, focal_length, lat, lon, thumb,
+		added_at, updated_at, missing) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0)`,
+		e.Path, e.Size, e.MtimeNs, e.Fingerprint, e.MediaType, e.Format, e.Mime, e.Width, e.Height, e.Orientation,
+		e.Taken, e.Make, e.Model, e.Lens, e.ISO, e.FNumber, e.Exposure, e.FocalLength, nullF(e.Lat), nullF(e.Lon),
+		e.Thumb, e.AddedAt, e.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("insert entry: %w", err)
+	}
+	e.ID, err = res.LastInsertId()
+	return err
+}
+
+// UpdateEntry rewrites every column of the entry with e.ID (path included,
+// which is how a moved file keeps its id, tags and vectors) and clears
+// missing. A different entry that held e.Path is removed first: its file is
+// gone, and the path now belongs to e.
+func UpdateEntry(ctx context.Context, tx *sql.Tx, e *Entry) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE path = ? AND id <> ?`, e.Path, e.ID); err != nil {
+		return fmt.Errorf("update entry: %w", err)
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE entries SET path=?, size=?, mtime_ns=?, fingerprint=?, media_type=?, format=?,
+		mime=?, width=?, height=?, orientation=?, taken=?, make=?, model=?, lens=?, iso=?, fnumber=?, exposure=?,
+		focal_length=?, lat=?, lon=?, thumb=?, updated_at=?, missing=0 WHERE id=?`,
+		e.Path, e.Size, e.MtimeNs, e.Fingerprint, e.MediaType, e.Format, e.Mime, e.Width, e.Height, e.Orientation,
+		e.Taken, e.Make, e.Model, e.Lens, e.ISO, e.FNumber, e.Exposure, e.FocalLength, nullF(e.Lat), nullF(e.Lon),
+		e.Thumb, e.UpdatedAt, e.ID)
+	if err != nil {
+		return fmt.Errorf("update entry: %w", err)
+	}
+	return nil
+}
+
+// SetMissing flags entries whose files have vanished; they keep their tags
+// and vectors until the file comes back or the user removes them.
+func SetMissing(ctx context.Context, tx *sql.Tx, ids []int64, missing bool) error {
+	st, err := tx.PrepareContext(ctx, `UPDATE entries SET missing=? WHERE id=? AND missing<>?`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, id := range ids {
+		if _, err := st.ExecContext(ctx, missing, id, missing); err != nil {
+			return fmt.Errorf("mark missing: %w", err)
+		}
+	}
+	return nil
+}
+
+// IndexRow is what an incremental scan needs to know about an entry.
+type IndexRow struct {
+	ID          int64
+	Path        string
+	Size        int64
+	MtimeNs     int64
+	Fingerprint string
+	Thumb       string
+	MediaType   string
+	Missing     bool
+}
+
+// ScanIndex returns every entry's scan-relevant columns.
+func (db *DB) ScanIndex(ctx context.Context) ([]IndexRow, error) {
+	rows, err := db.QueryContext(ctx, `SELECT id, path, size, mtime_ns, fingerprint, thumb, media_type, missing FROM entries`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []IndexRow
+	for rows.Next() {
+		var r IndexRow
+		if err := rows.Scan(&r.ID, &r.Path, &r.Size, &r.MtimeNs, &r.Fingerprint, &r.Thumb, &r.MediaType, &r.Missing); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// EntryByPath returns the entry at a library-relative path.
+func (db *DB) EntryByPath(ctx context.Context, rel string) (Entry, error) {
+	e, err := scanEntry(db.QueryRowContext(ctx, `SELECT `+entryCols+` FROM entries WHERE path=?`, rel))
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, fmt.Errorf("%w: %s", ErrNotFound, rel)
+	}
+	return e, err
+}
+
+// EntryByID returns one entry.
+func (db *DB) EntryByID(ctx context.Context, id int64) (Entry, error) {
+	e, err := scanEntry(db.QueryRowContext(ctx, `SELECT `+entryCols+` FROM entries WHERE id=?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, fmt.Errorf("%w: entry %d", ErrNotFound, id)
+	}
+	return e, err
+}
+
+// ListOptions pages and filters ListEntries.
+type ListOptions struct {
+	Limit          int // 0 = all
+	Offset         int
+	IncludeMissing bool
+	OrderBy        string // "path" (default), "taken", "added", "size"
+	Desc           bool
+}
+
+// ListEntries returns entries in a stable order.
+func (db *DB) ListEntries(ctx context.Context, o ListOptions) ([]Entry, error) {
+	var b strings.Builder
+	b.WriteString(`SELECT ` + entryCols + ` FROM entries`)
+	if !o.IncludeMissing {
+		b.WriteString(` WHERE missing=0`)
+	}
+	col := map[string]string{"": "path", "path": "path", "taken": "taken", "added": "added_at", "size": "size"}[o.OrderBy]
+	if col == "" {
+		return nil, fmt.Errorf("unknown sort %q", o.OrderBy)
+	}
+	dir := " ASC"
+	if o.Desc {
+		dir = " DESC"
+	}
+	b.WriteString(" ORDER BY " + col + dir + ", id" + dir)
+	var args []any
+	if o.Limit > 0 || o.Offset > 0 {
+		lim := o.Limit
+		if lim <= 0 {
+			lim = -1
+		}
+		b.WriteString(" LIMIT ? OFFSET ?")
+		args = append(args, lim, o.Offset)
+	}
+	rows, err := db.QueryContext(ctx, b.String(), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Entry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// CountEntries counts present (not missing) and missing entries.
+func (db *DB) CountEntries(ctx context.Context) (present, missing int, err error) {
+	err = db.QueryRowContext(ctx, `SELECT COUNT(*) FILTER (WHERE missing=0), COUNT(*) FILTER (WHERE missing<>0) FROM entries`).Scan(&present, &missing)
+	return
+}
+
+// TagNames returns the names of an entry's tags, sorted.
+func (db *DB) TagNames(ctx context.Context, entryID int64) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT t.name FROM entry_tags et JOIN tags t ON t.id=et.tag_id WHERE et.entry_id=? ORDER BY t.name COLLATE NOCASE`, entryID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// ScanError is a file a scan could not index.
+type ScanError struct {
+	Path  string `json:"path"`
+	Error string `json:"error"`
+}
+
+// ReplaceScanErrors makes the stored errors those of a completed scan,
+// touching only rows that changed (a repeated scan writes nothing).
+func ReplaceScanErrors(ctx context.Context, tx *sql.Tx, errs []ScanError, now int64) error {
+	old := map[string]string{}
+	rows, err := tx.QueryContext(ctx, `SELECT path, error FROM scan_errors`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var p, e string
+		if err := rows.Scan(&p, &e); err != nil {
+			rows.Close()
+			return err
+		}
+		old[p] = e
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	keep := make(map[string]bool, len(errs))
+	for _, e := range errs {
+		keep[e.Path] = true
+		if prev, ok := old[e.Path]; ok && prev == e.Error {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO scan_errors(path, error, seen_at) VALUES (?,?,?)`, e.Path, e.Error, now); err != nil {
+			return err
+		}
+	}
+	for p := range old {
+		if !keep[p] {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM scan_errors WHERE path=?`, p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ScanErrors lists the errors of the last completed scan.
+func (db *DB) ScanErrors(ctx context.Context) ([]ScanError, error) {
+	rows, err := db.QueryContext(ctx, `SELECT path, error FROM scan_errors ORDER BY path`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []ScanError{}
+	for rows.Next() {
+		var e ScanError
+		if err := rows.Scan(&e.Path, &e.Error); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

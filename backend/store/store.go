@@ -1,0 +1,208 @@
+// Package store owns a library's SQLite database: opening it with the right
+// pragmas and the sqlite-vec extension, applying the embedded migrations, and
+// the queries over entries and tags. It knows nothing about files on disk,
+// scanning or models; callers hand it rows.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	sqlite_vec "github.com/asg017/sqlite-vec-go-bindings/cgo"
+	_ "github.com/mattn/go-sqlite3"
+)
+
+// FormatMajor is the library format's major version. Migrations within one
+// major only add tables, columns and indexes, so a library written by a newer
+// minor (more migrations than this binary knows) still opens; a newer major
+// is refused.
+const FormatMajor = 1
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+func init() {
+	// Registers sqlite-vec on every new connection of every database.
+	sqlite_vec.Auto()
+}
+
+// DB is an open library database.
+type DB struct {
+	*sql.DB
+	Path string
+	// Version is the schema version found (or created) on disk.
+	Version int
+	// VecVersion is what vec_version() answered at open.
+	VecVersion string
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() ([]migration, error) {
+	files, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, f := range files {
+		base := path.Base(f)
+		num, _, ok := strings.Cut(base, "_")
+		if !ok {
+			return nil, fmt.Errorf("migration %s: name must be NNNN_name.sql", base)
+		}
+		v, err := strconv.Atoi(num)
+		if err != nil {
+			return nil, fmt.Errorf("migration %s: %w", base, err)
+		}
+		b, err := migrationFS.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: base, sql: string(b)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	for i, m := range out {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %s: expected version %d", m.name, i+1)
+		}
+	}
+	return out, nil
+}
+
+// LatestVersion is the schema version this binary writes.
+func LatestVersion() int {
+	ms, err := migrations()
+	if err != nil {
+		panic(err) // embedded at build time; a bad name is a programming error
+	}
+	return len(ms)
+}
+
+// Open opens (creating if needed) the database at dbPath, checks sqlite-vec
+// and brings the schema up to date inside one transaction.
+func Open(ctx context.Context, dbPath string) (*DB, error) {
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_foreign_keys", "on")
+	q.Set("_busy_timeout", "10000")
+	q.Set("_synchronous", "NORMAL")
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + escapeDSNPath(dbPath) + "?" + q.Encode()
+	sdb, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	sdb.SetMaxOpenConns(4)
+	sdb.SetMaxIdleConns(4)
+	db := &DB{DB: sdb, Path: dbPath}
+	if err := db.init(ctx); err != nil {
+		sdb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// escapeDSNPath keeps '?' and '#' in a file name from being read as the
+// start of the DSN's query.
+func escapeDSNPath(p string) string {
+	r := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+	return r.Replace(p)
+}
+
+func (db *DB) init(ctx context.Context) error {
+	if err := db.QueryRowContext(ctx, "SELECT vec_version()").Scan(&db.VecVersion); err != nil {
+		return fmt.Errorf("sqlite-vec extension not available: %w", err)
+	}
+	var jm string
+	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&jm); err != nil {
+		return fmt.Errorf("read journal mode: %w", err)
+	}
+	if !strings.EqualFold(jm, "wal") {
+		return fmt.Errorf("database is not in WAL mode (%s)", jm)
+	}
+	return db.migrate(ctx)
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer tx.Rollback()
+	var v int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if v > len(ms) {
+		var major string
+		err := tx.QueryRowContext(ctx, "SELECT value FROM settings WHERE key='format_major'").Scan(&major)
+		if err != nil || major != strconv.Itoa(FormatMajor) {
+			return fmt.Errorf("%w: schema version %d, format %q (this Tagsight knows %d, format %d)",
+				ErrNewerFormat, v, major, len(ms), FormatMajor)
+		}
+		db.Version = v
+		return nil // newer minor: open as is
+	}
+	for _, m := range ms[v:] {
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(ms))); err != nil {
+		return fmt.Errorf("set schema version: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO settings(key,value) VALUES('format_major',?) ON CONFLICT(key) DO UPDATE SET value=excluded.value", strconv.Itoa(FormatMajor)); err != nil {
+		return fmt.Errorf("set format: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	db.Version = len(ms)
+	return nil
+}
+
+// Tx runs fn in one write transaction, rolling back when fn fails.
+func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Setting returns a library setting, or def when it is unset.
+func (db *DB) Setting(ctx context.Context, key, def string) (string, error) {
+	var v string
+	err := db.QueryRowContext(ctx, "SELECT value FROM settings WHERE key=?", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return def, nil
+	}
+	return v, err
+}
+
+// SetSetting stores a library setting.
+func (db *DB) SetSetting(ctx context.Context, key, value string) error {
+	_, err := db.ExecContext(ctx, "INSERT INTO settings(key,value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value", key, value)
+	return err
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/tagsight/tagsight/backend/library"
+	"github.com/tagsight/tagsight/backend/pathenc"
+)
+
+func newIndexCmd() *cobra.Command {
+	var asJSON bool
+	var workers, thumb int
+	cmd := &cobra.Command{
+		Use:   "index LIBRARY",
+		Short: "Create the library if needed, scan it and make thumbnails",
+		Long: `Scans LIBRARY: new and changed files are indexed, moved files keep their
+entries, vanished files are marked missing. Files that cannot be indexed are
+reported with the reason and skipped; the exit status is still 0. Interrupt
+(Ctrl+C) stops after committing finished work; the next run resumes.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			lib, err := library.Open(ctx, args[0], library.Options{Create: true})
+			if err != nil {
+				return err
+			}
+			defer lib.Close()
+			var pr library.Reporter
+			stderr := cmd.ErrOrStderr()
+			if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+				pr = terminalProgress(f)
+			}
+			res, err := lib.Scan(ctx, library.ScanOptions{Workers: workers, ThumbSize: thumb, Report: pr})
+			if pr != nil {
+				fmt.Fprint(stderr, "\r\033[K")
+			}
+			if err != nil && !res.Cancelled {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				if werr := writeJSON(out, jsonSummary(res)); werr != nil {
+					return werr
+				}
+			} else {
+				printSummary(out, res)
+			}
+			return err
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON summary")
+	cmd.Flags().IntVar(&workers, "workers", 0, "parallel file workers (default: CPU count)")
+	cmd.Flags().IntVar(&thumb, "thumb-size", 256, "thumbnail long side in pixels")
+	return cmd
+}
+
+type errJSON struct {
+	jsonPath
+	Error string `json:"error"`
+}
+
+type summaryJSON struct {
+	library.ScanResult
+	Errors []errJSON `json:"errors"`
+}
+
+func jsonSummary(r library.ScanResult) summaryJSON {
+	s := summaryJSON{ScanResult: r, Errors: make([]errJSON, 0, len(r.Errors))}
+	for _, e := range r.Errors {
+		s.Errors = append(s.Errors, errJSON{jsonPath: encPath(e.Path), Error: e.Error})
+	}
+	return s
+}
+
+func printSummary(w io.Writer, r library.ScanResult) {
+	state := "done"
+	if r.Cancelled {
+		state = "cancelled (run again to resume)"
+	}
+	fmt.Fprintf(w, "%s in %.1fs: %d indexed (%d added, %d updated, %d moved, %d unchanged), %d missing, %d skipped\n",
+		state, r.Seconds, r.Indexed, r.Added, r.Updated, r.Moved, r.Unchanged, r.Missing, r.Skipped)
+	for _, e := range r.Errors {
+		p, _ := pathenc.Encode(e.Path)
+		fmt.Fprintf(w, "  skipped %s: %s\n", p, e.Error)
+	}
+}
+
+func terminalProgress(f *os.File) library.Reporter {
+	return func(p library.Progress) {
+		width := 100
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 20 {
+			width = w
+		}
+		var line string
+		switch p.Phase {
+		case "walk":
+			line = fmt.Sprintf("finding files… %d", p.Done)
+		case "index":
+			line = fmt.Sprintf("indexing %d/%d", p.Done, p.Total)
+			if p.Rate > 0 {
+				line += fmt.Sprintf("  %.1f files/s  ETA %s", p.Rate, (time.Duration(p.ETA) * time.Second).String())
+			}
+			if p.Errors > 0 {
+				line += fmt.Sprintf("  %d skipped", p.Errors)
+			}
+			cur, _ := pathenc.Encode(filepath.Base(p.Current))
+			line += "  " + cur
+		default:
+			return
+		}
+		if len([]rune(line)) > width-1 {
+			line = string([]rune(line)[:width-1])
+		}
+		fmt.Fprint(f, "\r\033[K"+strings.ReplaceAll(line, "\n", " "))
+	}
+}

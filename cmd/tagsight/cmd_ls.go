@@ -1,0 +1,129 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tagsight/tagsight/backend/library"
+	"github.com/tagsight/tagsight/backend/pathenc"
+	"github.com/tagsight/tagsight/backend/store"
+)
+
+func newLsCmd() *cobra.Command {
+	var asJSON, missing bool
+	var sort string
+	var limit, offset int
+	cmd := &cobra.Command{
+		Use:   "ls LIBRARY",
+		Short: "List the library's entries",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			lib, err := library.Open(ctx, args[0], library.Options{})
+			if err != nil {
+				return err
+			}
+			defer lib.Close()
+			es, err := lib.DB.ListEntries(ctx, store.ListOptions{Limit: limit, Offset: offset, IncludeMissing: missing, OrderBy: sort})
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				list := make([]lsEntry, 0, len(es))
+				for _, e := range es {
+					list = append(list, toLs(e))
+				}
+				return writeJSON(out, list)
+			}
+			for _, e := range es {
+				p, _ := pathenc.Encode(e.Path)
+				w, h := displaySize(e)
+				dims := ""
+				if w > 0 {
+					dims = fmt.Sprintf("%dx%d", w, h)
+				}
+				flag := ""
+				if e.Missing {
+					flag = " (missing)"
+				}
+				fmt.Fprintf(out, "%-6s %-10s %s%s\n", e.MediaType, dims, p, flag)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&missing, "missing", false, "include entries whose file is gone")
+	cmd.Flags().StringVar(&sort, "sort", "path", "path, taken, added or size")
+	cmd.Flags().IntVar(&limit, "limit", 0, "at most this many entries (0 = all)")
+	cmd.Flags().IntVar(&offset, "offset", 0, "skip this many entries")
+	return cmd
+}
+
+func newInfoCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "info LIBRARY PATH",
+		Short: "Show one entry: file facts, EXIF and tags",
+		Long:  "PATH is relative to the library, or a path to a file inside it.",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			lib, err := library.Open(ctx, args[0], library.Options{})
+			if err != nil {
+				return err
+			}
+			defer lib.Close()
+			e, err := findEntry(cmd, lib, args[1])
+			if err != nil {
+				return err
+			}
+			tags, err := lib.DB.TagNames(ctx, e.ID)
+			if err != nil {
+				return err
+			}
+			info := toInfo(e, tags, filepath.Join(lib.ThumbDir(), filepath.FromSlash(e.Thumb)))
+			out := cmd.OutOrStdout()
+			if asJSON {
+				return writeJSON(out, info)
+			}
+			p, _ := pathenc.Encode(e.Path)
+			fmt.Fprintf(out, "%s\n  %s %s, %d bytes, %dx%d\n", p, e.MediaType, e.Format, e.Size, info.Width, info.Height)
+			if e.Taken != "" {
+				fmt.Fprintf(out, "  taken %s\n", e.Taken)
+			}
+			if e.Make != "" || e.Model != "" {
+				fmt.Fprintf(out, "  camera %s %s %s\n", e.Make, e.Model, e.Lens)
+			}
+			if e.Lat != nil && e.Lon != nil {
+				fmt.Fprintf(out, "  GPS %.6f, %.6f\n", *e.Lat, *e.Lon)
+			}
+			if len(tags) > 0 {
+				fmt.Fprintf(out, "  tags %v\n", tags)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// findEntry accepts a library-relative path, or a path (relative to the
+// working directory or absolute) that points inside the library.
+func findEntry(cmd *cobra.Command, lib *library.Library, arg string) (store.Entry, error) {
+	ctx := cmd.Context()
+	e, err := lib.DB.EntryByPath(ctx, filepath.ToSlash(filepath.Clean(arg)))
+	if err == nil || !errors.Is(err, store.ErrNotFound) {
+		return e, err
+	}
+	if _, statErr := os.Lstat(arg); statErr == nil {
+		if rel, relErr := lib.Rel(arg); relErr == nil {
+			return lib.DB.EntryByPath(ctx, rel)
+		}
+	}
+	return e, err
+}
