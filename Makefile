@@ -34,7 +34,7 @@ frontend: ## build the Svelte UI into frontend/dist
 
 .PHONY: app
 app: ## build the desktop app to build/bin/tagsight-desktop
-	$(WAILS) build -s -ldflags "$(LDFLAGS)" $(if $(WEBKIT_TAGS),-tags $(WEBKIT_TAGS))
+	$(WAILS) build -ldflags "$(LDFLAGS)" $(if $(WEBKIT_TAGS),-tags $(WEBKIT_TAGS))
 
 .PHONY: build
 build: cli app ## build the CLI and the desktop app
@@ -44,7 +44,7 @@ run: setup cli app ## set up if needed, build, and start the desktop app
 	./build/bin/tagsight-desktop
 
 .PHONY: test
-test: setup test-go test-frontend test-cli test-desktop ## set up if needed and run every test
+test: setup test-go test-frontend test-desktop ## set up if needed and run every test
 
 .PHONY: test-go
 test-go: ## Go unit and integration tests (race detector on)
@@ -54,10 +54,6 @@ test-go: ## Go unit and integration tests (race detector on)
 .PHONY: test-frontend
 test-frontend: ## frontend component tests (vitest)
 	cd frontend && npm test
-
-.PHONY: test-cli
-test-cli: cli ## end-to-end CLI checks on a hostile folder
-	bash scripts/test-cli.sh build/bin/tagsight
 
 .PHONY: test-desktop
 test-desktop: app ## build the real window, run it under Xvfb, screenshot it

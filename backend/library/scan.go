@@ -182,19 +182,27 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	}()
 	go func() { wg.Wait(); close(results) }()
 
-	// One writer: batches results into transactions. Commits use a context
-	// that survives cancellation so finished work is never thrown away.
+	// One writer: gathers results in memory and writes each batch in one
+	// short transaction, so the write lock is held for milliseconds and the
+	// user can tag while a scan runs. Commits use a context that survives
+	// cancellation so finished work is never thrown away.
 	wctx := context.WithoutCancel(ctx)
-	var tx *sql.Tx
-	pending := 0
+	var batch []workResult
 	flush := func() error {
-		if tx == nil {
+		if len(batch) == 0 {
 			return nil
 		}
-		err := tx.Commit()
-		tx, pending = nil, 0
+		err := l.DB.Tx(wctx, func(tx *sql.Tx) error {
+			for i := range batch {
+				if err := l.save(wctx, tx, &batch[i], movePool, claimed, &res); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		batch = batch[:0]
 		if err != nil {
-			return fmt.Errorf("commit: %w", err)
+			return fmt.Errorf("save entries: %w", err)
 		}
 		return nil
 	}
@@ -214,15 +222,9 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 			worked++
 			if r.err != nil {
 				errs = append(errs, store.ScanError{Path: r.item.rel, Error: r.err.Error()})
-			} else if writeErr == nil {
-				if tx == nil {
-					tx, writeErr = l.DB.BeginTx(wctx, nil)
-				}
-				if writeErr == nil {
-					writeErr = l.save(wctx, tx, &r, movePool, claimed, &res)
-					pending++
-				}
-				if writeErr == nil && pending >= opts.BatchSize {
+			} else {
+				batch = append(batch, r)
+				if writeErr == nil && len(batch) >= opts.BatchSize {
 					writeErr = flush()
 				}
 			}
@@ -243,8 +245,6 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	}
 	if writeErr == nil {
 		writeErr = flush()
-	} else if tx != nil {
-		tx.Rollback()
 	}
 	if writeErr != nil {
 		return res, writeErr

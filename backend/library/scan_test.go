@@ -2,11 +2,8 @@ package library
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"image/color"
-	"math/rand"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -17,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tagsight/tagsight/backend/store"
+	"github.com/tagsight/tagsight/backend/testutil"
 )
 
 func openLib(t *testing.T, root string) *Library {
@@ -63,120 +61,10 @@ func errMap(res ScanResult) map[string]string {
 	return m
 }
 
-// pngWithBadCRC corrupts the CRC of the IHDR chunk.
-func pngWithBadCRC(b []byte) []byte {
-	b = append([]byte{}, b...)
-	// signature(8) + length(4) + "IHDR"(4) + data(13) => CRC at 29
-	b[29] ^= 0xFF
-	return b
-}
-
-func pngBomb(w, h uint32) []byte {
-	b := []byte("\x89PNG\r\n\x1a\n")
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], w)
-	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
-	chunk := func(typ string, data []byte) {
-		b = binary.BigEndian.AppendUint32(b, uint32(len(data)))
-		c := append([]byte(typ), data...)
-		b = append(b, c...)
-		b = binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(c))
-	}
-	chunk("IHDR", ihdr)
-	chunk("IDAT", []byte{0x78, 0x9c, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01})
-	chunk("IEND", nil)
-	return b
-}
-
-// jpegBomb patches a real JPEG's SOF0 dimensions.
-func jpegBomb(t *testing.T, w, h uint16) []byte {
-	b := jpegBytes(t, solid(16, 16, color.RGBA{1, 2, 3, 255}), nil)
-	for i := 2; i+9 < len(b); i++ {
-		if b[i] == 0xFF && (b[i+1] == 0xC0 || b[i+1] == 0xC2) {
-			binary.BigEndian.PutUint16(b[i+5:], h)
-			binary.BigEndian.PutUint16(b[i+7:], w)
-			return b
-		}
-	}
-	t.Fatal("no SOF in fixture")
-	return nil
-}
-
 func TestScanHostileFolder(t *testing.T) {
 	root := t.TempDir()
-	good := map[string]bool{}
-	img := jpegBytes(t, solid(64, 48, color.RGBA{200, 30, 30, 255}), nil)
-	addGood := func(rel string, b []byte) {
-		writeFile(t, filepath.Join(root, rel), b)
-		good[rel] = true
-	}
-	addGood("plain.jpg", img)
-	addGood("camera.jpg", jpegBytes(t, solid(64, 48, color.RGBA{20, 200, 30, 255}), cameraExif(6)))
-	addGood("image.png", pngBytes(t, solid(40, 30, color.RGBA{0, 0, 255, 255})))
-	addGood("notes.txt", []byte("just text\n"))
-	// Malformed EXIF must not cost the picture its entry.
-	addGood("exif-offset-past-end.jpg", jpegBytes(t, solid(32, 32, color.RGBA{9, 9, 9, 255}), []byte("MM\x00\x2a\x00\x00\xff\xf0")))
-	loop := tiff([]tag{ascii(0x010F, "Loop")})
-	binary.BigEndian.PutUint32(loop[len(loop)-10:], 8) // IFD0's next-IFD offset points at itself
-	addGood("exif-ifd-loop.jpg", jpegBytes(t, solid(32, 32, color.RGBA{9, 9, 9, 255}), loop))
-	// Odd names.
-	for _, n := range []string{"with space.jpg", `quote'"s.jpg`, "100%.jpg", "emoji 🙂📷.jpg", "-starts-with-dash.jpg", "caf\xe9-latin1.jpg", "ünïcödé/naïve.jpg"} {
-		addGood(n, img)
-	}
-	deep := ""
-	for i := 0; i < 30; i++ {
-		deep += "d" + string(rune('a'+i%26)) + "/"
-	}
-	addGood(deep+"deep.jpg", img)
-	addGood("x.jpg/inside.jpg", img) // a folder named like a picture
-
-	bad := map[string]string{} // path -> expected error fragment
-	addBad := func(rel string, b []byte, want string) {
-		writeFile(t, filepath.Join(root, rel), b)
-		bad[rel] = want
-	}
-	addBad("zero.jpg", nil, "empty")
-	addBad("zero.txt", nil, "empty")
-	rnd := make([]byte, 4096)
-	rand.New(rand.NewSource(1)).Read(rnd)
-	addBad("random.jpg", rnd, "")
-	addBad("truncated.jpg", jpegBytes(t, solid(400, 300, color.RGBA{1, 100, 200, 255}), nil)[:3000], "")
-	addBad("bad-crc.png", pngWithBadCRC(pngBytes(t, solid(40, 30, color.RGBA{1, 2, 3, 255}))), "")
-	addBad("bomb.png", pngBomb(60000, 60000), "pixel")
-	addBad("bomb.jpg", jpegBomb(t, 60000, 60000), "pixel")
-
-	// Special files.
-	if err := syscall.Mkfifo(filepath.Join(root, "fifo.jpg"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	bad["fifo.jpg"] = "named pipe"
-	os.Symlink("loop-b", filepath.Join(root, "loop-a"))
-	os.Symlink("loop-a", filepath.Join(root, "loop-b"))
-	bad["loop-a"], bad["loop-b"] = "loop", "loop"
-	os.Symlink(".", filepath.Join(root, "self"))
-	bad["self"] = "not followed"
-	os.Symlink("nowhere.jpg", filepath.Join(root, "dangling.jpg"))
-	bad["dangling.jpg"] = "dangling"
-	// A sparse multi-GB file: fingerprinted by sampling, never read whole.
-	for _, n := range []string{"sparse.bin", "sparse.jpg"} {
-		f, err := os.Create(filepath.Join(root, n))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := f.Truncate(3 << 30); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
-	}
-	good["sparse.bin"] = true
-	bad["sparse.jpg"] = ""
-	// Unreadable: chmod works for normal users; root reads anyway, so the
-	// open is also refused through the test hook.
-	addBad("unreadable.jpg", img, "permission denied")
-	os.Chmod(filepath.Join(root, "unreadable.jpg"), 0)
+	good, bad := testutil.HostileFolder(t, root)
 	defer os.Chmod(filepath.Join(root, "unreadable.jpg"), 0o644)
-
 	l := openLib(t, root)
 	opts := ScanOptions{open: func(p string) (*os.File, os.FileInfo, error) {
 		if strings.HasSuffix(p, "unreadable.jpg") {
@@ -253,8 +141,8 @@ func abs(f float64) float64 {
 
 func TestScanMoveKeepsEntryAndMissingIsKept(t *testing.T) {
 	root := t.TempDir()
-	writeFile(t, filepath.Join(root, "a/one.jpg"), jpegBytes(t, solid(20, 20, color.RGBA{255, 0, 0, 255}), nil))
-	writeFile(t, filepath.Join(root, "two.jpg"), jpegBytes(t, solid(20, 20, color.RGBA{0, 255, 0, 255}), nil))
+	testutil.WriteFile(t, filepath.Join(root, "a/one.jpg"), testutil.JPEG(t, testutil.Solid(20, 20, color.RGBA{255, 0, 0, 255}), nil))
+	testutil.WriteFile(t, filepath.Join(root, "two.jpg"), testutil.JPEG(t, testutil.Solid(20, 20, color.RGBA{0, 255, 0, 255}), nil))
 	l := openLib(t, root)
 	scan(t, l, ScanOptions{})
 	ctx := context.Background()
@@ -289,7 +177,7 @@ func TestScanMoveKeepsEntryAndMissingIsKept(t *testing.T) {
 		t.Errorf("vanished file: %v missing=%v, want kept and missing", err, two.Missing)
 	}
 	// It comes back: no longer missing, same entry.
-	writeFile(t, filepath.Join(root, "two.jpg"), jpegBytes(t, solid(20, 20, color.RGBA{0, 255, 0, 255}), nil))
+	testutil.WriteFile(t, filepath.Join(root, "two.jpg"), testutil.JPEG(t, testutil.Solid(20, 20, color.RGBA{0, 255, 0, 255}), nil))
 	res = scan(t, l, ScanOptions{})
 	back, _ := l.DB.EntryByPath(ctx, "two.jpg")
 	if back.Missing || back.ID != two.ID || res.Missing != 0 {
@@ -300,9 +188,9 @@ func TestScanMoveKeepsEntryAndMissingIsKept(t *testing.T) {
 func TestScanIncrementalAndIgnore(t *testing.T) {
 	root := t.TempDir()
 	p := filepath.Join(root, "pic.jpg")
-	writeFile(t, p, jpegBytes(t, solid(20, 20, color.RGBA{255, 0, 0, 255}), nil))
-	writeFile(t, filepath.Join(root, "skipme/hidden.jpg"), jpegBytes(t, solid(20, 20, color.RGBA{1, 0, 0, 255}), nil))
-	writeFile(t, filepath.Join(root, ".DS_Store"), []byte("junk"))
+	testutil.WriteFile(t, p, testutil.JPEG(t, testutil.Solid(20, 20, color.RGBA{255, 0, 0, 255}), nil))
+	testutil.WriteFile(t, filepath.Join(root, "skipme/hidden.jpg"), testutil.JPEG(t, testutil.Solid(20, 20, color.RGBA{1, 0, 0, 255}), nil))
+	testutil.WriteFile(t, filepath.Join(root, ".DS_Store"), []byte("junk"))
 	l := openLib(t, root)
 	f, _ := os.OpenFile(filepath.Join(l.DataDir(), "ignore"), os.O_APPEND|os.O_WRONLY, 0)
 	f.WriteString("skipme/\n")
@@ -321,7 +209,7 @@ func TestScanIncrementalAndIgnore(t *testing.T) {
 		t.Errorf("touch: %+v before %q after %q", res, before.Thumb, after.Thumb)
 	}
 	// Changed content -> new thumbnail key.
-	writeFile(t, p, jpegBytes(t, solid(30, 20, color.RGBA{0, 0, 255, 255}), nil))
+	testutil.WriteFile(t, p, testutil.JPEG(t, testutil.Solid(30, 20, color.RGBA{0, 0, 255, 255}), nil))
 	os.Chtimes(p, later.Add(time.Hour), later.Add(time.Hour))
 	scan(t, l, ScanOptions{})
 	changed, _ := l.DB.EntryByPath(context.Background(), "pic.jpg")
@@ -340,8 +228,8 @@ func TestScanCancelThenResume(t *testing.T) {
 	root := t.TempDir()
 	const n = 300
 	for i := 0; i < n; i++ {
-		writeFile(t, filepath.Join(root, "p", string(rune('a'+i%26)), "img"+strconv.Itoa(i)+".jpg"),
-			jpegBytes(t, solid(64, 64, color.RGBA{uint8(i), 0, 0, 255}), nil))
+		testutil.WriteFile(t, filepath.Join(root, "p", string(rune('a'+i%26)), "img"+strconv.Itoa(i)+".jpg"),
+			testutil.JPEG(t, testutil.Solid(64, 64, color.RGBA{uint8(i), 0, 0, 255}), nil))
 	}
 	l := openLib(t, root)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -364,4 +252,3 @@ func TestScanCancelThenResume(t *testing.T) {
 		t.Fatalf("resume: %d entries, %+v (partial %d)", got, res, partial)
 	}
 }
-

@@ -1,0 +1,304 @@
+package media
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/image/bmp"
+	xdraw "golang.org/x/image/draw"
+	"golang.org/x/image/tiff"
+	"golang.org/x/image/webp"
+)
+
+// decodedHook, when set by tests, sees the size each decoder produced, so
+// tests can prove that a large JPEG was not decoded at full size.
+var decodedHook func(w, h int)
+
+// thumbBackground is what transparent pixels are composited onto.
+var thumbBackground = color.RGBA{0x80, 0x80, 0x80, 0xff}
+
+// DecodeScaled returns the image with EXIF orientation applied, scaled so
+// that its short side is minShort (or its native size when that is smaller:
+// it never upscales). JPEGs are decoded with DCT-domain scaling, other
+// formats with the Go decoders. The result is an *image.RGBA; transparency
+// is kept (premultiplied). Info is the Probe result of path.
+func DecodeScaled(ctx context.Context, path string, minShort int, lim Limits) (image.Image, Info, error) {
+	enough := func(w, h int) bool { return min(w, h) >= minShort }
+	img, info, err := decode(ctx, path, lim, enough)
+	if err != nil {
+		return nil, info, err
+	}
+	w, h := img.Bounds().Dx(), img.Bounds().Dy()
+	var out *image.RGBA
+	if s := min(w, h); minShort > 0 && s > minShort {
+		tw, th := scaleDims(w, h, minShort, s)
+		out = resize(img, tw, th)
+	} else {
+		out = toRGBA(img)
+	}
+	return applyOrientation(out, info.Orientation), info, nil
+}
+
+// Thumbnail writes a JPEG whose long side is at most maxSide (aspect kept,
+// never upscaled), orientation applied and transparency composited onto a
+// neutral grey, to dst atomically: a temporary file in dst's directory,
+// renamed into place, so readers never see half a thumbnail.
+func Thumbnail(ctx context.Context, src, dst string, maxSide int, lim Limits) (Info, error) {
+	if maxSide <= 0 {
+		return Info{}, fmt.Errorf("thumbnail: invalid size %d", maxSide)
+	}
+	enough := func(w, h int) bool { return max(w, h) >= maxSide }
+	img, info, err := decode(ctx, src, lim, enough)
+	if err != nil {
+		return info, err
+	}
+	w, h := img.Bounds().Dx(), img.Bounds().Dy()
+	var out *image.RGBA
+	if l := max(w, h); l > maxSide {
+		tw, th := scaleDims(w, h, maxSide, l)
+		out = resize(img, tw, th)
+	} else {
+		out = toRGBA(img)
+	}
+	out = applyOrientation(out, info.Orientation)
+	flat := image.NewRGBA(out.Rect)
+	xdraw.Draw(flat, flat.Rect, image.NewUniform(thumbBackground), image.Point{}, xdraw.Src)
+	xdraw.Draw(flat, flat.Rect, out, out.Rect.Min, xdraw.Over)
+	if err := ctx.Err(); err != nil {
+		return info, err
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, flat, &jpeg.Options{Quality: 85}); err != nil {
+		return info, fmt.Errorf("thumbnail: encode: %w", err)
+	}
+	if err := writeAtomic(dst, buf.Bytes()); err != nil {
+		return info, fmt.Errorf("thumbnail: %w", err)
+	}
+	return info, nil
+}
+
+func writeAtomic(dst string, data []byte) error {
+	dir := filepath.Dir(dst)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".thumb-*.tmp")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, dst)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
+
+// scaleDims scales w×h so that the side measured by ref (of length refLen)
+// becomes exactly target; the other side is rounded and at least 1.
+func scaleDims(w, h, target, refLen int) (int, int) {
+	f := float64(target) / float64(refLen)
+	tw := max(1, int(math.Round(float64(w)*f)))
+	th := max(1, int(math.Round(float64(h)*f)))
+	switch refLen {
+	case min(w, h):
+		if w <= h {
+			tw = target
+		} else {
+			th = target
+		}
+	default:
+		if w >= h {
+			tw = target
+		} else {
+			th = target
+		}
+	}
+	return tw, th
+}
+
+// resize uses golang.org/x/image/draw's Catmull-Rom: it is maintained by
+// the Go team, already needed here for BMP/TIFF/WebP, and is the bicubic
+// kernel CLIP preprocessing expects, so no second resampler is needed. Its
+// cost is proportional to the source size, which is why JPEGs are first
+// shrunk in the DCT domain.
+func resize(src image.Image, w, h int) *image.RGBA {
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	xdraw.CatmullRom.Scale(dst, dst.Rect, src, src.Bounds(), xdraw.Src, nil)
+	return dst
+}
+
+func toRGBA(src image.Image) *image.RGBA {
+	if m, ok := src.(*image.RGBA); ok && m.Rect.Min == (image.Point{}) {
+		return m
+	}
+	b := src.Bounds()
+	dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	xdraw.Draw(dst, dst.Rect, src, b.Min, xdraw.Src)
+	return dst
+}
+
+// decode probes path, refuses what the limits forbid, and decodes it at
+// the smallest size the decoder offers for which enough(w, h) holds (the
+// full size for decoders without scaling).
+func decode(ctx context.Context, path string, lim Limits, enough func(w, h int) bool) (image.Image, Info, error) {
+	lim = lim.withDefaults()
+	// Probe the file first so that bombs and non-images are refused without
+	// reading the whole file.
+	info, err := Probe(ctx, path, lim)
+	if err != nil {
+		return nil, info, err
+	}
+	if _, err := decoderFor(info); err != nil {
+		return nil, info, err
+	}
+	data, err := readLimited(path, lim.MaxFileBytes)
+	if err != nil {
+		return nil, info, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, info, err
+	}
+	return decodeBytes(data, path, lim, enough)
+}
+
+// decoderFor returns the Go decoder for info's format (nil for JPEG, which
+// has its own path) or an error for what cannot be decoded.
+func decoderFor(info Info) (func(io.Reader) (image.Image, error), error) {
+	if info.MediaType != TypeImage {
+		return nil, fmt.Errorf("decode %s: %w: %s is not a still image", info.Format, ErrUnsupported, info.MediaType)
+	}
+	var dec func(io.Reader) (image.Image, error)
+	switch info.Format {
+	case "jpeg":
+	case "png":
+		dec = png.Decode
+	case "gif":
+		dec = gif.Decode
+	case "bmp":
+		dec = bmp.Decode
+	case "tiff":
+		dec = tiff.Decode
+	case "webp":
+		dec = webp.Decode
+	default:
+		return nil, fmt.Errorf("decode %s: %w", info.Format, ErrUnsupported)
+	}
+	if info.Width <= 0 || info.Height <= 0 {
+		return nil, fmt.Errorf("decode %s: %w: unknown dimensions", info.Format, ErrCorrupt)
+	}
+	return dec, nil
+}
+
+// decodeBytes probes and decodes an in-memory file. It probes again
+// because the bytes read may differ from the file Probe saw.
+func decodeBytes(data []byte, name string, lim Limits, enough func(w, h int) bool) (image.Image, Info, error) {
+	info, err := probeFile(bytes.NewReader(data), int64(len(data)), name, lim)
+	if err != nil {
+		return nil, info, err
+	}
+	dec, err := decoderFor(info)
+	if err != nil {
+		return nil, info, err
+	}
+	var img image.Image
+	if dec == nil {
+		img, err = decodeJPEG(data, lim.MaxPixels, enough)
+	} else {
+		img, err = decodeStd(data, dec)
+	}
+	if err != nil {
+		return nil, info, fmt.Errorf("decode %s: %w", info.Format, err)
+	}
+	// The decoder must agree with the header checked against the limit.
+	if b := img.Bounds(); b.Dx() > info.Width || b.Dy() > info.Height || b.Empty() {
+		return nil, info, fmt.Errorf("decode %s: %w: decoded size differs from header", info.Format, ErrCorrupt)
+	}
+	return img, info, nil
+}
+
+func readLimited(path string, maxBytes int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	if st.Size() > maxBytes {
+		return nil, fmt.Errorf("decode: %w: file exceeds %d bytes", ErrTooManyPixels, maxBytes)
+	}
+	// Size the buffer from Stat (one allocation), but never trust it beyond
+	// maxBytes: the file may grow while we read.
+	data := make([]byte, 0, st.Size()+1)
+	data, err = readAllInto(io.LimitReader(f, maxBytes+1), data)
+	if err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	if int64(len(data)) > maxBytes {
+		return nil, fmt.Errorf("decode: %w: file exceeds %d bytes", ErrTooManyPixels, maxBytes)
+	}
+	return data, nil
+}
+
+func readAllInto(r io.Reader, b []byte) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+}
+
+func decodeStd(data []byte, dec func(io.Reader) (image.Image, error)) (img image.Image, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			img, err = nil, fmt.Errorf("%w: decoder panicked: %v", ErrCorrupt, r)
+		}
+	}()
+	m, err := dec(bytes.NewReader(data))
+	if err != nil {
+		if errors.Is(err, ErrCorrupt) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	if decodedHook != nil {
+		b := m.Bounds()
+		decodedHook(b.Dx(), b.Dy())
+	}
+	return m, nil
+}
+
+// decodeJPEGStd decodes a JPEG at full size with image/jpeg; big is
+// ignored because the Go decoder cannot scale.
+func decodeJPEGStd(data []byte, big func(w, h int) bool) (image.Image, error) {
+	_ = big // image/jpeg cannot scale while decoding
+	return decodeStd(data, jpeg.Decode)
+}

@@ -1,0 +1,15 @@
+// Package media turns a file's bytes into photo facts and pixels: it sniffs
+// the type by content, reads dimensions and EXIF from headers (Probe), decodes
+// a small, correctly oriented image for the ML pipeline (DecodeScaled, which
+// uses libjpeg-turbo's DCT-domain scaling for JPEG when built with cgo) and
+// writes JPEG thumbnails (Thumbnail).
+//
+// Every input is treated as hostile: sizes are checked against Limits before
+// any pixel buffer is allocated, and EXIF is validated before a third-party
+// parser sees it.
+//
+// It is not for walking folders, hashing, storing results or deciding what to
+// index (that is package library), nor for model preprocessing such as
+// normalisation and cropping (package clip). It imports no other Tagsight
+// package and never writes anywhere except the thumbnail path it is given.
+package media

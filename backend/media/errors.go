@@ -1,0 +1,17 @@
+package media
+
+import "errors"
+
+// Sentinel errors. Callers test them with errors.Is; returned errors wrap them
+// with a short phrase saying why.
+var (
+	// ErrTooManyPixels: the declared width*height exceeds Limits.MaxPixels
+	// (or the file exceeds Limits.MaxFileBytes). Nothing was decoded.
+	ErrTooManyPixels = errors.New("image too large")
+	// ErrUnsupported: a format this package recognises but cannot decode
+	// (HEIC, AVIF, RAW, video, ...).
+	ErrUnsupported = errors.New("unsupported format")
+	// ErrCorrupt: the file claims to be an image but its bytes are not a
+	// valid one (empty, truncated, bad checksum, wrong content).
+	ErrCorrupt = errors.New("corrupt image")
+)

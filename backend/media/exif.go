@@ -1,0 +1,387 @@
+package media
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	goexif "github.com/rwcarlsen/goexif/exif"
+	"github.com/rwcarlsen/goexif/tiff"
+)
+
+// Exif holds the EXIF fields Tagsight uses. Zero values mean absent.
+type Exif struct {
+	Taken       string // "2006-01-02T15:04:05", plus "±hh:mm" when OffsetTimeOriginal exists; "" when absent
+	Make        string
+	Model       string
+	Lens        string
+	ISO         int
+	FNumber     float64
+	Exposure    string // "1/250" below a second, else seconds such as "2.5"
+	FocalLength float64
+	Lat, Lon    *float64 // signed decimal degrees
+	Orientation int      // 1..8, 0 when absent or invalid
+}
+
+const (
+	// maxExifBytes bounds the TIFF structure handed to goexif. A JPEG APP1
+	// segment holds at most 64 KiB; TIFF-based RAW files keep their IFDs near
+	// the start, so the first MiB is enough for the fields we read.
+	maxExifBytes = 1 << 20
+	// maxTagBytes bounds the sum of out-of-line tag values goexif may copy
+	// and expand (it turns each value into []int64 or [][]int64, up to ~5x).
+	maxTagBytes = 1 << 20
+	// maxIFDs bounds how many directories the validator visits.
+	maxIFDs = 16
+)
+
+var errBadTIFF = errors.New("malformed tiff structure")
+
+// tiffTypeSize is the byte size of each TIFF data type (0 = unknown type).
+var tiffTypeSize = [13]uint64{0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8}
+
+// Tags that point at sub-IFDs which goexif follows.
+const (
+	tagExifIFD    = 0x8769
+	tagGPSIFD     = 0x8825
+	tagInteropIFD = 0xa005
+	tagOffsetTime = 0x9011 // OffsetTimeOriginal, unknown to goexif
+	tagOffsetAny  = 0x9010 // OffsetTime (for DateTime)
+)
+
+// tiffSanitizer validates a TIFF/EXIF structure and rewrites, in its own
+// copy, whatever could make goexif loop, panic or allocate without bound:
+// the IFD chain is cut after IFD1, sub-IFD pointers to bad or repeated
+// directories are dropped, and tags whose values are out of range, of an
+// unknown type, or over the byte budget are turned into harmless 1-byte
+// UNDEFINED tags. What survives is a structure goexif reads in bounded
+// time and memory, so malformed EXIF degrades to partial EXIF.
+type tiffSanitizer struct {
+	b        []byte
+	bo       binary.ByteOrder
+	visited  map[uint32]bool
+	budget   uint64
+	offsets  map[uint16]string
+	nVisited int
+}
+
+func (s *tiffSanitizer) u16(off uint64) uint16 { return s.bo.Uint16(s.b[off:]) }
+func (s *tiffSanitizer) u32(off uint64) uint32 { return s.bo.Uint32(s.b[off:]) }
+
+// dirOK reports whether a whole IFD (count, entries, next offset) fits.
+func (s *tiffSanitizer) dirOK(off uint32) bool {
+	o := uint64(off)
+	if o < 8 || o+2 > uint64(len(s.b)) {
+		return false
+	}
+	n := uint64(s.u16(o))
+	if n >= 0x8000 { // goexif reads the count as int16
+		return false
+	}
+	return o+2+12*n+4 <= uint64(len(s.b))
+}
+
+func (s *tiffSanitizer) neutralize(entry uint64) {
+	s.bo.PutUint16(s.b[entry+2:], 7) // UNDEFINED
+	s.bo.PutUint32(s.b[entry+4:], 1) // one byte, stored inline
+}
+
+// walk validates the directory at off (which must satisfy dirOK) and,
+// recursively, the sub-IFDs its pointer tags name.
+func (s *tiffSanitizer) walk(off uint32, depth int) {
+	s.visited[off] = true
+	s.nVisited++
+	o := uint64(off)
+	n := uint64(s.u16(o))
+	for i := uint64(0); i < n; i++ {
+		e := o + 2 + 12*i
+		id, typ, count := s.u16(e), s.u16(e+2), uint64(s.u32(e+4))
+		size := uint64(0)
+		if int(typ) < len(tiffTypeSize) {
+			size = tiffTypeSize[typ]
+		}
+		valLen := size * count
+		if valLen == 0 {
+			s.neutralize(e)
+			continue
+		}
+		valOff := e + 8
+		if valLen > 4 {
+			valOff = uint64(s.u32(e + 8))
+			if valOff+valLen > uint64(len(s.b)) || valLen > s.budget {
+				s.neutralize(e)
+				continue
+			}
+			s.budget -= valLen
+		}
+		if (id == tagOffsetTime || id == tagOffsetAny) && typ == 2 {
+			s.offsets[id] = strings.TrimRight(string(s.b[valOff:valOff+valLen]), "\x00 ")
+		}
+		if id == tagExifIFD || id == tagGPSIFD || id == tagInteropIFD {
+			var sub uint32
+			switch typ {
+			case 1, 6:
+				sub = uint32(s.b[valOff])
+			case 3, 8:
+				sub = uint32(s.u16(valOff))
+			case 4, 9:
+				sub = s.u32(valOff)
+			default:
+				continue // goexif ignores a non-integer pointer
+			}
+			if s.visited[sub] {
+				continue // goexif decodes it once more, without following it further
+			}
+			if depth >= 3 || s.nVisited >= maxIFDs || !s.dirOK(sub) {
+				s.neutralize(e)
+				continue
+			}
+			s.walk(sub, depth+1)
+		}
+	}
+}
+
+// sanitizeTIFF returns a repaired copy of a TIFF structure (starting with
+// "II*\0" or "MM\0*") that is safe to hand to goexif, plus the offset-time
+// strings goexif does not know about.
+func sanitizeTIFF(in []byte) ([]byte, map[uint16]string, error) {
+	if len(in) > maxExifBytes {
+		in = in[:maxExifBytes]
+	}
+	if len(in) < 8 {
+		return nil, nil, errBadTIFF
+	}
+	s := &tiffSanitizer{visited: map[uint32]bool{}, budget: maxTagBytes, offsets: map[uint16]string{}}
+	switch string(in[:4]) {
+	case "II*\x00":
+		s.bo = binary.LittleEndian
+	case "MM\x00*":
+		s.bo = binary.BigEndian
+	default:
+		return nil, nil, errBadTIFF
+	}
+	s.b = bytes.Clone(in)
+	ifd0 := s.u32(4)
+	if !s.dirOK(ifd0) {
+		return nil, nil, errBadTIFF
+	}
+	s.walk(ifd0, 0)
+	next0 := uint64(ifd0) + 2 + 12*uint64(s.u16(uint64(ifd0)))
+	ifd1 := s.u32(next0)
+	if ifd1 != 0 {
+		if s.visited[ifd1] || !s.dirOK(ifd1) {
+			s.bo.PutUint32(s.b[next0:], 0)
+		} else {
+			s.walk(ifd1, 0)
+			// goexif reads only IFD0 and IFD1: end the chain there.
+			s.bo.PutUint32(s.b[uint64(ifd1)+2+12*uint64(s.u16(uint64(ifd1))):], 0)
+		}
+	}
+	return s.b, s.offsets, nil
+}
+
+// parseExifTIFF extracts Exif from a TIFF structure. It never panics; on
+// malformed input it returns partial data or nil.
+func parseExifTIFF(tiffData []byte) (ex *Exif) {
+	clean, offsets, err := sanitizeTIFF(tiffData)
+	if err != nil {
+		return nil
+	}
+	defer func() {
+		if recover() != nil { // goexif has panicked on bad data before; keep what we have
+			ex = nil
+		}
+	}()
+	x, err := goexif.Decode(bytes.NewReader(clean))
+	if x == nil || (err != nil && goexif.IsCriticalError(err)) {
+		return nil
+	}
+	return fromGoexif(x, offsets)
+}
+
+func fromGoexif(x *goexif.Exif, offsets map[uint16]string) *Exif {
+	e := &Exif{}
+	str := func(n goexif.FieldName) string {
+		t, err := x.Get(n)
+		if err != nil {
+			return ""
+		}
+		v, err := t.StringVal()
+		if err != nil {
+			return ""
+		}
+		return strings.TrimSpace(strings.ToValidUTF8(v, ""))
+	}
+	first := func(n goexif.FieldName) *tiff.Tag {
+		t, err := x.Get(n)
+		if err != nil || t.Count == 0 {
+			return nil
+		}
+		return t
+	}
+	rat := func(n goexif.FieldName) (num, den int64, ok bool) {
+		t := first(n)
+		if t == nil {
+			return 0, 0, false
+		}
+		num, den, err := t.Rat2(0)
+		if err != nil || den == 0 || num < 0 || den < 0 {
+			return 0, 0, false
+		}
+		return num, den, true
+	}
+	e.Make, e.Model = str(goexif.Make), str(goexif.Model)
+	e.Lens = str(goexif.LensModel)
+	if t := first(goexif.ISOSpeedRatings); t != nil {
+		if v, err := t.Int(0); err == nil && v > 0 {
+			e.ISO = v
+		}
+	}
+	if n, d, ok := rat(goexif.FNumber); ok {
+		e.FNumber = round2(float64(n) / float64(d))
+	}
+	if n, d, ok := rat(goexif.FocalLength); ok {
+		e.FocalLength = round2(float64(n) / float64(d))
+	}
+	if n, d, ok := rat(goexif.ExposureTime); ok && n > 0 {
+		e.Exposure = formatExposure(n, d)
+	}
+	if t := first(goexif.Orientation); t != nil {
+		if v, err := t.Int(0); err == nil && v >= 1 && v <= 8 {
+			e.Orientation = v
+		}
+	}
+	if s, off := str(goexif.DateTimeOriginal), offsets[tagOffsetTime]; s != "" {
+		e.Taken = formatTaken(s, off)
+	} else if s := str(goexif.DateTimeDigitized); s != "" {
+		e.Taken = formatTaken(s, "")
+	} else if s := str(goexif.DateTime); s != "" {
+		e.Taken = formatTaken(s, offsets[tagOffsetAny])
+	}
+	if lat, lon, err := x.LatLong(); err == nil && validCoord(lat, 90) && validCoord(lon, 180) &&
+		!(lat == 0 && lon == 0) {
+		e.Lat, e.Lon = &lat, &lon
+	}
+	if *e == (Exif{}) {
+		return nil
+	}
+	return e
+}
+
+func validCoord(v, limit float64) bool {
+	return !math.IsNaN(v) && !math.IsInf(v, 0) && math.Abs(v) <= limit
+}
+
+func round2(v float64) float64 { return math.Round(v*100) / 100 }
+
+func formatExposure(num, den int64) string {
+	if num < den {
+		return fmt.Sprintf("1/%d", int64(math.Round(float64(den)/float64(num))))
+	}
+	return strconv.FormatFloat(float64(num)/float64(den), 'f', -1, 64)
+}
+
+// formatTaken turns EXIF "2006:01:02 15:04:05" into RFC 3339 without zone,
+// or with the zone when an OffsetTime string ("+02:00") is valid.
+func formatTaken(s, offset string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > 19 {
+		s = s[:19] // drop sub-second or garbage suffixes
+	}
+	t, err := time.Parse("2006:01:02 15:04:05", s)
+	if err != nil {
+		if t, err = time.Parse("2006-01-02 15:04:05", s); err != nil {
+			return ""
+		}
+	}
+	out := t.Format("2006-01-02T15:04:05")
+	if z, err := time.Parse("-07:00", strings.TrimSpace(offset)); err == nil && offset != "" {
+		out += z.Format("-07:00")
+	}
+	return out
+}
+
+// jpegExifTIFF returns the TIFF part of the first "Exif\0\0" APP1 segment in
+// the JPEG header bytes h, or nil. It stops at the first scan.
+func jpegExifTIFF(h []byte) []byte {
+	if len(h) < 4 || h[0] != 0xff || h[1] != 0xd8 {
+		return nil
+	}
+	p := 2
+	for p+4 <= len(h) {
+		if h[p] != 0xff {
+			return nil
+		}
+		m := h[p+1]
+		switch {
+		case m == 0xff: // fill byte
+			p++
+			continue
+		case m == 0xd8 || m == 0x01 || (m >= 0xd0 && m <= 0xd7):
+			p += 2
+			continue
+		case m == 0xda || m == 0xd9:
+			return nil
+		}
+		l := int(binary.BigEndian.Uint16(h[p+2:]))
+		if l < 2 || p+2+l > len(h) {
+			return nil
+		}
+		seg := h[p+4 : p+2+l]
+		if m == 0xe1 && len(seg) > 6 && string(seg[:6]) == "Exif\x00\x00" {
+			return seg[6:]
+		}
+		p += 2 + l
+	}
+	return nil
+}
+
+// pngExifTIFF returns the payload of an eXIf chunk found before the image
+// data, or nil.
+func pngExifTIFF(h []byte) []byte {
+	if len(h) < 8 || string(h[:8]) != "\x89PNG\r\n\x1a\n" {
+		return nil
+	}
+	for p := 8; p+8 <= len(h); {
+		l := uint64(binary.BigEndian.Uint32(h[p:]))
+		typ := string(h[p+4 : p+8])
+		if typ == "IDAT" || typ == "IEND" || uint64(p)+12+l > uint64(len(h)) {
+			return nil
+		}
+		if typ == "eXIf" {
+			return h[p+8 : p+8+int(l)]
+		}
+		p += 12 + int(l)
+	}
+	return nil
+}
+
+// webpExifTIFF finds the EXIF chunk of a WebP file by hopping chunk
+// headers, so image data is never read.
+func webpExifTIFF(r io.ReaderAt, size int64) []byte {
+	var hdr [8]byte
+	for off := int64(12); off+8 <= size; {
+		if _, err := r.ReadAt(hdr[:], off); err != nil {
+			return nil
+		}
+		l := int64(binary.LittleEndian.Uint32(hdr[4:]))
+		if string(hdr[:4]) == "EXIF" {
+			if l > maxExifBytes || off+8+l > size {
+				return nil
+			}
+			b := make([]byte, l)
+			if _, err := r.ReadAt(b, off+8); err != nil {
+				return nil
+			}
+			return bytes.TrimPrefix(b, []byte("Exif\x00\x00"))
+		}
+		off += 8 + l + l&1
+	}
+	return nil
+}

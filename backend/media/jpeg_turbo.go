@@ -1,0 +1,73 @@
+//go:build cgo && !noturbo
+
+package media
+
+// #cgo LDFLAGS: -lturbojpeg
+// #include <turbojpeg.h>
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"unsafe"
+)
+
+// turboJPEG reports whether JPEGs are decoded with libjpeg-turbo.
+const turboJPEG = true
+
+// decodeJPEG decodes data with libjpeg-turbo at the smallest DCT scaling
+// factor (1/8 … 1/1) whose output still satisfies big(w, h), so a 12 MP
+// photo wanted at 224 px is decoded at 1/8 size without ever holding the
+// full-size pixels. Warnings (premature end of data, corrupt entropy data)
+// are errors. The only C resource is the handle, destroyed on return; the
+// input and output buffers are Go memory.
+func decodeJPEG(data []byte, maxPixels int64, big func(w, h int) bool) (image.Image, error) {
+	if len(data) == 0 {
+		return nil, fmt.Errorf("%w: empty data", ErrCorrupt)
+	}
+	h := C.tjInitDecompress()
+	if h == nil {
+		return nil, errors.New("cannot create libjpeg-turbo decompressor")
+	}
+	defer C.tjDestroy(h)
+	src := (*C.uchar)(unsafe.Pointer(&data[0]))
+	var w, ht, subsamp, cs C.int
+	if C.tjDecompressHeader3(h, src, C.ulong(len(data)), &w, &ht, &subsamp, &cs) != 0 {
+		return nil, fmt.Errorf("%w: header: %s", ErrCorrupt, C.GoString(C.tjGetErrorStr2(h)))
+	}
+	if w <= 0 || ht <= 0 || int64(w)*int64(ht) > maxPixels {
+		// libjpeg-turbo may read a frame header differently from image/jpeg.
+		return nil, fmt.Errorf("%w: %dx%d", ErrTooManyPixels, int(w), int(ht))
+	}
+	if cs == C.TJCS_CMYK || cs == C.TJCS_YCCK {
+		// TurboJPEG cannot convert CMYK to RGB; the Go decoder can.
+		return decodeJPEGStd(data, big)
+	}
+	var n C.int
+	sf := C.tjGetScalingFactors(&n)
+	if sf == nil || n <= 0 {
+		return nil, errors.New("libjpeg-turbo has no scaling factors")
+	}
+	sw, sh := int(w), int(ht)
+	best := int64(sw) * int64(sh)
+	for _, f := range unsafe.Slice(sf, int(n)) {
+		num, den := int(f.num), int(f.denom)
+		if num <= 0 || den <= 0 || num > den {
+			continue // never upscale in the decoder
+		}
+		tw, th := (int(w)*num+den-1)/den, (int(ht)*num+den-1)/den
+		if a := int64(tw) * int64(th); a < best && big(tw, th) {
+			best, sw, sh = a, tw, th
+		}
+	}
+	img := image.NewRGBA(image.Rect(0, 0, sw, sh))
+	if decodedHook != nil {
+		decodedHook(sw, sh)
+	}
+	if C.tjDecompress2(h, src, C.ulong(len(data)), (*C.uchar)(unsafe.Pointer(&img.Pix[0])),
+		C.int(sw), C.int(img.Stride), C.int(sh), C.TJPF_RGBA, C.TJFLAG_STOPONWARNING) != 0 {
+		return nil, fmt.Errorf("%w: %s", ErrCorrupt, C.GoString(C.tjGetErrorStr2(h)))
+	}
+	return img, nil
+}
