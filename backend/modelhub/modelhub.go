@@ -1,0 +1,356 @@
+// Package modelhub finds, downloads, verifies and installs CLIP models in
+// the Immich layout: a catalog of known models, resumable downloads with
+// size and checksum checks, and atomic installation into the user's model
+// folder. It does not run models (package clip does).
+package modelhub
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// File is one file of a model, relative to the model folder.
+type File struct {
+	Path   string `json:"path"`
+	Size   int64  `json:"size,omitempty"`   // 0 = unknown
+	SHA256 string `json:"sha256,omitempty"` // "" = unknown
+}
+
+// Entry is a model in the catalog.
+type Entry struct {
+	Name        string `json:"name"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	BaseURL     string `json:"base_url"`
+	Files       []File `json:"files"`
+}
+
+// Catalog lists downloadable models.
+type Catalog struct {
+	Default string  `json:"default"`
+	Models  []Entry `json:"models"`
+}
+
+// ParseCatalog reads a catalog, checking every entry is usable.
+func ParseCatalog(b []byte) (Catalog, error) {
+	var c Catalog
+	if err := json.Unmarshal(b, &c); err != nil {
+		return c, fmt.Errorf("model catalog: %w", err)
+	}
+	for _, m := range c.Models {
+		if m.Name == "" || strings.ContainsAny(m.Name, `/\`) || m.Name == "." || m.Name == ".." {
+			return c, fmt.Errorf("model catalog: bad model name %q", m.Name)
+		}
+		if m.BaseURL == "" || len(m.Files) == 0 {
+			return c, fmt.Errorf("model catalog: %s has no base_url or files", m.Name)
+		}
+		for _, f := range m.Files {
+			if f.Path == "" || path.IsAbs(f.Path) || strings.Contains("/"+f.Path+"/", "/../") {
+				return c, fmt.Errorf("model catalog: %s: bad file path %q", m.Name, f.Path)
+			}
+		}
+	}
+	return c, nil
+}
+
+// Find returns the catalog entry with that name.
+func (c Catalog) Find(name string) (Entry, error) {
+	for _, m := range c.Models {
+		if strings.EqualFold(m.Name, name) {
+			return m, nil
+		}
+	}
+	names := make([]string, 0, len(c.Models))
+	for _, m := range c.Models {
+		names = append(names, m.Name)
+	}
+	return Entry{}, fmt.Errorf("%w: %q (known: %s)", ErrUnknownModel, name, strings.Join(names, ", "))
+}
+
+var (
+	// ErrUnknownModel: the name is not in the catalog.
+	ErrUnknownModel = errors.New("unknown model")
+	// ErrChecksum: a downloaded file's size or SHA-256 is not the catalog's.
+	ErrChecksum = errors.New("downloaded file does not match the catalog")
+)
+
+// DefaultDir is the user's model folder: $TAGSIGHT_MODELS_DIR, else the
+// platform's per-user data folder (XDG_DATA_HOME or ~/.local/share on
+// Linux, Application Support on macOS, LocalAppData on Windows).
+func DefaultDir() (string, error) {
+	if d := os.Getenv("TAGSIGHT_MODELS_DIR"); d != "" {
+		return d, nil
+	}
+	switch runtime.GOOS {
+	case "windows":
+		if d := os.Getenv("LOCALAPPDATA"); d != "" {
+			return filepath.Join(d, "Tagsight", "models"), nil
+		}
+	case "darwin":
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(home, "Library", "Application Support", "Tagsight", "models"), nil
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "tagsight", "models"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(home, ".local", "share", "tagsight", "models"), nil
+}
+
+// Progress of a download.
+type Progress struct {
+	File       string  `json:"file"`
+	Done       int64   `json:"done"`  // bytes of the whole model
+	Total      int64   `json:"total"` // 0 while unknown
+	BytesPerS  float64 `json:"bytes_per_s"`
+	Resumed    int64   `json:"resumed"` // bytes kept from an earlier attempt
+	FinishedOK bool    `json:"finished"`
+}
+
+// Hub downloads catalog models into Dir.
+type Hub struct {
+	Dir     string
+	Client  *http.Client
+	Report  func(Progress)
+	Catalog Catalog
+}
+
+// Installed reports whether name is installed (all files present).
+func (h *Hub) Installed(name string) bool {
+	m, err := h.Catalog.Find(name)
+	if err != nil {
+		return false
+	}
+	for _, f := range m.Files {
+		if _, err := os.Stat(filepath.Join(h.Dir, m.Name, filepath.FromSlash(f.Path))); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// ModelDir is where an installed model lives.
+func (h *Hub) ModelDir(name string) string { return filepath.Join(h.Dir, name) }
+
+// Pull downloads a model and installs it atomically: files go to a staging
+// folder (kept across failures so the next Pull resumes each file with an
+// HTTP Range request), are checked against the catalog's sizes and
+// checksums, and only then is the folder renamed into place.
+func (h *Hub) Pull(ctx context.Context, name string) (string, error) {
+	m, err := h.Catalog.Find(name)
+	if err != nil {
+		return "", err
+	}
+	client := h.Client
+	if client == nil {
+		client = &http.Client{Timeout: 0}
+	}
+	stage := filepath.Join(h.Dir, ".partial", m.Name)
+	if err := os.MkdirAll(stage, 0o755); err != nil {
+		return "", fmt.Errorf("pull %s: %w", m.Name, err)
+	}
+	var total int64
+	for _, f := range m.Files {
+		total += f.Size
+	}
+	st := &progressState{report: h.Report, total: total, start: time.Now()}
+	for _, f := range m.Files {
+		dst := filepath.Join(stage, filepath.FromSlash(f.Path))
+		if err := h.fetch(ctx, client, m, f, dst, st); err != nil {
+			return "", fmt.Errorf("pull %s: %s: %w", m.Name, f.Path, err)
+		}
+	}
+	final := h.ModelDir(m.Name)
+	old := final + ".old"
+	os.RemoveAll(old)
+	if _, err := os.Stat(final); err == nil {
+		if err := os.Rename(final, old); err != nil {
+			return "", fmt.Errorf("pull %s: replace: %w", m.Name, err)
+		}
+	}
+	if err := os.Rename(stage, final); err != nil {
+		os.Rename(old, final)
+		return "", fmt.Errorf("pull %s: install: %w", m.Name, err)
+	}
+	os.RemoveAll(old)
+	st.finish()
+	return final, nil
+}
+
+type progressState struct {
+	report func(Progress)
+	total  int64
+	done   int64
+	kept   int64
+	start  time.Time
+	last   time.Time
+	file   string
+}
+
+func (s *progressState) add(n int64, force bool) {
+	s.done += n
+	if s.report == nil {
+		return
+	}
+	now := time.Now()
+	if !force && now.Sub(s.last) < 100*time.Millisecond {
+		return
+	}
+	s.last = now
+	p := Progress{File: s.file, Done: s.done, Total: s.total, Resumed: s.kept}
+	if el := now.Sub(s.start).Seconds(); el > 0 {
+		p.BytesPerS = float64(s.done-s.kept) / el
+	}
+	s.report(p)
+}
+
+func (s *progressState) finish() {
+	if s.report != nil {
+		s.report(Progress{File: s.file, Done: s.done, Total: s.total, Resumed: s.kept, FinishedOK: true})
+	}
+}
+
+func (h *Hub) fetch(ctx context.Context, client *http.Client, m Entry, f File, dst string, st *progressState) error {
+	st.file = f.Path
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	// A complete file from an earlier attempt is checked, not fetched again.
+	if fi, err := os.Stat(dst); err == nil && (f.Size == 0 || fi.Size() == f.Size) && f.SHA256 != "" {
+		if verifyFile(dst, f) == nil {
+			st.kept += fi.Size()
+			st.add(fi.Size(), true)
+			return nil
+		}
+		os.Remove(dst)
+	}
+	part := dst + ".part"
+	var have int64
+	if fi, err := os.Stat(part); err == nil {
+		have = fi.Size()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(m.BaseURL, "/")+"/"+f.Path, nil)
+	if err != nil {
+		return err
+	}
+	if have > 0 {
+		req.Header.Set("Range", "bytes="+strconv.FormatInt(have, 10)+"-")
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("download: %w", err)
+	}
+	defer resp.Body.Close()
+	flags := os.O_CREATE | os.O_WRONLY
+	switch {
+	case resp.StatusCode == http.StatusPartialContent && have > 0:
+		flags |= os.O_APPEND
+		st.kept += have
+		st.add(have, true)
+	case resp.StatusCode == http.StatusOK:
+		flags |= os.O_TRUNC // server ignored Range: start over
+		have = 0
+	case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable:
+		os.Remove(part) // stale partial file longer than the real one
+		return fmt.Errorf("download: server refused to resume; run again to restart")
+	default:
+		return fmt.Errorf("download: HTTP %s", resp.Status)
+	}
+	if st.total == 0 && f.Size == 0 && resp.ContentLength > 0 {
+		// Unknown sizes: show this file's size so the bar moves.
+		st.total = st.done + resp.ContentLength
+	}
+	out, err := os.OpenFile(part, flags, 0o644)
+	if err != nil {
+		return err
+	}
+	buf := make([]byte, 256<<10)
+	for {
+		n, rerr := resp.Body.Read(buf)
+		if n > 0 {
+			if _, werr := out.Write(buf[:n]); werr != nil {
+				out.Close()
+				return werr
+			}
+			st.add(int64(n), false)
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			out.Close()
+			return fmt.Errorf("download interrupted (run again to resume): %w", rerr)
+		}
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	if err := verifyFile(part, f); err != nil {
+		os.Remove(part) // a corrupt file cannot be resumed into a good one
+		return err
+	}
+	return os.Rename(part, dst)
+}
+
+func verifyFile(p string, f File) error {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return err
+	}
+	if f.Size > 0 && fi.Size() != f.Size {
+		return fmt.Errorf("%w: size %d, expected %d", ErrChecksum, fi.Size(), f.Size)
+	}
+	if f.SHA256 == "" {
+		return nil
+	}
+	fh, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, fh); err != nil {
+		return err
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); !strings.EqualFold(got, f.SHA256) {
+		return fmt.Errorf("%w: sha256 %s, expected %s", ErrChecksum, got, f.SHA256)
+	}
+	return nil
+}
+
+// Verify checks an installed model's files against the catalog.
+func (h *Hub) Verify(name string) error {
+	m, err := h.Catalog.Find(name)
+	if err != nil {
+		return err
+	}
+	for _, f := range m.Files {
+		if err := verifyFile(filepath.Join(h.ModelDir(m.Name), filepath.FromSlash(f.Path)), f); err != nil {
+			return fmt.Errorf("verify %s: %s: %w", m.Name, f.Path, err)
+		}
+	}
+	return nil
+}

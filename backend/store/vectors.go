@@ -1,0 +1,191 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
+
+// Model is a CLIP model registered in a library.
+type Model struct {
+	ID   int64
+	Key  string
+	Name string
+	Dim  int
+}
+
+func vecTable(modelID int64) string { return fmt.Sprintf("vec_%d", modelID) }
+
+// EnsureModel registers a model (by key) and creates its vector table.
+func (db *DB) EnsureModel(ctx context.Context, key, name string, dim int) (Model, error) {
+	if dim <= 0 || dim > 8192 {
+		return Model{}, fmt.Errorf("model %s: unsupported embedding dimension %d", name, dim)
+	}
+	m := Model{Key: key, Name: name, Dim: dim}
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT id, dim FROM models WHERE key=?`, key).Scan(&m.ID, &m.Dim)
+		if errors.Is(err, sql.ErrNoRows) {
+			res, err := tx.ExecContext(ctx, `INSERT INTO models(key, name, dim, created_at) VALUES (?,?,?,?)`, key, name, dim, time.Now().Unix())
+			if err != nil {
+				return err
+			}
+			if m.ID, err = res.LastInsertId(); err != nil {
+				return err
+			}
+		} else if err != nil {
+			return err
+		}
+		if m.Dim != dim {
+			return fmt.Errorf("model %s: stored dimension %d, model says %d", name, m.Dim, dim)
+		}
+		_, err = tx.ExecContext(ctx, fmt.Sprintf(
+			`CREATE VIRTUAL TABLE IF NOT EXISTS %s USING vec0(embedding float[%d] distance_metric=cosine)`, vecTable(m.ID), dim))
+		return err
+	})
+	if err != nil {
+		return Model{}, fmt.Errorf("register model: %w", err)
+	}
+	return m, nil
+}
+
+// VectorBlob encodes a vector the way sqlite-vec stores float32 vectors.
+func VectorBlob(v []float32) []byte {
+	b := make([]byte, 4*len(v))
+	for i, f := range v {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(f))
+	}
+	return b
+}
+
+// BlobVector decodes VectorBlob.
+func BlobVector(b []byte) []float32 {
+	v := make([]float32, len(b)/4)
+	for i := range v {
+		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return v
+}
+
+// PutVector stores (replaces) an entry's vector for a model.
+func PutVector(ctx context.Context, tx *sql.Tx, m Model, entryID int64, v []float32) error {
+	if len(v) != m.Dim {
+		return fmt.Errorf("vector of %d values for a %d-d model", len(v), m.Dim)
+	}
+	t := vecTable(m.ID)
+	// vec0 has no working INSERT OR REPLACE: delete, then insert.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE rowid=?`, entryID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO `+t+`(rowid, embedding) VALUES (?, ?)`, entryID, VectorBlob(v)); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM embed_errors WHERE entry_id=? AND model_id=?`, entryID, m.ID)
+	return err
+}
+
+// PutEmbedError remembers that an entry's content could not be embedded.
+func PutEmbedError(ctx context.Context, tx *sql.Tx, m Model, entryID int64, fingerprint, msg string) error {
+	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO embed_errors(entry_id, model_id, fingerprint, error) VALUES (?,?,?,?)`,
+		entryID, m.ID, fingerprint, msg)
+	return err
+}
+
+// Vector returns an entry's vector for a model.
+func (db *DB) Vector(ctx context.Context, m Model, entryID int64) ([]float32, error) {
+	var b []byte
+	err := db.QueryRowContext(ctx, `SELECT embedding FROM `+vecTable(m.ID)+` WHERE rowid=?`, entryID).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: no vector for entry %d", ErrNotFound, entryID)
+	}
+	return BlobVector(b), err
+}
+
+// ToEmbed is an entry that lacks a vector for a model.
+type ToEmbed struct {
+	ID          int64
+	Path        string
+	Fingerprint string
+}
+
+// EntriesToEmbed lists present pictures without a vector for m (and
+// without a remembered error for their current content), in path order.
+func (db *DB) EntriesToEmbed(ctx context.Context, m Model) ([]ToEmbed, error) {
+	rows, err := db.QueryContext(ctx, `SELECT e.id, e.path, e.fingerprint FROM entries e
+		WHERE e.missing=0 AND e.media_type='image' AND e.thumb<>''
+		AND NOT EXISTS (SELECT 1 FROM `+vecTable(m.ID)+` v WHERE v.rowid=e.id)
+		AND NOT EXISTS (SELECT 1 FROM embed_errors x WHERE x.entry_id=e.id AND x.model_id=? AND x.fingerprint=e.fingerprint)
+		ORDER BY e.path`, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ToEmbed
+	for rows.Next() {
+		var t ToEmbed
+		if err := rows.Scan(&t.ID, &t.Path, &t.Fingerprint); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// CountVectors counts the vectors stored for m.
+func (db *DB) CountVectors(ctx context.Context, m Model) (int, error) {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+vecTable(m.ID)).Scan(&n)
+	return n, err
+}
+
+// Hit is one search result.
+type Hit struct {
+	EntryID  int64
+	Path     string
+	Distance float64 // cosine distance, 0 = same direction
+}
+
+// Score is cosine similarity.
+func (h Hit) Score() float64 { return 1 - h.Distance }
+
+// KNN returns the k entries nearest to q for model m, best first, skipping
+// missing entries.
+func (db *DB) KNN(ctx context.Context, m Model, q []float32, k int) ([]Hit, error) {
+	if len(q) != m.Dim {
+		return nil, fmt.Errorf("query of %d values for a %d-d model", len(q), m.Dim)
+	}
+	if k <= 0 {
+		return nil, nil
+	}
+	rows, err := db.QueryContext(ctx, `SELECT v.rowid, v.distance, e.path FROM `+vecTable(m.ID)+` v
+		JOIN entries e ON e.id = v.rowid
+		WHERE v.embedding MATCH ? AND k = ? AND e.missing = 0
+		ORDER BY v.distance`, VectorBlob(q), k)
+	if err != nil {
+		return nil, fmt.Errorf("knn: %w", err)
+	}
+	defer rows.Close()
+	var out []Hit
+	for rows.Next() {
+		var h Hit
+		if err := rows.Scan(&h.EntryID, &h.Distance, &h.Path); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// ModelByKey finds a registered model.
+func (db *DB) ModelByKey(ctx context.Context, key string) (Model, error) {
+	var m Model
+	err := db.QueryRowContext(ctx, `SELECT id, key, name, dim FROM models WHERE key=?`, key).Scan(&m.ID, &m.Key, &m.Name, &m.Dim)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, fmt.Errorf("%w: model %s", ErrNotFound, strings.TrimSpace(key))
+	}
+	return m, err
+}
