@@ -1,0 +1,442 @@
+package clip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"sync"
+
+	ort "github.com/yalue/onnxruntime_go"
+)
+
+// ONNX Runtime is one process-wide environment, loaded from a shared library at run time
+// (onnxruntime_go dlopens it; nothing of ORT is needed at build time).
+var (
+	runtimeMu   sync.Mutex
+	runtimePath string
+)
+
+// RequiredRuntime names the ONNX Runtime this build works with (onnxruntime_go v1.27.0 asks
+// for C API 24).
+const RequiredRuntime = "ONNX Runtime 1.24 or newer"
+
+// InitRuntime loads the ONNX Runtime shared library at libPath (libonnxruntime.so.1,
+// onnxruntime.dll, libonnxruntime.dylib) and creates the environment. Calling it again with
+// the same path does nothing; with another path it fails.
+func InitRuntime(libPath string) error {
+	runtimeMu.Lock()
+	defer runtimeMu.Unlock()
+	if libPath == "" {
+		return fmt.Errorf("%w: no library path given: point Tagsight at %s's shared library "+
+			"(libonnxruntime.so.1 / onnxruntime.dll / libonnxruntime.dylib)", ErrRuntime, RequiredRuntime)
+	}
+	st, err := os.Stat(libPath)
+	if err != nil || st.IsDir() {
+		return fmt.Errorf("%w: %s not found: install %s and set its shared library path "+
+			"(scripts/fetch-ort.sh puts it in third_party/onnxruntime/)", ErrRuntime, libPath, RequiredRuntime)
+	}
+	if ort.IsInitialized() {
+		if libPath == runtimePath {
+			return nil
+		}
+		return fmt.Errorf("%w: already loaded from %s, cannot switch to %s", ErrRuntime, runtimePath, libPath)
+	}
+	ort.SetSharedLibraryPath(libPath)
+	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
+		return fmt.Errorf("%w: cannot load %s: %v: it must be %s built for this OS and CPU",
+			ErrRuntime, libPath, err, RequiredRuntime)
+	}
+	runtimePath = libPath
+	return nil
+}
+
+// RuntimeVersion is the loaded ONNX Runtime's version, "" before InitRuntime.
+func RuntimeVersion() string {
+	runtimeMu.Lock()
+	defer runtimeMu.Unlock()
+	if !ort.IsInitialized() {
+		return ""
+	}
+	return ort.GetVersion()
+}
+
+// ShutdownRuntime destroys the environment; close every Engine first.
+func ShutdownRuntime() error {
+	runtimeMu.Lock()
+	defer runtimeMu.Unlock()
+	if !ort.IsInitialized() {
+		return nil
+	}
+	runtimePath = ""
+	return ort.DestroyEnvironment()
+}
+
+// EngineOptions tune inference.
+type EngineOptions struct {
+	// IntraOpThreads per session; 0 lets ONNX Runtime choose (all cores). With several
+	// goroutines calling Embed* concurrently, 1 is usually best.
+	IntraOpThreads int
+	// MaxBatch caps the inputs per Run for dynamic-batch models; 0 means 16.
+	MaxBatch int
+}
+
+// Engine runs a model folder's two towers. Sessions are created on first use and shared:
+// Embed* may be called from several goroutines at once.
+type Engine struct {
+	spec *ModelSpec
+	opts EngineOptions
+
+	mu      sync.Mutex
+	closed  bool
+	visual  *tower
+	textual *tower
+	running sync.WaitGroup // Embed* calls in flight; Close waits for them
+}
+
+// NewEngine prepares an engine for spec; nothing is loaded until the first Embed* call.
+// InitRuntime must have succeeded before that call.
+func NewEngine(spec *ModelSpec, opts EngineOptions) *Engine {
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 16
+	}
+	return &Engine{spec: spec, opts: opts}
+}
+
+// Spec is the model folder the engine runs.
+func (e *Engine) Spec() *ModelSpec { return e.spec }
+
+// Close waits for Embed* calls in flight, then releases both sessions. Later calls fail
+// with ErrClosed.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	e.closed = true
+	e.mu.Unlock()
+	e.running.Wait()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var errs []error
+	for _, t := range []**tower{&e.visual, &e.textual} {
+		if *t != nil {
+			errs = append(errs, (*t).session.Destroy())
+			*t = nil
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// EmbedImages embeds preprocessed images (each PreprocessConfig.Len() values, CHW) and
+// returns one L2-normalised vector per image.
+func (e *Engine) EmbedImages(ctx context.Context, images [][]float32) ([][]float32, error) {
+	t, err := e.tower(true)
+	if err != nil {
+		return nil, err
+	}
+	defer e.running.Done()
+	per := e.spec.Preprocess.Len()
+	for i, img := range images {
+		if len(img) != per {
+			return nil, fmt.Errorf("embed images: image %d has %d values, want %d", i, len(img), per)
+		}
+	}
+	return t.run(ctx, len(images), func(dst any, pos, i int) {
+		copy(dst.([]float32)[pos*per:], images[i])
+	})
+}
+
+// EmbedTexts tokenizes and embeds texts, one L2-normalised vector per text.
+func (e *Engine) EmbedTexts(ctx context.Context, texts []string) ([][]float32, error) {
+	t, err := e.tower(false)
+	if err != nil {
+		return nil, err
+	}
+	defer e.running.Done()
+	n := e.spec.ContextLength
+	return t.run(ctx, len(texts), func(dst any, pos, i int) {
+		ids := e.spec.Tokenizer.Encode(texts[i])
+		switch d := dst.(type) {
+		case []int32:
+			copy(d[pos*n:], ids)
+		case []int64:
+			for j, id := range ids {
+				d[pos*n+j] = int64(id)
+			}
+		}
+	})
+}
+
+// tower returns a loaded tower and counts the caller as running: it must call
+// e.running.Done when its Run calls are over.
+func (e *Engine) tower(visual bool) (*tower, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return nil, ErrClosed
+	}
+	slot := &e.textual
+	if visual {
+		slot = &e.visual
+	}
+	if *slot == nil {
+		t, err := e.openTower(visual)
+		if err != nil {
+			return nil, err
+		}
+		*slot = t
+	}
+	e.running.Add(1)
+	return *slot, nil
+}
+
+// tower is one ONNX session and the shape of its input.
+type tower struct {
+	session  *ort.DynamicAdvancedSession
+	in, out  string
+	inType   ort.TensorElementDataType
+	inDims   []int64 // per-item dims (without batch)
+	batch    int     // fixed batch size, 0 when dynamic
+	maxBatch int
+	embedDim int
+}
+
+func (e *Engine) openTower(visual bool) (*tower, error) {
+	if !ort.IsInitialized() {
+		return nil, fmt.Errorf("%w: call InitRuntime with the path of %s's shared library first",
+			ErrRuntime, RequiredRuntime)
+	}
+	path, wantIn := e.spec.TextualPath, "text"
+	if visual {
+		path, wantIn = e.spec.VisualPath, "image"
+	}
+	opts, err := ort.NewSessionOptions()
+	if err != nil {
+		return nil, fmt.Errorf("session options: %w", err)
+	}
+	defer opts.Destroy()
+	if e.opts.IntraOpThreads > 0 {
+		if err := opts.SetIntraOpNumThreads(e.opts.IntraOpThreads); err != nil {
+			return nil, fmt.Errorf("session options: %w", err)
+		}
+	}
+	// Spinning threads steal the cores that decoding and the other tower need.
+	for _, k := range []string{"session.intra_op.allow_spinning", "session.inter_op.allow_spinning"} {
+		if err := opts.AddSessionConfigEntry(k, "0"); err != nil {
+			return nil, fmt.Errorf("session option %s: %w", k, err)
+		}
+	}
+
+	ins, outs, err := readONNXIO(path)
+	if err != nil {
+		// Let ONNX Runtime have its say: its error is the one to show.
+		if ins, outs, err = ioInfo(path); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	t := &tower{maxBatch: e.opts.MaxBatch, embedDim: e.spec.EmbedDim}
+	inInfo, err := pick(ins, wantIn, "input")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	outInfo, err := pick(outs, "embedding", "output")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	t.in, t.out, t.inType = inInfo.Name, outInfo.Name, inInfo.DataType
+	if outInfo.DataType != ort.TensorElementDataTypeFloat {
+		return nil, fmt.Errorf("%s: %w: output %q is %v, want float32", path, ErrBadModel, outInfo.Name, outInfo.DataType)
+	}
+	if od := outInfo.Dimensions; len(od) != 2 || (od[1] > 0 && int(od[1]) != e.spec.EmbedDim) {
+		return nil, fmt.Errorf("%s: %w: output %q has shape %v, want [N,%d] (config.json embed_dim)",
+			path, ErrBadModel, outInfo.Name, od, e.spec.EmbedDim)
+	}
+	dims := inInfo.Dimensions
+	if visual {
+		want := []int64{3, int64(e.spec.Preprocess.Height), int64(e.spec.Preprocess.Width)}
+		if inInfo.DataType != ort.TensorElementDataTypeFloat {
+			return nil, fmt.Errorf("%s: %w: input %q is %v, want float32", path, ErrBadModel, t.in, inInfo.DataType)
+		}
+		if !dimsMatch(dims, want) {
+			return nil, fmt.Errorf("%s: %w: input %q has shape %v, want [N,%d,%d,%d] (preprocess_cfg.json size)",
+				path, ErrBadModel, t.in, dims, want[0], want[1], want[2])
+		}
+		t.inDims = want
+	} else {
+		want := []int64{int64(e.spec.ContextLength)}
+		if inInfo.DataType != ort.TensorElementDataTypeInt32 && inInfo.DataType != ort.TensorElementDataTypeInt64 {
+			return nil, fmt.Errorf("%s: %w: input %q is %v, want int32 or int64", path, ErrBadModel, t.in, inInfo.DataType)
+		}
+		if !dimsMatch(dims, want) {
+			return nil, fmt.Errorf("%s: %w: input %q has shape %v, want [N,%d] (config.json text_cfg.context_length)",
+				path, ErrBadModel, t.in, dims, want[0])
+		}
+		t.inDims = want
+	}
+	if dims[0] > 0 {
+		t.batch = int(dims[0])
+	}
+	t.session, err = ort.NewDynamicAdvancedSession(path, []string{t.in}, []string{t.out}, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: create session: %w", path, err)
+	}
+	return t, nil
+}
+
+// ioInfo asks ONNX Runtime for input and output names, types and shapes; it builds a
+// throw-away session (without graph optimisation), so readONNXIO is tried first.
+func ioInfo(path string) ([]ort.InputOutputInfo, []ort.InputOutputInfo, error) {
+	o, err := ort.NewSessionOptions()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer o.Destroy()
+	if err := o.SetGraphOptimizationLevel(ort.GraphOptimizationLevelDisableAll); err != nil {
+		return nil, nil, err
+	}
+	return ort.GetInputOutputInfoWithOptions(path, o)
+}
+
+func pick(infos []ort.InputOutputInfo, name, what string) (ort.InputOutputInfo, error) {
+	for _, in := range infos {
+		if in.Name == name {
+			return in, nil
+		}
+	}
+	if len(infos) == 1 {
+		return infos[0], nil
+	}
+	names := make([]string, len(infos))
+	for i, in := range infos {
+		names[i] = in.Name
+	}
+	return ort.InputOutputInfo{}, fmt.Errorf("%w: no %s named %q among %v", ErrBadModel, what, name, names)
+}
+
+// dimsMatch checks [batch, want...], where a model dimension <= 0 is symbolic.
+func dimsMatch(dims []int64, want []int64) bool {
+	if len(dims) != len(want)+1 {
+		return false
+	}
+	for i, w := range want {
+		if d := dims[i+1]; d > 0 && d != w {
+			return false
+		}
+	}
+	return true
+}
+
+// run embeds n items; fill writes item i at row pos of the batch buffer (a []float32,
+// []int32 or []int64 matching the input's element type).
+func (t *tower) run(ctx context.Context, n int, fill func(dst any, pos, i int)) ([][]float32, error) {
+	out := make([][]float32, 0, n)
+	step := t.maxBatch
+	if t.batch > 0 {
+		step = t.batch
+	}
+	per := 1
+	for _, d := range t.inDims {
+		per *= int(d)
+	}
+	ro, err := ort.NewRunOptions()
+	if err != nil {
+		return nil, fmt.Errorf("run options: %w", err)
+	}
+	// Cancelling ctx stops a Run in progress, not only the next one. The callback may still
+	// be running when we return, so it and Destroy take turns.
+	var roMu sync.Mutex
+	roDone := false
+	stop := context.AfterFunc(ctx, func() {
+		roMu.Lock()
+		defer roMu.Unlock()
+		if !roDone {
+			ro.Terminate()
+		}
+	})
+	defer func() {
+		stop()
+		roMu.Lock()
+		roDone = true
+		roMu.Unlock()
+		ro.Destroy()
+	}()
+
+	for start := 0; start < n; start += step {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		count := min(step, n-start)
+		rows := count
+		if t.batch > 0 {
+			rows = t.batch // a fixed batch is padded with zero rows
+		}
+		shape := append(ort.NewShape(int64(rows)), t.inDims...)
+		var input ort.Value
+		switch t.inType {
+		case ort.TensorElementDataTypeFloat:
+			buf := make([]float32, rows*per)
+			for p := 0; p < count; p++ {
+				fill(buf, p, start+p)
+			}
+			input, err = ort.NewTensor(shape, buf)
+		case ort.TensorElementDataTypeInt32:
+			buf := make([]int32, rows*per)
+			for p := 0; p < count; p++ {
+				fill(buf, p, start+p)
+			}
+			input, err = ort.NewTensor(shape, buf)
+		default:
+			buf := make([]int64, rows*per)
+			for p := 0; p < count; p++ {
+				fill(buf, p, start+p)
+			}
+			input, err = ort.NewTensor(shape, buf)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("input tensor: %w", err)
+		}
+		outputs := []ort.Value{nil}
+		err = t.session.RunWithOptions([]ort.Value{input}, outputs, ro)
+		input.Destroy()
+		if err != nil {
+			if outputs[0] != nil {
+				outputs[0].Destroy()
+			}
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return nil, ctxErr
+			}
+			return nil, fmt.Errorf("run: %w", err)
+		}
+		res, ok := outputs[0].(*ort.Tensor[float32])
+		if !ok {
+			outputs[0].Destroy()
+			return nil, fmt.Errorf("%w: output %q is not a float32 tensor", ErrBadModel, t.out)
+		}
+		if s := res.GetShape(); len(s) != 2 || s[0] != int64(rows) || s[1] != int64(t.embedDim) {
+			res.Destroy()
+			return nil, fmt.Errorf("%w: output %q has shape %v, want [%d,%d]", ErrBadModel, t.out, s, rows, t.embedDim)
+		}
+		data := res.GetData()
+		for p := 0; p < count; p++ {
+			v := make([]float32, t.embedDim)
+			copy(v, data[p*t.embedDim:])
+			l2normalize(v)
+			out = append(out, v)
+		}
+		res.Destroy()
+	}
+	return out, nil
+}
+
+func l2normalize(v []float32) {
+	var s float64
+	for _, x := range v {
+		s += float64(x) * float64(x)
+	}
+	if s == 0 {
+		return
+	}
+	inv := float32(1 / math.Sqrt(s))
+	for i := range v {
+		v[i] *= inv
+	}
+}
