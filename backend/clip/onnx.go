@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
+	"strings"
 	"sync"
 
 	ort "github.com/yalue/onnxruntime_go"
@@ -80,6 +82,10 @@ type EngineOptions struct {
 	IntraOpThreads int
 	// MaxBatch caps the inputs per Run for dynamic-batch models; 0 means 16.
 	MaxBatch int
+	// Provider: auto (default), cpu, cuda, coreml or directml. When the chosen
+	// provider cannot start, the engine falls back to the CPU and says why in
+	// ProviderInfo.
+	Provider string
 }
 
 // Engine runs a model folder's two towers. Sessions are created on first use and shared:
@@ -93,6 +99,9 @@ type Engine struct {
 	visual  *tower
 	textual *tower
 	running sync.WaitGroup // Embed* calls in flight; Close waits for them
+
+	provider    ProviderInfo
+	providerErr error
 }
 
 // NewEngine prepares an engine for spec; nothing is loaded until the first Embed* call.
@@ -101,7 +110,35 @@ func NewEngine(spec *ModelSpec, opts EngineOptions) *Engine {
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 16
 	}
-	return &Engine{spec: spec, opts: opts}
+	e := &Engine{spec: spec, opts: opts}
+	runtimeMu.Lock()
+	lib := runtimePath
+	runtimeMu.Unlock()
+	e.provider, e.providerErr = resolveProvider(opts.Provider, lib)
+	return e
+}
+
+// ProviderInfo says which execution provider runs (or will run) the model,
+// and why; after a fallback to the CPU the reason says what failed.
+func (e *Engine) ProviderInfo() ProviderInfo {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.provider
+}
+
+// PreferredBatch is the number of images worth passing to one EmbedImages
+// call: the model's fixed batch, or MaxBatch for dynamic-batch models. It
+// loads the vision tower.
+func (e *Engine) PreferredBatch() int {
+	t, err := e.tower(true)
+	if err != nil {
+		return 1
+	}
+	defer e.running.Done()
+	if t.batch > 0 {
+		return t.batch
+	}
+	return t.maxBatch
 }
 
 // Spec is the model folder the engine runs.
@@ -209,23 +246,6 @@ func (e *Engine) openTower(visual bool) (*tower, error) {
 	if visual {
 		path, wantIn = e.spec.VisualPath, "image"
 	}
-	opts, err := ort.NewSessionOptions()
-	if err != nil {
-		return nil, fmt.Errorf("session options: %w", err)
-	}
-	defer opts.Destroy()
-	if e.opts.IntraOpThreads > 0 {
-		if err := opts.SetIntraOpNumThreads(e.opts.IntraOpThreads); err != nil {
-			return nil, fmt.Errorf("session options: %w", err)
-		}
-	}
-	// Spinning threads steal the cores that decoding and the other tower need.
-	for _, k := range []string{"session.intra_op.allow_spinning", "session.inter_op.allow_spinning"} {
-		if err := opts.AddSessionConfigEntry(k, "0"); err != nil {
-			return nil, fmt.Errorf("session option %s: %w", k, err)
-		}
-	}
-
 	ins, outs, err := readONNXIO(path)
 	if err != nil {
 		// Let ONNX Runtime have its say: its error is the one to show.
@@ -275,11 +295,66 @@ func (e *Engine) openTower(visual bool) (*tower, error) {
 	if dims[0] > 0 {
 		t.batch = int(dims[0])
 	}
-	t.session, err = ort.NewDynamicAdvancedSession(path, []string{t.in}, []string{t.out}, opts)
+	if e.providerErr != nil {
+		return nil, e.providerErr
+	}
+	threads := e.opts.IntraOpThreads
+	if threads <= 0 {
+		// Measured (docs/bench/clip.md): the indexing pipeline runs one
+		// inference call per core, each single-threaded, which beats one
+		// call spread over all cores; a text query runs alone and wants
+		// every core for latency.
+		threads = 1
+		if !visual {
+			threads = runtime.NumCPU()
+		}
+	}
+	using := e.provider.Using
+	t.session, err = newSession(path, t.in, t.out, using, threads)
+	if err != nil && using != ProviderCPU {
+		e.provider.Reason = fmt.Sprintf("%s could not start (%v); fell back to the CPU", strings.ToUpper(using), firstLine(err))
+		e.provider.Using = ProviderCPU
+		t.session, err = newSession(path, t.in, t.out, ProviderCPU, threads)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: create session: %w", path, err)
 	}
 	return t, nil
+}
+
+func newSession(path, in, out, provider string, threads int) (*ort.DynamicAdvancedSession, error) {
+	opts, err := ort.NewSessionOptions()
+	if err != nil {
+		return nil, fmt.Errorf("session options: %w", err)
+	}
+	defer opts.Destroy()
+	if err := opts.SetIntraOpNumThreads(threads); err != nil {
+		return nil, fmt.Errorf("session options: %w", err)
+	}
+	if err := opts.SetInterOpNumThreads(1); err != nil {
+		return nil, fmt.Errorf("session options: %w", err)
+	}
+	// Spinning threads steal the cores that decoding and the other tower need.
+	for _, k := range []string{"session.intra_op.allow_spinning", "session.inter_op.allow_spinning"} {
+		if err := opts.AddSessionConfigEntry(k, "0"); err != nil {
+			return nil, fmt.Errorf("session option %s: %w", k, err)
+		}
+	}
+	if err := appendProvider(opts, provider); err != nil {
+		return nil, fmt.Errorf("%s provider: %w", provider, err)
+	}
+	return ort.NewDynamicAdvancedSession(path, []string{in}, []string{out}, opts)
+}
+
+func firstLine(err error) string {
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
 }
 
 // ioInfo asks ONNX Runtime for input and output names, types and shapes; it builds a

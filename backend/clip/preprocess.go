@@ -238,3 +238,7 @@ func (c PreprocessConfig) PreprocessInto(dst []float32, img image.Image) error {
 	}
 	return nil
 }
+
+// MinShort is the short side a picture must keep when it is decoded
+// scaled for this model: no resize mode then needs to enlarge it.
+func (c PreprocessConfig) MinShort() int { return max(c.Height, c.Width) }

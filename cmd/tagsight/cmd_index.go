@@ -13,15 +13,20 @@ import (
 
 	"github.com/tagsight/tagsight/backend/library"
 	"github.com/tagsight/tagsight/backend/pathenc"
+	"github.com/tagsight/tagsight/backend/store"
+	"github.com/tagsight/tagsight/backend/vectors"
 )
 
 func newIndexCmd() *cobra.Command {
-	var asJSON bool
+	var asJSON, noEmbed bool
 	var workers, thumb int
+	var mf modelFlags
 	cmd := &cobra.Command{
 		Use:   "index LIBRARY",
 		Short: "Create the library if needed, scan it and make thumbnails",
-		Long: `Scans LIBRARY: new and changed files are indexed, moved files keep their
+		Long: `Scans LIBRARY, then computes a CLIP vector for every picture that lacks
+one (when a model is installed or given with --model).
+New and changed files are indexed, moved files keep their
 entries, vanished files are marked missing. Files that cannot be indexed are
 reported with the reason and skipped; the exit status is still 0. Interrupt
 (Ctrl+C) stops after committing finished work; the next run resumes.`,
@@ -45,13 +50,31 @@ reported with the reason and skipped; the exit status is still 0. Interrupt
 			if err != nil && !res.Cancelled {
 				return err
 			}
+			var emb *vectors.Result
+			if err == nil && !noEmbed {
+				emb, err = embedLibrary(cmd, lib, mf, mf.model != "")
+				if err != nil && emb == nil {
+					return err
+				}
+			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				if werr := writeJSON(out, jsonSummary(res)); werr != nil {
+				sum := jsonSummary(res)
+				if emb != nil {
+					sum.Embedding = &embedJSON{Result: *emb, Errors: pathErrors(emb.Errors)}
+				}
+				if werr := writeJSON(out, sum); werr != nil {
 					return werr
 				}
 			} else {
 				printSummary(out, res)
+				if emb != nil {
+					fmt.Fprintf(out, "embedded %d pictures in %.1fs (%d failed); %d have vectors\n", emb.Embedded, emb.Seconds, emb.Failed, emb.Total)
+					for _, e := range emb.Errors {
+						p, _ := pathenc.Encode(e.Path)
+						fmt.Fprintf(out, "  not embedded %s: %s\n", p, e.Error)
+					}
+				}
 			}
 			return err
 		},
@@ -59,6 +82,8 @@ reported with the reason and skipped; the exit status is still 0. Interrupt
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON summary")
 	cmd.Flags().IntVar(&workers, "workers", 0, "parallel file workers (default: CPU count)")
 	cmd.Flags().IntVar(&thumb, "thumb-size", 256, "thumbnail long side in pixels")
+	cmd.Flags().BoolVar(&noEmbed, "no-embed", false, "scan only; do not compute CLIP vectors")
+	mf.add(cmd)
 	return cmd
 }
 
@@ -69,15 +94,25 @@ type errJSON struct {
 
 type summaryJSON struct {
 	library.ScanResult
+	Errors    []errJSON  `json:"errors"`
+	Embedding *embedJSON `json:"embedding,omitempty"`
+}
+
+type embedJSON struct {
+	vectors.Result
 	Errors []errJSON `json:"errors"`
 }
 
-func jsonSummary(r library.ScanResult) summaryJSON {
-	s := summaryJSON{ScanResult: r, Errors: make([]errJSON, 0, len(r.Errors))}
-	for _, e := range r.Errors {
-		s.Errors = append(s.Errors, errJSON{jsonPath: encPath(e.Path), Error: e.Error})
+func pathErrors(es []store.ScanError) []errJSON {
+	out := make([]errJSON, 0, len(es))
+	for _, e := range es {
+		out = append(out, errJSON{jsonPath: encPath(e.Path), Error: e.Error})
 	}
-	return s
+	return out
+}
+
+func jsonSummary(r library.ScanResult) summaryJSON {
+	return summaryJSON{ScanResult: r, Errors: pathErrors(r.Errors)}
 }
 
 func printSummary(w io.Writer, r library.ScanResult) {

@@ -1,0 +1,274 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"image/color"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tagsight/tagsight/backend/store"
+	"github.com/tagsight/tagsight/backend/testutil"
+)
+
+// colourModel is the tiny test model whose answers are known exactly.
+var colourModel, _ = filepath.Abs("../../models/testmodels/colour")
+
+var colours = map[string]color.RGBA{
+	"red": {230, 20, 20, 255}, "green": {20, 200, 30, 255}, "blue": {20, 30, 220, 255},
+	"yellow": {240, 230, 20, 255}, "white": {250, 250, 250, 255}, "black": {5, 5, 5, 255},
+}
+
+// flat is a picture in one colour (testutil.Solid adds a gradient).
+func flat(t *testing.T, c color.RGBA) []byte {
+	img := testutil.Solid(90, 60, c)
+	for i := 0; i < len(img.Pix); i += 4 {
+		img.Pix[i], img.Pix[i+1], img.Pix[i+2] = c.R, c.G, c.B
+	}
+	return testutil.JPEG(t, img, nil)
+}
+
+type searchOut struct {
+	Results []struct {
+		Path  string  `json:"path"`
+		Score float64 `json:"score"`
+	} `json:"results"`
+}
+
+func TestCLIColourSearch(t *testing.T) {
+	root := t.TempDir()
+	for name, c := range colours {
+		for i := 0; i < 3; i++ {
+			testutil.WriteFile(t, filepath.Join(root, fmt.Sprintf("%s/%s-%d.jpg", name[:1], name, i)), flat(t, c))
+		}
+	}
+	testutil.WriteFile(t, filepath.Join(root, "readme.txt"), []byte("not a picture"))
+	stdout, stderr, code := run(t, "index", root, "--model", colourModel, "--json")
+	if code != 0 {
+		t.Fatalf("index: %d %s", code, stderr)
+	}
+	var sum struct {
+		Embedding struct{ Embedded, Failed, Total int }
+	}
+	json.Unmarshal([]byte(stdout), &sum)
+	if sum.Embedding.Embedded != 18 || sum.Embedding.Total != 18 {
+		t.Fatalf("embedding summary: %s", stdout)
+	}
+	for name := range colours {
+		stdout, stderr, code := run(t, "search", root, name, "--limit", "5", "--json")
+		if code != 0 {
+			t.Fatalf("search %s: %s", name, stderr)
+		}
+		var res searchOut
+		if err := json.Unmarshal([]byte(stdout), &res); err != nil || len(res.Results) != 5 {
+			t.Fatalf("search %s: %v %s", name, err, stdout)
+		}
+		for i := 0; i < 3; i++ {
+			if !strings.Contains(res.Results[i].Path, name) {
+				t.Errorf("search %q: result %d is %s", name, i, res.Results[i].Path)
+			}
+		}
+		if res.Results[0].Score < res.Results[4].Score {
+			t.Errorf("search %q: not best first", name)
+		}
+	}
+	// The library remembers its model: no --model needed now.
+	stdout, _, code = run(t, "search", root, "a yellow thing", "--limit", "1", "--json")
+	if code != 0 || !strings.Contains(stdout, "yellow") {
+		t.Errorf("search with the remembered model: %d %s", code, stdout)
+	}
+	// Indexing again embeds nothing new.
+	stdout, _, _ = run(t, "index", root, "--json")
+	json.Unmarshal([]byte(stdout), &sum)
+	if sum.Embedding.Embedded != 0 || sum.Embedding.Total != 18 {
+		t.Errorf("re-index embedded again: %s", stdout)
+	}
+}
+
+func TestCLIEmbed(t *testing.T) {
+	dir := t.TempDir()
+	img := filepath.Join(dir, "red.jpg")
+	testutil.WriteFile(t, img, flat(t, colours["red"]))
+	var a, b struct{ Embedding []float64 }
+	stdout, stderr, code := run(t, "embed", "--model", colourModel, "--image", img, "--json")
+	if code != 0 || json.Unmarshal([]byte(stdout), &a) != nil || len(a.Embedding) != 8 {
+		t.Fatalf("embed image: %d %s %s", code, stderr, stdout)
+	}
+	stdout, stderr, code = run(t, "embed", "--model", colourModel, "--text", "red", "--json")
+	if code != 0 || json.Unmarshal([]byte(stdout), &b) != nil || len(b.Embedding) != 8 {
+		t.Fatalf("embed text: %d %s %s", code, stderr, stdout)
+	}
+	var dot, na float64
+	for i := range a.Embedding {
+		dot += a.Embedding[i] * b.Embedding[i]
+		na += a.Embedding[i] * a.Embedding[i]
+	}
+	if na < 0.999 || na > 1.001 || dot < 0.95 {
+		t.Errorf("image·text = %.3f, |image|² = %.3f", dot, na)
+	}
+	if _, stderr, code := run(t, "embed", "--model", colourModel); code == 0 || !strings.Contains(stderr, "--image") {
+		t.Errorf("embed without input: %d %s", code, stderr)
+	}
+}
+
+func TestCLIBadModelFolders(t *testing.T) {
+	cases := map[string]func(dir string){
+		"missing textual model": func(dir string) { os.Remove(filepath.Join(dir, "textual", "model.onnx")) },
+		"config not JSON":       func(dir string) { os.WriteFile(filepath.Join(dir, "config.json"), []byte("{"), 0o644) },
+		"onnx is garbage":       func(dir string) { os.WriteFile(filepath.Join(dir, "textual", "model.onnx"), []byte("garbage"), 0o644) },
+	}
+	want := map[string]string{
+		"missing textual model": "textual/model.onnx", "config not JSON": "config.json", "onnx is garbage": "textual/model.onnx",
+	}
+	for name, breakIt := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "m")
+			copyDir(t, colourModel, dir)
+			breakIt(dir)
+			_, stderr, code := run(t, "embed", "--model", dir, "--text", "red")
+			if code == 0 || !strings.Contains(stderr, want[name]) || strings.Contains(stderr, "panic") {
+				t.Errorf("exit %d, stderr %q: want an error naming %s", code, stderr, want[name])
+			}
+		})
+	}
+	if _, stderr, code := run(t, "embed", "--model", colourModel, "--text", "x", "--ort-lib", "/nonexistent/libonnxruntime.so"); code == 0 || !strings.Contains(stderr, "not found") {
+		t.Errorf("missing runtime: %d %q", code, stderr)
+	}
+	if _, stderr, code := run(t, "embed", "--model", colourModel, "--text", "x", "--provider", "tpu"); code == 0 || !strings.Contains(stderr, "unknown execution provider") {
+		t.Errorf("bad provider: %d %q", code, stderr)
+	}
+}
+
+func copyDir(t *testing.T, src, dst string) {
+	filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if info.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+}
+
+// TestCLIModelsPull installs the colour model from a local HTTP server
+// through a catalog file, then uses it by name.
+func TestCLIModelsPull(t *testing.T) {
+	files := []string{"config.json", "visual/model.onnx", "visual/preprocess_cfg.json", "textual/model.onnx", "textual/tokenizer.json", "textual/tokenizer_config.json"}
+	srv := httptest.NewServer(http.StripPrefix("/colour/", http.FileServer(http.Dir(colourModel))))
+	defer srv.Close()
+	var entries []string
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(colourModel, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(b)
+		entries = append(entries, fmt.Sprintf(`{"path": %q, "size": %d, "sha256": %q}`, f, len(b), hex.EncodeToString(sum[:])))
+	}
+	catalog := filepath.Join(t.TempDir(), "catalog.json")
+	os.WriteFile(catalog, []byte(fmt.Sprintf(`{"default": "colour", "models": [{"name": "colour", "title": "test", "base_url": %q, "files": [%s]}]}`,
+		srv.URL+"/colour/", strings.Join(entries, ","))), 0o644)
+	modelsDir := t.TempDir()
+	t.Setenv("TAGSIGHT_MODELS_DIR", modelsDir)
+	stdout, stderr, code := run(t, "models", "pull", "colour", "--catalog", catalog)
+	if code != 0 || !strings.Contains(stdout, "installed colour") {
+		t.Fatalf("pull: %d %s %s", code, stdout, stderr)
+	}
+	if _, stderr, code := run(t, "models", "verify", "colour", "--catalog", catalog); code != 0 {
+		t.Fatalf("verify: %s", stderr)
+	}
+	os.WriteFile(filepath.Join(modelsDir, "colour", "config.json"), []byte(`{"embed_dim": 9}`), 0o644)
+	if _, stderr, code := run(t, "models", "verify", "colour", "--catalog", catalog); code == 0 || !strings.Contains(stderr, "config.json") {
+		t.Errorf("verify of a damaged model: %d %s", code, stderr)
+	}
+	stdout, _, _ = run(t, "models", "list", "--catalog", catalog)
+	if !strings.Contains(stdout, "colour") || !strings.Contains(stdout, "installed") {
+		t.Errorf("list: %s", stdout)
+	}
+}
+
+// TestCLIKillMidEmbedding kills the embedding phase with SIGKILL and checks
+// the next run completes it with exactly one vector per picture.
+func TestCLIKillMidEmbedding(t *testing.T) {
+	root := t.TempDir()
+	const n = 1200
+	for i := 0; i < n; i++ {
+		testutil.WriteFile(t, filepath.Join(root, fmt.Sprintf("d%02d/img%04d.jpg", i%20, i)),
+			testutil.JPEG(t, testutil.Solid(640, 480, color.RGBA{uint8(i), uint8(i >> 8), 9, 255}), nil))
+	}
+	if _, stderr, code := run(t, "index", root, "--no-embed"); code != 0 {
+		t.Fatal(stderr)
+	}
+	dbPath := filepath.Join(root, ".tagsight", "library.db")
+	killed := false
+	for attempt := 0; attempt < 3 && !killed; attempt++ {
+		cmd := exec.Command(bin, "index", root, "--model", colourModel)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(2 * time.Minute)
+		for time.Now().Before(deadline) {
+			if c := countVectors(t, dbPath); c > 0 {
+				if c < n {
+					cmd.Process.Signal(syscall.SIGKILL)
+					killed = true
+				}
+				break
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		cmd.Wait()
+		if killed && countVectors(t, dbPath) >= n {
+			killed = false
+		}
+		if !killed {
+			db, _ := store.Open(context.Background(), dbPath)
+			db.Exec(`DELETE FROM vec_1`)
+			db.Close()
+		}
+	}
+	if !killed {
+		t.Fatal("could not kill the embedding midway")
+	}
+	stdout, stderr, code := run(t, "index", root, "--json")
+	if code != 0 {
+		t.Fatalf("resume: %s", stderr)
+	}
+	var sum struct{ Embedding struct{ Embedded, Total int } }
+	json.Unmarshal([]byte(stdout), &sum)
+	if sum.Embedding.Total != n || sum.Embedding.Embedded == 0 || sum.Embedding.Embedded == n {
+		t.Fatalf("resume: %s", stdout)
+	}
+	if c := countVectors(t, dbPath); c != n {
+		t.Fatalf("%d vectors, want %d", c, n)
+	}
+}
+
+func countVectors(t *testing.T, dbPath string) int {
+	db, err := store.Open(context.Background(), dbPath)
+	if err != nil {
+		t.Fatalf("library does not open: %v", err)
+	}
+	defer db.Close()
+	var c int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM vec_1`).Scan(&c); err != nil {
+		return 0
+	}
+	return c
+}

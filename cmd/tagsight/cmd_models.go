@@ -1,0 +1,120 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/tagsight/tagsight/backend/clip"
+	"github.com/tagsight/tagsight/backend/modelhub"
+)
+
+func newModelsCmd() *cobra.Command {
+	var catalogFile string
+	hub := func() (*modelhub.Hub, error) {
+		h, err := newHub()
+		if err != nil || catalogFile == "" {
+			return h, err
+		}
+		b, err := os.ReadFile(catalogFile)
+		if err != nil {
+			return nil, err
+		}
+		if h.Catalog, err = modelhub.ParseCatalog(b); err != nil {
+			return nil, err
+		}
+		return h, nil
+	}
+	cmd := &cobra.Command{Use: "models", Short: "List, download and check CLIP models"}
+	cmd.PersistentFlags().StringVar(&catalogFile, "catalog", "", "use this catalog JSON instead of the built-in one")
+	list := &cobra.Command{
+		Use: "list", Short: "List the catalog's models and whether they are installed", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h, err := hub()
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "models folder: %s\n", h.Dir)
+			for _, m := range h.Catalog.Models {
+				state := "not installed"
+				if h.Installed(m.Name) {
+					state = "installed"
+				}
+				def := ""
+				if m.Name == h.Catalog.Default {
+					def = " (default)"
+				}
+				fmt.Fprintf(out, "  %-30s %-14s %s%s\n", m.Name, state, m.Title, def)
+			}
+			return nil
+		},
+	}
+	pull := &cobra.Command{
+		Use: "pull NAME", Short: "Download a model (resumes an interrupted download)", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h, err := hub()
+			if err != nil {
+				return err
+			}
+			stderr := cmd.ErrOrStderr()
+			if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+				h.Report = func(p modelhub.Progress) { fmt.Fprint(f, "\r\033[K"+bar(p)) }
+			}
+			dir, err := h.Pull(cmd.Context(), args[0])
+			if h.Report != nil {
+				fmt.Fprintln(stderr)
+			}
+			if err != nil {
+				return err
+			}
+			if _, err := clip.LoadModelDir(dir); err != nil {
+				return fmt.Errorf("downloaded, but the model folder is not usable: %w", err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "installed %s in %s\n", args[0], dir)
+			return nil
+		},
+	}
+	verify := &cobra.Command{
+		Use: "verify NAME", Short: "Check an installed model's files", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h, err := hub()
+			if err != nil {
+				return err
+			}
+			if err := h.Verify(args[0]); err != nil {
+				return err
+			}
+			if _, err := clip.LoadModelDir(h.ModelDir(args[0])); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: ok\n", args[0])
+			return nil
+		},
+	}
+	cmd.AddCommand(list, pull, verify)
+	return cmd
+}
+
+func bar(p modelhub.Progress) string {
+	const width = 30
+	mb := float64(p.Done) / (1 << 20)
+	if p.Total <= 0 {
+		return fmt.Sprintf("%s  %.1f MB  %.1f MB/s", p.File, mb, p.BytesPerS/(1<<20))
+	}
+	frac := float64(p.Done) / float64(p.Total)
+	if frac > 1 {
+		frac = 1
+	}
+	n := int(frac * width)
+	b := make([]rune, width)
+	for i := range b {
+		b[i] = '░'
+		if i < n {
+			b[i] = '█'
+		}
+	}
+	return fmt.Sprintf("%s %3.0f%%  %.1f/%.1f MB  %.1f MB/s  %s", string(b), frac*100, mb, float64(p.Total)/(1<<20), p.BytesPerS/(1<<20), p.File)
+}
