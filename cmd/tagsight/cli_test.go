@@ -74,7 +74,7 @@ func TestCLIHostileFolder(t *testing.T) {
 	}
 	var sum struct {
 		Indexed, Skipped int
-		Errors          []struct {
+		Errors           []struct {
 			Path    string `json:"path"`
 			Escaped bool   `json:"path_escaped"`
 			Error   string `json:"error"`
