@@ -32,7 +32,29 @@ func main() {
 	data := flag.String("data", "build/bench-data", "folder for generated inputs (reused between runs)")
 	files := flag.Int("files", 10000, "files in the scan benchmark")
 	runs := flag.Int("runs", 15, "runs per decode measurement")
+	only := flag.String("only", "foundation,clip", "comma-separated parts to run: foundation, clip")
+	images := flag.Int("images", 200, "12 MP JPEGs in the end-to-end CLIP benchmark")
 	flag.Parse()
+	parts := map[string]bool{}
+	for _, p := range strings.Split(*only, ",") {
+		parts[strings.TrimSpace(p)] = true
+	}
+	must(os.MkdirAll(*data, 0o755))
+	must(os.MkdirAll(*out, 0o755))
+	if parts["clip"] {
+		var rep report
+		rep.line("# CLIP benchmarks")
+		rep.line("")
+		rep.line("Recorded by `make bench` (`go run ./cmd/tagsight-bench -only clip`) on %s.", time.Now().UTC().Format("2006-01-02 15:04 MST"))
+		rep.line("Machine: %s, %d cores, %s %s/%s.", cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		rep.line("")
+		must(benchCLIP(context.Background(), &rep, *data, *images))
+		fmt.Print(rep.String())
+		must(os.WriteFile(filepath.Join(*out, "clip.md"), []byte(rep.String()), 0o644))
+	}
+	if !parts["foundation"] {
+		return
+	}
 	ctx := context.Background()
 	var rep report
 	rep.line("# Foundation benchmarks")

@@ -1,0 +1,254 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image/jpeg"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/tagsight/tagsight/backend/clip"
+	"github.com/tagsight/tagsight/backend/media"
+)
+
+// benchModel is a ViT-B/32-architecture model with random weights: the
+// same compute as the published one, generated because nothing can be
+// downloaded here.
+type benchModel struct {
+	label, dir string
+	dynamic    bool
+}
+
+func ensureBenchModels(data string) ([]benchModel, error) {
+	ms := []benchModel{
+		{"ViT-B/32, static batch 1 (as Immich publishes)", filepath.Join(data, "vitb32"), false},
+		{"ViT-B/32, dynamic batch", filepath.Join(data, "vitb32d"), true},
+	}
+	for _, m := range ms {
+		if _, err := os.Stat(filepath.Join(m.dir, "textual", "model.onnx")); err == nil {
+			continue
+		}
+		args := []string{"models/make_test_models.py", m.dir, "--arch", "vitb32", "--random"}
+		if m.dynamic {
+			args = append(args, "--dynamic-batch")
+		}
+		fmt.Fprintf(os.Stderr, "generating %s (about a minute)…\n", m.dir)
+		cmd := exec.Command("/usr/bin/python3", args...)
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return nil, fmt.Errorf("make %s: %w", m.dir, err)
+		}
+	}
+	return ms, nil
+}
+
+func ensure12MPSet(dir string, n int) error {
+	stamp := filepath.Join(dir, ".complete")
+	if _, err := os.Stat(stamp); err == nil {
+		return nil
+	}
+	fmt.Fprintf(os.Stderr, "generating %d 12 MP JPEGs in %s…\n", n, dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	errc := make(chan error, n)
+	sem := make(chan struct{}, runtime.NumCPU())
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			var buf bytes.Buffer
+			if err := jpeg.Encode(&buf, photoLike(4000, 3000, int64(100+i)), &jpeg.Options{Quality: 90}); err != nil {
+				errc <- err
+				return
+			}
+			errc <- os.WriteFile(filepath.Join(dir, fmt.Sprintf("p%03d.jpg", i)), buf.Bytes(), 0o644)
+		}(i)
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		if err != nil {
+			return err
+		}
+	}
+	return os.WriteFile(stamp, nil, 0o644)
+}
+
+// rawInference runs n preprocessed inputs through the vision tower the way
+// the indexing pipeline does (one call per core, each single-threaded) and
+// returns CPU ms per image and images per second.
+func rawInference(ctx context.Context, eng *clip.Engine, n, batch, workers int) (cpuMs, ips float64, err error) {
+	per := eng.Spec().Preprocess.Len()
+	r := rand.New(rand.NewSource(3))
+	inputs := make([][]float32, batch)
+	for i := range inputs {
+		inputs[i] = make([]float32, per)
+		for j := range inputs[i] {
+			inputs[i][j] = float32(r.NormFloat64())
+		}
+	}
+	if _, err := eng.EmbedImages(ctx, inputs[:1]); err != nil { // load + warm up
+		return 0, 0, err
+	}
+	calls := (n + batch - 1) / batch
+	next := make(chan struct{}, calls)
+	for i := 0; i < calls; i++ {
+		next <- struct{}{}
+	}
+	close(next)
+	c0, t0 := cpuTime(), time.Now()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range next {
+				if _, e := eng.EmbedImages(ctx, inputs); e != nil {
+					mu.Lock()
+					err = e
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	imgs := float64(calls * batch)
+	return float64((cpuTime() - c0).Microseconds()) / 1000 / imgs, imgs / time.Since(t0).Seconds(), err
+}
+
+func textLatency(ctx context.Context, eng *clip.Engine, n int) (p50, p95 float64, err error) {
+	words := []string{"dog on a beach at sunset", "red car", "birthday cake with candles", "snowy mountains",
+		"a cat sleeping on a sofa", "city skyline at night", "children playing football", "bowl of ramen"}
+	if _, err := eng.EmbedTexts(ctx, []string{"warm up"}); err != nil {
+		return 0, 0, err
+	}
+	var ms []float64
+	for i := 0; i < n; i++ {
+		t := time.Now()
+		if _, err := eng.EmbedTexts(ctx, []string{fmt.Sprintf("%s %d", words[i%len(words)], i)}); err != nil {
+			return 0, 0, err
+		}
+		ms = append(ms, float64(time.Since(t).Microseconds())/1000)
+	}
+	sort.Float64s(ms)
+	return ms[len(ms)/2], ms[len(ms)*95/100], nil
+}
+
+type cliIndexOut struct {
+	Embedding struct {
+		Embedded int
+		Seconds  float64
+	}
+}
+
+// endToEnd indexes the 12 MP set through the real CLI binary: first the
+// scan alone, then the embedding, whose throughput and the process's
+// peak RSS are returned.
+func endToEnd(cli, lib, model string) (ips, cpuMsPerImg float64, rssMB float64, err error) {
+	os.RemoveAll(filepath.Join(lib, ".tagsight"))
+	if out, err := exec.Command(cli, "index", lib, "--no-embed").CombinedOutput(); err != nil {
+		return 0, 0, 0, fmt.Errorf("scan: %v: %s", err, out)
+	}
+	cmd := exec.Command(cli, "index", lib, "--model", model, "--json")
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		return 0, 0, 0, fmt.Errorf("embed: %w", err)
+	}
+	var res cliIndexOut
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		return 0, 0, 0, err
+	}
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	cpu := float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e6
+	n := float64(res.Embedding.Embedded)
+	return n / res.Embedding.Seconds, cpu / n, float64(ru.Maxrss) / 1024, nil
+}
+
+func benchCLIP(ctx context.Context, rep *report, data string, images int) error {
+	models, err := ensureBenchModels(data)
+	if err != nil {
+		return err
+	}
+	set := filepath.Join(data, fmt.Sprintf("12mp-x%d", images))
+	if err := ensure12MPSet(set, images); err != nil {
+		return err
+	}
+	cli := filepath.Join(data, "tagsight")
+	if out, err := exec.Command("go", "build", "-o", cli, "./cmd/tagsight").CombinedOutput(); err != nil {
+		return fmt.Errorf("build cli: %v: %s", err, out)
+	}
+	lib, err := clip.FindRuntime("")
+	if err != nil {
+		return err
+	}
+	if err := clip.InitRuntime(lib); err != nil {
+		return err
+	}
+	cores := runtime.NumCPU()
+
+	// Decode + preprocess, single thread.
+	spec, err := clip.LoadModelDir(models[0].dir)
+	if err != nil {
+		return err
+	}
+	big := filepath.Join(set, "p000.jpg")
+	decWall, decCPU := measure(15, func() error {
+		img, _, err := media.DecodeScaled(ctx, big, spec.Preprocess.MinShort(), media.DefaultLimits())
+		if err != nil {
+			return err
+		}
+		_, err = spec.Preprocess.Preprocess(img)
+		return err
+	})
+
+	rep.line("## CLIP: %s", "ViT-B/32 architecture, random weights, fp32, CPU provider")
+	rep.line("")
+	rep.line("Inference runs as the indexing pipeline runs it: %d concurrent calls, one intra-op thread each.", cores)
+	rep.line("Decode + preprocess of one 12 MP JPEG (libjpeg-turbo DCT scaling to ≥224, Catmull-Rom, centre crop, normalise): **%.1f CPU ms** (%.1f ms wall).", decCPU, decWall)
+	rep.line("")
+	rep.line("| model | batch | raw inference CPU ms/img | raw img/s | end-to-end img/s (%d × 12 MP JPEG, real CLI) | ceiling img/s | ratio | text query p50 / p95 ms | peak RSS MB |", images)
+	rep.line("|---|---|---|---|---|---|---|---|---|")
+	for _, m := range models {
+		spec, err := clip.LoadModelDir(m.dir)
+		if err != nil {
+			return err
+		}
+		eng := clip.NewEngine(spec, clip.EngineOptions{})
+		batch := eng.PreferredBatch()
+		infCPU, infIPS, err := rawInference(ctx, eng, 64, batch, cores)
+		if err != nil {
+			return err
+		}
+		p50, p95, err := textLatency(ctx, eng, 40)
+		if err != nil {
+			return err
+		}
+		eng.Close()
+		e2e, _, rss, err := endToEnd(cli, set, m.dir)
+		if err != nil {
+			return err
+		}
+		ceiling := float64(cores) * 1000 / (infCPU + decCPU)
+		rep.line("| %s | %d | %.1f | %.1f | %.2f | %.2f | %.2f | %.0f / %.0f | %.0f |", m.label, batch, infCPU, infIPS, e2e, ceiling, e2e/ceiling, p50, p95, rss)
+	}
+	rep.line("")
+	rep.line("Ceiling = cores × 1000 / (inference CPU ms + decode CPU ms). End-to-end = the embedding phase of `tagsight index LIB --model DIR` after a `--no-embed` scan; peak RSS is that process's.")
+	rep.line("")
+	return nil
+}
