@@ -67,7 +67,24 @@ func decodeJPEG(data []byte, maxPixels int64, big func(w, h int) bool) (image.Im
 	}
 	if C.tjDecompress2(h, src, C.ulong(len(data)), (*C.uchar)(unsafe.Pointer(&img.Pix[0])),
 		C.int(sw), C.int(img.Stride), C.int(sh), C.TJPF_RGBA, C.TJFLAG_STOPONWARNING) != 0 {
+		if C.tjGetErrorCode(h) == C.TJERR_WARNING {
+			// The warning text libjpeg-turbo 2.1 hands back is not stable
+			// from call to call (sometimes "No error"): describe it ourselves.
+			return nil, fmt.Errorf("%w: %s", ErrCorrupt, jpegWarning(data))
+		}
 		return nil, fmt.Errorf("%w: %s", ErrCorrupt, C.GoString(C.tjGetErrorStr2(h)))
 	}
 	return img, nil
+}
+
+// jpegWarning names what a decoder warning most likely means.
+func jpegWarning(data []byte) string {
+	end := len(data)
+	for end > 0 && data[end-1] == 0 { // some cameras pad after EOI
+		end--
+	}
+	if end < 2 || data[end-2] != 0xFF || data[end-1] != 0xD9 {
+		return "truncated JPEG (data ends before the end-of-image marker)"
+	}
+	return "corrupt JPEG data"
 }

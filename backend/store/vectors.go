@@ -77,14 +77,38 @@ func PutVector(ctx context.Context, tx *sql.Tx, m Model, entryID int64, v []floa
 		return fmt.Errorf("vector of %d values for a %d-d model", len(v), m.Dim)
 	}
 	t := vecTable(m.ID)
+	blob := VectorBlob(v)
+	var old []byte
+	err := tx.QueryRowContext(ctx, `SELECT embedding FROM vectors WHERE model_id=? AND entry_id=?`, m.ID, entryID).Scan(&old)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
 	// vec0 has no working INSERT OR REPLACE: delete, then insert.
 	if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE rowid=?`, entryID); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO `+t+`(rowid, embedding) VALUES (?, ?)`, entryID, VectorBlob(v)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO `+t+`(rowid, embedding) VALUES (?, ?)`, entryID, blob); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `DELETE FROM embed_errors WHERE entry_id=? AND model_id=?`, entryID, m.ID)
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO vectors(model_id, entry_id, embedding) VALUES (?,?,?)`, m.ID, entryID, blob); err != nil {
+		return err
+	}
+	// The entry's tags' centroids follow its vector.
+	tagIDs, err := entryTagIDs(ctx, tx, entryID)
+	if err != nil {
+		return err
+	}
+	for _, tid := range tagIDs {
+		if old != nil {
+			if err := addToCentroid(ctx, tx, m, tid, BlobVector(old), -1); err != nil {
+				return err
+			}
+		}
+		if err := addToCentroid(ctx, tx, m, tid, v, 1); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM embed_errors WHERE entry_id=? AND model_id=?`, entryID, m.ID)
 	return err
 }
 
@@ -98,7 +122,7 @@ func PutEmbedError(ctx context.Context, tx *sql.Tx, m Model, entryID int64, fing
 // Vector returns an entry's vector for a model.
 func (db *DB) Vector(ctx context.Context, m Model, entryID int64) ([]float32, error) {
 	var b []byte
-	err := db.QueryRowContext(ctx, `SELECT embedding FROM `+vecTable(m.ID)+` WHERE rowid=?`, entryID).Scan(&b)
+	err := db.QueryRowContext(ctx, `SELECT embedding FROM vectors WHERE model_id=? AND entry_id=?`, m.ID, entryID).Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: no vector for entry %d", ErrNotFound, entryID)
 	}

@@ -261,7 +261,7 @@ func HostileFolder(t testing.TB, root string) (good map[string]bool, bad map[str
 	rnd := make([]byte, 4096)
 	rand.New(rand.NewSource(1)).Read(rnd)
 	addBad("random.jpg", rnd, "")
-	addBad("truncated.jpg", JPEG(t, Solid(400, 300, color.RGBA{1, 100, 200, 255}), nil)[:3000], "")
+	addBad("truncated.jpg", JPEG(t, Solid(400, 300, color.RGBA{1, 100, 200, 255}), nil)[:3000], "truncated")
 	addBad("bad-crc.png", PNGBadCRC(PNG(t, Solid(40, 30, color.RGBA{1, 2, 3, 255}))), "")
 	addBad("bomb.png", PNGBomb(60000, 60000), "pixel")
 	addBad("bomb.jpg", JPEGBomb(t, 60000, 60000), "pixel")

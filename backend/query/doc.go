@@ -1,0 +1,87 @@
+// Package query is Tagsight's search-bar language: it parses what the user
+// types into an AST (Parse) and compiles it (Compile) into a SQL boolean
+// expression over the entries table, aliased e, plus the semantic parts that
+// rank the results and the requested sort. It does not run queries, embed
+// text or apply the hidden-tag policy: the caller adds "not archived", runs
+// the KNN for Compiled.Semantic and orders by Compiled.Sort.
+//
+// The language is TagStudio's with its quirks fixed, plus EXIF terms and
+// rclip-style semantic parts.
+//
+// # Structure
+//
+// Terms are separated by white space and joined by an implicit AND. AND, OR
+// and NOT are keywords only in upper case; parentheses group. Precedence is
+// NOT > AND > OR. Parentheses always end a bare word: quote a value that
+// contains one. Quotes (single or double) start a quoted string at the start
+// of a term or right after a prefix ("tag:", "~", "-", "+2:"); a quote inside
+// a word (dog's) is an ordinary character. Inside quotes, \" \' and \\
+// escape; any other backslash is kept as is, so Windows paths survive.
+//
+// # Prefixes
+//
+// A prefix is letters followed by a colon (case-insensitive) and applies to
+// the one term it is attached to. A word whose part before the first colon is
+// not all letters (12:30, :x) is a plain word; letters naming no prefix are an
+// error that lists the known ones.
+//
+//	tag:NAME        the tag whose name, shorthand or alias equals NAME
+//	                (case-insensitive, by equality: _ and % are literal), and
+//	                every descendant through tag_parents (several parents,
+//	                cycles allowed). A name that is no tag matches nothing.
+//	path:PATTERN    smart-case: case-insensitive unless PATTERN has an upper
+//	                case letter. * is any run of characters, ? one character,
+//	                everything else (_ % [) literal. A pattern with * must match
+//	                the whole library-relative path; one without * matches a
+//	                substring. Case folding is SQLite's: ASCII letters only.
+//	type:T          media_type: image (also photo), video, audio, raw,
+//	                document, archive, other; plurals accepted. mediatype: too.
+//	ext:E           the path ends in .E, ASCII case-insensitive; jpg = jpeg =
+//	                jpe = jfif, tif = tiff, heic = heif. filetype: too.
+//	special:untagged, is:untagged   entries with no tag at all.
+//	is:favourite, is:favorite, is:archived, and the bare words favourite,
+//	                favorite, archived (any case): built-in tags 2 and 1 (with
+//	                descendants).
+//	taken:D         D is 2023, 2023-06 or 2023-06-01, meaning that whole
+//	                period; >D (after the period), >=D, <D, <=D, D1..D2 (both
+//	                ends inclusive, whole periods), D.. and ..D. Compared with
+//	                the stored wall-clock text, offsets ignored. An unknown
+//	                date ('') never matches. date: too.
+//	camera:S        S is a substring of make + " " + model (ASCII
+//	                case-insensitive). lens:S likewise for the lens.
+//	iso:N, width:N, height:N   N, =N, >N, >=N, <N, <=N, N1..N2 (inclusive),
+//	                N.., ..N. 0 means unknown and never matches.
+//	size:S          like iso:, S a byte count with an optional unit b, k/kb,
+//	                m/mb, g/gb, t/tb (kib.. too), all 1024-based: 1kb = 1024
+//	                bytes, 1.5mb = 1572864. size:10mb means exactly that many
+//	                bytes; use > < or .. for useful ranges.
+//	sort:KEY        KEY taken, added, name (path too), size or random; a
+//	                leading - sorts descending. Not a filter; the last wins.
+//	sem:TEXT, ~TEXT, ~"TEXT"   a semantic part, weight 1.
+//	like:PATH       an image (library path or any file) as a semantic part.
+//
+// Field terms (field:NAME=value) are not supported yet.
+//
+// # Bare words and quotes
+//
+// A bare, unquoted word with no prefix is a tag when the TagResolver knows a
+// tag by that name, shorthand or alias; otherwise it is a semantic word.
+// Adjacent semantic words (sort: terms do not break adjacency) form one phrase:
+// "dog on the beach" is one semantic part. A quoted string without prefix is a
+// literal: the tag so named if there is one, otherwise a smart-case substring
+// match on the path with * and ? taken literally; it is never semantic.
+//
+// # Semantic parts
+//
+// Semantic parts rank results and filter nothing. Weights follow rclip:
+// +2:"golden retriever" (weight 2), -fruit or -"fruit" (weight -1),
+// -0.5:"x", +word. A weight may also precede sem: and like: (-like:a.jpg).
+// A leading - never negates a filter: use NOT. Semantic parts and sort:
+// terms may only sit at top-level AND positions; under OR or NOT they are a
+// SyntaxError, as is a bare word that turns out not to be a tag there.
+//
+// # Errors
+//
+// Every error about the input is a *SyntaxError with a 1-based rune column
+// and a length to underline. Parse and Compile never panic.
+package query
