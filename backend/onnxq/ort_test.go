@@ -1,0 +1,63 @@
+package onnxq
+
+import (
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// The quantized models run in ONNX Runtime and agree with the float ones.
+func TestQuantizedRunsInORT(t *testing.T) {
+	initORT(t)
+	root := repoRoot(t)
+	tests := []struct {
+		name    string
+		path    string
+		batch   int
+		shrinks bool // tiny weights: the scales and names outweigh the bytes saved
+	}{
+		{"mlp", "testdata/mlp.onnx", 5, true},
+		{"shared", "testdata/shared.onnx", 1, false},
+		{"colour visual", filepath.Join(root, "models", "testmodels", "colour", "visual", "model.onnx"), 2, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dst := filepath.Join(t.TempDir(), "int8.onnx")
+			rep, err := QuantizeFile(tc.path, dst)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, _ := os.Stat(tc.path)
+			if rep.Quantized == 0 || tc.shrinks && rep.BytesAfter >= st.Size() {
+				t.Fatalf("report %+v for a %d-byte model", rep, st.Size())
+			}
+			fp32, int8 := openSession(t, tc.path, 1), openSession(t, dst, 1)
+			rng := rand.New(rand.NewPCG(1, 2))
+			worst := 1.0
+			for range 3 {
+				in := randomInputs(fp32, tc.batch, rng, 0)
+				want, got := fp32.run(t, in), int8.run(t, in)
+				for o := range want {
+					if len(want[o]) != len(got[o]) {
+						t.Fatalf("output %d: %d values, want %d", o, len(got[o]), len(want[o]))
+					}
+					// Cosine cannot see a wrong scale (Gemm's alpha): check the size too.
+					if e := relError(want[o], got[o]); e > 0.05 {
+						t.Errorf("output %s: relative error %.4f > 0.05", fp32.outs[o].Name, e)
+					}
+					dims := fp32.outs[o].Dimensions
+					row := int(dims[len(dims)-1])
+					for r, c := range rowCosines(want[o], got[o], row) {
+						worst = min(worst, c)
+						if c < 0.99 {
+							t.Errorf("output %s row %d: cosine %.5f < 0.99", fp32.outs[o].Name, r, c)
+						}
+					}
+				}
+			}
+			t.Logf("%d of %d MatMul/Gemm quantized, %d -> %d bytes, worst row cosine %.5f",
+				rep.Quantized, rep.MatMuls, rep.BytesBefore, rep.BytesAfter, worst)
+		})
+	}
+}

@@ -1,0 +1,271 @@
+package onnxq
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// summary is what the tests check in a model: nodes, initializers, inputs, opsets.
+type summary struct {
+	ops    map[string]int      // "domain:op_type" -> count
+	nodes  map[string][]string // node name -> inputs
+	inits  map[string]uint64   // initializer name -> data type
+	dims   map[string][]int64
+	inputs []string
+	opsets []string
+}
+
+func summarize(t *testing.T, model []byte) summary {
+	t.Helper()
+	s := summary{ops: map[string]int{}, nodes: map[string][]string{}, inits: map[string]uint64{}, dims: map[string][]int64{}}
+	top, err := parseFields(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range top {
+		switch f.num {
+		case modelOpset:
+			walkFields(f.data, func(o field) error {
+				if o.num == opsetDomain {
+					s.opsets = append(s.opsets, string(o.data))
+				}
+				return nil
+			})
+		case modelGraph:
+			gf, err := parseFields(f.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, g := range gf {
+				switch g.num {
+				case graphNode:
+					n, err := parseNode(g.data)
+					if err != nil {
+						t.Fatal(err)
+					}
+					s.ops[n.domain+":"+n.opType]++
+					name := ""
+					walkFields(g.data, func(x field) error {
+						if x.num == 3 {
+							name = string(x.data)
+						}
+						return nil
+					})
+					s.nodes[name] = n.inputs
+				case graphInitializer:
+					tn, err := parseTensor(g.data)
+					if err != nil {
+						t.Fatal(err)
+					}
+					s.inits[tn.name] = tn.dataType
+					s.dims[tn.name] = tn.dims
+				case graphInput:
+					name, _ := valueInfoNameOf(g.data)
+					s.inputs = append(s.inputs, name)
+				}
+			}
+		}
+	}
+	return s
+}
+
+func TestQuantizeMLP(t *testing.T) {
+	in := readFile(t, "testdata/mlp.onnx")
+	orig := bytes.Clone(in)
+	out, rep, err := Quantize(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(in, orig) {
+		t.Fatal("Quantize modified its input")
+	}
+	if rep.MatMuls != 4 || rep.Quantized != 4 {
+		t.Errorf("report %+v, want 4 of 4", rep)
+	}
+	if rep.BytesBefore != int64(len(in)) || rep.BytesAfter != int64(len(out)) || rep.BytesAfter*2 > rep.BytesBefore {
+		t.Errorf("report %+v for %d -> %d bytes: want at least 2x smaller", rep, len(in), len(out))
+	}
+	s := summarize(t, out)
+	if s.ops["com.microsoft:DynamicQuantizeMatMul"] != 4 || s.ops[":MatMul"] != 0 || s.ops[":Gemm"] != 0 {
+		t.Errorf("ops %v", s.ops)
+	}
+	if !slices.Contains(s.opsets, msDomain) || !slices.Contains(s.opsets, "") {
+		t.Errorf("opsets %q", s.opsets)
+	}
+	for _, w := range []string{"W1", "W2", "W3"} {
+		if _, ok := s.inits[w]; ok {
+			t.Errorf("float initializer %s kept", w)
+		}
+	}
+	// W2 feeds two MatMuls: one int8 copy. W3 [24,32] is Gemm's transB weight: stored [32,24].
+	if got := s.nodes["fc2"][1]; got != s.nodes["fc2_again"][1] || s.inits[got] != typeInt8 {
+		t.Errorf("fc2 and fc2_again read %q and %q", got, s.nodes["fc2_again"][1])
+	}
+	head := s.nodes["head"]
+	if len(head) != 5 || head[4] != "C3" || !slices.Equal(s.dims[head[1]], []int64{32, 24}) ||
+		!slices.Equal(s.dims[head[2]], []int64{24}) || s.inits[head[3]] != typeInt8 {
+		t.Errorf("head inputs %q, dims %v", head, s.dims[head[1]])
+	}
+
+	// Quantizing again finds nothing and changes nothing.
+	again, rep2, err := Quantize(out)
+	if err != nil || rep2.Quantized != 0 || !bytes.Equal(again, out) {
+		t.Errorf("second pass: %+v, %v, identical %v", rep2, err, bytes.Equal(again, out))
+	}
+}
+
+func TestQuantizeSharedAndUnsupported(t *testing.T) {
+	out, rep, err := Quantize(readFile(t, "testdata/shared.onnx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.MatMuls != 3 || rep.Quantized != 2 {
+		t.Errorf("report %+v, want 2 of 3 (Gemm with transA left alone)", rep)
+	}
+	s := summarize(t, out)
+	if s.ops[":Gemm"] != 1 || s.ops["com.microsoft:DynamicQuantizeMatMul"] != 2 {
+		t.Errorf("ops %v", s.ops)
+	}
+	if s.inits["S"] != typeFloat {
+		t.Error("S is a graph output: its float initializer must stay")
+	}
+	if _, ok := s.inits["V"]; ok || slices.Contains(s.inputs, "V") {
+		t.Errorf("V (only used by a MatMul) kept: inputs %q", s.inputs)
+	}
+	if s.inits["G"] != typeFloat {
+		t.Error("G (Gemm transA) must stay")
+	}
+}
+
+func TestQuantizeColourModels(t *testing.T) {
+	root := repoRoot(t)
+	tests := []struct {
+		tower              string
+		matmuls, quantized int
+	}{
+		{"visual", 1, 1},
+		{"textual", 0, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.tower, func(t *testing.T) {
+			in := readFile(t, filepath.Join(root, "models", "testmodels", "colour", tc.tower, "model.onnx"))
+			out, rep, err := Quantize(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.MatMuls != tc.matmuls || rep.Quantized != tc.quantized {
+				t.Errorf("report %+v, want %d of %d", rep, tc.quantized, tc.matmuls)
+			}
+			if tc.quantized == 0 && !bytes.Equal(in, out) {
+				t.Error("nothing to quantize, but the bytes changed")
+			}
+		})
+	}
+}
+
+func TestQuantizeFile(t *testing.T) {
+	dir := t.TempDir()
+	dst := filepath.Join(dir, "mlp.int8.onnx")
+	rep, err := QuantizeFile("testdata/mlp.onnx", dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(dst)
+	if err != nil || st.Size() != rep.BytesAfter {
+		t.Fatalf("stat %v, size vs %+v", err, rep)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("%d files in the folder, want only the result", len(ents))
+	}
+	if _, err := QuantizeFile(filepath.Join(dir, "missing.onnx"), dst); err == nil {
+		t.Error("missing source: no error")
+	}
+	if _, err := QuantizeFile("testdata/make.py", filepath.Join(dir, "x.onnx")); err == nil {
+		t.Error("a Python file quantized without error")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.onnx")); !os.IsNotExist(err) {
+		t.Error("a failed QuantizeFile left its destination")
+	}
+}
+
+// tinyModel builds a ModelProto by hand: x[2,2] MatMul W, W's initializer given as bytes.
+func tinyModel(init []byte) []byte {
+	var node []byte
+	node = appendStringField(node, nodeInput, "x")
+	node = appendStringField(node, nodeInput, "W")
+	node = appendStringField(node, nodeOutput, "y")
+	node = appendStringField(node, nodeOpType, "MatMul")
+	var g []byte
+	g = appendBytesField(g, graphNode, node)
+	g = appendBytesField(g, graphInitializer, init)
+	var m []byte
+	m = appendVarintField(m, 1, 7)
+	m = appendBytesField(m, modelGraph, g)
+	return m
+}
+
+func TestQuantizeErrors(t *testing.T) {
+	good := encodeTensor("W", typeFloat, []int64{2, 2}, make([]byte, 16))
+	if _, rep, err := Quantize(tinyModel(good)); err != nil || rep.Quantized != 1 {
+		t.Fatalf("hand-built model: %+v, %v", rep, err)
+	}
+	external := appendBytesField(encodeTensor("W", typeFloat, []int64{2, 2}, nil), tensorExternalData, []byte{0x0a, 1, 'k'})
+	location := appendVarintField(encodeTensor("W", typeFloat, []int64{2, 2}, nil), tensorDataLocation, 1)
+	short := encodeTensor("W", typeFloat, []int64{2, 2}, make([]byte, 12))
+	mlp := readFile(t, "testdata/mlp.onnx")
+	tests := []struct {
+		name  string
+		model []byte
+		want  error
+	}{
+		{"external data", tinyModel(external), ErrExternalData},
+		{"data location", tinyModel(location), ErrExternalData},
+		{"data shorter than shape", tinyModel(short), ErrInvalid},
+		{"empty", nil, ErrInvalid},
+		{"text", []byte("not a model at all"), ErrInvalid},
+		{"truncated", mlp[:len(mlp)/2], ErrInvalid},
+		{"truncated by one byte", mlp[:len(mlp)-1], ErrInvalid},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := Quantize(tc.model)
+			if !errors.Is(err, tc.want) {
+				t.Errorf("error %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+// Every prefix of a real model: an error or a result, never a panic.
+func TestQuantizeEveryPrefix(t *testing.T) {
+	mlp := readFile(t, "testdata/mlp.onnx")
+	for n := range len(mlp) {
+		Quantize(mlp[:n])
+	}
+}
+
+func FuzzQuantize(f *testing.F) {
+	f.Add(readFile(f, "testdata/mlp.onnx"))
+	f.Add(readFile(f, "testdata/shared.onnx"))
+	f.Add(tinyModel(encodeTensor("W", typeFloat, []int64{2, 2}, make([]byte, 16))))
+	f.Fuzz(func(t *testing.T, model []byte) {
+		out, rep, err := Quantize(model)
+		if err != nil {
+			return
+		}
+		if rep.BytesAfter != int64(len(out)) || rep.Quantized > rep.MatMuls {
+			t.Fatalf("report %+v for %d bytes", rep, len(out))
+		}
+		if rep.Quantized == 0 && !bytes.Equal(out, model) {
+			t.Fatal("nothing quantized, but the bytes changed")
+		}
+		// The result is itself a well-formed model.
+		if _, _, err := Quantize(out); err != nil {
+			t.Fatalf("quantized output does not parse again: %v", err)
+		}
+	})
+}

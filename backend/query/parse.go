@@ -1,0 +1,674 @@
+package query
+
+import (
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// maxDepth bounds nesting of parentheses and NOT, so hostile input cannot
+// exhaust the stack.
+const maxDepth = 100
+
+// Parse parses a query into its AST. An empty or blank query gives a nil
+// Node and no error. Errors are *SyntaxError. Bare words stay KindWord: only
+// Compile, with a TagResolver, knows whether they are tags.
+func Parse(input string) (Node, error) {
+	toks, err := lex(input)
+	if err != nil {
+		return nil, err
+	}
+	p := &parser{toks: toks}
+	if p.peek().kind == tEOF {
+		return nil, nil
+	}
+	n, err := p.or()
+	if err != nil {
+		return nil, err
+	}
+	if t := p.peek(); t.kind == tRParen {
+		return nil, errAt(t.col, 1, "unmatched closing parenthesis")
+	} else if t.kind != tEOF {
+		return nil, errAt(t.col, t.n, "unexpected %q", t.raw) // not reached: or() consumes all terms
+	}
+	if err := checkPlacement(n, true); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+type parser struct {
+	toks  []token
+	i     int
+	depth int
+}
+
+func (p *parser) peek() token { return p.toks[p.i] }
+func (p *parser) next() token {
+	t := p.toks[p.i]
+	if t.kind != tEOF {
+		p.i++
+	}
+	return t
+}
+
+// startsTerm reports whether t can begin an operand.
+func startsTerm(t token) bool { return t.kind == tWord || t.kind == tLParen || t.kind == tNot }
+
+func kw(t token) string {
+	switch t.kind {
+	case tAnd:
+		return "AND"
+	case tOr:
+		return "OR"
+	case tNot:
+		return "NOT"
+	}
+	return ""
+}
+
+func (p *parser) needOperand(op token, side string) error {
+	t := p.peek()
+	if startsTerm(t) {
+		return nil
+	}
+	return errAt(op.col, op.n, "%s needs a term %s it", kw(op), side)
+}
+
+func (p *parser) or() (Node, error) {
+	first, err := p.and()
+	if err != nil {
+		return nil, err
+	}
+	items := []Node{first}
+	for p.peek().kind == tOr {
+		op := p.next()
+		if err := p.needOperand(op, "after"); err != nil {
+			return nil, err
+		}
+		n, err := p.and()
+		if err != nil {
+			return nil, err
+		}
+		items = appendFlat(items, n, true)
+	}
+	if len(items) == 1 {
+		return first, nil
+	}
+	return &Or{Items: items}, nil
+}
+
+// appendFlat appends n to items, splicing in its items when n is the same
+// kind of list, so a AND (b AND c) is one And of three.
+func appendFlat(items []Node, n Node, or bool) []Node {
+	if x, ok := n.(*And); ok && !or {
+		return append(items, x.Items...)
+	}
+	if x, ok := n.(*Or); ok && or {
+		return append(items, x.Items...)
+	}
+	return append(items, n)
+}
+
+func (p *parser) and() (Node, error) {
+	if t := p.peek(); t.kind == tAnd || t.kind == tOr {
+		return nil, errAt(t.col, t.n, "%s needs a term before it", kw(t))
+	}
+	first, err := p.unary()
+	if err != nil {
+		return nil, err
+	}
+	items := appendFlat(nil, first, false)
+	for {
+		t := p.peek()
+		if t.kind == tAnd {
+			p.next()
+			if err := p.needOperand(t, "after"); err != nil {
+				return nil, err
+			}
+		} else if !startsTerm(t) {
+			break
+		}
+		n, err := p.unary()
+		if err != nil {
+			return nil, err
+		}
+		items = appendFlat(items, n, false)
+	}
+	if len(items) == 1 {
+		return items[0], nil
+	}
+	return &And{Items: items}, nil
+}
+
+func (p *parser) unary() (Node, error) {
+	t := p.peek()
+	switch t.kind {
+	case tNot:
+		p.next()
+		if err := p.needOperand(t, "after"); err != nil {
+			return nil, err
+		}
+		if p.depth++; p.depth > maxDepth {
+			return nil, errAt(t.col, t.n, "query is nested too deeply")
+		}
+		x, err := p.unary()
+		p.depth--
+		if err != nil {
+			return nil, err
+		}
+		return &Not{X: x, Col: t.col}, nil
+	case tLParen:
+		p.next()
+		if c := p.peek(); c.kind == tRParen {
+			return nil, errAt(t.col, c.col+1-t.col, "empty parentheses")
+		} else if c.kind == tEOF {
+			return nil, errAt(t.col, 1, "missing closing parenthesis")
+		}
+		if p.depth++; p.depth > maxDepth {
+			return nil, errAt(t.col, 1, "query is nested too deeply")
+		}
+		n, err := p.or()
+		p.depth--
+		if err != nil {
+			return nil, err
+		}
+		if p.peek().kind != tRParen {
+			return nil, errAt(t.col, 1, "missing closing parenthesis")
+		}
+		p.next()
+		return n, nil
+	case tRParen:
+		return nil, errAt(t.col, 1, "unmatched closing parenthesis")
+	case tWord:
+		p.next()
+		return parseTerm(t)
+	}
+	// tAnd/tOr/tEOF: callers check startsTerm first.
+	return nil, errAt(t.col, t.n, "expected a term")
+}
+
+// checkPlacement rejects semantic parts and sort: terms anywhere but at
+// top-level AND positions.
+func checkPlacement(n Node, top bool) error {
+	switch x := n.(type) {
+	case *And:
+		for _, it := range x.Items {
+			if err := checkPlacement(it, top); err != nil {
+				return err
+			}
+		}
+	case *Or:
+		for _, it := range x.Items {
+			if err := checkPlacement(it, false); err != nil {
+				return err
+			}
+		}
+	case *Not:
+		return checkPlacement(x.X, false)
+	case *Term:
+		if top {
+			return nil
+		}
+		switch x.Kind {
+		case KindSemantic, KindLike:
+			return errAt(x.Col, x.Len, "semantic parts can only be combined with AND, not put under OR or NOT")
+		case KindSort:
+			return errAt(x.Col, x.Len, "sort: can only be combined with AND, not put under OR or NOT")
+		}
+	}
+	return nil
+}
+
+// --- terms ---
+
+var knownPrefixes = "tag:, path:, type:, ext:, special:, is:, taken:, camera:, lens:, iso:, width:, height:, size:, sort:, sem:, like:"
+
+var weightRe = regexp.MustCompile(`^[0-9.]+:`)
+
+// splitPrefix splits "tag:x" into "tag", "x". ok is false when there is no
+// colon or the part before it is not all ASCII letters.
+func splitPrefix(s string) (prefix, value string, ok bool) {
+	i := strings.IndexByte(s, ':')
+	if i <= 0 {
+		return "", s, false
+	}
+	for j := 0; j < i; j++ {
+		c := s[j] | 0x20
+		if c < 'a' || c > 'z' {
+			return "", s, false
+		}
+	}
+	return s[:i], s[i+1:], true
+}
+
+// valSpan locates a term's value: the quoted part, or the unquoted text after
+// the first skip bytes of raw.
+type valSpan struct {
+	col, n int
+	quoted bool
+}
+
+func (v valSpan) errf(format string, args ...any) *SyntaxError {
+	return errAt(v.col, v.n, format, args...)
+}
+
+// sub narrows the span to value[off:end] when the value was typed unquoted;
+// inside quotes escapes break the mapping, so the whole value is kept.
+func (v valSpan) sub(value string, off, end int) valSpan {
+	if v.quoted || off < 0 || end > len(value) || off > end {
+		return v
+	}
+	return valSpan{col: v.col + utf8.RuneCountInString(value[:off]), n: max(1, utf8.RuneCountInString(value[off:end]))}
+}
+
+func spanAfter(t token, skip int) valSpan {
+	if t.quoted {
+		return valSpan{col: t.qcol, n: t.qn, quoted: true}
+	}
+	c := t.col + utf8.RuneCountInString(t.raw[:skip])
+	return valSpan{col: c, n: max(1, t.col+t.n-c)}
+}
+
+func parseTerm(t token) (Node, error) {
+	term := &Term{Col: t.col, Len: t.n, Quoted: t.quoted}
+	raw := t.raw
+	if t.quoted && raw == "" {
+		if t.val == "" {
+			return nil, errAt(t.col, t.n, "empty quotes")
+		}
+		term.Kind, term.Value = KindLiteral, t.val
+		return term, nil
+	}
+
+	// Semantic forcing and weights.
+	if raw[0] == '~' || raw[0] == '+' || raw[0] == '-' {
+		return parseSemantic(t, term)
+	}
+
+	prefix, value, ok := splitPrefix(raw)
+	if !ok {
+		term.Kind, term.Value = KindWord, raw
+		switch strings.ToLower(raw) {
+		case "favourite", "favorite":
+			term.Kind = KindFavourite
+		case "archived":
+			term.Kind = KindArchived
+		}
+		return term, nil
+	}
+	if t.quoted {
+		value = t.val
+	}
+	pl := strings.ToLower(prefix)
+	if !isKnownPrefix(pl) {
+		return nil, errAt(t.col, utf8.RuneCountInString(prefix)+1, "unknown prefix %q; known prefixes: %s (quote the word to search for it)", prefix+":", knownPrefixes)
+	}
+	if value == "" {
+		return nil, errAt(t.col, t.n, "%s: needs a value", pl)
+	}
+	vs := spanAfter(t, len(prefix)+1)
+	term.Value = value
+	return prefixTerm(term, pl, value, vs)
+}
+
+func isKnownPrefix(p string) bool {
+	switch p {
+	case "tag", "path", "type", "mediatype", "ext", "filetype", "special", "is", "taken", "date",
+		"camera", "lens", "iso", "width", "height", "size", "sort", "sem", "like":
+		return true
+	}
+	return false
+}
+
+func parseSemantic(t token, term *Term) (Node, error) {
+	raw := t.raw
+	term.Kind, term.Weight = KindSemantic, 1
+	if raw[0] == '~' {
+		rest := raw[1:]
+		switch {
+		case t.quoted && rest != "":
+			return nil, errAt(t.col, t.n, "~ forces a semantic part and cannot precede %q", rest)
+		case t.quoted:
+			term.Value = t.val
+		default:
+			term.Value = rest
+		}
+		if term.Value == "" {
+			return nil, errAt(t.col, t.n, "~ needs a word or quoted text after it")
+		}
+		return term, nil
+	}
+	sign := 1.0
+	if raw[0] == '-' {
+		sign = -1
+	}
+	rest := raw[1:]
+	skip := 1
+	if m := weightRe.FindString(rest); m != "" {
+		w, err := strconv.ParseFloat(m[:len(m)-1], 64)
+		if err != nil || math.IsInf(w, 0) {
+			return nil, errAt(t.col, utf8.RuneCountInString(m)+1, "bad weight %q", raw[:1+len(m)-1])
+		}
+		if w == 0 {
+			return nil, errAt(t.col, utf8.RuneCountInString(m)+1, "a weight of 0 does nothing; leave the part out")
+		}
+		term.Weight = sign * w
+		rest = rest[len(m):]
+		skip += len(m)
+	} else {
+		term.Weight = sign
+	}
+	op := raw[:skip]
+	if rest == "" {
+		if !t.quoted || t.val == "" {
+			return nil, errAt(t.col, t.n, "%s needs a word or quoted text after it", op)
+		}
+		term.Value = t.val
+		return term, nil
+	}
+	prefix, value, ok := splitPrefix(rest)
+	if !ok {
+		// Unquoted: the quote would have been attached only after a prefix.
+		term.Value = rest
+		return term, nil
+	}
+	if t.quoted {
+		value = t.val
+	}
+	switch pl := strings.ToLower(prefix); pl {
+	case "like":
+		term.Kind = KindLike
+	case "sem":
+	default:
+		pcol := t.col + utf8.RuneCountInString(op)
+		if !isKnownPrefix(pl) {
+			return nil, errAt(pcol, utf8.RuneCountInString(prefix)+1, "unknown prefix %q; known prefixes: %s", prefix+":", knownPrefixes)
+		}
+		return nil, errAt(t.col, utf8.RuneCountInString(op), "%s weights semantic parts only (words, sem:, like:); use NOT to exclude %s: terms", op, pl)
+	}
+	if value == "" {
+		return nil, errAt(t.col, t.n, "%s: needs a value", strings.ToLower(prefix))
+	}
+	term.Value = value
+	return term, nil
+}
+
+var mediaTypes = map[string]string{
+	"image": "image", "images": "image", "photo": "image", "photos": "image", "picture": "image", "pictures": "image",
+	"video": "video", "videos": "video", "audio": "audio",
+	"raw": "raw", "raws": "raw",
+	"document": "document", "documents": "document", "doc": "document", "docs": "document",
+	"archive": "archive", "archives": "archive",
+	"other": "other",
+}
+
+var sortKeys = map[string]string{"taken": "taken", "added": "added", "name": "name", "path": "name", "size": "size", "random": "random"}
+
+func prefixTerm(term *Term, pl, value string, vs valSpan) (Node, error) {
+	lv := strings.ToLower(value)
+	switch pl {
+	case "tag":
+		term.Kind = KindTag
+	case "path":
+		term.Kind = KindPath
+	case "camera":
+		term.Kind = KindCamera
+	case "lens":
+		term.Kind = KindLens
+	case "sem":
+		term.Kind, term.Weight = KindSemantic, 1
+	case "like":
+		term.Kind, term.Weight = KindLike, 1
+	case "type", "mediatype":
+		mt, ok := mediaTypes[lv]
+		if !ok {
+			return nil, vs.errf("unknown type %q; types: image (photo), video, audio, raw, document, archive, other", value)
+		}
+		term.Kind, term.Value = KindType, mt
+	case "ext", "filetype":
+		e := strings.TrimPrefix(lv, ".")
+		if e == "" || strings.ContainsAny(e, "/.") {
+			return nil, vs.errf("bad extension %q: give it without a dot, like ext:jpg", value)
+		}
+		term.Kind, term.Value = KindExt, e
+	case "special", "is":
+		switch lv {
+		case "untagged":
+			term.Kind = KindUntagged
+		case "favourite", "favorite", "favourites", "favorites":
+			term.Kind = KindFavourite
+		case "archived":
+			term.Kind = KindArchived
+		default:
+			return nil, vs.errf("unknown %s: value %q; known: untagged, favourite, archived", pl, value)
+		}
+		if pl == "special" && term.Kind != KindUntagged {
+			return nil, vs.errf("unknown special: value %q; known: untagged (see also is:%s)", value, lv)
+		}
+	case "sort":
+		desc := strings.HasPrefix(lv, "-")
+		key, ok := sortKeys[strings.TrimPrefix(lv, "-")]
+		if !ok {
+			return nil, vs.errf("unknown sort key %q; keys: taken, added, name, size, random (- first for descending)", value)
+		}
+		term.Kind, term.Value, term.Desc = KindSort, key, desc
+	case "taken", "date":
+		b, err := parseDateBounds(value, vs)
+		if err != nil {
+			return nil, err
+		}
+		term.Kind, term.Bounds = KindTaken, b
+	case "iso", "width", "height", "size":
+		term.Kind = map[string]Kind{"iso": KindISO, "width": KindWidth, "height": KindHeight, "size": KindSize}[pl]
+		b, err := parseNumBounds(value, vs, pl == "size")
+		if err != nil {
+			return nil, err
+		}
+		term.Bounds = b
+	}
+	return term, nil
+}
+
+// splitOp takes a leading comparison operator off v.
+func splitOp(v string) (op, rest string) {
+	for _, o := range []string{">=", "<=", ">", "<", "="} {
+		if strings.HasPrefix(v, o) {
+			return o, v[len(o):]
+		}
+	}
+	return "", v
+}
+
+// --- numbers and sizes ---
+
+const maxNumber = 1 << 53
+
+var sizeRe = regexp.MustCompile(`^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)([A-Za-z]*)$`)
+
+var sizeUnits = map[string]float64{
+	"": 1, "b": 1,
+	"k": 1 << 10, "kb": 1 << 10, "kib": 1 << 10,
+	"m": 1 << 20, "mb": 1 << 20, "mib": 1 << 20,
+	"g": 1 << 30, "gb": 1 << 30, "gib": 1 << 30,
+	"t": 1 << 40, "tb": 1 << 40, "tib": 1 << 40,
+}
+
+func parseNum(s string, vs valSpan, size bool) (int64, error) {
+	if s == "" {
+		return 0, vs.errf("missing number")
+	}
+	if !size {
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			return 0, vs.errf("bad number %q: want a whole number like 800", s)
+		}
+		if n > maxNumber {
+			return 0, vs.errf("number %q is too large", s)
+		}
+		return int64(n), nil
+	}
+	m := sizeRe.FindStringSubmatch(s)
+	if m == nil {
+		return 0, vs.errf("bad size %q: want a number with an optional unit, like 10mb", s)
+	}
+	unit, ok := sizeUnits[strings.ToLower(m[2])]
+	if !ok {
+		return 0, vs.errf("unknown size unit %q; units: b, kb, mb, gb, tb (1024-based)", m[2])
+	}
+	f, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		return 0, vs.errf("bad size %q", s)
+	}
+	f = math.Round(f * unit)
+	if f > maxNumber {
+		return 0, vs.errf("size %q is too large", s)
+	}
+	return int64(f), nil
+}
+
+func parseNumBounds(v string, vs valSpan, size bool) (Bounds, error) {
+	var b Bounds
+	op, rest := splitOp(v)
+	skip := len(op)
+	if op == "" {
+		if lo, hi, ok := strings.Cut(v, ".."); ok {
+			if lo == "" && hi == "" {
+				return b, vs.errf("bad range %q: give at least one end, like 100..400", v)
+			}
+			if lo != "" {
+				n, err := parseNum(lo, vs.sub(v, 0, len(lo)), size)
+				if err != nil {
+					return b, err
+				}
+				b.Lo, b.HasLo = n, true
+			}
+			if hi != "" {
+				n, err := parseNum(hi, vs.sub(v, len(lo)+2, len(v)), size)
+				if err != nil {
+					return b, err
+				}
+				b.Hi, b.HasHi = n, true
+			}
+			if b.HasLo && b.HasHi && b.Lo > b.Hi {
+				return b, vs.errf("bad range %q: the start is larger than the end", v)
+			}
+			return b, nil
+		}
+	}
+	n, err := parseNum(rest, vs.sub(v, skip, len(v)), size)
+	if err != nil {
+		return b, err
+	}
+	switch op {
+	case "", "=":
+		b.Lo, b.HasLo, b.Hi, b.HasHi = n, true, n, true
+	case ">":
+		b.Lo, b.HasLo = n+1, true
+	case ">=":
+		b.Lo, b.HasLo = n, true
+	case "<":
+		b.Hi, b.HasHi = n-1, true
+	case "<=":
+		b.Hi, b.HasHi = n, true
+	}
+	return b, nil
+}
+
+// --- dates ---
+
+var dateRe = regexp.MustCompile(`^([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?$`)
+
+// parsePeriod reads 2023, 2023-06 or 2023-06-01 into the period's first day
+// and the first day after it, as 'YYYY-MM-DD' text.
+func parsePeriod(s string, vs valSpan) (from, to string, err error) {
+	m := dateRe.FindStringSubmatch(s)
+	if m == nil {
+		return "", "", vs.errf("bad date %q: want YYYY, YYYY-MM or YYYY-MM-DD", s)
+	}
+	y, _ := strconv.Atoi(m[1])
+	if y < 1 {
+		return "", "", vs.errf("bad date %q: year must be 0001-9999", s)
+	}
+	mo, d := 1, 1
+	if m[2] != "" {
+		mo, _ = strconv.Atoi(m[2])
+		if mo < 1 || mo > 12 {
+			return "", "", vs.errf("bad date %q: month must be 01-12", s)
+		}
+	}
+	start := time.Date(y, time.Month(mo), 1, 0, 0, 0, 0, time.UTC)
+	var end time.Time
+	switch {
+	case m[3] != "":
+		d, _ = strconv.Atoi(m[3])
+		if d < 1 || d > start.AddDate(0, 1, -1).Day() {
+			return "", "", vs.errf("bad date %q: %s has no day %d", s, start.Format("2006-01"), d)
+		}
+		start = start.AddDate(0, 0, d-1)
+		end = start.AddDate(0, 0, 1)
+	case m[2] != "":
+		end = start.AddDate(0, 1, 0)
+	default:
+		end = start.AddDate(1, 0, 0)
+	}
+	from = start.Format("2006-01-02")
+	if end.Year() > 9999 {
+		// '~' sorts after every character of a stored date, so this bounds
+		// the last day without a five-digit year.
+		to = "9999-12-31~"
+	} else {
+		to = end.Format("2006-01-02")
+	}
+	return from, to, nil
+}
+
+func parseDateBounds(v string, vs valSpan) (Bounds, error) {
+	var b Bounds
+	op, rest := splitOp(v)
+	if op == "" {
+		if lo, hi, ok := strings.Cut(v, ".."); ok {
+			if lo == "" && hi == "" {
+				return b, vs.errf("bad range %q: give at least one end, like 2023-06..2023-08", v)
+			}
+			if lo != "" {
+				f, _, err := parsePeriod(lo, vs.sub(v, 0, len(lo)))
+				if err != nil {
+					return b, err
+				}
+				b.From = f
+			}
+			if hi != "" {
+				_, t, err := parsePeriod(hi, vs.sub(v, len(lo)+2, len(v)))
+				if err != nil {
+					return b, err
+				}
+				b.To = t
+			}
+			if b.From != "" && b.To != "" && b.From >= b.To {
+				return b, vs.errf("bad range %q: the start is after the end", v)
+			}
+			return b, nil
+		}
+	}
+	from, to, err := parsePeriod(rest, vs.sub(v, len(op), len(v)))
+	if err != nil {
+		return b, err
+	}
+	switch op {
+	case "", "=":
+		b.From, b.To = from, to
+	case ">":
+		b.From = to
+	case ">=":
+		b.From = from
+	case "<":
+		b.To = from
+	case "<=":
+		b.To = to
+	}
+	return b, nil
+}
