@@ -1,17 +1,40 @@
 // The one seam between the UI and the Go core. Components import from here and
 // never from wailsjs or fetch directly, so the same components run in the Wails
 // window (IPC through window.go) and in a plain browser against `tagsight serve`
-// (HTTP under /api/). Tests mock this module.
-import * as App from '../../../wailsjs/go/main/App';
+// (HTTP: POST /api/<Method> with a JSON array of arguments; server-sent events
+// on /api/events). Tests mock this module.
 import * as runtime from '../../../wailsjs/runtime/runtime';
+import type {
+  AutocompleteItem,
+  CatalogModel,
+  ConflictPolicy,
+  DuplicateGroup,
+  EntryDetail,
+  EventName,
+  ImportPlan,
+  Item,
+  Job,
+  LibraryInfo,
+  RecentLibrary,
+  SearchRequest,
+  SearchResult,
+  SelectionTags,
+  Settings,
+  Suggestion,
+  Tag,
+  TagPatch,
+} from './types';
+
+export * from './types';
 
 /** Called with the absolute paths of files or folders dropped on a drop target. */
 export type FileDropHandler = (paths: string[]) => void;
 
-/** The error shape that crosses from Go to the UI. */
+/** The error shape that crosses from Go to the UI: a stable code and a readable message. */
 export class ApiError extends Error {
   constructor(
     message: string,
+    readonly code: string = 'internal',
     readonly status?: number,
   ) {
     super(message);
@@ -19,24 +42,154 @@ export class ApiError extends Error {
   }
 }
 
+type Bound = Record<string, (...args: unknown[]) => Promise<unknown>>;
+
 /** True inside the Wails window, where the Go bindings are injected as window.go. */
 export function isDesktop(): boolean {
   return typeof window !== 'undefined' && 'go' in window;
 }
 
-async function getJSON<T>(path: string): Promise<T> {
-  const res = await fetch(`/api/${path}`, { headers: { Accept: 'application/json' } });
-  if (!res.ok) {
-    throw new ApiError(`${res.status} ${res.statusText}: GET /api/${path}`, res.status);
-  }
-  return (await res.json()) as T;
+function bound(): Bound {
+  // Wails binds the Go type api.API as window.go.api.API.
+  return (window as unknown as { go: { api: { API: Bound } } }).go.api.API;
 }
 
-/** The application's version string, e.g. "v0.1.0" or "dev". HTTP: GET /api/version → {"version": "…"}. */
-export async function version(): Promise<string> {
-  if (isDesktop()) return App.Version();
-  const body = await getJSON<{ version: string }>('version');
-  return body.version;
+/** Wails rejects with the string the Go ErrorFormatter produced: JSON {code, message}. */
+function toApiError(e: unknown): ApiError {
+  if (e instanceof ApiError) return e;
+  const s = typeof e === 'string' ? e : e instanceof Error ? e.message : String(e);
+  try {
+    const o = JSON.parse(s) as { code?: string; message?: string };
+    if (o && typeof o.message === 'string') return new ApiError(o.message, o.code ?? 'internal');
+  } catch {
+    /* not JSON */
+  }
+  return new ApiError(s);
+}
+
+/** Calls a method of the Go API type by name. */
+export async function call<T>(method: string, ...args: unknown[]): Promise<T> {
+  if (isDesktop()) {
+    try {
+      return (await bound()[method](...args)) as T;
+    } catch (e) {
+      throw toApiError(e);
+    }
+  }
+  let res: Response;
+  try {
+    res = await fetch(`/api/${method}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(args),
+      credentials: 'same-origin',
+    });
+  } catch (e) {
+    throw new ApiError(`cannot reach Tagsight: ${(e as Error).message}`, 'network');
+  }
+  const text = await res.text();
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    throw new ApiError(`${res.status} ${res.statusText}: ${text.slice(0, 200)}`, 'internal', res.status);
+  }
+  if (!res.ok) {
+    const err = (body as { error?: { code?: string; message?: string } })?.error;
+    throw new ApiError(err?.message ?? `${res.status} ${res.statusText}`, err?.code ?? 'internal', res.status);
+  }
+  return body as T;
+}
+
+export const version = () => call<string>('Version');
+export const recentLibraries = () => call<RecentLibrary[]>('RecentLibraries');
+/** Native folder picker in the desktop app; null in a browser or when cancelled. */
+export const pickFolder = async (): Promise<string | null> => (isDesktop() ? (await call<string>('PickFolder')) || null : null);
+export const openLibrary = (root: string, create: boolean) => call<LibraryInfo>('OpenLibrary', root, create);
+export const libraryInfo = () => call<LibraryInfo | null>('LibraryInfo');
+export const search = (req: SearchRequest) => call<SearchResult>('Search', req);
+export const similar = (id: number, limit: number) => call<SearchResult>('Similar', id, limit);
+export const entry = (id: number) => call<EntryDetail>('Entry', id);
+export const selectionTags = (ids: number[]) => call<SelectionTags>('SelectionTags', ids);
+export const suggestions = (id: number) => call<Suggestion[]>('Suggestions', id);
+export const acceptSuggestion = (tagId: number, ids: number[]) => call<number>('AcceptSuggestion', tagId, ids);
+export const dismissSuggestion = (tagId: number, ids: number[]) => call<void>('DismissSuggestion', tagId, ids);
+export const batchSuggest = (tagId: number) => call<Item[]>('BatchSuggest', tagId);
+export const tags = () => call<Tag[]>('Tags');
+export const createTag = (name: string) => call<Tag>('CreateTag', name);
+export const updateTag = (id: number, patch: TagPatch) => call<Tag>('UpdateTag', id, patch);
+export const mergeTags = (from: number, into: number) => call<void>('MergeTags', from, into);
+export const deleteTag = (id: number) => call<void>('DeleteTag', id);
+export const applyTag = (tagId: number, ids: number[]) => call<number>('ApplyTag', tagId, ids);
+export const removeTag = (tagId: number, ids: number[]) => call<number>('RemoveTag', tagId, ids);
+export const setField = (id: number, name: string, kind: 'text' | 'date', value: string) =>
+  call<void>('SetField', id, name, kind, value);
+export const duplicates = () => call<DuplicateGroup[]>('Duplicates');
+export const planImport = (paths: string[], target: string) => call<ImportPlan>('PlanImport', paths, target);
+export const importFiles = (paths: string[], target: string, conflict: ConflictPolicy) =>
+  call<Job>('Import', paths, target, conflict);
+export const startIndex = () => call<Job>('StartIndex');
+export const cancelJob = (id: string) => call<void>('CancelJob', id);
+export const jobs = () => call<Job[]>('Jobs');
+export const trash = (ids: number[]) => call<number>('Trash', ids);
+export const settings = () => call<Settings>('Settings');
+export const saveSettings = (s: Settings) => call<Settings>('SaveSettings', s);
+export const models = () => call<CatalogModel[]>('Models');
+export const pullModel = (name: string) => call<Job>('PullModel', name);
+export const autocomplete = (text: string, cursor: number) => call<AutocompleteItem[]>('Autocomplete', text, cursor);
+/** Search by an image given as a path on disk (desktop drop) or a library path. */
+export const searchByImagePath = (path: string, limit: number) => call<SearchResult>('SearchByImage', path, limit);
+
+/**
+ * Browser face only: uploads dropped File objects into the library folder
+ * `target` (multipart POST /api/upload) and returns the import job.
+ */
+export async function uploadFiles(files: File[], target: string, conflict: ConflictPolicy): Promise<Job> {
+  const form = new FormData();
+  form.set('target', target);
+  form.set('conflict', conflict);
+  for (const f of files) form.append('file', f, (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name);
+  const res = await fetch('/api/upload', { method: 'POST', body: form, credentials: 'same-origin' });
+  const body = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(body?.error?.message ?? `${res.status} ${res.statusText}`, body?.error?.code, res.status);
+  return body as Job;
+}
+
+/** Browser face only: search by an image file the user dropped or pasted (multipart POST /api/search-image). */
+export async function searchByImageFile(file: File, limit: number): Promise<SearchResult> {
+  if (isDesktop()) throw new ApiError('use searchByImagePath in the desktop app', 'invalid');
+  const form = new FormData();
+  form.set('file', file, file.name);
+  form.set('limit', String(limit));
+  const res = await fetch('/api/search-image', { method: 'POST', body: form, credentials: 'same-origin' });
+  const body = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(body?.error?.message ?? `${res.status} ${res.statusText}`, body?.error?.code, res.status);
+  return body as SearchResult;
+}
+
+type Listener = (payload: unknown) => void;
+const listeners = new Map<string, Set<Listener>>();
+let source: EventSource | null = null;
+
+/** Subscribes to a core event; returns the unsubscribe function. */
+export function on<T>(name: EventName, cb: (payload: T) => void): () => void {
+  if (isDesktop()) {
+    return runtime.EventsOn(name, (p: T) => cb(p));
+  }
+  let set = listeners.get(name);
+  if (!set) {
+    set = new Set();
+    listeners.set(name, set);
+    if (typeof EventSource !== 'undefined') {
+      source ??= new EventSource('/api/events', { withCredentials: true });
+      source.addEventListener(name, (ev) => {
+        const data = JSON.parse((ev as MessageEvent).data);
+        listeners.get(name)?.forEach((l) => l(data));
+      });
+    }
+  }
+  set.add(cb as Listener);
+  return () => set!.delete(cb as Listener);
 }
 
 /**

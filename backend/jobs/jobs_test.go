@@ -1,0 +1,83 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestJobLifecycle(t *testing.T) {
+	var mu sync.Mutex
+	var events []string
+	m := NewManager(func(name string, p any) {
+		mu.Lock()
+		events = append(events, name+":"+p.(Job).State)
+		mu.Unlock()
+	})
+	defer m.Close()
+	ctx := context.Background()
+	j, _ := m.Start("scan", "Scanning", "lib", func(ctx context.Context, report func(Progress)) (any, error) {
+		report(Progress{Phase: "index", Done: 1, Total: 2})
+		return 42, nil
+	})
+	done, err := m.Wait(ctx, j.ID)
+	if err != nil || done.State != Done || done.Result != 42 || done.Done != 2 {
+		t.Fatalf("%+v %v", done, err)
+	}
+	bad, _ := m.Start("scan", "Failing", "lib", func(ctx context.Context, report func(Progress)) (any, error) {
+		return nil, errors.New("boom")
+	})
+	if f, _ := m.Wait(ctx, bad.ID); f.State != Failed || f.Error != "boom" {
+		t.Errorf("failed job: %+v", f)
+	}
+	panicky, _ := m.Start("scan", "Panicking", "lib", func(ctx context.Context, report func(Progress)) (any, error) {
+		panic("oops")
+	})
+	if f, _ := m.Wait(ctx, panicky.ID); f.State != Failed {
+		t.Errorf("panicking job: %+v", f)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if events[len(events)-1] != "job:done:failed" {
+		t.Errorf("events %v", events)
+	}
+}
+
+func TestCancelAndSerialise(t *testing.T) {
+	m := NewManager(nil)
+	defer m.Close()
+	ctx := context.Background()
+	started := make(chan struct{})
+	long, _ := m.Start("embed", "Long", "lib", func(ctx context.Context, report func(Progress)) (any, error) {
+		close(started)
+		<-ctx.Done()
+		return nil, ctx.Err()
+	})
+	var order []string
+	var mu sync.Mutex
+	second, _ := m.Start("scan", "Second", "lib", func(ctx context.Context, report func(Progress)) (any, error) {
+		mu.Lock()
+		order = append(order, "second")
+		mu.Unlock()
+		return nil, nil
+	})
+	<-started
+	time.Sleep(20 * time.Millisecond)
+	mu.Lock()
+	if len(order) != 0 {
+		t.Error("second job ran while the first held the lock")
+	}
+	mu.Unlock()
+	m.Cancel(long.ID)
+	if j, _ := m.Wait(ctx, long.ID); j.State != Cancelled {
+		t.Errorf("cancelled job: %+v", j)
+	}
+	if j, _ := m.Wait(ctx, second.ID); j.State != Done {
+		t.Errorf("second job: %+v", j)
+	}
+	if len(m.List()) != 2 {
+		t.Errorf("list: %+v", m.List())
+	}
+}
