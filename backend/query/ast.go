@@ -50,10 +50,11 @@ const (
 	KindSemantic              // ~, sem:, -word, +2:"x"
 	KindLike                  // like:PATH
 	KindSort                  // sort:
+	KindField                 // field:NAME or field:NAME=VALUE
 )
 
 var kindNames = [...]string{"word", "literal", "tag", "path", "type", "ext", "untagged", "favourite",
-	"archived", "taken", "camera", "lens", "iso", "width", "height", "size", "sem", "like", "sort"}
+	"archived", "taken", "camera", "lens", "iso", "width", "height", "size", "sem", "like", "sort", "field"}
 
 func (k Kind) String() string {
 	if k >= 0 && int(k) < len(kindNames) {
@@ -73,7 +74,8 @@ type Bounds struct {
 // Term is one search term.
 type Term struct {
 	Kind   Kind
-	Value  string // name, pattern, text, path, media type, extension or sort key
+	Value  string // name, pattern, text, path, media type, extension, sort key or field value
+	Field  string // KindField: the field's name
 	Quoted bool
 	Weight float64 // KindSemantic, KindLike
 	Desc   bool    // KindSort
@@ -128,6 +130,11 @@ func (t *Term) String() string {
 		return "is:" + t.Kind.String()
 	case KindSemantic, KindLike:
 		return t.Kind.String() + "(" + strconv.FormatFloat(t.Weight, 'g', -1, 64) + "):" + strconv.Quote(t.Value)
+	case KindField:
+		if t.Value == "" {
+			return "field:" + strconv.Quote(t.Field)
+		}
+		return "field:" + strconv.Quote(t.Field) + "=" + strconv.Quote(t.Value)
 	case KindSort:
 		if t.Desc {
 			return "sort:-" + t.Value

@@ -60,7 +60,10 @@
 //	sem:TEXT, ~TEXT, ~"TEXT"   a semantic part, weight 1.
 //	like:PATH       an image (library path or any file) as a semantic part.
 //
-// Field terms (field:NAME=value) are not supported yet.
+//	field:NAME      entries that have the field NAME (case-insensitive).
+//	field:NAME=V    ... whose value contains V (ASCII case-insensitive; _ and
+//	                % literal). Quote V (field:source="old scanner") or the
+//	                whole (field:"my source=old scanner") for spaces.
 //
 // # Bare words and quotes
 //

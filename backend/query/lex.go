@@ -32,8 +32,8 @@ type token struct {
 }
 
 // prefixForm is what may stand right before a quote and still own it:
-// tag:  ~  -  +2:  -0.5:like:
-var prefixForm = regexp.MustCompile(`^(?:[-+~]|[-+][0-9.]+:)?(?:[A-Za-z]+:)?$`)
+// tag:  ~  -  +2:  -0.5:like:  field:source=
+var prefixForm = regexp.MustCompile(`^(?:(?:[-+~]|[-+][0-9.]+:)?(?:[A-Za-z]+:)?|(?i:field):[^\s"'()=]+=)$`)
 
 func isQuote(r rune) bool { return r == '"' || r == '\'' }
 

@@ -83,7 +83,7 @@ func (p *parser) or() (Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	items := []Node{first}
+	items := appendFlat(nil, first, true)
 	for p.peek().kind == tOr {
 		op := p.next()
 		if err := p.needOperand(op, "after"); err != nil {
@@ -96,7 +96,7 @@ func (p *parser) or() (Node, error) {
 		items = appendFlat(items, n, true)
 	}
 	if len(items) == 1 {
-		return first, nil
+		return items[0], nil
 	}
 	return &Or{Items: items}, nil
 }
@@ -225,7 +225,7 @@ func checkPlacement(n Node, top bool) error {
 
 // --- terms ---
 
-var knownPrefixes = "tag:, path:, type:, ext:, special:, is:, taken:, camera:, lens:, iso:, width:, height:, size:, sort:, sem:, like:"
+var knownPrefixes = "tag:, path:, type:, ext:, special:, is:, taken:, camera:, lens:, iso:, width:, height:, size:, field:, sort:, sem:, like:"
 
 var weightRe = regexp.MustCompile(`^[0-9.]+:`)
 
@@ -300,10 +300,13 @@ func parseTerm(t token) (Node, error) {
 		}
 		return term, nil
 	}
+	pl := strings.ToLower(prefix)
+	if pl == "field" {
+		return parseField(t, term, value)
+	}
 	if t.quoted {
 		value = t.val
 	}
-	pl := strings.ToLower(prefix)
 	if !isKnownPrefix(pl) {
 		return nil, errAt(t.col, utf8.RuneCountInString(prefix)+1, "unknown prefix %q; known prefixes: %s (quote the word to search for it)", prefix+":", knownPrefixes)
 	}
@@ -315,10 +318,39 @@ func parseTerm(t token) (Node, error) {
 	return prefixTerm(term, pl, value, vs)
 }
 
+// parseField reads field:NAME (entries that have the field) and
+// field:NAME=VALUE (VALUE a substring of the field's value). rest is what
+// followed "field:" outside quotes: field:"a=b", field:a="b c" and field:a=b
+// are all accepted.
+func parseField(t token, term *Term, rest string) (Node, error) {
+	term.Kind = KindField
+	var name, value string
+	var hasEq bool
+	switch {
+	case t.quoted && rest != "": // field:name="value"
+		name, value, hasEq = strings.TrimSuffix(rest, "="), t.val, true
+	case t.quoted:
+		name, value, hasEq = strings.Cut(t.val, "=")
+	default:
+		name, value, hasEq = strings.Cut(rest, "=")
+	}
+	if t.val == "" && rest == "" {
+		return nil, errAt(t.col, t.n, "field: needs a value, like field:source=scanner")
+	}
+	if name == "" {
+		return nil, errAt(t.col, t.n, "field: needs a field name before =")
+	}
+	if hasEq && value == "" {
+		return nil, errAt(t.col, t.n, "field:%s= needs a value after =; use field:%s for entries that have the field", name, name)
+	}
+	term.Field, term.Value = name, value
+	return term, nil
+}
+
 func isKnownPrefix(p string) bool {
 	switch p {
 	case "tag", "path", "type", "mediatype", "ext", "filetype", "special", "is", "taken", "date",
-		"camera", "lens", "iso", "width", "height", "size", "sort", "sem", "like":
+		"camera", "lens", "iso", "width", "height", "size", "sort", "sem", "like", "field":
 		return true
 	}
 	return false

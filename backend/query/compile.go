@@ -1,0 +1,339 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// TagResolver finds tags by what the user typed.
+type TagResolver interface {
+	// TagIDs returns the ids of tags whose name, shorthand or alias equals s (case-insensitive); nil if none.
+	TagIDs(ctx context.Context, s string) ([]int64, error)
+}
+
+// ResolverFunc adapts a function to TagResolver.
+type ResolverFunc func(ctx context.Context, s string) ([]int64, error)
+
+// TagIDs calls f.
+func (f ResolverFunc) TagIDs(ctx context.Context, s string) ([]int64, error) { return f(ctx, s) }
+
+// SemanticPart is one part of the semantic ranking: Text or, for like:, Image.
+type SemanticPart struct {
+	Text   string
+	Image  string // like: path
+	Weight float64
+}
+
+// Sort is the order asked for with sort:; Key "" means none.
+type Sort struct {
+	Key  string // "taken","added","name","size","random",""
+	Desc bool
+}
+
+// Compiled is a query ready to run.
+type Compiled struct {
+	Where     string // SQL boolean expression over alias e, "1" when no filter; parenthesise it before combining with OR
+	Args      []any
+	Semantic  []SemanticPart
+	Sort      Sort
+	HasFilter bool
+}
+
+// Built-in tag ids (migration 0001).
+const (
+	archivedTagID  = 1
+	favouriteTagID = 2
+)
+
+// Compile parses input and turns it into a WHERE fragment, semantic parts
+// and a sort. r answers which bare words and quoted strings are tags; a nil r
+// knows no tags. Syntax errors, including a bare word that is no tag standing
+// under OR or NOT, are *SyntaxError; a resolver failure is returned wrapped.
+// Hidden tags are not excluded here: the caller adds that condition.
+func Compile(ctx context.Context, input string, r TagResolver) (Compiled, error) {
+	out := Compiled{Where: "1"}
+	n, err := Parse(input)
+	if err != nil || n == nil {
+		return out, err
+	}
+	c := &compiler{ctx: ctx, r: r, cache: map[string][]int64{}}
+	items := []Node{n}
+	if a, ok := n.(*And); ok {
+		items = a.Items
+	}
+	var filters []string
+	phrase := -1 // index in out.Semantic of the phrase the previous word extends, or -1
+	for _, it := range items {
+		t, ok := it.(*Term)
+		if !ok {
+			sql, err := c.expr(it)
+			if err != nil {
+				return Compiled{Where: "1"}, err
+			}
+			filters = append(filters, sql)
+			phrase = -1
+			continue
+		}
+		switch t.Kind {
+		case KindSort:
+			out.Sort = Sort{Key: t.Value, Desc: t.Desc}
+			continue // transparent: does not break a phrase
+		case KindSemantic:
+			out.Semantic = append(out.Semantic, SemanticPart{Text: t.Value, Weight: t.Weight})
+			phrase = -1
+			continue
+		case KindLike:
+			out.Semantic = append(out.Semantic, SemanticPart{Image: t.Value, Weight: t.Weight})
+			phrase = -1
+			continue
+		case KindWord:
+			ids, err := c.resolve(t.Value)
+			if err != nil {
+				return Compiled{Where: "1"}, err
+			}
+			if len(ids) == 0 {
+				if phrase >= 0 {
+					out.Semantic[phrase].Text += " " + t.Value
+				} else {
+					out.Semantic = append(out.Semantic, SemanticPart{Text: t.Value, Weight: 1})
+					phrase = len(out.Semantic) - 1
+				}
+				continue
+			}
+		}
+		sql, err := c.expr(t)
+		if err != nil {
+			return Compiled{Where: "1"}, err
+		}
+		filters = append(filters, sql)
+		phrase = -1
+	}
+	if len(filters) > 0 {
+		out.Where = strings.Join(filters, " AND ")
+		out.Args = c.args
+		out.HasFilter = true
+	}
+	return out, nil
+}
+
+type compiler struct {
+	ctx   context.Context
+	r     TagResolver
+	cache map[string][]int64
+	args  []any
+}
+
+func (c *compiler) resolve(s string) ([]int64, error) {
+	key := strings.ToLower(s)
+	if ids, ok := c.cache[key]; ok {
+		return ids, nil
+	}
+	if c.r == nil {
+		return nil, nil
+	}
+	ids, err := c.r.TagIDs(c.ctx, s)
+	if err != nil {
+		return nil, fmt.Errorf("resolve tag %q: %w", s, err)
+	}
+	c.cache[key] = ids
+	return ids, nil
+}
+
+func (c *compiler) arg(v any) string {
+	c.args = append(c.args, v)
+	return "?"
+}
+
+// expr compiles a node that is a filter. Semantic parts and sort: terms were
+// rejected below the top level by Parse; bare words that are no tag are
+// rejected here.
+func (c *compiler) expr(n Node) (string, error) {
+	switch x := n.(type) {
+	case *And:
+		return c.list(x.Items, " AND ")
+	case *Or:
+		return c.list(x.Items, " OR ")
+	case *Not:
+		s, err := c.expr(x.X)
+		if err != nil {
+			return "", err
+		}
+		return "NOT (" + s + ")", nil
+	case *Term:
+		return c.term(x)
+	}
+	return "", fmt.Errorf("query: unknown node %T", n)
+}
+
+func (c *compiler) list(items []Node, op string) (string, error) {
+	parts := make([]string, len(items))
+	for i, it := range items {
+		s, err := c.expr(it)
+		if err != nil {
+			return "", err
+		}
+		parts[i] = s
+	}
+	return "(" + strings.Join(parts, op) + ")", nil
+}
+
+func (c *compiler) term(t *Term) (string, error) {
+	switch t.Kind {
+	case KindWord:
+		ids, err := c.resolve(t.Value)
+		if err != nil {
+			return "", err
+		}
+		if len(ids) == 0 {
+			return "", errAt(t.Col, t.Len, "%q is no tag, so it is a semantic word, and semantic words can only be combined with AND (quote it or use path: to match file names)", t.Value)
+		}
+		return c.tagIn(ids), nil
+	case KindTag:
+		ids, err := c.resolve(t.Value)
+		if err != nil {
+			return "", err
+		}
+		if len(ids) == 0 {
+			return "0", nil
+		}
+		return c.tagIn(ids), nil
+	case KindLiteral:
+		ids, err := c.resolve(t.Value)
+		if err != nil {
+			return "", err
+		}
+		if len(ids) > 0 {
+			return c.tagIn(ids), nil
+		}
+		return c.path(globLiteral(t.Value), t.Value, true), nil
+	case KindFavourite:
+		return c.tagIn([]int64{favouriteTagID}), nil
+	case KindArchived:
+		return c.tagIn([]int64{archivedTagID}), nil
+	case KindUntagged:
+		return "NOT EXISTS (SELECT 1 FROM entry_tags et WHERE et.entry_id = e.id)", nil
+	case KindPath:
+		pat := globPattern(t.Value)
+		return c.path(pat, t.Value, !strings.Contains(t.Value, "*")), nil
+	case KindType:
+		return "e.media_type = " + c.arg(t.Value), nil
+	case KindExt:
+		exts := extGroup(t.Value)
+		parts := make([]string, len(exts))
+		for i, x := range exts {
+			parts[i] = "e.path LIKE " + c.arg("%."+escapeLike(x)) + ` ESCAPE '\'`
+		}
+		return "(" + strings.Join(parts, " OR ") + ")", nil
+	case KindCamera:
+		return "((e.make || ' ' || e.model) LIKE " + c.arg("%"+escapeLike(t.Value)+"%") + ` ESCAPE '\')`, nil
+	case KindLens:
+		return "(e.lens LIKE " + c.arg("%"+escapeLike(t.Value)+"%") + ` ESCAPE '\')`, nil
+	case KindTaken:
+		var parts []string
+		if t.Bounds.From != "" {
+			parts = append(parts, "e.taken >= "+c.arg(t.Bounds.From))
+		} else {
+			parts = append(parts, "e.taken <> ''")
+		}
+		if t.Bounds.To != "" {
+			parts = append(parts, "e.taken < "+c.arg(t.Bounds.To))
+		}
+		return "(" + strings.Join(parts, " AND ") + ")", nil
+	case KindISO, KindWidth, KindHeight, KindSize:
+		col := map[Kind]string{KindISO: "e.iso", KindWidth: "e.width", KindHeight: "e.height", KindSize: "e.size"}[t.Kind]
+		var parts []string
+		b := t.Bounds
+		if t.Kind != KindSize && (!b.HasLo || b.Lo <= 0) {
+			parts = append(parts, col+" > 0") // 0 is unknown
+		}
+		if b.HasLo && b.HasHi && b.Lo == b.Hi {
+			parts = append(parts, col+" = "+c.arg(b.Lo))
+		} else {
+			if b.HasLo {
+				parts = append(parts, col+" >= "+c.arg(b.Lo))
+			}
+			if b.HasHi {
+				parts = append(parts, col+" <= "+c.arg(b.Hi))
+			}
+		}
+		return "(" + strings.Join(parts, " AND ") + ")", nil
+	case KindField:
+		s := "EXISTS (SELECT 1 FROM entry_fields f WHERE f.entry_id = e.id AND f.name = " + c.arg(t.Field) + " COLLATE NOCASE"
+		if t.Value != "" {
+			s += " AND f.value LIKE " + c.arg("%"+escapeLike(t.Value)+"%") + ` ESCAPE '\'`
+		}
+		return s + ")", nil
+	case KindSemantic, KindLike, KindSort:
+		return "", errAt(t.Col, t.Len, "%s can only be combined with AND", t.Kind)
+	}
+	return "", fmt.Errorf("query: unknown term kind %v", t.Kind)
+}
+
+// tagIn matches entries carrying any of ids or any of their descendants.
+// UNION (not UNION ALL) makes the recursion stop on cycles; the subquery is
+// uncorrelated, so SQLite evaluates it once per query.
+func (c *compiler) tagIn(ids []int64) string {
+	var b strings.Builder
+	b.WriteString("e.id IN (SELECT et.entry_id FROM entry_tags et WHERE et.tag_id IN (WITH RECURSIVE d(id) AS (VALUES ")
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString("(" + c.arg(id) + ")")
+	}
+	b.WriteString(" UNION SELECT tp.child_id FROM tag_parents tp JOIN d ON tp.parent_id = d.id) SELECT id FROM d))")
+	return b.String()
+}
+
+// path matches pat (a GLOB pattern) against the path, case-insensitively
+// unless the user's text has an upper-case letter. substring wraps pat in *.
+func (c *compiler) path(pat, typed string, substring bool) string {
+	if substring {
+		pat = "*" + pat + "*"
+	}
+	if hasUpper(typed) {
+		return "e.path GLOB " + c.arg(pat)
+	}
+	// No upper case in the pattern, so lowering the path suffices.
+	return "lower(e.path) GLOB " + c.arg(pat)
+}
+
+func hasUpper(s string) bool {
+	for _, r := range s {
+		if unicode.IsUpper(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// globPattern keeps * and ? as wildcards and makes [ literal.
+func globPattern(s string) string { return strings.ReplaceAll(s, "[", "[[]") }
+
+// globLiteral makes every GLOB metacharacter literal.
+func globLiteral(s string) string {
+	return strings.NewReplacer("[", "[[]", "*", "[*]", "?", "[?]").Replace(s)
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
+}
+
+var extGroups = [][]string{
+	{"jpg", "jpeg", "jpe", "jfif"},
+	{"tif", "tiff"},
+	{"heic", "heif"},
+}
+
+func extGroup(e string) []string {
+	for _, g := range extGroups {
+		for _, x := range g {
+			if x == e {
+				return g
+			}
+		}
+	}
+	return []string{e}
+}

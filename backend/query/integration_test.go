@@ -1,0 +1,254 @@
+package query
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/tagsight/tagsight/backend/store"
+)
+
+// dbTags resolves against a library's tags the way the app does: name,
+// shorthand or alias, case-insensitive.
+type dbTags struct{ db *store.DB }
+
+func (r dbTags) TagIDs(ctx context.Context, s string) ([]int64, error) {
+	rows, err := r.db.QueryContext(ctx, `SELECT id FROM tags WHERE name = ?1 COLLATE NOCASE OR shorthand = ?1 COLLATE NOCASE
+		UNION SELECT tag_id FROM tag_aliases WHERE alias = ?1 COLLATE NOCASE`, s)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+const mib = 1 << 20
+
+// openFixture builds a small library. Tags: Animals(3) with children
+// Mammals(4) and Pets(5), both parents of Dog(6) — a diamond; X(7) and Y(8)
+// are each other's parent — a cycle; 100%(9), a_b(10), axb(11) test LIKE
+// metacharacters in names.
+func openFixture(t *testing.T) (*store.DB, map[string]int64) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "library.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	entries := []store.Entry{
+		{Path: "2023/beach/IMG_0001.JPG", MediaType: "image", Size: 12 * mib, Taken: "2023-06-15T10:00:00", Make: "Canon", Model: "Canon EOS R5", Lens: "RF24-105mm F4 L", ISO: 100, Width: 8192, Height: 5464},
+		{Path: "2023/beach/img_0002.jpeg", MediaType: "image", Size: 5 * mib, Taken: "2023-08-31T23:59:59+02:00", Make: "NIKON CORPORATION", Model: "NIKON Z 6", ISO: 1600, Width: 6000, Height: 4000},
+		{Path: "2024/party/clip.mp4", MediaType: "video", Size: 100 * mib, Taken: "2024-01-01T00:00:00", Width: 1920, Height: 1080},
+		{Path: "docs/report_100%.pdf", MediaType: "document", Size: 1024},
+		{Path: "scans/scan.TIFF", MediaType: "image", Size: 1536, Taken: "2023-07-01T00:00:00", ISO: 400, Width: 2000, Height: 3000},
+		{Path: "phone/IMG_1234.HEIC", MediaType: "image", Size: 3 * mib, Taken: "2022-12-31T23:59:59", ISO: 50},
+		{Path: "misc/a_b.png", MediaType: "image", Size: 0},
+		{Path: "misc/axb.png", MediaType: "image", Size: 10},
+		{Path: "misc/[x].png", MediaType: "image", Size: 20},
+		{Path: "photos/pic.jfif", MediaType: "image", Size: 30},
+	}
+	ids := map[string]int64{}
+	err = db.Tx(ctx, func(tx *sql.Tx) error {
+		for i := range entries {
+			e := &entries[i]
+			e.Fingerprint, e.AddedAt, e.UpdatedAt = "fp"+e.Path, 1, 1
+			if err := store.InsertEntry(ctx, tx, e); err != nil {
+				return err
+			}
+			ids[e.Path] = e.ID
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	exec(`INSERT INTO tags (id, name, shorthand) VALUES (3,'Animals',''),(4,'Mammals',''),(5,'Pets',''),(6,'Dog','dg'),
+		(7,'X',''),(8,'Y',''),(9,'100%',''),(10,'a_b',''),(11,'axb','')`)
+	exec(`INSERT INTO tag_aliases (tag_id, alias) VALUES (6,'doggo')`)
+	exec(`INSERT INTO tag_parents (child_id, parent_id) VALUES (4,3),(5,3),(6,4),(6,5),(7,8),(8,7)`)
+	tag := func(path string, tagID int64) {
+		exec(`INSERT INTO entry_tags (entry_id, tag_id) VALUES (?,?)`, ids[path], tagID)
+	}
+	tag("2023/beach/IMG_0001.JPG", 6)
+	tag("2023/beach/img_0002.jpeg", 4)
+	tag("2024/party/clip.mp4", 2)
+	tag("docs/report_100%.pdf", 9)
+	tag("scans/scan.TIFF", 10)
+	tag("misc/axb.png", 11)
+	tag("phone/IMG_1234.HEIC", 1)
+	tag("misc/[x].png", 7)
+	tag("photos/pic.jfif", 8)
+	exec(`INSERT INTO entry_fields (entry_id, name, value) VALUES (?,'Source','Old Scanner'),(?,'Notes','50% off')`,
+		ids["scans/scan.TIFF"], ids["docs/report_100%.pdf"])
+	return db, ids
+}
+
+func TestQueriesAgainstLibrary(t *testing.T) {
+	db, ids := openFixture(t)
+	var all []string
+	for p := range ids {
+		all = append(all, p)
+	}
+	sort.Strings(all)
+	except := func(out ...string) []string {
+		var r []string
+		for _, p := range all {
+			keep := true
+			for _, o := range out {
+				keep = keep && p != o
+			}
+			if keep {
+				r = append(r, p)
+			}
+		}
+		return r
+	}
+	const (
+		e1  = "2023/beach/IMG_0001.JPG"
+		e2  = "2023/beach/img_0002.jpeg"
+		e3  = "2024/party/clip.mp4"
+		e4  = "docs/report_100%.pdf"
+		e5  = "scans/scan.TIFF"
+		e6  = "phone/IMG_1234.HEIC"
+		e7  = "misc/a_b.png"
+		e8  = "misc/axb.png"
+		e9  = "misc/[x].png"
+		e10 = "photos/pic.jfif"
+	)
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"", all},
+		{"tag:Animals", []string{e1, e2}}, // e1 through the diamond, once
+		{"tag:pets", []string{e1}},
+		{"tag:Dog", []string{e1}},
+		{"tag:DOGGO", []string{e1}},
+		{"tag:dg", []string{e1}},
+		{"Animals", []string{e1, e2}},
+		{`tag:X`, []string{e9, e10}}, // cycle terminates
+		{`tag:100%`, []string{e4}},
+		{`tag:100`, nil},
+		{`tag:a_b`, []string{e5}},
+		{`"a_b"`, []string{e5}},
+		{`"report_100%"`, []string{e4}},
+		{`"a?b"`, nil},
+		{`tag:nothing`, nil},
+		{`NOT tag:nothing`, all},
+		{"path:a_b", []string{e7}},
+		{"path:100%", []string{e4}},
+		{"path:IMG", []string{e1, e6}},
+		{"path:img", []string{e1, e2, e6}},
+		{"path:*.png", []string{e7, e8, e9}},
+		{"path:misc/a?b.png", []string{e7, e8}},
+		{"path:[x]", []string{e9}},
+		{"path:2023/*", []string{e1, e2}},
+		{"path:beach/*", nil},
+		{"path:*.tiff", []string{e5}},
+		{"path:*.TIFF", []string{e5}},
+		{"path:*.Tiff", nil},
+		{"ext:jpg", []string{e1, e2, e10}},
+		{"ext:JFIF", []string{e1, e2, e10}},
+		{"ext:tif", []string{e5}},
+		{"ext:heif", []string{e6}},
+		{"ext:png", []string{e7, e8, e9}},
+		{"type:video", []string{e3}},
+		{"type:document", []string{e4}},
+		{"type:photo ext:heic", []string{e6}},
+		{"taken:2023", []string{e1, e2, e5}},
+		{"taken:2023-06", []string{e1}},
+		{"taken:2023-06..2023-08", []string{e1, e2, e5}},
+		{"taken:2023-08-31", []string{e2}},
+		{"taken:2023-06-16..2023-07-01", []string{e5}},
+		{"taken:>=2023-07-01", []string{e2, e3, e5}},
+		{"taken:>2023", []string{e3}},
+		{"taken:<2024", []string{e1, e2, e5, e6}},
+		{"taken:<=2022", []string{e6}},
+		{"taken:..2022-12-31", []string{e6}},
+		{"NOT taken:<2024", except(e1, e2, e5, e6)},
+		{"size:>10mb", []string{e1, e3}},
+		{"size:1kb", []string{e4}},
+		{"size:1.5kb", []string{e5}},
+		{"size:<1k", []string{e7, e8, e9, e10}},
+		{"size:1m..20M", []string{e1, e2, e6}},
+		{"camera:canon", []string{e1}},
+		{"camera:nikon", []string{e2}},
+		{`camera:"eos r5"`, []string{e1}},
+		{"lens:rf24", []string{e1}},
+		{"iso:>800", []string{e2}},
+		{"iso:100..400", []string{e1, e5}},
+		{"iso:<200", []string{e1, e6}},
+		{"iso:200", nil},
+		{"width:>3000", []string{e1, e2}},
+		{"height:<=1080", []string{e3}},
+		{"special:untagged", []string{e7}},
+		{"favourite", []string{e3}},
+		{"is:favorite", []string{e3}},
+		{"archived", []string{e6}},
+		{"tag:Animals OR type:video", []string{e1, e2, e3}},
+		{"tag:Animals NOT tag:Pets", []string{e2}},
+		{"tag:Animals AND NOT tag:Pets", []string{e2}},
+		{"NOT tag:Animals", except(e1, e2)},
+		{"NOT (tag:Animals OR ext:png)", except(e1, e2, e7, e8, e9)},
+		{"(ext:jpg OR ext:png) taken:2023", []string{e1, e2}},
+		{"dog on the beach sort:-taken", []string{e1}},
+		{"field:source", []string{e5}},
+		{`field:SOURCE="old scan"`, []string{e5}},
+		{"field:source=new", nil},
+		{"field:notes=50%", []string{e4}},
+		{"field:notes=50_", nil},
+	}
+	ctx := context.Background()
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			c, err := Compile(ctx, tt.in, dbTags{db})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := db.QueryContext(ctx, "SELECT e.path FROM entries e WHERE "+c.Where+" ORDER BY e.path", c.Args...)
+			if err != nil {
+				t.Fatalf("%s %v: %v", c.Where, c.Args, err)
+			}
+			defer rows.Close()
+			var got []string
+			for rows.Next() {
+				var p string
+				if err := rows.Scan(&p); err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, p)
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			want := append([]string(nil), tt.want...)
+			sort.Strings(want)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("got  %s\nwant %s\nwhere %s %v", strings.Join(got, ", "), strings.Join(want, ", "), c.Where, c.Args)
+			}
+		})
+	}
+	c, err := Compile(ctx, "dog on the beach sort:-taken", dbTags{db})
+	if err != nil || len(c.Semantic) != 1 || c.Semantic[0].Text != "on the beach" || c.Sort != (Sort{Key: "taken", Desc: true}) {
+		t.Errorf("semantic/sort: %+v, %v", c, err)
+	}
+}
