@@ -15,7 +15,7 @@ import (
 )
 
 // ortLibrary finds ONNX Runtime for tests: $TAGSIGHT_ORT_LIB, else the copy that
-// scripts/fetch-ort.sh puts under third_party/. Tests that need it skip without it.
+// scripts/fetch-ort.sh puts under third_party/. Tests fail without it: make test installs it.
 func ortLibrary(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("TAGSIGHT_ORT_LIB"); p != "" {
@@ -23,7 +23,7 @@ func ortLibrary(t testing.TB) string {
 	}
 	p := filepath.Join(repoRoot(t), "third_party", "onnxruntime", "linux-x64", "libonnxruntime.so")
 	if _, err := os.Stat(p); err != nil {
-		t.Skipf("no ONNX Runtime: set TAGSIGHT_ORT_LIB or run scripts/fetch-ort.sh (%v)", err)
+		t.Fatalf("no ONNX Runtime: set TAGSIGHT_ORT_LIB or run scripts/fetch-ort.sh (make setup does) (%v)", err)
 	}
 	return p
 }

@@ -45,6 +45,50 @@ func TestLoad(t *testing.T) {
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
+	// Deletes clear validity bits; delete + insert moves a row.
+	for id := int64(1); id < 500; id += 10 {
+		if _, err := db.Exec(`DELETE FROM vec_1 WHERE rowid = ?`, id); err != nil {
+			t.Fatal(err)
+		}
+		delete(want, id)
+	}
+	for i, v := range randVecs(r, 20, dim) {
+		id := int64(i*5 + 501)
+		b := make([]byte, 4*dim)
+		for j, f := range v {
+			binary.LittleEndian.PutUint32(b[4*j:], math.Float32bits(f))
+		}
+		db.Exec(`DELETE FROM vec_1 WHERE rowid = ?`, id)
+		if _, err := db.Exec(`INSERT INTO vec_1(rowid, embedding) VALUES (?, ?)`, id, b); err != nil {
+			t.Fatal(err)
+		}
+		want[id] = v
+	}
+	// Both routes agree with what was written.
+	for name, load := range map[string]func(context.Context, *sql.DB, string, int) (*Index, error){
+		"chunks": loadChunks, "rows": loadRows,
+	} {
+		x, err := load(ctx, db, "vec_1", dim)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if x.Len() != len(want) {
+			t.Fatalf("%s: loaded %d, want %d", name, x.Len(), len(want))
+		}
+		for id, v := range want {
+			if !slices.Equal(x.row(int(x.pos[id])), v) {
+				t.Fatalf("%s: row %d differs", name, id)
+			}
+		}
+	}
+	// A plain table (no vec0 shadow tables) loads through the public route.
+	if _, err := db.Exec(`CREATE TABLE plain(embedding BLOB)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Exec(`INSERT INTO plain(rowid, embedding) VALUES (7, ?)`, make([]byte, 4*dim))
+	if p, err := Load(ctx, db, "plain", dim); err != nil || p.Len() != 1 {
+		t.Fatalf("plain table: %v", err)
+	}
 	x, err := Load(ctx, db, "vec_1", dim)
 	if err != nil {
 		t.Fatal(err)

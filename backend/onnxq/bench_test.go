@@ -28,6 +28,7 @@ func TestBenchCLIP(t *testing.T) {
 	for _, tower := range []string{"visual", "textual"} {
 		src := filepath.Join(dir, tower, "model.onnx")
 		dst := filepath.Join(tmp, tower+".int8.onnx")
+		dst7 := filepath.Join(tmp, tower+".int7.onnx")
 		start := time.Now()
 		rep, err := QuantizeFile(src, dst)
 		if err != nil {
@@ -42,7 +43,8 @@ func TestBenchCLIP(t *testing.T) {
 		var cos []float64
 		for range 20 {
 			in := randomInputs(fp32, 1, rng, vocab)
-			cos = append(cos, rowCosines(fp32.run(t, in)[0], int8.run(t, in)[0], len(fp32.run(t, in)[0]))...)
+			want, got := fp32.run(t, in)[0], int8.run(t, in)[0]
+			cos = append(cos, rowCosines(want, got, len(want))...)
 		}
 		mean := 0.0
 		for _, c := range cos {
@@ -50,6 +52,23 @@ func TestBenchCLIP(t *testing.T) {
 		}
 		mean /= float64(len(cos))
 		fmt.Printf("%s: cosine fp32 vs int8 over %d inputs: mean %.5f, min %.5f\n", tower, len(cos), mean, slices.Min(cos))
+		if _, err := QuantizeFileWith(src, dst7, Options{ReduceRange: true}); err != nil {
+			t.Fatal(err)
+		}
+		int7 := openSession(t, dst7, 2)
+		rng = rand.New(rand.NewPCG(7, 7))
+		cos = cos[:0]
+		for range 20 {
+			in := randomInputs(fp32, 1, rng, vocab)
+			want, got := fp32.run(t, in)[0], int7.run(t, in)[0]
+			cos = append(cos, rowCosines(want, got, len(want))...)
+		}
+		mean = 0
+		for _, c := range cos {
+			mean += c
+		}
+		mean /= float64(len(cos))
+		fmt.Printf("%s: cosine fp32 vs 7-bit (ReduceRange) over %d inputs: mean %.5f, min %.5f\n", tower, len(cos), mean, slices.Min(cos))
 
 		// Speed: fp32 and int8 runs interleaved, median of the rounds.
 		for _, threads := range []int{1, 2} {

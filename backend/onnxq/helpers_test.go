@@ -45,7 +45,7 @@ var (
 )
 
 // initORT loads ONNX Runtime from $TAGSIGHT_ORT_LIB or the repo's third_party copy, as
-// backend/clip does; tests that need it skip when the library is not there.
+// backend/clip does; tests fail when the library is not there (make setup fetches it).
 func initORT(t testing.TB) {
 	t.Helper()
 	lib := os.Getenv("TAGSIGHT_ORT_LIB")
@@ -53,7 +53,7 @@ func initORT(t testing.TB) {
 		lib = filepath.Join(repoRoot(t), "third_party", "onnxruntime", "linux-x64", "libonnxruntime.so")
 	}
 	if _, err := os.Stat(lib); err != nil {
-		t.Skipf("ONNX Runtime library not found (%v): set TAGSIGHT_ORT_LIB", err)
+		t.Fatalf("ONNX Runtime library not found (%v): set TAGSIGHT_ORT_LIB (make setup fetches it)", err)
 	}
 	ortOnce.Do(func() {
 		ort.SetSharedLibraryPath(lib)

@@ -22,42 +22,52 @@ func TestQuantizedRunsInORT(t *testing.T) {
 		{"colour visual", filepath.Join(root, "models", "testmodels", "colour", "visual", "model.onnx"), 2, false},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			dst := filepath.Join(t.TempDir(), "int8.onnx")
-			rep, err := QuantizeFile(tc.path, dst)
-			if err != nil {
-				t.Fatal(err)
+		for _, reduce := range []bool{false, true} {
+			name := tc.name
+			if reduce {
+				name += " 7-bit"
 			}
-			st, _ := os.Stat(tc.path)
-			if rep.Quantized == 0 || tc.shrinks && rep.BytesAfter >= st.Size() {
-				t.Fatalf("report %+v for a %d-byte model", rep, st.Size())
+			t.Run(name, func(t *testing.T) {
+				checkORT(t, tc.path, tc.batch, tc.shrinks, Options{ReduceRange: reduce})
+			})
+		}
+	}
+}
+
+func checkORT(t *testing.T, path string, batch int, shrinks bool, opts Options) {
+	dst := filepath.Join(t.TempDir(), "int8.onnx")
+	rep, err := QuantizeFileWith(path, dst, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := os.Stat(path)
+	if rep.Quantized == 0 || shrinks && rep.BytesAfter >= st.Size() {
+		t.Fatalf("report %+v for a %d-byte model", rep, st.Size())
+	}
+	fp32, int8 := openSession(t, path, 1), openSession(t, dst, 1)
+	rng := rand.New(rand.NewPCG(1, 2))
+	worst := 1.0
+	for range 3 {
+		in := randomInputs(fp32, batch, rng, 0)
+		want, got := fp32.run(t, in), int8.run(t, in)
+		for o := range want {
+			name := fp32.outs[o].Name
+			if len(want[o]) != len(got[o]) {
+				t.Fatalf("output %s: %d values, want %d", name, len(got[o]), len(want[o]))
 			}
-			fp32, int8 := openSession(t, tc.path, 1), openSession(t, dst, 1)
-			rng := rand.New(rand.NewPCG(1, 2))
-			worst := 1.0
-			for range 3 {
-				in := randomInputs(fp32, tc.batch, rng, 0)
-				want, got := fp32.run(t, in), int8.run(t, in)
-				for o := range want {
-					if len(want[o]) != len(got[o]) {
-						t.Fatalf("output %d: %d values, want %d", o, len(got[o]), len(want[o]))
-					}
-					// Cosine cannot see a wrong scale (Gemm's alpha): check the size too.
-					if e := relError(want[o], got[o]); e > 0.05 {
-						t.Errorf("output %s: relative error %.4f > 0.05", fp32.outs[o].Name, e)
-					}
-					dims := fp32.outs[o].Dimensions
-					row := int(dims[len(dims)-1])
-					for r, c := range rowCosines(want[o], got[o], row) {
-						worst = min(worst, c)
-						if c < 0.99 {
-							t.Errorf("output %s row %d: cosine %.5f < 0.99", fp32.outs[o].Name, r, c)
-						}
-					}
+			// Cosine cannot see a wrong scale (Gemm's alpha): check the size too.
+			if e := relError(want[o], got[o]); e > 0.05 {
+				t.Errorf("output %s: relative error %.4f > 0.05", name, e)
+			}
+			dims := fp32.outs[o].Dimensions
+			for r, c := range rowCosines(want[o], got[o], int(dims[len(dims)-1])) {
+				worst = min(worst, c)
+				if c < 0.99 {
+					t.Errorf("output %s row %d: cosine %.5f < 0.99", name, r, c)
 				}
 			}
-			t.Logf("%d of %d MatMul/Gemm quantized, %d -> %d bytes, worst row cosine %.5f",
-				rep.Quantized, rep.MatMuls, rep.BytesBefore, rep.BytesAfter, worst)
-		})
+		}
 	}
+	t.Logf("%d of %d MatMul/Gemm quantized, %d -> %d bytes, worst row cosine %.5f",
+		rep.Quantized, rep.MatMuls, rep.BytesBefore, rep.BytesAfter, worst)
 }

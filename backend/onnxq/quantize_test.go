@@ -111,10 +111,65 @@ func TestQuantizeMLP(t *testing.T) {
 		t.Errorf("head inputs %q, dims %v", head, s.dims[head[1]])
 	}
 
+	// Everything not rewritten is copied byte for byte.
+	top, _ := parseFields(in)
+	for _, f := range top {
+		if f.num != modelGraph {
+			if !bytes.Contains(out, f.raw) {
+				t.Errorf("model field %d changed", f.num)
+			}
+			continue
+		}
+		walkFields(f.data, func(g field) error {
+			n, _ := parseNode(g.data)
+			keep := g.num == graphNode && n.opType != "MatMul" && n.opType != "Gemm" ||
+				g.num == graphInitializer && !bytes.Contains(g.data, []byte("W")) || g.num == graphInput || g.num == graphOutput
+			if keep && !bytes.Contains(out, g.raw) {
+				t.Errorf("graph field %d (%q) changed", g.num, n.opType)
+			}
+			return nil
+		})
+	}
+
 	// Quantizing again finds nothing and changes nothing.
 	again, rep2, err := Quantize(out)
 	if err != nil || rep2.Quantized != 0 || !bytes.Equal(again, out) {
 		t.Errorf("second pass: %+v, %v, identical %v", rep2, err, bytes.Equal(again, out))
+	}
+}
+
+func TestQuantizeReduceRange(t *testing.T) {
+	for _, tc := range []struct {
+		opts Options
+		max  int8
+	}{{Options{}, 127}, {Options{ReduceRange: true}, 63}} {
+		out, _, err := QuantizeWith(readFile(t, "testdata/mlp.onnx"), tc.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		top, _ := parseFields(out)
+		for _, f := range top {
+			if f.num != modelGraph {
+				continue
+			}
+			walkFields(f.data, func(g field) error {
+				if g.num != graphInitializer {
+					return nil
+				}
+				tn, _ := parseTensor(g.data)
+				if tn.dataType != typeInt8 || len(tn.dims) != 2 {
+					return nil
+				}
+				var hi int8
+				for _, b := range tn.raw {
+					hi = max(hi, int8(b), -int8(b))
+				}
+				if hi != tc.max { // each column's largest weight maps to ±max
+					t.Errorf("%+v: %s reaches %d, want %d", tc.opts, tn.name, hi, tc.max)
+				}
+				return nil
+			})
+		}
 	}
 }
 

@@ -239,3 +239,5 @@ func countEntries(t *testing.T, dbPath string) int {
 	}
 	return p
 }
+
+func readFile(p string) ([]byte, error) { return os.ReadFile(p) }

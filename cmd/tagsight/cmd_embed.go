@@ -79,69 +79,6 @@ func newEmbedCmd() *cobra.Command {
 	return cmd
 }
 
-func newSearchCmd() *cobra.Command {
-	var mf modelFlags
-	var limit int
-	var asJSON bool
-	cmd := &cobra.Command{
-		Use:   "search LIBRARY TEXT",
-		Short: "Find pictures by meaning",
-		Args:  cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			lib, err := library.Open(ctx, args[0], library.Options{})
-			if err != nil {
-				return err
-			}
-			defer lib.Close()
-			dir, err := resolveModelDir(ctx, mf.model, lib)
-			if err != nil {
-				return err
-			}
-			m, err := loadModel(dir, mf, 1)
-			if err != nil {
-				return err
-			}
-			defer m.engine.Close()
-			sm, err := m.register(ctx, lib.DB)
-			if err != nil {
-				return err
-			}
-			if n, _ := lib.DB.CountVectors(ctx, sm); n == 0 {
-				fmt.Fprintf(cmd.ErrOrStderr(), "tagsight: no picture has a vector for this model yet: run `tagsight index %s --model %s`\n", args[0], dir)
-			}
-			qs, err := m.engine.EmbedTexts(ctx, []string{args[1]})
-			if err != nil {
-				return err
-			}
-			hits, err := lib.DB.KNN(ctx, sm, qs[0], limit)
-			if err != nil {
-				return err
-			}
-			type result struct {
-				jsonPath
-				Score float64 `json:"score"`
-			}
-			results := make([]result, 0, len(hits))
-			for _, h := range hits {
-				results = append(results, result{jsonPath: encPath(h.Path), Score: h.Score()})
-			}
-			out := cmd.OutOrStdout()
-			if asJSON {
-				return writeJSON(out, map[string]any{"results": results})
-			}
-			for _, r := range results {
-				fmt.Fprintf(out, "%.4f  %s\n", r.Score, r.Path)
-			}
-			return nil
-		},
-	}
-	mf.add(cmd)
-	cmd.Flags().IntVar(&limit, "limit", 50, "number of results")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	return cmd
-}
-
 // embedLibrary runs the embedding pipeline for the index command.
 func embedLibrary(cmd *cobra.Command, lib *library.Library, mf modelFlags, explicit bool) (*vectors.Result, error) {
 	ctx := cmd.Context()

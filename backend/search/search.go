@@ -1,0 +1,556 @@
+// Package search answers the search bar: the query language's filters
+// (package query) combined with ranking by meaning over CLIP vectors (an
+// in-memory copy of the library's vectors, package knn), "more like this",
+// suggested tags and duplicates. It does not run models itself: encoders
+// are injected.
+package search
+
+import (
+	"container/list"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tagsight/tagsight/backend/knn"
+	"github.com/tagsight/tagsight/backend/query"
+	"github.com/tagsight/tagsight/backend/store"
+	"github.com/tagsight/tagsight/backend/tags"
+)
+
+// ErrNoModel: the query needs a model and none is configured.
+var ErrNoModel = errors.New("search by meaning needs a CLIP model")
+
+// Encoders turn text and files into vectors of the library's model.
+type Encoders struct {
+	Text func(ctx context.Context, text string) ([]float32, error)
+	File func(ctx context.Context, path string) ([]float32, error)
+}
+
+// Service searches one library.
+type Service struct {
+	db    *store.DB
+	tags  *tags.Service
+	root  func(rel string) string
+	model store.Model
+	enc   Encoders
+
+	mu    sync.Mutex
+	index *knn.Index
+
+	cacheMu sync.Mutex
+	cache   map[string]*list.Element
+	lru     *list.List
+
+	statsMu   sync.Mutex
+	stats     map[string]promptStats
+	sampleIDs []int64
+}
+
+// New returns a search service. model may be the zero Model (no model:
+// filters work, meaning does not).
+func New(db *store.DB, ts *tags.Service, root func(string) string, model store.Model, enc Encoders) *Service {
+	return &Service{db: db, tags: ts, root: root, model: model, enc: enc,
+		cache: map[string]*list.Element{}, lru: list.New(), stats: map[string]promptStats{}}
+}
+
+// Model is the model whose vectors the service searches.
+func (s *Service) Model() store.Model { return s.model }
+
+// Invalidate drops the in-memory vectors (after embedding or removals); the
+// next search reloads them.
+func (s *Service) Invalidate() {
+	s.mu.Lock()
+	s.index = nil
+	s.mu.Unlock()
+	s.statsMu.Lock()
+	s.stats = map[string]promptStats{}
+	s.sampleIDs = nil
+	s.statsMu.Unlock()
+}
+
+// Index returns the in-memory vectors, loading them on first use.
+func (s *Service) Index(ctx context.Context) (*knn.Index, error) {
+	if s.model.ID == 0 {
+		return nil, ErrNoModel
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.index != nil {
+		return s.index, nil
+	}
+	idx, err := knn.Load(ctx, s.db.DB, fmt.Sprintf("vec_%d", s.model.ID), s.model.Dim)
+	if err != nil {
+		return nil, fmt.Errorf("load vectors: %w", err)
+	}
+	s.index = idx
+	return idx, nil
+}
+
+const textCacheSize = 512
+
+// TextVector embeds a text, remembering the last few hundred.
+func (s *Service) TextVector(ctx context.Context, text string) ([]float32, error) {
+	if s.enc.Text == nil || s.model.ID == 0 {
+		return nil, ErrNoModel
+	}
+	s.cacheMu.Lock()
+	if el, ok := s.cache[text]; ok {
+		s.lru.MoveToFront(el)
+		v := el.Value.(cached).vec
+		s.cacheMu.Unlock()
+		return v, nil
+	}
+	s.cacheMu.Unlock()
+	v, err := s.enc.Text(ctx, text)
+	if err != nil {
+		return nil, err
+	}
+	s.cacheMu.Lock()
+	s.cache[text] = s.lru.PushFront(cached{text, v})
+	for s.lru.Len() > textCacheSize {
+		old := s.lru.Back()
+		s.lru.Remove(old)
+		delete(s.cache, old.Value.(cached).text)
+	}
+	s.cacheMu.Unlock()
+	return v, nil
+}
+
+type cached struct {
+	text string
+	vec  []float32
+}
+
+// Options of a search.
+type Options struct {
+	Limit  int
+	Offset int
+	// Sort overrides the query's sort: "", "taken", "-taken", "added",
+	// "-added", "name", "-name", "size", "-size", "random". Semantic
+	// results are ranked by score unless a sort is given.
+	Sort string
+	// IncludeHidden shows entries with hidden tags (Archived) even when the
+	// query does not name them.
+	IncludeHidden bool
+}
+
+// Hit is one result.
+type Hit struct {
+	EntryID int64
+	Path    string
+	Score   float64 // cosine similarity; NaN when the search had no semantic part
+}
+
+// Result of a search.
+type Result struct {
+	Hits     []Hit
+	Total    int
+	Cutoff   int // results above the relevance cutoff; -1 when not semantic
+	Semantic bool
+	Took     time.Duration
+}
+
+// Search runs a search-bar query.
+func (s *Service) Search(ctx context.Context, q string, opt Options) (Result, error) {
+	start := time.Now()
+	c, err := query.Compile(ctx, q, s.tags)
+	if err != nil {
+		return Result{}, err
+	}
+	where, args := s.visible(c, q, opt)
+	sortKey := opt.Sort
+	if sortKey == "" && c.Sort.Key != "" {
+		sortKey = c.Sort.Key
+		if c.Sort.Desc {
+			sortKey = "-" + sortKey
+		}
+	}
+	if opt.Limit <= 0 {
+		opt.Limit = 100
+	}
+	var res Result
+	if len(c.Semantic) == 0 {
+		res, err = s.filterOnly(ctx, where, args, sortKey, opt)
+	} else {
+		var qv []float32
+		qv, err = s.queryVector(ctx, c.Semantic)
+		if err == nil {
+			res, err = s.semantic(ctx, qv, where, args, sortKey, opt, 0)
+		}
+	}
+	res.Took = time.Since(start)
+	return res, err
+}
+
+// visible adds the conditions every search has: present files, and no
+// hidden tags unless the query names one of them or asks for them.
+func (s *Service) visible(c query.Compiled, q string, opt Options) (string, []any) {
+	where := "e.missing = 0 AND (" + c.Where + ")"
+	lq := strings.ToLower(q)
+	if !opt.IncludeHidden && !strings.Contains(lq, "archived") && !strings.Contains(lq, "special:hidden") {
+		where += ` AND NOT EXISTS (SELECT 1 FROM entry_tags ht JOIN tags t ON t.id = ht.tag_id WHERE ht.entry_id = e.id AND t.is_hidden = 1)`
+	}
+	return where, c.Args
+}
+
+func orderBy(key string) (string, error) {
+	desc := strings.HasPrefix(key, "-")
+	key = strings.TrimPrefix(key, "-")
+	col := map[string]string{"": "e.path", "path": "e.path", "name": "e.path", "taken": "e.taken", "added": "e.added_at", "size": "e.size", "random": "random()"}[key]
+	if col == "" {
+		return "", fmt.Errorf("unknown sort %q: use taken, added, name, size or random", key)
+	}
+	if key == "random" {
+		return col, nil
+	}
+	dir := " ASC"
+	if desc {
+		dir = " DESC"
+	}
+	return col + dir + ", e.id" + dir, nil
+}
+
+func (s *Service) filterOnly(ctx context.Context, where string, args []any, sortKey string, opt Options) (Result, error) {
+	res := Result{Cutoff: -1}
+	ob, err := orderBy(sortKey)
+	if err != nil {
+		return res, err
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries e WHERE `+where, args...).Scan(&res.Total); err != nil {
+		return res, fmt.Errorf("search: %w", err)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.path FROM entries e WHERE `+where+` ORDER BY `+ob+` LIMIT ? OFFSET ?`,
+		append(append([]any{}, args...), opt.Limit, opt.Offset)...)
+	if err != nil {
+		return res, fmt.Errorf("search: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		h := Hit{Score: math.NaN()}
+		if err := rows.Scan(&h.EntryID, &h.Path); err != nil {
+			return res, err
+		}
+		res.Hits = append(res.Hits, h)
+	}
+	return res, rows.Err()
+}
+
+// queryVector sums the weighted parts' vectors (negative weights push away)
+// and normalises the sum.
+func (s *Service) queryVector(ctx context.Context, parts []query.SemanticPart) ([]float32, error) {
+	if s.model.ID == 0 {
+		return nil, ErrNoModel
+	}
+	sum := make([]float64, s.model.Dim)
+	for _, p := range parts {
+		var v []float32
+		var err error
+		if p.Image != "" {
+			v, err = s.imageVector(ctx, p.Image)
+		} else {
+			v, err = s.TextVector(ctx, p.Text)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(v) != len(sum) {
+			return nil, fmt.Errorf("vector of %d values for a %d-d model", len(v), len(sum))
+		}
+		for i, x := range v {
+			sum[i] += p.Weight * float64(x)
+		}
+	}
+	return normalise(sum), nil
+}
+
+func normalise(sum []float64) []float32 {
+	var n float64
+	for _, x := range sum {
+		n += x * x
+	}
+	out := make([]float32, len(sum))
+	if n == 0 {
+		return out
+	}
+	inv := 1 / math.Sqrt(n)
+	for i, x := range sum {
+		out[i] = float32(x * inv)
+	}
+	return out
+}
+
+// imageVector is a library entry's stored vector, else the file embedded now.
+func (s *Service) imageVector(ctx context.Context, p string) ([]float32, error) {
+	rel := filepath.ToSlash(filepath.Clean(p))
+	if e, err := s.db.EntryByPath(ctx, rel); err == nil {
+		if v, err := s.db.Vector(ctx, s.model, e.ID); err == nil {
+			return v, nil
+		}
+		p = s.root(rel)
+	}
+	if s.enc.File == nil {
+		return nil, ErrNoModel
+	}
+	v, err := s.enc.File(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("like:%s: %w", p, err)
+	}
+	return v, nil
+}
+
+// candidates lists the entries a filter allows (nil, true: all of them).
+func (s *Service) candidates(ctx context.Context, where string, args []any) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT e.id FROM entries e WHERE `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	defer rows.Close()
+	ids := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// semantic ranks the filter's entries by similarity to qv. Filtering
+// happens before ranking, so asking for 50 of a filter matching 60 returns
+// 50, never fewer. exclude drops one entry (the query image itself).
+func (s *Service) semantic(ctx context.Context, qv []float32, where string, args []any, sortKey string, opt Options, exclude int64) (Result, error) {
+	res := Result{Semantic: true}
+	idx, err := s.Index(ctx)
+	if err != nil {
+		return res, err
+	}
+	ids, err := s.candidates(ctx, where, args)
+	if err != nil {
+		return res, err
+	}
+	if exclude != 0 {
+		for i, id := range ids {
+			if id == exclude {
+				ids = append(ids[:i], ids[i+1:]...)
+				break
+			}
+		}
+	}
+	want := opt.Offset + opt.Limit
+	pool := max(want, 200)
+	var hits []knn.Hit
+	if len(ids) > idx.Len()/4 {
+		allow := make(map[int64]struct{}, len(ids))
+		for _, id := range ids {
+			allow[id] = struct{}{}
+		}
+		hits = idx.Search(qv, pool, func(id int64) bool { _, ok := allow[id]; return ok })
+	} else {
+		hits = idx.SearchIDs(qv, pool, ids)
+	}
+	scores := make([]float64, len(hits))
+	for i, h := range hits {
+		scores[i] = float64(h.Score)
+	}
+	res.Cutoff = Cutoff(scores)
+	// Total counts the candidates that have a vector.
+	res.Total = len(hits)
+	if len(hits) == pool {
+		err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries e WHERE `+where+
+			` AND EXISTS (SELECT 1 FROM vectors v WHERE v.model_id = ? AND v.entry_id = e.id)`,
+			append(append([]any{}, args...), s.model.ID)...).Scan(&res.Total)
+		if err != nil {
+			return res, err
+		}
+		if exclude != 0 {
+			res.Total--
+		}
+	}
+	if len(hits) > want {
+		hits = hits[:want]
+	}
+	out := make([]Hit, len(hits))
+	for i, h := range hits {
+		out[i] = Hit{EntryID: h.ID, Score: float64(h.Score)}
+	}
+	if err := s.fillPaths(ctx, out); err != nil {
+		return res, err
+	}
+	if sortKey != "" {
+		if err := s.resort(ctx, out, sortKey); err != nil {
+			return res, err
+		}
+		res.Cutoff = -1
+	}
+	if opt.Offset < len(out) {
+		out = out[opt.Offset:]
+	} else {
+		out = nil
+	}
+	res.Hits = out
+	if res.Cutoff > opt.Offset {
+		res.Cutoff -= opt.Offset
+	} else if res.Cutoff >= 0 {
+		res.Cutoff = 0
+	}
+	return res, nil
+}
+
+func (s *Service) fillPaths(ctx context.Context, hits []Hit) error {
+	if len(hits) == 0 {
+		return nil
+	}
+	byID := make(map[int64]int, len(hits))
+	args := make([]any, len(hits))
+	for i, h := range hits {
+		byID[h.EntryID] = i
+		args[i] = h.EntryID
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, path FROM entries WHERE id IN (?`+strings.Repeat(",?", len(hits)-1)+`)`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var p string
+		if err := rows.Scan(&id, &p); err != nil {
+			return err
+		}
+		hits[byID[id]].Path = p
+	}
+	return rows.Err()
+}
+
+// resort orders semantic hits by a column instead of score.
+func (s *Service) resort(ctx context.Context, hits []Hit, key string) error {
+	if strings.TrimPrefix(key, "-") == "random" {
+		rand.Shuffle(len(hits), func(i, j int) { hits[i], hits[j] = hits[j], hits[i] })
+		return nil
+	}
+	ob, err := orderBy(key)
+	if err != nil {
+		return err
+	}
+	args := make([]any, len(hits))
+	for i, h := range hits {
+		args[i] = h.EntryID
+	}
+	if len(hits) == 0 {
+		return nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT e.id FROM entries e WHERE e.id IN (?`+strings.Repeat(",?", len(hits)-1)+`) ORDER BY `+ob, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	rank := map[int64]int{}
+	for i := 0; rows.Next(); i++ {
+		var id int64
+		rows.Scan(&id)
+		rank[id] = i
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return rank[hits[i].EntryID] < rank[hits[j].EntryID] })
+	return rows.Err()
+}
+
+// Similar finds entries like entryID, optionally within a query's filter.
+func (s *Service) Similar(ctx context.Context, entryID int64, filter string, opt Options) (Result, error) {
+	start := time.Now()
+	if s.model.ID == 0 {
+		return Result{}, ErrNoModel
+	}
+	v, err := s.db.Vector(ctx, s.model, entryID)
+	if err != nil {
+		return Result{}, fmt.Errorf("more like this: the picture has no vector yet (index the library first): %w", err)
+	}
+	res, err := s.similarTo(ctx, v, filter, opt, entryID)
+	res.Took = time.Since(start)
+	return res, err
+}
+
+// SimilarFile finds entries like a picture on disk (embedded now).
+func (s *Service) SimilarFile(ctx context.Context, path, filter string, opt Options) (Result, error) {
+	start := time.Now()
+	if s.enc.File == nil || s.model.ID == 0 {
+		return Result{}, ErrNoModel
+	}
+	v, err := s.enc.File(ctx, path)
+	if err != nil {
+		return Result{}, err
+	}
+	res, err := s.similarTo(ctx, v, filter, opt, 0)
+	res.Took = time.Since(start)
+	return res, err
+}
+
+func (s *Service) similarTo(ctx context.Context, v []float32, filter string, opt Options, exclude int64) (Result, error) {
+	c, err := query.Compile(ctx, filter, s.tags)
+	if err != nil {
+		return Result{}, err
+	}
+	if len(c.Semantic) > 0 {
+		return Result{}, errors.New("more like this takes filters only (no free words)")
+	}
+	where, args := s.visible(c, filter, opt)
+	if opt.Limit <= 0 {
+		opt.Limit = 100
+	}
+	return s.semantic(ctx, v, where, args, opt.Sort, opt, exclude)
+}
+
+// Cutoff marks where relevance drops, from the scores alone (best first):
+// a fixed global threshold fails per query (CLIP scores drift with the
+// prompt), so it looks for the largest gap between consecutive scores that
+// clearly stands out from the typical gap, and otherwise keeps the scores
+// more than 1.5 standard deviations above the pool's mean. It returns how
+// many results lie above the cutoff (at least 1 when there are results).
+func Cutoff(scores []float64) int {
+	n := len(scores)
+	if n == 0 {
+		return 0
+	}
+	if n < 3 {
+		return n
+	}
+	gaps := make([]float64, n-1)
+	for i := 0; i+1 < n; i++ {
+		gaps[i] = scores[i] - scores[i+1]
+	}
+	sorted := append([]float64{}, gaps...)
+	sort.Float64s(sorted)
+	median := sorted[len(sorted)/2]
+	best, at := 0.0, -1
+	for i, g := range gaps {
+		if g > best {
+			best, at = g, i
+		}
+	}
+	if at >= 0 && best > 4*median && best > 0.01 {
+		return at + 1
+	}
+	var mean, sd float64
+	for _, x := range scores {
+		mean += x
+	}
+	mean /= float64(n)
+	for _, x := range scores {
+		sd += (x - mean) * (x - mean)
+	}
+	sd = math.Sqrt(sd / float64(n))
+	k := 0
+	for _, x := range scores {
+		if sd > 0 && (x-mean)/sd >= 1.5 {
+			k++
+		}
+	}
+	return max(k, 1)
+}

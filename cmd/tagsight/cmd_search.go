@@ -1,0 +1,378 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tagsight/tagsight/backend/library"
+	"github.com/tagsight/tagsight/backend/media"
+	"github.com/tagsight/tagsight/backend/query"
+	"github.com/tagsight/tagsight/backend/search"
+	"github.com/tagsight/tagsight/backend/store"
+	"github.com/tagsight/tagsight/backend/tags"
+)
+
+// searchSession is a library opened for searching, with its model when one
+// is available (filters work without).
+type searchSession struct {
+	lib   *library.Library
+	tags  *tags.Service
+	svc   *search.Service
+	model *loadedModel
+}
+
+func (s *searchSession) Close() {
+	if s.model != nil {
+		s.model.engine.Close()
+	}
+	s.lib.Close()
+}
+
+func openSearch(cmd *cobra.Command, root string, mf modelFlags, needModel bool) (*searchSession, error) {
+	ctx := cmd.Context()
+	lib, err := library.Open(ctx, root, library.Options{})
+	if err != nil {
+		return nil, err
+	}
+	ss := &searchSession{lib: lib, tags: tags.New(lib.DB)}
+	var sm store.Model
+	var enc search.Encoders
+	dir, err := resolveModelDir(ctx, mf.model, lib)
+	switch {
+	case err == nil:
+		m, err := loadModel(dir, mf, 1)
+		if err != nil {
+			lib.Close()
+			return nil, err
+		}
+		ss.model = m
+		if sm, err = m.register(ctx, lib.DB); err != nil {
+			ss.Close()
+			return nil, err
+		}
+		enc = encoders(m)
+	case needModel || !errors.Is(err, errNoModel):
+		lib.Close()
+		return nil, err
+	}
+	ss.svc = search.New(lib.DB, ss.tags, lib.Abs, sm, enc)
+	return ss, nil
+}
+
+func encoders(m *loadedModel) search.Encoders {
+	return search.Encoders{
+		Text: func(ctx context.Context, text string) ([]float32, error) {
+			vs, err := m.engine.EmbedTexts(ctx, []string{text})
+			if err != nil {
+				return nil, err
+			}
+			return vs[0], nil
+		},
+		File: func(ctx context.Context, path string) ([]float32, error) {
+			img, _, err := media.DecodeScaled(ctx, path, m.spec.Preprocess.MinShort(), media.DefaultLimits())
+			if err != nil {
+				return nil, err
+			}
+			in, err := m.spec.Preprocess.Preprocess(img)
+			if err != nil {
+				return nil, err
+			}
+			vs, err := m.engine.EmbedImages(ctx, [][]float32{in})
+			if err != nil {
+				return nil, err
+			}
+			return vs[0], nil
+		},
+	}
+}
+
+type resultJSON struct {
+	jsonPath
+	Score *float64 `json:"score,omitempty"`
+}
+
+func printResults(cmd *cobra.Command, res search.Result, asJSON bool) error {
+	out := cmd.OutOrStdout()
+	list := make([]resultJSON, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		r := resultJSON{jsonPath: encPath(h.Path)}
+		if !math.IsNaN(h.Score) {
+			sc := h.Score
+			r.Score = &sc
+		}
+		list = append(list, r)
+	}
+	if asJSON {
+		body := map[string]any{"results": list, "total": res.Total}
+		if res.Semantic && res.Cutoff >= 0 {
+			body["cutoff"] = res.Cutoff
+		}
+		return writeJSON(out, body)
+	}
+	for i, r := range list {
+		if res.Semantic && i == res.Cutoff && res.Cutoff > 0 {
+			fmt.Fprintln(out, "  ---- less relevant below ----")
+		}
+		if r.Score != nil {
+			fmt.Fprintf(out, "%.4f  %s\n", *r.Score, r.Path)
+		} else {
+			fmt.Fprintln(out, r.Path)
+		}
+	}
+	return nil
+}
+
+// queryError prints a syntax error with a caret under its column.
+func queryError(cmd *cobra.Command, q string, err error) error {
+	var se *query.SyntaxError
+	if errors.As(err, &se) {
+		stderr := cmd.ErrOrStderr()
+		fmt.Fprintf(stderr, "  %s\n  %*s%s\n", q, se.Col-1, "", repeat("^", max(se.Len, 1)))
+		return &exitError{code: 2, err: fmt.Errorf("query: %w", err)}
+	}
+	return err
+}
+
+func repeat(s string, n int) string {
+	out := ""
+	for i := 0; i < n; i++ {
+		out += s
+	}
+	return out
+}
+
+func newSearchCmd() *cobra.Command {
+	var mf modelFlags
+	var opt search.Options
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "search LIBRARY QUERY",
+		Short: "Search with the query language and by meaning",
+		Long: `QUERY mixes the query language and free words:
+  dog on the beach type:image taken:2023 NOT tag:archived
+Words that are not tags or prefixed terms are a semantic query (needs a model).
+Prefixes: tag: path: type: ext: special:untagged taken: camera: lens: iso: width:
+height: size: favourite archived sort:…; AND OR NOT ( ) "quotes"; ~"forced
+semantic"; +2:"weighted" -"negative"; like:PATH.`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ss, err := openSearch(cmd, args[0], mf, false)
+			if err != nil {
+				return err
+			}
+			defer ss.Close()
+			res, err := ss.svc.Search(cmd.Context(), args[1], opt)
+			if err != nil {
+				if errors.Is(err, search.ErrNoModel) {
+					return fmt.Errorf("%w: run `tagsight models pull %s`, then `tagsight index %s`", err, defaultModelName(), args[0])
+				}
+				return queryError(cmd, args[1], err)
+			}
+			if res.Semantic {
+				if n, _ := ss.lib.DB.CountVectors(cmd.Context(), ss.svc.Model()); n == 0 {
+					fmt.Fprintf(cmd.ErrOrStderr(), "tagsight: no picture has a vector for this model yet: run `tagsight index %s`\n", args[0])
+				}
+			}
+			return printResults(cmd, res, asJSON)
+		},
+	}
+	mf.add(cmd)
+	cmd.Flags().IntVar(&opt.Limit, "limit", 50, "number of results")
+	cmd.Flags().IntVar(&opt.Offset, "offset", 0, "skip this many results")
+	cmd.Flags().StringVar(&opt.Sort, "sort", "", "taken, -taken, added, name, size, random (default: relevance, or path)")
+	cmd.Flags().BoolVar(&opt.IncludeHidden, "hidden", false, "include entries with hidden tags (Archived)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"results": [{"path", "score"}], "cutoff": N}`)
+	return cmd
+}
+
+func newSimilarCmd() *cobra.Command {
+	var mf modelFlags
+	var opt search.Options
+	var asJSON bool
+	var filter string
+	cmd := &cobra.Command{
+		Use:   "similar LIBRARY PATH",
+		Short: "More like this: pictures similar to an entry or to any picture file",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			ss, err := openSearch(cmd, args[0], mf, true)
+			if err != nil {
+				return err
+			}
+			defer ss.Close()
+			var res search.Result
+			if e, ferr := findEntry(cmd, ss.lib, args[1]); ferr == nil {
+				res, err = ss.svc.Similar(ctx, e.ID, filter, opt)
+			} else if st, serr := os.Stat(args[1]); serr == nil && !st.IsDir() {
+				res, err = ss.svc.SimilarFile(ctx, args[1], filter, opt)
+			} else {
+				return ferr
+			}
+			if err != nil {
+				return queryError(cmd, filter, err)
+			}
+			return printResults(cmd, res, asJSON)
+		},
+	}
+	mf.add(cmd)
+	cmd.Flags().IntVar(&opt.Limit, "limit", 50, "number of results")
+	cmd.Flags().StringVar(&filter, "filter", "", "restrict to entries matching this query (filters only)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newSuggestCmd() *cobra.Command {
+	var mf modelFlags
+	var asJSON bool
+	var forTag, dismiss, accept string
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "suggest LIBRARY [PATH]",
+		Short: "Suggest tags for an entry, or (--tag) the pictures that look like a tag",
+		Args:  cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			ss, err := openSearch(cmd, args[0], mf, true)
+			if err != nil {
+				return err
+			}
+			defer ss.Close()
+			out := cmd.OutOrStdout()
+			if forTag != "" {
+				t, err := findTag(ctx, ss.tags, forTag)
+				if err != nil {
+					return err
+				}
+				hits, err := ss.svc.BatchSuggest(ctx, t.ID, limit)
+				if err != nil {
+					return err
+				}
+				return printResults(cmd, search.Result{Hits: hits, Total: len(hits), Cutoff: -1}, asJSON)
+			}
+			if len(args) != 2 {
+				return errors.New("suggest needs a PATH, or --tag NAME")
+			}
+			e, err := findEntry(cmd, ss.lib, args[1])
+			if err != nil {
+				return err
+			}
+			for _, name := range []string{dismiss, accept} {
+				if name == "" {
+					continue
+				}
+				t, err := findTag(ctx, ss.tags, name)
+				if err != nil {
+					return err
+				}
+				if name == dismiss {
+					err = ss.tags.Dismiss(ctx, t.ID, []int64{e.ID})
+				} else {
+					_, err = ss.tags.Apply(ctx, t.ID, []int64{e.ID})
+				}
+				if err != nil {
+					return err
+				}
+			}
+			sugs, err := ss.svc.Suggest(ctx, e.ID, limit)
+			if err != nil {
+				return err
+			}
+			type sj struct {
+				Tag      string   `json:"tag"`
+				Score    float64  `json:"score"`
+				Reason   string   `json:"reason"`
+				Sources  []string `json:"sources"`
+				Examples []string `json:"examples"`
+			}
+			list := make([]sj, 0, len(sugs))
+			for _, s := range sugs {
+				j := sj{Tag: s.Tag.Name, Score: s.Score, Reason: s.Reason, Sources: s.Sources, Examples: []string{}}
+				for _, x := range s.Examples {
+					p, _ := encPathString(x.Path)
+					j.Examples = append(j.Examples, p)
+				}
+				list = append(list, j)
+			}
+			if asJSON {
+				return writeJSON(out, map[string]any{"suggestions": list})
+			}
+			for _, s := range list {
+				fmt.Fprintf(out, "%-20s %.2f  %s\n", s.Tag, s.Score, s.Reason)
+			}
+			return nil
+		},
+	}
+	mf.add(cmd)
+	cmd.Flags().StringVar(&forTag, "tag", "", "list the pictures that look like this tag and lack it")
+	cmd.Flags().StringVar(&dismiss, "dismiss", "", "never suggest this tag for PATH again, then list the rest")
+	cmd.Flags().StringVar(&accept, "accept", "", "apply this suggested tag to PATH, then list the rest")
+	cmd.Flags().IntVar(&limit, "limit", 0, "at most this many (default: 10 tags / 500 pictures)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"suggestions": [{"tag", "score", "reason"}]}`)
+	return cmd
+}
+
+func encPathString(p string) (string, bool) {
+	j := encPath(p)
+	return j.Path, j.Escaped
+}
+
+func newDupesCmd() *cobra.Command {
+	var mf modelFlags
+	var asJSON bool
+	var threshold float64
+	cmd := &cobra.Command{
+		Use:   "dupes LIBRARY",
+		Short: "Find exact (same content) and near duplicates (similar vectors)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ss, err := openSearch(cmd, args[0], mf, false)
+			if err != nil {
+				return err
+			}
+			defer ss.Close()
+			groups, err := ss.svc.Duplicates(cmd.Context(), threshold)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			type gj struct {
+				Kind       string     `json:"kind"`
+				Keeper     jsonPath   `json:"keeper"`
+				Paths      []jsonPath `json:"paths"`
+				Similarity float64    `json:"similarity"`
+			}
+			list := make([]gj, 0, len(groups))
+			for _, g := range groups {
+				j := gj{Kind: g.Kind, Keeper: encPath(g.Paths[0]), Similarity: g.Similarity}
+				for _, p := range g.Paths {
+					j.Paths = append(j.Paths, encPath(p))
+				}
+				list = append(list, j)
+			}
+			if asJSON {
+				return writeJSON(out, map[string]any{"groups": list})
+			}
+			for _, g := range list {
+				fmt.Fprintf(out, "%s (%.3f):\n", g.Kind, g.Similarity)
+				for i, p := range g.Paths {
+					mark := "  "
+					if i == 0 {
+						mark = "* "
+					}
+					fmt.Fprintf(out, "  %s%s\n", mark, p.Path)
+				}
+			}
+			return nil
+		},
+	}
+	mf.add(cmd)
+	cmd.Flags().Float64Var(&threshold, "threshold", 0.98, "cosine similarity for near duplicates")
+	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"groups": [{"kind", "keeper", "paths", "similarity"}]}`)
+	return cmd
+}
