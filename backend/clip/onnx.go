@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -86,7 +87,18 @@ type EngineOptions struct {
 	// provider cannot start, the engine falls back to the CPU and says why in
 	// ProviderInfo.
 	Provider string
+	// Precision: "fp32", "int8" or "auto" (default: int8 when the folder
+	// has an int8 variant that passed its check, see Quantize).
+	Precision string
+	int8Force bool // Quantize's check uses the variant before it passed
 }
+
+// Precisions.
+const (
+	PrecisionAuto = "auto"
+	PrecisionFP32 = "fp32"
+	PrecisionInt8 = "int8"
+)
 
 // Engine runs a model folder's two towers. Sessions are created on first use and shared:
 // Embed* may be called from several goroutines at once.
@@ -116,6 +128,25 @@ func NewEngine(spec *ModelSpec, opts EngineOptions) *Engine {
 	runtimeMu.Unlock()
 	e.provider, e.providerErr = resolveProvider(opts.Provider, lib)
 	return e
+}
+
+// usesInt8 reports whether the engine runs the int8 variant.
+func (e *Engine) usesInt8() bool {
+	switch e.opts.Precision {
+	case PrecisionFP32:
+		return false
+	case PrecisionInt8:
+		return e.opts.int8Force || int8Usable(e.spec.Dir)
+	}
+	return int8Usable(e.spec.Dir)
+}
+
+// Precision is "int8" when the engine runs the quantised variant, else "fp32".
+func (e *Engine) Precision() string {
+	if e.usesInt8() {
+		return PrecisionInt8
+	}
+	return PrecisionFP32
 }
 
 // ProviderInfo says which execution provider runs (or will run) the model,
@@ -245,6 +276,12 @@ func (e *Engine) openTower(visual bool) (*tower, error) {
 	path, wantIn := e.spec.TextualPath, "text"
 	if visual {
 		path, wantIn = e.spec.VisualPath, "image"
+	}
+	if e.usesInt8() {
+		path = filepath.Join(e.spec.Dir, TextualInt8File)
+		if visual {
+			path = filepath.Join(e.spec.Dir, VisualInt8File)
+		}
 	}
 	ins, outs, err := readONNXIO(path)
 	if err != nil {

@@ -272,3 +272,31 @@ func countVectors(t *testing.T, dbPath string) int {
 	}
 	return c
 }
+
+func TestCLIQuantize(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "colour")
+	copyDir(t, colourModel, dir)
+	stdout, stderr, code := run(t, "models", "quantize", dir)
+	if code != 0 || !strings.Contains(stdout, "used from now on") {
+		t.Fatalf("quantize: %d %s %s", code, stdout, stderr)
+	}
+	for _, f := range []string{"visual/model.int8.onnx", "textual/model.int8.onnx", "int8.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("missing %s", f)
+		}
+	}
+	img := filepath.Join(t.TempDir(), "red.jpg")
+	testutil.WriteFile(t, img, flat(t, colours["red"]))
+	var a, b struct{ Embedding []float64 }
+	out, _, _ := run(t, "embed", "--model", dir, "--precision", "int8", "--image", img, "--json")
+	json.Unmarshal([]byte(out), &a)
+	out, _, _ = run(t, "embed", "--model", dir, "--precision", "int8", "--text", "red", "--json")
+	json.Unmarshal([]byte(out), &b)
+	var dot float64
+	for i := range a.Embedding {
+		dot += a.Embedding[i] * b.Embedding[i]
+	}
+	if len(a.Embedding) != 8 || dot < 0.95 {
+		t.Errorf("int8 red·red = %.3f", dot)
+	}
+}

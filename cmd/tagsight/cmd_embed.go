@@ -116,7 +116,7 @@ func embedLibrary(cmd *cobra.Command, lib *library.Library, mf modelFlags, expli
 		}
 	}
 	info := m.engine.ProviderInfo()
-	fmt.Fprintf(stderr, "tagsight: embedding with %s on %s\n", dir, info)
+	fmt.Fprintf(stderr, "tagsight: embedding with %s (%s) on %s\n", dir, m.engine.Precision(), info)
 	res, err := vectors.Run(ctx, lib.DB, lib.Abs, sm, m.engine, m.spec.Preprocess, vectors.Options{
 		MinShort: m.spec.Preprocess.MinShort(),
 		Batch:    m.engine.PreferredBatch(),

@@ -94,7 +94,39 @@ func newModelsCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.AddCommand(list, pull, verify)
+	var mf modelFlags
+	quantize := &cobra.Command{
+		Use:   "quantize NAME|DIR",
+		Short: "Make a faster int8 variant of a model, kept only if it matches fp32 (cosine ≥ 0.99)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir, err := resolveModelDir(cmd.Context(), args[0], nil)
+			if err != nil {
+				return err
+			}
+			mf.precision = clip.PrecisionFP32
+			m, err := loadModel(dir, mf, 1)
+			if err != nil {
+				return err
+			}
+			m.engine.Close()
+			rep, err := clip.Quantize(cmd.Context(), m.spec)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "int8 variant: vision %.0f MB (min cosine to fp32 %.4f), text %.0f MB (%.4f)\n",
+				rep.VisualMB, rep.VisualCosine, rep.TextualMB, rep.TextualCosine)
+			if !rep.OK {
+				fmt.Fprintf(out, "not used: below %.2f; Tagsight keeps using fp32\n", clip.MinInt8Cosine)
+			} else {
+				fmt.Fprintln(out, "used from now on (--precision fp32 to override)")
+			}
+			return nil
+		},
+	}
+	mf.add(quantize)
+	cmd.AddCommand(list, pull, verify, quantize)
 	return cmd
 }
 

@@ -21,8 +21,9 @@ import (
 type modelFlags struct {
 	model    string
 	ortLib   string
-	provider string
-	threads  int
+	provider  string
+	threads   int
+	precision string
 }
 
 func (f *modelFlags) add(cmd *cobra.Command) {
@@ -30,6 +31,7 @@ func (f *modelFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.ortLib, "ort-lib", "", "ONNX Runtime shared library (default: $TAGSIGHT_ORT_LIB, next to the binary, or third_party/onnxruntime)")
 	cmd.Flags().StringVar(&f.provider, "provider", "", "execution provider: auto, cpu, cuda, coreml or directml (default: $TAGSIGHT_PROVIDER or auto)")
 	cmd.Flags().IntVar(&f.threads, "threads", 0, "intra-op threads per inference call (0 = tuned default)")
+	cmd.Flags().StringVar(&f.precision, "precision", "auto", "fp32, int8 (after `tagsight models quantize`), or auto (int8 when it passed its check)")
 }
 
 func defaultModelName() string {
@@ -103,7 +105,7 @@ func loadModel(dir string, f modelFlags, batch int) (*loadedModel, error) {
 	if provider == "" {
 		provider = os.Getenv("TAGSIGHT_PROVIDER")
 	}
-	eng := clip.NewEngine(spec, clip.EngineOptions{IntraOpThreads: f.threads, MaxBatch: batch, Provider: provider})
+	eng := clip.NewEngine(spec, clip.EngineOptions{IntraOpThreads: f.threads, MaxBatch: batch, Provider: provider, Precision: f.precision})
 	return &loadedModel{spec: spec, engine: eng, dir: dir}, nil
 }
 
