@@ -158,12 +158,12 @@ type cliIndexOut struct {
 // endToEnd indexes the 12 MP set through the real CLI binary: first the
 // scan alone, then the embedding, whose throughput and the process's
 // peak RSS are returned.
-func endToEnd(cli, lib, model string) (ips, cpuMsPerImg float64, rssMB float64, err error) {
+func endToEnd(cli, lib, model, precision string) (ips, cpuMsPerImg float64, rssMB float64, err error) {
 	os.RemoveAll(filepath.Join(lib, ".tagsight"))
 	if out, err := exec.Command(cli, "index", lib, "--no-embed").CombinedOutput(); err != nil {
 		return 0, 0, 0, fmt.Errorf("scan: %v: %s", err, out)
 	}
-	cmd := exec.Command(cli, "index", lib, "--model", model, "--json")
+	cmd := exec.Command(cli, "index", lib, "--model", model, "--precision", precision, "--json")
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = os.Stderr
@@ -222,30 +222,45 @@ func benchCLIP(ctx context.Context, rep *report, data string, images int) error 
 	rep.line("Inference runs as the indexing pipeline runs it: %d concurrent calls, one intra-op thread each.", cores)
 	rep.line("Decode + preprocess of one 12 MP JPEG (libjpeg-turbo DCT scaling to ≥224, Catmull-Rom, centre crop, normalise): **%.1f CPU ms** (%.1f ms wall).", decCPU, decWall)
 	rep.line("")
-	rep.line("| model | batch | raw inference CPU ms/img | raw img/s | end-to-end img/s (%d × 12 MP JPEG, real CLI) | ceiling img/s | ratio | text query p50 / p95 ms | peak RSS MB |", images)
-	rep.line("|---|---|---|---|---|---|---|---|---|")
+	rep.line("| model | precision | batch | raw inference CPU ms/img | raw img/s | end-to-end img/s (%d × 12 MP JPEG, real CLI) | ceiling img/s | ratio | text query p50 / p95 ms | peak RSS MB |", images)
+	rep.line("|---|---|---|---|---|---|---|---|---|---|")
+	var q8 []string
 	for _, m := range models {
 		spec, err := clip.LoadModelDir(m.dir)
 		if err != nil {
 			return err
 		}
-		eng := clip.NewEngine(spec, clip.EngineOptions{})
-		batch := eng.PreferredBatch()
-		infCPU, infIPS, err := rawInference(ctx, eng, 64, batch, cores)
+		qr, err := clip.Quantize(ctx, spec)
 		if err != nil {
 			return err
 		}
-		p50, p95, err := textLatency(ctx, eng, 40)
-		if err != nil {
-			return err
+		q8 = append(q8, fmt.Sprintf("%s: vision %.0f MB, min cosine %.4f; text %.0f MB, min cosine %.4f; used: %v",
+			m.label, qr.VisualMB, qr.VisualCosine, qr.TextualMB, qr.TextualCosine, qr.OK))
+		for _, prec := range []string{clip.PrecisionFP32, clip.PrecisionInt8} {
+			eng := clip.NewEngine(spec, clip.EngineOptions{Precision: prec})
+			batch := eng.PreferredBatch()
+			infCPU, infIPS, err := rawInference(ctx, eng, 64, batch, cores)
+			if err != nil {
+				return err
+			}
+			p50, p95, err := textLatency(ctx, eng, 40)
+			if err != nil {
+				return err
+			}
+			eng.Close()
+			e2e, _, rss, err := endToEnd(cli, set, m.dir, prec)
+			if err != nil {
+				return err
+			}
+			ceiling := float64(cores) * 1000 / (infCPU + decCPU)
+			rep.line("| %s | %s | %d | %.1f | %.1f | %.2f | %.2f | %.2f | %.0f / %.0f | %.0f |", m.label, prec, batch, infCPU, infIPS, e2e, ceiling, e2e/ceiling, p50, p95, rss)
 		}
-		eng.Close()
-		e2e, _, rss, err := endToEnd(cli, set, m.dir)
-		if err != nil {
-			return err
-		}
-		ceiling := float64(cores) * 1000 / (infCPU + decCPU)
-		rep.line("| %s | %d | %.1f | %.1f | %.2f | %.2f | %.2f | %.0f / %.0f | %.0f |", m.label, batch, infCPU, infIPS, e2e, ceiling, e2e/ceiling, p50, p95, rss)
+	}
+	rep.line("")
+	rep.line("int8 variants made by `tagsight models quantize` (7-bit weights, DynamicQuantizeMatMul); check on 8 synthetic images and 12 texts:")
+	rep.line("")
+	for _, l := range q8 {
+		rep.line("- %s", l)
 	}
 	rep.line("")
 	rep.line("Ceiling = cores × 1000 / (inference CPU ms + decode CPU ms). End-to-end = the embedding phase of `tagsight index LIB --model DIR` after a `--no-embed` scan; peak RSS is that process's.")

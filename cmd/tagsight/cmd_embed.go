@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -10,10 +9,9 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/tagsight/tagsight/backend/library"
-	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/pathenc"
 	"github.com/tagsight/tagsight/backend/vectors"
+	"github.com/tagsight/tagsight/backend/workspace"
 )
 
 func newEmbedCmd() *cobra.Command {
@@ -26,39 +24,26 @@ func newEmbedCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if (image == "") == (text == "") {
-				return errors.New("give exactly one of --image FILE or --text TEXT")
+				return fmt.Errorf("give exactly one of --image FILE or --text TEXT")
 			}
 			ctx := cmd.Context()
-			dir, err := resolveModelDir(ctx, mf.model, nil)
+			dir, err := workspace.ResolveModelDir(ctx, mf.Model, nil, "")
 			if err != nil {
 				return err
 			}
-			m, err := loadModel(dir, mf, 1)
+			m, err := workspace.LoadModel(dir, mf.ModelOptions)
 			if err != nil {
 				return err
 			}
-			defer m.engine.Close()
+			defer m.Engine.Close()
 			var vec []float32
 			if text != "" {
-				vs, err := m.engine.EmbedTexts(ctx, []string{text})
-				if err != nil {
-					return err
-				}
-				vec = vs[0]
-			} else {
-				img, _, err := media.DecodeScaled(ctx, image, m.spec.Preprocess.MinShort(), media.DefaultLimits())
-				if err != nil {
-					return fmt.Errorf("%s: %w", image, err)
-				}
-				in, err := m.spec.Preprocess.Preprocess(img)
-				if err != nil {
-					return err
-				}
-				vs, err := m.engine.EmbedImages(ctx, [][]float32{in})
-				if err != nil {
-					return err
-				}
-				vec = vs[0]
+				vec, err = m.EmbedText(ctx, text)
+			} else if vec, err = m.EmbedFile(ctx, image); err != nil {
+				err = fmt.Errorf("%s: %w", image, err)
+			}
+			if err != nil {
+				return err
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
@@ -80,28 +65,14 @@ func newEmbedCmd() *cobra.Command {
 }
 
 // embedLibrary runs the embedding pipeline for the index command.
-func embedLibrary(cmd *cobra.Command, lib *library.Library, mf modelFlags, explicit bool) (*vectors.Result, error) {
-	ctx := cmd.Context()
+func embedLibrary(cmd *cobra.Command, ws *workspace.Workspace) (*vectors.Result, error) {
 	stderr := cmd.ErrOrStderr()
-	dir, err := resolveModelDir(ctx, mf.model, lib)
-	if err != nil {
-		if !explicit && errors.Is(err, errNoModel) {
-			fmt.Fprintf(stderr, "tagsight: pictures not embedded (no model installed): run `tagsight models pull %s` for search by meaning\n", defaultModelName())
-			return nil, nil
-		}
-		return nil, err
+	if ws.Model == nil {
+		fmt.Fprintf(stderr, "tagsight: pictures not embedded (%v)\n", ws.ModelErr)
+		return nil, nil
 	}
-	m, err := loadModel(dir, mf, 16)
-	if err != nil {
+	if err := ws.RememberModel(cmd.Context()); err != nil {
 		return nil, err
-	}
-	defer m.engine.Close()
-	sm, err := m.register(ctx, lib.DB)
-	if err != nil {
-		return nil, err
-	}
-	if mf.model != "" {
-		lib.DB.SetSetting(ctx, "model", mf.model)
 	}
 	var report func(vectors.Progress)
 	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
@@ -115,12 +86,8 @@ func embedLibrary(cmd *cobra.Command, lib *library.Library, mf modelFlags, expli
 				(time.Duration(p.ETA) * time.Second).String(), cur)
 		}
 	}
-	info := m.engine.ProviderInfo()
-	fmt.Fprintf(stderr, "tagsight: embedding with %s (%s) on %s\n", dir, m.engine.Precision(), info)
-	res, err := vectors.Run(ctx, lib.DB, lib.Abs, sm, m.engine, m.spec.Preprocess, vectors.Options{
-		MinShort: m.spec.Preprocess.MinShort(),
-		Batch:    m.engine.PreferredBatch(),
-		Report:   report,
-	})
+	m := ws.Model
+	fmt.Fprintf(stderr, "tagsight: embedding with %s (%s) on %s\n", m.Dir, m.Engine.Precision(), m.Engine.ProviderInfo())
+	res, err := ws.Embed(cmd.Context(), report)
 	return &res, err
 }

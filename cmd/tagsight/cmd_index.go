@@ -15,6 +15,7 @@ import (
 	"github.com/tagsight/tagsight/backend/pathenc"
 	"github.com/tagsight/tagsight/backend/store"
 	"github.com/tagsight/tagsight/backend/vectors"
+	"github.com/tagsight/tagsight/backend/workspace"
 )
 
 func newIndexCmd() *cobra.Command {
@@ -33,11 +34,12 @@ reported with the reason and skipped; the exit status is still 0. Interrupt
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			lib, err := library.Open(ctx, args[0], library.Options{Create: true})
+			ws, err := workspace.Open(ctx, args[0], true, mf.ModelOptions, mf.Model != "" && !noEmbed)
 			if err != nil {
 				return err
 			}
-			defer lib.Close()
+			defer ws.Close()
+			lib := ws.Lib
 			var pr library.Reporter
 			stderr := cmd.ErrOrStderr()
 			if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
@@ -52,7 +54,7 @@ reported with the reason and skipped; the exit status is still 0. Interrupt
 			}
 			var emb *vectors.Result
 			if err == nil && !noEmbed {
-				emb, err = embedLibrary(cmd, lib, mf, mf.model != "")
+				emb, err = embedLibrary(cmd, ws)
 				if err != nil && emb == nil {
 					return err
 				}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tagsight/tagsight/backend/clip"
 	"github.com/tagsight/tagsight/backend/modelhub"
+	"github.com/tagsight/tagsight/backend/workspace"
 )
 
 func newModelsCmd() *cobra.Command {
@@ -100,17 +101,17 @@ func newModelsCmd() *cobra.Command {
 		Short: "Make a faster int8 variant of a model, kept only if it matches fp32 (cosine ≥ 0.99)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir, err := resolveModelDir(cmd.Context(), args[0], nil)
+			dir, err := workspace.ResolveModelDir(cmd.Context(), args[0], nil, "")
 			if err != nil {
 				return err
 			}
-			mf.precision = clip.PrecisionFP32
-			m, err := loadModel(dir, mf, 1)
+			mf.Precision = clip.PrecisionFP32
+			m, err := workspace.LoadModel(dir, mf.ModelOptions)
 			if err != nil {
 				return err
 			}
-			m.engine.Close()
-			rep, err := clip.Quantize(cmd.Context(), m.spec)
+			m.Engine.Close()
+			rep, err := clip.Quantize(cmd.Context(), m.Spec)
 			if err != nil {
 				return err
 			}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -9,86 +8,13 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tagsight/tagsight/backend/library"
-	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/query"
 	"github.com/tagsight/tagsight/backend/search"
-	"github.com/tagsight/tagsight/backend/store"
-	"github.com/tagsight/tagsight/backend/tags"
+	"github.com/tagsight/tagsight/backend/workspace"
 )
 
-// searchSession is a library opened for searching, with its model when one
-// is available (filters work without).
-type searchSession struct {
-	lib   *library.Library
-	tags  *tags.Service
-	svc   *search.Service
-	model *loadedModel
-}
-
-func (s *searchSession) Close() {
-	if s.model != nil {
-		s.model.engine.Close()
-	}
-	s.lib.Close()
-}
-
-func openSearch(cmd *cobra.Command, root string, mf modelFlags, needModel bool) (*searchSession, error) {
-	ctx := cmd.Context()
-	lib, err := library.Open(ctx, root, library.Options{})
-	if err != nil {
-		return nil, err
-	}
-	ss := &searchSession{lib: lib, tags: tags.New(lib.DB)}
-	var sm store.Model
-	var enc search.Encoders
-	dir, err := resolveModelDir(ctx, mf.model, lib)
-	switch {
-	case err == nil:
-		m, err := loadModel(dir, mf, 1)
-		if err != nil {
-			lib.Close()
-			return nil, err
-		}
-		ss.model = m
-		if sm, err = m.register(ctx, lib.DB); err != nil {
-			ss.Close()
-			return nil, err
-		}
-		enc = encoders(m)
-	case needModel || !errors.Is(err, errNoModel):
-		lib.Close()
-		return nil, err
-	}
-	ss.svc = search.New(lib.DB, ss.tags, lib.Abs, sm, enc)
-	return ss, nil
-}
-
-func encoders(m *loadedModel) search.Encoders {
-	return search.Encoders{
-		Text: func(ctx context.Context, text string) ([]float32, error) {
-			vs, err := m.engine.EmbedTexts(ctx, []string{text})
-			if err != nil {
-				return nil, err
-			}
-			return vs[0], nil
-		},
-		File: func(ctx context.Context, path string) ([]float32, error) {
-			img, _, err := media.DecodeScaled(ctx, path, m.spec.Preprocess.MinShort(), media.DefaultLimits())
-			if err != nil {
-				return nil, err
-			}
-			in, err := m.spec.Preprocess.Preprocess(img)
-			if err != nil {
-				return nil, err
-			}
-			vs, err := m.engine.EmbedImages(ctx, [][]float32{in})
-			if err != nil {
-				return nil, err
-			}
-			return vs[0], nil
-		},
-	}
+func openSearch(cmd *cobra.Command, root string, mf modelFlags, needModel bool) (*workspace.Workspace, error) {
+	return workspace.Open(cmd.Context(), root, false, mf.ModelOptions, needModel)
 }
 
 type resultJSON struct {
@@ -166,7 +92,7 @@ semantic"; +2:"weighted" -"negative"; like:PATH.`,
 				return err
 			}
 			defer ss.Close()
-			res, err := ss.svc.Search(cmd.Context(), args[1], opt)
+			res, err := ss.Search.Search(cmd.Context(), args[1], opt)
 			if err != nil {
 				if errors.Is(err, search.ErrNoModel) {
 					return fmt.Errorf("%w: run `tagsight models pull %s`, then `tagsight index %s`", err, defaultModelName(), args[0])
@@ -174,7 +100,7 @@ semantic"; +2:"weighted" -"negative"; like:PATH.`,
 				return queryError(cmd, args[1], err)
 			}
 			if res.Semantic {
-				if n, _ := ss.lib.DB.CountVectors(cmd.Context(), ss.svc.Model()); n == 0 {
+				if n, _ := ss.Lib.DB.CountVectors(cmd.Context(), ss.StoreModel); n == 0 {
 					fmt.Fprintf(cmd.ErrOrStderr(), "tagsight: no picture has a vector for this model yet: run `tagsight index %s`\n", args[0])
 				}
 			}
@@ -207,10 +133,10 @@ func newSimilarCmd() *cobra.Command {
 			}
 			defer ss.Close()
 			var res search.Result
-			if e, ferr := findEntry(cmd, ss.lib, args[1]); ferr == nil {
-				res, err = ss.svc.Similar(ctx, e.ID, filter, opt)
+			if e, ferr := findEntry(cmd, ss.Lib, args[1]); ferr == nil {
+				res, err = ss.Search.Similar(ctx, e.ID, filter, opt)
 			} else if st, serr := os.Stat(args[1]); serr == nil && !st.IsDir() {
-				res, err = ss.svc.SimilarFile(ctx, args[1], filter, opt)
+				res, err = ss.Search.SimilarFile(ctx, args[1], filter, opt)
 			} else {
 				return ferr
 			}
@@ -245,11 +171,11 @@ func newSuggestCmd() *cobra.Command {
 			defer ss.Close()
 			out := cmd.OutOrStdout()
 			if forTag != "" {
-				t, err := findTag(ctx, ss.tags, forTag)
+				t, err := findTag(ctx, ss.Tags, forTag)
 				if err != nil {
 					return err
 				}
-				hits, err := ss.svc.BatchSuggest(ctx, t.ID, limit)
+				hits, err := ss.Search.BatchSuggest(ctx, t.ID, limit)
 				if err != nil {
 					return err
 				}
@@ -258,7 +184,7 @@ func newSuggestCmd() *cobra.Command {
 			if len(args) != 2 {
 				return errors.New("suggest needs a PATH, or --tag NAME")
 			}
-			e, err := findEntry(cmd, ss.lib, args[1])
+			e, err := findEntry(cmd, ss.Lib, args[1])
 			if err != nil {
 				return err
 			}
@@ -266,20 +192,20 @@ func newSuggestCmd() *cobra.Command {
 				if name == "" {
 					continue
 				}
-				t, err := findTag(ctx, ss.tags, name)
+				t, err := findTag(ctx, ss.Tags, name)
 				if err != nil {
 					return err
 				}
 				if name == dismiss {
-					err = ss.tags.Dismiss(ctx, t.ID, []int64{e.ID})
+					err = ss.Tags.Dismiss(ctx, t.ID, []int64{e.ID})
 				} else {
-					_, err = ss.tags.Apply(ctx, t.ID, []int64{e.ID})
+					_, err = ss.Tags.Apply(ctx, t.ID, []int64{e.ID})
 				}
 				if err != nil {
 					return err
 				}
 			}
-			sugs, err := ss.svc.Suggest(ctx, e.ID, limit)
+			sugs, err := ss.Search.Suggest(ctx, e.ID, limit)
 			if err != nil {
 				return err
 			}
@@ -336,7 +262,7 @@ func newDupesCmd() *cobra.Command {
 				return err
 			}
 			defer ss.Close()
-			groups, err := ss.svc.Duplicates(cmd.Context(), threshold)
+			groups, err := ss.Search.Duplicates(cmd.Context(), threshold)
 			if err != nil {
 				return err
 			}

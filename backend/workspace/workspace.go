@@ -1,0 +1,262 @@
+// Package workspace is an open library with everything that works on it:
+// tags, search, and the CLIP model that embeds its pictures. It is the one
+// core that the CLI, the desktop app and `tagsight serve` share, so the
+// three faces resolve models, index and search the same way. It holds no
+// UI state.
+package workspace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/tagsight/tagsight/backend/clip"
+	"github.com/tagsight/tagsight/backend/library"
+	"github.com/tagsight/tagsight/backend/media"
+	"github.com/tagsight/tagsight/backend/modelhub"
+	"github.com/tagsight/tagsight/backend/search"
+	"github.com/tagsight/tagsight/backend/store"
+	"github.com/tagsight/tagsight/backend/tags"
+	"github.com/tagsight/tagsight/backend/vectors"
+	"github.com/tagsight/tagsight/models"
+)
+
+// ErrNoModel: no model folder or installed model could be found.
+var ErrNoModel = errors.New("no CLIP model")
+
+// ModelOptions choose and tune the model.
+type ModelOptions struct {
+	Model     string // folder or installed model name; "" = library setting, else catalog default
+	ORTLib    string // ONNX Runtime library; "" = clip.FindRuntime
+	Provider  string // "" = $TAGSIGHT_PROVIDER, else auto
+	Precision string // fp32, int8, auto
+	Threads   int    // intra-op threads, 0 = tuned default
+	Batch     int    // images per inference call for dynamic-batch models
+	ModelsDir string // "" = modelhub.DefaultDir
+}
+
+// Catalog is the built-in model catalog.
+func Catalog() modelhub.Catalog {
+	c, err := modelhub.ParseCatalog(models.Catalog)
+	if err != nil {
+		panic(err) // embedded at build time; the modelhub tests parse it
+	}
+	return c
+}
+
+// Hub is the model hub over the user's model folder.
+func Hub(dir string) (*modelhub.Hub, error) {
+	if dir == "" {
+		d, err := modelhub.DefaultDir()
+		if err != nil {
+			return nil, err
+		}
+		dir = d
+	}
+	return &modelhub.Hub{Dir: dir, Catalog: Catalog()}, nil
+}
+
+// ResolveModelDir turns a model folder or an installed model's name (or,
+// when name is "", the library's setting, else the catalog default) into a
+// folder.
+func ResolveModelDir(ctx context.Context, name string, lib *library.Library, modelsDir string) (string, error) {
+	if name == "" && lib != nil {
+		name, _ = lib.DB.Setting(ctx, "model", "")
+	}
+	def := Catalog().Default
+	if name == "" {
+		name = def
+	}
+	if st, err := os.Stat(name); err == nil && st.IsDir() {
+		return filepath.Abs(name)
+	}
+	hub, err := Hub(modelsDir)
+	if err != nil {
+		return "", err
+	}
+	if hub.Installed(name) {
+		return hub.ModelDir(name), nil
+	}
+	return "", fmt.Errorf("%w: %q is neither a model folder nor an installed model; run `tagsight models pull %s` or pass --model DIR",
+		ErrNoModel, name, def)
+}
+
+// Model is a loaded model.
+type Model struct {
+	Dir    string
+	Spec   *clip.ModelSpec
+	Engine *clip.Engine
+}
+
+// LoadModel reads a model folder and prepares its engine (sessions load on
+// first use).
+func LoadModel(dir string, o ModelOptions) (*Model, error) {
+	spec, err := clip.LoadModelDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	lib, err := clip.FindRuntime(o.ORTLib)
+	if err != nil {
+		return nil, err
+	}
+	if err := clip.InitRuntime(lib); err != nil {
+		return nil, err
+	}
+	provider := o.Provider
+	if provider == "" {
+		provider = os.Getenv("TAGSIGHT_PROVIDER")
+	}
+	eng := clip.NewEngine(spec, clip.EngineOptions{IntraOpThreads: o.Threads, MaxBatch: o.Batch, Provider: provider, Precision: o.Precision})
+	return &Model{Dir: dir, Spec: spec, Engine: eng}, nil
+}
+
+// Register makes sure the library knows the model and has its vector table.
+func (m *Model) Register(ctx context.Context, db *store.DB) (store.Model, error) {
+	key, err := vectors.ModelKey(m.Dir)
+	if err != nil {
+		return store.Model{}, err
+	}
+	return db.EnsureModel(ctx, key, filepath.Base(m.Dir), m.Spec.EmbedDim)
+}
+
+// EmbedText embeds one text.
+func (m *Model) EmbedText(ctx context.Context, text string) ([]float32, error) {
+	vs, err := m.Engine.EmbedTexts(ctx, []string{text})
+	if err != nil {
+		return nil, err
+	}
+	return vs[0], nil
+}
+
+// EmbedFile decodes, orients, preprocesses and embeds a picture file.
+func (m *Model) EmbedFile(ctx context.Context, path string) ([]float32, error) {
+	img, _, err := media.DecodeScaled(ctx, path, m.Spec.Preprocess.MinShort(), media.DefaultLimits())
+	if err != nil {
+		return nil, err
+	}
+	in, err := m.Spec.Preprocess.Preprocess(img)
+	if err != nil {
+		return nil, err
+	}
+	vs, err := m.Engine.EmbedImages(ctx, [][]float32{in})
+	if err != nil {
+		return nil, err
+	}
+	return vs[0], nil
+}
+
+// Encoders adapts the model for package search.
+func (m *Model) Encoders() search.Encoders {
+	return search.Encoders{Text: m.EmbedText, File: m.EmbedFile}
+}
+
+// Workspace is an open library and its services.
+type Workspace struct {
+	Lib    *library.Library
+	Tags   *tags.Service
+	Search *search.Service
+	// Model is nil when none could be loaded; ModelErr says why.
+	Model      *Model
+	ModelErr   error
+	StoreModel store.Model
+	opts       ModelOptions
+}
+
+// Open opens (or, with create, makes) a library and loads its model when
+// one can be found. A missing model is not an error (ModelErr says why:
+// tags and filters work without one); a broken one is, when requireModel.
+func Open(ctx context.Context, root string, create bool, o ModelOptions, requireModel bool) (*Workspace, error) {
+	lib, err := library.Open(ctx, root, library.Options{Create: create})
+	if err != nil {
+		return nil, err
+	}
+	ws := &Workspace{Lib: lib, Tags: tags.New(lib.DB), opts: o}
+	if err := ws.loadModel(ctx); err != nil && (requireModel || !errors.Is(err, ErrNoModel)) {
+		lib.Close()
+		return nil, err
+	}
+	ws.Search = search.New(lib.DB, ws.Tags, lib.Abs, ws.StoreModel, ws.encoders())
+	return ws, nil
+}
+
+func (ws *Workspace) encoders() search.Encoders {
+	if ws.Model == nil {
+		return search.Encoders{}
+	}
+	return ws.Model.Encoders()
+}
+
+func (ws *Workspace) loadModel(ctx context.Context) error {
+	dir, err := ResolveModelDir(ctx, ws.opts.Model, ws.Lib, ws.opts.ModelsDir)
+	if err != nil {
+		ws.ModelErr = err
+		return err
+	}
+	m, err := LoadModel(dir, ws.opts)
+	if err != nil {
+		ws.ModelErr = err
+		return err
+	}
+	sm, err := m.Register(ctx, ws.Lib.DB)
+	if err != nil {
+		m.Engine.Close()
+		ws.ModelErr = err
+		return err
+	}
+	ws.Model, ws.StoreModel, ws.ModelErr = m, sm, nil
+	return nil
+}
+
+// SetModel switches the library to another model (folder or installed
+// name) and remembers it in the library.
+func (ws *Workspace) SetModel(ctx context.Context, name string) error {
+	old, oldStore := ws.Model, ws.StoreModel
+	ws.opts.Model = name
+	if err := ws.loadModel(ctx); err != nil {
+		ws.Model, ws.StoreModel = old, oldStore
+		return err
+	}
+	if old != nil {
+		old.Engine.Close()
+	}
+	if err := ws.Lib.DB.SetSetting(ctx, "model", name); err != nil {
+		return err
+	}
+	ws.Search = search.New(ws.Lib.DB, ws.Tags, ws.Lib.Abs, ws.StoreModel, ws.encoders())
+	return nil
+}
+
+// RememberModel stores the model given on the command line as the
+// library's model.
+func (ws *Workspace) RememberModel(ctx context.Context) error {
+	if ws.opts.Model == "" || ws.Model == nil {
+		return nil
+	}
+	return ws.Lib.DB.SetSetting(ctx, "model", ws.opts.Model)
+}
+
+// Embed computes the vectors the library lacks for its model.
+func (ws *Workspace) Embed(ctx context.Context, report func(vectors.Progress)) (vectors.Result, error) {
+	if ws.Model == nil {
+		return vectors.Result{}, ws.ModelErr
+	}
+	res, err := vectors.Run(ctx, ws.Lib.DB, ws.Lib.Abs, ws.StoreModel, ws.Model.Engine, ws.Model.Spec.Preprocess, vectors.Options{
+		MinShort: ws.Model.Spec.Preprocess.MinShort(),
+		Batch:    ws.Model.Engine.PreferredBatch(),
+		Report:   report,
+	})
+	if res.Embedded > 0 {
+		ws.Search.Invalidate()
+	}
+	return res, err
+}
+
+// Close releases the model and the database.
+func (ws *Workspace) Close() error {
+	if ws.Model != nil {
+		ws.Model.Engine.Close()
+	}
+	return ws.Lib.Close()
+}
