@@ -2,30 +2,45 @@ package main
 
 import (
 	"context"
+	"sync"
+
+	"github.com/wailsapp/wails/v2/pkg/runtime"
 )
 
-// App is the surface the Wails window binds: every exported method becomes a
-// JavaScript function under window.go.main.App. It stays thin — real work lives
-// in backend/ services that main.go hands in — so the same services can also be
-// served over HTTP for the browser face.
+// App holds what only the Wails window has: its context, which is the one
+// handle to the runtime (events, dialogs). The bound surface is api.API;
+// App lends it an event emitter and a folder dialog, and nothing under
+// backend/ imports Wails.
 type App struct {
-	ctx     context.Context
-	version string
+	mu  sync.RWMutex
+	ctx context.Context
 }
 
-// NewApp returns the bound handler. version is reported by Version.
-func NewApp(version string) *App {
-	return &App{version: version}
-}
-
-// startup is called by Wails once the window exists. The context it gets is the
-// only handle to the Wails runtime (events, dialogs, file drops), so keep it here
-// and nowhere under backend/.
+// startup is called by Wails once the window exists.
 func (a *App) startup(ctx context.Context) {
+	a.mu.Lock()
 	a.ctx = ctx
+	a.mu.Unlock()
 }
 
-// Version reports the application's version string.
-func (a *App) Version() string {
-	return a.version
+func (a *App) context() context.Context {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.ctx
+}
+
+// emit sends an event to the window (dropped before the window exists).
+func (a *App) emit(name string, payload any) {
+	if ctx := a.context(); ctx != nil {
+		runtime.EventsEmit(ctx, name, payload)
+	}
+}
+
+// pickFolder shows the native folder dialog.
+func (a *App) pickFolder() (string, error) {
+	ctx := a.context()
+	if ctx == nil {
+		return "", nil
+	}
+	return runtime.OpenDirectoryDialog(ctx, runtime.OpenDialogOptions{Title: "Open or create a Tagsight library", CanCreateDirectories: true})
 }

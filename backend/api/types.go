@@ -1,0 +1,166 @@
+package api
+
+import (
+	"github.com/tagsight/tagsight/backend/clip"
+	"github.com/tagsight/tagsight/backend/tags"
+)
+
+// These mirror frontend/src/lib/api/types.ts: change both together.
+
+// ModelState describes the library's model.
+type ModelState struct {
+	Name    string `json:"name"`
+	Dir     string `json:"dir"`
+	Dim     int    `json:"dim"`
+	Vectors int    `json:"vectors"`
+	Pending int    `json:"pending"`
+}
+
+// LibraryInfo describes the open library.
+type LibraryInfo struct {
+	Root       string             `json:"root"`
+	Name       string             `json:"name"`
+	Entries    int                `json:"entries"`
+	Missing    int                `json:"missing"`
+	Model      *ModelState        `json:"model"`
+	Provider   *clip.ProviderInfo `json:"provider"`
+	ModelError string             `json:"model_error"`
+}
+
+// RecentLibrary is a library opened before.
+type RecentLibrary struct {
+	Root     string `json:"root"`
+	Name     string `json:"name"`
+	OpenedAt string `json:"opened_at"`
+}
+
+// Item is an entry as the grid shows it.
+type Item struct {
+	ID          int64    `json:"id"`
+	Path        string   `json:"path"`
+	PathEscaped bool     `json:"path_escaped,omitempty"`
+	Name        string   `json:"name"`
+	MediaType   string   `json:"media_type"`
+	Format      string   `json:"format"`
+	Width       int      `json:"width"`
+	Height      int      `json:"height"`
+	Taken       *string  `json:"taken"`
+	Size        int64    `json:"size"`
+	Thumb       *string  `json:"thumb"`
+	Score       *float64 `json:"score,omitempty"`
+	Missing     bool     `json:"missing,omitempty"`
+}
+
+// SearchRequest asks for a page of results.
+type SearchRequest struct {
+	Query  string `json:"query"`
+	Limit  int    `json:"limit"`
+	Offset int    `json:"offset"`
+	Sort   string `json:"sort"`
+}
+
+// QueryError locates a syntax error for the search bar's underline.
+type QueryError struct {
+	Message string `json:"message"`
+	Column  int    `json:"column"`
+	Length  int    `json:"length"`
+}
+
+// SearchResult is a page of results.
+type SearchResult struct {
+	Items    []Item      `json:"items"`
+	Total    int         `json:"total"`
+	Cutoff   *int        `json:"cutoff"`
+	Semantic bool        `json:"semantic"`
+	Error    *QueryError `json:"error"`
+	TookMs   float64     `json:"took_ms"`
+}
+
+// TagPatch changes a tag; nil fields stay.
+type TagPatch struct {
+	Name         *string `json:"name,omitempty"`
+	Shorthand    *string `json:"shorthand,omitempty"`
+	Color        *string `json:"color,omitempty"`
+	IsCategory   *bool   `json:"is_category,omitempty"`
+	IsHidden     *bool   `json:"is_hidden,omitempty"`
+	AddAlias     *string `json:"add_alias,omitempty"`
+	RemoveAlias  *string `json:"remove_alias,omitempty"`
+	AddParent    *int64  `json:"add_parent,omitempty"`
+	RemoveParent *int64  `json:"remove_parent,omitempty"`
+}
+
+// EntryDetail is one entry for the inspector.
+type EntryDetail struct {
+	Item
+	Fingerprint string       `json:"fingerprint"`
+	Mime        string       `json:"mime"`
+	Orientation int          `json:"orientation"`
+	Make        *string      `json:"make"`
+	Model       *string      `json:"model"`
+	Lens        *string      `json:"lens"`
+	ISO         *int         `json:"iso"`
+	FNumber     *float64     `json:"fnumber"`
+	Exposure    *string      `json:"exposure"`
+	FocalLength *float64     `json:"focal_length"`
+	Lat         *float64     `json:"lat"`
+	Lon         *float64     `json:"lon"`
+	Tags        []tags.Tag   `json:"tags"`
+	Fields      []tags.Field `json:"fields"`
+	FileURL     string       `json:"file_url"`
+	PreviewURL  *string      `json:"preview_url"`
+}
+
+// Suggestion is a suggested tag chip.
+type Suggestion struct {
+	Tag      tags.Tag `json:"tag"`
+	Score    float64  `json:"score"`
+	Reason   string   `json:"reason"`
+	Sources  []string `json:"sources"`
+	Examples []Item   `json:"examples"`
+}
+
+// TagCount is a tag some of the selection has.
+type TagCount struct {
+	Tag   tags.Tag `json:"tag"`
+	Count int      `json:"count"`
+}
+
+// SelectionTags are the tags of a multi-selection.
+type SelectionTags struct {
+	All  []tags.Tag `json:"all"`
+	Some []TagCount `json:"some"`
+}
+
+// DuplicateGroup is a group of duplicates, keeper first.
+type DuplicateGroup struct {
+	Kind       string  `json:"kind"`
+	Items      []Item  `json:"items"`
+	Keeper     int64   `json:"keeper"`
+	Similarity float64 `json:"similarity"`
+}
+
+// Settings are the user's preferences.
+type Settings struct {
+	Model     string `json:"model"`
+	Provider  string `json:"provider"`
+	ThumbSize int    `json:"thumb_size"`
+	Theme     string `json:"theme"`
+}
+
+// CatalogModel is a model the user can download.
+type CatalogModel struct {
+	Name        string `json:"name"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Installed   bool   `json:"installed"`
+	Default     bool   `json:"default"`
+	InUse       bool   `json:"in_use"`
+}
+
+// AutocompleteItem completes the word being typed.
+type AutocompleteItem struct {
+	Kind  string `json:"kind"`
+	Text  string `json:"text"`
+	Label string `json:"label"`
+	Color string `json:"color,omitempty"`
+}
