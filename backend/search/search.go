@@ -195,7 +195,8 @@ func (s *Service) visible(c query.Compiled, q string, opt Options) (string, []an
 	where := "e.missing = 0 AND (" + c.Where + ")"
 	lq := strings.ToLower(q)
 	if !opt.IncludeHidden && !strings.Contains(lq, "archived") && !strings.Contains(lq, "special:hidden") {
-		where += ` AND NOT EXISTS (SELECT 1 FROM entry_tags ht JOIN tags t ON t.id = ht.tag_id WHERE ht.entry_id = e.id AND t.is_hidden = 1)`
+		// A list subquery, evaluated once, not a correlated one per row.
+		where += ` AND e.id NOT IN (SELECT ht.entry_id FROM entry_tags ht WHERE ht.tag_id IN (SELECT id FROM tags WHERE is_hidden = 1))`
 	}
 	return where, c.Args
 }
@@ -223,10 +224,8 @@ func (s *Service) filterOnly(ctx context.Context, where string, args []any, sort
 	if err != nil {
 		return res, err
 	}
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries e WHERE `+where, args...).Scan(&res.Total); err != nil {
-		return res, fmt.Errorf("search: %w", err)
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.path FROM entries e WHERE `+where+` ORDER BY `+ob+` LIMIT ? OFFSET ?`,
+	// One pass: the window count sees every match before LIMIT applies.
+	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.path, COUNT(*) OVER () FROM entries e WHERE `+where+` ORDER BY `+ob+` LIMIT ? OFFSET ?`,
 		append(append([]any{}, args...), opt.Limit, opt.Offset)...)
 	if err != nil {
 		return res, fmt.Errorf("search: %w", err)
@@ -234,12 +233,19 @@ func (s *Service) filterOnly(ctx context.Context, where string, args []any, sort
 	defer rows.Close()
 	for rows.Next() {
 		h := Hit{Score: math.NaN()}
-		if err := rows.Scan(&h.EntryID, &h.Path); err != nil {
+		if err := rows.Scan(&h.EntryID, &h.Path, &res.Total); err != nil {
 			return res, err
 		}
 		res.Hits = append(res.Hits, h)
 	}
-	return res, rows.Err()
+	if err := rows.Err(); err != nil {
+		return res, err
+	}
+	if len(res.Hits) == 0 && opt.Offset > 0 {
+		// Past the end: the count still matters to the grid.
+		err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries e WHERE `+where, args...).Scan(&res.Total)
+	}
+	return res, err
 }
 
 // queryVector sums the weighted parts' vectors (negative weights push away)

@@ -32,7 +32,7 @@ func main() {
 	data := flag.String("data", "build/bench-data", "folder for generated inputs (reused between runs)")
 	files := flag.Int("files", 10000, "files in the scan benchmark")
 	runs := flag.Int("runs", 15, "runs per decode measurement")
-	only := flag.String("only", "foundation,clip", "comma-separated parts to run: foundation, clip")
+	only := flag.String("only", "foundation,clip,query", "comma-separated parts to run: foundation, clip, query")
 	images := flag.Int("images", 200, "12 MP JPEGs in the end-to-end CLIP benchmark")
 	flag.Parse()
 	parts := map[string]bool{}
@@ -51,6 +51,17 @@ func main() {
 		must(benchCLIP(context.Background(), &rep, *data, *images))
 		fmt.Print(rep.String())
 		must(os.WriteFile(filepath.Join(*out, "clip.md"), []byte(rep.String()), 0o644))
+	}
+	if parts["query"] {
+		var rep report
+		rep.line("# Query benchmarks")
+		rep.line("")
+		rep.line("Recorded by `make bench` (`go run ./cmd/tagsight-bench -only query`) on %s.", time.Now().UTC().Format("2006-01-02 15:04 MST"))
+		rep.line("Machine: %s, %d cores, %s %s/%s.", cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		rep.line("")
+		must(benchQueries(context.Background(), &rep, *data))
+		fmt.Print(rep.String())
+		must(os.WriteFile(filepath.Join(*out, "query.md"), []byte(rep.String()), 0o644))
 	}
 	if !parts["foundation"] {
 		return
