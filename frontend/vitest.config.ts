@@ -10,6 +10,8 @@ export default mergeConfig(
     test: {
       environment: 'happy-dom',
       include: ['src/**/*.test.ts'],
+      // Each test starts with empty call history on the shared api mock.
+      clearMocks: true,
     },
   }),
 );

@@ -1,59 +1,80 @@
-import { describe, expect, it, vi, beforeEach } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { render, screen, fireEvent } from '@testing-library/svelte';
-import StartScreen from './StartScreen.svelte';
 
-// The api module is the UI's only seam to the Go core; tests replace it wholesale.
-vi.mock('../api', () => ({
-  version: vi.fn(),
-  onFileDrop: vi.fn(),
-}));
+vi.mock('../api', async () => (await import('../../test/api.mock')).apiMock());
 
 import * as api from '../api';
+import type { LibraryInfo } from '../api';
+import StartScreen from './StartScreen.svelte';
+import { LibraryState } from '../state/library.svelte';
+import { ToastState } from '../state/toasts.svelte';
+
+const info: LibraryInfo = { root: '/p', name: 'p', entries: 0, missing: 0, model: null, provider: null, model_error: '' };
+
+function setup() {
+  const library = new LibraryState();
+  const toasts = new ToastState();
+  render(StartScreen, { library, toasts });
+  return { library, toasts };
+}
 
 describe('StartScreen', () => {
-  beforeEach(() => {
-    vi.mocked(api.version).mockReset().mockResolvedValue('v9.9.9');
-    vi.mocked(api.onFileDrop).mockReset().mockReturnValue(() => {});
-  });
-
-  it('invites the user to open a library and shows the version from the api', async () => {
-    render(StartScreen);
-
+  it('shows the title and the version from the api', async () => {
+    vi.mocked(api.version).mockResolvedValue('v9.9.9');
+    setup();
     expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Tagsight');
-    expect(screen.getByRole('button', { name: /open library/i })).toBeTruthy();
     expect((await screen.findByText('Version v9.9.9')).dataset.testid).toBe('version');
   });
 
-  it('calls onopen when the button is pressed', async () => {
-    const onopen = vi.fn();
-    render(StartScreen, { onopen });
-
+  it('on the desktop picks a folder and opens (creating) a library there', async () => {
+    vi.mocked(api.isDesktop).mockReturnValue(true);
+    vi.mocked(api.pickFolder).mockResolvedValue('/home/me/Pictures');
+    vi.mocked(api.openLibrary).mockResolvedValue(info);
+    const { library } = setup();
     await fireEvent.click(screen.getByRole('button', { name: /open library/i }));
-
-    expect(onopen).toHaveBeenCalledOnce();
+    await vi.waitFor(() => expect(api.openLibrary).toHaveBeenCalledWith('/home/me/Pictures', true));
+    expect(library.info).toEqual(info);
+    vi.mocked(api.isDesktop).mockReturnValue(false);
   });
 
-  it('lists paths dropped on the drop target and stops listening on unmount', async () => {
+  it('opens or creates from a typed path, and opens recent libraries', async () => {
+    vi.mocked(api.openLibrary).mockResolvedValue(info);
+    const { library } = setup();
+    expect(screen.queryByRole('button', { name: /open library/i })).toBeNull();
+    await fireEvent.input(screen.getByLabelText('Library folder'), { target: { value: '/srv/photos' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Open' }));
+    expect(api.openLibrary).toHaveBeenLastCalledWith('/srv/photos', false);
+    await fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    expect(api.openLibrary).toHaveBeenLastCalledWith('/srv/photos', true);
+
+    library.recent = [{ root: '/old/lib', name: 'Old', opened_at: '2025-01-01T00:00:00Z' }];
+    await fireEvent.click(await screen.findByRole('button', { name: /Old/ }));
+    expect(api.openLibrary).toHaveBeenLastCalledWith('/old/lib', false);
+  });
+
+  it('reports a failed open as a readable toast', async () => {
+    vi.mocked(api.openLibrary).mockRejectedValue(new api.ApiError('no library at /x', 'not_found'));
+    const { toasts } = setup();
+    await fireEvent.input(screen.getByLabelText('Library folder'), { target: { value: '/x' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Open' }));
+    await vi.waitFor(() => expect(toasts.list[0]?.message).toBe('Could not open the library: no library at /x'));
+    expect(toasts.list[0].details).toContain('not_found');
+  });
+});
+
+describe('StartScreen drops', () => {
+  it('opens a folder dropped on the desktop window and stops listening on unmount', async () => {
     const stop = vi.fn();
     let handler: ((paths: string[]) => void) | undefined;
     vi.mocked(api.onFileDrop).mockImplementation((h) => {
       handler = h;
       return stop;
     });
-
-    const { unmount } = render(StartScreen);
+    vi.mocked(api.openLibrary).mockResolvedValue(info);
+    const { unmount } = render(StartScreen, { library: new LibraryState(), toasts: new ToastState() });
     handler?.(['/photos/2024']);
-
-    expect(await screen.findByText('/photos/2024')).toBeTruthy();
+    await vi.waitFor(() => expect(api.openLibrary).toHaveBeenCalledWith('/photos/2024', true));
     unmount();
     expect(stop).toHaveBeenCalledOnce();
-  });
-
-  it('shows no version when the core is unreachable', async () => {
-    vi.mocked(api.version).mockRejectedValue(new Error('offline'));
-    render(StartScreen);
-
-    await vi.waitFor(() => expect(api.version).toHaveBeenCalled());
-    expect(screen.queryByText(/^Version/)).toBeNull();
   });
 });

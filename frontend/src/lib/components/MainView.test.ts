@@ -1,0 +1,140 @@
+import { describe, expect, it, vi } from 'vitest';
+import { render, screen, fireEvent, within } from '@testing-library/svelte';
+
+vi.mock('../api', async () => (await import('../../test/api.mock')).apiMock());
+
+import * as api from '../api';
+import type { Job } from '../api';
+import { makeItem, pagedSearch } from '../../test/api.mock';
+import MainView from './MainView.svelte';
+import { AppState } from '../state/app.svelte';
+
+function captureEvents() {
+  const handlers: Record<string, (p: unknown) => void> = {};
+  vi.mocked(api.on).mockImplementation(((name: string, cb: (p: unknown) => void) => {
+    handlers[name] = cb;
+    return () => {};
+  }) as typeof api.on);
+  return handlers;
+}
+
+async function setup() {
+  vi.mocked(api.search).mockImplementation(pagedSearch(30));
+  const app = new AppState(0);
+  app.library.info = { root: '/p', name: 'Pictures', entries: 30, missing: 0, model: { name: 'ViT-B-32', dir: '', dim: 512, vectors: 30, pending: 0 }, provider: null, model_error: '' };
+  app.library.ready = true;
+  render(MainView, { app });
+  await vi.waitFor(() => expect(screen.getAllByTestId('grid-item').length).toBeGreaterThan(0));
+  return app;
+}
+
+describe('MainView', () => {
+  it('asks before moving the selection to the trash with Delete', async () => {
+    vi.mocked(api.trash).mockResolvedValue(2);
+    const app = await setup();
+    const items = screen.getAllByTestId('grid-item');
+    await fireEvent.click(items[0]);
+    await fireEvent.click(items[1], { ctrlKey: true });
+    await fireEvent.keyDown(screen.getByTestId('grid'), { key: 'Delete' });
+    const dlg = screen.getByRole('dialog');
+    expect(dlg.textContent).toContain('Move 2 items to the trash?');
+    expect(api.trash).not.toHaveBeenCalled();
+    await fireEvent.click(within(dlg).getByRole('button', { name: 'Move to trash' }));
+    await vi.waitFor(() => expect(api.trash).toHaveBeenCalledWith([1, 2]));
+    expect(app.selection.count).toBe(0);
+  });
+
+  it('opens a large preview with Space and closes it with Esc', async () => {
+    vi.mocked(api.entry).mockResolvedValue({ ...makeItem(1), preview_url: '/preview/1' } as never);
+    await setup();
+    await fireEvent.click(screen.getAllByTestId('grid-item')[0]);
+    await fireEvent.keyDown(screen.getByTestId('grid'), { key: ' ' });
+    const overlay = await screen.findByRole('dialog', { name: /Preview of img_1.jpg/ });
+    await vi.waitFor(() => expect(overlay.querySelector('img')?.getAttribute('src')).toBe('/preview/1'));
+    await fireEvent.keyDown(overlay, { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('focuses the search bar with Ctrl+F', async () => {
+    await setup();
+    await fireEvent.keyDown(window, { key: 'f', ctrlKey: true });
+    expect(document.activeElement).toBe(screen.getByRole('combobox', { name: 'Search' }));
+  });
+
+  it('imports files dropped on the desktop window and refreshes the grid when the import is done', async () => {
+    const handlers = captureEvents();
+    let drop: ((paths: string[]) => void) | undefined;
+    vi.mocked(api.onFileDrop).mockImplementation((h) => {
+      drop = h;
+      return () => {};
+    });
+    const job: Job = { id: 'imp', kind: 'import', title: 'Importing 1 file', phase: 'copy', done: 0, total: 1, rate: 0, unit: 'files', eta: 0, current: '', state: 'running' };
+    vi.mocked(api.planImport).mockResolvedValue({ files: 1, bytes: 100, conflicts: [] });
+    vi.mocked(api.importFiles).mockResolvedValue(job);
+    await setup();
+
+    drop?.(['/home/me/new.jpg']);
+    await fireEvent.click(await screen.findByRole('button', { name: 'Import' }));
+    await vi.waitFor(() => expect(api.importFiles).toHaveBeenCalledWith(['/home/me/new.jpg'], '', 'skip'));
+    expect(await screen.findByText('Importing 1 file')).toBeTruthy();
+
+    const before = vi.mocked(api.search).mock.calls.length;
+    handlers['job:done']({ ...job, state: 'done', done: 1 });
+    await vi.waitFor(() => expect(vi.mocked(api.search).mock.calls.length).toBeGreaterThan(before));
+  });
+
+  it('shows "Similar to NAME" with a way back after More like this', async () => {
+    vi.mocked(api.entry).mockResolvedValue({ ...makeItem(1), tags: [], fields: [], preview_url: null } as never);
+    vi.mocked(api.similar).mockResolvedValue({ items: [makeItem(7), makeItem(8)], total: 2, cutoff: null, semantic: true, error: null, took_ms: 4 });
+    await setup();
+    await fireEvent.click(screen.getAllByTestId('grid-item')[0]);
+    await fireEvent.click(await screen.findByRole('button', { name: 'More like this' }));
+    expect((await screen.findByTestId('special-header')).textContent).toBe('Similar to img_1.jpg');
+    expect(api.similar).toHaveBeenCalledWith(1, expect.any(Number));
+    await vi.waitFor(() => expect(screen.getAllByTestId('grid-item')).toHaveLength(2));
+    await fireEvent.click(screen.getByRole('button', { name: '← Back' }));
+    await vi.waitFor(() => expect(screen.queryByTestId('special-header')).toBeNull());
+  });
+
+  it('runs a tag query from the sidebar', async () => {
+    vi.mocked(api.tags).mockResolvedValue([{ id: 1, name: 'Beach', shorthand: '', color: 'teal', is_category: false, is_hidden: false, aliases: [], parents: [], count: 12 }]);
+    await setup();
+    await fireEvent.click(await screen.findByRole('button', { name: /Beach/ }));
+    expect(api.search).toHaveBeenLastCalledWith(expect.objectContaining({ query: 'tag:"Beach"' }));
+  });
+
+  it('focuses the inspector tag field with Ctrl+T', async () => {
+    vi.mocked(api.entry).mockResolvedValue({ ...makeItem(1), tags: [], fields: [], preview_url: null } as never);
+    await setup();
+    await fireEvent.click(screen.getAllByTestId('grid-item')[0]);
+    await screen.findByRole('button', { name: 'More like this' });
+    await fireEvent.keyDown(window, { key: 't', metaKey: true });
+    expect(document.activeElement).toBe(screen.getByRole('combobox', { name: 'Add tag' }));
+  });
+
+  it('uploads files dropped in a browser after asking the conflict policy', async () => {
+    const job: Job = { id: 'up', kind: 'import', title: 'Uploading 1 file', phase: '', done: 0, total: 1, rate: 0, unit: 'files', eta: 0, current: '', state: 'running' };
+    vi.mocked(api.uploadFiles).mockResolvedValue(job);
+    await setup();
+    const f = new File(['x'], 'new.jpg', { type: 'image/jpeg' });
+    await fireEvent.drop(screen.getByTestId('drop-zone'), { dataTransfer: { files: [f], types: ['Files'] } });
+    const dlg = await screen.findByRole('dialog');
+    expect(within(dlg).getByLabelText(/Keep both/)).toBeTruthy();
+    await fireEvent.click(within(dlg).getByRole('button', { name: 'Import' }));
+    await vi.waitFor(() => expect(api.uploadFiles).toHaveBeenCalledWith([f], '', 'keep-both'));
+    expect(await screen.findByText('Uploading 1 file')).toBeTruthy();
+  });
+
+  it('offers the model download in a banner when there is no model, without blocking tags', async () => {
+    const job: Job = { id: 'dl', kind: 'download', title: 'Downloading ViT-B-32', phase: '', done: 10, total: 100, rate: 1e6, unit: 'B', eta: 90, current: '', state: 'running' };
+    vi.mocked(api.pullModel).mockResolvedValue(job);
+    vi.mocked(api.search).mockImplementation(pagedSearch(3));
+    const app = new AppState(0);
+    app.library.info = { root: '/p', name: 'P', entries: 3, missing: 0, model: null, provider: null, model_error: 'no model installed' };
+    render(MainView, { app });
+    await fireEvent.click(screen.getByRole('button', { name: /Download ViT-B-32/ }));
+    await vi.waitFor(() => expect(api.pullModel).toHaveBeenCalledWith('ViT-B-32'));
+    expect(await screen.findByText('Downloading ViT-B-32')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Manage…' })).toBeTruthy();
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it, vi } from 'vitest';
+import { render, screen, fireEvent } from '@testing-library/svelte';
+
+vi.mock('../api', async () => (await import('../../test/api.mock')).apiMock());
+
+import * as api from '../api';
+import SettingsDialog from './SettingsDialog.svelte';
+import { SettingsState } from '../state/settings.svelte';
+import { ToastState } from '../state/toasts.svelte';
+
+describe('SettingsDialog', () => {
+  it('lists models, downloads one, shows the provider in use and applies the theme', async () => {
+    vi.mocked(api.models).mockResolvedValue([
+      { name: 'ViT-B-32', title: 'CLIP ViT-B/32', description: 'fast', installed: false, default: true, in_use: false },
+      { name: 'ViT-L-14', title: 'CLIP ViT-L/14', description: 'better', installed: true, default: false, in_use: true },
+    ]);
+    const job = { id: 'd', kind: 'download', title: 'Downloading ViT-B-32', phase: '', done: 0, total: 0, rate: 0, unit: 'B', eta: 0, current: '', state: 'running' } as const;
+    vi.mocked(api.pullModel).mockResolvedValue(job);
+    const settings = new SettingsState();
+    await settings.load();
+    const onjob = vi.fn();
+    render(SettingsDialog, {
+      settings,
+      info: { root: '/p', name: 'p', entries: 0, missing: 0, model: null, provider: { requested: 'auto', using: 'cpu', reason: 'no GPU found' }, model_error: '' },
+      toasts: new ToastState(),
+      onclose: vi.fn(),
+      onjob,
+    });
+    expect(screen.getByTestId('provider-using').textContent).toBe('Using CPU — no GPU found');
+    expect(await screen.findByText('In use')).toBeTruthy();
+    await fireEvent.click(screen.getByRole('button', { name: 'Download' }));
+    expect(api.pullModel).toHaveBeenCalledWith('ViT-B-32');
+    await vi.waitFor(() => expect(onjob).toHaveBeenCalledWith(job));
+
+    const theme = screen.getByLabelText('Theme') as HTMLSelectElement;
+    theme.value = 'light';
+    await fireEvent.change(theme);
+    await vi.waitFor(() => expect(api.saveSettings).toHaveBeenCalledWith(expect.objectContaining({ theme: 'light' })));
+    expect(document.documentElement.dataset.theme).toBe('light');
+
+    await fireEvent.click(screen.getByRole('button', { name: 'L' }));
+    expect(settings.gridSize).toBe('L');
+    expect(localStorage.getItem('tagsight.gridSize')).toBe('L');
+  });
+});

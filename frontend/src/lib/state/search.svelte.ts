@@ -1,0 +1,215 @@
+// What the grid shows: the current query's results, paged in from the core
+// in chunks of PAGE as the user scrolls, or a one-off "similar to" / "by image"
+// result. Responses that arrive after a newer query started are dropped.
+import * as api from '../api';
+import type { Item, QueryError, SearchResult } from '../api';
+import type { ToastState } from './toasts.svelte';
+import { normResult } from '../util/normalize';
+
+export const PAGE = 500;
+/** How many results a "more like this" or image search asks for. */
+export const ONE_SHOT_LIMIT = 1000;
+const HISTORY_KEY = 'tagsight.history';
+const HISTORY_MAX = 50;
+
+/** '' is the core's default order: relevance for a semantic query. */
+export const SORTS: { value: string; label: string }[] = [
+  { value: '', label: 'Relevance' },
+  { value: '-taken', label: 'Date taken ↓' },
+  { value: 'taken', label: 'Date taken ↑' },
+  { value: '-added', label: 'Date added' },
+  { value: 'name', label: 'Name' },
+  { value: '-size', label: 'Size' },
+  { value: 'random', label: 'Random' },
+];
+
+export interface Special {
+  kind: 'similar' | 'image';
+  label: string;
+}
+
+function loadHistory(): string[] {
+  try {
+    const v = JSON.parse(localStorage.getItem(HISTORY_KEY) ?? '[]');
+    return Array.isArray(v) ? v.filter((s) => typeof s === 'string').slice(0, HISTORY_MAX) : [];
+  } catch {
+    return [];
+  }
+}
+
+export class SearchState {
+  /** the text in the search bar */
+  query = $state('');
+  sort = $state('');
+  /** sparse: length is total, holes are pages not loaded yet */
+  items = $state.raw<(Item | undefined)[]>([]);
+  total = $state(0);
+  cutoff = $state<number | null>(null);
+  semantic = $state(false);
+  error = $state<QueryError | null>(null);
+  tookMs = $state(0);
+  loading = $state(false);
+  special = $state<Special | null>(null);
+  history = $state<string[]>(loadHistory());
+  /** bumped whenever the result set is replaced, so views can reset scroll and selection */
+  generation = $state(0);
+
+  #toasts: ToastState | undefined;
+  #debounceMs: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #requested = new Set<number>();
+  /** the query that produced the current items (the bar may already say something else) */
+  #ran = '';
+
+  constructor(toasts?: ToastState, debounceMs = 250) {
+    this.#toasts = toasts;
+    this.#debounceMs = debounceMs;
+  }
+
+  /** Updates the text and runs the search once typing pauses. */
+  setQuery(q: string): void {
+    this.query = q;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.run(), this.#debounceMs);
+  }
+
+  setSort(s: string): void {
+    this.sort = s;
+    void this.run();
+  }
+
+  /** Runs the query in the bar now (Enter, sort change, refresh). */
+  async run(q: string = this.query): Promise<void> {
+    clearTimeout(this.#timer);
+    this.query = q;
+    this.special = null;
+    this.#ran = q;
+    const gen = ++this.generation;
+    this.#requested = new Set([0]);
+    this.loading = true;
+    try {
+      const res = await api.search({ query: q, limit: PAGE, offset: 0, sort: this.sort });
+      if (gen !== this.generation) return;
+      this.#apply(res, 0, true);
+    } catch (e) {
+      if (gen === this.generation) this.#toasts?.error(e, 'Search failed');
+    } finally {
+      if (gen === this.generation) this.loading = false;
+    }
+  }
+
+  /** Re-runs the current result set (after an import, trash, tag change). */
+  refresh(): Promise<void> {
+    return this.run(this.#ran);
+  }
+
+  /** Loads every page that overlaps [start, end). The grid calls this as it scrolls. */
+  ensureRange(start: number, end: number): void {
+    if (this.special) return;
+    const last = Math.min(end, this.total);
+    for (let p = Math.floor(Math.max(0, start) / PAGE); p * PAGE < last; p++) {
+      if (this.#requested.has(p)) continue;
+      this.#requested.add(p);
+      void this.#loadPage(p, this.generation);
+    }
+  }
+
+  async #loadPage(page: number, gen: number): Promise<void> {
+    try {
+      const res = await api.search({ query: this.#ran, limit: PAGE, offset: page * PAGE, sort: this.sort });
+      if (gen !== this.generation) return;
+      this.#apply(res, page * PAGE, false);
+    } catch (e) {
+      this.#requested.delete(page);
+      if (gen === this.generation) this.#toasts?.error(e, 'Loading more results failed');
+    }
+  }
+
+  #apply(raw: SearchResult, offset: number, first: boolean): void {
+    const res = normResult(raw);
+    const total = res.error ? 0 : res.total;
+    const next: (Item | undefined)[] = first ? new Array(total) : this.items.slice();
+    if (next.length !== total) next.length = total;
+    res.items.forEach((it, i) => {
+      if (offset + i < total) next[offset + i] = it;
+    });
+    this.items = next;
+    this.total = total;
+    if (first) {
+      this.cutoff = res.cutoff;
+      this.semantic = res.semantic;
+      this.error = res.error;
+      this.tookMs = res.took_ms;
+    }
+  }
+
+  #oneShot(raw: SearchResult, special: Special): void {
+    const res = normResult(raw);
+    this.generation++;
+    this.special = special;
+    this.items = res.items.slice();
+    this.total = res.items.length;
+    this.cutoff = res.cutoff;
+    this.semantic = true;
+    this.error = null;
+    this.tookMs = res.took_ms;
+  }
+
+  async similar(item: Pick<Item, 'id' | 'name'>): Promise<void> {
+    this.loading = true;
+    try {
+      this.#oneShot(await api.similar(item.id, ONE_SHOT_LIMIT), { kind: 'similar', label: `Similar to ${item.name}` });
+    } catch (e) {
+      this.#toasts?.error(e, 'More like this failed');
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  async byImagePath(path: string): Promise<void> {
+    const name = path.split(/[\\/]/).pop() ?? path;
+    await this.#byImage(() => api.searchByImagePath(path, ONE_SHOT_LIMIT), name);
+  }
+
+  async byImageFile(file: File): Promise<void> {
+    await this.#byImage(() => api.searchByImageFile(file, ONE_SHOT_LIMIT), file.name || 'pasted image');
+  }
+
+  async #byImage(fn: () => Promise<SearchResult>, name: string): Promise<void> {
+    this.loading = true;
+    try {
+      this.#oneShot(await fn(), { kind: 'image', label: `Pictures like ${name}` });
+    } catch (e) {
+      this.#toasts?.error(e, 'Search by image failed');
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  /** Leaves a "similar to" result and shows the query again. */
+  back(): Promise<void> {
+    return this.run(this.query);
+  }
+
+  pushHistory(q: string): void {
+    const t = q.trim();
+    if (!t) return;
+    this.history = [t, ...this.history.filter((h) => h !== t)].slice(0, HISTORY_MAX);
+    try {
+      localStorage.setItem(HISTORY_KEY, JSON.stringify(this.history));
+    } catch {
+      /* private mode: history just isn't kept */
+    }
+  }
+
+  /** Drops removed entries without a round trip (after trash). */
+  removeIds(ids: number[]): void {
+    const gone = new Set(ids);
+    if (this.special) {
+      this.items = this.items.filter((it) => it && !gone.has(it.id));
+      this.total = this.items.length;
+      return;
+    }
+    void this.refresh();
+  }
+}

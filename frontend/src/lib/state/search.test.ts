@@ -1,0 +1,61 @@
+import { describe, expect, it, vi } from 'vitest';
+
+vi.mock('../api', async () => (await import('../../test/api.mock')).apiMock());
+
+import * as api from '../api';
+import { makeItem, pagedSearch } from '../../test/api.mock';
+import { PAGE, SearchState } from './search.svelte';
+import { ToastState } from './toasts.svelte';
+
+describe('SearchState', () => {
+  it('pages results in chunks of PAGE and keeps the total', async () => {
+    vi.mocked(api.search).mockImplementation(pagedSearch(1234));
+    const s = new SearchState(undefined, 0);
+    await s.run('cat');
+    expect(s.total).toBe(1234);
+    expect(s.items.length).toBe(1234);
+    expect(s.items[PAGE]).toBeUndefined();
+    s.ensureRange(900, 1100);
+    s.ensureRange(900, 1100); // asked once only
+    await vi.waitFor(() => expect(s.items[1100]).toBeDefined());
+    expect(vi.mocked(api.search).mock.calls.map((c) => c[0].offset)).toEqual([0, 500, 1000]);
+  });
+
+  it('drops answers to a query that was replaced', async () => {
+    let release!: () => void;
+    vi.mocked(api.search)
+      .mockImplementationOnce(
+        () =>
+          new Promise((r) => {
+            release = () => r({ items: [makeItem(1)], total: 1, cutoff: null, semantic: false, error: null, took_ms: 1 });
+          }),
+      )
+      .mockResolvedValueOnce({ items: [makeItem(2), makeItem(3)], total: 2, cutoff: null, semantic: false, error: null, took_ms: 1 });
+    const s = new SearchState(undefined, 0);
+    const first = s.run('old');
+    await s.run('new');
+    release();
+    await first;
+    expect(s.items.map((i) => i?.id)).toEqual([2, 3]);
+  });
+
+  it('treats null lists from the core as empty and reports failures as toasts', async () => {
+    vi.mocked(api.search).mockResolvedValueOnce({ items: null, total: 0, cutoff: null, semantic: false, error: null, took_ms: 1 } as never);
+    const toasts = new ToastState();
+    const s = new SearchState(toasts, 0);
+    await s.run('');
+    expect(s.items).toEqual([]);
+    vi.mocked(api.search).mockRejectedValueOnce(new api.ApiError('database is locked', 'busy'));
+    await s.run('x');
+    expect(toasts.list[0].message).toBe('Search failed: database is locked');
+  });
+
+  it('keeps the last 50 distinct searches in history', () => {
+    const s = new SearchState(undefined, 0);
+    for (let i = 0; i < 60; i++) s.pushHistory(`q${i}`);
+    s.pushHistory('q10');
+    expect(s.history).toHaveLength(50);
+    expect(s.history[0]).toBe('q10');
+    expect(JSON.parse(localStorage.getItem('tagsight.history')!)).toHaveLength(50);
+  });
+});

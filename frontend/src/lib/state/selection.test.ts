@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { makeItem } from '../../test/api.mock';
+import { SelectionState } from './selection.svelte';
+
+const items = Array.from({ length: 10 }, (_, i) => makeItem(i + 1));
+
+describe('SelectionState', () => {
+  it('extends a range backwards from the anchor and adds ranges with Ctrl+Shift', () => {
+    const s = new SelectionState();
+    s.click(5, items);
+    s.click(2, items, { shift: true });
+    expect(s.list.sort()).toEqual([3, 4, 5, 6]);
+    s.click(8, items, { toggle: true });
+    s.click(9, items, { shift: true, toggle: true });
+    expect(s.list.sort((a, b) => a - b)).toEqual([3, 4, 5, 6, 9, 10]);
+  });
+
+  it('moves with the keyboard and clamps at the ends', () => {
+    const s = new SelectionState();
+    s.move(1, items);
+    expect(s.list).toEqual([1]);
+    s.move(-5, items);
+    expect(s.list).toEqual([1]);
+    s.move(3, items, true);
+    expect(s.list.sort()).toEqual([1, 2, 3, 4]);
+  });
+});

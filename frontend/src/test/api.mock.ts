@@ -1,0 +1,97 @@
+// Shared mock of the api module (cf. immich's sdk.mock): every call is a vi.fn
+// with a harmless default; tests override what they exercise.
+import { vi } from 'vitest';
+import type { Item, SearchResult, Tag } from '../lib/api/types';
+
+export function makeItem(id: number, extra: Partial<Item> = {}): Item {
+  return {
+    id,
+    path: `photos/img_${id}.jpg`,
+    name: `img_${id}.jpg`,
+    media_type: 'image',
+    format: 'jpeg',
+    width: 4000,
+    height: 3000,
+    taken: '2024-05-01T10:00:00Z',
+    size: 2_400_000,
+    thumb: `/thumb/${id}`,
+    ...extra,
+  };
+}
+
+export function makeTag(id: number, name: string, extra: Partial<Tag> = {}): Tag {
+  return { id, name, shorthand: '', color: 'blue', is_category: false, is_hidden: false, aliases: [], parents: [], count: 0, ...extra };
+}
+
+/** A search() that serves `total` synthetic items page by page. */
+export function pagedSearch(total: number, extra: Partial<SearchResult> = {}) {
+  return vi.fn(async (req: { offset: number; limit: number }) => {
+    const n = Math.max(0, Math.min(req.limit, total - req.offset));
+    return {
+      items: Array.from({ length: n }, (_, i) => makeItem(req.offset + i + 1)),
+      total,
+      cutoff: null,
+      semantic: false,
+      error: null,
+      took_ms: 3,
+      ...extra,
+    } satisfies SearchResult;
+  });
+}
+
+export function apiMock() {
+  class ApiError extends Error {
+    constructor(
+      message: string,
+      readonly code: string = 'internal',
+      readonly status?: number,
+    ) {
+      super(message);
+      this.name = 'ApiError';
+    }
+  }
+  return {
+    ApiError,
+    Events: { JobProgress: 'job:progress', JobDone: 'job:done', LibraryChanged: 'library:changed' },
+    isDesktop: vi.fn(() => false),
+    call: vi.fn(),
+    version: vi.fn(async () => 'v0.0.0'),
+    recentLibraries: vi.fn(async () => []),
+    pickFolder: vi.fn(async () => null),
+    openLibrary: vi.fn(),
+    libraryInfo: vi.fn(async () => null),
+    search: vi.fn(async () => ({ items: [], total: 0, cutoff: null, semantic: false, error: null, took_ms: 1 })),
+    similar: vi.fn(),
+    entry: vi.fn(),
+    selectionTags: vi.fn(async () => ({ all: [], some: [] })),
+    suggestions: vi.fn(async () => []),
+    acceptSuggestion: vi.fn(async () => 1),
+    dismissSuggestion: vi.fn(async () => undefined),
+    batchSuggest: vi.fn(async () => []),
+    tags: vi.fn(async () => []),
+    createTag: vi.fn(),
+    updateTag: vi.fn(),
+    mergeTags: vi.fn(async () => undefined),
+    deleteTag: vi.fn(async () => undefined),
+    applyTag: vi.fn(async () => 1),
+    removeTag: vi.fn(async () => 1),
+    setField: vi.fn(async () => undefined),
+    duplicates: vi.fn(async () => []),
+    planImport: vi.fn(),
+    importFiles: vi.fn(),
+    startIndex: vi.fn(),
+    cancelJob: vi.fn(async () => undefined),
+    jobs: vi.fn(async () => []),
+    trash: vi.fn(async () => 0),
+    settings: vi.fn(async () => ({ model: 'ViT-B-32', provider: 'auto', thumb_size: 256, theme: 'system' })),
+    saveSettings: vi.fn(async (s: unknown) => s),
+    models: vi.fn(async () => []),
+    pullModel: vi.fn(),
+    autocomplete: vi.fn(async () => []),
+    searchByImagePath: vi.fn(),
+    searchByImageFile: vi.fn(),
+    uploadFiles: vi.fn(),
+    on: vi.fn(() => () => {}),
+    onFileDrop: vi.fn(() => () => {}),
+  };
+}
