@@ -106,7 +106,7 @@ func (a *API) configPath() string {
 }
 
 func (a *API) loadConfig() {
-	a.cfg = userConfig{ThumbSize: 180, Theme: "system", Provider: "auto"}
+	a.cfg = userConfig{ThumbSize: 256, Theme: "system", Provider: "auto"}
 	if p := a.configPath(); p != "" {
 		if b, err := os.ReadFile(p); err == nil {
 			json.Unmarshal(b, &a.cfg)
@@ -370,6 +370,33 @@ func (a *API) SearchByImage(p string, limit int) (SearchResult, error) {
 		}
 	}
 	res, err := ws.Search.SimilarFile(ctx, p, "", search.Options{Limit: limit})
+	return a.result(ctx, ws, res, err)
+}
+
+// SearchByImageData finds pictures like an image given as bytes (pasted
+// into the desktop app's search bar).
+func (a *API) SearchByImageData(data []byte, name string, limit int) (SearchResult, error) {
+	if len(data) == 0 || len(data) > 64<<20 {
+		return SearchResult{}, &Error{Code: CodeInvalid, Message: "image must be 1 byte to 64 MB"}
+	}
+	tmp, err := os.CreateTemp("", "tagsight-query-*"+filepath.Ext(filepath.Base(name)))
+	if err != nil {
+		return SearchResult{}, err
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return SearchResult{}, err
+	}
+	ws, err := a.workspace()
+	if err != nil {
+		return SearchResult{}, err
+	}
+	ctx := bg()
+	res, err := ws.Search.SimilarFile(ctx, tmp.Name(), "", searchOptions(limit))
 	return a.result(ctx, ws, res, err)
 }
 
@@ -683,7 +710,10 @@ func (a *API) StartIndex() (jobs.Job, error) {
 }
 
 func (a *API) index(ctx context.Context, ws *workspace.Workspace, report func(jobs.Progress)) error {
-	_, err := ws.Lib.Scan(ctx, library.ScanOptions{Report: func(p library.Progress) {
+	a.mu.RLock()
+	thumb := a.cfg.ThumbSize
+	a.mu.RUnlock()
+	_, err := ws.Lib.Scan(ctx, library.ScanOptions{ThumbSize: thumb, Report: func(p library.Progress) {
 		report(jobs.Progress{Phase: "scan", Done: int64(p.Done), Total: int64(p.Total), Rate: p.Rate, Unit: "files", ETA: p.ETA, Current: p.Current})
 	}})
 	if err != nil {
@@ -769,8 +799,8 @@ func (a *API) SaveSettings(s Settings) (Settings, error) {
 	default:
 		return s, &Error{Code: CodeInvalid, Message: fmt.Sprintf("provider %q: use auto, cpu, cuda, coreml or directml", s.Provider)}
 	}
-	if s.ThumbSize < 64 || s.ThumbSize > 512 {
-		s.ThumbSize = 180
+	if s.ThumbSize < 128 || s.ThumbSize > 512 {
+		s.ThumbSize = 256
 	}
 	a.mu.Lock()
 	providerChanged := s.Provider != a.cfg.Provider

@@ -143,7 +143,7 @@ type DuplicateGroup struct {
 type Settings struct {
 	Model     string `json:"model"`
 	Provider  string `json:"provider"`
-	ThumbSize int    `json:"thumb_size"`
+	ThumbSize int    `json:"thumb_size"` // long side of generated thumbnails, 128–512 px
 	Theme     string `json:"theme"`
 }
 

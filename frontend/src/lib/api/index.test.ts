@@ -99,7 +99,7 @@ describe('call() in the Wails window', () => {
     const stop = onFileDrop(handler);
     expect(on).toHaveBeenCalledWith(expect.any(Function), true);
     on.mock.calls[0][0](10, 20, ['/a.jpg']);
-    expect(handler).toHaveBeenCalledWith(['/a.jpg']);
+    expect(handler).toHaveBeenCalledWith(['/a.jpg'], 10, 20);
     stop();
     expect(off).toHaveBeenCalledOnce();
   });

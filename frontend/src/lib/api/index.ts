@@ -27,8 +27,8 @@ import type {
 
 export * from './types';
 
-/** Called with the absolute paths of files or folders dropped on a drop target. */
-export type FileDropHandler = (paths: string[]) => void;
+/** Called with the absolute paths of files or folders dropped on a drop target, and where (CSS pixels). */
+export type FileDropHandler = (paths: string[], x: number, y: number) => void;
 
 /** The error shape that crosses from Go to the UI: a stable code and a readable message. */
 export class ApiError extends Error {
@@ -155,9 +155,18 @@ export async function uploadFiles(files: File[], target: string, conflict: Confl
   return body as Job;
 }
 
-/** Browser face only: search by an image file the user dropped or pasted (multipart POST /api/search-image). */
+/**
+ * Search by an image file the user dropped or pasted: multipart POST
+ * /api/search-image in the browser; in the desktop app its bytes go over IPC
+ * (base64, as Wails carries []byte).
+ */
 export async function searchByImageFile(file: File, limit: number): Promise<SearchResult> {
-  if (isDesktop()) throw new ApiError('use searchByImagePath in the desktop app', 'invalid');
+  if (isDesktop()) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let bin = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return call<SearchResult>('SearchByImageData', btoa(bin), file.name, limit);
+  }
   const form = new FormData();
   form.set('file', file, file.name);
   form.set('limit', String(limit));
@@ -201,6 +210,6 @@ export function on<T>(name: EventName, cb: (payload: T) => void): () => void {
  */
 export function onFileDrop(handler: FileDropHandler): () => void {
   if (!isDesktop()) return () => {};
-  runtime.OnFileDrop((_x, _y, paths) => handler(paths), true);
+  runtime.OnFileDrop((x, y, paths) => handler(paths, x, y), true);
   return () => runtime.OnFileDropOff();
 }

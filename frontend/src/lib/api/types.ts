@@ -185,6 +185,7 @@ export interface ImportPlan {
 export interface Settings {
   model: string;
   provider: string;
+  /** long side of generated thumbnails, 128–512 px */
   thumb_size: number;
   theme: 'system' | 'dark' | 'light';
 }

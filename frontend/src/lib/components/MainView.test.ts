@@ -63,7 +63,7 @@ describe('MainView', () => {
 
   it('imports files dropped on the desktop window and refreshes the grid when the import is done', async () => {
     const handlers = captureEvents();
-    let drop: ((paths: string[]) => void) | undefined;
+    let drop: api.FileDropHandler | undefined;
     vi.mocked(api.onFileDrop).mockImplementation((h) => {
       drop = h;
       return () => {};
@@ -73,7 +73,7 @@ describe('MainView', () => {
     vi.mocked(api.importFiles).mockResolvedValue(job);
     await setup();
 
-    drop?.(['/home/me/new.jpg']);
+    drop?.(['/home/me/new.jpg'], -1, -1);
     await fireEvent.click(await screen.findByRole('button', { name: 'Import' }));
     await vi.waitFor(() => expect(api.importFiles).toHaveBeenCalledWith(['/home/me/new.jpg'], '', 'skip'));
     expect(await screen.findByText('Importing 1 file')).toBeTruthy();

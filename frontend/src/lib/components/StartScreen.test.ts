@@ -65,14 +65,14 @@ describe('StartScreen', () => {
 describe('StartScreen drops', () => {
   it('opens a folder dropped on the desktop window and stops listening on unmount', async () => {
     const stop = vi.fn();
-    let handler: ((paths: string[]) => void) | undefined;
+    let handler: api.FileDropHandler | undefined;
     vi.mocked(api.onFileDrop).mockImplementation((h) => {
       handler = h;
       return stop;
     });
     vi.mocked(api.openLibrary).mockResolvedValue(info);
     const { unmount } = render(StartScreen, { library: new LibraryState(), toasts: new ToastState() });
-    handler?.(['/photos/2024']);
+    handler?.(['/photos/2024'], 0, 0);
     await vi.waitFor(() => expect(api.openLibrary).toHaveBeenCalledWith('/photos/2024', true));
     unmount();
     expect(stop).toHaveBeenCalledOnce();

@@ -1,7 +1,7 @@
-// Routes desktop file drops. The core's onFileDrop hands us only paths, not
-// where they landed, so the search bar marks itself as the target while a drag
-// hovers over it (HTML5 dragover still fires in the webview) and everything
-// else counts as a drop on the main area (import).
+// Routes desktop file drops. The core's onFileDrop hands us the paths and the
+// point where they landed: a drop on the search bar searches by the image,
+// anything else imports. While a drag hovers, HTML5 dragover still fires in
+// the webview, which is the fallback when the point is unknown.
 import { onFileDrop } from '../api';
 
 export type DropTarget = 'search' | 'main';
@@ -19,11 +19,15 @@ export class DropRouter {
 
   /** Starts listening for desktop drops; returns the stop function. */
   attach(): () => void {
-    return onFileDrop((paths) => this.dispatch(paths));
+    return onFileDrop((paths, x, y) => this.dispatch(paths, x, y));
   }
 
-  dispatch(paths: string[]): void {
-    const target = this.over;
+  dispatch(paths: string[], x?: number, y?: number): void {
+    let target = this.over;
+    if (x !== undefined && y !== undefined && typeof document !== 'undefined' && document.elementFromPoint) {
+      const el = document.elementFromPoint(x, y);
+      if (el) target = el.closest('[role="search"]') ? 'search' : 'main';
+    }
     this.over = 'main';
     (this.#handlers[target] ?? this.#handlers.main)?.(paths);
   }
