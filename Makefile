@@ -44,20 +44,46 @@ run: setup cli app ## set up if needed, build, and start the desktop app
 	./build/bin/tagsight-desktop
 
 .PHONY: test
-test: setup test-go test-frontend test-desktop ## set up if needed and run every test
+test: setup test-go test-frontend test-e2e test-desktop test-dist ## set up if needed and run every test
 
 .PHONY: test-go
 test-go: ## Go unit and integration tests (race detector on)
 	$(GO) vet ./...
+	$(GO) vet -tags e2e ./e2e
 	$(GO) test -race -count=1 ./...
 
 .PHONY: test-frontend
-test-frontend: ## frontend component tests (vitest)
-	cd frontend && npm test
+test-frontend: ## frontend component tests (vitest) and type checks
+	cd frontend && npm test && npm run check
+
+.PHONY: test-e2e
+test-e2e: frontend ## the real UI in headless Chromium against `tagsight serve`
+	$(GO) test -tags e2e -count=1 ./e2e
+
+SMOKE_LIB := $(CURDIR)/build/smoke-library
 
 .PHONY: test-desktop
-test-desktop: app ## build the real window, run it under Xvfb, screenshot it
-	bash scripts/smoke-desktop.sh build/desktop-smoke.png
+test-desktop: app cli ## the real window under Xvfb: open a library, search "red", check and screenshot
+	bash scripts/desktop-library.sh $(SMOKE_LIB)
+	LIBRARY=$(SMOKE_LIB) QUERY=red EXPECT_PIXEL=314,180,#e61414 bash scripts/smoke-desktop.sh build/desktop-smoke.png
+
+.PHONY: screenshots
+screenshots: frontend app cli ## write the README's screenshots to docs/screenshots/
+	TAGSIGHT_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -tags e2e -count=1 ./e2e
+	bash scripts/desktop-library.sh $(SMOKE_LIB)
+	LIBRARY=$(SMOKE_LIB) QUERY=red bash scripts/smoke-desktop.sh docs/screenshots/desktop-search.png
+
+.PHONY: dist-linux
+dist-linux: setup ## Linux release packages: dist/*.deb, dist/*.tar.gz (webkit2gtk 4.0, and 4.1 where its -dev is installed)
+	bash scripts/dist-linux.sh
+
+.PHONY: dist-windows
+dist-windows: setup ## Windows installer cross-built with mingw-w64: dist/Tagsight-$(VERSION)-windows-amd64-installer.exe
+	bash scripts/dist-windows.sh
+
+.PHONY: test-dist
+test-dist: dist-linux dist-windows ## build the packages, check their contents and lint the release workflow
+	bash scripts/test-dist.sh
 
 .PHONY: fuzz
 fuzz: ## run each fuzz target for a short while (FUZZTIME=30s)
@@ -69,7 +95,8 @@ fuzz: ## run each fuzz target for a short while (FUZZTIME=30s)
 .PHONY: bench
 bench: setup ## run the benchmarks; figures are printed and written under docs/bench/
 	$(GO) run ./cmd/tagsight-bench -out docs/bench
+	$(GO) run ./cmd/knn-bench -out docs/bench
 
 .PHONY: clean
 clean: ## remove build outputs
-	rm -rf build/bin frontend/dist/assets frontend/dist/index.html
+	rm -rf build/bin dist frontend/dist/assets frontend/dist/index.html

@@ -51,6 +51,8 @@ APT_PKGS=(
   build-essential pkg-config libgtk-3-dev libsqlite3-dev libturbojpeg0-dev
   xvfb xauth xdotool imagemagick chromium
   python3-torch python3-onnx python3-numpy
+  # release packaging (make dist-linux / dist-windows / test-dist)
+  gcc-mingw-w64-x86-64 nsis p7zip-full desktop-file-utils
 )
 
 installed() { [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]]; }

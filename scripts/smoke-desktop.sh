@@ -5,7 +5,9 @@
 #
 #   scripts/smoke-desktop.sh [OUT.png]      (default docs/screenshots/desktop-start.png)
 #
-# Env: BIN (default build/bin/tagsight-desktop), SMOKE_TIMEOUT (seconds, default 30).
+# Env: BIN (default build/bin/tagsight-desktop), SMOKE_TIMEOUT (seconds, default 30),
+# LIBRARY (a library folder the app opens at start), QUERY (typed into the search
+# bar after Ctrl+F), EXPECT_PIXEL ("x,y,#rrggbb" the screenshot must show).
 # Needs: xvfb-run, xauth, xdotool, ImageMagick (import, identify) — scripts/setup.sh installs them.
 set -euo pipefail
 
@@ -14,7 +16,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 if [[ "${1:-}" == "--inside-xvfb" ]]; then
   # Second stage: we are the X client under xvfb-run.
   out=$2 bin=$3 timeout=$4 log=$5
-  "$bin" >"$log" 2>&1 &
+  "$bin" ${LIBRARY:+"$LIBRARY"} >"$log" 2>&1 &
   app=$!
   cleanup() {
     kill "$app" 2>/dev/null || true
@@ -53,9 +55,29 @@ if [[ "${1:-}" == "--inside-xvfb" ]]; then
     fi
     sleep 0.5
   done
+  if [[ -n "${QUERY:-}" ]]; then
+    # Search like a person: Ctrl+F focuses the search bar, then type.
+    sleep 1
+    xdotool windowactivate --sync "$win" 2>/dev/null || xdotool windowfocus --sync "$win"
+    xdotool key --window "$win" ctrl+f
+    xdotool type --window "$win" --delay 40 "$QUERY"
+    sleep 2
+  fi
   # One more shot after a short settle so fonts and layout are final.
   sleep 1
   import -window root "$out"
+  if [[ -n "${EXPECT_PIXEL:-}" ]]; then
+    # EXPECT_PIXEL="x,y,#rrggbb": that pixel must be close to the colour
+    # (e.g. the first grid cell after a colour search).
+    IFS=, read -r px py want <<<"$EXPECT_PIXEL"
+    got=$(convert "$out" -format "%[hex:p{$px,$py}]" info: | cut -c1-6)
+    dist=$(python3 -c "a=bytes.fromhex('$got'); b=bytes.fromhex('${want#\#}'); print(max(abs(x-y) for x,y in zip(a,b)))")
+    if ((dist > 40)); then
+      echo "smoke: pixel ($px,$py) is #$got, expected about $want" >&2
+      exit 6
+    fi
+    echo "smoke: pixel ($px,$py) is #$got as expected"
+  fi
   colours=$(identify -format '%k' "$out")
   echo "smoke: screenshot $out ($colours colours) after ${SECONDS}s"
   exit 0
@@ -77,7 +99,8 @@ bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 log=$(mktemp "${TMPDIR:-/tmp}/tagsight-smoke.XXXXXX.log")
 
 rc=0
-xvfb-run -a -s '-screen 0 1280x800x24' "$ROOT/scripts/smoke-desktop.sh" --inside-xvfb "$out" "$bin" "$timeout" "$log" || rc=$?
+LIBRARY=${LIBRARY:-} QUERY=${QUERY:-} EXPECT_PIXEL=${EXPECT_PIXEL:-} \
+  xvfb-run -a -s '-screen 0 1280x800x24' "$ROOT/scripts/smoke-desktop.sh" --inside-xvfb "$out" "$bin" "$timeout" "$log" || rc=$?
 if ((rc != 0)); then
   echo "smoke: FAILED (exit $rc); app output:" >&2
   tail -n 40 "$log" >&2 || true

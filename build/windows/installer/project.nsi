@@ -32,11 +32,26 @@ Unicode true
 ####
 ## Include the wails tools
 ####
+## Tagsight: scripts/dist-windows.sh stages what the installer ships beside the
+## desktop exe (the CLI, ONNX Runtime and DirectML) in build/bin/windows-amd64/,
+## with version.nsh carrying the version from the VERSION file. Build the
+## installer through that script, not with a bare `wails build -nsis`.
+!define TAGSIGHT_STAGE "..\..\bin\windows-amd64"
+!if /FileExists "${TAGSIGHT_STAGE}\version.nsh"
+    !include "${TAGSIGHT_STAGE}\version.nsh"
+!else
+    !error "Tagsight: ${TAGSIGHT_STAGE}\version.nsh is missing: build the installer with scripts/dist-windows.sh (make dist-windows)"
+!endif
+## The desktop exe keeps its own name: the CLI is tagsight.exe, and Windows
+## file names ignore case, so "Tagsight.exe" would overwrite it.
+!define PRODUCT_EXECUTABLE "tagsight-desktop.exe"
+!define UNINST_KEY_NAME "Tagsight"
+
 !include "wails_tools.nsh"
 
 # The version information for this two must consist of 4 parts
-VIProductVersion "${INFO_PRODUCTVERSION}.0"
-VIFileVersion    "${INFO_PRODUCTVERSION}.0"
+VIProductVersion "${TAGSIGHT_VI_VERSION}"
+VIFileVersion    "${TAGSIGHT_VI_VERSION}"
 
 VIAddVersionKey "CompanyName"     "${INFO_COMPANYNAME}"
 VIAddVersionKey "FileDescription" "${INFO_PRODUCTNAME} Installer"
@@ -72,7 +87,7 @@ ManifestDPIAware true
 
 Name "${INFO_PRODUCTNAME}"
 OutFile "..\..\bin\${INFO_PROJECTNAME}-${ARCH}-installer.exe" # Name of the installer's file.
-InstallDir "$PROGRAMFILES64\${INFO_COMPANYNAME}\${INFO_PRODUCTNAME}" # Default installing folder ($PROGRAMFILES is Program Files folder).
+InstallDir "$PROGRAMFILES64\${INFO_PRODUCTNAME}" # Default installing folder ($PROGRAMFILES is Program Files folder).
 ShowInstDetails show # This will always show the installation details.
 
 Function .onInit
@@ -87,6 +102,20 @@ Section
     SetOutPath $INSTDIR
 
     !insertmacro wails.files
+
+    # The CLI, and ONNX Runtime next to both executables: the app looks for
+    # onnxruntime.dll beside its exe, and onnxruntime.dll loads DirectML.dll
+    # (plus dxcompiler/dxil on demand) from the same folder.
+    File "${TAGSIGHT_STAGE}\tagsight.exe"
+    File "${TAGSIGHT_STAGE}\onnxruntime.dll"
+    File "${TAGSIGHT_STAGE}\DirectML.dll"
+    !if /FileExists "${TAGSIGHT_STAGE}\dxcompiler.dll"
+        File "${TAGSIGHT_STAGE}\dxcompiler.dll"
+    !endif
+    !if /FileExists "${TAGSIGHT_STAGE}\dxil.dll"
+        File "${TAGSIGHT_STAGE}\dxil.dll"
+    !endif
+    File "${TAGSIGHT_STAGE}\README.txt"
 
     CreateShortcut "$SMPROGRAMS\${INFO_PRODUCTNAME}.lnk" "$INSTDIR\${PRODUCT_EXECUTABLE}"
     CreateShortCut "$DESKTOP\${INFO_PRODUCTNAME}.lnk" "$INSTDIR\${PRODUCT_EXECUTABLE}"

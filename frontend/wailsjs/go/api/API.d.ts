@@ -53,6 +53,8 @@ export function Search(arg1:api.SearchRequest):Promise<api.SearchResult>;
 
 export function SearchByImage(arg1:string,arg2:number):Promise<api.SearchResult>;
 
+export function SearchByImageData(arg1:Array<number>,arg2:string,arg3:number):Promise<api.SearchResult>;
+
 export function SelectionTags(arg1:Array<number>):Promise<api.SelectionTags>;
 
 export function SetField(arg1:number,arg2:string,arg3:string,arg4:string):Promise<void>;

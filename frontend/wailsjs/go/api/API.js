@@ -98,6 +98,10 @@ export function SearchByImage(arg1, arg2) {
   return window['go']['api']['API']['SearchByImage'](arg1, arg2);
 }
 
+export function SearchByImageData(arg1, arg2, arg3) {
+  return window['go']['api']['API']['SearchByImageData'](arg1, arg2, arg3);
+}
+
 export function SelectionTags(arg1) {
   return window['go']['api']['API']['SelectionTags'](arg1);
 }
