@@ -93,9 +93,10 @@ fuzz: ## run each fuzz target for a short while (FUZZTIME=30s)
 	done
 
 .PHONY: bench
-bench: setup ## run the benchmarks; figures are printed and written under docs/bench/
+bench: setup frontend ## run the benchmarks; figures are printed and written under docs/bench/
 	$(GO) run ./cmd/tagsight-bench -out docs/bench
 	$(GO) run ./cmd/knn-bench -out docs/bench
+	$(GO) run ./cmd/ui-bench -out docs/bench
 
 .PHONY: clean
 clean: ## remove build outputs

@@ -440,3 +440,35 @@ func TestPathTraversalRefused(t *testing.T) {
 		t.Errorf("codes %v", codes)
 	}
 }
+
+// TestImportShowsProgress imports a folder as a desktop drop does (paths,
+// through the API) and follows the job in the UI's progress panel.
+func TestImportShowsProgress(t *testing.T) {
+	s := startServer(t, 1)
+	src := filepath.Join(t.TempDir(), "Holiday 2024")
+	for i := 0; i < 120; i++ {
+		c := color.RGBA{uint8(i * 2), 90, uint8(255 - i*2), 255}
+		testutil.WriteFile(t, filepath.Join(src, fmt.Sprintf("IMG_%04d.jpg", i)), flatJPEG(t, c, 1024, 768))
+	}
+	ctx := browser(t)
+	run(t, ctx, chromedp.Navigate(s.URL+"/"), chromedp.WaitVisible(css(`[data-testid="grid-item"]`)))
+	var job struct{ ID string }
+	s.call(t, "Import", &job, []string{src}, "", "keep-both")
+	// The panel shows the job while it runs (if it is quick, it shows it done).
+	run(t, ctx, chromedp.WaitVisible(css(`[data-testid="job"]`)))
+	for i := 0; i < 40; i++ {
+		running := eval[bool](t, ctx, `!!document.querySelector('[data-testid="job"].running [role="progressbar"]')`)
+		if running {
+			shot(t, ctx, "import-progress")
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	waitFor(t, ctx, "the import to finish in the panel", func() bool {
+		return eval[bool](t, ctx, `!!document.querySelector('[data-testid="job"].done')`)
+	})
+	s.waitIdle(t)
+	if items := s.find(t, `path:"Holiday 2024/"`); len(items) != 120 {
+		t.Errorf("%d imported pictures indexed, want 120", len(items))
+	}
+}

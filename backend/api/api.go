@@ -679,7 +679,10 @@ func (a *API) Import(paths []string, target, conflict string) (jobs.Job, error) 
 	if _, err := library.CleanTarget(target); err != nil {
 		return jobs.Job{}, &Error{Code: CodeInvalid, Message: err.Error()}
 	}
-	title := fmt.Sprintf("Importing %d item(s)", len(paths))
+	title := fmt.Sprintf("Importing %d items", len(paths))
+	if len(paths) == 1 {
+		title = "Importing " + filepath.Base(paths[0])
+	}
 	return a.jobs.Start("import", title, ws.Lib.Root, func(ctx context.Context, report func(jobs.Progress)) (any, error) {
 		start := time.Now()
 		res, err := ws.Lib.Import(ctx, paths, target, conflict, func(p library.ImportProgress) {
@@ -693,7 +696,7 @@ func (a *API) Import(paths []string, target, conflict string) (jobs.Job, error) 
 		if err != nil {
 			return res, err
 		}
-		a.opts.Emit(EventLibraryChanged, nil)
+		a.changed()
 		return res, a.index(ctx, ws, report)
 	})
 }
@@ -719,15 +722,24 @@ func (a *API) index(ctx context.Context, ws *workspace.Workspace, report func(jo
 	if err != nil {
 		return err
 	}
-	a.opts.Emit(EventLibraryChanged, nil)
+	a.changed()
 	if ws.Model == nil {
 		return nil
 	}
 	_, err = ws.Embed(ctx, func(p vectors.Progress) {
 		report(jobs.Progress{Phase: "embed", Done: int64(p.Done), Total: int64(p.Total), Rate: p.Rate, Unit: "pictures", ETA: p.ETA, Current: p.Current})
 	})
-	a.opts.Emit(EventLibraryChanged, nil)
+	a.changed()
 	return err
+}
+
+// changed tells the UI the library's contents changed, with its new facts.
+func (a *API) changed() {
+	info, err := a.LibraryInfo()
+	if err != nil || info == nil {
+		return
+	}
+	a.opts.Emit(EventLibraryChanged, info)
 }
 
 // CancelJob stops a job after it commits what it finished.
@@ -767,7 +779,7 @@ func (a *API) Trash(ids []int64) (int, error) {
 		n++
 	}
 	ws.Search.Invalidate()
-	a.opts.Emit(EventLibraryChanged, nil)
+	a.changed()
 	return n, nil
 }
 
