@@ -1,0 +1,109 @@
+package vectors
+
+import (
+	"context"
+	"errors"
+	"image"
+	"image/color"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+
+	"github.com/tagsight/tagsight/backend/library"
+	"github.com/tagsight/tagsight/backend/testutil"
+)
+
+// meanColour embeds the mean RGB of the picture: enough to tell colours apart.
+type meanColour struct{ calls atomic.Int32 }
+
+func (m *meanColour) Preprocess(img image.Image) ([]float32, error) {
+	b := img.Bounds()
+	var r, g, bl float64
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			c := color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)
+			r, g, bl = r+float64(c.R), g+float64(c.G), bl+float64(c.B)
+		}
+	}
+	n := float64(b.Dx() * b.Dy())
+	return []float32{float32(r / n), float32(g / n), float32(bl / n)}, nil
+}
+
+func (m *meanColour) EmbedImages(ctx context.Context, in [][]float32) ([][]float32, error) {
+	m.calls.Add(1)
+	out := make([][]float32, len(in))
+	for i, v := range in {
+		out[i] = append([]float32(nil), v...)
+	}
+	return out, ctx.Err()
+}
+
+func TestRunEmbedsReportsAndResumes(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	for i, c := range []color.RGBA{{255, 0, 0, 255}, {0, 255, 0, 255}, {0, 0, 255, 255}} {
+		testutil.WriteFile(t, filepath.Join(root, string(rune('a'+i))+".jpg"), testutil.JPEG(t, testutil.Solid(64, 64, c), nil))
+	}
+	lib, err := library.Open(ctx, root, library.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	if _, err := lib.Scan(ctx, library.ScanOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// A picture that breaks after the scan: reported, remembered, not retried.
+	os.WriteFile(filepath.Join(root, "c.jpg"), []byte("garbage now"), 0o644)
+	m, _ := lib.DB.EnsureModel(ctx, "k", "mean", 3)
+	enc := &meanColour{}
+	var last Progress
+	res, err := Run(ctx, lib.DB, lib.Abs, m, enc, enc, Options{MinShort: 8, Batch: 2, Report: func(p Progress) { last = p }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Embedded != 2 || res.Failed != 1 || res.Total != 2 || len(res.Errors) != 1 || res.Errors[0].Path != "c.jpg" {
+		t.Fatalf("result %+v", res)
+	}
+	if last.Phase != "done" || last.Done != 3 {
+		t.Errorf("last progress %+v", last)
+	}
+	v, err := lib.DB.Vector(ctx, m, 1)
+	if err != nil || v[0] < 200 || v[1] > 50 {
+		t.Errorf("a.jpg's vector %v %v", v, err)
+	}
+	calls := enc.calls.Load()
+	res, _ = Run(ctx, lib.DB, lib.Abs, m, enc, enc, Options{})
+	if res.Embedded != 0 || res.Failed != 0 || enc.calls.Load() != calls {
+		t.Errorf("second run did work: %+v", res)
+	}
+	// Cancelled before it starts: nothing written, the error says so.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	res, err = Run(cctx, lib.DB, lib.Abs, m, enc, enc, Options{})
+	if !errors.Is(err, context.Canceled) && err != nil {
+		t.Errorf("cancelled run: %v", err)
+	}
+	_ = res
+}
+
+func TestModelKeyIgnoresFolderName(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	for _, d := range []string{a, b} {
+		testutil.WriteFile(t, filepath.Join(d, "config.json"), []byte(`{"embed_dim": 3}`))
+		testutil.WriteFile(t, filepath.Join(d, "visual/model.onnx"), []byte("weights"))
+		testutil.WriteFile(t, filepath.Join(d, "visual/preprocess_cfg.json"), []byte(`{}`))
+	}
+	ka, err := ModelKey(a)
+	kb, _ := ModelKey(b)
+	if err != nil || ka != kb {
+		t.Errorf("same files, keys %q %q (%v)", ka, kb, err)
+	}
+	os.WriteFile(filepath.Join(b, "visual/model.onnx"), []byte("other weights"), 0o644)
+	if kc, _ := ModelKey(b); kc == ka {
+		t.Error("other weights, same key")
+	}
+	if _, err := ModelKey(t.TempDir()); err == nil {
+		t.Error("empty folder has a key")
+	}
+}
