@@ -68,7 +68,11 @@ func TestRunEmbedsReportsAndResumes(t *testing.T) {
 	if last.Phase != "done" || last.Done != 3 {
 		t.Errorf("last progress %+v", last)
 	}
-	v, err := lib.DB.Vector(ctx, m, 1)
+	a, err := lib.DB.EntryByPath(ctx, "a.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := lib.DB.Vector(ctx, m, a.ID)
 	if err != nil || v[0] < 200 || v[1] > 50 {
 		t.Errorf("a.jpg's vector %v %v", v, err)
 	}
