@@ -246,10 +246,7 @@ func strp(s string) *string {
 
 func (a *API) item(e store.Entry) Item {
 	p, esc := pathenc.Encode(e.Path)
-	w, h := e.Width, e.Height
-	if e.Orientation >= 5 && e.Orientation <= 8 {
-		w, h = h, w
-	}
+	w, h := e.DisplaySize()
 	it := Item{ID: e.ID, Path: p, PathEscaped: esc, Name: path.Base(p), MediaType: e.MediaType, Format: e.Format,
 		Width: w, Height: h, Taken: strp(e.Taken), Size: e.Size, Missing: e.Missing}
 	if e.Thumb != "" {

@@ -11,22 +11,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tagsight/tagsight/backend/testutil"
+
 	ort "github.com/yalue/onnxruntime_go"
 )
 
-// ortLibrary finds ONNX Runtime for tests: $TAGSIGHT_ORT_LIB, else the copy that
-// scripts/fetch-ort.sh puts under third_party/. Tests fail without it: make test installs it.
-func ortLibrary(t testing.TB) string {
-	t.Helper()
-	if p := os.Getenv("TAGSIGHT_ORT_LIB"); p != "" {
-		return p
-	}
-	p := filepath.Join(repoRoot(t), "third_party", "onnxruntime", "linux-x64", "libonnxruntime.so")
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("no ONNX Runtime: set TAGSIGHT_ORT_LIB or run scripts/fetch-ort.sh (make setup does) (%v)", err)
-	}
-	return p
-}
+func ortLibrary(t testing.TB) string { return testutil.ORTLibrary(t) }
 
 func initORT(t testing.TB) {
 	t.Helper()

@@ -4,31 +4,15 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/tagsight/tagsight/backend/testutil"
 
 	ort "github.com/yalue/onnxruntime_go"
 )
 
-// repoRoot walks up from the package folder to the folder holding go.mod.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test folder")
-		}
-		dir = parent
-	}
-}
+func repoRoot(t testing.TB) string { return testutil.RepoRoot(t) }
 
 func readFile(t testing.TB, path string) []byte {
 	t.Helper()
@@ -48,13 +32,7 @@ var (
 // backend/clip does; tests fail when the library is not there (make setup fetches it).
 func initORT(t testing.TB) {
 	t.Helper()
-	lib := os.Getenv("TAGSIGHT_ORT_LIB")
-	if lib == "" {
-		lib = filepath.Join(repoRoot(t), "third_party", "onnxruntime", "linux-x64", "libonnxruntime.so")
-	}
-	if _, err := os.Stat(lib); err != nil {
-		t.Fatalf("ONNX Runtime library not found (%v): set TAGSIGHT_ORT_LIB (make setup fetches it)", err)
-	}
+	lib := testutil.ORTLibrary(t)
 	ortOnce.Do(func() {
 		ort.SetSharedLibraryPath(lib)
 		ortErr = ort.InitializeEnvironment(ort.WithLogLevelError())

@@ -36,6 +36,15 @@ type Entry struct {
 	Missing     bool
 }
 
+// DisplaySize is the size as shown: EXIF orientations 5–8 turn the picture
+// a quarter, swapping width and height.
+func (e Entry) DisplaySize() (w, h int) {
+	if e.Orientation >= 5 && e.Orientation <= 8 {
+		return e.Height, e.Width
+	}
+	return e.Width, e.Height
+}
+
 const entryCols = `id, path, size, mtime_ns, fingerprint, media_type, format, mime, width, height,
 	orientation, taken, make, model, lens, iso, fnumber, exposure, focal_length, lat, lon, thumb,
 	added_at, updated_at, missing`

@@ -181,35 +181,9 @@ func TestCLIKillMidScan(t *testing.T) {
 	if _, stderr, code := run(t, "index", t.TempDir()); code != 0 {
 		t.Fatal(stderr)
 	}
-	killed := false
-	for attempt := 0; attempt < 3 && !killed; attempt++ {
-		cmd := exec.Command(bin, "index", root, "--workers", "1")
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		dbPath := filepath.Join(root, ".tagsight", "library.db")
-		deadline := time.Now().Add(2 * time.Minute)
-		for time.Now().Before(deadline) {
-			if c := countEntries(t, dbPath); c > 0 {
-				if c < n {
-					cmd.Process.Signal(syscall.SIGKILL)
-					killed = true
-				}
-				break
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-		cmd.Wait()
-		if c := countEntries(t, dbPath); killed && c >= n {
-			killed = false // it finished first; not a mid-scan kill
-		}
-		if !killed {
-			os.RemoveAll(filepath.Join(root, ".tagsight"))
-		}
-	}
-	if !killed {
-		t.Fatal("could not kill the scan midway")
-	}
+	dbPath := filepath.Join(root, ".tagsight", "library.db")
+	killMidway(t, []string{"index", root, "--workers", "1"}, n, func() int { return countEntries(t, dbPath) },
+		func() { os.RemoveAll(filepath.Join(root, ".tagsight")) })
 	stdout, stderr, code := run(t, "index", root, "--json")
 	if code != 0 {
 		t.Fatalf("resume: exit %d %s", code, stderr)
@@ -222,6 +196,37 @@ func TestCLIKillMidScan(t *testing.T) {
 	if c := countEntries(t, filepath.Join(root, ".tagsight", "library.db")); c != n {
 		t.Fatalf("%d entries after resume, want %d", c, n)
 	}
+}
+
+// killMidway starts the CLI with args and sends it SIGKILL once count()
+// shows some but not all of n items done; if a run finishes first, reset
+// undoes it and it tries again.
+func killMidway(t *testing.T, args []string, n int, count func() int, reset func()) {
+	t.Helper()
+	for attempt := 0; attempt < 3; attempt++ {
+		cmd := exec.Command(bin, args...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		killed := false
+		deadline := time.Now().Add(2 * time.Minute)
+		for time.Now().Before(deadline) {
+			if c := count(); c > 0 {
+				if c < n {
+					cmd.Process.Signal(syscall.SIGKILL)
+					killed = true
+				}
+				break
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		cmd.Wait()
+		if killed && count() < n {
+			return
+		}
+		reset()
+	}
+	t.Fatalf("could not kill %v midway", args)
 }
 
 func countEntries(t *testing.T, dbPath string) int {

@@ -10,12 +10,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/tagsight/tagsight/backend/store"
 	"github.com/tagsight/tagsight/backend/testutil"
@@ -216,36 +213,12 @@ func TestCLIKillMidEmbedding(t *testing.T) {
 		t.Fatal(stderr)
 	}
 	dbPath := filepath.Join(root, ".tagsight", "library.db")
-	killed := false
-	for attempt := 0; attempt < 3 && !killed; attempt++ {
-		cmd := exec.Command(bin, "index", root, "--model", colourModel)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		deadline := time.Now().Add(2 * time.Minute)
-		for time.Now().Before(deadline) {
-			if c := countVectors(t, dbPath); c > 0 {
-				if c < n {
-					cmd.Process.Signal(syscall.SIGKILL)
-					killed = true
-				}
-				break
-			}
-			time.Sleep(2 * time.Millisecond)
-		}
-		cmd.Wait()
-		if killed && countVectors(t, dbPath) >= n {
-			killed = false
-		}
-		if !killed {
-			db, _ := store.Open(context.Background(), dbPath)
-			db.Exec(`DELETE FROM vec_1`)
-			db.Close()
-		}
-	}
-	if !killed {
-		t.Fatal("could not kill the embedding midway")
-	}
+	killMidway(t, []string{"index", root, "--model", colourModel}, n, func() int { return countVectors(t, dbPath) }, func() {
+		db, _ := store.Open(context.Background(), dbPath)
+		db.Exec(`DELETE FROM vec_1`)
+		db.Exec(`DELETE FROM vectors`)
+		db.Close()
+	})
 	stdout, stderr, code := run(t, "index", root, "--json")
 	if code != 0 {
 		t.Fatalf("resume: %s", stderr)

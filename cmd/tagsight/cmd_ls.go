@@ -42,7 +42,7 @@ func newLsCmd() *cobra.Command {
 			}
 			for _, e := range es {
 				p, _ := pathenc.Encode(e.Path)
-				w, h := displaySize(e)
+				w, h := e.DisplaySize()
 				dims := ""
 				if w > 0 {
 					dims = fmt.Sprintf("%dx%d", w, h)

@@ -26,14 +26,6 @@ func encPath(p string) jsonPath {
 	return jsonPath{Path: s, Escaped: esc}
 }
 
-// displaySize is the size as shown: EXIF orientations 5–8 turn the picture
-// a quarter, swapping width and height.
-func displaySize(e store.Entry) (int, int) {
-	if e.Orientation >= 5 && e.Orientation <= 8 {
-		return e.Height, e.Width
-	}
-	return e.Width, e.Height
-}
 
 type lsEntry struct {
 	jsonPath
@@ -47,7 +39,7 @@ type lsEntry struct {
 }
 
 func toLs(e store.Entry) lsEntry {
-	w, h := displaySize(e)
+	w, h := e.DisplaySize()
 	return lsEntry{jsonPath: encPath(e.Path), MediaType: e.MediaType, Format: e.Format, Width: w, Height: h,
 		Size: e.Size, Taken: strPtr(e.Taken), Missing: e.Missing}
 }
@@ -78,7 +70,7 @@ type infoEntry struct {
 }
 
 func toInfo(e store.Entry, tags []string, thumbAbs string) infoEntry {
-	w, h := displaySize(e)
+	w, h := e.DisplaySize()
 	out := infoEntry{jsonPath: encPath(e.Path), Size: e.Size, Width: w, Height: h, MediaType: e.MediaType,
 		Format: e.Format, Mime: e.Mime, Taken: strPtr(e.Taken), Make: strPtr(e.Make), Model: strPtr(e.Model),
 		Lens: strPtr(e.Lens), Exposure: strPtr(e.Exposure), Lat: e.Lat, Lon: e.Lon, Orientation: e.Orientation,

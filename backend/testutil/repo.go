@@ -1,0 +1,43 @@
+package testutil
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// RepoRoot walks up from the test's folder to the folder holding go.mod.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the test folder")
+		}
+		dir = parent
+	}
+}
+
+// ORTLibrary is the ONNX Runtime library tests use: $TAGSIGHT_ORT_LIB, else
+// the copy scripts/fetch-ort.sh puts under third_party/. Tests fail without
+// it (make test installs it); they never skip.
+func ORTLibrary(t testing.TB) string {
+	t.Helper()
+	if p := os.Getenv("TAGSIGHT_ORT_LIB"); p != "" {
+		return p
+	}
+	arch := map[string]string{"amd64": "x64", "arm64": "arm64"}[runtime.GOARCH]
+	p := filepath.Join(RepoRoot(t), "third_party", "onnxruntime", runtime.GOOS+"-"+arch, "libonnxruntime.so")
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("no ONNX Runtime: set TAGSIGHT_ORT_LIB or run scripts/fetch-ort.sh (make setup does) (%v)", err)
+	}
+	return p
+}
