@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/tagsight/tagsight/backend/testutil"
 )
 
 // noisyImage is a gradient with noise, so JPEG sizes and decode costs are
@@ -42,17 +44,7 @@ func encodeJPEG(t testing.TB, img image.Image) []byte {
 }
 
 // withAPP1 inserts an "Exif\0\0" APP1 segment holding tiffData after SOI.
-func withAPP1(t testing.TB, jpg, tiffData []byte) []byte {
-	t.Helper()
-	seg := append([]byte("Exif\x00\x00"), tiffData...)
-	if len(seg)+2 > 0xffff {
-		t.Fatal("exif too big for APP1")
-	}
-	out := append([]byte{}, jpg[:2]...)
-	out = append(out, 0xff, 0xe1, byte((len(seg)+2)>>8), byte(len(seg)+2))
-	out = append(out, seg...)
-	return append(out, jpg[2:]...)
-}
+func withAPP1(t testing.TB, jpg, tiffData []byte) []byte { return testutil.WithEXIF(t, jpg, tiffData) }
 
 func encodePNG(t testing.TB, img image.Image) []byte {
 	t.Helper()

@@ -37,17 +37,26 @@ func JPEG(t testing.TB, img image.Image, exif []byte) []byte {
 	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85}); err != nil {
 		t.Fatal(err)
 	}
-	b := buf.Bytes()
 	if exif == nil {
-		return b
+		return buf.Bytes()
 	}
-	seg := append([]byte("Exif\x00\x00"), exif...)
+	return WithEXIF(t, buf.Bytes(), exif)
+}
+
+// WithEXIF inserts a TIFF block as an EXIF APP1 segment right after a
+// JPEG's start-of-image marker.
+func WithEXIF(t testing.TB, jpg, tiff []byte) []byte {
+	t.Helper()
+	seg := append([]byte("Exif\x00\x00"), tiff...)
+	if len(seg)+2 > 0xffff {
+		t.Fatal("exif too big for APP1")
+	}
 	app1 := []byte{0xFF, 0xE1, 0, 0}
 	binary.BigEndian.PutUint16(app1[2:], uint16(len(seg)+2))
-	out := append([]byte{}, b[:2]...)
+	out := append([]byte{}, jpg[:2]...)
 	out = append(out, app1...)
 	out = append(out, seg...)
-	return append(out, b[2:]...)
+	return append(out, jpg[2:]...)
 }
 
 // PNG is a fixture helper.
