@@ -94,6 +94,7 @@ fuzz: ## run each fuzz target for a short while (FUZZTIME=30s)
 
 .PHONY: bench
 bench: setup frontend ## run the benchmarks; figures are printed and written under docs/bench/
+	bash scripts/setup.sh --bench
 	$(GO) run ./cmd/tagsight-bench -out docs/bench
 	$(GO) run ./cmd/knn-bench -out docs/bench
 	$(GO) run ./cmd/ui-bench -out docs/bench

@@ -8,7 +8,8 @@
 # Needs Go (go.mod's version) and Node.js >= 20.19 on PATH; installs the rest:
 #   - apt packages (as root, or through sudo) — GTK/WebKit for Wails, SQLite and
 #     libjpeg-turbo headers for cgo, Xvfb/xdotool/ImageMagick for the desktop smoke
-#     test, Chromium for end-to-end tests, python3-torch/onnx to build test models;
+#     test, Chromium for end-to-end tests (and with --bench, python3-torch/onnx to
+#     build the benchmark's model);
 #   - the Wails CLI into $(go env GOPATH)/bin/wails;
 #   - frontend/node_modules (npm ci);
 #   - third_party/onnxruntime/<os>-<arch>/ (scripts/fetch-ort.sh).
@@ -50,10 +51,14 @@ command -v apt-get >/dev/null || die "apt-get not found: only Debian and Ubuntu 
 APT_PKGS=(
   build-essential pkg-config libgtk-3-dev libsqlite3-dev libturbojpeg0-dev
   xvfb xauth xdotool imagemagick chromium
-  python3-torch python3-onnx python3-numpy
   # release packaging (make dist-linux / dist-windows / test-dist)
   gcc-mingw-w64-x86-64 nsis p7zip-full desktop-file-utils
 )
+# Python's torch/onnx only build test models (committed) and the benchmark's
+# ViT-B/32-sized model: `setup.sh --bench` (make bench) adds them.
+if [[ " $* " == *" --bench "* ]]; then
+  APT_PKGS+=(python3-torch python3-onnx python3-numpy)
+fi
 
 installed() { [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]]; }
 candidate() { apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2}' | grep -qv '^(none)$'; }
