@@ -145,7 +145,7 @@ func cudaUsable(libPath string) (bool, string) {
 	}
 	prov := filepath.Join(filepath.Dir(libPath), "libonnxruntime_providers_cuda.so")
 	if _, err := os.Stat(prov); err != nil {
-		return false, "no libonnxruntime_providers_cuda.so next to " + libPath + " (see README: CUDA)"
+		return false, "no libonnxruntime_providers_cuda.so next to " + libPath + " (docs/INSTALL.md explains the CUDA set-up)"
 	}
 	if _, err := os.Stat("/dev/nvidiactl"); err != nil {
 		if _, err := os.Stat("/dev/nvidia0"); err != nil {
