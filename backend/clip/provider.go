@@ -47,11 +47,8 @@ func platformDir() string {
 	if arch == "" {
 		arch = runtime.GOARCH
 	}
-	osName := map[string]string{"windows": "win32"}[runtime.GOOS]
-	if osName == "" {
-		osName = runtime.GOOS
-	}
-	return osName + "-" + arch
+	// scripts/fetch-ort.sh's folder names: linux-x64, darwin-arm64, windows-x64.
+	return runtime.GOOS + "-" + arch
 }
 
 // FindRuntime locates the ONNX Runtime shared library: the explicit path,
