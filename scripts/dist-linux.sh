@@ -145,7 +145,7 @@ Version: $DEB_VERSION
 Architecture: $deb_arch
 Maintainer: $MAINTAINER
 Installed-Size: $(du -sk --exclude=DEBIAN "$pkg" | cut -f1)
-Depends: libc6 (>= ${libc:-2.34}), libgtk-3-0, $webkit_dep, libturbojpeg0
+Depends: libc6 (>= ${libc:-2.34}), libgtk-3-0, $webkit_dep, libturbojpeg0, libheif1
 Section: graphics
 Priority: optional
 Description: local-first photo tagger with AI search
@@ -174,7 +174,7 @@ EOF
   cat >"$tdir/README.txt" <<EOF
 Tagsight $VERSION for Linux ($deb_arch, $pc)
 
-  ./tagsight-desktop       the desktop app (needs GTK 3, $webkit_dep, libturbojpeg0)
+  ./tagsight-desktop       the desktop app (needs GTK 3, $webkit_dep, libturbojpeg0, libheif1)
   ./tagsight --help        the command line
 
 Keep the files together: both programs load $ort_name (ONNX Runtime)

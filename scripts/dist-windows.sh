@@ -78,7 +78,7 @@ xenv=(GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC="$CC_WIN" CXX=x86_64-w64-mingw3
 ldflags="-X main.version=$VERSION"
 
 say "CLI: tagsight.exe"
-env "${xenv[@]}" go build -trimpath -tags noturbo -ldflags "-s -w $ldflags" -o "$STAGE/tagsight.exe" ./cmd/tagsight
+env "${xenv[@]}" go build -trimpath -tags noturbo,noheif -ldflags "-s -w $ldflags" -o "$STAGE/tagsight.exe" ./cmd/tagsight
 
 # Bindings need a native build of the app: generate them before exporting the
 # cross-compiling environment, then tell wails not to try (STACK-NOTES: Wails).
@@ -96,7 +96,7 @@ trap 'cp "$nsh_keep" "$nsh"; rm -f "$nsh_keep"; rm -rf "$ROOT/build/windows/inst
 say "desktop: wails build -platform windows/amd64 -nsis"
 rm -f build/bin/tagsight-desktop.exe build/bin/Tagsight-amd64-installer.exe
 log=$STAGE/wails-build.log
-env "${xenv[@]}" wails build -platform windows/amd64 -nsis -skipbindings -tags noturbo \
+env "${xenv[@]}" wails build -platform windows/amd64 -nsis -skipbindings -tags noturbo,noheif \
   -ldflags "$ldflags" -trimpath -m -nosyncgomod >"$log" 2>&1 ||
   { tail -n 40 "$log" >&2; die "wails build failed (log: $log)"; }
 [[ -s build/bin/tagsight-desktop.exe ]] || die "wails produced no build/bin/tagsight-desktop.exe"

@@ -49,7 +49,7 @@ step="installing apt packages"
 command -v apt-get >/dev/null || die "apt-get not found: only Debian and Ubuntu are supported"
 
 APT_PKGS=(
-  build-essential pkg-config libgtk-3-dev libsqlite3-dev libturbojpeg0-dev
+  build-essential pkg-config libgtk-3-dev libsqlite3-dev libturbojpeg0-dev libheif-dev
   xvfb xauth xdotool imagemagick chromium
   # release packaging (make dist-linux / dist-windows / test-dist)
   gcc-mingw-w64-x86-64 nsis p7zip-full desktop-file-utils

@@ -198,6 +198,11 @@ func decoderFor(info Info) (func(io.Reader) (image.Image, error), error) {
 		dec = tiff.Decode
 	case "webp":
 		dec = webp.Decode
+	case "heic", "avif":
+		if !heifDecoder {
+			return nil, fmt.Errorf("decode %s: %w (built without libheif)", info.Format, ErrUnsupported)
+		}
+		dec = nil // decodeBytes calls decodeHEIF
 	default:
 		return nil, fmt.Errorf("decode %s: %w", info.Format, ErrUnsupported)
 	}
@@ -219,16 +224,26 @@ func decodeBytes(data []byte, name string, lim Limits, enough func(w, h int) boo
 		return nil, info, err
 	}
 	var img image.Image
-	if dec == nil {
+	heif := info.Format == "heic" || info.Format == "avif"
+	switch {
+	case heif:
+		img, err = decodeHEIF(data, lim.MaxPixels)
+	case dec == nil:
 		img, err = decodeJPEG(data, lim.MaxPixels, enough)
-	} else {
+	default:
 		img, err = decodeStd(data, dec)
 	}
 	if err != nil {
 		return nil, info, fmt.Errorf("decode %s: %w", info.Format, err)
 	}
+	b := img.Bounds()
+	if heif && b.Dx() == info.Height && b.Dy() == info.Width {
+		// libheif applied an irot quarter turn: the header's size is the
+		// stored one.
+		b = image.Rect(0, 0, b.Dy(), b.Dx())
+	}
 	// The decoder must agree with the header checked against the limit.
-	if b := img.Bounds(); b.Dx() > info.Width || b.Dy() > info.Height || b.Empty() {
+	if b.Dx() > info.Width || b.Dy() > info.Height || b.Empty() {
 		return nil, info, fmt.Errorf("decode %s: %w: decoded size differs from header", info.Format, ErrCorrupt)
 	}
 	return img, info, nil

@@ -190,7 +190,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"png corrupt idat", "c.png", badIDAT, ErrCorrupt},
 		{"png bad idat crc", "k.png", badCRC, ErrCorrupt},
 		{"truncated png", "t.png", pngData[:len(pngData)/2], ErrCorrupt},
-		{"heic", "h.heic", heic, ErrUnsupported},
+		{"heic cut short", "h.heic", heic[:len(heic)/2], ErrCorrupt},
 		{"pdf", "d.pdf", []byte("%PDF-1.4\n..."), ErrUnsupported},
 		{"jpeg bomb", "b.jpg", jpegBomb(t), ErrTooManyPixels},
 	} {
@@ -211,6 +211,29 @@ func TestDecodeErrors(t *testing.T) {
 			}
 		})
 	}
+	t.Run("heic and avif decode", func(t *testing.T) {
+		if !heifDecoder {
+			t.Fatal("built without libheif: HEIC/AVIF cannot be decoded (install libheif-dev; make setup does)")
+		}
+		for _, f := range []string{"tiny.heic", "tiny.avif"} {
+			data, err := os.ReadFile(filepath.Join("testdata", f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := writeFile(t, dir, f, data)
+			img, info, err := DecodeScaled(context.Background(), p, 16, Limits{})
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			if b := img.Bounds(); min(b.Dx(), b.Dy()) != 16 || info.Width != 40 || info.Height != 30 {
+				t.Errorf("%s: decoded %v, header %dx%d", f, b, info.Width, info.Height)
+			}
+			out := filepath.Join(dir, "thumbs", f+".jpg")
+			if _, err := Thumbnail(context.Background(), p, out, 32, Limits{}); err != nil {
+				t.Errorf("%s thumbnail: %v", f, err)
+			}
+		}
+	})
 	t.Run("file size limit", func(t *testing.T) {
 		p := writeFile(t, dir, "l.jpg", jpg)
 		_, _, err := DecodeScaled(context.Background(), p, 64, Limits{MaxFileBytes: 100})
