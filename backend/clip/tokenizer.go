@@ -6,8 +6,10 @@ package clip
 //     normalizer stacks, heavy start-up) and we need one narrow path of it.
 // What CLIP needs from tokenizer.json is small — a few normalizers, a Split + ByteLevel
 // pre-tokenizer, BPE with an end-of-word suffix, and BOS/EOS from the post-processor — and
-// owning it lets the golden test pin the exact ids. Anything else in a tokenizer.json is
-// refused with an error naming it rather than silently mis-tokenised.
+// owning it lets the golden test pin the exact ids. SentencePiece-style files (Unigram,
+// byte-fallback BPE, Precompiled, Metaspace: multilingual M-CLIP, SigLIP 2) are in
+// tokenizer_sp.go. Anything else in a tokenizer.json is refused with an error naming it
+// rather than silently mis-tokenised.
 
 import (
 	"container/heap"
@@ -24,8 +26,12 @@ import (
 // It is safe for concurrent use.
 type Tokenizer struct {
 	normalize   func(string) string
-	pretokenize func(pieces []string, limit int) []string
+	pretokenize func(pieces []string, limit int, atStart bool) []string
 	byteLevel   bool
+
+	// At most one of these is set; neither: the ByteLevel/CLIP BPE below.
+	uni *unigramModel
+	sp  *spBPE
 
 	vocab  map[string]int32
 	ranks  map[bpePair]int
@@ -103,12 +109,12 @@ func (t *Tokenizer) Tokens(text string) []int32 { return t.tokens(text, -1) }
 // tokens stops early once it has limit ids (limit < 0: no limit).
 func (t *Tokenizer) tokens(text string, limit int) []int32 {
 	var ids []int32
-	for _, seg := range splitAdded(text, t.addedRaw) {
+	for i, seg := range splitAdded(text, t.addedRaw) {
 		if seg.id >= 0 {
 			ids = append(ids, seg.id)
 			continue
 		}
-		for _, s2 := range splitAdded(t.normalize(seg.text), t.addedNorm) {
+		for j, s2 := range splitAdded(t.normalize(seg.text), t.addedNorm) {
 			if s2.id >= 0 {
 				ids = append(ids, s2.id)
 				continue
@@ -117,16 +123,51 @@ func (t *Tokenizer) tokens(text string, limit int) []int32 {
 			if limit >= 0 {
 				rest = limit - len(ids) // every piece gives at least one token
 			}
-			for _, piece := range t.pretokenize([]string{s2.text}, rest) {
+			// atStart: this text begins the input (Metaspace's prepend_scheme "first").
+			for _, piece := range t.pretokenize([]string{s2.text}, rest, i == 0 && j == 0) {
 				if t.byteLevel {
 					piece = byteLevelEncode(piece)
 				}
-				ids = append(ids, t.bpe(piece)...)
+				ids = append(ids, t.word(piece)...)
 				if limit >= 0 && len(ids) >= limit {
 					return ids
 				}
 			}
 		}
+	}
+	return ids
+}
+
+// word tokenizes one pre-token with the model.
+func (t *Tokenizer) word(w string) []int32 {
+	if t.uni == nil && t.sp == nil {
+		return t.bpe(w)
+	}
+	if w == "" {
+		return nil
+	}
+	cacheable := len(w) <= maxCachedWord
+	if cacheable {
+		t.mu.RLock()
+		ids, ok := t.cache[w]
+		t.mu.RUnlock()
+		if ok {
+			return ids
+		}
+	}
+	var ids []int32
+	if t.uni != nil {
+		ids = t.uni.encode(w)
+	} else {
+		ids = t.sp.encode(w)
+	}
+	if cacheable {
+		t.mu.Lock()
+		if len(t.cache) >= maxCacheEntries {
+			clear(t.cache)
+		}
+		t.cache[w] = ids
+		t.mu.Unlock()
 	}
 	return ids
 }

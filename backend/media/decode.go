@@ -182,6 +182,9 @@ func decode(ctx context.Context, path string, lim Limits, enough func(w, h int) 
 // decoderFor returns the Go decoder for info's format (nil for JPEG, which
 // has its own path) or an error for what cannot be decoded.
 func decoderFor(info Info) (func(io.Reader) (image.Image, error), error) {
+	if info.MediaType == TypeRaw {
+		return nil, nil // rawPreview finds the JPEG inside; JPEG's path decodes it
+	}
 	if info.MediaType != TypeImage {
 		return nil, fmt.Errorf("decode %s: %w: %s is not a still image", info.Format, ErrUnsupported, info.MediaType)
 	}
@@ -226,6 +229,14 @@ func decodeBytes(data []byte, name string, lim Limits, enough func(w, h int) boo
 	var img image.Image
 	heif := info.Format == "heic" || info.Format == "avif"
 	switch {
+	case info.MediaType == TypeRaw:
+		var preview []byte
+		if preview, err = rawPreview(data); err == nil {
+			img, err = decodeJPEG(preview, lim.MaxPixels, enough)
+		}
+		if err == nil {
+			return img, info, nil // the preview's size is its own, not the sensor's
+		}
 	case heif:
 		img, err = decodeHEIF(data, lim.MaxPixels)
 	case dec == nil:

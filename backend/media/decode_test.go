@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tagsight/tagsight/backend/testutil"
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
 )
@@ -318,4 +319,35 @@ func TestThumbnail(t *testing.T) {
 			t.Errorf("size %v (no upscaling expected)", img.Bounds().Size())
 		}
 	})
+}
+
+func TestRawPreview(t *testing.T) {
+	dir := t.TempDir()
+	preview := encodeJPEG(t, noisyImage(320, 240))
+	raw := testutil.RAW(preview, 6)
+	p := writeFile(t, dir, "DSC_0001.NEF", raw)
+	img, info, err := DecodeScaled(context.Background(), p, 60, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.MediaType != TypeRaw || info.Orientation != 6 {
+		t.Errorf("info %+v", info)
+	}
+	// 320x240 preview, decoded at ≥60 short side, turned a quarter by orientation 6.
+	if b := img.Bounds(); b.Dx() >= b.Dy() || min(b.Dx(), b.Dy()) != 60 {
+		t.Errorf("raw preview decoded to %v", b)
+	}
+	if _, err := Thumbnail(context.Background(), p, filepath.Join(dir, "t.jpg"), 64, Limits{}); err != nil {
+		t.Errorf("thumbnail: %v", err)
+	}
+	// No preview inside: unsupported, not corrupt.
+	noPrev := writeFile(t, dir, "empty.dng", testutil.TIFF([]testutil.Tag{testutil.ASCII(0x010F, "Canon")}))
+	if _, _, err := DecodeScaled(context.Background(), noPrev, 60, Limits{}); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("RAW without preview: %v", err)
+	}
+	// A preview pointer past the end, and an IFD loop, are survived.
+	bad := append([]byte{}, raw[:len(raw)-len(preview)/2]...)
+	if _, _, err := DecodeScaled(context.Background(), writeFile(t, dir, "cut.nef", bad), 60, Limits{}); err == nil {
+		t.Error("cut RAW decoded")
+	}
 }

@@ -140,7 +140,7 @@ type ToEmbed struct {
 // without a remembered error for their current content), in path order.
 func (db *DB) EntriesToEmbed(ctx context.Context, m Model) ([]ToEmbed, error) {
 	rows, err := db.QueryContext(ctx, `SELECT e.id, e.path, e.fingerprint FROM entries e
-		WHERE e.missing=0 AND e.media_type='image' AND e.thumb<>''
+		WHERE e.missing=0 AND e.media_type IN ('image','raw') AND e.thumb<>''
 		AND NOT EXISTS (SELECT 1 FROM `+vecTable(m.ID)+` v WHERE v.rowid=e.id)
 		AND NOT EXISTS (SELECT 1 FROM embed_errors x WHERE x.entry_id=e.id AND x.model_id=? AND x.fingerprint=e.fingerprint)
 		ORDER BY e.path`, m.ID)

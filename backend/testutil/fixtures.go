@@ -108,6 +108,22 @@ func Rationals(id uint16, vs ...[2]uint32) Tag {
 	return Tag{id: id, typ: 5, data: b, n: uint32(len(vs))}
 }
 
+// Long is a fixture helper: a LONG (uint32) field.
+func Long(id uint16, v uint32) Tag {
+	return Tag{id: id, typ: 4, data: binary.BigEndian.AppendUint32(nil, v), n: 1}
+}
+
+// RAW is a minimal TIFF-based camera RAW: IFD0 with make, orientation and
+// a JPEGInterchangeFormat pointer to preview, appended after the TIFF.
+func RAW(preview []byte, orientation uint16) []byte {
+	tags := func(off uint32) []Tag {
+		return []Tag{ASCII(0x010F, "Nikon"), Short(0x0112, orientation), Long(0x0201, off), Long(0x0202, uint32(len(preview)))}
+	}
+	head := TIFF(tags(0))
+	out := TIFF(tags(uint32(len(head))))
+	return append(out, preview...)
+}
+
 // Pointer is a fixture helper.
 func Pointer(id uint16, sub []Tag) Tag { return Tag{id: id, typ: 4, n: 1, sub: sub} }
 
