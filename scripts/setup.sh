@@ -57,7 +57,7 @@ APT_PKGS=(
 # Python's torch/onnx only build test models (committed) and the benchmark's
 # ViT-B/32-sized model: `setup.sh --bench` (make bench) adds them.
 if [[ " $* " == *" --bench "* ]]; then
-  APT_PKGS+=(python3-torch python3-onnx python3-numpy)
+  APT_PKGS+=(python3-torch python3-onnx python3-numpy python3-faiss)
 fi
 
 installed() { [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]]; }

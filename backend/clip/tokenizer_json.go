@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -35,13 +36,17 @@ func ParseTokenizer(tokenizerJSON, configJSON []byte, contextLength int) (*Token
 			PadToken string `json:"pad_token"`
 		} `json:"padding"`
 		Model *struct {
-			Type                    string           `json:"type"`
-			Vocab                   map[string]int32 `json:"vocab"`
-			Merges                  json.RawMessage  `json:"merges"`
-			UnkToken                *string          `json:"unk_token"`
-			EndOfWordSuffix         *string          `json:"end_of_word_suffix"`
-			ContinuingSubwordPrefix *string          `json:"continuing_subword_prefix"`
-			ByteFallback            bool             `json:"byte_fallback"`
+			Type                    string          `json:"type"`
+			Vocab                   json.RawMessage `json:"vocab"`
+			Merges                  json.RawMessage `json:"merges"`
+			UnkToken                *string         `json:"unk_token"`
+			UnkID                   *int            `json:"unk_id"`
+			EndOfWordSuffix         *string         `json:"end_of_word_suffix"`
+			ContinuingSubwordPrefix *string         `json:"continuing_subword_prefix"`
+			ByteFallback            bool            `json:"byte_fallback"`
+			FuseUnk                 bool            `json:"fuse_unk"`
+			IgnoreMerges            bool            `json:"ignore_merges"`
+			Dropout                 *float64        `json:"dropout"`
 		} `json:"model"`
 	}
 	if err := json.Unmarshal(tokenizerJSON, &f); err != nil {
@@ -50,41 +55,76 @@ func ParseTokenizer(tokenizerJSON, configJSON []byte, contextLength int) (*Token
 	if f.Model == nil {
 		return nil, fmt.Errorf("%w: model", ErrMissingKey)
 	}
-	if f.Model.Type != "BPE" && f.Model.Type != "" {
-		return nil, fmt.Errorf("%w: model type %q (only BPE is supported)", ErrUnsupported, f.Model.Type)
-	}
-	if len(f.Model.Vocab) == 0 {
+	if isNull(f.Model.Vocab) {
 		return nil, fmt.Errorf("%w: model.vocab", ErrMissingKey)
 	}
-	if p := f.Model.ContinuingSubwordPrefix; p != nil && *p != "" {
-		return nil, fmt.Errorf("%w: model.continuing_subword_prefix %q", ErrUnsupported, *p)
-	}
-	if f.Model.ByteFallback {
-		return nil, fmt.Errorf("%w: model.byte_fallback", ErrUnsupported)
-	}
 	t := &Tokenizer{
-		vocab:         f.Model.Vocab,
 		unk:           -1,
 		contextLength: contextLength,
 		cache:         make(map[string][]int32),
 	}
-	if f.Model.EndOfWordSuffix != nil {
-		t.suffix = *f.Model.EndOfWordSuffix
+	var err error
+	if t.normalize, err = parseNormalizer(f.Normalizer); err != nil {
+		return nil, fmt.Errorf("normalizer: %w", err)
 	}
-	if f.Model.UnkToken != nil {
-		if id, ok := t.vocab[*f.Model.UnkToken]; ok {
-			t.unk = id
+	if t.pretokenize, t.byteLevel, err = parsePreTokenizer(f.PreTokenizer); err != nil {
+		return nil, fmt.Errorf("pre_tokenizer: %w", err)
+	}
+	switch f.Model.Type {
+	case "Unigram":
+		if t.byteLevel {
+			return nil, fmt.Errorf("%w: a ByteLevel pre-tokenizer with a Unigram model", ErrUnsupported)
 		}
-	}
-	merges, err := parseMerges(f.Model.Merges)
-	if err != nil {
-		return nil, err
-	}
-	t.ranks = make(map[bpePair]int, len(merges))
-	for i, m := range merges {
-		if _, dup := t.ranks[m]; !dup {
-			t.ranks[m] = i
+		if t.uni, err = parseUnigram(f.Model.Vocab, f.Model.UnkID, f.Model.ByteFallback); err != nil {
+			return nil, err
 		}
+		t.vocab = t.uni.vocab
+	case "BPE", "":
+		if err := json.Unmarshal(f.Model.Vocab, &t.vocab); err != nil {
+			return nil, fmt.Errorf("model.vocab: %w: want {token: id}: %v", ErrBadJSON, err)
+		}
+		if len(t.vocab) == 0 {
+			return nil, fmt.Errorf("%w: model.vocab", ErrMissingKey)
+		}
+		if d := f.Model.Dropout; d != nil && *d > 0 && *d < 1 {
+			return nil, fmt.Errorf("%w: model.dropout %v (random merges)", ErrUnsupported, *d)
+		}
+		if f.Model.EndOfWordSuffix != nil {
+			t.suffix = *f.Model.EndOfWordSuffix
+		}
+		if f.Model.UnkToken != nil {
+			if id, ok := t.vocab[*f.Model.UnkToken]; ok {
+				t.unk = id
+			}
+		}
+		merges, err := parseMerges(f.Model.Merges)
+		if err != nil {
+			return nil, err
+		}
+		prefix := ""
+		if p := f.Model.ContinuingSubwordPrefix; p != nil {
+			prefix = *p
+		}
+		// ByteLevel files (CLIP) keep the string-keyed BPE their golden tests pin; a
+		// SentencePiece-style file (no ByteLevel, or byte_fallback) gets HF's id-keyed one.
+		if f.Model.ByteFallback || !t.byteLevel || f.Model.FuseUnk || f.Model.IgnoreMerges || prefix != "" {
+			if t.byteLevel && f.Model.ByteFallback {
+				return nil, fmt.Errorf("%w: model.byte_fallback with a ByteLevel pre-tokenizer", ErrUnsupported)
+			}
+			if t.sp, err = newSPBPE(t.vocab, merges, t.unk, f.Model.ByteFallback, f.Model.FuseUnk,
+				f.Model.IgnoreMerges, prefix, t.suffix); err != nil {
+				return nil, err
+			}
+			break
+		}
+		t.ranks = make(map[bpePair]int, len(merges))
+		for i, m := range merges {
+			if _, dup := t.ranks[m]; !dup {
+				t.ranks[m] = i
+			}
+		}
+	default:
+		return nil, fmt.Errorf("%w: model type %q (BPE and Unigram are supported)", ErrUnsupported, f.Model.Type)
 	}
 
 	added := map[string]int32{}
@@ -105,12 +145,6 @@ func ParseTokenizer(tokenizerJSON, configJSON []byte, contextLength int) (*Token
 		return id, ok
 	}
 
-	if t.normalize, err = parseNormalizer(f.Normalizer); err != nil {
-		return nil, fmt.Errorf("normalizer: %w", err)
-	}
-	if t.pretokenize, t.byteLevel, err = parsePreTokenizer(f.PreTokenizer); err != nil {
-		return nil, fmt.Errorf("pre_tokenizer: %w", err)
-	}
 	if t.prefix, t.suffixIDs, err = parsePostProcessor(f.PostProcessor, lookup); err != nil {
 		return nil, fmt.Errorf("post_processor: %w", err)
 	}
@@ -216,6 +250,8 @@ func parseNormalizer(raw json.RawMessage) (func(string) string, error) {
 		Content     string            `json:"content"`
 		StripLeft   bool              `json:"strip_left"`
 		StripRight  bool              `json:"strip_right"`
+		Prepend     string            `json:"prepend"`
+		Charsmap    *string           `json:"precompiled_charsmap"`
 	}
 	if err := json.Unmarshal(raw, &c); err != nil {
 		return nil, badJSON(err)
@@ -256,6 +292,23 @@ func parseNormalizer(raw json.RawMessage) (func(string) string, error) {
 			}
 			return s
 		}, nil
+	case "Prepend":
+		prepend := c.Prepend
+		return func(s string) string {
+			if s == "" {
+				return s
+			}
+			return prepend + s
+		}, nil
+	case "Precompiled":
+		if c.Charsmap == nil {
+			return func(s string) string { return s }, nil
+		}
+		p, err := parsePrecompiled(*c.Charsmap)
+		if err != nil {
+			return nil, err
+		}
+		return p.normalize, nil
 	case "Replace":
 		re, lit, err := parsePattern(c.Pattern)
 		if err != nil {
@@ -271,8 +324,8 @@ func parseNormalizer(raw json.RawMessage) (func(string) string, error) {
 }
 
 // A pre-tokenizer maps pieces to pieces; limit >= 0 lets it stop after that many.
-func parsePreTokenizer(raw json.RawMessage) (func([]string, int) []string, bool, error) {
-	identity := func(p []string, _ int) []string { return p }
+func parsePreTokenizer(raw json.RawMessage) (func([]string, int, bool) []string, bool, error) {
+	identity := func(p []string, _ int, _ bool) []string { return p }
 	if isNull(raw) {
 		return identity, false, nil
 	}
@@ -281,15 +334,18 @@ func parsePreTokenizer(raw json.RawMessage) (func([]string, int) []string, bool,
 		PreTokenizers  []json.RawMessage `json:"pretokenizers"`
 		Behavior       string            `json:"behavior"`
 		Invert         bool              `json:"invert"`
-		AddPrefixSpace bool              `json:"add_prefix_space"`
+		AddPrefixSpace *bool             `json:"add_prefix_space"`
 		UseRegex       *bool             `json:"use_regex"`
+		Replacement    *string           `json:"replacement"`
+		PrependScheme  *string           `json:"prepend_scheme"`
+		Split          *bool             `json:"split"`
 	}
 	if err := json.Unmarshal(raw, &c); err != nil {
 		return nil, false, badJSON(err)
 	}
 	switch c.Type {
 	case "Sequence":
-		var fs []func([]string, int) []string
+		var fs []func([]string, int, bool) []string
 		byteLevel := false
 		for _, p := range c.PreTokenizers {
 			f, bl, err := parsePreTokenizer(p)
@@ -299,19 +355,42 @@ func parsePreTokenizer(raw json.RawMessage) (func([]string, int) []string, bool,
 			fs = append(fs, f)
 			byteLevel = byteLevel || bl
 		}
-		return func(p []string, limit int) []string {
+		return func(p []string, limit int, atStart bool) []string {
 			for _, f := range fs {
-				p = f(p, limit)
+				p = f(p, limit, atStart)
 			}
 			return p
 		}, byteLevel, nil
+	case "Metaspace":
+		if c.Replacement == nil || utf8.RuneCountInString(*c.Replacement) != 1 {
+			return nil, false, fmt.Errorf("%w: Metaspace replacement (one character)", ErrMissingKey)
+		}
+		scheme, err := parsePrependScheme(c.PrependScheme, c.AddPrefixSpace)
+		if err != nil {
+			return nil, false, err
+		}
+		return metaspace(*c.Replacement, scheme, c.Split == nil || *c.Split), false, nil
+	case "WhitespaceSplit":
+		return func(p []string, limit int, _ bool) []string {
+			var out []string
+			for _, s := range p {
+				for _, w := range strings.FieldsFunc(s, isWhiteSpace) {
+					if limit >= 0 && len(out) >= limit {
+						return out
+					}
+					out = append(out, w)
+				}
+			}
+			return out
+		}, false, nil
 	case "ByteLevel":
 		// The byte-to-unicode mapping itself is applied per piece just before BPE.
 		// use_regex defaults to true in HF tokenizers (and CLIP's files have it on); after
 		// CLIP's Split there is no whitespace left and the GPT-2 split keeps every piece whole.
 		useRegex := c.UseRegex == nil || *c.UseRegex
-		return func(p []string, limit int) []string {
-			if c.AddPrefixSpace && len(p) > 0 && !strings.HasPrefix(p[0], " ") {
+		addPrefix := c.AddPrefixSpace != nil && *c.AddPrefixSpace
+		return func(p []string, limit int, _ bool) []string {
+			if addPrefix && len(p) > 0 && !strings.HasPrefix(p[0], " ") {
 				p[0] = " " + p[0]
 			}
 			if !useRegex {
@@ -342,7 +421,7 @@ func parsePreTokenizer(raw json.RawMessage) (func([]string, int) []string, bool,
 		default:
 			return nil, false, fmt.Errorf("%w: Split behavior %q invert %v", ErrUnsupported, c.Behavior, c.Invert)
 		}
-		return func(pieces []string, limit int) []string {
+		return func(pieces []string, limit int, _ bool) []string {
 			var out []string
 			for _, s := range pieces {
 				if limit >= 0 && len(out) >= limit {
