@@ -410,6 +410,20 @@ func parsePreTokenizer(raw json.RawMessage) (func([]string, int, bool) []string,
 		if re == nil {
 			re = regexp.MustCompile(regexp.QuoteMeta(lit))
 		}
+		switch c.Behavior {
+		case "MergedWithPrevious", "MergedWithNext", "Contiguous":
+			behavior, invert := c.Behavior, c.Invert
+			return func(pieces []string, limit int, _ bool) []string {
+				var out []string
+				for _, s := range pieces {
+					out = splitMerged(out, re, s, behavior, invert)
+					if limit >= 0 && len(out) >= limit {
+						return out[:limit]
+					}
+				}
+				return out
+			}, false, nil
+		}
 		keepMatches, keepGaps := false, false
 		switch {
 		case c.Behavior == "Removed" && c.Invert:

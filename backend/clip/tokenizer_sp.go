@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -578,4 +579,74 @@ func parsePrependScheme(scheme *string, addPrefixSpace *bool) (prependScheme, er
 		ps = prependNever
 	}
 	return ps, nil
+}
+
+// ---- Split with a merging behaviour ----
+
+// splitMerged appends the pieces of s as HF's NormalizedString::split makes them for the
+// MergedWithPrevious, MergedWithNext and Contiguous behaviours (Gemma's tokenizer.json has
+// Split(" ", MergedWithPrevious)). Splitting "the-final--countdown" on "-":
+//
+//	MergedWithPrevious  the-  final-  -  countdown
+//	MergedWithNext      the  -final  -  -countdown
+//	Contiguous          the  -  final  --  countdown
+func splitMerged(out []string, re *regexp.Regexp, s, behavior string, invert bool) []string {
+	type span struct {
+		start, end int
+		match      bool
+	}
+	var spans []span
+	last := 0
+	for _, m := range re.FindAllStringIndex(s, -1) {
+		if m[1] == m[0] {
+			continue
+		}
+		if m[0] > last {
+			spans = append(spans, span{last, m[0], invert})
+		}
+		spans = append(spans, span{m[0], m[1], !invert})
+		last = m[1]
+	}
+	if last < len(s) {
+		spans = append(spans, span{last, len(s), invert})
+	}
+	var acc []span
+	prev := false
+	switch behavior {
+	case "MergedWithPrevious":
+		for _, sp := range spans {
+			if sp.match && !prev && len(acc) > 0 {
+				acc[len(acc)-1].end = sp.end
+			} else {
+				acc = append(acc, sp)
+			}
+			prev = sp.match
+		}
+	case "MergedWithNext":
+		for i := len(spans) - 1; i >= 0; i-- {
+			sp := spans[i]
+			if sp.match && !prev && len(acc) > 0 {
+				acc[len(acc)-1].start = sp.start
+			} else {
+				acc = append(acc, sp)
+			}
+			prev = sp.match
+		}
+		for i, j := 0, len(acc)-1; i < j; i, j = i+1, j-1 {
+			acc[i], acc[j] = acc[j], acc[i]
+		}
+	default: // Contiguous
+		for _, sp := range spans {
+			if sp.match == prev && len(acc) > 0 {
+				acc[len(acc)-1].end = sp.end
+			} else {
+				acc = append(acc, sp)
+			}
+			prev = sp.match
+		}
+	}
+	for _, sp := range acc {
+		out = append(out, s[sp.start:sp.end])
+	}
+	return out
 }
