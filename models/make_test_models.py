@@ -571,6 +571,43 @@ def colour_textual(context_length, ids, static_batch, table):
                              opset_imports=[helper.make_opsetid("", 13)])
 
 
+def colour_textual_mask(context_length, table, green):
+    """A text tower that takes input_ids + attention_mask (as M-CLIP's does):
+    the mean of the masked rows. The pad/EOS row leans green, so a tower fed
+    no mask (or all ones) would answer "green" to every query."""
+    from onnx import helper, numpy_helper, TensorProto
+    nodes = [
+        helper.make_node("Gather", ["table", "input_ids"], ["rows"], axis=0),
+        helper.make_node("Cast", ["attention_mask"], ["maskf"], to=TensorProto.FLOAT),
+        helper.make_node("Unsqueeze", ["maskf", "axes2"], ["mask3"]),
+        helper.make_node("Mul", ["rows", "mask3"], ["masked"]),
+        helper.make_node("ReduceSum", ["masked", "axes1"], ["summed"], keepdims=0),
+    ] + _l2norm_nodes(helper, "summed", "embedding")
+    graph = helper.make_graph(
+        nodes, "colour_textual_mask",
+        [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", context_length]),
+         helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch", context_length])],
+        [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", EMBED_DIM])],
+        initializer=[numpy_helper.from_array(table, "table"),
+                     numpy_helper.from_array(np.array([1], dtype=np.int64), "axes1"),
+                     numpy_helper.from_array(np.array([2], dtype=np.int64), "axes2"),
+                     numpy_helper.from_array(np.array(1e-12, dtype=np.float32), "eps")])
+    return helper.make_model(graph, producer_name="tagsight-make_test_models",
+                             opset_imports=[helper.make_opsetid("", 13)])
+
+
+def make_colour_mask(out, size=32, context_length=77):
+    tok = build_tokenizer()
+    vocab = tok["model"]["vocab"]
+    vocab_size = max(vocab.values()) + 1
+    write_common(out, size, context_length, EMBED_DIM, tok)
+    _save(colour_visual(size, False), os.path.join(out, "visual", "model.onnx"))
+    table = colour_table(vocab_size, vocab, vocab[BOS], vocab[EOS])
+    green = colour_embedding(COLOURS["green"], colour_matrix())
+    table[vocab[EOS]] = 0.3 * green  # EOS is also the pad token
+    _save(colour_textual_mask(context_length, table, green), os.path.join(out, "textual", "model.onnx"))
+
+
 def write_json(path, obj, indent=2):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="\n") as f:
@@ -728,6 +765,7 @@ def make_all():
     make_colour(os.path.join(tm, "colour"))
     make_colour(os.path.join(tm, "colour-int64"), ids="int64")
     make_colour(os.path.join(tm, "colour-b1"), static_batch=True, template_processor=True)
+    make_colour_mask(os.path.join(tm, "colour-mask"))
     tok = build_tokenizer()
     ref = ReferenceTokenizer(tok, tokenizer_config(), 77)
     golden = {"tokenizer": "models/testmodels/colour/textual/tokenizer.json",

@@ -208,7 +208,7 @@ func (e *Engine) EmbedImages(ctx context.Context, images [][]float32) ([][]float
 			return nil, fmt.Errorf("embed images: image %d has %d values, want %d", i, len(img), per)
 		}
 	}
-	return t.run(ctx, len(images), func(dst any, pos, i int) {
+	return t.run(ctx, len(images), nil, func(dst any, pos, i int) {
 		copy(dst.([]float32)[pos*per:], images[i])
 	})
 }
@@ -221,8 +221,13 @@ func (e *Engine) EmbedTexts(ctx context.Context, texts []string) ([][]float32, e
 	}
 	defer e.running.Done()
 	n := e.spec.ContextLength
-	return t.run(ctx, len(texts), func(dst any, pos, i int) {
-		ids := e.spec.Tokenizer.Encode(texts[i])
+	enc := make([][]int32, len(texts))
+	lens := make([]int, len(texts))
+	for i, s := range texts {
+		enc[i], lens[i] = e.spec.Tokenizer.EncodeLen(s)
+	}
+	return t.run(ctx, len(texts), func(i int) int { return lens[i] }, func(dst any, pos, i int) {
+		ids := enc[i]
 		switch d := dst.(type) {
 		case []int32:
 			copy(d[pos*n:], ids)
@@ -261,6 +266,7 @@ func (e *Engine) tower(visual bool) (*tower, error) {
 type tower struct {
 	session  *ort.DynamicAdvancedSession
 	in, out  string
+	mask     string // the text tower's attention_mask input, "" when it has none
 	inType   ort.TensorElementDataType
 	inDims   []int64 // per-item dims (without batch)
 	batch    int     // fixed batch size, 0 when dynamic
@@ -291,9 +297,45 @@ func (e *Engine) openTower(visual bool) (*tower, error) {
 		}
 	}
 	t := &tower{maxBatch: e.opts.MaxBatch, embedDim: e.spec.EmbedDim}
+	// A text tower may also take an attention mask (M-CLIP's XLM-R does);
+	// its ids input is then "input_ids" rather than "text".
+	var maskInfo *ort.InputOutputInfo
+	if !visual && len(ins) > 1 {
+		var rest []ort.InputOutputInfo
+		for i := range ins {
+			if ins[i].Name == "attention_mask" {
+				maskInfo = &ins[i]
+			} else {
+				rest = append(rest, ins[i])
+			}
+		}
+		ins = rest
+		if maskInfo != nil && len(ins) > 1 {
+			for _, in := range ins {
+				if in.Name == "input_ids" {
+					wantIn = "input_ids"
+				}
+			}
+		}
+	}
 	inInfo, err := pick(ins, wantIn, "input")
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(ins) > 1 {
+		var names []string
+		for _, in := range ins {
+			if in.Name != inInfo.Name {
+				names = append(names, in.Name)
+			}
+		}
+		return nil, fmt.Errorf("%s: %w: inputs %v are not supported (only %q and an optional attention_mask)", path, ErrBadModel, names, inInfo.Name)
+	}
+	if maskInfo != nil {
+		if maskInfo.DataType != inInfo.DataType {
+			return nil, fmt.Errorf("%s: %w: attention_mask is %v but %s is %v", path, ErrBadModel, maskInfo.DataType, inInfo.Name, inInfo.DataType)
+		}
+		t.mask = maskInfo.Name
 	}
 	outInfo, err := pick(outs, "embedding", "output")
 	if err != nil {
@@ -347,11 +389,15 @@ func (e *Engine) openTower(visual bool) (*tower, error) {
 		}
 	}
 	using := e.provider.Using
-	t.session, err = newSession(path, t.in, t.out, using, threads)
+	inNames := []string{t.in}
+	if t.mask != "" {
+		inNames = append(inNames, t.mask)
+	}
+	t.session, err = newSession(path, inNames, t.out, using, threads)
 	if err != nil && using != ProviderCPU {
 		e.provider.Reason = fmt.Sprintf("%s could not start (%v); fell back to the CPU", strings.ToUpper(using), firstLine(err))
 		e.provider.Using = ProviderCPU
-		t.session, err = newSession(path, t.in, t.out, ProviderCPU, threads)
+		t.session, err = newSession(path, inNames, t.out, ProviderCPU, threads)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: create session: %w", path, err)
@@ -359,7 +405,7 @@ func (e *Engine) openTower(visual bool) (*tower, error) {
 	return t, nil
 }
 
-func newSession(path, in, out, provider string, threads int) (*ort.DynamicAdvancedSession, error) {
+func newSession(path string, in []string, out, provider string, threads int) (*ort.DynamicAdvancedSession, error) {
 	opts, err := ort.NewSessionOptions()
 	if err != nil {
 		return nil, fmt.Errorf("session options: %w", err)
@@ -380,7 +426,7 @@ func newSession(path, in, out, provider string, threads int) (*ort.DynamicAdvanc
 	if err := appendProvider(opts, provider); err != nil {
 		return nil, fmt.Errorf("%s provider: %w", provider, err)
 	}
-	return ort.NewDynamicAdvancedSession(path, []string{in}, []string{out}, opts)
+	return ort.NewDynamicAdvancedSession(path, in, []string{out}, opts)
 }
 
 func firstLine(err error) string {
@@ -438,8 +484,9 @@ func dimsMatch(dims []int64, want []int64) bool {
 }
 
 // run embeds n items; fill writes item i at row pos of the batch buffer (a []float32,
-// []int32 or []int64 matching the input's element type).
-func (t *tower) run(ctx context.Context, n int, fill func(dst any, pos, i int)) ([][]float32, error) {
+// []int32 or []int64 matching the input's element type). lengths gives item i's
+// number of real tokens, for towers that take an attention mask.
+func (t *tower) run(ctx context.Context, n int, lengths func(i int) int, fill func(dst any, pos, i int)) ([][]float32, error) {
 	out := make([][]float32, 0, n)
 	step := t.maxBatch
 	if t.batch > 0 {
@@ -506,9 +553,20 @@ func (t *tower) run(ctx context.Context, n int, fill func(dst any, pos, i int)) 
 		if err != nil {
 			return nil, fmt.Errorf("input tensor: %w", err)
 		}
+		inputs := []ort.Value{input}
+		if t.mask != "" {
+			m, err := maskTensor(shape, t.inType, count, per, func(p int) int { return lengths(start + p) })
+			if err != nil {
+				input.Destroy()
+				return nil, fmt.Errorf("mask tensor: %w", err)
+			}
+			inputs = append(inputs, m)
+		}
 		outputs := []ort.Value{nil}
-		err = t.session.RunWithOptions([]ort.Value{input}, outputs, ro)
-		input.Destroy()
+		err = t.session.RunWithOptions(inputs, outputs, ro)
+		for _, in := range inputs {
+			in.Destroy()
+		}
 		if err != nil {
 			if outputs[0] != nil {
 				outputs[0].Destroy()
@@ -551,4 +609,27 @@ func l2normalize(v []float32) {
 	for i := range v {
 		v[i] *= inv
 	}
+}
+
+// maskTensor builds an attention mask shaped like the ids: 1 for the first
+// length(p) positions of row p, 0 for padding (and for the zero rows that
+// fill a fixed batch).
+func maskTensor(shape ort.Shape, typ ort.TensorElementDataType, count, per int, length func(p int) int) (ort.Value, error) {
+	rows := int(shape[0])
+	if typ == ort.TensorElementDataTypeInt32 {
+		buf := make([]int32, rows*per)
+		for p := 0; p < count; p++ {
+			for j := 0; j < min(length(p), per); j++ {
+				buf[p*per+j] = 1
+			}
+		}
+		return ort.NewTensor(shape, buf)
+	}
+	buf := make([]int64, rows*per)
+	for p := 0; p < count; p++ {
+		for j := 0; j < min(length(p), per); j++ {
+			buf[p*per+j] = 1
+		}
+	}
+	return ort.NewTensor(shape, buf)
 }

@@ -88,6 +88,13 @@ func (t *Tokenizer) PadID() int32 { return t.padID }
 // Encode returns BOS, the text's tokens, EOS, then padding: exactly ContextLength ids.
 // Text too long for the context is cut so that EOS is still the last real token.
 func (t *Tokenizer) Encode(text string) []int32 {
+	ids, _ := t.EncodeLen(text)
+	return ids
+}
+
+// EncodeLen is Encode that also says how many ids precede the padding (an
+// attention mask's ones).
+func (t *Tokenizer) EncodeLen(text string) ([]int32, int) {
 	out := make([]int32, 0, t.contextLength)
 	out = append(out, t.prefix...)
 	room := t.contextLength - len(t.prefix) - len(t.suffixIDs)
@@ -97,10 +104,11 @@ func (t *Tokenizer) Encode(text string) []int32 {
 	}
 	out = append(out, ids...)
 	out = append(out, t.suffixIDs...)
+	n := len(out)
 	for len(out) < t.contextLength {
 		out = append(out, t.padID)
 	}
-	return out
+	return out, n
 }
 
 // Tokens returns the text's token ids without special tokens, truncation or padding.
