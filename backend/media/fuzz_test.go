@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/tagsight/tagsight/backend/testutil"
 )
 
 // FuzzProbe feeds arbitrary bytes, under each claimed extension, to Probe:
@@ -31,6 +33,8 @@ func FuzzProbe(f *testing.F) {
 			f.Add(b, uint8(4))
 		}
 	}
+	f.Add(heifWithExif(fullExifTIFF()), uint8(4))
+	f.Add(testutil.RAW(jpg, 6), uint8(5))
 	f.Add([]byte{}, uint8(0))
 	f.Add([]byte("BM\x00\x00\x00\x00\x00\x00\x00\x00\x36\x00\x00\x00\x28\x00\x00\x00"), uint8(6))
 	exts := []string{".jpg", ".png", ".gif", ".tif", ".webp", ".nef", ".bmp", ""}

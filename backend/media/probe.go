@@ -123,6 +123,8 @@ func probeFile(f io.ReaderAt, size int64, name string, lim Limits) (Info, error)
 		tiffData = pngExifTIFF(head)
 	case format == "webp":
 		tiffData = webpExifTIFF(f, size)
+	case format == "heic" || format == "avif":
+		tiffData = heifExifTIFF(head, f, size)
 	case format == "tiff" || mt == TypeRaw:
 		b := make([]byte, min(size, maxExifBytes))
 		if n, _ := f.ReadAt(b, 0); n >= 8 && (string(b[:2]) == "II" || string(b[:2]) == "MM") {
@@ -139,6 +141,11 @@ func probeFile(f io.ReaderAt, size int64, name string, lim Limits) (Info, error)
 		info.Exif = parseExifTIFF(tiffData)
 		if info.Exif != nil && info.Exif.Orientation != 0 {
 			info.Orientation = info.Exif.Orientation
+		}
+		if format == "heic" || format == "avif" {
+			// HEIF carries its rotation in irot/imir, which the decoder
+			// applies; the EXIF copy must not turn the picture again.
+			info.Orientation = 1
 		}
 	}
 	return info, nil
@@ -200,32 +207,7 @@ func checkDims(w, h int) (int, int, error) {
 // largest ispe present. Only the header bytes are read; every length is
 // checked against them.
 func ispeSize(head []byte) (w, h int) {
-	children := func(b []byte) []box {
-		var out []box
-		for len(b) >= 8 && len(out) < 1024 {
-			n := uint64(binary.BigEndian.Uint32(b))
-			hdr := uint64(8)
-			if n == 1 && len(b) >= 16 {
-				n, hdr = binary.BigEndian.Uint64(b[8:]), 16
-			} else if n == 0 {
-				n = uint64(len(b))
-			}
-			if n < hdr || n > uint64(len(b)) {
-				break
-			}
-			out = append(out, box{string(b[4:8]), b[hdr:n]})
-			b = b[n:]
-		}
-		return out
-	}
-	find := func(bs []box, typ string) []byte {
-		for _, b := range bs {
-			if b.typ == typ {
-				return b.body
-			}
-		}
-		return nil
-	}
+	children, find := bmffChildren, bmffFind
 	meta := find(children(head), "meta")
 	if len(meta) < 4 {
 		return 0, 0
@@ -274,6 +256,36 @@ func pitmID(b []byte) (uint32, bool) {
 type box struct {
 	typ  string
 	body []byte
+}
+
+// bmffChildren splits an ISO-BMFF payload into boxes; a box whose size
+// runs past the data ends the list.
+func bmffChildren(b []byte) []box {
+	var out []box
+	for len(b) >= 8 && len(out) < 1024 {
+		n := uint64(binary.BigEndian.Uint32(b))
+		hdr := uint64(8)
+		if n == 1 && len(b) >= 16 {
+			n, hdr = binary.BigEndian.Uint64(b[8:]), 16
+		} else if n == 0 {
+			n = uint64(len(b))
+		}
+		if n < hdr || n > uint64(len(b)) {
+			break
+		}
+		out = append(out, box{string(b[4:8]), b[hdr:n]})
+		b = b[n:]
+	}
+	return out
+}
+
+func bmffFind(bs []box, typ string) []byte {
+	for _, b := range bs {
+		if b.typ == typ {
+			return b.body
+		}
+	}
+	return nil
 }
 
 func primaryISPE(ipma []byte, primary uint32, props []box) (int, int, bool) {
