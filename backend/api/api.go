@@ -40,8 +40,8 @@ const EventLibraryChanged = "library:changed"
 type Options struct {
 	Version    string
 	Model      workspace.ModelOptions
-	ConfigDir  string                  // settings.json; "" = the user's config folder
-	PickFolder func() (string, error)  // native dialog (desktop only)
+	ConfigDir  string                   // settings.json; "" = the user's config folder
+	PickFolder func() (string, error)   // native dialog (desktop only)
 	Emit       func(name string, p any) // events to the UI
 }
 

@@ -9,13 +9,13 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	urlpkg "net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
-	urlpkg "net/url"
 
 	"github.com/tagsight/tagsight/backend/jobs"
 	"github.com/tagsight/tagsight/backend/testutil"
@@ -146,15 +146,15 @@ func TestFilesStayInsideTheLibrary(t *testing.T) {
 	}
 	cases := map[string]int{
 		fmt.Sprintf("/file/%d", esc.ID): 403, // symlink out of the library
-		"/file/..%2f..%2fsecret.txt":     400,
-		"/file/../../secret.txt":         200, // cleaned to /secret.txt: the SPA page
-		"/file/%2e%2e/secret.txt":        200,
-		"/file/-1":                       400,
-		"/file/1e3":                      400,
-		"/thumb/..%2fsecret.txt":         400,
-		"/preview/abc":                   400,
-		"/..%2f..%2fsecret.txt":          200, // the SPA answers with index.html, never the file
-		"/" + root + "/red.jpg":          200,
+		"/file/..%2f..%2fsecret.txt":    400,
+		"/file/../../secret.txt":        200, // cleaned to /secret.txt: the SPA page
+		"/file/%2e%2e/secret.txt":       200,
+		"/file/-1":                      400,
+		"/file/1e3":                     400,
+		"/thumb/..%2fsecret.txt":        400,
+		"/preview/abc":                  400,
+		"/..%2f..%2fsecret.txt":         200, // the SPA answers with index.html, never the file
+		"/" + root + "/red.jpg":         200,
 	}
 	for p, want := range cases {
 		code, body := get(t, srv.URL+p)
@@ -222,7 +222,7 @@ func TestTokenAndOrigin(t *testing.T) {
 type cookieJar struct{ cs []*http.Cookie }
 
 func (j *cookieJar) SetCookies(_ *urlT, cs []*http.Cookie) { j.cs = append(j.cs, cs...) }
-func (j *cookieJar) Cookies(_ *urlT) []*http.Cookie         { return j.cs }
+func (j *cookieJar) Cookies(_ *urlT) []*http.Cookie        { return j.cs }
 
 func TestUploadAndTags(t *testing.T) {
 	srv, a, root := newServer(t, HTTPOptions{})
@@ -282,4 +282,5 @@ func TestUploadAndTags(t *testing.T) {
 		t.Errorf("cycle: %v", err)
 	}
 }
+
 type urlT = urlpkg.URL

@@ -32,7 +32,7 @@ func jpeg12MP(t testing.TB) []byte {
 
 func TestDecodeScaled12MP(t *testing.T) {
 	if testing.Short() {
-		t.Skip("12 MP fixture")
+		t.Skip("-short: the 12 MP fixture takes seconds to make (CI runs it)")
 	}
 	p := writeFile(t, t.TempDir(), "big.jpg", jpeg12MP(t))
 	var dw, dh int

@@ -26,7 +26,6 @@ func encPath(p string) jsonPath {
 	return jsonPath{Path: s, Escaped: esc}
 }
 
-
 type lsEntry struct {
 	jsonPath
 	MediaType string  `json:"media_type"`
