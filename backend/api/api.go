@@ -683,11 +683,7 @@ func (a *API) Import(paths []string, target, conflict string) (jobs.Job, error) 
 	return a.jobs.Start("import", title, ws.Lib.Root, func(ctx context.Context, report func(jobs.Progress)) (any, error) {
 		start := time.Now()
 		res, err := ws.Lib.Import(ctx, paths, target, conflict, func(p library.ImportProgress) {
-			rate := float64(p.Done) / math.Max(time.Since(start).Seconds(), 1e-3)
-			eta := 0.0
-			if rate > 0 {
-				eta = float64(p.Total-p.Done) / rate
-			}
+			rate, eta := jobs.Pace(float64(p.Done), float64(p.Total-p.Done), time.Since(start))
 			report(jobs.Progress{Phase: "copy", Done: p.Done, Total: p.Total, Rate: rate, Unit: "B", ETA: eta, Current: p.Current})
 		})
 		if err != nil {

@@ -256,3 +256,18 @@ func (m *Manager) Close() {
 	}
 	m.mu.Unlock()
 }
+
+// Pace is the rate of a job that finished done units in elapsed time, and
+// the seconds the left units will take at that rate (0, 0 before any time
+// has passed).
+func Pace(done, left float64, elapsed time.Duration) (rate, eta float64) {
+	s := elapsed.Seconds()
+	if s <= 0 {
+		return 0, 0
+	}
+	rate = done / s
+	if rate > 0 {
+		eta = left / rate
+	}
+	return rate, eta
+}

@@ -81,3 +81,15 @@ func TestCancelAndSerialise(t *testing.T) {
 		t.Errorf("list: %+v", m.List())
 	}
 }
+
+func TestPace(t *testing.T) {
+	if r, e := Pace(10, 30, 2*time.Second); r != 5 || e != 6 {
+		t.Errorf("Pace(10, 30, 2s) = %v, %v", r, e)
+	}
+	if r, e := Pace(10, 30, 0); r != 0 || e != 0 {
+		t.Errorf("no time yet: %v, %v", r, e)
+	}
+	if r, e := Pace(0, 30, time.Second); r != 0 || e != 0 {
+		t.Errorf("nothing done: %v, %v", r, e)
+	}
+}

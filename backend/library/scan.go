@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tagsight/tagsight/backend/jobs"
 	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/store"
 )
@@ -157,24 +158,24 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	done := res.Unchanged
 	rep.set(Progress{Phase: "index", Done: done, Total: total, Errors: len(errs)}, true)
 
-	jobs := make(chan workItem)
+	queue := make(chan workItem)
 	results := make(chan workResult, opts.Workers*2)
 	var wg sync.WaitGroup
 	for w := 0; w < opts.Workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for it := range jobs {
+			for it := range queue {
 				e, err := l.process(ctx, it, opts)
 				results <- workResult{item: it, entry: e, err: err}
 			}
 		}()
 	}
 	go func() {
-		defer close(jobs)
+		defer close(queue)
 		for _, it := range work {
 			select {
-			case jobs <- it:
+			case queue <- it:
 			case <-ctx.Done():
 				return
 			}
@@ -182,35 +183,17 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	}()
 	go func() { wg.Wait(); close(results) }()
 
-	// One writer: gathers results in memory and writes each batch in one
-	// short transaction, so the write lock is held for milliseconds and the
-	// user can tag while a scan runs. Commits use a context that survives
-	// cancellation so finished work is never thrown away.
+	// One writer: results are saved in short batched transactions (see
+	// store.Batcher), so the user can tag while a scan runs and finished
+	// work survives cancellation.
 	wctx := context.WithoutCancel(ctx)
-	var batch []workResult
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		err := l.DB.Tx(wctx, func(tx *sql.Tx) error {
-			for i := range batch {
-				if err := l.save(wctx, tx, &batch[i], movePool, claimed, &res); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		batch = batch[:0]
-		if err != nil {
-			return fmt.Errorf("save entries: %w", err)
-		}
-		return nil
-	}
+	batch := store.NewBatcher(ctx, l.DB, opts.BatchSize, func(ctx context.Context, tx *sql.Tx, r workResult) error {
+		return l.save(ctx, tx, &r, movePool, claimed, &res)
+	})
 	ticker := time.NewTicker(500 * time.Millisecond)
 	defer ticker.Stop()
 	workStart := time.Now()
 	worked := 0
-	var writeErr error
 	for results != nil {
 		select {
 		case r, ok := <-results:
@@ -223,31 +206,17 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 			if r.err != nil {
 				errs = append(errs, store.ScanError{Path: r.item.rel, Error: r.err.Error()})
 			} else {
-				batch = append(batch, r)
-				if writeErr == nil && len(batch) >= opts.BatchSize {
-					writeErr = flush()
-				}
+				batch.Add(r)
 			}
-			el := time.Since(workStart).Seconds()
 			p := Progress{Phase: "index", Done: done, Total: total, Current: r.item.rel, Errors: len(errs)}
-			if el > 0 {
-				p.Rate = float64(worked) / el
-				if p.Rate > 0 {
-					p.ETA = float64(len(work)-worked) / p.Rate
-				}
-			}
+			p.Rate, p.ETA = jobs.Pace(float64(worked), float64(len(work)-worked), time.Since(workStart))
 			rep.set(p, false)
 		case <-ticker.C:
-			if writeErr == nil {
-				writeErr = flush()
-			}
+			batch.Flush()
 		}
 	}
-	if writeErr == nil {
-		writeErr = flush()
-	}
-	if writeErr != nil {
-		return res, writeErr
+	if err := batch.Flush(); err != nil {
+		return res, fmt.Errorf("save entries: %w", err)
 	}
 
 	res.Errors = errs

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tagsight/tagsight/backend/jobs"
 	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/store"
 )
@@ -101,14 +102,14 @@ func Run(ctx context.Context, db *store.DB, root func(rel string) string, m stor
 	}
 	total := len(todo)
 
-	jobs := make(chan store.ToEmbed)
+	queue := make(chan store.ToEmbed)
 	ready := make(chan prepped, opts.Batch*opts.InferWorkers+opts.DecodeWorkers)
 	out := make(chan embedded, opts.Batch*opts.InferWorkers)
 	go func() {
-		defer close(jobs)
+		defer close(queue)
 		for _, t := range todo {
 			select {
-			case jobs <- t:
+			case queue <- t:
 			case <-ctx.Done():
 				return
 			}
@@ -119,7 +120,7 @@ func Run(ctx context.Context, db *store.DB, root func(rel string) string, m stor
 		dwg.Add(1)
 		go func() {
 			defer dwg.Done()
-			for t := range jobs {
+			for t := range queue {
 				p := prepped{item: t}
 				img, _, err := media.DecodeScaled(ctx, root(t.Path), opts.MinShort, opts.Limits)
 				if err == nil {
@@ -171,34 +172,19 @@ func Run(ctx context.Context, db *store.DB, root func(rel string) string, m stor
 	}
 	go func() { iwg.Wait(); close(out) }()
 
+	// Vectors are saved in short batched transactions (store.Batcher): a
+	// killed or cancelled run keeps what it finished.
 	wctx := context.WithoutCancel(ctx)
-	var pending []embedded
-	flush := func() error {
-		if len(pending) == 0 {
-			return nil
+	batch := store.NewBatcher(ctx, db, 64, func(ctx context.Context, tx *sql.Tx, e embedded) error {
+		if e.err != nil {
+			return store.PutEmbedError(ctx, tx, m, e.item.ID, e.item.Fingerprint, e.err.Error())
 		}
-		err := db.Tx(wctx, func(tx *sql.Tx) error {
-			for _, e := range pending {
-				var err error
-				if e.err != nil {
-					err = store.PutEmbedError(wctx, tx, m, e.item.ID, e.item.Fingerprint, e.err.Error())
-				} else {
-					err = store.PutVector(wctx, tx, m, e.item.ID, e.vec)
-				}
-				if err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		pending = pending[:0]
-		return err
-	}
+		return store.PutVector(ctx, tx, m, e.item.ID, e.vec)
+	})
 	ticker := time.NewTicker(time.Second)
 	defer ticker.Stop()
 	var last time.Time
 	done := 0
-	var writeErr error
 	for out != nil {
 		select {
 		case e, ok := <-out:
@@ -216,33 +202,19 @@ func Run(ctx context.Context, db *store.DB, root func(rel string) string, m stor
 			} else {
 				res.Embedded++
 			}
-			pending = append(pending, e)
-			if len(pending) >= 64 && writeErr == nil {
-				writeErr = flush()
-			}
+			batch.Add(e)
 			if opts.Report != nil && time.Since(last) > 100*time.Millisecond {
 				last = time.Now()
-				el := time.Since(start).Seconds()
 				p := Progress{Phase: "embed", Done: done, Total: total, Current: e.item.Path, Errors: res.Failed}
-				if el > 0 {
-					p.Rate = float64(done) / el
-					if p.Rate > 0 {
-						p.ETA = float64(total-done) / p.Rate
-					}
-				}
+				p.Rate, p.ETA = jobs.Pace(float64(done), float64(total-done), time.Since(start))
 				opts.Report(p)
 			}
 		case <-ticker.C:
-			if writeErr == nil {
-				writeErr = flush()
-			}
+			batch.Flush()
 		}
 	}
-	if writeErr == nil {
-		writeErr = flush()
-	}
-	if writeErr != nil {
-		return res, fmt.Errorf("save vectors: %w", writeErr)
+	if err := batch.Flush(); err != nil {
+		return res, fmt.Errorf("save vectors: %w", err)
 	}
 	if res.Errors == nil {
 		res.Errors = []store.ScanError{}

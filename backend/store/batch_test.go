@@ -1,0 +1,50 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"testing"
+)
+
+func TestBatcher(t *testing.T) {
+	db, _ := openTemp(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var batches, items int
+	var lastTx *sql.Tx
+	b := NewBatcher(ctx, db, 3, func(ctx context.Context, tx *sql.Tx, v int) error {
+		if tx != lastTx {
+			batches, lastTx = batches+1, tx
+		}
+		items++
+		if v == 7 {
+			return errors.New("seven")
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES (?, 'x')`, v)
+		return err
+	})
+	cancel() // writing survives cancellation
+	for i := 1; i <= 5; i++ {
+		b.Add(i)
+	}
+	if batches != 1 || items != 3 {
+		t.Fatalf("after 5 adds: %d batches, %d items", batches, items)
+	}
+	if err := b.Flush(); err != nil || batches != 2 || items != 5 {
+		t.Fatalf("flush: %v, %d batches, %d items", err, batches, items)
+	}
+	for i := 6; i <= 9; i++ {
+		b.Add(i) // 6,7,8 fail as one batch; 9 is queued
+	}
+	if err := b.Flush(); err == nil || err.Error() != "seven" {
+		t.Fatalf("error not kept: %v", err)
+	}
+	if n := items; b.Flush() == nil || items != n {
+		t.Error("wrote after an error")
+	}
+	var rows int
+	db.QueryRow(`SELECT COUNT(*) FROM settings WHERE value = 'x'`).Scan(&rows)
+	if rows != 5 {
+		t.Errorf("%d rows, want the 5 of the good batches (the failed one rolled back)", rows)
+	}
+}
