@@ -82,7 +82,7 @@ func startServer(t *testing.T, perColour int) *server {
 			testutil.WriteFile(t, filepath.Join(root, name, fmt.Sprintf("%s-%02d.jpg", name, i)), flatJPEG(t, cc, 160, 120))
 		}
 	}
-	cmd := exec.Command(bin, "serve", root, "--addr", "127.0.0.1:0", "--config-dir", t.TempDir(), "--model", colourModel)
+	cmd := exec.Command(bin, "serve", root, "--addr", "127.0.0.1:0", "--model", colourModel)
 	cmd.Env = append(os.Environ(), "TAGSIGHT_MODELS_DIR="+t.TempDir())
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr

@@ -43,6 +43,12 @@ type Options struct {
 	ConfigDir  string                   // settings.json; "" = the user's config folder
 	PickFolder func() (string, error)   // native dialog (desktop only)
 	Emit       func(name string, p any) // events to the UI
+	// Web is set for the browser face (tagsight serve): queries may name
+	// pictures by library path only, the model is chosen by catalog name
+	// only, no folder on the server's disk is revealed, and settings live
+	// in the served library (.tagsight/settings.json), not in a user's
+	// config folder. Which methods the web may call at all is methodRoles'.
+	Web bool
 }
 
 // API is the bound surface. Its exported methods are exactly what the UI
@@ -93,7 +99,14 @@ func Open(a *API, root string, create bool) error {
 	return err
 }
 
+// configPath is settings.json's path. Callers hold a.mu.
 func (a *API) configPath() string {
+	if a.opts.Web {
+		if a.ws == nil {
+			return ""
+		}
+		return filepath.Join(a.ws.Lib.DataDir(), "settings.json")
+	}
 	dir := a.opts.ConfigDir
 	if dir == "" {
 		d, err := os.UserConfigDir()
@@ -183,15 +196,20 @@ func (a *API) open(root string, create, index bool) (LibraryInfo, error) {
 	a.mu.Lock()
 	old := a.ws
 	a.ws = ws
-	name := filepath.Base(ws.Lib.Root)
-	rec := []RecentLibrary{{Root: ws.Lib.Root, Name: name, OpenedAt: time.Now().UTC().Format(time.RFC3339)}}
-	for _, r := range a.cfg.Recent {
-		if r.Root != ws.Lib.Root && len(rec) < 10 {
-			rec = append(rec, r)
+	if a.opts.Web {
+		// The served library keeps the web's settings; there are no recents.
+		a.loadConfig()
+	} else {
+		name := filepath.Base(ws.Lib.Root)
+		rec := []RecentLibrary{{Root: ws.Lib.Root, Name: name, OpenedAt: time.Now().UTC().Format(time.RFC3339)}}
+		for _, r := range a.cfg.Recent {
+			if r.Root != ws.Lib.Root && len(rec) < 10 {
+				rec = append(rec, r)
+			}
 		}
+		a.cfg.Recent = rec
+		a.saveConfig()
 	}
-	a.cfg.Recent = rec
-	a.saveConfig()
 	a.mu.Unlock()
 	if old != nil {
 		old.Close()
@@ -218,12 +236,18 @@ func (a *API) LibraryInfo() (*LibraryInfo, error) {
 	}
 	ctx := bg()
 	info := &LibraryInfo{Root: ws.Lib.Root, Name: filepath.Base(ws.Lib.Root)}
+	if a.opts.Web {
+		info.Root = "" // the web gets no folder of the server's
+	}
 	var err error
 	if info.Entries, info.Missing, err = ws.Lib.DB.CountEntries(ctx); err != nil {
 		return nil, err
 	}
 	if ws.Model != nil {
 		ms := &ModelState{Name: filepath.Base(ws.Model.Dir), Dir: ws.Model.Dir, Dim: ws.StoreModel.Dim}
+		if a.opts.Web {
+			ms.Dir = ""
+		}
 		ms.Vectors, _ = ws.Lib.DB.CountVectors(ctx, ws.StoreModel)
 		if todo, err := ws.Lib.DB.EntriesToEmbed(ctx, ws.StoreModel); err == nil {
 			ms.Pending = len(todo)
@@ -333,8 +357,30 @@ func (a *API) Search(req SearchRequest) (SearchResult, error) {
 		return SearchResult{}, err
 	}
 	ctx := bg()
-	res, err := ws.Search.Search(ctx, req.Query, search.Options{Limit: req.Limit, Offset: req.Offset, Sort: req.Sort})
+	opt := search.Options{Limit: req.Limit, Offset: req.Offset, Sort: req.Sort}
+	if a.opts.Web {
+		opt.LikePath = func(p string) (string, error) { return libraryPicture(ctx, ws, p) }
+	}
+	res, err := ws.Search.Search(ctx, req.Query, opt)
 	return a.result(ctx, ws, res, err)
+}
+
+// libraryPicture vets a like: path from the web: a library-relative path
+// of an entry whose file (symlinks followed) lies inside the library.
+// Absolute paths, drive letters, backslashes and .. are refused outright,
+// before anything on disk is looked at.
+func libraryPicture(ctx context.Context, ws *workspace.Workspace, p string) (string, error) {
+	if p == "" || filepath.IsAbs(p) || path.IsAbs(p) || strings.ContainsAny(p, "\\\x00") ||
+		(len(p) > 1 && p[1] == ':') || path.Clean(p) != p || p == ".." || strings.HasPrefix(p, "../") {
+		return "", fmt.Errorf("%q: name a picture in the library by its path inside it (no absolute paths or ..)", p)
+	}
+	if _, err := ws.Lib.DB.EntryByPath(ctx, p); err != nil {
+		return "", fmt.Errorf("%q: no such picture in the library", p)
+	}
+	if _, err := insideLibrary(ws.Lib, p); err != nil {
+		return "", fmt.Errorf("%q: %v", p, err)
+	}
+	return p, nil
 }
 
 // Similar is "more like this" for an entry.
@@ -806,6 +852,18 @@ func (a *API) SaveSettings(s Settings) (Settings, error) {
 	}
 	if s.ThumbSize < 128 || s.ThumbSize > 512 {
 		s.ThumbSize = 256
+	}
+	if a.opts.Web && s.Model != "" {
+		cur, _ := a.Settings()
+		if s.Model != cur.Model {
+			hub, err := workspace.Hub(a.opts.Model.ModelsDir)
+			if err != nil {
+				return s, err
+			}
+			if strings.ContainsAny(s.Model, "/\\") || strings.HasPrefix(s.Model, ".") || !hub.Installed(s.Model) {
+				return s, &Error{Code: CodeInvalid, Message: fmt.Sprintf("model %q: over the web, choose an installed model by its catalog name", s.Model)}
+			}
+		}
 	}
 	a.mu.Lock()
 	providerChanged := s.Provider != a.cfg.Provider

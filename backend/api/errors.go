@@ -29,6 +29,8 @@ const (
 	CodeNoLibrary = "no_library"
 	CodeNoModel   = "no_model"
 	CodeInternal  = "internal"
+	CodeForbidden = "forbidden"
+	CodeTooLarge  = "too_large"
 )
 
 // ErrNoLibrary: a call that needs an open library came before OpenLibrary.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bufio"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"mime"
 	"mime/multipart"
 	"net"
@@ -24,6 +26,7 @@ import (
 	"github.com/tagsight/tagsight/backend/jobs"
 	"github.com/tagsight/tagsight/backend/library"
 	"github.com/tagsight/tagsight/backend/media"
+	"github.com/tagsight/tagsight/backend/store"
 )
 
 // Broker fans events out to server-sent-event clients.
@@ -72,74 +75,174 @@ type HTTPOptions struct {
 	// Assets is the built frontend (nil: only the API, thumbnails and files).
 	Assets fs.FS
 	// Token, when set, is required on every request (cookie, bearer header
-	// or ?token=, which sets the cookie). Needed off loopback.
+	// or ?token=, which sets the cookie) and gives full access. Needed off
+	// loopback.
 	Token string
+	// ReadToken, when set beside Token, gives read-only access: browse,
+	// search, view. Mutating calls answer 403.
+	ReadToken string
+	// ReadOnly makes every client read-only, whatever token it carries.
+	ReadOnly bool
 	// Broker carries events to /api/events (nil: no events).
 	Broker *Broker
 	// LoopbackOnly refuses requests whose Host is not a loopback name, so
 	// a web page cannot reach the server through DNS rebinding.
 	LoopbackOnly bool
+	// UploadLimit caps each uploaded file, in bytes (0: DefaultUploadLimit).
+	UploadLimit int64
+	// RateLimit is the API calls a client (by address) may make per second,
+	// with bursts of 4× that (0: DefaultRateLimit; <0: none). Thumbnails
+	// and files are not counted: the grid must never hit the limit.
+	RateLimit float64
 }
+
+// Limits of the HTTP face.
+const (
+	// MaxJSONBody caps a call's JSON arguments.
+	MaxJSONBody = 1 << 20
+	// DefaultUploadLimit caps one uploaded file.
+	DefaultUploadLimit = 200 << 20
+	// MaxSearchImage caps a picture posted to search by.
+	MaxSearchImage = 64 << 20
+	// DefaultRateLimit is API calls per second per client.
+	DefaultRateLimit = 50
+	// idleBody is how long a request body may stall before the server
+	// gives up on the client.
+	idleBody = 60 * time.Second
+)
 
 const tokenCookie = "tagsight_token"
 
 // Handler serves the UI, the API, thumbnails, previews and files. The
 // desktop app uses it for everything but the API and events (Wails IPC).
 func Handler(a *API, o HTTPOptions) http.Handler {
+	if o.UploadLimit <= 0 {
+		o.UploadLimit = DefaultUploadLimit
+	}
+	if o.RateLimit == 0 {
+		o.RateLimit = DefaultRateLimit
+	}
+	h := &httpFace{a: a, o: o, limiter: newRateLimiter(o.RateLimit)}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /api/upload", a.serveUpload)
-	mux.HandleFunc("POST /api/search-image", a.serveSearchImage)
+	mux.HandleFunc("GET /api/access", h.serveAccess)
+	mux.HandleFunc("POST /api/upload", h.route("/api/upload", h.serveUpload))
+	mux.HandleFunc("POST /api/search-image", h.route("/api/search-image", h.serveSearchImage))
 	mux.HandleFunc("GET /api/events", func(w http.ResponseWriter, r *http.Request) { serveEvents(w, r, o.Broker) })
-	mux.HandleFunc("POST /api/{method}", a.serveCall)
-	mux.HandleFunc("GET /thumb/{id}", a.serveThumb)
-	mux.HandleFunc("GET /preview/{id}", a.servePreview)
-	mux.HandleFunc("GET /file/{id}", a.serveFile)
+	mux.HandleFunc("POST /api/{method}", h.serveCall)
+	mux.HandleFunc("GET /thumb/{id}", h.serveThumb)
+	mux.HandleFunc("GET /preview/{id}", h.servePreview)
+	mux.HandleFunc("GET /file/{id}", h.serveFile)
 	if o.Assets != nil {
 		mux.Handle("GET /", assetHandler(o.Assets))
 	}
-	return guard(mux, o)
+	return h.guard(mux)
 }
 
-// guard applies the access rules before any handler runs.
-func guard(next http.Handler, o HTTPOptions) http.Handler {
+// httpFace is the API as browsers see it.
+type httpFace struct {
+	a       *API
+	o       HTTPOptions
+	limiter *rateLimiter
+}
+
+type accessKey struct{}
+
+// accessOf is the access the guard granted the request.
+func accessOf(r *http.Request) string {
+	if s, ok := r.Context().Value(accessKey{}).(string); ok {
+		return s
+	}
+	return accessRead
+}
+
+// guard applies the access rules before any handler runs, and records the
+// client's access (full or read) in the request's context.
+func (h *httpFace) guard(next http.Handler) http.Handler {
+	o := h.o
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		if o.LoopbackOnly && !loopbackHost(r.Host) {
-			httpError(w, http.StatusForbidden, &Error{Code: "forbidden", Message: "requests must address the server by a loopback name"})
+			httpError(w, http.StatusForbidden, &Error{Code: CodeForbidden, Message: "requests must address the server by a loopback name"})
 			return
 		}
 		// Cross-site pages must not drive the API (CSRF): browsers send
 		// Origin on such requests.
 		if origin := r.Header.Get("Origin"); origin != "" && r.Method != http.MethodGet && !sameOrigin(origin, r.Host) {
-			httpError(w, http.StatusForbidden, &Error{Code: "forbidden", Message: "cross-origin request refused"})
+			httpError(w, http.StatusForbidden, &Error{Code: CodeForbidden, Message: "cross-origin request refused"})
 			return
 		}
-		if o.Token != "" {
-			if q := r.URL.Query().Get("token"); q != "" && subtle.ConstantTimeCompare([]byte(q), []byte(o.Token)) == 1 {
-				http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: o.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+		access := accessFull
+		if o.Token != "" || o.ReadToken != "" {
+			q := r.URL.Query().Get("token")
+			access = h.tokenAccess(q)
+			if access != "" {
+				http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: q, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
 				if r.Method == http.MethodGet && r.URL.Path == "/" {
 					http.Redirect(w, r, "/", http.StatusSeeOther)
 					return
 				}
-			} else if !hasToken(r, o.Token) {
+			} else if access = h.requestAccess(r); access == "" {
 				httpError(w, http.StatusUnauthorized, &Error{Code: "unauthorized", Message: "this server needs its access token: open the address it printed (…/?token=…)"})
 				return
 			}
 		}
-		next.ServeHTTP(w, r)
+		if o.ReadOnly {
+			access = accessRead
+		}
+		if strings.HasPrefix(r.URL.Path, "/api/") && r.URL.Path != "/api/events" {
+			if wait, ok := h.limiter.allow(clientKey(r)); !ok {
+				w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+				httpError(w, http.StatusTooManyRequests, &Error{Code: "rate_limited", Message: "too many requests: slow down and try again in a moment"})
+				return
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), accessKey{}, access)))
 	})
 }
 
-func hasToken(r *http.Request, token string) bool {
-	if c, err := r.Cookie(tokenCookie); err == nil && subtle.ConstantTimeCompare([]byte(c.Value), []byte(token)) == 1 {
-		return true
+// tokenAccess is the access a token gives ("" for none).
+func (h *httpFace) tokenAccess(tok string) string {
+	switch {
+	case tok == "":
+		return ""
+	case h.o.Token != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(h.o.Token)) == 1:
+		return accessFull
+	case h.o.ReadToken != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(h.o.ReadToken)) == 1:
+		return accessRead
 	}
-	auth := r.Header.Get("Authorization")
-	if b, ok := strings.CutPrefix(auth, "Bearer "); ok && subtle.ConstantTimeCompare([]byte(b), []byte(token)) == 1 {
-		return true
+	return ""
+}
+
+// requestAccess is the access the request's cookie or bearer token gives.
+func (h *httpFace) requestAccess(r *http.Request) string {
+	if b, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		if a := h.tokenAccess(b); a != "" {
+			return a
+		}
 	}
-	return false
+	if c, err := r.Cookie(tokenCookie); err == nil {
+		return h.tokenAccess(c.Value)
+	}
+	return ""
+}
+
+// route wraps one of the face's own routes with its role.
+func (h *httpFace) route(name string, f http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if status, e := allowed(routeRoles[name], accessOf(r), name); e != nil {
+			httpError(w, status, e)
+			return
+		}
+		f(w, r)
+	}
+}
+
+// serveAccess tells the UI what this client may do.
+func (h *httpFace) serveAccess(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	json.NewEncoder(w).Encode(Access{Role: accessOf(r), Web: true, UploadLimit: h.o.UploadLimit})
 }
 
 func loopbackHost(hostport string) bool {
@@ -176,31 +279,44 @@ func statusOf(e *Error) int {
 		return http.StatusConflict
 	case CodeNoLibrary, CodeNoModel:
 		return http.StatusPreconditionFailed
+	case CodeForbidden:
+		return http.StatusForbidden
+	case CodeTooLarge:
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
 }
 
-var (
-	errorType = reflect.TypeOf((*error)(nil)).Elem()
-	hidden    = map[string]bool{"PickFolder": true}
-)
+var errorType = reflect.TypeOf((*error)(nil)).Elem()
 
 // serveCall runs an exported method of API by name with a JSON array of
-// arguments: the same methods the Wails window binds.
-func (a *API) serveCall(w http.ResponseWriter, r *http.Request) {
+// arguments: the methods the Wails window binds that methodRoles marks for
+// the web, and only those.
+func (h *httpFace) serveCall(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("method")
-	m := reflect.ValueOf(a).MethodByName(name)
-	if !m.IsValid() || hidden[name] || name == "" || !('A' <= name[0] && name[0] <= 'Z') {
+	role, known := methodRoles[name]
+	m := reflect.ValueOf(h.a).MethodByName(name)
+	if !known || !m.IsValid() {
 		httpError(w, http.StatusNotFound, &Error{Code: CodeNotFound, Message: "no API method " + strconv.Quote(name)})
+		return
+	}
+	if status, e := allowed(role, accessOf(r), name); e != nil {
+		httpError(w, status, e)
 		return
 	}
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		httpError(w, http.StatusUnsupportedMediaType, &Error{Code: CodeInvalid, Message: "send a JSON array of arguments (Content-Type: application/json)"})
 		return
 	}
+	http.NewResponseController(w).SetReadDeadline(time.Now().Add(idleBody))
 	var raw []json.RawMessage
-	body := http.MaxBytesReader(w, r.Body, 8<<20)
+	body := http.MaxBytesReader(w, r.Body, MaxJSONBody)
 	if err := json.NewDecoder(body).Decode(&raw); err != nil && !errors.Is(err, io.EOF) {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			httpError(w, http.StatusRequestEntityTooLarge, &Error{Code: CodeInvalid, Message: fmt.Sprintf("arguments over %d bytes", MaxJSONBody)})
+			return
+		}
 		httpError(w, http.StatusBadRequest, &Error{Code: CodeInvalid, Message: "arguments must be a JSON array: " + err.Error()})
 		return
 	}
@@ -242,12 +358,24 @@ func serveEvents(w http.ResponseWriter, r *http.Request, b *Broker) {
 		httpError(w, http.StatusNotImplemented, &Error{Code: CodeInternal, Message: "no event stream here"})
 		return
 	}
+	rc := http.NewResponseController(w)
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
 	ch := b.subscribe()
 	defer b.unsubscribe(ch)
-	fmt.Fprint(w, ": connected\n\n")
-	fl.Flush()
+	// A client that stops reading must not hold the stream forever: every
+	// write gets a deadline.
+	send := func(msg []byte) bool {
+		rc.SetWriteDeadline(time.Now().Add(30 * time.Second))
+		if _, err := w.Write(msg); err != nil {
+			return false
+		}
+		fl.Flush()
+		return true
+	}
+	if !send([]byte(": connected\n\n")) {
+		return
+	}
 	ping := time.NewTicker(20 * time.Second)
 	defer ping.Stop()
 	for {
@@ -255,39 +383,41 @@ func serveEvents(w http.ResponseWriter, r *http.Request, b *Broker) {
 		case <-r.Context().Done():
 			return
 		case msg := <-ch:
-			w.Write(msg)
-			fl.Flush()
+			if !send(msg) {
+				return
+			}
 		case <-ping.C:
-			fmt.Fprint(w, ": ping\n\n")
-			fl.Flush()
+			if !send([]byte(": ping\n\n")) {
+				return
+			}
 		}
 	}
 }
 
-// entryFile resolves an entry id to its file, refusing anything whose real
-// location (symlinks followed) is outside the library.
-func (a *API) entryFile(r *http.Request) (string, int64, error) {
+// entryFile resolves an entry id to its entry and file, refusing anything
+// whose real location (symlinks followed) is outside the library.
+func (a *API) entryFile(r *http.Request) (string, store.Entry, error) {
 	ws, err := a.workspace()
 	if err != nil {
-		return "", 0, err
+		return "", store.Entry{}, err
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return "", 0, &Error{Code: CodeInvalid, Message: "bad entry id"}
+		return "", store.Entry{}, &Error{Code: CodeInvalid, Message: "bad entry id"}
 	}
 	e, err := ws.Lib.DB.EntryByID(r.Context(), id)
 	if err != nil {
-		return "", 0, err
+		return "", e, err
 	}
 	p, err := insideLibrary(ws.Lib, e.Path)
-	return p, id, err
+	return p, e, err
 }
 
 // insideLibrary joins a library-relative path and checks that the file it
 // names, symlinks resolved, lies inside the library and outside .tagsight.
 func insideLibrary(lib *library.Library, rel string) (string, error) {
 	clean := path.Clean("/" + rel)[1:]
-	if clean == "" || clean != rel || strings.HasPrefix(clean, library.DataDirName+"/") {
+	if clean == "" || clean != rel || clean == library.DataDirName || strings.HasPrefix(clean, library.DataDirName+"/") {
 		return "", &Error{Code: CodeInvalid, Message: "path outside the library"}
 	}
 	root, err := filepath.EvalSymlinks(lib.Root)
@@ -300,44 +430,40 @@ func insideLibrary(lib *library.Library, rel string) (string, error) {
 	}
 	relReal, err := filepath.Rel(root, real)
 	if err != nil || relReal == ".." || strings.HasPrefix(relReal, ".."+string(filepath.Separator)) || filepath.IsAbs(relReal) {
-		return "", &Error{Code: "forbidden", Message: "file lies outside the library"}
+		return "", &Error{Code: CodeForbidden, Message: "file lies outside the library"}
 	}
 	return real, nil
 }
 
-func (a *API) fail(w http.ResponseWriter, err error) {
+func fail(w http.ResponseWriter, err error) {
 	e := ToError(err)
-	status := statusOf(e)
-	if e.Code == "forbidden" {
-		status = http.StatusForbidden
-	}
-	httpError(w, status, e)
+	httpError(w, statusOf(e), e)
 }
 
-func (a *API) serveFile(w http.ResponseWriter, r *http.Request) {
-	p, _, err := a.entryFile(r)
+func (h *httpFace) serveFile(w http.ResponseWriter, r *http.Request) {
+	p, _, err := h.a.entryFile(r)
 	if err != nil {
-		a.fail(w, err)
+		fail(w, err)
 		return
 	}
 	w.Header().Set("Content-Security-Policy", "sandbox")
 	http.ServeFile(w, r, p)
 }
 
-func (a *API) serveThumb(w http.ResponseWriter, r *http.Request) {
-	ws, err := a.workspace()
+// serveThumb serves an entry's thumbnail: only for an entry whose file lies
+// inside the library, since a thumbnail shows what the file shows.
+func (h *httpFace) serveThumb(w http.ResponseWriter, r *http.Request) {
+	ws, err := h.a.workspace()
 	if err != nil {
-		a.fail(w, err)
+		fail(w, err)
 		return
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		a.fail(w, &Error{Code: CodeInvalid, Message: "bad entry id"})
-		return
+	_, e, err := h.a.entryFile(r)
+	if err == nil && e.Thumb == "" {
+		err = &Error{Code: CodeNotFound, Message: "no thumbnail"}
 	}
-	e, err := ws.Lib.DB.EntryByID(r.Context(), id)
-	if err != nil || e.Thumb == "" {
-		a.fail(w, &Error{Code: CodeNotFound, Message: "no thumbnail"})
+	if err != nil {
+		fail(w, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
@@ -346,23 +472,22 @@ func (a *API) serveThumb(w http.ResponseWriter, r *http.Request) {
 }
 
 // servePreview makes (once) and serves a large oriented JPEG.
-func (a *API) servePreview(w http.ResponseWriter, r *http.Request) {
-	ws, err := a.workspace()
+func (h *httpFace) servePreview(w http.ResponseWriter, r *http.Request) {
+	ws, err := h.a.workspace()
 	if err != nil {
-		a.fail(w, err)
+		fail(w, err)
 		return
 	}
-	p, id, err := a.entryFile(r)
+	p, e, err := h.a.entryFile(r)
 	if err != nil {
-		a.fail(w, err)
+		fail(w, err)
 		return
 	}
-	e, _ := ws.Lib.DB.EntryByID(r.Context(), id)
 	key := strings.ReplaceAll(e.Fingerprint, ":", "")
 	dst := filepath.Join(ws.Lib.DataDir(), "previews", key[len(key)-2:], key+"-1600.jpg")
 	if _, err := os.Stat(dst); err != nil {
 		if _, err := media.Thumbnail(r.Context(), p, dst, 1600, media.DefaultLimits()); err != nil {
-			a.fail(w, &Error{Code: CodeNotFound, Message: "no preview: " + err.Error()})
+			fail(w, &Error{Code: CodeNotFound, Message: "no preview: " + err.Error()})
 			return
 		}
 	}
@@ -371,28 +496,50 @@ func (a *API) servePreview(w http.ResponseWriter, r *http.Request) {
 	http.ServeFile(w, r, dst)
 }
 
+// idleReader pushes the request's read deadline forward while the client
+// keeps sending, so a large upload may take long but a stalled one ends.
+type idleReader struct {
+	r  io.Reader
+	rc *http.ResponseController
+}
+
+func (i idleReader) Read(p []byte) (int, error) {
+	i.rc.SetReadDeadline(time.Now().Add(idleBody))
+	return i.r.Read(p)
+}
+
+// uploadKinds are the media types the web may upload: what a photo library
+// is for, recognised by content, not by the name the client gave.
+var uploadKinds = map[string]bool{media.TypeImage: true, media.TypeRaw: true, media.TypeVideo: true, media.TypeAudio: true}
+
 // serveUpload imports files sent by a browser drop (multipart "file"
-// parts named with their relative paths) into "target", then indexes.
-func (a *API) serveUpload(w http.ResponseWriter, r *http.Request) {
+// parts named with their relative paths) into "target", then indexes
+// exactly those files. Each file is capped, sniffed, and written inside the
+// library (atomically: a refused or broken upload leaves nothing behind).
+func (h *httpFace) serveUpload(w http.ResponseWriter, r *http.Request) {
+	a := h.a
 	ws, err := a.workspace()
 	if err != nil {
-		a.fail(w, err)
+		fail(w, err)
 		return
 	}
+	rc := http.NewResponseController(w)
+	r.Body = io.NopCloser(idleReader{r: r.Body, rc: rc})
 	mr, err := r.MultipartReader()
 	if err != nil {
-		a.fail(w, &Error{Code: CodeInvalid, Message: "send multipart/form-data: " + err.Error()})
+		fail(w, &Error{Code: CodeInvalid, Message: "send multipart/form-data: " + err.Error()})
 		return
 	}
 	target, policy := "", library.ConflictKeepBoth
 	res := library.ImportResult{Paths: []string{}}
+	var refused *Error
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			a.fail(w, &Error{Code: CodeInvalid, Message: err.Error()})
+			fail(w, &Error{Code: CodeInvalid, Message: err.Error()})
 			return
 		}
 		switch part.FormName() {
@@ -400,33 +547,69 @@ func (a *API) serveUpload(w http.ResponseWriter, r *http.Request) {
 			b, _ := io.ReadAll(io.LimitReader(part, 4096))
 			if part.FormName() == "target" {
 				if target, err = library.CleanTarget(string(b)); err != nil {
-					a.fail(w, &Error{Code: CodeInvalid, Message: err.Error()})
+					fail(w, &Error{Code: CodeInvalid, Message: err.Error()})
 					return
 				}
 			} else {
 				policy = string(b)
 			}
 		case "file":
-			if err := a.saveUpload(r.Context(), ws.Lib, target, policy, part, &res); err != nil {
-				a.fail(w, err)
-				return
+			// One refused file (not a picture, too large, a bad name) is
+			// reported and the others still come in.
+			if err := h.saveUpload(r.Context(), ws.Lib, target, policy, part, &res); err != nil {
+				if r.Context().Err() != nil {
+					fail(w, err)
+					return
+				}
+				var ae *Error
+				if !errors.As(err, &ae) {
+					fail(w, err)
+					return
+				}
+				res.Errors = append(res.Errors, store.ScanError{Path: part.FileName(), Error: ae.Message})
+				refused = ae
 			}
 		}
 		part.Close()
+	}
+	if res.Copied == 0 && refused != nil {
+		fail(w, refused)
+		return
 	}
 	job, err := a.jobs.Start("import", fmt.Sprintf("Indexing %d uploaded file(s)", res.Copied), ws.Lib.Root,
 		func(ctx context.Context, report func(jobs.Progress)) (any, error) {
 			return res, a.index(ctx, ws, report)
 		})
 	if err != nil {
-		a.fail(w, err)
+		fail(w, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(job)
 }
 
-func (a *API) saveUpload(ctx context.Context, lib *library.Library, target, policy string, part *multipart.Part, res *library.ImportResult) error {
+// errTooLarge ends an upload that passes the limit.
+var errTooLarge = errors.New("too large")
+
+// cappedReader fails once more than n bytes were read.
+type cappedReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.n < 0 {
+		return 0, errTooLarge
+	}
+	n, err := c.r.Read(p)
+	c.n -= int64(n)
+	if c.n < 0 {
+		return n, errTooLarge
+	}
+	return n, err
+}
+
+func (h *httpFace) saveUpload(ctx context.Context, lib *library.Library, target, policy string, part *multipart.Part, res *library.ImportResult) error {
 	// Part.FileName drops folders; browsers send a dropped folder's
 	// relative path there, so read the raw parameter (and clean it below).
 	name := part.FileName()
@@ -438,46 +621,75 @@ func (a *API) saveUpload(ctx context.Context, lib *library.Library, target, poli
 	if clean == "" || clean == "." || strings.Contains(name, "\x00") {
 		return &Error{Code: CodeInvalid, Message: fmt.Sprintf("bad file name %q", name)}
 	}
-	if err := lib.ImportReader(ctx, path.Join(target, clean), part, policy, res); err != nil {
+	br := bufio.NewReaderSize(&cappedReader{r: part, n: h.o.UploadLimit}, media.SniffLen)
+	head, _ := br.Peek(media.SniffLen)
+	if kind, _ := media.Sniff(head, clean); !uploadKinds[kind] {
+		return &Error{Code: CodeInvalid, Message: fmt.Sprintf("%s is not a picture, video or sound file (its content reads as %s): the web accepts only those", clean, kind)}
+	}
+	if err := lib.ImportReader(ctx, path.Join(target, clean), br, policy, res); err != nil {
+		if errors.Is(err, errTooLarge) {
+			return &Error{Code: CodeTooLarge, Message: fmt.Sprintf("%s is larger than this server accepts (%d MB a file)", clean, h.o.UploadLimit>>20)}
+		}
 		return &Error{Code: CodeInvalid, Message: err.Error()}
 	}
 	return nil
 }
 
-// serveSearchImage searches by an uploaded picture.
-func (a *API) serveSearchImage(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseMultipartForm(64 << 20); err != nil {
-		a.fail(w, &Error{Code: CodeInvalid, Message: err.Error()})
-		return
-	}
-	f, hdr, err := r.FormFile("file")
+// serveSearchImage searches by an uploaded picture, kept (capped) in the
+// library's own data folder only while it is embedded.
+func (h *httpFace) serveSearchImage(w http.ResponseWriter, r *http.Request) {
+	ws, err := h.a.workspace()
 	if err != nil {
-		a.fail(w, &Error{Code: CodeInvalid, Message: "no file"})
+		fail(w, err)
 		return
 	}
-	defer f.Close()
-	tmp, err := os.CreateTemp("", "tagsight-query-*"+filepath.Ext(filepath.Base(hdr.Filename)))
+	r.Body = io.NopCloser(idleReader{r: r.Body, rc: http.NewResponseController(w)})
+	mr, err := r.MultipartReader()
 	if err != nil {
-		a.fail(w, err)
+		fail(w, &Error{Code: CodeInvalid, Message: "send multipart/form-data: " + err.Error()})
 		return
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := io.Copy(tmp, f); err != nil {
-		tmp.Close()
-		a.fail(w, err)
+	limit, tmp := 0, ""
+	defer func() {
+		if tmp != "" {
+			os.Remove(tmp)
+		}
+	}()
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			fail(w, &Error{Code: CodeInvalid, Message: err.Error()})
+			return
+		}
+		switch part.FormName() {
+		case "limit":
+			b, _ := io.ReadAll(io.LimitReader(part, 32))
+			limit, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+		case "file":
+			if tmp != "" {
+				break
+			}
+			if tmp, err = ws.Lib.TempFile(&cappedReader{r: part, n: MaxSearchImage}, filepath.Ext(filepath.Base(part.FileName()))); err != nil {
+				if errors.Is(err, errTooLarge) {
+					err = &Error{Code: CodeTooLarge, Message: fmt.Sprintf("a picture to search by may be %d MB at most", MaxSearchImage>>20)}
+				}
+				fail(w, err)
+				return
+			}
+		}
+		part.Close()
+	}
+	if tmp == "" {
+		fail(w, &Error{Code: CodeInvalid, Message: "no file"})
 		return
 	}
-	tmp.Close()
-	limit, _ := strconv.Atoi(r.FormValue("limit"))
-	ws, err := a.workspace()
+	res, err := ws.Search.SimilarFile(r.Context(), tmp, "", searchOptions(limit))
+	out, err := h.a.result(r.Context(), ws, res, err)
 	if err != nil {
-		a.fail(w, err)
-		return
-	}
-	res, err := ws.Search.SimilarFile(r.Context(), tmp.Name(), "", searchOptions(limit))
-	out, err := a.result(r.Context(), ws, res, err)
-	if err != nil {
-		a.fail(w, err)
+		fail(w, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -233,7 +233,9 @@ func TestUploadAndTags(t *testing.T) {
 	fw, _ := mw.CreateFormFile("file", "trip/blue.jpg")
 	fw.Write(testutil.JPEG(t, testutil.Solid(40, 40, color.RGBA{10, 10, 230, 255}), nil))
 	fw, _ = mw.CreateFormFile("file", "../../evil.jpg")
-	fw.Write([]byte("x"))
+	fw.Write(testutil.JPEG(t, testutil.Solid(8, 8, color.RGBA{1, 2, 3, 255}), nil))
+	fw, _ = mw.CreateFormFile("file", "page.jpg") // HTML named .jpg: refused by content
+	fw.Write([]byte("<html><script>alert(1)</script></html>"))
 	mw.Close()
 	resp, err := http.Post(srv.URL+"/api/upload", mw.FormDataContentType(), &buf)
 	if err != nil {
@@ -252,6 +254,9 @@ func TestUploadAndTags(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(filepath.Dir(root), "evil.jpg")); err == nil {
 		t.Error("upload escaped the library")
+	}
+	if _, err := os.Stat(filepath.Join(root, "uploads/page.jpg")); err == nil {
+		t.Error("a file that is not a picture was accepted")
 	}
 	res, _ := a.Search(SearchRequest{Query: "blue", Limit: 5})
 	if len(res.Items) == 0 || res.Items[0].Path != "uploads/trip/blue.jpg" {

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,6 +40,32 @@ func (l *Library) DataDir() string { return filepath.Join(l.Root, DataDirName) }
 
 // ThumbDir is where thumbnails live.
 func (l *Library) ThumbDir() string { return filepath.Join(l.DataDir(), "thumbs") }
+
+// TempFile copies r into a new file in the library's own data folder (for
+// a picture that is searched by and then removed) and returns its path. On
+// error nothing is left behind.
+func (l *Library) TempFile(r io.Reader, ext string) (string, error) {
+	dir := filepath.Join(l.DataDir(), "tmp")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	if len(ext) > 16 || strings.ContainsAny(ext, `/\`) {
+		ext = ""
+	}
+	f, err := os.CreateTemp(dir, "query-*"+ext)
+	if err != nil {
+		return "", err
+	}
+	_, err = io.Copy(f, r)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
+}
 
 // Abs turns a library-relative '/'-separated path into an absolute one.
 func (l *Library) Abs(rel string) string {

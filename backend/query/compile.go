@@ -24,6 +24,8 @@ type SemanticPart struct {
 	Text   string
 	Image  string // like: path
 	Weight float64
+	// Col and Len locate a like: term in the query, for errors about its path.
+	Col, Len int
 }
 
 // Sort is the order asked for with sort:; Key "" means none.
@@ -85,7 +87,7 @@ func Compile(ctx context.Context, input string, r TagResolver) (Compiled, error)
 			phrase = -1
 			continue
 		case KindLike:
-			out.Semantic = append(out.Semantic, SemanticPart{Image: t.Value, Weight: t.Weight})
+			out.Semantic = append(out.Semantic, SemanticPart{Image: t.Value, Weight: t.Weight, Col: t.Col, Len: t.Len})
 			phrase = -1
 			continue
 		case KindWord:

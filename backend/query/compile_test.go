@@ -40,7 +40,7 @@ func TestCompile(t *testing.T) {
 		{name: "last sort wins", in: "sort:name sort:size", where: "1", sort: Sort{Key: "size"}},
 		{name: "weighted parts", in: `cat +2:"golden retriever" -fruit -0.5:"x" ~dog like:a.jpg -like:b.jpg`, where: "1",
 			semantic: []SemanticPart{{Text: "cat", Weight: 1}, {Text: "golden retriever", Weight: 2}, {Text: "fruit", Weight: -1},
-				{Text: "x", Weight: -0.5}, {Text: "dog", Weight: 1}, {Image: "a.jpg", Weight: 1}, {Image: "b.jpg", Weight: -1}}},
+				{Text: "x", Weight: -0.5}, {Text: "dog", Weight: 1}, {Image: "a.jpg", Weight: 1, Col: 48, Len: 10}, {Image: "b.jpg", Weight: -1, Col: 59, Len: 11}}},
 		{name: "quoted tag", in: `"beach house"`, where: "e.id IN", args: []any{int64(8)}, hasFilter: true},
 		{name: "quoted non-tag is path literal", in: `"a*b_c"`, where: "lower(e.path) GLOB ?", args: []any{"*a[*]b_c*"}, hasFilter: true},
 		{name: "quoted smart case", in: `"IMG"`, where: "e.path GLOB ?", args: []any{"*IMG*"}, hasFilter: true},

@@ -139,6 +139,11 @@ type Options struct {
 	// IncludeHidden shows entries with hidden tags (Archived) even when the
 	// query does not name them.
 	IncludeHidden bool
+	// LikePath, when set, vets every like: path before it is used and
+	// returns the library-relative path to use; its error is reported at
+	// the like: term's column. The web face sets it so that a query can
+	// name pictures in the library only.
+	LikePath func(p string) (string, error)
 }
 
 // Hit is one result.
@@ -180,7 +185,7 @@ func (s *Service) Search(ctx context.Context, q string, opt Options) (Result, er
 		res, err = s.filterOnly(ctx, where, args, sortKey, opt)
 	} else {
 		var qv []float32
-		qv, err = s.queryVector(ctx, c.Semantic)
+		qv, err = s.queryVector(ctx, c.Semantic, opt.LikePath)
 		if err == nil {
 			res, err = s.semantic(ctx, qv, where, args, sortKey, opt, 0)
 		}
@@ -250,7 +255,19 @@ func (s *Service) filterOnly(ctx context.Context, where string, args []any, sort
 
 // queryVector sums the weighted parts' vectors (negative weights push away)
 // and normalises the sum.
-func (s *Service) queryVector(ctx context.Context, parts []query.SemanticPart) ([]float32, error) {
+func (s *Service) queryVector(ctx context.Context, parts []query.SemanticPart, likePath func(string) (string, error)) ([]float32, error) {
+	if likePath != nil {
+		for i, p := range parts {
+			if p.Image == "" {
+				continue
+			}
+			rel, err := likePath(p.Image)
+			if err != nil {
+				return nil, &query.SyntaxError{Msg: "like: " + err.Error(), Col: p.Col, Len: max(p.Len, 1)}
+			}
+			parts[i].Image = rel
+		}
+	}
 	if s.model.ID == 0 {
 		return nil, ErrNoModel
 	}

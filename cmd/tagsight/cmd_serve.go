@@ -18,15 +18,26 @@ import (
 
 func newServeCmd() *cobra.Command {
 	var mf modelFlags
-	var addr, token, configDir string
-	var noIndex bool
+	var addr, token, readToken string
+	var noIndex, readOnly bool
+	var uploadMB int64
+	var rate float64
 	cmd := &cobra.Command{
 		Use:   "serve LIBRARY",
 		Short: "Serve the Tagsight UI to a browser",
 		Long: `Serves the same UI as the desktop app over HTTP, for LIBRARY.
-Listens on 127.0.0.1 by default. Binding to any other address needs an access
-token: one is generated and printed once (or give --token); every request must
-carry it (the printed address sets a cookie).`,
+
+Listens on 127.0.0.1 by default. Binding to any other address needs access
+tokens: two are generated and printed once (or give --token/--read-token),
+one with full access and one that may only browse, search and view; every
+request must carry one (the printed addresses set a cookie). --read-only
+makes every client read-only.
+
+What the web may do is narrower than the desktop app: the served library is
+fixed; nothing takes or reveals a path on this machine's disk (import is by
+upload, capped at --upload-limit-mb per file and to pictures, videos and
+sound; like: takes paths inside the library); settings live in the library's
+.tagsight folder.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -37,12 +48,16 @@ carry it (the printed address sets a cookie).`,
 			host, _, _ := net.SplitHostPort(ln.Addr().String())
 			loopback := net.ParseIP(host) != nil && net.ParseIP(host).IsLoopback()
 			if !loopback && token == "" {
-				b := make([]byte, 24)
-				rand.Read(b)
-				token = hex.EncodeToString(b)
+				token = newToken()
+			}
+			if token != "" && readToken == "" && !readOnly {
+				readToken = newToken()
+			}
+			if readOnly {
+				readToken = ""
 			}
 			broker := api.NewBroker()
-			a := api.New(api.Options{Version: version, Model: mf.ModelOptions, ConfigDir: configDir, Emit: broker.Publish})
+			a := api.New(api.Options{Version: version, Model: mf.ModelOptions, Emit: broker.Publish, Web: true})
 			defer api.Shutdown(a)
 			if err := api.Open(a, args[0], true); err != nil {
 				ln.Close()
@@ -53,18 +68,27 @@ carry it (the printed address sets a cookie).`,
 					return err
 				}
 			}
-			opts := api.HTTPOptions{Token: token, Broker: broker, LoopbackOnly: loopback}
+			opts := api.HTTPOptions{Token: token, ReadToken: readToken, ReadOnly: readOnly, Broker: broker, LoopbackOnly: loopback,
+				UploadLimit: uploadMB << 20, RateLimit: rate}
 			if frontend.Built() {
 				opts.Assets = frontend.Dist()
 			} else {
 				fmt.Fprintln(cmd.ErrOrStderr(), "tagsight: this binary was built without the UI (make frontend, then rebuild); serving the API only")
 			}
-			srv := &http.Server{Handler: api.Handler(a, opts), ReadHeaderTimeout: 10 * time.Second}
+			srv := &http.Server{Handler: api.Handler(a, opts), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 			url := "http://" + ln.Addr().String() + "/"
+			full := url
 			if token != "" {
-				url += "?token=" + token
+				full += "?token=" + token
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Tagsight is serving %s at %s\n", args[0], url)
+			mode := ""
+			if readOnly {
+				mode = " read-only"
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Tagsight is serving %s%s at %s\n", args[0], mode, full)
+			if readToken != "" {
+				fmt.Fprintf(cmd.OutOrStdout(), "Read-only (browse, search, view): %s?token=%s\n", url, readToken)
+			}
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(ln) }()
 			select {
@@ -83,8 +107,18 @@ carry it (the printed address sets a cookie).`,
 	}
 	mf.add(cmd)
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8484", "address to listen on (port 0 picks a free one)")
-	cmd.Flags().StringVar(&token, "token", "", "access token (generated when listening off loopback)")
-	cmd.Flags().StringVar(&configDir, "config-dir", "", "folder for settings.json (default: the user's config folder)")
+	cmd.Flags().StringVar(&token, "token", "", "full-access token (generated when listening off loopback)")
+	cmd.Flags().StringVar(&readToken, "read-token", "", "read-only token (generated beside a full-access token)")
+	cmd.Flags().BoolVar(&readOnly, "read-only", false, "every client may browse, search and view, and change nothing")
+	cmd.Flags().Int64Var(&uploadMB, "upload-limit-mb", api.DefaultUploadLimit>>20, "largest file an upload may carry, in MB")
+	cmd.Flags().Float64Var(&rate, "rate-limit", api.DefaultRateLimit, "API calls per second per client, bursts of 4× (negative: no limit)")
 	cmd.Flags().BoolVar(&noIndex, "no-index", false, "do not scan the library at start")
 	return cmd
+}
+
+// newToken is 24 random bytes in hex.
+func newToken() string {
+	b := make([]byte, 24)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }

@@ -39,7 +39,7 @@ func main() {
 		must(fmt.Errorf("build: %v: %s", err, o))
 	}
 	cfg, _ := os.MkdirTemp("", "ui-bench-cfg")
-	srv := exec.Command(bin, "serve", *lib, "--addr", "127.0.0.1:0", "--no-index", "--config-dir", cfg)
+	srv := exec.Command(bin, "serve", *lib, "--addr", "127.0.0.1:0", "--no-index")
 	srv.Env = append(os.Environ(), "TAGSIGHT_MODELS_DIR="+cfg)
 	stdout, _ := srv.StdoutPipe()
 	srv.Stderr = os.Stderr
