@@ -25,12 +25,24 @@ setup: ## install everything this machine needs (apt, wails CLI, npm, ONNX Runti
 	@bash scripts/setup.sh
 
 .PHONY: cli
-cli: ## build the headless CLI to build/bin/tagsight
+cli: ui-if-node ## build the headless CLI to build/bin/tagsight (with the UI built in when Node.js is present)
 	$(GO) build -ldflags "$(LDFLAGS)" -o build/bin/tagsight ./cmd/tagsight
 
 .PHONY: frontend
 frontend: ## build the Svelte UI into frontend/dist
-	cd frontend && npm run build
+	cd frontend && ([ -d node_modules ] || npm ci) && npm run build
+
+# The UI is embedded in the CLI (tagsight serve) from frontend/dist: rebuild it
+# when its sources changed. Without Node the CLI still builds, and serve says
+# it has no UI.
+FRONTEND_SRC := $(shell find frontend/src frontend/public -type f 2>/dev/null) frontend/index.html frontend/package.json frontend/package-lock.json frontend/vite.config.ts frontend/svelte.config.js
+frontend/dist/index.html: $(FRONTEND_SRC)
+	cd frontend && ([ -d node_modules ] || npm ci) && npm run build
+
+.PHONY: ui-if-node
+ui-if-node:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory frontend/dist/index.html; \
+	else echo "make cli: no Node.js here, so the CLI is built without the UI (tagsight serve serves the API only; run make setup first)"; fi
 
 .PHONY: app
 app: ## build the desktop app to build/bin/tagsight-desktop
@@ -57,8 +69,8 @@ test-frontend: ## frontend component tests (vitest) and type checks
 	cd frontend && npm test && npm run check
 
 .PHONY: test-e2e
-test-e2e: frontend ## the real UI in headless Chromium against `tagsight serve`
-	$(GO) test -tags e2e -count=1 ./e2e
+test-e2e: cli ## the real UI in headless Chromium against `tagsight serve` (the binary `make cli` built)
+	TAGSIGHT_BIN=$(CURDIR)/build/bin/tagsight $(GO) test -tags e2e -count=1 ./e2e
 
 SMOKE_LIB := $(CURDIR)/build/smoke-library
 
@@ -69,7 +81,7 @@ test-desktop: app cli ## the real window under Xvfb: open a library, search "red
 
 .PHONY: screenshots
 screenshots: frontend app cli ## write the README's screenshots to docs/screenshots/
-	TAGSIGHT_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -tags e2e -count=1 ./e2e
+	TAGSIGHT_SCREENSHOTS=$(CURDIR)/docs/screenshots TAGSIGHT_BIN=$(CURDIR)/build/bin/tagsight $(GO) test -tags e2e -count=1 ./e2e
 	bash scripts/desktop-library.sh $(SMOKE_LIB)
 	LIBRARY=$(SMOKE_LIB) QUERY=red bash scripts/smoke-desktop.sh docs/screenshots/desktop-search.png
 

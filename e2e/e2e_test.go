@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"io/fs"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"os/exec"
@@ -42,10 +44,14 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	bin = filepath.Join(dir, "tagsight")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/tagsight").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
-		os.Exit(1)
+	// make test-e2e passes the binary `make cli` built, so these tests also
+	// prove that the README's `make cli && tagsight serve` serves the UI.
+	if bin = os.Getenv("TAGSIGHT_BIN"); bin == "" {
+		bin = filepath.Join(dir, "tagsight")
+		if out, err := exec.Command("go", "build", "-o", bin, "../cmd/tagsight").CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
+			os.Exit(1)
+		}
 	}
 	colourModel, _ = filepath.Abs("../models/testmodels/colour")
 	code := m.Run()
@@ -73,7 +79,7 @@ type server struct {
 	cmd  *exec.Cmd
 }
 
-func startServer(t *testing.T, perColour int) *server {
+func startServer(t *testing.T, perColour int, flags ...string) *server {
 	t.Helper()
 	root := t.TempDir()
 	for name, c := range colours {
@@ -82,7 +88,7 @@ func startServer(t *testing.T, perColour int) *server {
 			testutil.WriteFile(t, filepath.Join(root, name, fmt.Sprintf("%s-%02d.jpg", name, i)), flatJPEG(t, cc, 160, 120))
 		}
 	}
-	cmd := exec.Command(bin, "serve", root, "--addr", "127.0.0.1:0", "--model", colourModel)
+	cmd := exec.Command(bin, append([]string{"serve", root, "--addr", "127.0.0.1:0", "--model", colourModel}, flags...)...)
 	cmd.Env = append(os.Environ(), "TAGSIGHT_MODELS_DIR="+t.TempDir())
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
@@ -420,55 +426,226 @@ func TestUploadByDrop(t *testing.T) {
 	}
 }
 
-func TestPathTraversalRefused(t *testing.T) {
+// TestServeKeepsToTheLibrary drives the server from the page as a hostile
+// web client with full access would: every way of naming a file or folder
+// outside the library, through every method that takes a path and through
+// like:. Then it checks the disk: no copy of the secret in the library, no
+// library created outside, the outside folder as it was.
+func TestServeKeepsToTheLibrary(t *testing.T) {
 	s := startServer(t, 1)
+	outside := t.TempDir()
+	secret := filepath.Join(outside, "secret.jpg")
+	secretBytes := flatJPEG(t, color.RGBA{200, 0, 200, 255}, 64, 48)
+	testutil.WriteFile(t, secret, secretBytes)
+	// red/red-00.jpg was indexed as a picture; now it is a symlink out of
+	// the library (as if changed on disk since the scan).
+	redLink := filepath.Join(s.Root, "red", "red-00.jpg")
+	os.Remove(redLink)
+	if err := os.Symlink(secret, redLink); err != nil {
+		t.Fatal(err)
+	}
+	rel, _ := filepath.Rel(s.Root, secret)
+	forms := []string{secret, outside, rel, strings.ReplaceAll(rel, "..", "%2e%2e"), strings.ReplaceAll(rel, "/", `\`), "red/red-00.jpg"}
 	ctx := browser(t)
-	run(t, ctx, chromedp.Navigate(s.URL+"/"))
-	codes := eval[map[string]int](t, ctx, `(async () => {
-		const out = {};
-		for (const p of ['/file/..%2f..%2fetc%2fpasswd', '/file/%2e%2e%2f%2e%2e%2fetc%2fpasswd', '/thumb/..%2f..%2fetc%2fpasswd', '/file/0']) {
-			out[p] = (await fetch(p)).status;
+	run(t, ctx, chromedp.Navigate(s.URL+"/"), chromedp.WaitVisible(css(`[data-testid="grid-item"]`)))
+	formsJSON, _ := json.Marshal(forms)
+	got := eval[map[string]any](t, ctx, fmt.Sprintf(`(async () => {
+		const forms = %s, out = {};
+		const call = async (m, ...args) => {
+			const r = await fetch('/api/' + m, {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(args)});
+			return [r.status, await r.json().catch(() => null)];
+		};
+		for (const f of forms) {
+			out['Import ' + f] = (await call('Import', [f], '', 'keep-both'))[0];
+			out['PlanImport ' + f] = (await call('PlanImport', [f], ''))[0];
+			out['OpenLibrary ' + f] = (await call('OpenLibrary', f, true))[0];
+			out['SearchByImage ' + f] = (await call('SearchByImage', f, 10))[0];
+			const [st, res] = await call('Search', {query: 'ext:jpg like:"' + f + '"', limit: 10, offset: 0, sort: ''});
+			out['like ' + f] = st === 200 && res.error ? res.error.column : -st;
 		}
+		const link = (await call('Search', {query: 'path:red/red-00.jpg', limit: 1, offset: 0, sort: ''}))[1].items[0].id;
+		for (const r of ['thumb', 'preview', 'file']) out[r + ' of link'] = (await fetch('/' + r + '/' + link)).status;
 		return out;
-	})()`, chromedp.EvalAwaitPromise)
-	for p, code := range codes {
-		if code < 400 || code >= 500 {
-			t.Errorf("%s: %d, want a 4xx refusal", p, code)
+	})()`, formsJSON), chromedp.EvalAwaitPromise)
+	for k, v := range got {
+		code := int(v.(float64))
+		switch {
+		case strings.HasPrefix(k, "like "):
+			if code != len("ext:jpg ")+1 {
+				t.Errorf("%s: %v, want an error at the like: term's column %d", k, v, len("ext:jpg ")+1)
+			}
+		case strings.HasSuffix(k, " of link"):
+			if code != 403 {
+				t.Errorf("%s (a symlink out of the library): %d, want 403", k, code)
+			}
+		default:
+			if code != 404 {
+				t.Errorf("%s: %d, want 404 (desktop-only)", k, code)
+			}
 		}
 	}
-	if len(codes) != 4 {
-		t.Errorf("codes %v", codes)
+	if len(got) != 5*len(forms)+3 {
+		t.Errorf("%d answers, want %d: %v", len(got), 5*len(forms)+3, got)
+	}
+	s.waitIdle(t)
+	filepath.WalkDir(s.Root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if b, _ := os.ReadFile(p); bytes.Equal(b, secretBytes) {
+				t.Errorf("the secret was copied into the library: %s", p)
+			}
+		}
+		return nil
+	})
+	if entries, _ := os.ReadDir(outside); len(entries) != 1 {
+		t.Errorf("the folder outside the library changed: %v", entries)
 	}
 }
 
-// TestImportShowsProgress imports a folder as a desktop drop does (paths,
-// through the API) and follows the job in the UI's progress panel.
+// TestReadOnlyServer serves a library --read-only: the page offers no edits
+// (tag input, trash, tag manager, drop import are not there), and the
+// server refuses what the page does not offer, leaving the library as it was.
+func TestReadOnlyServer(t *testing.T) {
+	s := startServer(t, 2, "--read-only")
+	before := treeOf(t, s.Root)
+	var tagsBefore []struct{ Name string }
+	s.call(t, "Tags", &tagsBefore)
+	ctx := browser(t)
+	run(t, ctx, chromedp.Navigate(s.URL+"/"), chromedp.WaitVisible(css(`[data-testid="grid-item"]`)),
+		chromedp.WaitVisible(css(`[data-testid="read-only"]`)))
+	// Browsing and searching work.
+	typeQuery(t, ctx, "red")
+	settle(t, ctx, -1)
+	if p := gridPaths(t, ctx); len(p) == 0 || !strings.HasPrefix(p[0], "red/") {
+		t.Errorf("search in a read-only library: %v", p)
+	}
+	run(t, ctx, chromedp.Click(css(`[data-testid="grid-item"]`)), chromedp.WaitVisible(css(`.inspector h2.name`)))
+	shot(t, ctx, "read-only")
+	visible := eval[map[string]bool](t, ctx, `(() => {
+		const shown = (sel) => [...document.querySelectorAll(sel)].some(e => e.offsetParent !== null);
+		return {
+			tagInput: shown('.inspector input[placeholder*="tag" i]'),
+			manage: [...document.querySelectorAll('button')].some(b => b.textContent.trim() === 'Manage…' && b.offsetParent !== null),
+			settings: [...document.querySelectorAll('button')].some(b => b.textContent.trim() === 'Settings' && b.offsetParent !== null),
+			moreLikeThis: [...document.querySelectorAll('button')].some(b => b.textContent.trim() === 'More like this' && b.offsetParent !== null),
+		};
+	})()`)
+	if visible["tagInput"] || visible["manage"] || visible["settings"] {
+		t.Errorf("mutating controls shown to a read-only client: %v", visible)
+	}
+	if !visible["moreLikeThis"] {
+		t.Errorf("reading controls hidden: %v", visible)
+	}
+	// Delete on the grid asks nothing and trashes nothing.
+	run(t, ctx, chromedp.KeyEvent("\x7f"))
+	if eval[bool](t, ctx, `!!document.querySelector('[role="dialog"]')`) {
+		t.Error("Delete offered to trash in a read-only library")
+	}
+	// The server refuses what the page hides.
+	codes := eval[map[string]float64](t, ctx, `(async () => {
+		const out = {};
+		const call = async (m, ...args) => (await fetch('/api/' + m, {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(args)})).status;
+		out.CreateTag = await call('CreateTag', 'Family');
+		out.Trash = await call('Trash', [1, 2]);
+		out.ApplyTag = await call('ApplyTag', 2, [1]);
+		out.StartIndex = await call('StartIndex');
+		const form = new FormData();
+		form.append('file', new File([new Uint8Array([0xff, 0xd8, 0xff, 0xe0])], 'x.jpg', {type: 'image/jpeg'}));
+		out.upload = (await fetch('/api/upload', {method: 'POST', body: form})).status;
+		return out;
+	})()`, chromedp.EvalAwaitPromise)
+	for k, v := range codes {
+		if v != 403 {
+			t.Errorf("%s from a read-only client: %v, want 403", k, v)
+		}
+	}
+	if len(codes) != 5 {
+		t.Errorf("codes %v", codes)
+	}
+	var tagsAfter []struct{ Name string }
+	s.call(t, "Tags", &tagsAfter)
+	if len(tagsAfter) != len(tagsBefore) {
+		t.Errorf("tags changed: %v -> %v", tagsBefore, tagsAfter)
+	}
+	if after := treeOf(t, s.Root); after != before {
+		t.Errorf("the library's files changed:\n%s\n->\n%s", before, after)
+	}
+}
+
+// treeOf lists a library's files (not .tagsight) with their sizes.
+func treeOf(t *testing.T, root string) string {
+	var b strings.Builder
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() && d.Name() == ".tagsight" {
+			return fs.SkipDir
+		}
+		if info, err := d.Info(); err == nil && !d.IsDir() {
+			r, _ := filepath.Rel(root, p)
+			fmt.Fprintf(&b, "%s %d\n", r, info.Size())
+		}
+		return nil
+	})
+	return b.String()
+}
+
+// TestImportShowsProgress uploads a folder of pictures as a browser drop
+// does (multipart POST /api/upload, the web's import) and follows the
+// indexing job in the UI's progress panel: the panel must show it running
+// with a part done, then done.
 func TestImportShowsProgress(t *testing.T) {
 	s := startServer(t, 1)
-	src := filepath.Join(t.TempDir(), "Holiday 2024")
-	for i := 0; i < 120; i++ {
-		c := color.RGBA{uint8(i * 2), 90, uint8(255 - i*2), 255}
-		testutil.WriteFile(t, filepath.Join(src, fmt.Sprintf("IMG_%04d.jpg", i)), flatJPEG(t, c, 1024, 768))
-	}
 	ctx := browser(t)
 	run(t, ctx, chromedp.Navigate(s.URL+"/"), chromedp.WaitVisible(css(`[data-testid="grid-item"]`)))
-	var job struct{ ID string }
-	s.call(t, "Import", &job, []string{src}, "", "keep-both")
-	// The panel shows the job while it runs (if it is quick, it shows it done).
-	run(t, ctx, chromedp.WaitVisible(css(`[data-testid="job"]`)))
-	for i := 0; i < 40; i++ {
-		running := eval[bool](t, ctx, `!!document.querySelector('[data-testid="job"].running [role="progressbar"]')`)
-		if running {
-			shot(t, ctx, "import-progress")
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
+	const n = 200
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("target", "Holiday 2024")
+	for i := 0; i < n; i++ {
+		c := color.RGBA{uint8(i), 90, uint8(255 - i), 255}
+		fw, _ := mw.CreateFormFile("file", fmt.Sprintf("IMG_%04d.jpg", i))
+		fw.Write(flatJPEG(t, c, 1024, 768))
 	}
+	mw.Close()
+	resp, err := http.Post(s.URL+"/api/upload", mw.FormDataContentType(), &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("upload: %d %s", resp.StatusCode, body)
+	}
+	// The panel shows the job running, with some but not all done.
+	var seen []string
 	waitFor(t, ctx, "the import to finish in the panel", func() bool {
-		return eval[bool](t, ctx, `!!document.querySelector('[data-testid="job"].done')`)
+		st := eval[string](t, ctx, `(() => {
+			const j = document.querySelector('[data-testid="job"]');
+			if (!j) return '';
+			const bar = j.querySelector('[role="progressbar"]');
+			return j.className + ' ' + (bar.getAttribute('aria-valuenow') ?? '') + '/' + (bar.getAttribute('aria-valuemax') ?? '');
+		})()`)
+		if strings.Contains(st, "running") {
+			if len(seen) == 0 {
+				shot(t, ctx, "import-progress")
+			}
+			seen = append(seen, st)
+		}
+		return strings.Contains(st, "done")
 	})
+	partial := false
+	for _, st := range seen {
+		var done, total int
+		if _, err := fmt.Sscanf(st[strings.LastIndex(st, " ")+1:], "%d/%d", &done, &total); err == nil && done > 0 && done < total {
+			partial = true
+		}
+	}
+	if !partial {
+		t.Errorf("the panel never showed the job part-way through (states seen: %q)", seen)
+	}
 	s.waitIdle(t)
-	if items := s.find(t, `path:"Holiday 2024/"`); len(items) != 120 {
-		t.Errorf("%d imported pictures indexed, want 120", len(items))
+	if items := s.find(t, `path:"Holiday 2024/"`); len(items) != n {
+		t.Errorf("%d imported pictures indexed, want %d", len(items), n)
 	}
 }

@@ -420,16 +420,12 @@ func insideLibrary(lib *library.Library, rel string) (string, error) {
 	if clean == "" || clean != rel || clean == library.DataDirName || strings.HasPrefix(clean, library.DataDirName+"/") {
 		return "", &Error{Code: CodeInvalid, Message: "path outside the library"}
 	}
-	root, err := filepath.EvalSymlinks(lib.Root)
-	if err != nil {
-		return "", err
-	}
-	real, err := filepath.EvalSymlinks(lib.Abs(clean))
+	abs := lib.Abs(clean)
+	real, err := filepath.EvalSymlinks(abs)
 	if err != nil {
 		return "", &Error{Code: CodeNotFound, Message: "file not found"}
 	}
-	relReal, err := filepath.Rel(root, real)
-	if err != nil || relReal == ".." || strings.HasPrefix(relReal, ".."+string(filepath.Separator)) || filepath.IsAbs(relReal) {
+	if !lib.Inside(abs) {
 		return "", &Error{Code: CodeForbidden, Message: "file lies outside the library"}
 	}
 	return real, nil

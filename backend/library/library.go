@@ -41,6 +41,21 @@ func (l *Library) DataDir() string { return filepath.Join(l.Root, DataDirName) }
 // ThumbDir is where thumbnails live.
 func (l *Library) ThumbDir() string { return filepath.Join(l.DataDir(), "thumbs") }
 
+// Inside reports whether the file at abs, symlinks resolved, lies inside
+// the library's folder.
+func (l *Library) Inside(abs string) bool {
+	root, err := filepath.EvalSymlinks(l.Root)
+	if err != nil {
+		return false
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return false
+	}
+	rel, err := filepath.Rel(root, real)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
 // TempFile copies r into a new file in the library's own data folder (for
 // a picture that is searched by and then removed) and returns its path. On
 // error nothing is left behind.

@@ -386,7 +386,10 @@ func applyInfo(e *store.Entry, info media.Info) {
 
 // walk lists the library's files. Anything that cannot be indexed (special
 // files, broken or looping symlinks, unreadable folders) is reported, never
-// opened; symlinked folders are not followed, so loops cannot happen.
+// opened; symlinked folders are not followed, so loops cannot happen, and
+// neither are symlinks to files outside the library: a library is its
+// folder (it moves between machines as one), and what Tagsight reads for it,
+// and may serve from it, stays inside.
 func (l *Library) walk(ctx context.Context, ign matcher, rep *reporter) ([]walkItem, []store.ScanError) {
 	var items []walkItem
 	var errs []store.ScanError
@@ -436,6 +439,9 @@ func (l *Library) walk(ctx context.Context, ign matcher, rep *reporter) ([]walkI
 				return nil
 			case st.IsDir():
 				report(rel, errors.New("symlink to a folder, not followed"))
+				return nil
+			case !l.Inside(p):
+				report(rel, errors.New("symlink to a file outside the library, not followed"))
 				return nil
 			}
 			info = st

@@ -60,6 +60,7 @@ export function apiMock() {
     pickFolder: vi.fn(async () => null),
     openLibrary: vi.fn(),
     libraryInfo: vi.fn(async () => null),
+    access: vi.fn(async () => ({ role: 'full', web: true, upload_limit: 200 << 20 })),
     search: vi.fn(async () => ({ items: [], total: 0, cutoff: null, semantic: false, error: null, took_ms: 1 })),
     similar: vi.fn(),
     entry: vi.fn(),

@@ -5,6 +5,7 @@
 // on /api/events). Tests mock this module.
 import * as runtime from '../../../wailsjs/runtime/runtime';
 import type {
+  Access,
   AutocompleteItem,
   CatalogModel,
   ConflictPolicy,
@@ -99,6 +100,14 @@ export async function call<T>(method: string, ...args: unknown[]): Promise<T> {
     throw new ApiError(err?.message ?? `${res.status} ${res.statusText}`, err?.code ?? 'internal', res.status);
   }
   return body as T;
+}
+
+/** What this client may do: everything in the desktop window; in a browser, what the server's token grants. */
+export async function access(): Promise<Access> {
+  if (isDesktop()) return { role: 'full', web: false, upload_limit: 0 };
+  const res = await fetch('/api/access', { credentials: 'same-origin' });
+  if (!res.ok) throw new ApiError(`${res.status} ${res.statusText}`, 'internal', res.status);
+  return (await res.json()) as Access;
 }
 
 export const version = () => call<string>('Version');

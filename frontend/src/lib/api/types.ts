@@ -28,6 +28,16 @@ export interface LibraryInfo {
   model_error: string;
 }
 
+/** What this client may do (GET /api/access; the desktop window may do everything). Mirrors api.Access. */
+export interface Access {
+  /** "full", or "read": browse, search and view only */
+  role: 'full' | 'read';
+  /** true in a browser (tagsight serve) */
+  web: boolean;
+  /** largest file an upload may carry, in bytes (0 in the desktop window) */
+  upload_limit: number;
+}
+
 export interface RecentLibrary {
   root: string;
   name: string;

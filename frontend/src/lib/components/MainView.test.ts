@@ -18,9 +18,10 @@ function captureEvents() {
   return handlers;
 }
 
-async function setup() {
+async function setup(role: 'full' | 'read' = 'full') {
   vi.mocked(api.search).mockImplementation(pagedSearch(30));
   const app = new AppState(0);
+  app.library.access = { role, web: true, upload_limit: 1 };
   app.library.info = { root: '/p', name: 'Pictures', entries: 30, missing: 0, model: { name: 'ViT-B-32', dir: '', dim: 512, vectors: 30, pending: 0 }, provider: null, model_error: '' };
   app.library.ready = true;
   render(MainView, { app });
@@ -29,6 +30,25 @@ async function setup() {
 }
 
 describe('MainView', () => {
+  it('offers no edits to a read-only client: no trash, no tag input, no suggestions, a badge', async () => {
+    vi.mocked(api.entry).mockResolvedValue({ ...makeItem(1), tags: [{ id: 5, name: 'Sea', color: '', aliases: [], parents: [], count: 1 }], fields: [{ name: 'note', kind: 'text', value: 'hi' }] } as never);
+    vi.mocked(api.suggestions).mockResolvedValue([{ tag: { id: 6, name: 'Beach' }, score: 1, reason: 'r', sources: [], examples: [] }] as never);
+    await setup('read');
+    expect(screen.getByTestId('read-only').textContent).toContain('Read-only');
+    const items = screen.getAllByTestId('grid-item');
+    await fireEvent.click(items[0]);
+    await fireEvent.keyDown(screen.getByTestId('grid'), { key: 'Delete' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+    await vi.waitFor(() => expect(screen.getAllByTestId('tag-chip').length).toBe(1));
+    expect(screen.queryByTestId('suggestion')).toBeNull();
+    // What stays in the page is marked for the stylesheet to hide.
+    const chip = screen.getAllByTestId('tag-chip')[0];
+    expect(chip.querySelector('button.x')?.hasAttribute('data-write')).toBe(true);
+    expect(screen.getByRole('button', { name: 'Manage…' }).hasAttribute('data-write')).toBe(true);
+    expect((screen.getByDisplayValue('hi') as HTMLInputElement).readOnly).toBe(true);
+    expect(api.trash).not.toHaveBeenCalled();
+  });
+
   it('asks before moving the selection to the trash with Delete', async () => {
     vi.mocked(api.trash).mockResolvedValue(2);
     const app = await setup();

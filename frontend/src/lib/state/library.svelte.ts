@@ -1,5 +1,5 @@
 import * as api from '../api';
-import type { LibraryInfo, RecentLibrary } from '../api';
+import type { Access, LibraryInfo, RecentLibrary } from '../api';
 
 export class LibraryState {
   info = $state<LibraryInfo | null>(null);
@@ -7,10 +7,15 @@ export class LibraryState {
   /** false until the first libraryInfo() answer, so the start screen doesn't flash */
   ready = $state(false);
   opening = $state(false);
+  /** what this client may do; the UI hides what it may not (the server refuses it anyway) */
+  access = $state<Access>({ role: 'full', web: false, upload_limit: 0 });
+  readOnly = $derived(this.access.role === 'read');
 
   async init(): Promise<void> {
     try {
-      this.info = await api.libraryInfo();
+      const [access, info] = await Promise.all([api.access(), api.libraryInfo()]);
+      this.access = access;
+      this.info = info;
     } finally {
       this.ready = true;
     }
