@@ -200,6 +200,78 @@ func TestCLIModelsPull(t *testing.T) {
 	}
 }
 
+// TestCLIModelsVerifyReportsChecks pulls a model whose catalog entry has
+// no checksums, as the shipped catalog's do, from a server that announces
+// a sha256 for its large files only, and checks verify tells them apart.
+func TestCLIModelsVerifyReportsChecks(t *testing.T) {
+	files := []string{"config.json", "visual/model.onnx", "visual/preprocess_cfg.json", "textual/model.onnx", "textual/tokenizer.json", "textual/tokenizer_config.json"}
+	fs := http.StripPrefix("/cdn/", http.FileServer(http.Dir(colourModel)))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name, ok := strings.CutPrefix(r.URL.Path, "/m/")
+		if !ok {
+			fs.ServeHTTP(w, r)
+			return
+		}
+		if strings.HasSuffix(name, ".onnx") {
+			// Like Hugging Face for an LFS file: a redirect carrying its sha256.
+			b, _ := os.ReadFile(filepath.Join(colourModel, name))
+			sum := sha256.Sum256(b)
+			w.Header().Set("X-Linked-Etag", `"`+hex.EncodeToString(sum[:])+`"`)
+			http.Redirect(w, r, "/cdn/"+name, http.StatusFound)
+			return
+		}
+		// A small file: its ETag is a git blob id, not a sha256.
+		w.Header().Set("ETag", `"0123456789abcdef0123456789abcdef01234567"`)
+		r.URL.Path = "/cdn/" + name
+		fs.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	var entries []string
+	for _, f := range files {
+		entries = append(entries, fmt.Sprintf(`{"path": %q}`, f))
+	}
+	catalog := filepath.Join(t.TempDir(), "catalog.json")
+	os.WriteFile(catalog, []byte(fmt.Sprintf(`{"default": "colour", "models": [{"name": "colour", "title": "test", "base_url": %q, "files": [%s]}]}`,
+		srv.URL+"/m/", strings.Join(entries, ","))), 0o644)
+	modelsDir := t.TempDir()
+	t.Setenv("TAGSIGHT_MODELS_DIR", modelsDir)
+	if stdout, stderr, code := run(t, "models", "pull", "colour", "--catalog", catalog); code != 0 || !strings.Contains(stdout, "checked against: server sha256 2, nothing 4") {
+		t.Fatalf("pull: %d %s %s", code, stdout, stderr)
+	}
+	stdout, stderr, code := run(t, "models", "verify", "colour", "--catalog", catalog)
+	if code != 0 {
+		t.Fatalf("verify: %d %s", code, stderr)
+	}
+	for _, want := range []string{"visual/model.onnx", "server sha256", "textual/tokenizer.json", "nothing", "unchecked", "ok, but 4 of 6 files were checked against nothing"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("verify output lacks %q:\n%s", want, stdout)
+		}
+	}
+	stdout, _, code = run(t, "models", "verify", "colour", "--catalog", catalog, "--json")
+	var rep struct {
+		OK    bool
+		Files []struct{ Path, Check, Result string }
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || code != 0 || !rep.OK || len(rep.Files) != len(files) {
+		t.Fatalf("verify --json: %d %v %s", code, err, stdout)
+	}
+	for _, f := range rep.Files {
+		want := "none/unchecked"
+		if strings.HasSuffix(f.Path, ".onnx") {
+			want = "server-sha256/ok"
+		}
+		if got := f.Check + "/" + f.Result; got != want {
+			t.Errorf("%s: %s, want %s", f.Path, got, want)
+		}
+	}
+	// Damage a file checked by the server's sha256: verify fails and says which.
+	os.WriteFile(filepath.Join(modelsDir, "colour", "visual", "model.onnx"), []byte("not the weights"), 0o644)
+	stdout, stderr, code = run(t, "models", "verify", "colour", "--catalog", catalog, "--json")
+	if code == 0 || !strings.Contains(stderr, "visual/model.onnx") || !strings.Contains(stdout, `"mismatch"`) {
+		t.Errorf("verify of a damaged model: %d %s %s", code, stdout, stderr)
+	}
+}
+
 // TestCLIKillMidEmbedding kills the embedding phase with SIGKILL and checks
 // the next run completes it with exactly one vector per picture.
 func TestCLIKillMidEmbedding(t *testing.T) {
