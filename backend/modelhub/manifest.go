@@ -91,6 +91,24 @@ func writeManifest(dir string, m Manifest) error {
 	return nil
 }
 
+// Lookup finds an installed model by name: one of the catalog's with all
+// its files, or one Pull installed from another catalog (`tagsight models
+// pull --catalog`), known by its manifest.
+func (h *Hub) Lookup(name string) (string, bool) {
+	if h.Installed(name) {
+		m, _ := h.Catalog.Find(name)
+		return h.ModelDir(m.Name), true
+	}
+	if name == "" || strings.ContainsAny(name, `/\`) || name == "." || name == ".." {
+		return "", false
+	}
+	dir := h.ModelDir(name)
+	if m, err := ReadManifest(dir); err == nil && m.Model == name {
+		return dir, true
+	}
+	return "", false
+}
+
 // announcedSHA256 is the SHA-256 the server vouches for, or "". Hugging
 // Face puts an LFS file's sha256 in X-Linked-Etag on the response that
 // redirects to its CDN, and the CDN has been seen to send it as ETag. A
