@@ -1,13 +1,13 @@
 // Package modelhub finds, downloads, verifies and installs CLIP models in
 // the Immich layout: a catalog of known models, resumable downloads with
 // size and checksum checks, and atomic installation into the user's model
-// folder. It does not run models (package clip does).
+// folder. Each installed model carries a manifest saying what every file
+// was checked against, so nobody mistakes "downloaded" for "verified". It
+// does not run models (package clip does).
 package modelhub
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -83,8 +83,9 @@ func (c Catalog) Find(name string) (Entry, error) {
 var (
 	// ErrUnknownModel: the name is not in the catalog.
 	ErrUnknownModel = errors.New("unknown model")
-	// ErrChecksum: a downloaded file's size or SHA-256 is not the catalog's.
-	ErrChecksum = errors.New("downloaded file does not match the catalog")
+	// ErrChecksum: a file's size or SHA-256 is not the one the catalog or
+	// the server gave for it.
+	ErrChecksum = errors.New("file does not match its checksum")
 )
 
 // DefaultDir is the user's model folder: $TAGSIGHT_MODELS_DIR, else the
@@ -154,7 +155,9 @@ func (h *Hub) ModelDir(name string) string { return filepath.Join(h.Dir, name) }
 // Pull downloads a model and installs it atomically: files go to a staging
 // folder (kept across failures so the next Pull resumes each file with an
 // HTTP Range request), are checked against the catalog's sizes and
-// checksums, and only then is the folder renamed into place.
+// checksums, or where the catalog has none against the SHA-256 the server
+// announces, and only then is the folder renamed into place with a manifest
+// saying what each file was checked against.
 func (h *Hub) Pull(ctx context.Context, name string) (string, error) {
 	m, err := h.Catalog.Find(name)
 	if err != nil {
@@ -168,16 +171,38 @@ func (h *Hub) Pull(ctx context.Context, name string) (string, error) {
 	if err := os.MkdirAll(stage, 0o755); err != nil {
 		return "", fmt.Errorf("pull %s: %w", m.Name, err)
 	}
+	// What an earlier, interrupted Pull checked; it lets finished files be
+	// kept without losing the record of what vouched for them.
+	prev := map[string]FileRecord{}
+	if old, err := ReadManifest(stage); err == nil {
+		for _, r := range old.Files {
+			prev[r.Path] = r
+		}
+	}
 	var total int64
 	for _, f := range m.Files {
 		total += f.Size
 	}
 	st := &progressState{report: h.Report, total: total, start: time.Now()}
+	man := Manifest{Model: m.Name, Source: m.BaseURL}
 	for _, f := range m.Files {
 		dst := filepath.Join(stage, filepath.FromSlash(f.Path))
-		if err := h.fetch(ctx, client, m, f, dst, st); err != nil {
+		var p *FileRecord
+		if r, ok := prev[f.Path]; ok {
+			p = &r
+		}
+		rec, err := h.fetch(ctx, client, m, f, dst, st, p)
+		if err != nil {
 			return "", fmt.Errorf("pull %s: %s: %w", m.Name, f.Path, err)
 		}
+		man.Files = append(man.Files, rec)
+		if err := writeManifest(stage, man); err != nil {
+			return "", fmt.Errorf("pull %s: %w", m.Name, err)
+		}
+	}
+	man.Installed = time.Now().UTC().Truncate(time.Second)
+	if err := writeManifest(stage, man); err != nil {
+		return "", fmt.Errorf("pull %s: %w", m.Name, err)
 	}
 	final := h.ModelDir(m.Name)
 	old := final + ".old"
@@ -229,17 +254,25 @@ func (s *progressState) finish() {
 	}
 }
 
-func (h *Hub) fetch(ctx context.Context, client *http.Client, m Entry, f File, dst string, st *progressState) error {
+func (h *Hub) fetch(ctx context.Context, client *http.Client, m Entry, f File, dst string, st *progressState, prev *FileRecord) (FileRecord, error) {
 	st.file = f.Path
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
+		return FileRecord{}, err
 	}
-	// A complete file from an earlier attempt is checked, not fetched again.
-	if fi, err := os.Stat(dst); err == nil && (f.Size == 0 || fi.Size() == f.Size) && f.SHA256 != "" {
-		if verifyFile(dst, f) == nil {
-			st.kept += fi.Size()
-			st.add(fi.Size(), true)
-			return nil
+	// A complete file from an earlier attempt is checked, not fetched again,
+	// when there is a checksum to check it with: the catalog's, or the one
+	// the server announced when it was downloaded.
+	if fi, err := os.Stat(dst); err == nil {
+		want := wanted{sha256: f.SHA256, size: f.Size, check: CheckCatalogSHA256}
+		if want.sha256 == "" && prev != nil && prev.Check == CheckServerSHA256 {
+			want.sha256, want.check = prev.SHA256, CheckServerSHA256
+		}
+		if want.sha256 != "" {
+			if rec, err := checkFile(dst, f.Path, want); err == nil {
+				st.kept += fi.Size()
+				st.add(fi.Size(), true)
+				return rec, nil
+			}
 		}
 		os.Remove(dst)
 	}
@@ -250,14 +283,14 @@ func (h *Hub) fetch(ctx context.Context, client *http.Client, m Entry, f File, d
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(m.BaseURL, "/")+"/"+f.Path, nil)
 	if err != nil {
-		return err
+		return FileRecord{}, err
 	}
 	if have > 0 {
 		req.Header.Set("Range", "bytes="+strconv.FormatInt(have, 10)+"-")
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return fmt.Errorf("download: %w", err)
+		return FileRecord{}, fmt.Errorf("download: %w", err)
 	}
 	defer resp.Body.Close()
 	flags := os.O_CREATE | os.O_WRONLY
@@ -271,17 +304,29 @@ func (h *Hub) fetch(ctx context.Context, client *http.Client, m Entry, f File, d
 		have = 0
 	case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable:
 		os.Remove(part) // stale partial file longer than the real one
-		return fmt.Errorf("download: server refused to resume; run again to restart")
+		return FileRecord{}, fmt.Errorf("download: server refused to resume; run again to restart")
 	default:
-		return fmt.Errorf("download: HTTP %s", resp.Status)
+		return FileRecord{}, fmt.Errorf("download: HTTP %s", resp.Status)
 	}
 	if st.total == 0 && f.Size == 0 && resp.ContentLength > 0 {
 		// Unknown sizes: show this file's size so the bar moves.
 		st.total = st.done + resp.ContentLength
 	}
+	want := wanted{sha256: f.SHA256, size: f.Size, check: CheckCatalogSHA256}
+	if want.sha256 == "" {
+		// The announcement is for the whole file, so a resumed download is
+		// checked over the bytes kept from before as well as the new ones.
+		if s := announcedSHA256(resp); s != "" {
+			want.sha256, want.check = s, CheckServerSHA256
+		} else if f.Size > 0 {
+			want.check = CheckSize
+		} else {
+			want.check = CheckNone
+		}
+	}
 	out, err := os.OpenFile(part, flags, 0o644)
 	if err != nil {
-		return err
+		return FileRecord{}, err
 	}
 	buf := make([]byte, 256<<10)
 	for {
@@ -289,7 +334,7 @@ func (h *Hub) fetch(ctx context.Context, client *http.Client, m Entry, f File, d
 		if n > 0 {
 			if _, werr := out.Write(buf[:n]); werr != nil {
 				out.Close()
-				return werr
+				return FileRecord{}, werr
 			}
 			st.add(int64(n), false)
 		}
@@ -298,59 +343,20 @@ func (h *Hub) fetch(ctx context.Context, client *http.Client, m Entry, f File, d
 		}
 		if rerr != nil {
 			out.Close()
-			return fmt.Errorf("download interrupted (run again to resume): %w", rerr)
+			return FileRecord{}, fmt.Errorf("download interrupted (run again to resume): %w", rerr)
 		}
 	}
 	if err := out.Sync(); err != nil {
 		out.Close()
-		return err
+		return FileRecord{}, err
 	}
 	if err := out.Close(); err != nil {
-		return err
+		return FileRecord{}, err
 	}
-	if err := verifyFile(part, f); err != nil {
+	rec, err := checkFile(part, f.Path, want)
+	if err != nil {
 		os.Remove(part) // a corrupt file cannot be resumed into a good one
-		return err
+		return FileRecord{}, fmt.Errorf("%w; the download was deleted, run again to fetch it afresh", err)
 	}
-	return os.Rename(part, dst)
-}
-
-func verifyFile(p string, f File) error {
-	fi, err := os.Stat(p)
-	if err != nil {
-		return err
-	}
-	if f.Size > 0 && fi.Size() != f.Size {
-		return fmt.Errorf("%w: size %d, expected %d", ErrChecksum, fi.Size(), f.Size)
-	}
-	if f.SHA256 == "" {
-		return nil
-	}
-	fh, err := os.Open(p)
-	if err != nil {
-		return err
-	}
-	defer fh.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, fh); err != nil {
-		return err
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); !strings.EqualFold(got, f.SHA256) {
-		return fmt.Errorf("%w: sha256 %s, expected %s", ErrChecksum, got, f.SHA256)
-	}
-	return nil
-}
-
-// Verify checks an installed model's files against the catalog.
-func (h *Hub) Verify(name string) error {
-	m, err := h.Catalog.Find(name)
-	if err != nil {
-		return err
-	}
-	for _, f := range m.Files {
-		if err := verifyFile(filepath.Join(h.ModelDir(m.Name), filepath.FromSlash(f.Path)), f); err != nil {
-			return fmt.Errorf("verify %s: %s: %w", m.Name, f.Path, err)
-		}
-	}
-	return nil
+	return rec, os.Rename(part, dst)
 }

@@ -83,8 +83,8 @@ func TestPullResumesAfterBrokenConnection(t *testing.T) {
 	if !bytes.Equal(got, big) || !last.FinishedOK {
 		t.Fatal("installed file differs")
 	}
-	if err := hub.Verify("test"); err != nil {
-		t.Fatal(err)
+	if rep, err := hub.Verify("test"); err != nil || !rep.OK {
+		t.Fatal(rep, err)
 	}
 	if _, err := os.Stat(filepath.Join(hub.Dir, ".partial", "test")); !os.IsNotExist(err) {
 		t.Errorf("staging folder left behind: %v", err)
@@ -146,5 +146,235 @@ func TestShippedCatalog(t *testing.T) {
 		if _, err := ParseCatalog([]byte(bad)); err == nil {
 			t.Errorf("accepted %s", bad)
 		}
+	}
+}
+
+// hfServer answers like Hugging Face: /m/NAME redirects to /cdn/NAME with
+// the headers in hdr[NAME] on the redirect (X-Linked-Etag) or, for names
+// prefixed "cdn:" in hdr, on the CDN's response. When breakAt > 0 the first
+// unranged CDN request for "big.bin" is cut off after breakAt bytes.
+func hfServer(t *testing.T, files map[string][]byte, hdr map[string]http.Header, breakAt int) (*httptest.Server, *atomic.Int32) {
+	var ranged atomic.Int32
+	var broken atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if name, ok := strings.CutPrefix(r.URL.Path, "/m/"); ok {
+			if _, ok := files[name]; !ok {
+				http.NotFound(w, r)
+				return
+			}
+			for k, v := range hdr[name] {
+				w.Header()[k] = v
+			}
+			http.Redirect(w, r, "/cdn/"+name, http.StatusFound)
+			return
+		}
+		name := strings.TrimPrefix(r.URL.Path, "/cdn/")
+		b := files[name]
+		for k, v := range hdr["cdn:"+name] {
+			w.Header()[k] = v
+		}
+		if r.Header.Get("Range") != "" {
+			ranged.Add(1)
+		} else if name == "big.bin" && breakAt > 0 && broken.CompareAndSwap(false, true) {
+			w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+			w.WriteHeader(http.StatusOK)
+			w.Write(b[:breakAt])
+			w.(http.Flusher).Flush()
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				conn.Close()
+			}
+			return
+		}
+		http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(b))
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &ranged
+}
+
+func hdr(kv ...string) http.Header {
+	h := http.Header{}
+	for i := 0; i < len(kv); i += 2 {
+		h.Set(kv[i], kv[i+1])
+	}
+	return h
+}
+
+// The shipped catalog has no checksums, so what the server announces is
+// all that can catch a damaged download.
+func TestPullChecksServerSHA256(t *testing.T) {
+	w := []byte("the real weights")
+	cfg := []byte(`{"embed_dim": 8}`)
+	tests := []struct {
+		name    string
+		hdr     http.Header
+		cdn     http.Header
+		want    Check
+		refused bool
+	}{
+		{name: "linked etag right", hdr: hdr("X-Linked-Etag", `"`+sum(w)+`"`, "ETag", `"0123456789abcdef0123456789abcdef01234567"`), want: CheckServerSHA256},
+		{name: "linked etag upper case, weak", hdr: hdr("X-Linked-Etag", `W/"`+strings.ToUpper(sum(w))+`"`), want: CheckServerSHA256},
+		{name: "cdn etag right", cdn: hdr("ETag", `"`+sum(w)+`"`), want: CheckServerSHA256},
+		{name: "linked etag wrong", hdr: hdr("X-Linked-Etag", `"`+sum([]byte("other weights"))+`"`), refused: true},
+		{name: "cdn etag wrong", cdn: hdr("ETag", `"`+sum([]byte("other weights"))+`"`), refused: true},
+		{name: "git blob etag is not a sha256", hdr: hdr("ETag", `"0123456789abcdef0123456789abcdef01234567"`), want: CheckNone},
+		{name: "nothing announced", want: CheckNone},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, _ := hfServer(t, map[string][]byte{"w.onnx": w, "config.json": cfg},
+				map[string]http.Header{"w.onnx": tc.hdr, "cdn:w.onnx": tc.cdn}, 0)
+			hub := &Hub{Dir: t.TempDir(), Catalog: Catalog{Models: []Entry{{
+				Name: "m", BaseURL: srv.URL + "/m/",
+				Files: []File{{Path: "config.json", SHA256: sum(cfg)}, {Path: "w.onnx"}},
+			}}}}
+			dir, err := hub.Pull(context.Background(), "m")
+			if tc.refused {
+				if !errors.Is(err, ErrChecksum) {
+					t.Fatalf("pull: %v", err)
+				}
+				for _, s := range []string{"w.onnx", sum(w), sum([]byte("other weights"))} {
+					if !strings.Contains(err.Error(), s) {
+						t.Errorf("error does not say %s: %v", s, err)
+					}
+				}
+				if hub.Installed("m") {
+					t.Error("installed a file the server's sha256 refutes")
+				}
+				if _, err := os.Stat(filepath.Join(hub.Dir, ".partial", "m", "w.onnx.part")); !os.IsNotExist(err) {
+					t.Errorf("refused download kept: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			man, err := ReadManifest(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantRecs := []FileRecord{
+				{Path: "config.json", Size: int64(len(cfg)), SHA256: sum(cfg), Check: CheckCatalogSHA256},
+				{Path: "w.onnx", Size: int64(len(w)), SHA256: sum(w), Check: tc.want},
+			}
+			if man.Model != "m" || man.Installed.IsZero() || len(man.Files) != 2 || man.Files[0] != wantRecs[0] || man.Files[1] != wantRecs[1] {
+				t.Fatalf("manifest %+v", man)
+			}
+			rep, err := hub.Verify("m")
+			if err != nil || !rep.OK || !rep.Manifest || len(rep.Files) != 2 {
+				t.Fatalf("verify: %+v %v", rep, err)
+			}
+			wantResult := ResultOK
+			if tc.want == CheckNone {
+				wantResult = ResultUnchecked
+			}
+			if got := rep.Files[1]; got.Check != tc.want || got.Result != wantResult {
+				t.Errorf("verify w.onnx: %+v", got)
+			}
+			if got := rep.Files[0]; got.Check != CheckCatalogSHA256 || got.Result != ResultOK {
+				t.Errorf("verify config.json: %+v", got)
+			}
+			if n := rep.Unchecked(); (n == 1) != (tc.want == CheckNone) {
+				t.Errorf("%d unchecked", n)
+			}
+
+			// Damage after install: caught against the server's sha256,
+			// and for an unchecked file against the download's own hash.
+			os.WriteFile(filepath.Join(dir, "w.onnx"), []byte("bit rot weights!"), 0o644)
+			rep, err = hub.Verify("m")
+			if err == nil || rep.OK || !strings.Contains(err.Error(), "w.onnx") {
+				t.Errorf("verify of a damaged file: %+v %v", rep, err)
+			}
+			os.Remove(filepath.Join(dir, "w.onnx"))
+			if rep, _ = hub.Verify("m"); rep.OK || rep.Files[1].Result != ResultMissing {
+				t.Errorf("verify of a missing file: %+v", rep)
+			}
+		})
+	}
+}
+
+// A resumed download is checked over the whole file: a byte damaged in
+// the part kept from the first attempt is caught by the server's sha256.
+func TestPullResumedDownloadCheckedWhole(t *testing.T) {
+	big := make([]byte, 3<<20)
+	rand.New(rand.NewSource(2)).Read(big)
+	for _, damage := range []bool{false, true} {
+		t.Run(map[bool]string{false: "intact", true: "damaged kept part"}[damage], func(t *testing.T) {
+			srv, ranged := hfServer(t, map[string][]byte{"big.bin": big},
+				map[string]http.Header{"big.bin": hdr("X-Linked-Etag", `"`+sum(big)+`"`)}, 1<<20)
+			hub := &Hub{Dir: t.TempDir(), Catalog: Catalog{Models: []Entry{{Name: "m", BaseURL: srv.URL + "/m/", Files: []File{{Path: "big.bin"}}}}}}
+			if _, err := hub.Pull(context.Background(), "m"); err == nil {
+				t.Fatal("first pull survived a dropped connection")
+			}
+			part := filepath.Join(hub.Dir, ".partial", "m", "big.bin.part")
+			kept, err := os.ReadFile(part)
+			if err != nil || len(kept) == 0 {
+				t.Fatalf("nothing kept to resume: %v", err)
+			}
+			if damage {
+				kept[len(kept)/2] ^= 0xff
+				os.WriteFile(part, kept, 0o644)
+			}
+			dir, err := hub.Pull(context.Background(), "m")
+			if ranged.Load() == 0 {
+				t.Fatal("second pull did not resume")
+			}
+			if damage {
+				if !errors.Is(err, ErrChecksum) || !strings.Contains(err.Error(), sum(big)) {
+					t.Fatalf("resumed pull over a damaged part: %v", err)
+				}
+				if hub.Installed("m") {
+					t.Fatal("installed a damaged file")
+				}
+				if _, err := os.Stat(part); !os.IsNotExist(err) {
+					t.Fatal("damaged part kept for resuming")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			man, _ := ReadManifest(dir)
+			if len(man.Files) != 1 || man.Files[0].Check != CheckServerSHA256 || man.Files[0].SHA256 != sum(big) {
+				t.Errorf("manifest %+v", man)
+			}
+		})
+	}
+}
+
+// A finished file whose sha256 the server announced is kept by the next
+// Pull after a later file failed, and keeps its record.
+func TestPullKeepsServerCheckedFileAcrossRetries(t *testing.T) {
+	a := []byte("first file, fine")
+	var fail atomic.Bool
+	fail.Store(true)
+	var gets atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/m/")
+		if name == "b" && fail.Load() {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		if name == "a" {
+			gets.Add(1)
+			w.Header().Set("X-Linked-Etag", `"`+sum(a)+`"`)
+		}
+		http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(a))
+	}))
+	t.Cleanup(srv.Close)
+	hub := &Hub{Dir: t.TempDir(), Catalog: Catalog{Models: []Entry{{Name: "m", BaseURL: srv.URL + "/m/", Files: []File{{Path: "a"}, {Path: "b"}}}}}}
+	if _, err := hub.Pull(context.Background(), "m"); err == nil {
+		t.Fatal("pull survived a 503")
+	}
+	fail.Store(false)
+	dir, err := hub.Pull(context.Background(), "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gets.Load() != 1 {
+		t.Errorf("a fetched %d times", gets.Load())
+	}
+	man, _ := ReadManifest(dir)
+	if len(man.Files) != 2 || man.Files[0].Check != CheckServerSHA256 || man.Files[1].Check != CheckNone {
+		t.Errorf("manifest %+v", man)
 	}
 }

@@ -81,14 +81,28 @@ func TestRunEmbedsReportsAndResumes(t *testing.T) {
 	if res.Embedded != 0 || res.Failed != 0 || enc.calls.Load() != calls {
 		t.Errorf("second run did work: %+v", res)
 	}
-	// Cancelled before it starts: nothing written, the error says so.
+	// Cancelled before it starts, with a new picture to embed: nothing
+	// written, the error says so, and the next run does the work.
+	testutil.WriteFile(t, filepath.Join(root, "d.jpg"), testutil.JPEG(t, testutil.Solid(64, 64, color.RGBA{200, 200, 0, 255}), nil))
+	if _, err := lib.Scan(ctx, library.ScanOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
 	res, err = Run(cctx, lib.DB, lib.Abs, m, enc, enc, Options{})
-	if !errors.Is(err, context.Canceled) && err != nil {
-		t.Errorf("cancelled run: %v", err)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled run: err %v, want context.Canceled", err)
 	}
-	_ = res
+	if res.Embedded != 0 || enc.calls.Load() != calls {
+		t.Errorf("cancelled run did work: %+v", res)
+	}
+	if n, _ := lib.DB.CountVectors(ctx, m); n != 2 {
+		t.Errorf("%d vectors after a cancelled run, want 2", n)
+	}
+	res, err = Run(ctx, lib.DB, lib.Abs, m, enc, enc, Options{})
+	if err != nil || res.Embedded != 1 || res.Total != 3 {
+		t.Errorf("run after the cancelled one: %+v %v", res, err)
+	}
 }
 
 func TestModelKeyIgnoresFolderName(t *testing.T) {

@@ -76,8 +76,8 @@ func ResolveModelDir(ctx context.Context, name string, lib *library.Library, mod
 	if err != nil {
 		return "", err
 	}
-	if hub.Installed(name) {
-		return hub.ModelDir(name), nil
+	if dir, ok := hub.Lookup(name); ok {
+		return dir, nil
 	}
 	return "", fmt.Errorf("%w: %q is neither a model folder nor an installed model; run `tagsight models pull %s` or pass --model DIR",
 		ErrNoModel, name, def)

@@ -3,12 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"image/color"
+	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -168,33 +172,208 @@ func TestCLIHostileFolder(t *testing.T) {
 	}
 }
 
-// TestCLIKillMidScan kills the process with SIGKILL while it indexes, then
-// checks the library opens and the next run finishes without duplicates.
+// TestCLIKillMidScan kills the indexer with SIGKILL at random points, eight
+// times in a row: very early (opening the library, walking), after random
+// numbers of entries are committed (with a random delay after, so some
+// kills land mid-batch), and late. After each kill the library must open,
+// keep every entry it had, and the killed run must not have re-indexed the
+// entries an earlier run finished. A last run completes with exactly one
+// entry per file and reports the rest as unchanged. The seed is logged;
+// TAGSIGHT_KILL_SEED replays a run.
 func TestCLIKillMidScan(t *testing.T) {
 	root := t.TempDir()
-	const n = 1500
+	const n = 1200
 	for i := 0; i < n; i++ {
 		testutil.WriteFile(t, filepath.Join(root, fmt.Sprintf("d%02d/img%04d.jpg", i%40, i)),
 			testutil.JPEG(t, testutil.Solid(96, 64, color.RGBA{uint8(i), uint8(i >> 8), 9, 255}), nil))
 	}
-	// Create the library first so the database exists to be polled.
-	if _, stderr, code := run(t, "index", t.TempDir()); code != 0 {
-		t.Fatal(stderr)
+	seed := time.Now().UnixNano()
+	if s := os.Getenv("TAGSIGHT_KILL_SEED"); s != "" {
+		seed, _ = strconv.ParseInt(s, 10, 64)
 	}
+	t.Logf("seed %d (TAGSIGHT_KILL_SEED=%d replays it)", seed, seed)
+	rng := rand.New(rand.NewSource(seed))
+	jitter := func(max time.Duration) time.Duration { return time.Duration(rng.Int63n(int64(max) + 1)) }
+
+	// The plan: when to kill each run, as a delay after it starts or after
+	// the library first holds atCount entries.
+	type kill struct {
+		delay   time.Duration
+		atCount int
+	}
+	plan := []kill{{delay: jitter(5 * time.Millisecond)}, {delay: 5*time.Millisecond + jitter(150*time.Millisecond)}}
+	targets := []int{}
+	for i := 0; i < 5; i++ {
+		targets = append(targets, n/20+rng.Intn(n*8/10))
+	}
+	sort.Ints(targets)
+	for _, c := range targets {
+		plan = append(plan, kill{atCount: c, delay: jitter(60 * time.Millisecond)})
+	}
+	plan = append(plan, kill{atCount: n - 1 - rng.Intn(n/20)}) // late: the last batch in flight, or all done
+
 	dbPath := filepath.Join(root, ".tagsight", "library.db")
-	killMidway(t, []string{"index", root, "--workers", "1"}, n, func() int { return countEntries(t, dbPath) },
-		func() { os.RemoveAll(filepath.Join(root, ".tagsight")) })
-	stdout, stderr, code := run(t, "index", root, "--json")
+	args := []string{"index", root, "--workers", "1", "--no-embed"}
+	before := map[string]entryRow{} // the entries finished so far
+	midway := 0                     // kills that left some but not all entries
+	for round, k := range plan {
+		cmd := exec.Command(bin, args...)
+		start := time.Now()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		if k.atCount > 0 {
+			for pollCount(dbPath) < k.atCount && !isClosed(exited) {
+				if time.Since(start) > 2*time.Minute {
+					cmd.Process.Kill()
+					t.Fatalf("kill %d: the indexer got stuck before %d entries", round+1, k.atCount)
+				}
+				time.Sleep(2 * time.Millisecond)
+			}
+		}
+		select {
+		case <-time.After(k.delay):
+		case <-exited:
+		}
+		finished := isClosed(exited)
+		cmd.Process.Signal(syscall.SIGKILL)
+		<-exited
+		after := entriesByPath(t, dbPath)
+		t.Logf("kill %d: planned %v after %d entries, came at %v: %d -> %d entries%s", round+1, k.delay.Round(time.Microsecond), k.atCount,
+			time.Since(start).Round(time.Millisecond), len(before), len(after), map[bool]string{true: " (the run finished first)"}[finished])
+		if !finished && len(after) > 0 && len(after) < n {
+			midway++
+		}
+		checkKept(t, fmt.Sprintf("kill %d", round+1), before, after)
+		markDone(t, dbPath)
+		before = entriesByPath(t, dbPath)
+	}
+
+	// Committing in batches is what makes a kill cost little; a scan that
+	// only committed at the end would leave nothing in between.
+	if midway < 3 {
+		t.Fatalf("only %d of %d kills left a partly indexed library", midway, len(plan))
+	}
+	stdout, stderr, code := run(t, append(args, "--json")...)
 	if code != 0 {
 		t.Fatalf("resume: exit %d %s", code, stderr)
 	}
 	var res library.ScanResult
 	json.Unmarshal([]byte(stdout), &res)
-	if res.Indexed != n || res.Skipped != 0 {
-		t.Fatalf("resume: %s", stdout)
+	if res.Indexed != n || res.Skipped != 0 || res.Unchanged != len(before) || res.Added != n-len(before) || res.Updated+res.Moved != 0 {
+		t.Fatalf("resume after %d entries: %s", len(before), stdout)
 	}
-	if c := countEntries(t, filepath.Join(root, ".tagsight", "library.db")); c != n {
-		t.Fatalf("%d entries after resume, want %d", c, n)
+	checkKept(t, "last run", before, entriesByPath(t, dbPath))
+	db, err := store.Open(context.Background(), dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var rows, paths, prints int
+	if err := db.QueryRow(`SELECT COUNT(*), COUNT(DISTINCT path), COUNT(DISTINCT fingerprint) FROM entries WHERE missing=0`).Scan(&rows, &paths, &prints); err != nil {
+		t.Fatal(err)
+	}
+	if rows != n || paths != n || prints != n {
+		t.Fatalf("%d entries, %d paths, %d fingerprints after resume, want %d of each", rows, paths, prints, n)
+	}
+}
+
+func isClosed(c chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
+// pollCount counts entries without writing (store.Open would migrate a
+// half-created database under the running indexer); 0 while unreadable.
+func pollCount(dbPath string) int {
+	db, err := sql.Open("sqlite3", "file:"+dbPath+"?mode=ro&_busy_timeout=1000")
+	if err != nil {
+		return 0
+	}
+	defer db.Close()
+	var c int
+	if db.QueryRow(`SELECT COUNT(*) FROM entries`).Scan(&c) != nil {
+		return 0
+	}
+	return c
+}
+
+type entryRow struct{ id, updatedAt int64 }
+
+// entriesByPath opens the library as the app does (proving a kill left it
+// usable) and reads each entry's id and updated_at by path.
+func entriesByPath(t *testing.T, dbPath string) map[string]entryRow {
+	t.Helper()
+	out := map[string]entryRow{}
+	if _, err := os.Stat(dbPath); err != nil {
+		return out
+	}
+	db, err := store.Open(context.Background(), dbPath)
+	if err != nil {
+		t.Fatalf("library does not open after a kill: %v", err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT path, id, updated_at FROM entries`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p string
+		var r entryRow
+		if err := rows.Scan(&p, &r.id, &r.updatedAt); err != nil {
+			t.Fatal(err)
+		}
+		out[p] = r
+	}
+	return out
+}
+
+// doneMark is written into updated_at of finished entries between runs:
+// indexing an entry again sets updated_at to the time, so a later run that
+// re-indexed finished work shows up however fast it went.
+const doneMark = 1
+
+func markDone(t *testing.T, dbPath string) {
+	t.Helper()
+	if _, err := os.Stat(dbPath); err != nil {
+		return
+	}
+	db, err := store.Open(context.Background(), dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE entries SET updated_at=?`, doneMark); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkKept fails unless every entry of before is still there, the same
+// entry, and was not indexed again.
+func checkKept(t *testing.T, what string, before, after map[string]entryRow) {
+	t.Helper()
+	if len(after) < len(before) {
+		t.Fatalf("%s: entries fell from %d to %d", what, len(before), len(after))
+	}
+	redone := 0
+	for p, b := range before {
+		a, ok := after[p]
+		if !ok || a.id != b.id {
+			t.Fatalf("%s: %s was entry %d, now %d (present %v)", what, p, b.id, a.id, ok)
+		}
+		if a.updatedAt != doneMark {
+			redone++
+		}
+	}
+	if redone > 0 {
+		t.Fatalf("%s: %d of the %d entries finished by earlier runs were indexed again", what, redone, len(before))
 	}
 }
 
@@ -227,22 +406,6 @@ func killMidway(t *testing.T, args []string, n int, count func() int, reset func
 		reset()
 	}
 	t.Fatalf("could not kill %v midway", args)
-}
-
-func countEntries(t *testing.T, dbPath string) int {
-	if _, err := os.Stat(dbPath); err != nil {
-		return 0
-	}
-	db, err := store.Open(context.Background(), dbPath)
-	if err != nil {
-		t.Fatalf("library does not open: %v", err)
-	}
-	defer db.Close()
-	p, _, err := db.CountEntries(context.Background())
-	if err != nil {
-		return 0
-	}
-	return p
 }
 
 func readFile(p string) ([]byte, error) { return os.ReadFile(p) }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tagsight/tagsight/backend/store"
 	"github.com/tagsight/tagsight/backend/testutil"
+	"github.com/tagsight/tagsight/backend/vectors"
 )
 
 // colourModel is the tiny test model whose answers are known exactly.
@@ -164,8 +165,9 @@ func copyDir(t *testing.T, src, dst string) {
 }
 
 // TestCLIModelsPull installs the colour model from a local HTTP server
-// through a catalog file, then uses it by name.
+// through a catalog file under a name of its own, then uses it by that name.
 func TestCLIModelsPull(t *testing.T) {
+	const name = "colour-by-name" // neither a folder here nor the source folder's name
 	files := []string{"config.json", "visual/model.onnx", "visual/preprocess_cfg.json", "textual/model.onnx", "textual/tokenizer.json", "textual/tokenizer_config.json"}
 	srv := httptest.NewServer(http.StripPrefix("/colour/", http.FileServer(http.Dir(colourModel))))
 	defer srv.Close()
@@ -179,24 +181,132 @@ func TestCLIModelsPull(t *testing.T) {
 		entries = append(entries, fmt.Sprintf(`{"path": %q, "size": %d, "sha256": %q}`, f, len(b), hex.EncodeToString(sum[:])))
 	}
 	catalog := filepath.Join(t.TempDir(), "catalog.json")
-	os.WriteFile(catalog, []byte(fmt.Sprintf(`{"default": "colour", "models": [{"name": "colour", "title": "test", "base_url": %q, "files": [%s]}]}`,
-		srv.URL+"/colour/", strings.Join(entries, ","))), 0o644)
+	os.WriteFile(catalog, []byte(fmt.Sprintf(`{"default": %q, "models": [{"name": %q, "title": "test", "base_url": %q, "files": [%s]}]}`,
+		name, name, srv.URL+"/colour/", strings.Join(entries, ","))), 0o644)
 	modelsDir := t.TempDir()
 	t.Setenv("TAGSIGHT_MODELS_DIR", modelsDir)
-	stdout, stderr, code := run(t, "models", "pull", "colour", "--catalog", catalog)
-	if code != 0 || !strings.Contains(stdout, "installed colour") {
+	if _, err := os.Stat(name); !os.IsNotExist(err) {
+		t.Fatalf("%s exists in the working folder: the name would resolve as a path", name)
+	}
+	stdout, stderr, code := run(t, "models", "pull", name, "--catalog", catalog)
+	if code != 0 || !strings.Contains(stdout, "installed "+name) || !strings.Contains(stdout, "catalog sha256 6") {
 		t.Fatalf("pull: %d %s %s", code, stdout, stderr)
 	}
-	if _, stderr, code := run(t, "models", "verify", "colour", "--catalog", catalog); code != 0 {
+	if _, stderr, code := run(t, "models", "verify", name, "--catalog", catalog); code != 0 {
 		t.Fatalf("verify: %s", stderr)
 	}
-	os.WriteFile(filepath.Join(modelsDir, "colour", "config.json"), []byte(`{"embed_dim": 9}`), 0o644)
-	if _, stderr, code := run(t, "models", "verify", "colour", "--catalog", catalog); code == 0 || !strings.Contains(stderr, "config.json") {
+	stdout, _, _ = run(t, "models", "list", "--catalog", catalog)
+	if !strings.Contains(stdout, name) || !strings.Contains(stdout, "installed") {
+		t.Errorf("list: %s", stdout)
+	}
+
+	// Use it by name: the library registers the installed folder's model
+	// and searches with it.
+	root := t.TempDir()
+	for _, c := range []string{"red", "green", "blue"} {
+		testutil.WriteFile(t, filepath.Join(root, c+".jpg"), flat(t, colours[c]))
+	}
+	if _, stderr, code := run(t, "index", root, "--model", "colour-not-installed"); code == 0 || !strings.Contains(stderr, "colour-not-installed") {
+		t.Errorf("index with an unknown model name: %d %s", code, stderr)
+	}
+	stdout, stderr, code = run(t, "index", root, "--model", name, "--json")
+	if code != 0 || !strings.Contains(stdout, `"embedded": 3`) {
+		t.Fatalf("index --model %s: %d %s %s", name, code, stdout, stderr)
+	}
+	db, err := store.Open(context.Background(), filepath.Join(root, ".tagsight", "library.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := store.Models(context.Background(), db)
+	setting, _ := db.Setting(context.Background(), "model", "")
+	db.Close()
+	if err != nil || len(ms) != 1 || ms[0].Name != name || setting != name {
+		t.Fatalf("library's model: %+v (setting %q) %v; want the one installed as %s", ms, setting, err, name)
+	}
+	if want, err := vectors.ModelKey(filepath.Join(modelsDir, name)); err != nil || ms[0].Key != want {
+		t.Errorf("model key %s, want %s (%v)", ms[0].Key, want, err)
+	}
+	var res searchOut
+	stdout, _, _ = run(t, "search", root, "red", "--limit", "1", "--json")
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil || len(res.Results) != 1 || res.Results[0].Path != "red.jpg" {
+		t.Errorf("search with the model by name: %v %s", err, stdout)
+	}
+
+	os.WriteFile(filepath.Join(modelsDir, name, "config.json"), []byte(`{"embed_dim": 9}`), 0o644)
+	if _, stderr, code := run(t, "models", "verify", name, "--catalog", catalog); code == 0 || !strings.Contains(stderr, "config.json") {
 		t.Errorf("verify of a damaged model: %d %s", code, stderr)
 	}
-	stdout, _, _ = run(t, "models", "list", "--catalog", catalog)
-	if !strings.Contains(stdout, "colour") || !strings.Contains(stdout, "installed") {
-		t.Errorf("list: %s", stdout)
+}
+
+// TestCLIModelsVerifyReportsChecks pulls a model whose catalog entry has
+// no checksums, as the shipped catalog's do, from a server that announces
+// a sha256 for its large files only, and checks verify tells them apart.
+func TestCLIModelsVerifyReportsChecks(t *testing.T) {
+	files := []string{"config.json", "visual/model.onnx", "visual/preprocess_cfg.json", "textual/model.onnx", "textual/tokenizer.json", "textual/tokenizer_config.json"}
+	fs := http.StripPrefix("/cdn/", http.FileServer(http.Dir(colourModel)))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name, ok := strings.CutPrefix(r.URL.Path, "/m/")
+		if !ok {
+			fs.ServeHTTP(w, r)
+			return
+		}
+		if strings.HasSuffix(name, ".onnx") {
+			// Like Hugging Face for an LFS file: a redirect carrying its sha256.
+			b, _ := os.ReadFile(filepath.Join(colourModel, name))
+			sum := sha256.Sum256(b)
+			w.Header().Set("X-Linked-Etag", `"`+hex.EncodeToString(sum[:])+`"`)
+			http.Redirect(w, r, "/cdn/"+name, http.StatusFound)
+			return
+		}
+		// A small file: its ETag is a git blob id, not a sha256.
+		w.Header().Set("ETag", `"0123456789abcdef0123456789abcdef01234567"`)
+		r.URL.Path = "/cdn/" + name
+		fs.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	var entries []string
+	for _, f := range files {
+		entries = append(entries, fmt.Sprintf(`{"path": %q}`, f))
+	}
+	catalog := filepath.Join(t.TempDir(), "catalog.json")
+	os.WriteFile(catalog, []byte(fmt.Sprintf(`{"default": "colour", "models": [{"name": "colour", "title": "test", "base_url": %q, "files": [%s]}]}`,
+		srv.URL+"/m/", strings.Join(entries, ","))), 0o644)
+	modelsDir := t.TempDir()
+	t.Setenv("TAGSIGHT_MODELS_DIR", modelsDir)
+	if stdout, stderr, code := run(t, "models", "pull", "colour", "--catalog", catalog); code != 0 || !strings.Contains(stdout, "checked against: server sha256 2, nothing 4") {
+		t.Fatalf("pull: %d %s %s", code, stdout, stderr)
+	}
+	stdout, stderr, code := run(t, "models", "verify", "colour", "--catalog", catalog)
+	if code != 0 {
+		t.Fatalf("verify: %d %s", code, stderr)
+	}
+	for _, want := range []string{"visual/model.onnx", "server sha256", "textual/tokenizer.json", "nothing", "unchecked", "ok, but 4 of 6 files were checked against nothing"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("verify output lacks %q:\n%s", want, stdout)
+		}
+	}
+	stdout, _, code = run(t, "models", "verify", "colour", "--catalog", catalog, "--json")
+	var rep struct {
+		OK    bool
+		Files []struct{ Path, Check, Result string }
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || code != 0 || !rep.OK || len(rep.Files) != len(files) {
+		t.Fatalf("verify --json: %d %v %s", code, err, stdout)
+	}
+	for _, f := range rep.Files {
+		want := "none/unchecked"
+		if strings.HasSuffix(f.Path, ".onnx") {
+			want = "server-sha256/ok"
+		}
+		if got := f.Check + "/" + f.Result; got != want {
+			t.Errorf("%s: %s, want %s", f.Path, got, want)
+		}
+	}
+	// Damage a file checked by the server's sha256: verify fails and says which.
+	os.WriteFile(filepath.Join(modelsDir, "colour", "visual", "model.onnx"), []byte("not the weights"), 0o644)
+	stdout, stderr, code = run(t, "models", "verify", "colour", "--catalog", catalog, "--json")
+	if code == 0 || !strings.Contains(stderr, "visual/model.onnx") || !strings.Contains(stdout, `"mismatch"`) {
+		t.Errorf("verify of a damaged model: %d %s %s", code, stdout, stderr)
 	}
 }
 

@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -75,26 +77,48 @@ func newModelsCmd() *cobra.Command {
 				return fmt.Errorf("downloaded, but the model folder is not usable: %w", err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "installed %s in %s\n", args[0], dir)
+			if man, err := modelhub.ReadManifest(dir); err == nil {
+				fmt.Fprintln(cmd.OutOrStdout(), "checked against: "+checkSummary(man))
+			}
 			return nil
 		},
 	}
+	var verifyJSON bool
 	verify := &cobra.Command{
-		Use: "verify NAME", Short: "Check an installed model's files", Args: cobra.ExactArgs(1),
+		Use:   "verify NAME",
+		Short: "Check an installed model's files and say what each was checked against",
+		Long: `Check an installed model's files against the catalog's sha256, else the
+sha256 the server announced when the file was downloaded (kept in the
+model's manifest), else the catalog's size. A file with none of these is
+reported as unchecked: nothing vouches for it.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			h, err := hub()
 			if err != nil {
 				return err
 			}
-			if err := h.Verify(args[0]); err != nil {
+			rep, verr := h.Verify(args[0])
+			if rep.Model == "" {
+				return verr
+			}
+			out := cmd.OutOrStdout()
+			if verifyJSON {
+				if err := writeJSON(out, rep); err != nil {
+					return err
+				}
+			} else {
+				printVerify(out, rep)
+			}
+			if verr != nil {
+				return verr
+			}
+			if _, err := clip.LoadModelDir(rep.Dir); err != nil {
 				return err
 			}
-			if _, err := clip.LoadModelDir(h.ModelDir(args[0])); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: ok\n", args[0])
 			return nil
 		},
 	}
+	verify.Flags().BoolVar(&verifyJSON, "json", false, "print the report as JSON")
 	var mf modelFlags
 	quantize := &cobra.Command{
 		Use:   "quantize NAME|DIR",
@@ -129,6 +153,46 @@ func newModelsCmd() *cobra.Command {
 	mf.add(quantize)
 	cmd.AddCommand(list, pull, verify, quantize)
 	return cmd
+}
+
+// checkSummary counts a manifest's files by what checked them, e.g.
+// "server sha256 2, nothing 4".
+func checkSummary(m modelhub.Manifest) string {
+	var parts []string
+	for _, c := range []modelhub.Check{modelhub.CheckCatalogSHA256, modelhub.CheckServerSHA256, modelhub.CheckSize, modelhub.CheckNone} {
+		n := 0
+		for _, f := range m.Files {
+			if f.Check == c {
+				n++
+			}
+		}
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", c.Label(), n))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func printVerify(w io.Writer, rep modelhub.Report) {
+	fmt.Fprintf(w, "%s (%s)\n", rep.Model, rep.Dir)
+	if !rep.Manifest {
+		fmt.Fprintf(w, "  no %s: installed before Tagsight kept one, or copied in; only the catalog's checksums can be used\n", modelhub.ManifestName)
+	}
+	for _, f := range rep.Files {
+		line := fmt.Sprintf("  %-32s %-15s %s", f.Path, f.Check.Label(), f.Result)
+		if f.Detail != "" {
+			line += ": " + f.Detail
+		}
+		fmt.Fprintln(w, line)
+	}
+	switch n := rep.Unchecked(); {
+	case !rep.OK:
+		fmt.Fprintf(w, "%s: FAILED\n", rep.Model)
+	case n > 0:
+		fmt.Fprintf(w, "%s: ok, but %d of %d files were checked against nothing\n", rep.Model, n, len(rep.Files))
+	default:
+		fmt.Fprintf(w, "%s: ok\n", rep.Model)
+	}
 }
 
 func bar(p modelhub.Progress) string {

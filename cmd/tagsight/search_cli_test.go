@@ -94,7 +94,34 @@ func TestCLISearchFiltersAndSemantics(t *testing.T) {
 	if len(r.Results) != 5 || r.Results[0].Score != nil {
 		t.Errorf("filter only: %+v", r)
 	}
-	// Negative and weighted parts: yellow minus green leans red.
+	// Negative parts: white minus yellow is blue. Were the negative part
+	// ignored, the whites would come first (see "white" alone).
+	r = searchJSON(t, root, "white", "--limit", "1")
+	if !strings.Contains(r.Results[0].Path, "white") {
+		t.Fatalf("white: %+v", r.Results)
+	}
+	r = searchJSON(t, root, "white -yellow", "--limit", "11")
+	for i, x := range r.Results {
+		if !strings.Contains(x.Path, "blue") {
+			t.Errorf("white -yellow: result %d is %s, want the 11 blues first", i, x.Path)
+		}
+	}
+	// Weights scale the parts: a light negative only nudges (whites still
+	// first), and yellow minus twice green is red (yellow minus green once
+	// still leads with a yellow). Were weights ignored, the first would lead
+	// with blue and the second with yellow.
+	r = searchJSON(t, root, "white -0.2:yellow", "--limit", "10")
+	for i, x := range r.Results {
+		if !strings.Contains(x.Path, "white") {
+			t.Errorf("white -0.2:yellow: result %d is %s, want the 10 whites first", i, x.Path)
+		}
+	}
+	r = searchJSON(t, root, "yellow -2:green", "--limit", "11")
+	for i, x := range r.Results {
+		if !strings.Contains(x.Path, "red") {
+			t.Errorf("yellow -2:green: result %d is %s, want the 11 reds first", i, x.Path)
+		}
+	}
 	r = searchJSON(t, root, `+2:"yellow" -green`, "--limit", "1")
 	if !strings.Contains(r.Results[0].Path, "yellow") {
 		t.Errorf("weighted: %+v", r.Results)

@@ -14,7 +14,7 @@ describe('App', () => {
     expect(await screen.findByRole('combobox', { name: 'Search' })).toBeTruthy();
     expect(screen.getByTestId('drop-zone').getAttribute('style')).toContain('--wails-drop-target: drop');
     // no model: a gentle banner, tags still usable
-    expect(screen.getByTestId('model-banner').textContent).toContain('Download ViT-B-32');
+    expect(screen.getByTestId('model-banner').textContent).toContain('Download');
     await vi.waitFor(() => expect(api.search).toHaveBeenCalled());
     expect(api.tags).toHaveBeenCalled();
   });

@@ -8,6 +8,8 @@ import type { Job } from '../api';
 import { makeItem, pagedSearch } from '../../test/api.mock';
 import MainView from './MainView.svelte';
 import { AppState } from '../state/app.svelte';
+// The real catalog the Go side embeds (models/catalog.go), not a copy.
+import catalog from '../../../../models/catalog.json';
 
 function captureEvents() {
   const handlers: Record<string, (p: unknown) => void> = {};
@@ -146,15 +148,33 @@ describe('MainView', () => {
   });
 
   it('offers the model download in a banner when there is no model, without blocking tags', async () => {
-    const job: Job = { id: 'dl', kind: 'download', title: 'Downloading ViT-B-32', phase: '', done: 10, total: 100, rate: 1e6, unit: 'B', eta: 90, current: '', state: 'running' };
+    // The catalog the Go side embeds, listed the way API.Models() lists it
+    // (backend/api/catalog_test.go checks that side): the banner must send
+    // the name of the model the catalog marks default.
+    vi.mocked(api.models).mockResolvedValue(
+      catalog.models.map((m) => ({ name: m.name, title: m.title, description: m.description, installed: false, default: m.name === catalog.default, in_use: false })),
+    );
+    const job: Job = { id: 'dl', kind: 'download', title: `Downloading ${catalog.default}`, phase: '', done: 10, total: 100, rate: 1e6, unit: 'B', eta: 90, current: '', state: 'running' };
     vi.mocked(api.pullModel).mockResolvedValue(job);
     vi.mocked(api.search).mockImplementation(pagedSearch(3));
     const app = new AppState(0);
     app.library.info = { root: '/p', name: 'P', entries: 3, missing: 0, model: null, provider: null, model_error: 'no model installed' };
     render(MainView, { app });
-    await fireEvent.click(screen.getByRole('button', { name: /Download ViT-B-32/ }));
-    await vi.waitFor(() => expect(api.pullModel).toHaveBeenCalledWith('ViT-B-32'));
-    expect(await screen.findByText('Downloading ViT-B-32')).toBeTruthy();
+    await fireEvent.click(await screen.findByRole('button', { name: `Download ${catalog.default}` }));
+    await vi.waitFor(() => expect(api.pullModel).toHaveBeenCalledWith(catalog.default));
+    expect(catalog.models.map((m) => m.name)).toContain(catalog.default);
+    expect(await screen.findByText(`Downloading ${catalog.default}`)).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Manage…' })).toBeTruthy();
+  });
+
+  it('says so rather than guessing a name when the model list cannot be had', async () => {
+    vi.mocked(api.models).mockRejectedValue(new Error('offline'));
+    vi.mocked(api.search).mockImplementation(pagedSearch(3));
+    const app = new AppState(0);
+    app.library.info = { root: '/p', name: 'P', entries: 3, missing: 0, model: null, provider: null, model_error: 'no model installed' };
+    render(MainView, { app });
+    await fireEvent.click(screen.getByRole('button', { name: /Download/ }));
+    await vi.waitFor(() => expect(app.toasts.list.length).toBeGreaterThan(0));
+    expect(api.pullModel).not.toHaveBeenCalled();
   });
 });
