@@ -106,10 +106,11 @@ const (
 	MaxSearchImage = 64 << 20
 	// DefaultRateLimit is API calls per second per client.
 	DefaultRateLimit = 50
-	// idleBody is how long a request body may stall before the server
-	// gives up on the client.
-	idleBody = 60 * time.Second
 )
+
+// idleBody is how long a request body may stall before the server gives up
+// on the client (a variable so a test can shorten it).
+var idleBody = 60 * time.Second
 
 const tokenCookie = "tagsight_token"
 

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -553,4 +554,40 @@ func waitIdle(t *testing.T, a *API) {
 		}
 	}
 	t.Fatal("jobs did not finish")
+}
+
+// TestStalledClientIsDropped: a client that starts a request body and then
+// stops sending does not hold the server: past the idle limit the call ends.
+func TestStalledClientIsDropped(t *testing.T) {
+	old := idleBody
+	idleBody = 300 * time.Millisecond
+	defer func() { idleBody = old }()
+	w := newWebLibrary(t, HTTPOptions{RateLimit: -1})
+	for _, path := range []string{"/api/CreateTag", "/api/upload"} {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(w.srv.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct := "application/json"
+		if path == "/api/upload" {
+			ct = "multipart/form-data; boundary=x"
+		}
+		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\nContent-Length: 1000\r\n\r\n[\"Sl", path, ct)
+		// A guard against a hang, far above the idle limit: not a timing check.
+		conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+		b, err := io.ReadAll(conn)
+		conn.Close()
+		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			t.Fatalf("%s: the server still waited for the stalled body", path)
+		}
+		if len(b) > 0 && !strings.HasPrefix(string(b), "HTTP/1.1 4") {
+			t.Errorf("%s: %q, want a 4xx or a closed connection", path, b)
+		}
+	}
+	ts, _ := w.a.Tags()
+	for _, tg := range ts {
+		if strings.HasPrefix(tg.Name, "Sl") {
+			t.Errorf("a tag came from a stalled request: %q", tg.Name)
+		}
+	}
 }
