@@ -942,23 +942,21 @@ func (a *API) PullModel(name string) (jobs.Job, error) {
 	})
 }
 
-var prefixes = []AutocompleteItem{
-	{Kind: "prefix", Text: "tag:", Label: "tag: — a tag and its child tags"},
-	{Kind: "prefix", Text: "path:", Label: "path: — part of the file path, * wildcards"},
-	{Kind: "prefix", Text: "type:", Label: "type: — image, video, raw, audio, document"},
-	{Kind: "prefix", Text: "ext:", Label: "ext: — file extension"},
-	{Kind: "prefix", Text: "taken:", Label: "taken: — 2023, 2023-06, >=2023-06-01, 2023-06..2023-08"},
-	{Kind: "prefix", Text: "camera:", Label: "camera: — make or model"},
-	{Kind: "prefix", Text: "lens:", Label: "lens:"},
-	{Kind: "prefix", Text: "iso:", Label: "iso: — iso:>800, iso:100..400"},
-	{Kind: "prefix", Text: "width:", Label: "width: — width:>3000"},
-	{Kind: "prefix", Text: "size:", Label: "size: — size:>10mb"},
-	{Kind: "prefix", Text: "like:", Label: "like: — pictures like this file"},
-	{Kind: "prefix", Text: "sort:", Label: "sort: — taken, -taken, added, name, size, random"},
-	{Kind: "prefix", Text: "special:untagged", Label: "special:untagged — entries without tags"},
-	{Kind: "prefix", Text: "favourite", Label: "favourite"},
-	{Kind: "prefix", Text: "archived", Label: "archived"},
-}
+// prefixes are the query language's prefixes and keywords as completions.
+var prefixes = func() []AutocompleteItem {
+	var out []AutocompleteItem
+	for _, p := range query.Prefixes {
+		text := p.Name + ":"
+		if p.Complete != "" {
+			text = p.Complete
+		}
+		out = append(out, AutocompleteItem{Kind: "prefix", Text: text, Label: text + " — " + p.Help})
+	}
+	for _, k := range query.Keywords {
+		out = append(out, AutocompleteItem{Kind: "prefix", Text: k.Name, Label: k.Name + " — " + k.Help})
+	}
+	return out
+}()
 
 // Autocomplete completes the word at the cursor with tags and prefixes.
 func (a *API) Autocomplete(text string, cursor int) ([]AutocompleteItem, error) {

@@ -225,8 +225,6 @@ func checkPlacement(n Node, top bool) error {
 
 // --- terms ---
 
-var knownPrefixes = "tag:, path:, type:, ext:, special:, is:, taken:, camera:, lens:, iso:, width:, height:, size:, field:, sort:, sem:, like:"
-
 var weightRe = regexp.MustCompile(`^[0-9.]+:`)
 
 // splitPrefix splits "tag:x" into "tag", "x". ok is false when there is no
@@ -345,15 +343,6 @@ func parseField(t token, term *Term, rest string) (Node, error) {
 	}
 	term.Field, term.Value = name, value
 	return term, nil
-}
-
-func isKnownPrefix(p string) bool {
-	switch p {
-	case "tag", "path", "type", "mediatype", "ext", "filetype", "special", "is", "taken", "date",
-		"camera", "lens", "iso", "width", "height", "size", "sort", "sem", "like", "field":
-		return true
-	}
-	return false
 }
 
 func parseSemantic(t token, term *Term) (Node, error) {

@@ -82,9 +82,9 @@ func newSearchCmd() *cobra.Command {
 		Long: `QUERY mixes the query language and free words:
   dog on the beach type:image taken:2023 NOT tag:archived
 Words that are not tags or prefixed terms are a semantic query (needs a model).
-Prefixes: tag: path: type: ext: special:untagged taken: camera: lens: iso: width:
-height: size: favourite archived sort:…; AND OR NOT ( ) "quotes"; ~"forced
-semantic"; +2:"weighted" -"negative"; like:PATH.`,
+AND OR NOT ( ) "quotes"; ~"forced semantic"; +2:"weighted" -"negative".
+Prefixes and keywords:
+` + query.PrefixHelp(),
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ss, err := openSearch(cmd, args[0], mf, false)
