@@ -44,6 +44,10 @@ ui-if-node:
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory frontend/dist/index.html; \
 	else echo "make cli: no Node.js here, so the CLI is built without the UI (tagsight serve serves the API only; run make setup first)"; fi
 
+.PHONY: types
+types: ## regenerate the UI's TypeScript types from the Go types (frontend/src/lib/api/models.gen.ts)
+	$(GO) run ./cmd/gen-ts
+
 .PHONY: app
 app: ## build the desktop app to build/bin/tagsight-desktop
 	$(WAILS) build -ldflags "$(LDFLAGS)" $(if $(WEBKIT_TAGS),-tags $(WEBKIT_TAGS))

@@ -3,6 +3,8 @@ package api
 import (
 	"net/http"
 	"strings"
+
+	"github.com/tagsight/tagsight/backend/jobs"
 )
 
 // Role says which face may call a method of API, and with what access.
@@ -74,7 +76,7 @@ var methodRoles = map[string]Role{
 // to hide what it may not.
 type Access struct {
 	// Role is "full" or "read".
-	Role string `json:"role"`
+	Role string `json:"role" ts:"'full' | 'read'"`
 	// Web is true for browsers (tagsight serve), false in the window.
 	Web bool `json:"web"`
 	// UploadLimit is the largest file an upload may carry, in bytes.
@@ -106,4 +108,10 @@ func allowed(r Role, access string, name string) (int, *Error) {
 			Message: strings.TrimSpace(name + " changes the library; this server shares it read-only with you")}
 	}
 	return http.StatusNotFound, &Error{Code: CodeNotFound, Message: name + " is only available in the desktop app"}
+}
+
+// Roots are the values the UI receives outside method results (event
+// payloads, GET /api/access), for the TypeScript generator.
+func Roots() []any {
+	return []any{Access{}, LibraryInfo{}, jobs.Job{}}
 }

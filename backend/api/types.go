@@ -5,7 +5,9 @@ import (
 	"github.com/tagsight/tagsight/backend/tags"
 )
 
-// These mirror frontend/src/lib/api/types.ts: change both together.
+// The UI reads these as TypeScript generated from them (make types, which
+// writes frontend/src/lib/api/models.gen.ts); a `ts:"…"` tag names a field's
+// TypeScript type where Go's is wider (a union of string literals).
 
 // ModelState describes the library's model.
 type ModelState struct {
@@ -13,7 +15,7 @@ type ModelState struct {
 	Dir     string `json:"dir"`
 	Dim     int    `json:"dim"`
 	Vectors int    `json:"vectors"`
-	Pending int    `json:"pending"`
+	Pending int    `json:"pending"` // pictures still waiting for a vector
 }
 
 // LibraryInfo describes the open library.
@@ -24,7 +26,7 @@ type LibraryInfo struct {
 	Missing    int                `json:"missing"`
 	Model      *ModelState        `json:"model"`
 	Provider   *clip.ProviderInfo `json:"provider"`
-	ModelError string             `json:"model_error"`
+	ModelError string             `json:"model_error"` // why search by meaning is unavailable, when it is
 }
 
 // RecentLibrary is a library opened before.
@@ -37,16 +39,16 @@ type RecentLibrary struct {
 // Item is an entry as the grid shows it.
 type Item struct {
 	ID          int64    `json:"id"`
-	Path        string   `json:"path"`
+	Path        string   `json:"path"` // library-relative, '/'-separated; escaped when path_escaped (see README)
 	PathEscaped bool     `json:"path_escaped,omitempty"`
 	Name        string   `json:"name"`
 	MediaType   string   `json:"media_type"`
 	Format      string   `json:"format"`
-	Width       int      `json:"width"`
+	Width       int      `json:"width"` // as shown (EXIF orientation applied)
 	Height      int      `json:"height"`
 	Taken       *string  `json:"taken"`
 	Size        int64    `json:"size"`
-	Thumb       *string  `json:"thumb"`
+	Thumb       *string  `json:"thumb"` // URL of the thumbnail, null when there is none
 	Score       *float64 `json:"score,omitempty"`
 	Missing     bool     `json:"missing,omitempty"`
 }
@@ -56,13 +58,13 @@ type SearchRequest struct {
 	Query  string `json:"query"`
 	Limit  int    `json:"limit"`
 	Offset int    `json:"offset"`
-	Sort   string `json:"sort"`
+	Sort   string `json:"sort,omitempty"` // "", "taken", "-taken", "added", "-added", "name", "size", "-size", "random"
 }
 
 // QueryError locates a syntax error for the search bar's underline.
 type QueryError struct {
 	Message string `json:"message"`
-	Column  int    `json:"column"`
+	Column  int    `json:"column"` // 1-based column (in characters) where the error starts
 	Length  int    `json:"length"`
 }
 
@@ -70,7 +72,7 @@ type QueryError struct {
 type SearchResult struct {
 	Items    []Item      `json:"items"`
 	Total    int         `json:"total"`
-	Cutoff   *int        `json:"cutoff"`
+	Cutoff   *int        `json:"cutoff"` // how many results lie above the per-query relevance cutoff; null when not semantic
 	Semantic bool        `json:"semantic"`
 	Error    *QueryError `json:"error"`
 	TookMs   float64     `json:"took_ms"`
@@ -106,16 +108,16 @@ type EntryDetail struct {
 	Lon         *float64     `json:"lon"`
 	Tags        []tags.Tag   `json:"tags"`
 	Fields      []tags.Field `json:"fields"`
-	FileURL     string       `json:"file_url"`
-	PreviewURL  *string      `json:"preview_url"`
+	FileURL     string       `json:"file_url"`    // URL of the original file
+	PreviewURL  *string      `json:"preview_url"` // URL of a large, oriented preview (JPEG), null for non-pictures
 }
 
 // Suggestion is a suggested tag chip.
 type Suggestion struct {
 	Tag      tags.Tag `json:"tag"`
 	Score    float64  `json:"score"`
-	Reason   string   `json:"reason"`
-	Sources  []string `json:"sources"`
+	Reason   string   `json:"reason"`  // one sentence naming what drove it, e.g. the nearest examples
+	Sources  []string `json:"sources"` // "centroid", "zero-shot", "neighbours"
 	Examples []Item   `json:"examples"`
 }
 
@@ -127,15 +129,15 @@ type TagCount struct {
 
 // SelectionTags are the tags of a multi-selection.
 type SelectionTags struct {
-	All  []tags.Tag `json:"all"`
-	Some []TagCount `json:"some"`
+	All  []tags.Tag `json:"all"`  // tags every selected entry has
+	Some []TagCount `json:"some"` // tags only some have, with how many
 }
 
 // DuplicateGroup is a group of duplicates, keeper first.
 type DuplicateGroup struct {
-	Kind       string  `json:"kind"`
+	Kind       string  `json:"kind" ts:"'exact' | 'near'"`
 	Items      []Item  `json:"items"`
-	Keeper     int64   `json:"keeper"`
+	Keeper     int64   `json:"keeper"` // id of the suggested keeper
 	Similarity float64 `json:"similarity"`
 }
 
@@ -144,7 +146,7 @@ type Settings struct {
 	Model     string `json:"model"`
 	Provider  string `json:"provider"`
 	ThumbSize int    `json:"thumb_size"` // long side of generated thumbnails, 128–512 px
-	Theme     string `json:"theme"`
+	Theme     string `json:"theme" ts:"'system' | 'dark' | 'light'"`
 }
 
 // CatalogModel is a model the user can download.
@@ -159,8 +161,8 @@ type CatalogModel struct {
 
 // AutocompleteItem completes the word being typed.
 type AutocompleteItem struct {
-	Kind  string `json:"kind"`
-	Text  string `json:"text"`
+	Kind  string `json:"kind" ts:"'tag' | 'prefix' | 'history'"`
+	Text  string `json:"text"` // what replaces the word being typed
 	Label string `json:"label"`
 	Color string `json:"color,omitempty"`
 }

@@ -31,16 +31,16 @@ const (
 // Job is the public state of a job.
 type Job struct {
 	ID      string  `json:"id"`
-	Kind    string  `json:"kind"`
+	Kind    string  `json:"kind" ts:"'scan' | 'embed' | 'import' | 'download' | 'index'"`
 	Title   string  `json:"title"`
 	Phase   string  `json:"phase"`
 	Done    int64   `json:"done"`
 	Total   int64   `json:"total"`
-	Rate    float64 `json:"rate"`
+	Rate    float64 `json:"rate"` // per second, in the job's unit
 	Unit    string  `json:"unit"`
-	ETA     float64 `json:"eta"`
+	ETA     float64 `json:"eta"` // seconds
 	Current string  `json:"current"`
-	State   string  `json:"state"`
+	State   string  `json:"state" ts:"'running' | 'done' | 'failed' | 'cancelled'"`
 	Error   string  `json:"error,omitempty"`
 	Result  any     `json:"result,omitempty"`
 	started time.Time

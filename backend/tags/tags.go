@@ -477,7 +477,7 @@ func (s *Service) SetField(ctx context.Context, entryID int64, name, kind, value
 // Field is a named value on an entry.
 type Field struct {
 	Name  string `json:"name"`
-	Kind  string `json:"kind"`
+	Kind  string `json:"kind" ts:"'text' | 'date'"`
 	Value string `json:"value"`
 }
 
