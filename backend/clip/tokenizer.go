@@ -33,10 +33,11 @@ type Tokenizer struct {
 	uni *unigramModel
 	sp  *spBPE
 
-	vocab  map[string]int32
-	ranks  map[bpePair]int
-	suffix string // end-of-word suffix, "</w>" for CLIP
-	unk    int32  // -1: none
+	vocab    map[string]int32
+	maxPiece int // the longest vocabulary entry, in bytes
+	ranks    map[bpePair]int
+	suffix   string // end-of-word suffix, "</w>" for CLIP
+	unk      int32  // -1: none
 
 	addedRaw  []addedToken // matched before normalisation
 	addedNorm []addedToken // matched after normalisation
@@ -128,11 +129,13 @@ func (t *Tokenizer) tokens(text string, limit int) []int32 {
 				continue
 			}
 			rest := -1
+			text := s2.text
 			if limit >= 0 {
 				rest = limit - len(ids) // every piece gives at least one token
+				text = bounded(text, rest, t.maxPiece)
 			}
 			// atStart: this text begins the input (Metaspace's prepend_scheme "first").
-			for _, piece := range t.pretokenize([]string{s2.text}, rest, i == 0 && j == 0) {
+			for _, piece := range t.pretokenize([]string{text}, rest, i == 0 && j == 0) {
 				if t.byteLevel {
 					piece = byteLevelEncode(piece)
 				}
@@ -144,6 +147,26 @@ func (t *Tokenizer) tokens(text string, limit int) []int32 {
 		}
 	}
 	return ids
+}
+
+// bounded cuts text that is far longer than n tokens can cover: every
+// token covers at most maxPiece bytes, so the first n tokens come from the
+// first n×maxPiece bytes; twice that, cut at a space where there is one,
+// leaves the merges near the cut no way to reach them. Without it a model
+// that pre-tokenizes nothing (SentencePiece BPE) merges over the whole text.
+func bounded(text string, n, maxPiece int) string {
+	keep := 2 * (n + 1) * max(maxPiece, 4)
+	if len(text) <= keep {
+		return text
+	}
+	cut := keep
+	for cut > 0 && !utf8.RuneStart(text[cut]) {
+		cut--
+	}
+	if sp := strings.LastIndexAny(text[:cut], " \t\n"); sp > keep/2 {
+		cut = sp
+	}
+	return text[:cut]
 }
 
 // word tokenizes one pre-token with the model.

@@ -181,6 +181,9 @@ func ParseTokenizer(tokenizerJSON, configJSON []byte, contextLength int) (*Token
 	if min := len(t.prefix) + len(t.suffixIDs) + 1; contextLength < min {
 		return nil, fmt.Errorf("context length %d is too short (need at least %d)", contextLength, min)
 	}
+	for piece := range t.vocab {
+		t.maxPiece = max(t.maxPiece, len(piece))
+	}
 	return t, nil
 }
 
