@@ -135,6 +135,9 @@ func (t *Tokenizer) tokens(text string, limit int) []int32 {
 				text = bounded(text, rest, t.maxPiece)
 			}
 			// atStart: this text begins the input (Metaspace's prepend_scheme "first").
+			if observeModelInput != nil {
+				observeModelInput(len(text))
+			}
 			for _, piece := range t.pretokenize([]string{text}, rest, i == 0 && j == 0) {
 				if t.byteLevel {
 					piece = byteLevelEncode(piece)
@@ -148,6 +151,10 @@ func (t *Tokenizer) tokens(text string, limit int) []int32 {
 	}
 	return ids
 }
+
+// observeModelInput, when a test sets it, sees how many bytes each call
+// hands to pre-tokenization and the model: the costly stages.
+var observeModelInput func(n int)
 
 // bounded cuts text that is far longer than n tokens can cover: every
 // token covers at most maxPiece bytes, so the first n tokens come from the
