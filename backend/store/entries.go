@@ -90,16 +90,22 @@ func InsertEntry(ctx context.Context, tx *sql.Tx, e *Entry) error {
 
 // UpdateEntry rewrites every column of the entry with e.ID (path included,
 // which is how a moved file keeps its id, tags and vectors) and clears
-// missing. A different entry that held e.Path is removed first: its file is gone, and the path now belongs to e. When the
+// missing. A different entry that held e.Path is removed first (see
+// DeleteEntries): its file is gone, and the path now belongs to e. When the
 // fingerprint changes, the content is another picture: its vectors, their
 // share of its tags' centroids and its embedding failures go, so the next
 // embedding run embeds it again.
 func UpdateEntry(ctx context.Context, tx *sql.Tx, e *Entry) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE path = ? AND id <> ?`, e.Path, e.ID); err != nil {
+	var clash []int64
+	err := queryIDs(ctx, tx, &clash, `SELECT id FROM entries WHERE path = ? AND id <> ?`, e.Path, e.ID)
+	if err != nil {
+		return fmt.Errorf("update entry: %w", err)
+	}
+	if _, err := deleteEntries(ctx, tx, clash); err != nil {
 		return fmt.Errorf("update entry: %w", err)
 	}
 	var oldFP string
-	err := tx.QueryRowContext(ctx, `SELECT fingerprint FROM entries WHERE id = ?`, e.ID).Scan(&oldFP)
+	err = tx.QueryRowContext(ctx, `SELECT fingerprint FROM entries WHERE id = ?`, e.ID).Scan(&oldFP)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("update entry: %w", err)
 	}
@@ -118,6 +124,54 @@ func UpdateEntry(ctx context.Context, tx *sql.Tx, e *Entry) error {
 		return fmt.Errorf("update entry: %w", err)
 	}
 	return nil
+}
+
+// DeleteEntries forgets entries in one transaction: their tag links,
+// fields, dismissed suggestions, vectors in every model's tables (and their
+// share of tag centroids) and embedding failures go with them. It returns
+// how many entries existed. Files on disk are not touched.
+func (db *DB) DeleteEntries(ctx context.Context, ids []int64) (int, error) {
+	var n int
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		n, err = deleteEntries(ctx, tx, ids)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("delete entries: %w", err)
+	}
+	return n, nil
+}
+
+func deleteEntries(ctx context.Context, tx *sql.Tx, ids []int64) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	// Vectors first: taking them out of the centroids needs the tag links.
+	if err := dropVectors(ctx, tx, ids); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		// The foreign keys cascade too; explicit deletes keep this right
+		// on a connection that has them off.
+		for _, q := range []string{
+			`DELETE FROM entry_tags WHERE entry_id = ?`,
+			`DELETE FROM entry_fields WHERE entry_id = ?`,
+			`DELETE FROM dismissed_suggestions WHERE entry_id = ?`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, id); err != nil {
+				return n, err
+			}
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE id = ?`, id)
+		if err != nil {
+			return n, err
+		}
+		k, _ := res.RowsAffected()
+		n += int(k)
+	}
+	return n, nil
 }
 
 // dropVectors removes the entries' vectors for every model, in the vec0

@@ -108,3 +108,53 @@ func TestUpdateEntryNewContentDropsVectors(t *testing.T) {
 		t.Errorf("to embed: %+v", todo)
 	}
 }
+
+func TestDeleteEntriesLeavesNothingBehind(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTemp(t)
+	ids, m, tag := seed(t, db)
+	db.Tx(ctx, func(tx *sql.Tx) error { return PutEmbedError(ctx, tx, m, ids[2], "x", "bad") })
+	n, err := db.DeleteEntries(ctx, []int64{ids[2], 9999})
+	if err != nil || n != 1 {
+		t.Fatalf("delete: %d %v", n, err)
+	}
+	for _, q := range []string{
+		`SELECT COUNT(*) FROM entries WHERE id=?`, `SELECT COUNT(*) FROM vec_1 WHERE rowid=?`,
+		`SELECT COUNT(*) FROM vectors WHERE entry_id=?`, `SELECT COUNT(*) FROM entry_tags WHERE entry_id=?`,
+		`SELECT COUNT(*) FROM entry_fields WHERE entry_id=?`, `SELECT COUNT(*) FROM embed_errors WHERE entry_id=?`,
+	} {
+		if c := count(t, db, q, ids[2]); c != 0 {
+			t.Errorf("%s: %d", q, c)
+		}
+	}
+	if sum, n := centroid(t, db, m, tag); n != 2 || sum[0] != 3 || sum[1] != 2 {
+		t.Errorf("centroid %v/%d, want [3 2]/2 (a and b)", sum, n)
+	}
+	// The deleted entry had the highest id; a new entry must not get it.
+	var id int64
+	db.Tx(ctx, func(tx *sql.Tx) error {
+		e := Entry{Path: "new.jpg", Fingerprint: "n", MediaType: "image", Thumb: "t"}
+		err := InsertEntry(ctx, tx, &e)
+		id = e.ID
+		return err
+	})
+	if id <= ids[2] {
+		t.Errorf("new entry got id %d, the deleted one had %d", id, ids[2])
+	}
+	todo, _ := db.EntriesToEmbed(ctx, m)
+	if len(todo) != 1 || todo[0].ID != id {
+		t.Errorf("to embed: %+v", todo)
+	}
+	// A scan that finds entry a's file at b's path removes b the same way.
+	a, _ := db.EntryByID(ctx, ids[0])
+	a.Path = "b.jpg"
+	if err := db.Tx(ctx, func(tx *sql.Tx) error { return UpdateEntry(ctx, tx, &a) }); err != nil {
+		t.Fatal(err)
+	}
+	if c := count(t, db, `SELECT COUNT(*) FROM vec_1 WHERE rowid=?`, ids[1]); c != 0 {
+		t.Errorf("path clash left %d vectors of the replaced entry", c)
+	}
+	if sum, n := centroid(t, db, m, tag); n != 1 || sum[0] != 1 || sum[1] != 1 {
+		t.Errorf("centroid %v/%d, want [1 1]/1 (a)", sum, n)
+	}
+}
