@@ -164,7 +164,7 @@ func (s *Service) Search(ctx context.Context, q string, opt Options) (Result, er
 	if err != nil {
 		return Result{}, err
 	}
-	where, args := s.visible(c, q, opt)
+	where, args := s.visible(c, opt)
 	sortKey := opt.Sort
 	if sortKey == "" && c.Sort.Key != "" {
 		sortKey = c.Sort.Key
@@ -190,15 +190,15 @@ func (s *Service) Search(ctx context.Context, q string, opt Options) (Result, er
 }
 
 // visible adds the conditions every search has: present files, and no
-// hidden tags unless the query names one of them or asks for them.
-func (s *Service) visible(c query.Compiled, q string, opt Options) (string, []any) {
+// entry with a hidden tag unless the query names that tag (or a relative:
+// see query.Compiled.Tags), has special:hidden, or opt asks for them.
+func (s *Service) visible(c query.Compiled, opt Options) (string, []any) {
 	where := "e.missing = 0 AND (" + c.Where + ")"
-	lq := strings.ToLower(q)
-	if !opt.IncludeHidden && !strings.Contains(lq, "archived") && !strings.Contains(lq, "special:hidden") {
-		// A list subquery, evaluated once, not a correlated one per row.
-		where += ` AND e.id NOT IN (SELECT ht.entry_id FROM entry_tags ht WHERE ht.tag_id IN (SELECT id FROM tags WHERE is_hidden = 1))`
+	if opt.IncludeHidden || c.IncludeHidden {
+		return where, c.Args
 	}
-	return where, c.Args
+	cond, args := store.NotHidden(c.Tags)
+	return where + " AND " + cond, append(append([]any{}, c.Args...), args...)
 }
 
 func orderBy(key string) (string, error) {
@@ -506,7 +506,7 @@ func (s *Service) similarTo(ctx context.Context, v []float32, filter string, opt
 	if len(c.Semantic) > 0 {
 		return Result{}, errors.New("more like this takes filters only (no free words)")
 	}
-	where, args := s.visible(c, filter, opt)
+	where, args := s.visible(c, opt)
 	if opt.Limit <= 0 {
 		opt.Limit = 100
 	}
