@@ -773,7 +773,7 @@ func (a *API) Trash(ids []int64) (int, error) {
 		}
 		n++
 	}
-	ws.Search.Invalidate()
+	ws.Search.Forget(ids[:n])
 	a.changed()
 	return n, nil
 }

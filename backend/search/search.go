@@ -63,12 +63,56 @@ func New(db *store.DB, ts *tags.Service, root func(string) string, model store.M
 // Model is the model whose vectors the service searches.
 func (s *Service) Model() store.Model { return s.model }
 
-// Invalidate drops the in-memory vectors (after embedding or removals); the
-// next search reloads them.
+// Invalidate drops the in-memory vectors; the next search reloads them.
+// Put and Forget follow single changes without that cost.
 func (s *Service) Invalidate() {
 	s.mu.Lock()
 	s.index = nil
 	s.mu.Unlock()
+	s.dropStats()
+}
+
+// Put stores (or replaces) entries' vectors in the in-memory index, if it
+// is loaded, so the next search sees them without reloading every vector;
+// call it after the vectors are committed. An unloaded index needs nothing:
+// its first load reads them from the store.
+func (s *Service) Put(vs map[int64][]float32) {
+	s.mu.Lock()
+	idx := s.index
+	if idx != nil {
+		for _, v := range vs {
+			if len(v) != idx.Dim() {
+				s.index, idx = nil, nil // not this model's: reload instead
+				break
+			}
+		}
+	}
+	s.mu.Unlock()
+	if idx != nil {
+		for id, v := range vs {
+			idx.Add(id, v)
+		}
+	}
+	s.dropStats()
+}
+
+// Forget removes entries (deleted ones, or ones whose vector was dropped)
+// from the in-memory index, if it is loaded, without reloading it.
+func (s *Service) Forget(ids []int64) {
+	s.mu.Lock()
+	idx := s.index
+	s.mu.Unlock()
+	if idx != nil {
+		for _, id := range ids {
+			idx.Remove(id)
+		}
+	}
+	s.dropStats()
+}
+
+// dropStats forgets the prompt statistics and their sample, which may name
+// entries that changed; they are recomputed from the index when needed.
+func (s *Service) dropStats() {
 	s.statsMu.Lock()
 	s.stats = map[string]promptStats{}
 	s.sampleIDs = nil
