@@ -51,10 +51,11 @@ const (
 	KindLike                  // like:PATH
 	KindSort                  // sort:
 	KindField                 // field:NAME or field:NAME=VALUE
+	KindHidden                // special:hidden, is:hidden: show entries with hidden tags (no filter)
 )
 
 var kindNames = [...]string{"word", "literal", "tag", "path", "type", "ext", "untagged", "favourite",
-	"archived", "taken", "camera", "lens", "iso", "width", "height", "size", "sem", "like", "sort", "field"}
+	"archived", "taken", "camera", "lens", "iso", "width", "height", "size", "sem", "like", "sort", "field", "hidden"}
 
 func (k Kind) String() string {
 	if k >= 0 && int(k) < len(kindNames) {
@@ -126,7 +127,7 @@ func (t *Term) String() string {
 		return t.Value
 	case KindLiteral:
 		return strconv.Quote(t.Value)
-	case KindUntagged, KindFavourite, KindArchived:
+	case KindUntagged, KindFavourite, KindArchived, KindHidden:
 		return "is:" + t.Kind.String()
 	case KindSemantic, KindLike:
 		return t.Kind.String() + "(" + strconv.FormatFloat(t.Weight, 'g', -1, 64) + "):" + strconv.Quote(t.Value)

@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -11,6 +12,14 @@ import (
 type TagResolver interface {
 	// TagIDs returns the ids of tags whose name, shorthand or alias equals s (case-insensitive); nil if none.
 	TagIDs(ctx context.Context, s string) ([]int64, error)
+}
+
+// TagRelatives is implemented by resolvers that know the tag graph. A
+// compiler whose resolver has it reports, in Compiled.Tags, the named tags'
+// relatives too.
+type TagRelatives interface {
+	// TagRelatives returns ids with all their descendants and ancestors.
+	TagRelatives(ctx context.Context, ids []int64) ([]int64, error)
 }
 
 // ResolverFunc adapts a function to TagResolver.
@@ -41,6 +50,15 @@ type Compiled struct {
 	Semantic  []SemanticPart
 	Sort      Sort
 	HasFilter bool
+	// Tags are the tags the query names (tag:, bare words and quoted
+	// strings that are tags, favourite, archived), anywhere in it, with
+	// their descendants and ancestors when the resolver knows the graph
+	// (TagRelatives); sorted, no repeats. The caller shows entries with a
+	// hidden tag among these.
+	Tags []int64
+	// IncludeHidden: the query has special:hidden (is:hidden), so entries
+	// with hidden tags are shown.
+	IncludeHidden bool
 }
 
 // Built-in tag ids (migration 0001).
@@ -53,14 +71,15 @@ const (
 // and a sort. r answers which bare words and quoted strings are tags; a nil r
 // knows no tags. Syntax errors, including a bare word that is no tag standing
 // under OR or NOT, are *SyntaxError; a resolver failure is returned wrapped.
-// Hidden tags are not excluded here: the caller adds that condition.
+// Hidden tags are not excluded here: the caller adds that condition, using
+// Tags and IncludeHidden.
 func Compile(ctx context.Context, input string, r TagResolver) (Compiled, error) {
 	out := Compiled{Where: "1"}
 	n, err := Parse(input)
 	if err != nil || n == nil {
 		return out, err
 	}
-	c := &compiler{ctx: ctx, r: r, cache: map[string][]int64{}}
+	c := &compiler{ctx: ctx, r: r, cache: map[string][]int64{}, named: map[int64]bool{}}
 	items := []Node{n}
 	if a, ok := n.(*And); ok {
 		items = a.Items
@@ -82,6 +101,9 @@ func Compile(ctx context.Context, input string, r TagResolver) (Compiled, error)
 		case KindSort:
 			out.Sort = Sort{Key: t.Value, Desc: t.Desc}
 			continue // transparent: does not break a phrase
+		case KindHidden:
+			out.IncludeHidden = true
+			continue // not a filter, and transparent like sort:
 		case KindSemantic:
 			out.Semantic = append(out.Semantic, SemanticPart{Text: t.Value, Weight: t.Weight})
 			phrase = -1
@@ -117,7 +139,30 @@ func Compile(ctx context.Context, input string, r TagResolver) (Compiled, error)
 		out.Args = c.args
 		out.HasFilter = true
 	}
+	if out.Tags, err = c.namedTags(); err != nil {
+		return Compiled{Where: "1"}, err
+	}
 	return out, nil
+}
+
+// namedTags is every tag the filters named, with its relatives when the
+// resolver knows them.
+func (c *compiler) namedTags() ([]int64, error) {
+	if len(c.named) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, 0, len(c.named))
+	for id := range c.named {
+		ids = append(ids, id)
+	}
+	if rel, ok := c.r.(TagRelatives); ok {
+		var err error
+		if ids, err = rel.TagRelatives(c.ctx, ids); err != nil {
+			return nil, fmt.Errorf("resolve tag relatives: %w", err)
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
 }
 
 type compiler struct {
@@ -125,6 +170,7 @@ type compiler struct {
 	r     TagResolver
 	cache map[string][]int64
 	args  []any
+	named map[int64]bool // tags that tagIn matched on
 }
 
 func (c *compiler) resolve(s string) ([]int64, error) {
@@ -267,7 +313,7 @@ func (c *compiler) term(t *Term) (string, error) {
 			s += " AND f.value LIKE " + c.arg("%"+escapeLike(t.Value)+"%") + ` ESCAPE '\'`
 		}
 		return s + ")", nil
-	case KindSemantic, KindLike, KindSort:
+	case KindSemantic, KindLike, KindSort, KindHidden:
 		return "", errAt(t.Col, t.Len, "%s can only be combined with AND", t.Kind)
 	}
 	return "", fmt.Errorf("query: unknown term kind %v", t.Kind)
@@ -277,6 +323,9 @@ func (c *compiler) term(t *Term) (string, error) {
 // UNION (not UNION ALL) makes the recursion stop on cycles; the subquery is
 // uncorrelated, so SQLite evaluates it once per query.
 func (c *compiler) tagIn(ids []int64) string {
+	for _, id := range ids {
+		c.named[id] = true
+	}
 	var b strings.Builder
 	b.WriteString("e.id IN (SELECT et.entry_id FROM entry_tags et WHERE et.tag_id IN (WITH RECURSIVE d(id) AS (VALUES ")
 	for i, id := range ids {

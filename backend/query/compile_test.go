@@ -138,3 +138,67 @@ func TestCompileResolver(t *testing.T) {
 		t.Errorf("nil resolver: %+v, %v", c, err)
 	}
 }
+
+// graphTags is a resolver that knows the tag graph: relatives maps a tag
+// to its descendants and ancestors.
+type graphTags struct {
+	fakeTags
+	relatives map[int64][]int64
+}
+
+func (g graphTags) TagRelatives(_ context.Context, ids []int64) ([]int64, error) {
+	out := append([]int64{}, ids...)
+	for _, id := range ids {
+		out = append(out, g.relatives[id]...)
+	}
+	return out, nil
+}
+
+func TestCompileNamedTags(t *testing.T) {
+	r := graphTags{
+		fakeTags:  fakeTags{"dog": {6}, "secret": {20}, "archived": {1}},
+		relatives: map[int64][]int64{20: {21, 19}, 1: {30}},
+	}
+	tests := []struct {
+		in     string
+		tags   []int64
+		hidden bool
+	}{
+		{in: "red car"},
+		{in: "dog", tags: []int64{6}},
+		{in: "tag:Secret", tags: []int64{19, 20, 21}},
+		{in: `"secret" OR NOT dog`, tags: []int64{6, 19, 20, 21}},
+		{in: "tag:nosuchtag"},
+		{in: "archived", tags: []int64{1, 30}},
+		{in: "is:archived favourite", tags: []int64{1, 2, 30}},
+		// The word as text names nothing.
+		{in: "path:archived"},
+		{in: `~"archived photos"`},
+		{in: `"archived/old.jpg"`}, // no tag of that name: a path literal
+		{in: "field:note=archived"},
+		{in: "special:hidden", hidden: true},
+		{in: "red is:hidden car", hidden: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			c, err := Compile(context.Background(), tt.in, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(c.Tags, tt.tags) || c.IncludeHidden != tt.hidden {
+				t.Errorf("tags %v hidden %v, want %v %v", c.Tags, c.IncludeHidden, tt.tags, tt.hidden)
+			}
+		})
+	}
+	// special:hidden is no filter: it cannot sit under OR or NOT.
+	for _, in := range []string{"dog OR special:hidden", "NOT is:hidden"} {
+		if _, err := Compile(context.Background(), in, r); err == nil {
+			t.Errorf("%q compiled", in)
+		}
+	}
+	// A resolver that does not know the graph reports the named tags only.
+	c, _ := Compile(context.Background(), "secret", r.fakeTags)
+	if !reflect.DeepEqual(c.Tags, []int64{20}) {
+		t.Errorf("without relatives: %v", c.Tags)
+	}
+}

@@ -2,8 +2,10 @@
 // types into an AST (Parse) and compiles it (Compile) into a SQL boolean
 // expression over the entries table, aliased e, plus the semantic parts that
 // rank the results and the requested sort. It does not run queries, embed
-// text or apply the hidden-tag policy: the caller adds "not archived", runs
-// the KNN for Compiled.Semantic and orders by Compiled.Sort.
+// text or apply the hidden-tag policy: it reports the tags the query names
+// (Compiled.Tags, with their descendants and ancestors) and whether it has
+// special:hidden, and the caller leaves out entries with other hidden tags,
+// runs the KNN for Compiled.Semantic and orders by Compiled.Sort.
 //
 // The language is TagStudio's with its quirks fixed, plus EXIF terms and
 // rclip-style semantic parts.
@@ -39,6 +41,10 @@
 //	ext:E           the path ends in .E, ASCII case-insensitive; jpg = jpeg =
 //	                jpe = jfif, tif = tiff, heic = heif. filetype: too.
 //	special:untagged, is:untagged   entries with no tag at all.
+//	special:hidden, is:hidden   not a filter: entries with hidden tags are
+//	                shown too (otherwise only those whose hidden tags the
+//	                query names, or names a relative of, are). Only at
+//	                top-level AND positions, like sort:.
 //	is:favourite, is:favorite, is:archived, and the bare words favourite,
 //	                favorite, archived (any case): built-in tags 2 and 1 (with
 //	                descendants).

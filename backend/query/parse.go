@@ -218,6 +218,8 @@ func checkPlacement(n Node, top bool) error {
 			return errAt(x.Col, x.Len, "semantic parts can only be combined with AND, not put under OR or NOT")
 		case KindSort:
 			return errAt(x.Col, x.Len, "sort: can only be combined with AND, not put under OR or NOT")
+		case KindHidden:
+			return errAt(x.Col, x.Len, "special:hidden can only be combined with AND, not put under OR or NOT")
 		}
 	}
 	return nil
@@ -464,11 +466,13 @@ func prefixTerm(term *Term, pl, value string, vs valSpan) (Node, error) {
 			term.Kind = KindFavourite
 		case "archived":
 			term.Kind = KindArchived
+		case "hidden":
+			term.Kind = KindHidden
 		default:
-			return nil, vs.errf("unknown %s: value %q; known: untagged, favourite, archived", pl, value)
+			return nil, vs.errf("unknown %s: value %q; known: untagged, hidden, favourite, archived", pl, value)
 		}
-		if pl == "special" && term.Kind != KindUntagged {
-			return nil, vs.errf("unknown special: value %q; known: untagged (see also is:%s)", value, lv)
+		if pl == "special" && term.Kind != KindUntagged && term.Kind != KindHidden {
+			return nil, vs.errf("unknown special: value %q; known: untagged, hidden (see also is:%s)", value, lv)
 		}
 	case "sort":
 		desc := strings.HasPrefix(lv, "-")

@@ -63,12 +63,56 @@ func New(db *store.DB, ts *tags.Service, root func(string) string, model store.M
 // Model is the model whose vectors the service searches.
 func (s *Service) Model() store.Model { return s.model }
 
-// Invalidate drops the in-memory vectors (after embedding or removals); the
-// next search reloads them.
+// Invalidate drops the in-memory vectors; the next search reloads them.
+// Put and Forget follow single changes without that cost.
 func (s *Service) Invalidate() {
 	s.mu.Lock()
 	s.index = nil
 	s.mu.Unlock()
+	s.dropStats()
+}
+
+// Put stores (or replaces) entries' vectors in the in-memory index, if it
+// is loaded, so the next search sees them without reloading every vector;
+// call it after the vectors are committed. An unloaded index needs nothing:
+// its first load reads them from the store.
+func (s *Service) Put(vs map[int64][]float32) {
+	s.mu.Lock()
+	idx := s.index
+	if idx != nil {
+		for _, v := range vs {
+			if len(v) != idx.Dim() {
+				s.index, idx = nil, nil // not this model's: reload instead
+				break
+			}
+		}
+	}
+	s.mu.Unlock()
+	if idx != nil {
+		for id, v := range vs {
+			idx.Add(id, v)
+		}
+	}
+	s.dropStats()
+}
+
+// Forget removes entries (deleted ones, or ones whose vector was dropped)
+// from the in-memory index, if it is loaded, without reloading it.
+func (s *Service) Forget(ids []int64) {
+	s.mu.Lock()
+	idx := s.index
+	s.mu.Unlock()
+	if idx != nil {
+		for _, id := range ids {
+			idx.Remove(id)
+		}
+	}
+	s.dropStats()
+}
+
+// dropStats forgets the prompt statistics and their sample, which may name
+// entries that changed; they are recomputed from the index when needed.
+func (s *Service) dropStats() {
 	s.statsMu.Lock()
 	s.stats = map[string]promptStats{}
 	s.sampleIDs = nil
@@ -169,7 +213,7 @@ func (s *Service) Search(ctx context.Context, q string, opt Options) (Result, er
 	if err != nil {
 		return Result{}, err
 	}
-	where, args := s.visible(c, q, opt)
+	where, args := s.visible(c, opt)
 	sortKey := opt.Sort
 	if sortKey == "" && c.Sort.Key != "" {
 		sortKey = c.Sort.Key
@@ -195,15 +239,15 @@ func (s *Service) Search(ctx context.Context, q string, opt Options) (Result, er
 }
 
 // visible adds the conditions every search has: present files, and no
-// hidden tags unless the query names one of them or asks for them.
-func (s *Service) visible(c query.Compiled, q string, opt Options) (string, []any) {
+// entry with a hidden tag unless the query names that tag (or a relative:
+// see query.Compiled.Tags), has special:hidden, or opt asks for them.
+func (s *Service) visible(c query.Compiled, opt Options) (string, []any) {
 	where := "e.missing = 0 AND (" + c.Where + ")"
-	lq := strings.ToLower(q)
-	if !opt.IncludeHidden && !strings.Contains(lq, "archived") && !strings.Contains(lq, "special:hidden") {
-		// A list subquery, evaluated once, not a correlated one per row.
-		where += ` AND e.id NOT IN (SELECT ht.entry_id FROM entry_tags ht WHERE ht.tag_id IN (SELECT id FROM tags WHERE is_hidden = 1))`
+	if opt.IncludeHidden || c.IncludeHidden {
+		return where, c.Args
 	}
-	return where, c.Args
+	cond, args := store.NotHidden(c.Tags)
+	return where + " AND " + cond, append(append([]any{}, c.Args...), args...)
 }
 
 func orderBy(key string) (string, error) {
@@ -523,7 +567,7 @@ func (s *Service) similarTo(ctx context.Context, v []float32, filter string, opt
 	if len(c.Semantic) > 0 {
 		return Result{}, errors.New("more like this takes filters only (no free words)")
 	}
-	where, args := s.visible(c, filter, opt)
+	where, args := s.visible(c, opt)
 	if opt.Limit <= 0 {
 		opt.Limit = 100
 	}

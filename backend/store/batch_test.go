@@ -48,3 +48,30 @@ func TestBatcher(t *testing.T) {
 		t.Errorf("%d rows, want the 5 of the good batches (the failed one rolled back)", rows)
 	}
 }
+
+func TestBatcherAfterCommit(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTemp(t)
+	var seen []int
+	fail := false
+	b := NewBatcher(ctx, db, 2, func(ctx context.Context, tx *sql.Tx, n int) error {
+		if fail {
+			return errors.New("boom")
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES (?, 'x')`, n)
+		return err
+	})
+	b.AfterCommit = func(items []int) { seen = append(seen, items...) }
+	b.Add(1)
+	b.Add(2) // full: committed
+	b.Add(3)
+	if err := b.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	fail = true
+	b.Add(4)
+	b.Flush()
+	if len(seen) != 3 || seen[0] != 1 || seen[2] != 3 {
+		t.Errorf("after commit saw %v, want [1 2 3]", seen)
+	}
+}

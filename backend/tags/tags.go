@@ -379,6 +379,12 @@ func (s *Service) TagIDs(ctx context.Context, name string) ([]int64, error) {
 	return out, rows.Err()
 }
 
+// TagRelatives returns ids with all their descendants and ancestors; with
+// TagIDs it makes Service the query compiler's resolver.
+func (s *Service) TagRelatives(ctx context.Context, ids []int64) ([]int64, error) {
+	return s.db.TagRelatives(ctx, ids)
+}
+
 // Apply adds a tag to entries in one transaction and returns how many
 // entries gained it.
 func (s *Service) Apply(ctx context.Context, tagID int64, entryIDs []int64) (int, error) {

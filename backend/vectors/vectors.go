@@ -49,6 +49,10 @@ type Options struct {
 	Batch         int // images per inference call, default 1 (see README of clip)
 	Report        func(Progress)
 	Limits        media.Limits
+	// Saved, when set, receives the vectors of each batch once it is
+	// committed (entry id → vector), so an in-memory index can follow
+	// without reloading. It must not keep the map.
+	Saved func(map[int64][]float32)
 }
 
 // Result sums up a run.
@@ -181,6 +185,19 @@ func Run(ctx context.Context, db *store.DB, root func(rel string) string, m stor
 		}
 		return store.PutVector(ctx, tx, m, e.item.ID, e.vec)
 	})
+	if opts.Saved != nil {
+		batch.AfterCommit = func(items []embedded) {
+			vs := make(map[int64][]float32, len(items))
+			for _, e := range items {
+				if e.err == nil {
+					vs[e.item.ID] = e.vec
+				}
+			}
+			if len(vs) > 0 {
+				opts.Saved(vs)
+			}
+		}
+	}
 	ticker := time.NewTicker(time.Second)
 	defer ticker.Stop()
 	var last time.Time

@@ -246,8 +246,12 @@ func (ws *Workspace) Embed(ctx context.Context, report func(vectors.Progress)) (
 		MinShort: ws.Model.Spec.Preprocess.MinShort(),
 		Batch:    ws.Model.Engine.PreferredBatch(),
 		Report:   report,
+		Saved:    ws.Search.Put, // the in-memory index follows batch by batch
 	})
-	if res.Embedded > 0 {
+	if res.Failed > 0 || err != nil {
+		// A picture whose new content failed to embed may still have its
+		// old vector in memory (the scan dropped it only from the store),
+		// and a failed save leaves memory unsure: reload.
 		ws.Search.Invalidate()
 	}
 	return res, err
