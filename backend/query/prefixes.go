@@ -30,7 +30,7 @@ var Prefixes = []Prefix{
 	{Name: "like", Help: "pictures like this file"},
 	{Name: "sem", Help: "force a search by meaning"},
 	{Name: "sort", Help: "taken, -taken, added, name, size, random"},
-	{Name: "special", Aliases: []string{"is"}, Help: "entries without tags", Complete: "special:untagged"},
+	{Name: "special", Aliases: []string{"is"}, Help: "untagged: entries without tags; hidden: show entries with hidden tags", Complete: "special:untagged"},
 }
 
 // Keywords are the bare words with a meaning of their own, for completion
