@@ -3,7 +3,6 @@ package search
 import (
 	"context"
 	"sort"
-	"strings"
 )
 
 // Group is a set of duplicate entries.
@@ -25,26 +24,16 @@ func (s *Service) Duplicates(ctx context.Context, threshold float64) ([]Group, e
 	}
 	var groups []Group
 	inExact := map[int64]bool{}
-	rows, err := s.db.QueryContext(ctx, `SELECT group_concat(id) FROM entries WHERE missing=0 AND fingerprint LIKE 'x1:%'
-		GROUP BY fingerprint, size HAVING COUNT(*) > 1`)
+	exact, err := s.db.ExactDuplicates(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var list string
-		rows.Scan(&list)
-		g := Group{Kind: "exact", Similarity: 1}
-		for _, f := range strings.Split(list, ",") {
-			var id int64
-			for _, c := range f {
-				id = id*10 + int64(c-'0')
-			}
-			g.EntryIDs = append(g.EntryIDs, id)
+	for _, ids := range exact {
+		groups = append(groups, Group{Kind: "exact", Similarity: 1, EntryIDs: ids})
+		for _, id := range ids {
 			inExact[id] = true
 		}
-		groups = append(groups, g)
 	}
-	rows.Close()
 
 	if s.model.ID != 0 {
 		idx, err := s.Index(ctx)
@@ -151,8 +140,7 @@ func (s *Service) orderKeeper(ctx context.Context, g *Group) error {
 				meta++
 			}
 		}
-		var nt int
-		s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM entry_tags WHERE entry_id=?`, id).Scan(&nt)
+		nt, _ := s.db.EntryTagCount(ctx, id)
 		infos = append(infos, info{id, e.Path, int64(e.Width) * int64(e.Height), meta + nt, e.Size})
 	}
 	sort.Slice(infos, func(i, j int) bool {

@@ -242,57 +242,15 @@ func (s *Service) Search(ctx context.Context, q string, opt Options) (Result, er
 // entry with a hidden tag unless the query names that tag (or a relative:
 // see query.Compiled.Tags), has special:hidden, or opt asks for them.
 func (s *Service) visible(c query.Compiled, opt Options) (string, []any) {
-	where := "e.missing = 0 AND (" + c.Where + ")"
-	if opt.IncludeHidden || c.IncludeHidden {
-		return where, c.Args
-	}
-	cond, args := store.NotHidden(c.Tags)
-	return where + " AND " + cond, append(append([]any{}, c.Args...), args...)
-}
-
-func orderBy(key string) (string, error) {
-	desc := strings.HasPrefix(key, "-")
-	key = strings.TrimPrefix(key, "-")
-	col := map[string]string{"": "e.path", "path": "e.path", "name": "e.path", "taken": "e.taken", "added": "e.added_at", "size": "e.size", "random": "random()"}[key]
-	if col == "" {
-		return "", fmt.Errorf("unknown sort %q: use taken, added, name, size or random", key)
-	}
-	if key == "random" {
-		return col, nil
-	}
-	dir := " ASC"
-	if desc {
-		dir = " DESC"
-	}
-	return col + dir + ", e.id" + dir, nil
+	return store.Visible(c.Where, c.Args, c.Tags, opt.IncludeHidden || c.IncludeHidden)
 }
 
 func (s *Service) filterOnly(ctx context.Context, where string, args []any, sortKey string, opt Options) (Result, error) {
 	res := Result{Cutoff: -1}
-	ob, err := orderBy(sortKey)
-	if err != nil {
-		return res, err
-	}
-	// One pass: the window count sees every match before LIMIT applies.
-	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.path, COUNT(*) OVER () FROM entries e WHERE `+where+` ORDER BY `+ob+` LIMIT ? OFFSET ?`,
-		append(append([]any{}, args...), opt.Limit, opt.Offset)...)
-	if err != nil {
-		return res, fmt.Errorf("search: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		h := Hit{Score: math.NaN()}
-		if err := rows.Scan(&h.EntryID, &h.Path, &res.Total); err != nil {
-			return res, err
-		}
-		res.Hits = append(res.Hits, h)
-	}
-	if err := rows.Err(); err != nil {
-		return res, err
-	}
-	if len(res.Hits) == 0 && opt.Offset > 0 {
-		// Past the end: the count still matters to the grid.
-		err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries e WHERE `+where, args...).Scan(&res.Total)
+	refs, total, err := s.db.FilterEntries(ctx, where, args, sortKey, opt.Limit, opt.Offset)
+	res.Total = total
+	for _, r := range refs {
+		res.Hits = append(res.Hits, Hit{EntryID: r.ID, Path: r.Path, Score: math.NaN()})
 	}
 	return res, err
 }
@@ -374,20 +332,7 @@ func (s *Service) imageVector(ctx context.Context, p string) ([]float32, error) 
 
 // candidates lists the entries a filter allows (nil, true: all of them).
 func (s *Service) candidates(ctx context.Context, where string, args []any) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT e.id FROM entries e WHERE `+where, args...)
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	defer rows.Close()
-	ids := []int64{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return s.db.FilterIDs(ctx, where, args)
 }
 
 // semantic ranks the filter's entries by similarity to qv. Filtering
@@ -431,10 +376,8 @@ func (s *Service) semantic(ctx context.Context, qv []float32, where string, args
 	// Total counts the candidates that have a vector.
 	res.Total = len(hits)
 	if len(hits) == pool {
-		err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries e WHERE `+where+
-			` AND EXISTS (SELECT 1 FROM vectors v WHERE v.model_id = ? AND v.entry_id = e.id)`,
-			append(append([]any{}, args...), s.model.ID)...).Scan(&res.Total)
-		if err != nil {
+		var err error
+		if res.Total, err = s.db.CountFilterWithVector(ctx, where, args, s.model); err != nil {
 			return res, err
 		}
 		if exclude != 0 {
@@ -475,26 +418,20 @@ func (s *Service) fillPaths(ctx context.Context, hits []Hit) error {
 	if len(hits) == 0 {
 		return nil
 	}
-	byID := make(map[int64]int, len(hits))
-	args := make([]any, len(hits))
+	ids := make([]int64, len(hits))
 	for i, h := range hits {
-		byID[h.EntryID] = i
-		args[i] = h.EntryID
+		ids[i] = h.EntryID
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, path FROM entries WHERE id IN (?`+strings.Repeat(",?", len(hits)-1)+`)`, args...)
+	paths, err := s.db.EntryPaths(ctx, ids)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var p string
-		if err := rows.Scan(&id, &p); err != nil {
-			return err
+	for i, h := range hits {
+		if p, ok := paths[h.EntryID]; ok {
+			hits[i].Path = p
 		}
-		hits[byID[id]].Path = p
 	}
-	return rows.Err()
+	return nil
 }
 
 // resort orders semantic hits by a column instead of score.
@@ -503,30 +440,20 @@ func (s *Service) resort(ctx context.Context, hits []Hit, key string) error {
 		rand.Shuffle(len(hits), func(i, j int) { hits[i], hits[j] = hits[j], hits[i] })
 		return nil
 	}
-	ob, err := orderBy(key)
-	if err != nil {
-		return err
-	}
-	args := make([]any, len(hits))
+	ids := make([]int64, len(hits))
 	for i, h := range hits {
-		args[i] = h.EntryID
+		ids[i] = h.EntryID
 	}
-	if len(hits) == 0 {
-		return nil
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT e.id FROM entries e WHERE e.id IN (?`+strings.Repeat(",?", len(hits)-1)+`) ORDER BY `+ob, args...)
+	sorted, err := s.db.SortEntryIDs(ctx, ids, key)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
 	rank := map[int64]int{}
-	for i := 0; rows.Next(); i++ {
-		var id int64
-		rows.Scan(&id)
+	for i, id := range sorted {
 		rank[id] = i
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return rank[hits[i].EntryID] < rank[hits[j].EntryID] })
-	return rows.Err()
+	return nil
 }
 
 // Similar finds entries like entryID, optionally within a query's filter.

@@ -278,36 +278,19 @@ func (s *Service) promptVector(ctx context.Context, idx *knn.Index, prompt strin
 // excluded: tags the entry has, dismissed ones, and the built-ins.
 func (s *Service) excluded(ctx context.Context, entryID int64) (map[int64]bool, error) {
 	skip := map[int64]bool{tags.ArchivedID: true, tags.FavouriteID: true}
-	rows, err := s.db.QueryContext(ctx, `SELECT tag_id FROM entry_tags WHERE entry_id=? UNION SELECT tag_id FROM dismissed_suggestions WHERE entry_id=?`, entryID, entryID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		rows.Scan(&id)
+	ids, err := s.db.SuggestionSkips(ctx, entryID)
+	for _, id := range ids {
 		skip[id] = true
 	}
-	return skip, rows.Err()
+	return skip, err
 }
 
 func (s *Service) neighbourTags(ctx context.Context, near []knn.Hit) (map[int64][]int64, error) {
-	args := make([]any, len(near))
+	ids := make([]int64, len(near))
 	for i, h := range near {
-		args[i] = h.ID
+		ids[i] = h.ID
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT entry_id, tag_id FROM entry_tags WHERE entry_id IN (?`+strings.Repeat(",?", len(near)-1)+`)`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64][]int64{}
-	for rows.Next() {
-		var e, t int64
-		rows.Scan(&e, &t)
-		out[e] = append(out[e], t)
-	}
-	return out, rows.Err()
+	return s.db.TagsOfEntries(ctx, ids)
 }
 
 // examples are the tag's pictures nearest to v.
@@ -331,18 +314,7 @@ func (s *Service) examples(ctx context.Context, idx *knn.Index, v []float32, tag
 }
 
 func (s *Service) members(ctx context.Context, tagID int64) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT et.entry_id FROM entry_tags et JOIN entries e ON e.id = et.entry_id WHERE et.tag_id=? AND e.missing=0`, tagID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		rows.Scan(&id)
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return s.db.TagMembers(ctx, tagID)
 }
 
 // BatchSuggest finds the pictures that look like a tag and do not have it
@@ -362,17 +334,13 @@ func (s *Service) BatchSuggest(ctx context.Context, tagID int64, limit int) ([]H
 		return nil, err
 	}
 	skip := map[int64]bool{}
-	rows, err := s.db.QueryContext(ctx, `SELECT entry_id FROM entry_tags WHERE tag_id=? UNION SELECT entry_id FROM dismissed_suggestions WHERE tag_id=?
-		UNION SELECT id FROM entries WHERE missing<>0`, tagID, tagID)
+	skipIDs, err := s.db.BatchSuggestionSkips(ctx, tagID)
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var id int64
-		rows.Scan(&id)
+	for _, id := range skipIDs {
 		skip[id] = true
 	}
-	rows.Close()
 	if limit <= 0 {
 		limit = 500
 	}
@@ -464,20 +432,12 @@ func (s *Service) sample(ctx context.Context) ([]int64, error) {
 		return ids, nil
 	}
 	s.statsMu.Unlock()
-	rows, err := s.db.QueryContext(ctx, `SELECT v.entry_id FROM vectors v JOIN entries e ON e.id = v.entry_id
-		WHERE v.model_id = ? AND e.missing = 0 ORDER BY random() LIMIT ?`, s.model.ID, sampleSize)
+	ids, err := s.db.SampleVectorEntries(ctx, s.model, sampleSize)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	ids := []int64{}
-	for rows.Next() {
-		var id int64
-		rows.Scan(&id)
-		ids = append(ids, id)
+		return ids, err
 	}
 	s.statsMu.Lock()
 	s.sampleIDs = ids
 	s.statsMu.Unlock()
-	return ids, rows.Err()
+	return ids, nil
 }
