@@ -2,7 +2,8 @@
 // exact nearest-neighbour search: a contiguous float32 matrix scanned by a
 // SIMD dot-product kernel on every core, with a per-goroutine top-k.
 //
-// It is not the store of record (SQLite/sqlite-vec is; see Load) and it is
+// It is not the store of record (SQLite/sqlite-vec is: package store's
+// ForEachVector reads it into an index with Reserve and AddRows) and it is
 // not approximate: every candidate row is scored, so recall is 1.0 and the
 // cost is one pass over the data, close to the memory-bandwidth floor.
 // Scores are dot products, i.e. cosine similarities for L2-normalised vectors.
@@ -94,6 +95,28 @@ func (x *Index) Add(id int64, v []float32) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	copy(x.row(x.slot(id)), v)
+}
+
+// Reserve makes room for at least rows vectors in all, so that loading a
+// known number of them copies nothing while growing.
+func (x *Index) Reserve(rows int) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.reserve(rows)
+}
+
+// AddRows stores ids[i]'s vector, vecs[i*dim:(i+1)*dim], for every i,
+// replacing any vector an id already had. It panics if len(vecs) is not
+// len(ids)×dim.
+func (x *Index) AddRows(ids []int64, vecs []float32) {
+	if len(vecs) != len(ids)*x.dim {
+		panic(fmt.Sprintf("knn: AddRows of %d floats for %d %d-d vectors", len(vecs), len(ids), x.dim))
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for i, id := range ids {
+		copy(x.row(x.slot(id)), vecs[i*x.dim:(i+1)*x.dim])
+	}
 }
 
 // slot returns the row for id, appending one if id is new. Caller holds the write lock.

@@ -333,3 +333,45 @@ func TestPanics(t *testing.T) {
 		t.Fatalf("k=0: %v", h)
 	}
 }
+
+func TestReserveAddRows(t *testing.T) {
+	const dim = 20
+	r := rand.New(rand.NewPCG(3, 3))
+	vecs := randVecs(r, 300, dim)
+	want := map[int64][]float32{}
+	x := New(dim)
+	x.Reserve(250)
+	// Runs of 64 rows, as a store walk hands them over; ids 0..49 come twice.
+	var ids []int64
+	var flat []float32
+	flush := func() {
+		x.AddRows(ids, flat)
+		ids, flat = ids[:0], flat[:0]
+	}
+	for i, v := range vecs {
+		id := int64(i % 250)
+		ids = append(ids, id)
+		flat = append(flat, v...)
+		want[id] = v
+		if len(ids) == 64 {
+			flush()
+		}
+	}
+	flush()
+	if x.Len() != 250 {
+		t.Fatalf("Len %d, want 250", x.Len())
+	}
+	for id, v := range want {
+		if got, ok := x.Vector(id); !ok || !slices.Equal(got, v) {
+			t.Fatalf("vector %d differs", id)
+		}
+	}
+	q := randVecs(r, 1, dim)[0]
+	checkExact(t, x.Search(q, 50, nil), brute(want, q, nil), 50)
+	defer func() {
+		if recover() == nil {
+			t.Error("AddRows with a short vector did not panic")
+		}
+	}()
+	x.AddRows([]int64{1}, make([]float32, dim-1))
+}

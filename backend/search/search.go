@@ -129,7 +129,14 @@ func (s *Service) Index(ctx context.Context) (*knn.Index, error) {
 	if s.index != nil {
 		return s.index, nil
 	}
-	idx, err := knn.Load(ctx, s.db.DB, fmt.Sprintf("vec_%d", s.model.ID), s.model.Dim)
+	idx := knn.New(s.model.Dim)
+	err := s.db.ForEachVector(ctx, s.model, 0, func(c store.VectorChunk) error {
+		if idx.Len() == 0 {
+			idx.Reserve(c.Total) // avoids copying gigabytes while growing
+		}
+		idx.AddRows(c.IDs, c.Vecs)
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("load vectors: %w", err)
 	}
