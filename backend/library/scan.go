@@ -2,7 +2,6 @@ package library
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -187,7 +186,7 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	// store.Batcher), so the user can tag while a scan runs and finished
 	// work survives cancellation.
 	wctx := context.WithoutCancel(ctx)
-	batch := store.NewBatcher(ctx, l.DB, opts.BatchSize, func(ctx context.Context, tx *sql.Tx, r workResult) error {
+	batch := store.NewBatcher(ctx, l.DB, opts.BatchSize, func(ctx context.Context, tx *store.Tx, r workResult) error {
 		return l.save(ctx, tx, &r, movePool, claimed, &res)
 	})
 	ticker := time.NewTicker(500 * time.Millisecond)
@@ -238,7 +237,7 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 			gone = append(gone, r.ID)
 		}
 	}
-	err = l.DB.Tx(wctx, func(tx *sql.Tx) error {
+	err = l.DB.Tx(wctx, func(tx *store.Tx) error {
 		if err := store.SetMissing(wctx, tx, gone, true); err != nil {
 			return err
 		}
@@ -260,7 +259,7 @@ func moveKey(fp string, size int64) string { return fmt.Sprintf("%s/%d", fp, siz
 
 // save writes one processed file: an update of the entry at its path, a
 // move of a vanished entry with the same content, or a new entry.
-func (l *Library) save(ctx context.Context, tx *sql.Tx, r *workResult, pool map[string][]*store.IndexRow, claimed map[int64]bool, res *ScanResult) error {
+func (l *Library) save(ctx context.Context, tx *store.Tx, r *workResult, pool map[string][]*store.IndexRow, claimed map[int64]bool, res *ScanResult) error {
 	e := &r.entry
 	now := time.Now().Unix()
 	e.UpdatedAt = now

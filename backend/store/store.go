@@ -253,6 +253,11 @@ func queryIDs(ctx context.Context, tx *sql.Tx, out *[]int64, q string, args ...a
 	return rows.Err()
 }
 
+// Tx is a write transaction, as DB.Tx and Batcher hand it out. Outside
+// this package it is only passed back to store's functions (InsertEntry,
+// PutVector, ...), never queried: a test in this package checks that.
+type Tx = sql.Tx
+
 // Tx runs fn in one write transaction, rolling back when fn fails.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.BeginTx(ctx, nil)

@@ -6,7 +6,6 @@ package vectors
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"image"
 	"runtime"
@@ -179,7 +178,7 @@ func Run(ctx context.Context, db *store.DB, root func(rel string) string, m stor
 	// Vectors are saved in short batched transactions (store.Batcher): a
 	// killed or cancelled run keeps what it finished.
 	wctx := context.WithoutCancel(ctx)
-	batch := store.NewBatcher(ctx, db, 64, func(ctx context.Context, tx *sql.Tx, e embedded) error {
+	batch := store.NewBatcher(ctx, db, 64, func(ctx context.Context, tx *store.Tx, e embedded) error {
 		if e.err != nil {
 			return store.PutEmbedError(ctx, tx, m, e.item.ID, e.item.Fingerprint, e.err.Error())
 		}
