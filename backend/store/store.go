@@ -1,7 +1,10 @@
 // Package store owns a library's SQLite database: opening it with the right
 // pragmas and the sqlite-vec extension, applying the embedded migrations, and
-// the queries over entries and tags. It knows nothing about files on disk,
-// scanning or models; callers hand it rows.
+// every query over entries, tags, vectors, suggestions and duplicates. It is
+// the only package that speaks SQL (owner_test.go checks): the others call
+// its methods, and a transaction that must be atomic (a tag merge, a bulk
+// apply) is one method here. It knows nothing about files on disk, scanning
+// or models; callers hand it rows.
 package store
 
 import (
