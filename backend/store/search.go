@@ -39,12 +39,6 @@ func orderBy(key string) (string, error) {
 	return col + dir + ", e.id" + dir, nil
 }
 
-// CheckSort reports whether a sort key is one orderBy knows.
-func CheckSort(key string) error {
-	_, err := orderBy(key)
-	return err
-}
-
 // EntryRef names an entry.
 type EntryRef struct {
 	ID   int64
