@@ -298,7 +298,7 @@ export namespace api {
 	    query: string;
 	    limit: number;
 	    offset: number;
-	    sort: string;
+	    sort?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new SearchRequest(source);
