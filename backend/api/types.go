@@ -29,13 +29,6 @@ type LibraryInfo struct {
 	ModelError string             `json:"model_error"` // why search by meaning is unavailable, when it is
 }
 
-// RecentLibrary is a library opened before.
-type RecentLibrary struct {
-	Root     string `json:"root"`
-	Name     string `json:"name"`
-	OpenedAt string `json:"opened_at"`
-}
-
 // Item is an entry as the grid shows it.
 type Item struct {
 	ID          int64    `json:"id"`

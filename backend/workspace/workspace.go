@@ -264,3 +264,11 @@ func (ws *Workspace) Close() error {
 	}
 	return ws.Lib.Close()
 }
+
+// Trash moves entries' files to the library's trash and forgets them, and
+// takes them out of the in-memory search index.
+func (ws *Workspace) Trash(ctx context.Context, ids []int64) (int, error) {
+	done, err := ws.Lib.Trash(ctx, ids)
+	ws.Search.Forget(done)
+	return len(done), err
+}

@@ -1,0 +1,204 @@
+package api
+
+// The open library: opening, facts, import, indexing, jobs and trash.
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/tagsight/tagsight/backend/jobs"
+	"github.com/tagsight/tagsight/backend/library"
+	"github.com/tagsight/tagsight/backend/prefs"
+	"github.com/tagsight/tagsight/backend/vectors"
+	"github.com/tagsight/tagsight/backend/workspace"
+)
+
+// RecentLibraries lists libraries opened before, newest first.
+func (a *API) RecentLibraries() ([]prefs.RecentLibrary, error) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.cfg.ExistingRecent(), nil
+}
+
+// PickFolder shows the native folder dialog ("" when cancelled).
+func (a *API) PickFolder() (string, error) {
+	if a.opts.PickFolder == nil {
+		return "", &Error{Code: CodeInvalid, Message: "no folder dialog in the browser: type the folder's path"}
+	}
+	return a.opts.PickFolder()
+}
+
+// OpenLibrary opens (or with create, makes) a library and starts indexing it.
+func (a *API) OpenLibrary(root string, create bool) (LibraryInfo, error) {
+	return a.open(root, create, true)
+}
+
+func (a *API) open(root string, create, index bool) (LibraryInfo, error) {
+	mo := a.opts.Model
+	if mo.Provider == "" && a.cfg.Provider != "auto" {
+		mo.Provider = a.cfg.Provider
+	}
+	ws, err := workspace.Open(bg(), root, create, mo, false)
+	if err != nil {
+		return LibraryInfo{}, err
+	}
+	a.mu.Lock()
+	old := a.ws
+	a.ws = ws
+	if a.opts.Web {
+		// The served library keeps the web's settings; there are no recents.
+		a.loadConfig()
+	} else {
+		a.cfg.Opened(ws.Lib.Root, time.Now())
+		a.saveConfig()
+	}
+	a.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
+	if index {
+		if _, err := a.StartIndex(); err != nil {
+			return LibraryInfo{}, err
+		}
+	}
+	info, err := a.LibraryInfo()
+	if err != nil || info == nil {
+		return LibraryInfo{}, err
+	}
+	return *info, nil
+}
+
+// LibraryInfo describes the open library (nil when none is open).
+func (a *API) LibraryInfo() (*LibraryInfo, error) {
+	a.mu.RLock()
+	ws := a.ws
+	a.mu.RUnlock()
+	if ws == nil {
+		return nil, nil
+	}
+	ctx := bg()
+	info := &LibraryInfo{Root: ws.Lib.Root, Name: filepath.Base(ws.Lib.Root)}
+	if a.opts.Web {
+		info.Root = "" // the web gets no folder of the server's
+	}
+	var err error
+	if info.Entries, info.Missing, err = ws.Lib.DB.CountEntries(ctx); err != nil {
+		return nil, err
+	}
+	if ws.Model != nil {
+		ms := &ModelState{Name: filepath.Base(ws.Model.Dir), Dir: ws.Model.Dir, Dim: ws.StoreModel.Dim}
+		if a.opts.Web {
+			ms.Dir = ""
+		}
+		ms.Vectors, _ = ws.Lib.DB.CountVectors(ctx, ws.StoreModel)
+		if todo, err := ws.Lib.DB.EntriesToEmbed(ctx, ws.StoreModel); err == nil {
+			ms.Pending = len(todo)
+		}
+		info.Model = ms
+		p := ws.Model.Engine.ProviderInfo()
+		info.Provider = &p
+	} else if ws.ModelErr != nil {
+		info.ModelError = ws.ModelErr.Error()
+	}
+	return info, nil
+}
+
+// PlanImport says what importing paths into target would copy and which
+// destinations exist already.
+func (a *API) PlanImport(paths []string, target string) (library.ImportPlan, error) {
+	ws, err := a.workspace()
+	if err != nil {
+		return library.ImportPlan{}, err
+	}
+	return ws.Lib.PlanImport(bg(), paths, target)
+}
+
+// Import copies files and folders into the library, then indexes them.
+func (a *API) Import(paths []string, target, conflict string) (jobs.Job, error) {
+	ws, err := a.workspace()
+	if err != nil {
+		return jobs.Job{}, err
+	}
+	if _, err := library.CleanTarget(target); err != nil {
+		return jobs.Job{}, &Error{Code: CodeInvalid, Message: err.Error()}
+	}
+	title := fmt.Sprintf("Importing %d items", len(paths))
+	if len(paths) == 1 {
+		title = "Importing " + filepath.Base(paths[0])
+	}
+	return a.jobs.Start("import", title, ws.Lib.Root, func(ctx context.Context, report func(jobs.Progress)) (any, error) {
+		start := time.Now()
+		res, err := ws.Lib.Import(ctx, paths, target, conflict, func(p library.ImportProgress) {
+			rate, eta := jobs.Pace(float64(p.Done), float64(p.Total-p.Done), time.Since(start))
+			report(jobs.Progress{Phase: "copy", Done: p.Done, Total: p.Total, Rate: rate, Unit: "B", ETA: eta, Current: p.Current})
+		})
+		if err != nil {
+			return res, err
+		}
+		a.changed()
+		return res, a.index(ctx, ws, report)
+	})
+}
+
+// StartIndex scans the library and embeds new pictures in the background.
+func (a *API) StartIndex() (jobs.Job, error) {
+	ws, err := a.workspace()
+	if err != nil {
+		return jobs.Job{}, err
+	}
+	return a.jobs.Start("index", "Indexing "+filepath.Base(ws.Lib.Root), ws.Lib.Root, func(ctx context.Context, report func(jobs.Progress)) (any, error) {
+		return nil, a.index(ctx, ws, report)
+	})
+}
+
+func (a *API) index(ctx context.Context, ws *workspace.Workspace, report func(jobs.Progress)) error {
+	a.mu.RLock()
+	thumb := a.cfg.ThumbSize
+	a.mu.RUnlock()
+	_, err := ws.Lib.Scan(ctx, library.ScanOptions{ThumbSize: thumb, Report: func(p library.Progress) {
+		report(jobs.Progress{Phase: "scan", Done: int64(p.Done), Total: int64(p.Total), Rate: p.Rate, Unit: "files", ETA: p.ETA, Current: p.Current})
+	}})
+	if err != nil {
+		return err
+	}
+	a.changed()
+	if ws.Model == nil {
+		return nil
+	}
+	_, err = ws.Embed(ctx, func(p vectors.Progress) {
+		report(jobs.Progress{Phase: "embed", Done: int64(p.Done), Total: int64(p.Total), Rate: p.Rate, Unit: "pictures", ETA: p.ETA, Current: p.Current})
+	})
+	a.changed()
+	return err
+}
+
+// changed tells the UI the library's contents changed, with its new facts.
+func (a *API) changed() {
+	info, err := a.LibraryInfo()
+	if err != nil || info == nil {
+		return
+	}
+	a.opts.Emit(EventLibraryChanged, info)
+}
+
+// CancelJob stops a job after it commits what it finished.
+func (a *API) CancelJob(id string) error { return a.jobs.Cancel(id) }
+
+// Jobs lists running and recently finished jobs.
+func (a *API) Jobs() ([]jobs.Job, error) { return a.jobs.List(), nil }
+
+// Trash moves entries' files into the library's trash folder
+// (.tagsight/trash/<time>/…) and forgets the entries.
+func (a *API) Trash(ids []int64) (int, error) {
+	ws, err := a.workspace()
+	if err != nil {
+		return 0, err
+	}
+	n, err := ws.Trash(bg(), ids)
+	if n > 0 {
+		a.changed()
+	}
+	return n, err
+}

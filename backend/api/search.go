@@ -1,0 +1,381 @@
+package api
+
+// Search, "more like this", the inspector's entry, suggestions, duplicates
+// and completion: reads that adapt the search service to the UI's shapes.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/tagsight/tagsight/backend/pathenc"
+	"github.com/tagsight/tagsight/backend/query"
+	"github.com/tagsight/tagsight/backend/search"
+	"github.com/tagsight/tagsight/backend/store"
+	"github.com/tagsight/tagsight/backend/tags"
+	"github.com/tagsight/tagsight/backend/workspace"
+)
+
+func strp(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (a *API) item(e store.Entry) Item {
+	p, esc := pathenc.Encode(e.Path)
+	w, h := e.DisplaySize()
+	it := Item{ID: e.ID, Path: p, PathEscaped: esc, Name: path.Base(p), MediaType: e.MediaType, Format: e.Format,
+		Width: w, Height: h, Taken: strp(e.Taken), Size: e.Size, Missing: e.Missing}
+	if e.Thumb != "" {
+		u := fmt.Sprintf("/thumb/%d?v=%s", e.ID, strings.TrimSuffix(path.Base(e.Thumb), ".jpg"))
+		it.Thumb = &u
+	}
+	return it
+}
+
+func (a *API) items(ctx context.Context, ws *workspace.Workspace, hits []search.Hit) ([]Item, error) {
+	if len(hits) == 0 {
+		return []Item{}, nil
+	}
+	args := make([]any, len(hits))
+	for i, h := range hits {
+		args[i] = h.EntryID
+	}
+	entries := map[int64]store.Entry{}
+	for start := 0; start < len(args); start += 500 {
+		chunk := args[start:min(start+500, len(args))]
+		es, err := entriesByID(ctx, ws.Lib.DB, chunk)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range es {
+			entries[e.ID] = e
+		}
+	}
+	out := make([]Item, 0, len(hits))
+	for _, h := range hits {
+		e, ok := entries[h.EntryID]
+		if !ok {
+			continue
+		}
+		it := a.item(e)
+		if !math.IsNaN(h.Score) {
+			sc := h.Score
+			it.Score = &sc
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+func entriesByID(ctx context.Context, db *store.DB, ids []any) ([]store.Entry, error) {
+	var out []store.Entry
+	for _, id := range ids {
+		e, err := db.EntryByID(ctx, id.(int64))
+		if err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func (a *API) result(ctx context.Context, ws *workspace.Workspace, res search.Result, err error) (SearchResult, error) {
+	out := SearchResult{Items: []Item{}}
+	var se *query.SyntaxError
+	if errors.As(err, &se) {
+		out.Error = &QueryError{Message: se.Msg, Column: se.Col, Length: max(se.Len, 1)}
+		return out, nil
+	}
+	if err != nil {
+		return out, err
+	}
+	out.Items, err = a.items(ctx, ws, res.Hits)
+	out.Total, out.Semantic, out.TookMs = res.Total, res.Semantic, float64(res.Took.Microseconds())/1000
+	if res.Semantic && res.Cutoff >= 0 {
+		c := res.Cutoff
+		out.Cutoff = &c
+	}
+	return out, err
+}
+
+// Search runs a search-bar query; a syntax error comes back in the
+// result's error field (with its column), not as a failure.
+func (a *API) Search(req SearchRequest) (SearchResult, error) {
+	ws, err := a.workspace()
+	if err != nil {
+		return SearchResult{}, err
+	}
+	ctx := bg()
+	opt := search.Options{Limit: req.Limit, Offset: req.Offset, Sort: req.Sort}
+	if a.opts.Web {
+		opt.LikePath = func(p string) (string, error) { return libraryPicture(ctx, ws, p) }
+	}
+	res, err := ws.Search.Search(ctx, req.Query, opt)
+	return a.result(ctx, ws, res, err)
+}
+
+// libraryPicture vets a like: path from the web: a library-relative path
+// of an entry whose file (symlinks followed) lies inside the library.
+// Absolute paths, drive letters, backslashes and .. are refused outright,
+// before anything on disk is looked at.
+func libraryPicture(ctx context.Context, ws *workspace.Workspace, p string) (string, error) {
+	if p == "" || filepath.IsAbs(p) || path.IsAbs(p) || strings.ContainsAny(p, "\\\x00") ||
+		(len(p) > 1 && p[1] == ':') || path.Clean(p) != p || p == ".." || strings.HasPrefix(p, "../") {
+		return "", fmt.Errorf("%q: name a picture in the library by its path inside it (no absolute paths or ..)", p)
+	}
+	if _, err := ws.Lib.DB.EntryByPath(ctx, p); err != nil {
+		return "", fmt.Errorf("%q: no such picture in the library", p)
+	}
+	if _, err := insideLibrary(ws.Lib, p); err != nil {
+		return "", fmt.Errorf("%q: %v", p, err)
+	}
+	return p, nil
+}
+
+// Similar is "more like this" for an entry.
+func (a *API) Similar(id int64, limit int) (SearchResult, error) {
+	ws, err := a.workspace()
+	if err != nil {
+		return SearchResult{}, err
+	}
+	ctx := bg()
+	res, err := ws.Search.Similar(ctx, id, "", search.Options{Limit: limit})
+	return a.result(ctx, ws, res, err)
+}
+
+// SearchByImage finds pictures like a file (a library path or any path on
+// disk, e.g. dropped on the search bar).
+func (a *API) SearchByImage(p string, limit int) (SearchResult, error) {
+	ws, err := a.workspace()
+	if err != nil {
+		return SearchResult{}, err
+	}
+	ctx := bg()
+	if e, err := ws.Lib.DB.EntryByPath(ctx, filepath.ToSlash(p)); err == nil {
+		res, err := ws.Search.Similar(ctx, e.ID, "", search.Options{Limit: limit})
+		return a.result(ctx, ws, res, err)
+	}
+	if rel, err := ws.Lib.Rel(p); err == nil {
+		if e, err := ws.Lib.DB.EntryByPath(ctx, rel); err == nil {
+			res, err := ws.Search.Similar(ctx, e.ID, "", search.Options{Limit: limit})
+			return a.result(ctx, ws, res, err)
+		}
+	}
+	res, err := ws.Search.SimilarFile(ctx, p, "", search.Options{Limit: limit})
+	return a.result(ctx, ws, res, err)
+}
+
+// SearchByImageData finds pictures like an image given as bytes (pasted
+// into the desktop app's search bar).
+func (a *API) SearchByImageData(data []byte, name string, limit int) (SearchResult, error) {
+	if len(data) == 0 || len(data) > 64<<20 {
+		return SearchResult{}, &Error{Code: CodeInvalid, Message: "image must be 1 byte to 64 MB"}
+	}
+	tmp, err := os.CreateTemp("", "tagsight-query-*"+filepath.Ext(filepath.Base(name)))
+	if err != nil {
+		return SearchResult{}, err
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return SearchResult{}, err
+	}
+	ws, err := a.workspace()
+	if err != nil {
+		return SearchResult{}, err
+	}
+	ctx := bg()
+	res, err := ws.Search.SimilarFile(ctx, tmp.Name(), "", searchOptions(limit))
+	return a.result(ctx, ws, res, err)
+}
+
+// Entry returns one entry for the inspector.
+func (a *API) Entry(id int64) (EntryDetail, error) {
+	ws, err := a.workspace()
+	if err != nil {
+		return EntryDetail{}, err
+	}
+	ctx := bg()
+	e, err := ws.Lib.DB.EntryByID(ctx, id)
+	if err != nil {
+		return EntryDetail{}, err
+	}
+	d := EntryDetail{Item: a.item(e), Fingerprint: e.Fingerprint, Mime: e.Mime, Orientation: e.Orientation,
+		Make: strp(e.Make), Model: strp(e.Model), Lens: strp(e.Lens), Exposure: strp(e.Exposure), Lat: e.Lat, Lon: e.Lon,
+		FileURL: fmt.Sprintf("/file/%d", e.ID)}
+	if e.ISO > 0 {
+		d.ISO = &e.ISO
+	}
+	if e.FNumber > 0 {
+		d.FNumber = &e.FNumber
+	}
+	if e.FocalLength > 0 {
+		d.FocalLength = &e.FocalLength
+	}
+	if e.Thumb != "" {
+		u := fmt.Sprintf("/preview/%d?v=%s", e.ID, strings.TrimSuffix(path.Base(e.Thumb), ".jpg"))
+		d.PreviewURL = &u
+	}
+	if d.Tags, err = ws.Tags.EntryTags(ctx, id); err != nil {
+		return d, err
+	}
+	if d.Tags == nil {
+		d.Tags = []tags.Tag{}
+	}
+	d.Fields, err = ws.Tags.Fields(ctx, id)
+	return d, err
+}
+
+// SelectionTags splits a selection's tags into those all entries have and
+// those only some have.
+func (a *API) SelectionTags(ids []int64) (SelectionTags, error) {
+	out := SelectionTags{All: []tags.Tag{}, Some: []TagCount{}}
+	ws, err := a.workspace()
+	if err != nil {
+		return out, err
+	}
+	ctx := bg()
+	count := map[int64]int{}
+	byID := map[int64]tags.Tag{}
+	for _, id := range ids {
+		ts, err := ws.Tags.EntryTags(ctx, id)
+		if err != nil {
+			return out, err
+		}
+		for _, t := range ts {
+			count[t.ID]++
+			byID[t.ID] = t
+		}
+	}
+	for id, n := range count {
+		if n == len(ids) {
+			out.All = append(out.All, byID[id])
+		} else {
+			out.Some = append(out.Some, TagCount{Tag: byID[id], Count: n})
+		}
+	}
+	sort.Slice(out.All, func(i, j int) bool { return strings.ToLower(out.All[i].Name) < strings.ToLower(out.All[j].Name) })
+	sort.Slice(out.Some, func(i, j int) bool { return out.Some[i].Count > out.Some[j].Count })
+	return out, nil
+}
+
+// Suggestions proposes tags for an entry (none without a model or vector).
+func (a *API) Suggestions(id int64) ([]Suggestion, error) {
+	ws, err := a.workspace()
+	if err != nil {
+		return nil, err
+	}
+	out := []Suggestion{}
+	if ws.Model == nil {
+		return out, nil
+	}
+	ctx := bg()
+	if _, err := ws.Lib.DB.Vector(ctx, ws.StoreModel, id); err != nil {
+		return out, nil // not embedded yet
+	}
+	sugs, err := ws.Search.Suggest(ctx, id, 8)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range sugs {
+		ex, err := a.items(ctx, ws, s.Examples)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Suggestion{Tag: s.Tag, Score: s.Score, Reason: s.Reason, Sources: s.Sources, Examples: ex})
+	}
+	return out, nil
+}
+
+// AcceptSuggestion applies a suggested tag.
+func (a *API) AcceptSuggestion(tagID int64, ids []int64) (int, error) { return a.ApplyTag(tagID, ids) }
+
+// DismissSuggestion never suggests the tag for these entries again.
+func (a *API) DismissSuggestion(tagID int64, ids []int64) error {
+	ws, err := a.workspace()
+	if err != nil {
+		return err
+	}
+	return ws.Tags.Dismiss(bg(), tagID, ids)
+}
+
+// BatchSuggest previews the pictures that look like a tag and lack it.
+func (a *API) BatchSuggest(tagID int64) ([]Item, error) {
+	ws, err := a.workspace()
+	if err != nil {
+		return nil, err
+	}
+	ctx := bg()
+	hits, err := ws.Search.BatchSuggest(ctx, tagID, 500)
+	if err != nil {
+		return nil, err
+	}
+	return a.items(ctx, ws, hits)
+}
+
+// Duplicates finds duplicate groups, keeper first.
+func (a *API) Duplicates() ([]DuplicateGroup, error) {
+	ws, err := a.workspace()
+	if err != nil {
+		return nil, err
+	}
+	ctx := bg()
+	groups, err := ws.Search.Duplicates(ctx, 0.98)
+	if err != nil && !errors.Is(err, search.ErrNoModel) {
+		return nil, err
+	}
+	out := []DuplicateGroup{}
+	for _, g := range groups {
+		hits := make([]search.Hit, len(g.EntryIDs))
+		for i, id := range g.EntryIDs {
+			hits[i] = search.Hit{EntryID: id, Score: math.NaN()}
+		}
+		items, err := a.items(ctx, ws, hits)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, DuplicateGroup{Kind: g.Kind, Items: items, Keeper: g.EntryIDs[0], Similarity: g.Similarity})
+	}
+	return out, nil
+}
+
+// Autocomplete completes the word at the cursor with tags and prefixes.
+func (a *API) Autocomplete(text string, cursor int) ([]AutocompleteItem, error) {
+	var tags []query.CompletionTag
+	if ws, err := a.workspace(); err == nil {
+		ts, err := ws.Tags.List(bg())
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range ts {
+			tags = append(tags, query.CompletionTag{Name: t.Name, Shorthand: t.Shorthand, Color: t.Color, Aliases: t.Aliases})
+		}
+	}
+	out := []AutocompleteItem{}
+	for _, c := range query.Complete(text, cursor, tags) {
+		out = append(out, AutocompleteItem{Kind: c.Kind, Text: c.Text, Label: c.Label, Color: c.Color})
+	}
+	return out, nil
+}
+
+func searchOptions(limit int) search.Options {
+	if limit <= 0 {
+		limit = 100
+	}
+	return search.Options{Limit: limit}
+}

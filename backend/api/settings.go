@@ -1,0 +1,149 @@
+package api
+
+// Preferences (package prefs) and models (the catalog, downloads).
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/tagsight/tagsight/backend/jobs"
+	"github.com/tagsight/tagsight/backend/modelhub"
+	"github.com/tagsight/tagsight/backend/prefs"
+	"github.com/tagsight/tagsight/backend/workspace"
+)
+
+// configPath is settings.json's path: the user's config folder for the
+// desktop, the served library for the web. Callers hold a.mu.
+func (a *API) configPath() string {
+	if a.opts.Web {
+		if a.ws == nil {
+			return ""
+		}
+		return filepath.Join(a.ws.Lib.DataDir(), prefs.FileName)
+	}
+	dir := a.opts.ConfigDir
+	if dir == "" {
+		if dir = prefs.DefaultDir(); dir == "" {
+			return ""
+		}
+	}
+	return filepath.Join(dir, prefs.FileName)
+}
+
+func (a *API) loadConfig()       { a.cfg = prefs.Load(a.configPath()) }
+func (a *API) saveConfig() error { return prefs.Save(a.configPath(), a.cfg) }
+
+// Settings returns the user's preferences (the model is the library's).
+func (a *API) Settings() (Settings, error) {
+	a.mu.RLock()
+	s := Settings{Provider: a.cfg.Provider, ThumbSize: a.cfg.ThumbSize, Theme: a.cfg.Theme}
+	ws := a.ws
+	a.mu.RUnlock()
+	if ws != nil {
+		s.Model, _ = ws.Lib.DB.Setting(bg(), "model", "")
+		if s.Model == "" && ws.Model != nil {
+			s.Model = filepath.Base(ws.Model.Dir)
+		}
+	}
+	return s, nil
+}
+
+// SaveSettings stores preferences; a new model or provider reloads the
+// model and embeds what it lacks.
+func (a *API) SaveSettings(s Settings) (Settings, error) {
+	next := prefs.Prefs{Provider: s.Provider, ThumbSize: s.ThumbSize, Theme: s.Theme}
+	if err := next.Check(); err != nil {
+		return s, &Error{Code: CodeInvalid, Message: err.Error()}
+	}
+	next.Normalize()
+	s.ThumbSize = next.ThumbSize
+	if a.opts.Web && s.Model != "" {
+		cur, _ := a.Settings()
+		if s.Model != cur.Model {
+			hub, err := workspace.Hub(a.opts.Model.ModelsDir)
+			if err != nil {
+				return s, err
+			}
+			if strings.ContainsAny(s.Model, "/\\") || strings.HasPrefix(s.Model, ".") || !hub.Installed(s.Model) {
+				return s, &Error{Code: CodeInvalid, Message: fmt.Sprintf("model %q: over the web, choose an installed model by its catalog name", s.Model)}
+			}
+		}
+	}
+	a.mu.Lock()
+	providerChanged := s.Provider != a.cfg.Provider
+	a.cfg.Provider, a.cfg.ThumbSize, a.cfg.Theme = s.Provider, s.ThumbSize, s.Theme
+	err := a.saveConfig()
+	ws := a.ws
+	a.mu.Unlock()
+	if err != nil {
+		return s, err
+	}
+	if ws != nil {
+		cur, _ := a.Settings()
+		if s.Model != "" && (s.Model != cur.Model || providerChanged) {
+			if providerChanged {
+				a.mu.Lock()
+				a.opts.Model.Provider = s.Provider
+				a.mu.Unlock()
+			}
+			if err := ws.SetModel(bg(), s.Model); err != nil {
+				return s, err
+			}
+			a.StartIndex()
+		}
+	}
+	return a.Settings()
+}
+
+// Models lists the catalog with what is installed and in use.
+func (a *API) Models() ([]CatalogModel, error) {
+	hub, err := workspace.Hub(a.opts.Model.ModelsDir)
+	if err != nil {
+		return nil, err
+	}
+	inUse := ""
+	if ws, err := a.workspace(); err == nil && ws.Model != nil {
+		inUse = ws.Model.Dir
+	}
+	out := []CatalogModel{}
+	for _, m := range hub.Catalog.Models {
+		out = append(out, CatalogModel{Name: m.Name, Title: m.Title, Description: m.Description,
+			Installed: hub.Installed(m.Name), Default: m.Name == hub.Catalog.Default, InUse: inUse == hub.ModelDir(m.Name)})
+	}
+	return out, nil
+}
+
+// PullModel downloads a catalog model in the background, then makes it the
+// library's model and embeds the pictures.
+func (a *API) PullModel(name string) (jobs.Job, error) {
+	hub, err := workspace.Hub(a.opts.Model.ModelsDir)
+	if err != nil {
+		return jobs.Job{}, err
+	}
+	if _, err := hub.Catalog.Find(name); err != nil {
+		return jobs.Job{}, &Error{Code: CodeNotFound, Message: err.Error()}
+	}
+	return a.jobs.Start("download", "Downloading "+name, "download:"+name, func(ctx context.Context, report func(jobs.Progress)) (any, error) {
+		h := *hub
+		h.Report = func(p modelhub.Progress) {
+			eta := 0.0
+			if p.BytesPerS > 0 && p.Total > 0 {
+				eta = float64(p.Total-p.Done) / p.BytesPerS
+			}
+			report(jobs.Progress{Phase: "download", Done: p.Done, Total: p.Total, Rate: p.BytesPerS, Unit: "B", ETA: eta, Current: p.File})
+		}
+		dir, err := h.Pull(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		if ws, err := a.workspace(); err == nil {
+			if err := ws.SetModel(ctx, name); err != nil {
+				return dir, err
+			}
+			a.StartIndex()
+		}
+		return dir, nil
+	})
+}
