@@ -812,7 +812,9 @@ func (a *API) Trash(ids []int64) (int, error) {
 				return n, fmt.Errorf("trash %s: %w", e.Path, err)
 			}
 		}
-		if _, err := ws.Lib.DB.ExecContext(ctx, `DELETE FROM entries WHERE id=?`, id); err != nil {
+		// Vectors, failures and centroid shares go with the entry, in
+		// one transaction (ids are never reused; see store).
+		if _, err := ws.Lib.DB.DeleteEntries(ctx, []int64{id}); err != nil {
 			return n, err
 		}
 		n++

@@ -90,13 +90,31 @@ func InsertEntry(ctx context.Context, tx *sql.Tx, e *Entry) error {
 
 // UpdateEntry rewrites every column of the entry with e.ID (path included,
 // which is how a moved file keeps its id, tags and vectors) and clears
-// missing. A different entry that held e.Path is removed first: its file is
-// gone, and the path now belongs to e.
+// missing. A different entry that held e.Path is removed first (see
+// DeleteEntries): its file is gone, and the path now belongs to e. When the
+// fingerprint changes, the content is another picture: its vectors, their
+// share of its tags' centroids and its embedding failures go, so the next
+// embedding run embeds it again.
 func UpdateEntry(ctx context.Context, tx *sql.Tx, e *Entry) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE path = ? AND id <> ?`, e.Path, e.ID); err != nil {
+	var clash []int64
+	err := queryIDs(ctx, tx, &clash, `SELECT id FROM entries WHERE path = ? AND id <> ?`, e.Path, e.ID)
+	if err != nil {
 		return fmt.Errorf("update entry: %w", err)
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE entries SET path=?, size=?, mtime_ns=?, fingerprint=?, media_type=?, format=?,
+	if _, err := deleteEntries(ctx, tx, clash); err != nil {
+		return fmt.Errorf("update entry: %w", err)
+	}
+	var oldFP string
+	err = tx.QueryRowContext(ctx, `SELECT fingerprint FROM entries WHERE id = ?`, e.ID).Scan(&oldFP)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("update entry: %w", err)
+	}
+	if err == nil && oldFP != e.Fingerprint {
+		if err := dropVectors(ctx, tx, []int64{e.ID}); err != nil {
+			return fmt.Errorf("update entry: %w", err)
+		}
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE entries SET path=?, size=?, mtime_ns=?, fingerprint=?, media_type=?, format=?,
 		mime=?, width=?, height=?, orientation=?, taken=?, make=?, model=?, lens=?, iso=?, fnumber=?, exposure=?,
 		focal_length=?, lat=?, lon=?, thumb=?, updated_at=?, missing=0 WHERE id=?`,
 		e.Path, e.Size, e.MtimeNs, e.Fingerprint, e.MediaType, e.Format, e.Mime, e.Width, e.Height, e.Orientation,
@@ -104,6 +122,103 @@ func UpdateEntry(ctx context.Context, tx *sql.Tx, e *Entry) error {
 		e.Thumb, e.UpdatedAt, e.ID)
 	if err != nil {
 		return fmt.Errorf("update entry: %w", err)
+	}
+	return nil
+}
+
+// DeleteEntries forgets entries in one transaction: their tag links,
+// fields, dismissed suggestions, vectors in every model's tables (and their
+// share of tag centroids) and embedding failures go with them. It returns
+// how many entries existed. Files on disk are not touched.
+func (db *DB) DeleteEntries(ctx context.Context, ids []int64) (int, error) {
+	var n int
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		n, err = deleteEntries(ctx, tx, ids)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("delete entries: %w", err)
+	}
+	return n, nil
+}
+
+func deleteEntries(ctx context.Context, tx *sql.Tx, ids []int64) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	// Vectors first: taking them out of the centroids needs the tag links.
+	if err := dropVectors(ctx, tx, ids); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		// The foreign keys cascade too; explicit deletes keep this right
+		// on a connection that has them off.
+		for _, q := range []string{
+			`DELETE FROM entry_tags WHERE entry_id = ?`,
+			`DELETE FROM entry_fields WHERE entry_id = ?`,
+			`DELETE FROM dismissed_suggestions WHERE entry_id = ?`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, id); err != nil {
+				return n, err
+			}
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE id = ?`, id)
+		if err != nil {
+			return n, err
+		}
+		k, _ := res.RowsAffected()
+		n += int(k)
+	}
+	return n, nil
+}
+
+// dropVectors removes the entries' vectors for every model, in the vec0
+// tables and the plain copy, takes them out of their tags' centroids, and
+// forgets the entries' embedding failures.
+func dropVectors(ctx context.Context, tx *sql.Tx, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	models, err := Models(ctx, tx)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		var tagIDs []int64
+		tagsRead := false
+		for _, m := range models {
+			var b []byte
+			err := tx.QueryRowContext(ctx, `SELECT embedding FROM vectors WHERE model_id = ? AND entry_id = ?`, m.ID, id).Scan(&b)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+			case err != nil:
+				return err
+			default:
+				if !tagsRead {
+					if tagIDs, err = entryTagIDs(ctx, tx, id); err != nil {
+						return err
+					}
+					tagsRead = true
+				}
+				v := BlobVector(b)
+				for _, tid := range tagIDs {
+					if err := addToCentroid(ctx, tx, m, tid, v, -1); err != nil {
+						return err
+					}
+				}
+				if _, err := tx.ExecContext(ctx, `DELETE FROM vectors WHERE model_id = ? AND entry_id = ?`, m.ID, id); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+vecTable(m.ID)+` WHERE rowid = ?`, id); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM embed_errors WHERE entry_id = ?`, id); err != nil {
+			return err
+		}
 	}
 	return nil
 }

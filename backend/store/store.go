@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -151,7 +152,26 @@ func (db *DB) migrate(ctx context.Context) error {
 		db.Version = cur
 		return nil
 	}
-	tx, err := db.BeginTx(ctx, nil)
+	// SQLite's procedure for changing a table's schema (create the new
+	// table, copy, drop the old, rename) needs foreign keys off, or the
+	// drop cascades into every table that references it; the pragma is a
+	// no-op inside a transaction, so it is set on one connection first and
+	// restored before the connection goes back to the pool.
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer func() {
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON"); err != nil {
+			// Never hand the pool a connection without foreign keys.
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -174,6 +194,14 @@ func (db *DB) migrate(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
+		if step := afterMigration[m.version]; step != nil {
+			if err := step(ctx, tx); err != nil {
+				return fmt.Errorf("migration %s: %w", m.name, err)
+			}
+		}
+	}
+	if err := foreignKeyCheck(ctx, tx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(ms))); err != nil {
 		return fmt.Errorf("set schema version: %w", err)
@@ -186,6 +214,43 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	db.Version = len(ms)
 	return nil
+}
+
+// foreignKeyCheck fails when a row points at a row that does not exist:
+// with foreign keys off, nothing else would notice a migration breaking them.
+func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fk int
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			return err
+		}
+		return fmt.Errorf("foreign key check: row %d of %s points at a missing %s", rowid.Int64, table, parent)
+	}
+	return rows.Err()
+}
+
+// queryIDs appends the ids a query returns to out.
+func queryIDs(ctx context.Context, tx *sql.Tx, out *[]int64, q string, args ...any) error {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		*out = append(*out, id)
+	}
+	return rows.Err()
 }
 
 // Tx runs fn in one write transaction, rolling back when fn fails.
