@@ -109,6 +109,18 @@ func (r rejectError) Unwrap() error { return r.err }
 // not decode, as it always did).
 func Reject(err error) error { return rejectError{err} }
 
+// unsupportedError marks a failure that is no one's fault: the format is
+// known but there is no decoder for it here (HEIC without libheif).
+type unsupportedError struct{ err error }
+
+func (u unsupportedError) Error() string { return u.err.Error() }
+func (u unsupportedError) Unwrap() error { return u.err }
+
+// Unsupported marks err as "cannot be done here": the row records the
+// failure (not retried for this content), Stats count it apart and do not
+// report it.
+func Unsupported(err error) error { return unsupportedError{err} }
+
 // Decoder decodes a file once; media.DecodeOriented is the default.
 type Decoder func(ctx context.Context, path string, lim media.Limits, enough func(w, h int) bool) (*image.RGBA, media.Info, error)
 
@@ -141,7 +153,7 @@ type Options struct {
 type Stats struct {
 	Done        int               `json:"done"`
 	Failed      int               `json:"failed"`
-	Unsupported int               `json:"unsupported"` // no decoder for the format here: failed, not reported
+	Unsupported int               `json:"unsupported"` // failed with Unsupported: not reported
 	Errors      []store.ScanError `json:"errors"`
 }
 
@@ -347,7 +359,7 @@ func Run(ctx context.Context, db *store.DB, items []*Item, opts Options) (Result
 				switch {
 				case r.err == nil:
 					st.Done++
-				case errors.Is(r.err, media.ErrUnsupported):
+				case errors.As(r.err, new(unsupportedError)):
 					st.Unsupported++
 				default:
 					st.Failed++

@@ -213,6 +213,17 @@ func (e *Engine) EmbedImages(ctx context.Context, images [][]float32) ([][]float
 	})
 }
 
+// LoadVision creates the vision session now rather than on the first
+// EmbedImages, so that a caller can overlap it (seconds for a large
+// model) with other work; EmbedImages calls meanwhile wait for it.
+func (e *Engine) LoadVision() error {
+	if _, err := e.tower(true); err != nil {
+		return err
+	}
+	e.running.Done()
+	return nil
+}
+
 // EmbedTexts tokenizes and embeds texts, one L2-normalised vector per text.
 func (e *Engine) EmbedTexts(ctx context.Context, texts []string) ([][]float32, error) {
 	t, err := e.tower(false)

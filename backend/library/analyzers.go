@@ -100,7 +100,7 @@ func (t *thumbnailAnalyzer) Analyze(ctx context.Context, it *analysis.Item, p *a
 		return nil, analysis.Reject(err)
 	}
 	// Known format without a decoder here (HEIC, RAW): indexed, no thumbnail.
-	return thumbOut(""), err
+	return thumbOut(""), analysis.Unsupported(err)
 }
 
 type thumbOut string
