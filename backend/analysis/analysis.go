@@ -86,7 +86,10 @@ type Batched interface {
 	// Start begins whatever is slow to set up (creating model sessions)
 	// while the first pictures decode; Finish waits for it.
 	Start(ctx context.Context)
-	Batch() (size, workers int)
+	// Batch says how many inputs one Finish takes, how many Finish calls
+	// run at once, and how many prepared items may wait for them (the
+	// bound on what piles up while Start is still setting up).
+	Batch() (size, workers, queue int)
 	// Finish returns one Output and error per input; err fails the whole
 	// batch.
 	Finish(ctx context.Context, inputs []any) (outs []any, errs []error, err error)
@@ -244,8 +247,8 @@ func Run(ctx context.Context, db *store.DB, items []*Item, opts Options) (Result
 	queue := make(chan *Item)
 	stages := make([]chan *work, len(batched))
 	for i, b := range batched {
-		size, workers := b.Batch()
-		stages[i] = make(chan *work, max(size, 1)*max(workers, 1)+opts.Workers)
+		size, workers, q := b.Batch()
+		stages[i] = make(chan *work, max(q, max(size, 1)*max(workers, 1)+opts.Workers))
 	}
 	out := make(chan *work, opts.Workers*2)
 	// route sends w to the first later stage it has input for, else to
@@ -307,7 +310,7 @@ func Run(ctx context.Context, db *store.DB, items []*Item, opts Options) (Result
 	upstream := decoded
 	for i, b := range batched {
 		var swg sync.WaitGroup
-		size, workers := b.Batch()
+		size, workers, _ := b.Batch()
 		for j := 0; j < max(workers, 1); j++ {
 			swg.Add(1)
 			go func() {

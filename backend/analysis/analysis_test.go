@@ -87,7 +87,7 @@ func (m *fakeModel) Start(ctx context.Context) {
 	}()
 }
 
-func (m *fakeModel) Batch() (int, int) { return 4, 2 }
+func (m *fakeModel) Batch() (int, int, int) { return 4, 2, 0 }
 
 func (m *fakeModel) Finish(ctx context.Context, in []any) ([]any, []error, error) {
 	<-m.ready

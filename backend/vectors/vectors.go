@@ -52,6 +52,10 @@ type Options struct {
 	Batch         int // images per inference call, default 1 (see README of clip)
 	Report        func(Progress)
 	Limits        media.Limits
+	// Queue bounds the preprocessed pictures waiting for inference,
+	// default 64 (≈ 38 MB at 224 px): enough for the decoders to keep
+	// going while the model loads.
+	Queue int
 	// Load, when set, prepares the model (creates its sessions); it runs
 	// while the first pictures decode, and inference waits for it.
 	Load func(ctx context.Context) error
@@ -124,6 +128,9 @@ func NewAnalyzer(m store.Model, emb Embedder, pre Preprocessor, opts Options) *A
 	if opts.MinShort <= 0 {
 		opts.MinShort = 224
 	}
+	if opts.Queue <= 0 {
+		opts.Queue = 64
+	}
 	return &Analyzer{m: m, emb: emb, pre: pre, opts: opts}
 }
 
@@ -142,7 +149,7 @@ func (a *Analyzer) Applies(mediaType, rel string) bool {
 func (a *Analyzer) Need() analysis.Need { return analysis.Need{Short: a.opts.MinShort} }
 
 // Batch implements analysis.Batched.
-func (a *Analyzer) Batch() (int, int) { return a.opts.Batch, a.opts.InferWorkers }
+func (a *Analyzer) Batch() (int, int, int) { return a.opts.Batch, a.opts.InferWorkers, a.opts.Queue }
 
 // Start implements analysis.Batched: the model loads (Options.Load) while
 // the first pictures decode.
