@@ -483,6 +483,10 @@ func save(ctx context.Context, tx *sql.Tx, w *work, opts Options, now int64) err
 		}
 	}
 	w.it.EntryID = id
+	// The user may have removed the entry while it was being analysed.
+	if ok, err := store.EntryExists(ctx, tx, id); err != nil || !ok {
+		return err
+	}
 	for _, r := range w.results {
 		if o, ok := r.value.(Output); ok && o != nil {
 			if err := o.Save(ctx, tx, id); err != nil {

@@ -332,6 +332,41 @@ func TestPipelineReject(t *testing.T) {
 	}
 }
 
+// TestPipelineEntryRemovedMeanwhile: an entry deleted while it is
+// analysed is skipped, and the rest of its batch is saved.
+func TestPipelineEntryRemovedMeanwhile(t *testing.T) {
+	f := newFixture(t, 6)
+	gone, err := f.db.EntryByPath(context.Background(), "p002.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := &deleter{fakeAnalyzer: newFake("meta", "m1", Need{}), db: f.db, id: gone.ID}
+	res, _, err := f.run(context.Background(), []Analyzer{meta}, Options{Workers: 1})
+	if err != nil || res.Items != 6 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	idx, _ := f.db.AnalysisIndex(context.Background())
+	if _, ok := idx[gone.ID]; ok || len(idx) != 5 {
+		t.Errorf("rows for %d entries (deleted one included: %v), want 5", len(idx), ok)
+	}
+}
+
+// deleter removes one entry while it analyses it.
+type deleter struct {
+	*fakeAnalyzer
+	db *store.DB
+	id int64
+}
+
+func (d *deleter) Analyze(ctx context.Context, it *Item, p *Picture) (any, error) {
+	if it.EntryID == d.id {
+		if _, err := d.db.DeleteEntries(ctx, []int64{d.id}); err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
+}
+
 type rejecter struct{ *fakeAnalyzer }
 
 func (r *rejecter) Analyze(ctx context.Context, it *Item, p *Picture) (any, error) {

@@ -33,6 +33,13 @@ func PutAnalysis(ctx context.Context, tx *sql.Tx, r AnalysisRow) error {
 	return nil
 }
 
+// EntryExists says whether an entry is (still) in the library.
+func EntryExists(ctx context.Context, tx *sql.Tx, id int64) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM entries WHERE id=?`, id).Scan(&n)
+	return n > 0, err
+}
+
 // AnalysisIndex returns every entry's analysis rows, by entry id and
 // analyzer name.
 func (db *DB) AnalysisIndex(ctx context.Context) (map[int64]map[string]AnalysisRow, error) {
