@@ -11,7 +11,6 @@ import (
 	"github.com/tagsight/tagsight/backend/jobs"
 	"github.com/tagsight/tagsight/backend/library"
 	"github.com/tagsight/tagsight/backend/prefs"
-	"github.com/tagsight/tagsight/backend/vectors"
 	"github.com/tagsight/tagsight/backend/workspace"
 )
 
@@ -157,20 +156,14 @@ func (a *API) index(ctx context.Context, ws *workspace.Workspace, report func(jo
 	a.mu.RLock()
 	thumb := a.cfg.ThumbSize
 	a.mu.RUnlock()
-	_, err := ws.Lib.Scan(ctx, library.ScanOptions{ThumbSize: thumb, Report: func(p library.Progress) {
+	// One pass (package analysis): thumbnail, metadata and, with a model,
+	// the CLIP vector of each picture from one decode.
+	_, emb, err := ws.Index(ctx, library.ScanOptions{ThumbSize: thumb, Report: func(p library.Progress) {
 		report(jobs.Progress{Phase: "scan", Done: int64(p.Done), Total: int64(p.Total), Rate: p.Rate, Unit: "files", ETA: p.ETA, Current: p.Current})
-	}})
-	if err != nil {
-		return err
+	}}, ws.Model != nil)
+	if err == nil || emb != nil {
+		a.changed()
 	}
-	a.changed()
-	if ws.Model == nil {
-		return nil
-	}
-	_, err = ws.Embed(ctx, func(p vectors.Progress) {
-		report(jobs.Progress{Phase: "embed", Done: int64(p.Done), Total: int64(p.Total), Rate: p.Rate, Unit: "pictures", ETA: p.ETA, Current: p.Current})
-	})
-	a.changed()
 	return err
 }
 

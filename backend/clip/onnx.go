@@ -161,6 +161,17 @@ func (e *Engine) ProviderInfo() ProviderInfo {
 // call: the model's fixed batch, or MaxBatch for dynamic-batch models. It
 // loads the vision tower.
 func (e *Engine) PreferredBatch() int {
+	e.mu.Lock()
+	t := e.visual
+	e.mu.Unlock()
+	if t == nil {
+		// Read the batch dimension from the file rather than create the
+		// session (seconds for a large model): callers ask before any
+		// work, and the session should load while that work starts.
+		if b, ok := e.fileBatch(); ok {
+			return b
+		}
+	}
 	t, err := e.tower(true)
 	if err != nil {
 		return 1
@@ -170,6 +181,28 @@ func (e *Engine) PreferredBatch() int {
 		return t.batch
 	}
 	return t.maxBatch
+}
+
+// fileBatch is the vision model's batch size as its file declares it
+// (MaxBatch when dynamic), without ONNX Runtime.
+func (e *Engine) fileBatch() (int, bool) {
+	path := e.spec.VisualPath
+	if e.usesInt8() {
+		path = filepath.Join(e.spec.Dir, VisualInt8File)
+	}
+	ins, _, err := readONNXIO(path)
+	if err != nil {
+		return 0, false
+	}
+	for _, in := range ins {
+		if in.Name == "image" && len(in.Dimensions) == 4 {
+			if in.Dimensions[0] > 0 {
+				return int(in.Dimensions[0]), true
+			}
+			return e.opts.MaxBatch, true
+		}
+	}
+	return 0, false
 }
 
 // Spec is the model folder the engine runs.
@@ -211,6 +244,17 @@ func (e *Engine) EmbedImages(ctx context.Context, images [][]float32) ([][]float
 	return t.run(ctx, len(images), nil, func(dst any, pos, i int) {
 		copy(dst.([]float32)[pos*per:], images[i])
 	})
+}
+
+// LoadVision creates the vision session now rather than on the first
+// EmbedImages, so that a caller can overlap it (seconds for a large
+// model) with other work; EmbedImages calls meanwhile wait for it.
+func (e *Engine) LoadVision() error {
+	if _, err := e.tower(true); err != nil {
+		return err
+	}
+	e.running.Done()
+	return nil
 }
 
 // EmbedTexts tokenizes and embeds texts, one L2-normalised vector per text.

@@ -9,11 +9,12 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
+	"github.com/tagsight/tagsight/backend/analysis"
 	"github.com/tagsight/tagsight/backend/jobs"
 	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/store"
@@ -43,6 +44,12 @@ type ScanOptions struct {
 	ReportEvery time.Duration // default 100 ms
 	BatchSize   int           // entries per transaction, default 256
 
+	// Analyzers run after the built-in metadata and thumbnail ones, in
+	// the same pass over each picture (the CLIP vector).
+	Analyzers []analysis.Analyzer
+	// Decode replaces the decoder (tests count decodes with it).
+	Decode analysis.Decoder
+
 	// open replaces openRegular in tests (e.g. to simulate EACCES as root).
 	open func(string) (*os.File, os.FileInfo, error)
 }
@@ -59,6 +66,8 @@ type ScanResult struct {
 	Errors    []store.ScanError `json:"errors"`
 	Cancelled bool              `json:"cancelled"`
 	Seconds   float64           `json:"seconds"`
+	// Analysis is what the analyzers did (their counts and failures).
+	Analysis *analysis.Result `json:"-"`
 }
 
 type walkItem struct {
@@ -68,22 +77,26 @@ type walkItem struct {
 	mtimeNs int64
 }
 
-type workItem struct {
+// scanItem is the scan's part of an analysis item.
+type scanItem struct {
 	walkItem
 	prev *store.IndexRow // the entry at this path, if any
+	// full: the file is read (new, changed, touched or lost its
+	// thumbnail) and its entry written; otherwise only analyzers are
+	// pending for an unchanged entry.
+	full  bool
+	entry store.Entry // what Prepare read, for full items
 }
 
-type workResult struct {
-	item  workItem
-	entry store.Entry
-	err   error
-}
-
-// Scan brings the index in step with the folder. It is incremental (files
-// whose size and mtime are unchanged are not read), resumable (work is
-// committed in batches, so a killed scan's successor only does the rest)
-// and cancellable through ctx, in which case it returns ctx.Err() with the
-// partial result and marks nothing missing.
+// Scan brings the index in step with the folder and runs the analysis
+// pipeline (package analysis) over what needs it: metadata and thumbnail
+// always, plus opts.Analyzers (the CLIP vector), each picture decoded once.
+// It is incremental (files whose size and mtime are unchanged are not read,
+// and analyzers run only where the entry has no row for its content and
+// their version), resumable (work is committed in batches, so a killed
+// scan's successor only does the rest) and cancellable through ctx, in
+// which case it returns ctx.Err() with the partial result and marks
+// nothing missing.
 func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error) {
 	start := time.Now()
 	if opts.Workers <= 0 {
@@ -121,24 +134,36 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	if err != nil {
 		return res, fmt.Errorf("read index: %w", err)
 	}
+	done, err := l.DB.AnalysisIndex(ctx)
+	if err != nil {
+		return res, err
+	}
+	thumbs := &thumbnailAnalyzer{dir: l.ThumbDir(), size: opts.ThumbSize}
+	analyzers := append([]analysis.Analyzer{metadataAnalyzer{}, thumbs}, opts.Analyzers...)
 	byPath := make(map[string]*store.IndexRow, len(rows))
 	for i := range rows {
 		byPath[rows[i].Path] = &rows[i]
 	}
 	seen := make(map[string]bool, len(items))
-	var work []workItem
+	var work []*analysis.Item
 	for _, it := range items {
 		seen[it.rel] = true
 		prev := byPath[it.rel]
 		if prev != nil && !prev.Missing && prev.Size == it.size && prev.MtimeNs == it.mtimeNs && l.thumbOK(prev.Thumb) {
 			res.Unchanged++
+			if p := analysis.Plan(analyzers, done[prev.ID], prev.Fingerprint, prev.MediaType, it.rel); len(p) > 0 {
+				work = append(work, &analysis.Item{EntryID: prev.ID, Rel: it.rel, Abs: it.abs, Fingerprint: prev.Fingerprint,
+					MediaType: prev.MediaType, Pending: p, Source: &scanItem{walkItem: it, prev: prev}})
+			}
 			continue
 		}
-		work = append(work, workItem{walkItem: it, prev: prev})
+		work = append(work, &analysis.Item{Rel: it.rel, Abs: it.abs, Source: &scanItem{walkItem: it, prev: prev, full: true}})
 	}
 	// Entries not found on disk may have moved: a new file with the same
-	// fingerprint and size takes over the entry (and its tags, vectors).
+	// fingerprint and size takes over the entry (and its tags, vectors,
+	// analyses).
 	movePool := map[string][]*store.IndexRow{}
+	moveDone := map[string]map[string]store.AnalysisRow{}
 	var vanished []*store.IndexRow
 	for i := range rows {
 		r := &rows[i]
@@ -150,71 +175,69 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 		}
 		k := moveKey(r.Fingerprint, r.Size)
 		movePool[k] = append(movePool[k], r)
+		if _, ok := moveDone[k]; !ok {
+			moveDone[k] = done[r.ID]
+		}
 	}
 	claimed := map[int64]bool{}
 
 	total := len(items)
-	done := res.Unchanged
-	rep.set(Progress{Phase: "index", Done: done, Total: total, Errors: len(errs)}, true)
-
-	queue := make(chan workItem)
-	results := make(chan workResult, opts.Workers*2)
-	var wg sync.WaitGroup
-	for w := 0; w < opts.Workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for it := range queue {
-				e, err := l.process(ctx, it, opts)
-				results <- workResult{item: it, entry: e, err: err}
-			}
-		}()
-	}
-	go func() {
-		defer close(queue)
-		for _, it := range work {
-			select {
-			case queue <- it:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	go func() { wg.Wait(); close(results) }()
-
-	// One writer: results are saved in short batched transactions (see
-	// store.Batcher), so the user can tag while a scan runs and finished
-	// work survives cancellation.
-	wctx := context.WithoutCancel(ctx)
-	batch := store.NewBatcher(ctx, l.DB, opts.BatchSize, func(ctx context.Context, tx *store.Tx, r workResult) error {
-		return l.save(ctx, tx, &r, movePool, claimed, &res)
-	})
-	ticker := time.NewTicker(500 * time.Millisecond)
-	defer ticker.Stop()
+	finished := total - len(work)
+	rep.set(Progress{Phase: "index", Done: finished, Total: total, Errors: len(errs)}, true)
 	workStart := time.Now()
 	worked := 0
-	for results != nil {
-		select {
-		case r, ok := <-results:
-			if !ok {
-				results = nil
-				break
+	ares, err := analysis.Run(ctx, l.DB, work, analysis.Options{
+		Analyzers: analyzers,
+		Workers:   opts.Workers,
+		Limits:    opts.Limits,
+		BatchSize: opts.BatchSize,
+		Decode:    opts.Decode,
+		Prepare: func(ctx context.Context, it *analysis.Item) error {
+			si := it.Source.(*scanItem)
+			if !si.full {
+				return nil
 			}
-			done++
+			e, err := l.read(ctx, si.walkItem, opts)
+			if err != nil {
+				return err
+			}
+			si.entry = e
+			it.Fingerprint, it.MediaType = e.Fingerprint, e.MediaType
+			// Same content as the entry at this path (touched), or as a
+			// vanished entry (moved): what was analysed for it holds.
+			var rows map[string]store.AnalysisRow
+			switch {
+			case si.prev != nil && si.prev.Fingerprint == e.Fingerprint:
+				rows = done[si.prev.ID]
+			case si.prev == nil:
+				rows = moveDone[moveKey(e.Fingerprint, e.Size)]
+			}
+			it.Pending = analysis.Plan(analyzers, rows, e.Fingerprint, e.MediaType, it.Rel)
+			if si.prev != nil && !l.thumbOK(si.prev.Thumb) && thumbs.Applies(e.MediaType, it.Rel) && !slices.Contains(it.Pending, analysis.Analyzer(thumbs)) {
+				it.Pending = append(it.Pending, thumbs) // its file is gone
+			}
+			return nil
+		},
+		Save: func(ctx context.Context, tx *store.Tx, it *analysis.Item) (int64, error) {
+			si := it.Source.(*scanItem)
+			if !si.full {
+				return it.EntryID, nil
+			}
+			return l.save(ctx, tx, si, movePool, claimed, &res)
+		},
+		Done: func(it *analysis.Item, err error) {
+			finished++
 			worked++
-			if r.err != nil {
-				errs = append(errs, store.ScanError{Path: r.item.rel, Error: r.err.Error()})
-			} else {
-				batch.Add(r)
+			if err != nil {
+				errs = append(errs, store.ScanError{Path: it.Rel, Error: err.Error()})
 			}
-			p := Progress{Phase: "index", Done: done, Total: total, Current: r.item.rel, Errors: len(errs)}
+			p := Progress{Phase: "index", Done: finished, Total: total, Current: it.Rel, Errors: len(errs)}
 			p.Rate, p.ETA = jobs.Pace(float64(worked), float64(len(work)-worked), time.Since(workStart))
 			rep.set(p, false)
-		case <-ticker.C:
-			batch.Flush()
-		}
-	}
-	if err := batch.Flush(); err != nil {
+		},
+	})
+	res.Analysis = &ares
+	if err != nil && ctx.Err() == nil {
 		return res, fmt.Errorf("save entries: %w", err)
 	}
 
@@ -227,10 +250,11 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	res.Seconds = time.Since(start).Seconds()
 	if err := ctx.Err(); err != nil {
 		res.Cancelled = true
-		rep.set(Progress{Phase: "cancelled", Done: done, Total: total, Errors: len(errs)}, true)
+		rep.set(Progress{Phase: "cancelled", Done: finished, Total: total, Errors: len(errs)}, true)
 		return res, err
 	}
 	// Only a complete scan knows what is gone.
+	wctx := context.WithoutCancel(ctx)
 	var gone []int64
 	for _, r := range vanished {
 		if !claimed[r.ID] {
@@ -257,16 +281,21 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 
 func moveKey(fp string, size int64) string { return fmt.Sprintf("%s/%d", fp, size) }
 
-// save writes one processed file: an update of the entry at its path, a
-// move of a vanished entry with the same content, or a new entry.
-func (l *Library) save(ctx context.Context, tx *store.Tx, r *workResult, pool map[string][]*store.IndexRow, claimed map[int64]bool, res *ScanResult) error {
-	e := &r.entry
+// save writes a read file's entry: the entry at its path (touched: only
+// path, size and mtime change; new content: rewritten, its analyses gone),
+// a vanished entry with the same content (moved), or a new entry. The
+// analyzers' outputs fill in the rest in the same transaction.
+func (l *Library) save(ctx context.Context, tx *store.Tx, si *scanItem, pool map[string][]*store.IndexRow, claimed map[int64]bool, res *ScanResult) (int64, error) {
+	e := si.entry
 	now := time.Now().Unix()
 	e.UpdatedAt = now
-	if r.item.prev != nil {
-		e.ID = r.item.prev.ID
+	if si.prev != nil {
 		res.Updated++
-		return store.UpdateEntry(ctx, tx, e)
+		if si.prev.Fingerprint == e.Fingerprint {
+			return si.prev.ID, store.TouchEntry(ctx, tx, si.prev.ID, e.Path, e.Size, e.MtimeNs, now)
+		}
+		e.ID = si.prev.ID
+		return e.ID, store.UpdateEntry(ctx, tx, &e)
 	}
 	k := moveKey(e.Fingerprint, e.Size)
 	for len(pool[k]) > 0 {
@@ -276,13 +305,12 @@ func (l *Library) save(ctx context.Context, tx *store.Tx, r *workResult, pool ma
 			continue
 		}
 		claimed[cand.ID] = true
-		e.ID = cand.ID
 		res.Moved++
-		return store.UpdateEntry(ctx, tx, e)
+		return cand.ID, store.TouchEntry(ctx, tx, cand.ID, e.Path, e.Size, e.MtimeNs, now)
 	}
 	e.AddedAt = now
 	res.Added++
-	return store.InsertEntry(ctx, tx, e)
+	return e.ID, store.InsertEntry(ctx, tx, &e)
 }
 
 func (l *Library) thumbOK(rel string) bool {
@@ -300,9 +328,9 @@ var imageExts = map[string]bool{
 	".webp": true, ".bmp": true, ".tif": true, ".tiff": true,
 }
 
-// process reads one file: fingerprint, media type, headers and EXIF, and a
-// thumbnail. It never returns a partial entry: any error skips the file.
-func (l *Library) process(ctx context.Context, it workItem, opts ScanOptions) (store.Entry, error) {
+// read stats and fingerprints one file and sniffs its type: the entry's
+// identity. Headers, thumbnail and the rest are the analyzers' work.
+func (l *Library) read(ctx context.Context, it walkItem, opts ScanOptions) (store.Entry, error) {
 	var e store.Entry
 	if err := ctx.Err(); err != nil {
 		return e, err
@@ -328,40 +356,11 @@ func (l *Library) process(ctx context.Context, it workItem, opts ScanOptions) (s
 	if err != nil {
 		return e, err
 	}
-	name := path.Base(it.rel)
-	mediaType, format := media.Sniff(head, name)
-	e = store.Entry{
+	mediaType, format := media.Sniff(head, path.Base(it.rel))
+	return store.Entry{
 		Path: it.rel, Size: size, MtimeNs: st.ModTime().UnixNano(), Fingerprint: fp,
 		MediaType: mediaType, Format: format, Orientation: 1,
-	}
-	claimsImage := mediaType == "image" || imageExts[strings.ToLower(path.Ext(name))]
-	if !claimsImage && mediaType != "raw" {
-		return e, nil
-	}
-	info, err := media.Probe(ctx, it.abs, opts.Limits)
-	if err != nil {
-		if claimsImage {
-			return e, err
-		}
-		return e, nil // RAW we cannot read is still a file worth tagging
-	}
-	applyInfo(&e, info)
-	key := strings.ReplaceAll(fp, ":", "")
-	thumbRel := fmt.Sprintf("%s/%s-%d.jpg", key[len(key)-2:], key, opts.ThumbSize)
-	if it.prev != nil && it.prev.Thumb == thumbRel && l.thumbOK(thumbRel) {
-		e.Thumb = thumbRel // same content, only touched
-		return e, nil
-	}
-	_, err = media.Thumbnail(ctx, it.abs, filepath.Join(l.ThumbDir(), filepath.FromSlash(thumbRel)), opts.ThumbSize, opts.Limits)
-	switch {
-	case err == nil:
-		e.Thumb = thumbRel
-	case errors.Is(err, media.ErrUnsupported) || !claimsImage:
-		// Known format without a decoder here (HEIC, RAW): indexed, no thumbnail.
-	default:
-		return e, err
-	}
-	return e, nil
+	}, nil
 }
 
 func applyInfo(e *store.Entry, info media.Info) {

@@ -34,8 +34,8 @@ func TestComplete(t *testing.T) {
 		{"tag:", 4, `tag:Sea|tag:"New York"|tag:Seattle|tag:"Say \"hi\""`},
 		{"ext:jp", 6, ""},
 		{"", 0, ""},
-		{"sea dog", 3, "Sea|Seattle"}, // the cursor's word, not the last
-		{"spec", -1, "special:untagged"},   // a cursor out of range means the end
+		{"sea dog", 3, "Sea|Seattle"},    // the cursor's word, not the last
+		{"spec", -1, "special:untagged"}, // a cursor out of range means the end
 	}
 	for _, c := range cases {
 		if got := texts(Complete(c.text, c.cursor, tags)); got != c.want {

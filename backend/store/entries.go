@@ -93,8 +93,8 @@ func InsertEntry(ctx context.Context, tx *sql.Tx, e *Entry) error {
 // missing. A different entry that held e.Path is removed first (see
 // DeleteEntries): its file is gone, and the path now belongs to e. When the
 // fingerprint changes, the content is another picture: its vectors, their
-// share of its tags' centroids and its embedding failures go, so the next
-// embedding run embeds it again.
+// share of its tags' centroids, its embedding failures and its analysis rows
+// go, so every analyzer runs for it again.
 func UpdateEntry(ctx context.Context, tx *sql.Tx, e *Entry) error {
 	var clash []int64
 	err := queryIDs(ctx, tx, &clash, `SELECT id FROM entries WHERE path = ? AND id <> ?`, e.Path, e.ID)
@@ -113,6 +113,9 @@ func UpdateEntry(ctx context.Context, tx *sql.Tx, e *Entry) error {
 		if err := dropVectors(ctx, tx, []int64{e.ID}); err != nil {
 			return fmt.Errorf("update entry: %w", err)
 		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM analysis WHERE entry_id = ?`, e.ID); err != nil {
+			return fmt.Errorf("update entry: %w", err)
+		}
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE entries SET path=?, size=?, mtime_ns=?, fingerprint=?, media_type=?, format=?,
 		mime=?, width=?, height=?, orientation=?, taken=?, make=?, model=?, lens=?, iso=?, fnumber=?, exposure=?,
@@ -128,7 +131,7 @@ func UpdateEntry(ctx context.Context, tx *sql.Tx, e *Entry) error {
 
 // DeleteEntries forgets entries in one transaction: their tag links,
 // fields, dismissed suggestions, vectors in every model's tables (and their
-// share of tag centroids) and embedding failures go with them. It returns
+// share of tag centroids), embedding failures and analysis rows go with them. It returns
 // how many entries existed. Files on disk are not touched.
 func (db *DB) DeleteEntries(ctx context.Context, ids []int64) (int, error) {
 	var n int
@@ -159,6 +162,7 @@ func deleteEntries(ctx context.Context, tx *sql.Tx, ids []int64) (int, error) {
 			`DELETE FROM entry_tags WHERE entry_id = ?`,
 			`DELETE FROM entry_fields WHERE entry_id = ?`,
 			`DELETE FROM dismissed_suggestions WHERE entry_id = ?`,
+			`DELETE FROM analysis WHERE entry_id = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, id); err != nil {
 				return n, err

@@ -24,8 +24,10 @@ var sqlMethods = map[string]bool{
 
 // sqlOwnerViolations lists what in one file breaks the rule that store is
 // the only package speaking SQL: an import of database/sql (or below it),
-// or a call of one of sqlMethods. One exception: Query with no arguments
-// is net/url's URL.Query (database/sql's always takes the SQL text).
+// or a call of one of sqlMethods. Two exceptions, by database/sql's
+// signatures: Query with no arguments is net/url's URL.Query (database/sql's
+// always takes the SQL text), and Prepare with other than one argument is
+// some other hook (database/sql's takes the query alone).
 func sqlOwnerViolations(fset *token.FileSet, f *ast.File) []string {
 	var out []string
 	for _, im := range f.Imports {
@@ -43,7 +45,7 @@ func sqlOwnerViolations(fset *token.FileSet, f *ast.File) []string {
 		if !ok || !sqlMethods[sel.Sel.Name] {
 			return true
 		}
-		if sel.Sel.Name == "Query" && len(call.Args) == 0 {
+		if sel.Sel.Name == "Query" && len(call.Args) == 0 || sel.Sel.Name == "Prepare" && len(call.Args) != 1 {
 			return true
 		}
 		out = append(out, fmt.Sprintf("%s: calls .%s", fset.Position(sel.Sel.Pos()), sel.Sel.Name))
@@ -109,7 +111,9 @@ func f(db *sql.DB, tx *sql.Tx, u *url.URL, s interface{ Exec(string) }) {
 	s.Exec("x")
 	db.Begin()
 	tx.PrepareContext(nil, "x")
+	db.Prepare("SELECT 1")
 	_ = u.Query().Get("token")
+	opts.Prepare(ctx, item) // a hook of that name, not database/sql's
 }
 `
 	fset := token.NewFileSet()
@@ -119,7 +123,7 @@ func f(db *sql.DB, tx *sql.Tx, u *url.URL, s interface{ Exec(string) }) {
 	}
 	got := sqlOwnerViolations(fset, f)
 	want := []string{"imports database/sql", "imports database/sql/driver", ".QueryContext", ".QueryRowContext", ".ExecContext",
-		".BeginTx", ".Query", ".QueryRow", ".Exec", ".Begin", ".PrepareContext"}
+		".BeginTx", ".Query", ".QueryRow", ".Exec", ".Begin", ".PrepareContext", ".Prepare"}
 	if len(got) != len(want) {
 		t.Fatalf("found %d violations, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
 	}

@@ -1,17 +1,20 @@
 // Package vectors keeps a library's CLIP vectors in step with its entries:
-// the embedding pipeline (decode → preprocess → batched inference → store)
-// with progress, cancellation and resume. It does not know how a model runs
+// the CLIP analyzer of the analysis pipeline (preprocess the decoded
+// picture → batched inference → store), and Run, that pipeline with that
+// analyzer only, with progress, cancellation and resume. It does not know how a model runs
 // (package clip) nor how files are scanned (package library).
 package vectors
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"runtime"
 	"sync"
 	"time"
 
+	"github.com/tagsight/tagsight/backend/analysis"
 	"github.com/tagsight/tagsight/backend/jobs"
 	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/store"
@@ -48,9 +51,15 @@ type Options struct {
 	Batch         int // images per inference call, default 1 (see README of clip)
 	Report        func(Progress)
 	Limits        media.Limits
-	// Saved, when set, receives the vectors of each batch once it is
-	// committed (entry id → vector), so an in-memory index can follow
-	// without reloading. It must not keep the map.
+	// Queue bounds the preprocessed pictures waiting for inference,
+	// default 64 (≈ 38 MB at 224 px): enough for the decoders to keep
+	// going while the model loads.
+	Queue int
+	// Load, when set, prepares the model (creates its sessions); it runs
+	// while the first pictures decode, and inference waits for it.
+	Load func(ctx context.Context) error
+	// Saved, when set, receives each vector once it is committed, so an
+	// in-memory index can follow without reloading. It must not keep the map.
 	Saved func(map[int64][]float32)
 }
 
@@ -62,31 +71,56 @@ type Result struct {
 	Errors    []store.ScanError `json:"errors"`
 	Cancelled bool              `json:"cancelled"`
 	Seconds   float64           `json:"seconds"`
+	// Timing of the inference (set by workspace.Index).
+	Timing *Timing `json:"-"`
 }
 
-type prepped struct {
-	item  store.ToEmbed
-	input []float32
-	err   error
+// Version is the CLIP analyzer's version for a model: vectors of another
+// model are another analysis.
+func Version(modelKey string) string { return "c1:" + modelKey }
+
+// Analyzer is the CLIP analyzer of package analysis: it preprocesses the
+// pipeline's one decoded picture on the decode workers and embeds
+// preprocessed pictures in batches on its own inference workers.
+type Analyzer struct {
+	m    store.Model
+	emb  Embedder
+	pre  Preprocessor
+	opts Options
+
+	ready   chan struct{}
+	loadErr error
+
+	mu       sync.Mutex
+	loadTime time.Duration
+	firstEnd time.Time // end of the first inference call
+	firstN   int
+	lastEnd  time.Time
+	n        int
 }
 
-type embedded struct {
-	item store.ToEmbed
-	vec  []float32
-	err  error
+// Timing says how a run's inference went: how long the model took to
+// load and the steady rate once it had (from the end of the first
+// inference call to the end of the last), to compare with the whole run's.
+type Timing struct {
+	LoadSeconds float64 `json:"load_seconds"`
+	Embedded    int     `json:"embedded"`
+	SteadyRate  float64 `json:"steady_rate"` // pictures per second
 }
 
-// Run embeds every picture of the library that lacks a vector for model m.
-// Decoding feeds inference through a bounded channel (backpressure: at most
-// a few batches wait), vectors are committed in batches, and a run that is
-// cancelled or killed resumes where it stopped because only entries without
-// a vector are picked up.
-func Run(ctx context.Context, db *store.DB, root func(rel string) string, m store.Model, emb Embedder, pre Preprocessor, opts Options) (Result, error) {
-	start := time.Now()
-	var res Result
-	if opts.DecodeWorkers <= 0 {
-		opts.DecodeWorkers = runtime.NumCPU()
+// Timing reports the last run's timing.
+func (a *Analyzer) Timing() *Timing {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	t := &Timing{LoadSeconds: a.loadTime.Seconds(), Embedded: a.n}
+	if d := a.lastEnd.Sub(a.firstEnd).Seconds(); d > 0 {
+		t.SteadyRate = float64(a.n-a.firstN) / d
 	}
+	return t
+}
+
+// NewAnalyzer returns the CLIP analyzer for model m.
+func NewAnalyzer(m store.Model, emb Embedder, pre Preprocessor, opts Options) *Analyzer {
 	if opts.InferWorkers <= 0 {
 		opts.InferWorkers = runtime.NumCPU()
 	}
@@ -96,147 +130,200 @@ func Run(ctx context.Context, db *store.DB, root func(rel string) string, m stor
 	if opts.MinShort <= 0 {
 		opts.MinShort = 224
 	}
+	if opts.Queue <= 0 {
+		opts.Queue = 64
+	}
+	return &Analyzer{m: m, emb: emb, pre: pre, opts: opts}
+}
+
+// Name implements analysis.Analyzer.
+func (a *Analyzer) Name() string { return "clip" }
+
+// Version implements analysis.Analyzer.
+func (a *Analyzer) Version() string { return Version(a.m.Key) }
+
+// Applies implements analysis.Analyzer: pictures and RAW files.
+func (a *Analyzer) Applies(mediaType, rel string) bool {
+	return mediaType == media.TypeImage || mediaType == media.TypeRaw
+}
+
+// Need implements analysis.Analyzer: the model's input size.
+func (a *Analyzer) Need() analysis.Need { return analysis.Need{Short: a.opts.MinShort} }
+
+// Batch implements analysis.Batched.
+func (a *Analyzer) Batch() (int, int, int) { return a.opts.Batch, a.opts.InferWorkers, a.opts.Queue }
+
+// Start implements analysis.Batched: the model loads (Options.Load) while
+// the first pictures decode.
+func (a *Analyzer) Start(ctx context.Context) {
+	a.ready = make(chan struct{})
+	load := a.opts.Load
+	go func() {
+		defer close(a.ready)
+		if load != nil {
+			t := time.Now()
+			a.loadErr = load(ctx)
+			a.mu.Lock()
+			a.loadTime = time.Since(t)
+			a.mu.Unlock()
+		}
+	}()
+}
+
+// Analyze implements analysis.Analyzer: it scales the decoded picture to
+// the model's input size, as DecodeScaled does for a single file, and
+// preprocesses it.
+func (a *Analyzer) Analyze(ctx context.Context, it *analysis.Item, p *analysis.Picture) (any, error) {
+	fail := func(err error) (any, error) {
+		return failedOut{m: a.m, fingerprint: it.Fingerprint, msg: err.Error()}, err
+	}
+	if p.Image == nil {
+		if p.InfoErr == nil && errors.Is(p.DecodeErr, media.ErrUnsupported) {
+			return fail(analysis.Unsupported(p.DecodeErr))
+		}
+		return fail(p.DecodeErr)
+	}
+	in, err := a.pre.Preprocess(media.ScaleShort(p.Image, a.opts.MinShort))
+	if err != nil {
+		return fail(err)
+	}
+	return prepared{in: in, fingerprint: it.Fingerprint}, nil
+}
+
+type prepared struct {
+	in          []float32
+	fingerprint string
+}
+
+// Finish implements analysis.Batched.
+func (a *Analyzer) Finish(ctx context.Context, inputs []any) ([]any, []error, error) {
+	select {
+	case <-a.ready:
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
+	}
+	if a.loadErr != nil {
+		return nil, nil, a.loadErr
+	}
+	ins := make([][]float32, len(inputs))
+	for i, v := range inputs {
+		ins[i] = v.(prepared).in
+	}
+	vecs, err := a.emb.EmbedImages(ctx, ins)
+	if err == nil {
+		a.mu.Lock()
+		now := time.Now()
+		if a.firstEnd.IsZero() {
+			a.firstEnd, a.firstN = now, len(ins)
+		}
+		a.lastEnd = now
+		a.n += len(ins)
+		a.mu.Unlock()
+	}
+	outs := make([]any, len(inputs))
+	errs := make([]error, len(inputs))
+	for i, v := range inputs {
+		switch {
+		case err != nil:
+			outs[i], errs[i] = failedOut{m: a.m, fingerprint: v.(prepared).fingerprint, msg: err.Error()}, err
+		case i >= len(vecs):
+			errs[i] = fmt.Errorf("embed: %d vectors for %d pictures", len(vecs), len(inputs))
+		default:
+			outs[i] = vectorOut{m: a.m, vec: vecs[i], saved: a.opts.Saved}
+		}
+	}
+	return outs, errs, nil
+}
+
+type vectorOut struct {
+	m     store.Model
+	vec   []float32
+	saved func(map[int64][]float32)
+}
+
+// Committed hands the vector to Options.Saved once it is in the store.
+func (o vectorOut) Committed(id int64) {
+	if o.saved != nil {
+		o.saved(map[int64][]float32{id: o.vec})
+	}
+}
+
+func (o vectorOut) Save(ctx context.Context, tx *store.Tx, id int64) error {
+	return store.PutVector(ctx, tx, o.m, id, o.vec)
+}
+
+// failedOut also remembers the failure where the API's pending count
+// (store.EntriesToEmbed) looks.
+type failedOut struct {
+	m                store.Model
+	fingerprint, msg string
+}
+
+func (o failedOut) Save(ctx context.Context, tx *store.Tx, id int64) error {
+	return store.PutEmbedError(ctx, tx, o.m, id, o.fingerprint, o.msg)
+}
+
+// Plan lists the present pictures the CLIP analyzer a has not analysed in
+// their current content: what Run works on.
+func Plan(ctx context.Context, db *store.DB, root func(rel string) string, a *Analyzer) ([]*analysis.Item, error) {
+	cands, err := db.AnalysisCandidates(ctx, media.TypeImage, media.TypeRaw)
+	if err != nil {
+		return nil, fmt.Errorf("list pictures to embed: %w", err)
+	}
+	done, err := db.AnalysisIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var items []*analysis.Item
+	for _, c := range cands {
+		if p := analysis.Plan([]analysis.Analyzer{a}, done[c.ID], c.Fingerprint, c.MediaType, c.Path); len(p) > 0 {
+			items = append(items, &analysis.Item{EntryID: c.ID, Rel: c.Path, Abs: root(c.Path),
+				Fingerprint: c.Fingerprint, MediaType: c.MediaType, Pending: p})
+		}
+	}
+	return items, nil
+}
+
+// Run embeds every picture of the library that the CLIP analyzer for m
+// has not analysed: the analysis pipeline with that analyzer only.
+// Decoding feeds inference through a bounded queue, vectors are committed
+// in batches, and a run that is cancelled or killed resumes where it
+// stopped; a picture that failed is not retried until its content or the
+// model changes.
+func Run(ctx context.Context, db *store.DB, root func(rel string) string, m store.Model, emb Embedder, pre Preprocessor, opts Options) (Result, error) {
+	start := time.Now()
 	if opts.Limits == (media.Limits{}) {
 		opts.Limits = media.DefaultLimits()
 	}
-	todo, err := db.EntriesToEmbed(ctx, m)
+	a := NewAnalyzer(m, emb, pre, opts)
+	items, err := Plan(ctx, db, root, a)
 	if err != nil {
-		return res, fmt.Errorf("list pictures to embed: %w", err)
+		return Result{}, err
 	}
-	total := len(todo)
-
-	queue := make(chan store.ToEmbed)
-	ready := make(chan prepped, opts.Batch*opts.InferWorkers+opts.DecodeWorkers)
-	out := make(chan embedded, opts.Batch*opts.InferWorkers)
-	go func() {
-		defer close(queue)
-		for _, t := range todo {
-			select {
-			case queue <- t:
-			case <-ctx.Done():
+	total, done := len(items), 0
+	var last time.Time
+	ares, err := analysis.Run(ctx, db, items, analysis.Options{
+		Analyzers: []analysis.Analyzer{a},
+		Workers:   opts.DecodeWorkers,
+		Limits:    opts.Limits,
+		BatchSize: 64,
+		Flush:     time.Second,
+		Done: func(it *analysis.Item, err error) {
+			done++
+			if opts.Report == nil || time.Since(last) < 100*time.Millisecond {
 				return
 			}
-		}
-	}()
-	var dwg sync.WaitGroup
-	for i := 0; i < opts.DecodeWorkers; i++ {
-		dwg.Add(1)
-		go func() {
-			defer dwg.Done()
-			for t := range queue {
-				p := prepped{item: t}
-				img, _, err := media.DecodeScaled(ctx, root(t.Path), opts.MinShort, opts.Limits)
-				if err == nil {
-					p.input, err = pre.Preprocess(img)
-				}
-				p.err = err
-				select {
-				case ready <- p:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}()
-	}
-	go func() { dwg.Wait(); close(ready) }()
-	var iwg sync.WaitGroup
-	for i := 0; i < opts.InferWorkers; i++ {
-		iwg.Add(1)
-		go func() {
-			defer iwg.Done()
-			for {
-				batch, ok := gather(ready, opts.Batch)
-				if !ok {
-					return
-				}
-				var inputs [][]float32
-				var items []store.ToEmbed
-				for _, p := range batch {
-					if p.err != nil {
-						out <- embedded{item: p.item, err: p.err}
-						continue
-					}
-					inputs = append(inputs, p.input)
-					items = append(items, p.item)
-				}
-				if len(inputs) == 0 {
-					continue
-				}
-				vecs, err := emb.EmbedImages(ctx, inputs)
-				for j, it := range items {
-					e := embedded{item: it, err: err}
-					if err == nil {
-						e.vec = vecs[j]
-					}
-					out <- e
-				}
-			}
-		}()
-	}
-	go func() { iwg.Wait(); close(out) }()
-
-	// Vectors are saved in short batched transactions (store.Batcher): a
-	// killed or cancelled run keeps what it finished.
-	wctx := context.WithoutCancel(ctx)
-	batch := store.NewBatcher(ctx, db, 64, func(ctx context.Context, tx *store.Tx, e embedded) error {
-		if e.err != nil {
-			return store.PutEmbedError(ctx, tx, m, e.item.ID, e.item.Fingerprint, e.err.Error())
-		}
-		return store.PutVector(ctx, tx, m, e.item.ID, e.vec)
+			last = time.Now()
+			p := Progress{Phase: "embed", Done: done, Total: total, Current: it.Rel}
+			p.Rate, p.ETA = jobs.Pace(float64(done), float64(total-done), time.Since(start))
+			opts.Report(p)
+		},
 	})
-	if opts.Saved != nil {
-		batch.AfterCommit = func(items []embedded) {
-			vs := make(map[int64][]float32, len(items))
-			for _, e := range items {
-				if e.err == nil {
-					vs[e.item.ID] = e.vec
-				}
-			}
-			if len(vs) > 0 {
-				opts.Saved(vs)
-			}
-		}
-	}
-	ticker := time.NewTicker(time.Second)
-	defer ticker.Stop()
-	var last time.Time
-	done := 0
-	for out != nil {
-		select {
-		case e, ok := <-out:
-			if !ok {
-				out = nil
-				break
-			}
-			if e.err != nil && ctx.Err() != nil {
-				continue // cancelled mid-inference: not the file's fault
-			}
-			done++
-			if e.err != nil {
-				res.Failed++
-				res.Errors = append(res.Errors, store.ScanError{Path: e.item.Path, Error: e.err.Error()})
-			} else {
-				res.Embedded++
-			}
-			batch.Add(e)
-			if opts.Report != nil && time.Since(last) > 100*time.Millisecond {
-				last = time.Now()
-				p := Progress{Phase: "embed", Done: done, Total: total, Current: e.item.Path, Errors: res.Failed}
-				p.Rate, p.ETA = jobs.Pace(float64(done), float64(total-done), time.Since(start))
-				opts.Report(p)
-			}
-		case <-ticker.C:
-			batch.Flush()
-		}
-	}
-	if err := batch.Flush(); err != nil {
+	res := FromAnalysis(ctx, db, m, &ares)
+	res.Seconds = time.Since(start).Seconds()
+	if err != nil && ctx.Err() == nil {
 		return res, fmt.Errorf("save vectors: %w", err)
 	}
-	if res.Errors == nil {
-		res.Errors = []store.ScanError{}
-	}
-	res.Total, _ = db.CountVectors(wctx, m)
-	res.Seconds = time.Since(start).Seconds()
 	if err := ctx.Err(); err != nil {
 		res.Cancelled = true
 		if opts.Report != nil {
@@ -250,24 +337,13 @@ func Run(ctx context.Context, db *store.DB, root func(rel string) string, m stor
 	return res, nil
 }
 
-// gather waits for one item, then takes whatever else is ready, up to max:
-// inference never waits for a full batch while decoded images are queued.
-func gather(ch <-chan prepped, max int) ([]prepped, bool) {
-	first, ok := <-ch
-	if !ok {
-		return nil, false
+// FromAnalysis is the embedding result of an analysis run that included
+// the CLIP analyzer for m.
+func FromAnalysis(ctx context.Context, db *store.DB, m store.Model, ar *analysis.Result) Result {
+	res := Result{Errors: []store.ScanError{}, Cancelled: ar.Cancelled, Seconds: ar.Seconds}
+	if st := ar.Analyzers["clip"]; st != nil {
+		res.Embedded, res.Failed, res.Errors = st.Done, st.Failed, st.Errors
 	}
-	batch := []prepped{first}
-	for len(batch) < max {
-		select {
-		case p, ok := <-ch:
-			if !ok {
-				return batch, true
-			}
-			batch = append(batch, p)
-		default:
-			return batch, true
-		}
-	}
-	return batch, true
+	res.Total, _ = db.CountVectors(context.WithoutCancel(ctx), m)
+	return res
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/tagsight/tagsight/backend/analysis"
 	"github.com/tagsight/tagsight/backend/clip"
 	"github.com/tagsight/tagsight/backend/library"
 	"github.com/tagsight/tagsight/backend/media"
@@ -237,17 +238,53 @@ func (ws *Workspace) RememberModel(ctx context.Context) error {
 	return ws.Lib.DB.SetSetting(ctx, "model", ws.opts.Model)
 }
 
-// Embed computes the vectors the library lacks for its model.
+// clipOptions are the CLIP analyzer's options for the loaded model: its
+// sessions load (LoadVision) while the first pictures decode.
+func (ws *Workspace) clipOptions(report func(vectors.Progress)) vectors.Options {
+	eng := ws.Model.Engine
+	return vectors.Options{
+		MinShort: ws.Model.Spec.Preprocess.MinShort(),
+		Batch:    eng.PreferredBatch(),
+		Report:   report,
+		Load:     func(context.Context) error { return eng.LoadVision() },
+		Saved:    ws.Search.Put, // the in-memory index follows batch by batch
+	}
+}
+
+// Index scans the library and runs every analyzer over what needs it in
+// one pass, each picture decoded once: metadata, thumbnail and, when embed
+// is set and a model is loaded, the CLIP vector (emb is then its result,
+// else nil). The model's sessions are created while the first pictures
+// decode.
+func (ws *Workspace) Index(ctx context.Context, opts library.ScanOptions, embed bool) (res library.ScanResult, emb *vectors.Result, err error) {
+	var clipA *vectors.Analyzer
+	if embed && ws.Model != nil {
+		clipA = vectors.NewAnalyzer(ws.StoreModel, ws.Model.Engine, ws.Model.Spec.Preprocess, ws.clipOptions(nil))
+		opts.Analyzers = append(append([]analysis.Analyzer(nil), opts.Analyzers...), clipA)
+	}
+	res, err = ws.Lib.Scan(ctx, opts)
+	if clipA != nil && res.Analysis != nil {
+		r := vectors.FromAnalysis(ctx, ws.Lib.DB, ws.StoreModel, res.Analysis)
+		r.Timing = clipA.Timing()
+		emb = &r
+		if r.Failed > 0 || err != nil {
+			ws.Search.Invalidate() // see Embed
+		}
+	} else if res.Updated > 0 || err != nil {
+		// Changed content lost its vectors in the store; nothing embedded
+		// the new content to replace them in memory.
+		ws.Search.Invalidate()
+	}
+	return res, emb, err
+}
+
+// Embed computes the vectors the library lacks for its model: the
+// analysis pipeline with the CLIP analyzer only.
 func (ws *Workspace) Embed(ctx context.Context, report func(vectors.Progress)) (vectors.Result, error) {
 	if ws.Model == nil {
 		return vectors.Result{}, ws.ModelErr
 	}
-	res, err := vectors.Run(ctx, ws.Lib.DB, ws.Lib.Abs, ws.StoreModel, ws.Model.Engine, ws.Model.Spec.Preprocess, vectors.Options{
-		MinShort: ws.Model.Spec.Preprocess.MinShort(),
-		Batch:    ws.Model.Engine.PreferredBatch(),
-		Report:   report,
-		Saved:    ws.Search.Put, // the in-memory index follows batch by batch
-	})
+	res, err := vectors.Run(ctx, ws.Lib.DB, ws.Lib.Abs, ws.StoreModel, ws.Model.Engine, ws.Model.Spec.Preprocess, ws.clipOptions(report))
 	if res.Failed > 0 || err != nil {
 		// A picture whose new content failed to embed may still have its
 		// old vector in memory (the scan dropped it only from the store),

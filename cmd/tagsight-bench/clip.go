@@ -29,10 +29,15 @@ type benchModel struct {
 	dynamic    bool
 }
 
-func ensureBenchModels(data string) ([]benchModel, error) {
+// ensureBenchModels makes the first n (0: all) bench models that are
+// missing.
+func ensureBenchModels(data string, n int) ([]benchModel, error) {
 	ms := []benchModel{
 		{"ViT-B/32, static batch 1 (as Immich publishes)", filepath.Join(data, "vitb32"), false},
 		{"ViT-B/32, dynamic batch", filepath.Join(data, "vitb32d"), true},
+	}
+	if n > 0 && n < len(ms) {
+		ms = ms[:n]
 	}
 	for _, m := range ms {
 		if _, err := os.Stat(filepath.Join(m.dir, "textual", "model.onnx")); err == nil {
@@ -214,7 +219,7 @@ func endToEnd(cli, lib, model, precision string) (ips, cpuMsPerImg float64, rssM
 }
 
 func benchCLIP(ctx context.Context, rep *report, data string, images int) error {
-	models, err := ensureBenchModels(data)
+	models, err := ensureBenchModels(data, 0)
 	if err != nil {
 		return err
 	}

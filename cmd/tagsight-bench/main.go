@@ -23,6 +23,7 @@ import (
 
 	"golang.org/x/image/draw"
 
+	"github.com/tagsight/tagsight/backend/clip"
 	"github.com/tagsight/tagsight/backend/library"
 	"github.com/tagsight/tagsight/backend/media"
 )
@@ -32,8 +33,11 @@ func main() {
 	data := flag.String("data", "build/bench-data", "folder for generated inputs (reused between runs)")
 	files := flag.Int("files", 10000, "files in the scan benchmark")
 	runs := flag.Int("runs", 15, "runs per decode measurement")
-	only := flag.String("only", "foundation,clip,query", "comma-separated parts to run: foundation, clip, query")
+	only := flag.String("only", "foundation,clip,query", "comma-separated parts to run: foundation, clip, query, coldindex")
 	images := flag.Int("images", 200, "12 MP JPEGs in the end-to-end CLIP benchmark")
+	coldImages := flag.Int("cold-images", 300, "new 12 MP JPEGs in the cold-index benchmark")
+	prepare := flag.Bool("prepare", false, "coldindex: only generate the model and pictures")
+	baseline := flag.String("baseline-cli", "", "coldindex: also time this tagsight binary (e.g. built from main)")
 	flag.Parse()
 	parts := map[string]bool{}
 	for _, p := range strings.Split(*only, ",") {
@@ -51,6 +55,32 @@ func main() {
 		must(benchCLIP(context.Background(), &rep, *data, *images))
 		fmt.Print(rep.String())
 		must(os.WriteFile(filepath.Join(*out, "clip.md"), []byte(rep.String()), 0o644))
+	}
+	if parts["sessions"] { // the session-creation table of coldindex alone
+		ms, err := ensureBenchModels(*data, 1)
+		must(err)
+		spec, err := clip.LoadModelDir(ms[0].dir)
+		must(err)
+		rt, err := clip.FindRuntime("")
+		must(err)
+		must(clip.InitRuntime(rt))
+		lines, err := sessionCosts(spec.VisualPath, spec.Preprocess.Height, *data)
+		must(err)
+		fmt.Println(strings.Join(lines, "\n"))
+	}
+	if parts["coldindex"] {
+		var rep report
+		rep.line("# Cold index benchmark")
+		rep.line("")
+		rep.line("Recorded by `go run ./cmd/tagsight-bench %s` on %s.", strings.Join(os.Args[1:], " "), time.Now().UTC().Format("2006-01-02 15:04 MST"))
+		rep.line("Machine: %s, %d cores, %s %s/%s.", cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		rep.line("")
+		must(benchColdIndex(context.Background(), &rep, *data, *coldImages, *prepare, *baseline))
+		if *prepare {
+			return
+		}
+		fmt.Print(rep.String())
+		must(os.WriteFile(filepath.Join(*out, "cold-index.md"), []byte(rep.String()), 0o644))
 	}
 	if parts["query"] {
 		var rep report

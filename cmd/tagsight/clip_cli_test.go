@@ -327,6 +327,7 @@ func TestCLIKillMidEmbedding(t *testing.T) {
 		db, _ := store.Open(context.Background(), dbPath)
 		db.Exec(`DELETE FROM vec_1`)
 		db.Exec(`DELETE FROM vectors`)
+		db.Exec(`DELETE FROM analysis WHERE analyzer = 'clip'`) // what the CLIP analyzer did, so it runs again
 		db.Close()
 	})
 	stdout, stderr, code := run(t, "index", root, "--json")

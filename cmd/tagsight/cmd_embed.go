@@ -2,15 +2,10 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
-	"github.com/tagsight/tagsight/backend/pathenc"
-	"github.com/tagsight/tagsight/backend/vectors"
 	"github.com/tagsight/tagsight/backend/workspace"
 )
 
@@ -64,30 +59,19 @@ func newEmbedCmd() *cobra.Command {
 	return cmd
 }
 
-// embedLibrary runs the embedding pipeline for the index command.
-func embedLibrary(cmd *cobra.Command, ws *workspace.Workspace) (*vectors.Result, error) {
+// announceEmbedding says whether the index command can embed (a model is
+// loaded), remembers the model given on the command line, and says which
+// model and provider will run.
+func announceEmbedding(cmd *cobra.Command, ws *workspace.Workspace) (bool, error) {
 	stderr := cmd.ErrOrStderr()
 	if ws.Model == nil {
 		fmt.Fprintf(stderr, "tagsight: pictures not embedded (%v)\n", ws.ModelErr)
-		return nil, nil
+		return false, nil
 	}
 	if err := ws.RememberModel(cmd.Context()); err != nil {
-		return nil, err
-	}
-	var report func(vectors.Progress)
-	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		report = func(p vectors.Progress) {
-			if p.Phase != "embed" {
-				fmt.Fprint(f, "\r\033[K")
-				return
-			}
-			cur, _ := pathenc.Encode(p.Current)
-			fmt.Fprintf(f, "\r\033[Kembedding %d/%d  %.1f img/s  ETA %s  %s", p.Done, p.Total, p.Rate,
-				(time.Duration(p.ETA) * time.Second).String(), cur)
-		}
+		return false, err
 	}
 	m := ws.Model
 	fmt.Fprintf(stderr, "tagsight: embedding with %s (%s) on %s\n", m.Dir, m.Engine.Precision(), m.Engine.ProviderInfo())
-	res, err := ws.Embed(cmd.Context(), report)
-	return &res, err
+	return true, nil
 }

@@ -19,14 +19,14 @@ import (
 )
 
 func newIndexCmd() *cobra.Command {
-	var asJSON, noEmbed bool
+	var asJSON, noEmbed, timings bool
 	var workers, thumb int
 	var mf modelFlags
 	cmd := &cobra.Command{
 		Use:   "index LIBRARY",
 		Short: "Create the library if needed, scan it and make thumbnails",
-		Long: `Scans LIBRARY, then computes a CLIP vector for every picture that lacks
-one (when a model is installed or given with --model).
+		Long: `Scans LIBRARY and, in the same pass, computes a CLIP vector for every
+picture that lacks one (when a model is installed or given with --model).
 New and changed files are indexed, moved files keep their
 entries, vanished files are marked missing. Files that cannot be indexed are
 reported with the reason and skipped; the exit status is still 0. Interrupt
@@ -39,25 +39,30 @@ reported with the reason and skipped; the exit status is still 0. Interrupt
 				return err
 			}
 			defer ws.Close()
-			lib := ws.Lib
 			var pr library.Reporter
 			stderr := cmd.ErrOrStderr()
 			if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 				pr = terminalProgress(f)
 			}
-			res, err := lib.Scan(ctx, library.ScanOptions{Workers: workers, ThumbSize: thumb, Report: pr})
+			embed := false
+			if !noEmbed {
+				if embed, err = announceEmbedding(cmd, ws); err != nil {
+					return err
+				}
+			}
+			// One pass: every picture is decoded once for its thumbnail,
+			// metadata and vector, and the model loads meanwhile.
+			res, emb, err := ws.Index(ctx, library.ScanOptions{Workers: workers, ThumbSize: thumb, Report: pr}, embed)
 			if pr != nil {
 				fmt.Fprint(stderr, "\r\033[K")
 			}
 			if err != nil && !res.Cancelled {
 				return err
 			}
-			var emb *vectors.Result
-			if err == nil && !noEmbed {
-				emb, err = embedLibrary(cmd, ws)
-				if err != nil && emb == nil {
-					return err
-				}
+			if timings && emb != nil && emb.Timing != nil {
+				t := emb.Timing
+				fmt.Fprintf(stderr, "tagsight: timings: total %.2fs, model load %.2fs, %d embedded, steady %.2f img/s\n",
+					res.Seconds, t.LoadSeconds, t.Embedded, t.SteadyRate)
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
@@ -85,6 +90,8 @@ reported with the reason and skipped; the exit status is still 0. Interrupt
 	cmd.Flags().IntVar(&workers, "workers", 0, "parallel file workers (default: CPU count)")
 	cmd.Flags().IntVar(&thumb, "thumb-size", 256, "thumbnail long side in pixels")
 	cmd.Flags().BoolVar(&noEmbed, "no-embed", false, "scan only; do not compute CLIP vectors")
+	cmd.Flags().BoolVar(&timings, "timings", false, "print model load time and steady embedding rate (benchmarks)")
+	cmd.Flags().MarkHidden("timings")
 	mf.add(cmd)
 	return cmd
 }

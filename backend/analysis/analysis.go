@@ -1,0 +1,542 @@
+// Package analysis is the one pipeline every picture goes through, whatever
+// brought it in (a scan now; an import, an upload or a folder watcher just
+// queue entries): read its headers, decode it once at the largest size any
+// pending analyzer needs (orientation applied once), hand that picture to
+// each analyzer (thumbnail, metadata, CLIP vector, …), and save everything
+// an entry got in one batched writer. It knows which analyzers to run from
+// the store's analysis rows: an analyzer runs for an entry only when there
+// is no row for the entry's current fingerprint and the analyzer's version,
+// so failures are remembered per content and a cancelled or killed run's
+// successor does only the rest. It does not walk folders (package library)
+// nor run models (package clip); analyzers bring that.
+package analysis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tagsight/tagsight/backend/media"
+	"github.com/tagsight/tagsight/backend/store"
+)
+
+// Need is the decoded size an analyzer needs: the short side at least
+// Short and the long side at least Long. The zero Need means headers only.
+type Need struct{ Short, Long int }
+
+func (n Need) pixels() bool { return n.Short > 0 || n.Long > 0 }
+
+// Picture is what an analyzer gets: the file's headers and, when any
+// pending analyzer needs pixels, the picture decoded once, oriented, at
+// least as large as every pending Need (never upscaled). Analyzers share
+// it and must not modify Image.
+type Picture struct {
+	Path      string // absolute
+	Info      media.Info
+	InfoErr   error // reading the headers failed; Image is then nil
+	Image     *image.RGBA
+	DecodeErr error // why Image is nil when pixels were needed
+}
+
+// Item is one entry to analyze.
+type Item struct {
+	EntryID     int64  // 0 for a file not yet in the library (Options.Save makes it)
+	Rel, Abs    string // library-relative and absolute path
+	Fingerprint string // the content the analysis rows are for
+	MediaType   string
+	// Pending are the analyzers to run, usually chosen with Plan; the
+	// scan can only choose in Options.Prepare, once it has fingerprinted
+	// the file.
+	Pending []Analyzer
+	// Source is the queuing source's own data, untouched here.
+	Source any
+}
+
+// Analyzer is one kind of analysis. Analyze runs on the pipeline's
+// workers, concurrently for different items.
+type Analyzer interface {
+	// Name keys the analysis rows ("thumbnail", "clip").
+	Name() string
+	// Version changes whenever the analyzer would produce something
+	// different (a new algorithm, size or model): every entry is then
+	// analyzed again.
+	Version() string
+	// Applies says whether the analyzer has anything to do for such an
+	// entry; entries it does not apply to get no row.
+	Applies(mediaType, rel string) bool
+	Need() Need
+	// Analyze returns what the writer saves (an Output, or for a Batched
+	// analyzer the input of Finish). An error is recorded as a failed row
+	// for this content (with the Output, when one comes along, still
+	// saved); a Reject error drops the whole item instead.
+	Analyze(ctx context.Context, it *Item, p *Picture) (any, error)
+}
+
+// Batched analyzers finish their work in batches on their own workers
+// (model inference): Analyze prepares an input on the decode workers, Finish
+// turns up to Batch() of them into Outputs.
+type Batched interface {
+	Analyzer
+	// Start begins whatever is slow to set up (creating model sessions)
+	// while the first pictures decode; Finish waits for it.
+	Start(ctx context.Context)
+	// Batch says how many inputs one Finish takes, how many Finish calls
+	// run at once, and how many prepared items may wait for them (the
+	// bound on what piles up while Start is still setting up).
+	Batch() (size, workers, queue int)
+	// Finish returns one Output and error per input; err fails the whole
+	// batch.
+	Finish(ctx context.Context, inputs []any) (outs []any, errs []error, err error)
+}
+
+// Output is an analyzer's result, saved in the entry's transaction after
+// the entry row exists.
+type Output interface {
+	Save(ctx context.Context, tx *store.Tx, entryID int64) error
+}
+
+// Committed is an Output that wants to know once its transaction committed
+// (an in-memory index follows the store this way, without reloading).
+type Committed interface {
+	Committed(entryID int64)
+}
+
+// rejectError marks an analyzer error that drops the whole item.
+type rejectError struct{ err error }
+
+func (r rejectError) Error() string { return r.err.Error() }
+func (r rejectError) Unwrap() error { return r.err }
+
+// Reject makes err drop the item: nothing of it is saved and it is
+// reported (the scan rejects a file that claims to be a picture but does
+// not decode, as it always did).
+func Reject(err error) error { return rejectError{err} }
+
+// unsupportedError marks a failure that is no one's fault: the format is
+// known but there is no decoder for it here (HEIC without libheif).
+type unsupportedError struct{ err error }
+
+func (u unsupportedError) Error() string { return u.err.Error() }
+func (u unsupportedError) Unwrap() error { return u.err }
+
+// Unsupported marks err as "cannot be done here": the row records the
+// failure (not retried for this content), Stats count it apart and do not
+// report it.
+func Unsupported(err error) error { return unsupportedError{err} }
+
+// Decoder decodes a file once; media.DecodeOriented is the default.
+type Decoder func(ctx context.Context, path string, lim media.Limits, enough func(w, h int) bool) (*image.RGBA, media.Info, error)
+
+// Prober reads a file's headers; media.Probe is the default.
+type Prober func(ctx context.Context, path string, lim media.Limits) (media.Info, error)
+
+// Options tune Run; only Analyzers is required.
+type Options struct {
+	Analyzers []Analyzer
+	Workers   int // decode workers, default: CPU count
+	Limits    media.Limits
+	BatchSize int           // items per transaction, default 256
+	Flush     time.Duration // write what is done at least this often, default 500 ms
+	Decode    Decoder
+	Probe     Prober
+	// Prepare runs on a worker before anything else (the scan
+	// fingerprints the file there and sets Pending). An error rejects the
+	// item.
+	Prepare func(ctx context.Context, it *Item) error
+	// Save writes the entry row in the writer's transaction, before the
+	// outputs, and returns the entry's id. Without it the item's EntryID
+	// is used.
+	Save func(ctx context.Context, tx *store.Tx, it *Item) (int64, error)
+	// Done sees each finished item on the writer's goroutine, in the order
+	// they are saved: err is the reason a rejected item was dropped.
+	Done func(it *Item, err error)
+}
+
+// Stats count one analyzer's work in a run.
+type Stats struct {
+	Done        int               `json:"done"`
+	Failed      int               `json:"failed"`
+	Unsupported int               `json:"unsupported"` // failed with Unsupported: not reported
+	Errors      []store.ScanError `json:"errors"`
+}
+
+// Result sums up a run.
+type Result struct {
+	Items     int               `json:"items"`    // items saved
+	Rejected  int               `json:"rejected"` // items dropped (see Options.Done)
+	Decodes   int               `json:"decodes"`
+	Analyzers map[string]*Stats `json:"analyzers"`
+	Cancelled bool              `json:"cancelled"`
+	Seconds   float64           `json:"seconds"`
+}
+
+// Plan returns the analyzers of as that apply to an entry and have no row
+// for its content and their version.
+func Plan(as []Analyzer, rows map[string]store.AnalysisRow, fingerprint, mediaType, rel string) []Analyzer {
+	var out []Analyzer
+	for _, a := range as {
+		if !a.Applies(mediaType, rel) {
+			continue
+		}
+		if r, ok := rows[a.Name()]; ok && r.Fingerprint == fingerprint && r.Version == a.Version() {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// result is one analyzer's outcome for an item.
+type result struct {
+	a     Analyzer
+	value any // Output, or a Batched analyzer's input until Finish
+	err   error
+}
+
+// work is an item on its way through the pipeline.
+type work struct {
+	it      *Item
+	results []result
+	reject  error
+}
+
+// Run analyzes items and saves the results. Work is committed in short
+// batched transactions (store.Batcher), so a cancelled run keeps what it
+// finished and returns ctx.Err(), and a killed one loses only what was not
+// yet committed.
+func Run(ctx context.Context, db *store.DB, items []*Item, opts Options) (Result, error) {
+	start := time.Now()
+	res := Result{Analyzers: map[string]*Stats{}}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.NumCPU()
+	}
+	if opts.Limits == (media.Limits{}) {
+		opts.Limits = media.DefaultLimits()
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 256
+	}
+	if opts.Flush <= 0 {
+		opts.Flush = 500 * time.Millisecond
+	}
+	if opts.Decode == nil {
+		opts.Decode = media.DecodeOriented
+	}
+	if opts.Probe == nil {
+		opts.Probe = media.Probe
+	}
+	var batched []Batched
+	stage := map[string]int{}
+	for _, a := range opts.Analyzers {
+		res.Analyzers[a.Name()] = &Stats{Errors: []store.ScanError{}}
+		if b, ok := a.(Batched); ok {
+			stage[a.Name()] = len(batched)
+			batched = append(batched, b)
+		}
+	}
+	if len(items) == 0 {
+		res.Seconds = time.Since(start).Seconds()
+		return res, ctx.Err()
+	}
+	// Slow set-up (model sessions) overlaps the first decodes; what is
+	// decoded meanwhile waits in the stages' bounded queues.
+	for _, b := range batched {
+		b.Start(ctx)
+	}
+
+	queue := make(chan *Item)
+	stages := make([]chan *work, len(batched))
+	for i, b := range batched {
+		size, workers, q := b.Batch()
+		stages[i] = make(chan *work, max(q, max(size, 1)*max(workers, 1)+opts.Workers))
+	}
+	out := make(chan *work, opts.Workers*2)
+	// route sends w to the first later stage it has input for, else to
+	// the writer.
+	route := func(w *work, from int) bool {
+		next := out
+		if w.reject == nil {
+			for i := from; i < len(batched); i++ {
+				if hasInput(w, batched[i]) {
+					next = stages[i]
+					break
+				}
+			}
+		}
+		select {
+		case next <- w:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	go func() {
+		defer close(queue)
+		for _, it := range items {
+			select {
+			case queue <- it:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var nDecodes atomic.Int64
+	var wg sync.WaitGroup
+	for i := 0; i < opts.Workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range queue {
+				if ctx.Err() != nil {
+					return
+				}
+				w, decoded := analyze(ctx, it, opts)
+				if decoded {
+					nDecodes.Add(1)
+				}
+				if ctx.Err() != nil {
+					return // cancelled mid-item: not the file's fault
+				}
+				if !route(w, 0) {
+					return
+				}
+			}
+		}()
+	}
+	// Each stage's queue closes once everything that can feed it (the
+	// decode workers, the stages before it) is done.
+	decoded := make(chan struct{})
+	go func() { wg.Wait(); close(decoded) }()
+	upstream := decoded
+	for i, b := range batched {
+		var swg sync.WaitGroup
+		size, workers, _ := b.Batch()
+		for j := 0; j < max(workers, 1); j++ {
+			swg.Add(1)
+			go func() {
+				defer swg.Done()
+				for {
+					batch, ok := gather(stages[i], max(size, 1))
+					if !ok {
+						return
+					}
+					finish(ctx, b, batch)
+					if ctx.Err() != nil {
+						continue // drain: nothing of a cancelled batch is kept
+					}
+					for _, w := range batch {
+						route(w, i+1)
+					}
+				}
+			}()
+		}
+		done := make(chan struct{})
+		go func(prev <-chan struct{}) { <-prev; close(stages[i]); swg.Wait(); close(done) }(upstream)
+		upstream = done
+	}
+	go func(prev <-chan struct{}) { <-prev; close(out) }(upstream)
+
+	now := time.Now().Unix()
+	batch := store.NewBatcher(ctx, db, opts.BatchSize, func(ctx context.Context, tx *store.Tx, w *work) error {
+		return save(ctx, tx, w, opts, now)
+	})
+	batch.AfterCommit = func(ws []*work) {
+		for _, w := range ws {
+			for _, r := range w.results {
+				if c, ok := r.value.(Committed); ok && r.err == nil && w.it.EntryID > 0 {
+					c.Committed(w.it.EntryID)
+				}
+			}
+		}
+	}
+	ticker := time.NewTicker(opts.Flush)
+	defer ticker.Stop()
+	for out != nil {
+		select {
+		case w, ok := <-out:
+			if !ok {
+				out = nil
+				break
+			}
+			if w.reject != nil {
+				res.Rejected++
+				if opts.Done != nil {
+					opts.Done(w.it, w.reject)
+				}
+				continue
+			}
+			res.Items++
+			for _, r := range w.results {
+				st := res.Analyzers[r.a.Name()]
+				switch {
+				case r.err == nil:
+					st.Done++
+				case errors.As(r.err, new(unsupportedError)):
+					st.Unsupported++
+				default:
+					st.Failed++
+					st.Errors = append(st.Errors, store.ScanError{Path: w.it.Rel, Error: r.err.Error()})
+				}
+			}
+			batch.Add(w)
+			if opts.Done != nil {
+				opts.Done(w.it, nil)
+			}
+		case <-ticker.C:
+			batch.Flush()
+		}
+	}
+	err := batch.Flush()
+	res.Decodes = int(nDecodes.Load())
+	res.Seconds = time.Since(start).Seconds()
+	if err != nil {
+		return res, fmt.Errorf("save analysis: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		res.Cancelled = true
+		return res, err
+	}
+	return res, nil
+}
+
+func hasInput(w *work, b Batched) bool {
+	for _, r := range w.results {
+		if r.a.Name() == b.Name() && r.err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// analyze runs everything of an item that happens on a decode worker.
+func analyze(ctx context.Context, it *Item, opts Options) (w *work, decoded bool) {
+	w = &work{it: it}
+	if opts.Prepare != nil {
+		if err := opts.Prepare(ctx, it); err != nil {
+			w.reject = err
+			return w, false
+		}
+	}
+	if len(it.Pending) == 0 {
+		return w, false
+	}
+	p := &Picture{Path: it.Abs}
+	var need Need
+	for _, a := range it.Pending {
+		n := a.Need()
+		need.Short, need.Long = max(need.Short, n.Short), max(need.Long, n.Long)
+	}
+	p.Info, p.InfoErr = opts.Probe(ctx, it.Abs, opts.Limits)
+	if p.InfoErr != nil {
+		p.DecodeErr = p.InfoErr
+	} else if need.pixels() {
+		enough := func(w, h int) bool { return min(w, h) >= need.Short && max(w, h) >= need.Long }
+		var info media.Info
+		p.Image, info, p.DecodeErr = opts.Decode(ctx, it.Abs, opts.Limits, enough)
+		decoded = true
+		if p.DecodeErr == nil {
+			p.Info = info // what the decoder read, in case the file changed
+		} else {
+			p.Image = nil
+		}
+	}
+	for _, a := range it.Pending {
+		v, err := a.Analyze(ctx, it, p)
+		var rj rejectError
+		if errors.As(err, &rj) {
+			w.reject = rj.err
+			return w, decoded
+		}
+		w.results = append(w.results, result{a: a, value: v, err: err})
+	}
+	return w, decoded
+}
+
+// finish runs a batched analyzer over the items of a batch that have input
+// for it.
+func finish(ctx context.Context, b Batched, batch []*work) {
+	var inputs []any
+	var refs []*result
+	for _, w := range batch {
+		for i := range w.results {
+			r := &w.results[i]
+			if r.a.Name() == b.Name() && r.err == nil {
+				inputs = append(inputs, r.value)
+				refs = append(refs, r)
+			}
+		}
+	}
+	if len(inputs) == 0 {
+		return
+	}
+	outs, errs, err := b.Finish(ctx, inputs)
+	for i, r := range refs {
+		switch {
+		case err != nil:
+			r.value, r.err = nil, err
+		case i < len(outs) && i < len(errs):
+			r.value, r.err = outs[i], errs[i]
+		default:
+			r.value, r.err = nil, fmt.Errorf("%s: no result", b.Name())
+		}
+	}
+}
+
+// save writes one item: its entry row, each analyzer's output and row.
+func save(ctx context.Context, tx *store.Tx, w *work, opts Options, now int64) error {
+	id := w.it.EntryID
+	if opts.Save != nil {
+		var err error
+		if id, err = opts.Save(ctx, tx, w.it); err != nil {
+			return err
+		}
+	}
+	w.it.EntryID = id
+	// The user may have removed the entry while it was being analysed.
+	if ok, err := store.EntryExists(ctx, tx, id); err != nil || !ok {
+		return err
+	}
+	for _, r := range w.results {
+		if o, ok := r.value.(Output); ok && o != nil {
+			if err := o.Save(ctx, tx, id); err != nil {
+				return fmt.Errorf("%s: %w", r.a.Name(), err)
+			}
+		}
+		row := store.AnalysisRow{EntryID: id, Analyzer: r.a.Name(), Fingerprint: w.it.Fingerprint,
+			Version: r.a.Version(), State: store.AnalysisDone, UpdatedAt: now}
+		if r.err != nil {
+			row.State, row.Error = store.AnalysisFailed, r.err.Error()
+		}
+		if err := store.PutAnalysis(ctx, tx, row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// gather waits for one item, then takes whatever else is ready, up to max:
+// a stage never waits for a full batch while work is queued.
+func gather(ch <-chan *work, max int) ([]*work, bool) {
+	first, ok := <-ch
+	if !ok {
+		return nil, false
+	}
+	batch := []*work{first}
+	for len(batch) < max {
+		select {
+		case w, ok := <-ch:
+			if !ok {
+				return batch, true
+			}
+			batch = append(batch, w)
+		default:
+			return batch, true
+		}
+	}
+	return batch, true
+}
