@@ -108,7 +108,9 @@ build_variant() {
   wails build -ldflags "-X main.version=$VERSION" -trimpath -m -nosyncgomod -o "$name" ${tags:+-tags "$tags"} >"$log" 2>&1 ||
     { tail -n 40 "$log" >&2; die "wails build failed (log: $log)"; }
   [[ -s "build/bin/$name" ]] || die "wails produced no build/bin/$name"
-  objdump -p "build/bin/$name" | grep -q "NEEDED.*lib${pc}\.so" ||
+  # Not `| grep -q`: grep would exit at the first match and, under pipefail,
+  # objdump's SIGPIPE would fail the check at random.
+  objdump -p "build/bin/$name" | grep "NEEDED.*lib${pc}\.so" >/dev/null ||
     die "build/bin/$name does not link lib$pc"
 
   local desktop=$WORK/$name

@@ -62,7 +62,7 @@ run_cli() {
     fail "$label embed: $(tail -n 5 "$TMP/embed.err")"
   python3 -c 'import json,sys; e=json.load(sys.stdin)["embedding"]; assert len(e) > 0 and all(isinstance(x, float) for x in e), e' <<<"$out" ||
     fail "$label embed printed no embedding: ${out:0:200}"
-  grep -hoE "file=[^ ]*libonnxruntime[^ ]*" "$TMP"/ld.* | grep -q "file=$libdir/libonnxruntime" ||
+  grep -hoE "file=[^ ]*libonnxruntime[^ ]*" "$TMP"/ld.* | grep "file=$libdir/libonnxruntime" >/dev/null ||
     fail "$label did not load ONNX Runtime from $libdir: $(grep -hoE 'file=[^ ]*libonnxruntime[^ ]*' "$TMP"/ld.* | sort -u | tr '\n' ' ')"
   rm -f "$TMP"/ld.*
   ok "$label embed --json: $(python3 -c 'import json,sys; print(len(json.load(sys.stdin)["embedding"]))' <<<"$out")-d embedding, runtime from $libdir"
@@ -129,7 +129,7 @@ test_linux() {
     grep -qx 'Categories=Graphics;Photography;' "$TMP/deb/usr/share/applications/tagsight.desktop" ||
       fail "$CURRENT: tagsight.desktop lacks Categories=Graphics;Photography;"
     for s in 256 512; do
-      file -b "$TMP/deb/usr/share/icons/hicolor/${s}x${s}/apps/tagsight.png" | grep -q "PNG image data, $s x $s" ||
+      file -b "$TMP/deb/usr/share/icons/hicolor/${s}x${s}/apps/tagsight.png" | grep "PNG image data, $s x $s" >/dev/null ||
         fail "$CURRENT: the ${s}x${s} icon is not a $s×$s PNG"
     done
     x=$(objdump -p "$TMP/deb/usr/lib/tagsight/tagsight-desktop")

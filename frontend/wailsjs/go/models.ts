@@ -278,22 +278,6 @@ export namespace api {
 	        this.length = source["length"];
 	    }
 	}
-	export class RecentLibrary {
-	    root: string;
-	    name: string;
-	    opened_at: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new RecentLibrary(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.root = source["root"];
-	        this.name = source["name"];
-	        this.opened_at = source["opened_at"];
-	    }
-	}
 	export class SearchRequest {
 	    query: string;
 	    limit: number;
@@ -582,6 +566,27 @@ export namespace library {
 	        this.files = source["files"];
 	        this.bytes = source["bytes"];
 	        this.conflicts = source["conflicts"];
+	    }
+	}
+
+}
+
+export namespace prefs {
+	
+	export class RecentLibrary {
+	    root: string;
+	    name: string;
+	    opened_at: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new RecentLibrary(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.root = source["root"];
+	        this.name = source["name"];
+	        this.opened_at = source["opened_at"];
 	    }
 	}
 

@@ -4,6 +4,7 @@ import {api} from '../models';
 import {tags} from '../models';
 import {jobs} from '../models';
 import {library} from '../models';
+import {prefs} from '../models';
 
 export function AcceptSuggestion(arg1:number,arg2:Array<number>):Promise<number>;
 
@@ -43,7 +44,7 @@ export function PlanImport(arg1:Array<string>,arg2:string):Promise<library.Impor
 
 export function PullModel(arg1:string):Promise<jobs.Job>;
 
-export function RecentLibraries():Promise<Array<api.RecentLibrary>>;
+export function RecentLibraries():Promise<Array<prefs.RecentLibrary>>;
 
 export function RemoveTag(arg1:number,arg2:Array<number>):Promise<number>;
 
