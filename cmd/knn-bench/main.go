@@ -4,6 +4,12 @@
 // float64 brute force and the machine's memory-bandwidth floor.
 //
 //	go run ./cmd/knn-bench -n 10000,100000,1000000 -out docs/bench
+//
+// With -only follow it instead times how the loaded index follows one
+// trashed or re-embedded entry (search.Service's Forget and Put, then the
+// next query) against a full reload, and appends that section to knn.md:
+//
+//	go run ./cmd/knn-bench -only follow -n 1000000 -out docs/bench
 package main
 
 import (
@@ -49,6 +55,7 @@ var (
 	flagBudget  = flag.Duration("budget", 90*time.Second, "time limit per method (at least 5 queries run)")
 	flagDir     = flag.String("dir", "", "folder for the SQLite files (default: a temp folder, removed after)")
 	flagFaiss   = flag.Bool("faiss", true, "also time faiss IndexFlatIP through /usr/bin/python3 if it imports")
+	flagOnly    = flag.String("only", "", `"follow": only time following one change (Forget/Put + query) against a full reload, and append that section to knn.md`)
 )
 
 func main() {
@@ -63,6 +70,28 @@ func main() {
 		}
 		defer os.RemoveAll(d)
 		dir = d
+	}
+	if *flagOnly == "follow" {
+		var sections strings.Builder
+		for _, s := range strings.Split(*flagN, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil || n < *flagK+200 {
+				log.Fatalf("bad -n %q", s)
+			}
+			section := runFollow(context.Background(), dir, n)
+			sections.WriteString(section)
+			fmt.Print(section)
+		}
+		if *flagOut != "" {
+			p := filepath.Join(*flagOut, "knn.md")
+			if err := appendSection(p, sections.String()); err != nil {
+				log.Fatal(err)
+			}
+			log.Printf("appended to %s", p)
+		}
+		return
+	} else if *flagOnly != "" {
+		log.Fatalf("bad -only %q (want follow)", *flagOnly)
 	}
 	var report strings.Builder
 	fmt.Fprintf(&report, "# KNN top-%d, %d-d normalised vectors\n\n", *flagK, dim)
