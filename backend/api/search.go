@@ -118,7 +118,7 @@ func (a *API) Search(req SearchRequest) (SearchResult, error) {
 		return SearchResult{}, err
 	}
 	ctx := bg()
-	opt := search.Options{Limit: req.Limit, Offset: req.Offset, Sort: req.Sort}
+	opt := search.Options{Limit: req.Limit, Offset: req.Offset, Sort: req.Sort, IncludeHidden: req.ShowHidden}
 	if a.opts.Web {
 		opt.LikePath = func(p string) (string, error) { return libraryPicture(ctx, ws, p) }
 	}
