@@ -683,7 +683,7 @@ func (h *httpFace) serveSearchImage(w http.ResponseWriter, r *http.Request) {
 		fail(w, &Error{Code: CodeInvalid, Message: "no file"})
 		return
 	}
-	res, err := ws.Search.SimilarFile(r.Context(), tmp, "", searchOptions(limit))
+	res, err := ws.Now().Search.SimilarFile(r.Context(), tmp, "", searchOptions(limit))
 	out, err := h.a.result(r.Context(), ws, res, err)
 	if err != nil {
 		fail(w, err)

@@ -86,20 +86,21 @@ func (a *API) LibraryInfo() (*LibraryInfo, error) {
 	if info.Entries, info.Missing, err = ws.Lib.DB.CountEntries(ctx); err != nil {
 		return nil, err
 	}
-	if ws.Model != nil {
-		ms := &ModelState{Name: filepath.Base(ws.Model.Dir), Dir: ws.Model.Dir, Dim: ws.StoreModel.Dim}
+	st := ws.Now() // one model for the whole answer
+	if st.Model != nil {
+		ms := &ModelState{Name: filepath.Base(st.Model.Dir), Dir: st.Model.Dir, Dim: st.StoreModel.Dim}
 		if a.opts.Web {
 			ms.Dir = ""
 		}
-		ms.Vectors, _ = ws.Lib.DB.CountVectors(ctx, ws.StoreModel)
-		if todo, err := ws.Lib.DB.EntriesToEmbed(ctx, ws.StoreModel); err == nil {
+		ms.Vectors, _ = ws.Lib.DB.CountVectors(ctx, st.StoreModel)
+		if todo, err := ws.Lib.DB.EntriesToEmbed(ctx, st.StoreModel); err == nil {
 			ms.Pending = len(todo)
 		}
 		info.Model = ms
-		p := ws.Model.Engine.ProviderInfo()
+		p := st.Model.Engine.ProviderInfo()
 		info.Provider = &p
-	} else if ws.ModelErr != nil {
-		info.ModelError = ws.ModelErr.Error()
+	} else if st.ModelErr != nil {
+		info.ModelError = st.ModelErr.Error()
 	}
 	return info, nil
 }
@@ -160,7 +161,7 @@ func (a *API) index(ctx context.Context, ws *workspace.Workspace, report func(jo
 	// the CLIP vector of each picture from one decode.
 	_, emb, err := ws.Index(ctx, library.ScanOptions{ThumbSize: thumb, Report: func(p library.Progress) {
 		report(jobs.Progress{Phase: "scan", Done: int64(p.Done), Total: int64(p.Total), Rate: p.Rate, Unit: "files", ETA: p.ETA, Current: p.Current})
-	}}, ws.Model != nil)
+	}}, ws.Now().Model != nil)
 	if err == nil || emb != nil {
 		a.changed()
 	}

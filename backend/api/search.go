@@ -118,11 +118,11 @@ func (a *API) Search(req SearchRequest) (SearchResult, error) {
 		return SearchResult{}, err
 	}
 	ctx := bg()
-	opt := search.Options{Limit: req.Limit, Offset: req.Offset, Sort: req.Sort}
+	opt := search.Options{Limit: req.Limit, Offset: req.Offset, Sort: req.Sort, IncludeHidden: req.ShowHidden}
 	if a.opts.Web {
 		opt.LikePath = func(p string) (string, error) { return libraryPicture(ctx, ws, p) }
 	}
-	res, err := ws.Search.Search(ctx, req.Query, opt)
+	res, err := ws.Now().Search.Search(ctx, req.Query, opt)
 	return a.result(ctx, ws, res, err)
 }
 
@@ -151,7 +151,7 @@ func (a *API) Similar(id int64, limit int) (SearchResult, error) {
 		return SearchResult{}, err
 	}
 	ctx := bg()
-	res, err := ws.Search.Similar(ctx, id, "", search.Options{Limit: limit})
+	res, err := ws.Now().Search.Similar(ctx, id, "", search.Options{Limit: limit})
 	return a.result(ctx, ws, res, err)
 }
 
@@ -164,16 +164,16 @@ func (a *API) SearchByImage(p string, limit int) (SearchResult, error) {
 	}
 	ctx := bg()
 	if e, err := ws.Lib.DB.EntryByPath(ctx, filepath.ToSlash(p)); err == nil {
-		res, err := ws.Search.Similar(ctx, e.ID, "", search.Options{Limit: limit})
+		res, err := ws.Now().Search.Similar(ctx, e.ID, "", search.Options{Limit: limit})
 		return a.result(ctx, ws, res, err)
 	}
 	if rel, err := ws.Lib.Rel(p); err == nil {
 		if e, err := ws.Lib.DB.EntryByPath(ctx, rel); err == nil {
-			res, err := ws.Search.Similar(ctx, e.ID, "", search.Options{Limit: limit})
+			res, err := ws.Now().Search.Similar(ctx, e.ID, "", search.Options{Limit: limit})
 			return a.result(ctx, ws, res, err)
 		}
 	}
-	res, err := ws.Search.SimilarFile(ctx, p, "", search.Options{Limit: limit})
+	res, err := ws.Now().Search.SimilarFile(ctx, p, "", search.Options{Limit: limit})
 	return a.result(ctx, ws, res, err)
 }
 
@@ -200,7 +200,7 @@ func (a *API) SearchByImageData(data []byte, name string, limit int) (SearchResu
 		return SearchResult{}, err
 	}
 	ctx := bg()
-	res, err := ws.Search.SimilarFile(ctx, tmp.Name(), "", searchOptions(limit))
+	res, err := ws.Now().Search.SimilarFile(ctx, tmp.Name(), "", searchOptions(limit))
 	return a.result(ctx, ws, res, err)
 }
 
@@ -281,14 +281,14 @@ func (a *API) Suggestions(id int64) ([]Suggestion, error) {
 		return nil, err
 	}
 	out := []Suggestion{}
-	if ws.Model == nil {
+	if ws.Now().Model == nil {
 		return out, nil
 	}
 	ctx := bg()
-	if _, err := ws.Lib.DB.Vector(ctx, ws.StoreModel, id); err != nil {
+	if _, err := ws.Lib.DB.Vector(ctx, ws.Now().StoreModel, id); err != nil {
 		return out, nil // not embedded yet
 	}
-	sugs, err := ws.Search.Suggest(ctx, id, 8)
+	sugs, err := ws.Now().Search.Suggest(ctx, id, 8)
 	if err != nil {
 		return nil, err
 	}
@@ -321,7 +321,7 @@ func (a *API) BatchSuggest(tagID int64) ([]Item, error) {
 		return nil, err
 	}
 	ctx := bg()
-	hits, err := ws.Search.BatchSuggest(ctx, tagID, 500)
+	hits, err := ws.Now().Search.BatchSuggest(ctx, tagID, 500)
 	if err != nil {
 		return nil, err
 	}
@@ -335,7 +335,7 @@ func (a *API) Duplicates() ([]DuplicateGroup, error) {
 		return nil, err
 	}
 	ctx := bg()
-	groups, err := ws.Search.Duplicates(ctx, 0.98)
+	groups, err := ws.Now().Search.Duplicates(ctx, 0.98)
 	if err != nil && !errors.Is(err, search.ErrNoModel) {
 		return nil, err
 	}

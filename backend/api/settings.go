@@ -43,8 +43,8 @@ func (a *API) Settings() (Settings, error) {
 	a.mu.RUnlock()
 	if ws != nil {
 		s.Model, _ = ws.Lib.DB.Setting(bg(), "model", "")
-		if s.Model == "" && ws.Model != nil {
-			s.Model = filepath.Base(ws.Model.Dir)
+		if m := ws.Now().Model; s.Model == "" && m != nil {
+			s.Model = filepath.Base(m.Dir)
 		}
 	}
 	return s, nil
@@ -104,8 +104,8 @@ func (a *API) Models() ([]CatalogModel, error) {
 		return nil, err
 	}
 	inUse := ""
-	if ws, err := a.workspace(); err == nil && ws.Model != nil {
-		inUse = ws.Model.Dir
+	if ws, err := a.workspace(); err == nil && ws.Now().Model != nil {
+		inUse = ws.Now().Model.Dir // a swap in between only names the newer model
 	}
 	out := []CatalogModel{}
 	for _, m := range hub.Catalog.Models {

@@ -52,6 +52,9 @@ type SearchRequest struct {
 	Limit  int    `json:"limit"`
 	Offset int    `json:"offset"`
 	Sort   string `json:"sort,omitempty"` // "", "taken", "-taken", "added", "-added", "name", "size", "-size", "random"
+	// ShowHidden includes entries with hidden tags (Archived, and any tag
+	// marked hidden) even when the query does not name them.
+	ShowHidden bool `json:"show_hidden,omitempty"`
 }
 
 // QueryError locates a syntax error for the search bar's underline.

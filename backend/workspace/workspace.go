@@ -11,6 +11,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/tagsight/tagsight/backend/analysis"
 	"github.com/tagsight/tagsight/backend/clip"
@@ -155,15 +158,35 @@ func (m *Model) Encoders() search.Encoders {
 
 // Workspace is an open library and its services.
 type Workspace struct {
-	Lib    *library.Library
-	Tags   *tags.Service
+	Lib  *library.Library
+	Tags *tags.Service
+	opts ModelOptions
+	// swap lets one model change (settings, a download) happen at a time.
+	swap    sync.Mutex
+	state   atomic.Pointer[State]
+	retired []*Model // replaced models not closed yet (see RetireAfter)
+}
+
+// RetireAfter is how long a replaced model stays open: a search that took
+// the old State just before a swap still finishes on it. Then its engine
+// closes (waiting for calls still in flight).
+var RetireAfter = 30 * time.Second
+
+// State is the library's model and the search service over it. A model
+// change replaces the whole State at once, so a caller that took one keeps
+// a consistent model, store model and search service; searches and
+// embeddings in flight finish on the old engine (Engine.Close waits for
+// them) and later calls on it fail with clip.ErrClosed.
+type State struct {
 	Search *search.Service
 	// Model is nil when none could be loaded; ModelErr says why.
 	Model      *Model
 	ModelErr   error
 	StoreModel store.Model
-	opts       ModelOptions
 }
+
+// Now is the current model and search service.
+func (ws *Workspace) Now() *State { return ws.state.Load() }
 
 // Open opens (or, with create, makes) a library and loads its model when
 // one can be found. A missing model is not an error (ModelErr says why:
@@ -174,65 +197,79 @@ func Open(ctx context.Context, root string, create bool, o ModelOptions, require
 		return nil, err
 	}
 	ws := &Workspace{Lib: lib, Tags: tags.New(lib.DB), opts: o}
-	if err := ws.loadModel(ctx); err != nil && (requireModel || !errors.Is(err, ErrNoModel)) {
+	m, sm, err := ws.loadModel(ctx, o.Model)
+	if err != nil && (requireModel || !errors.Is(err, ErrNoModel)) {
 		lib.Close()
 		return nil, err
 	}
-	ws.Search = search.New(lib.DB, ws.Tags, lib.Abs, ws.StoreModel, ws.encoders())
+	ws.state.Store(ws.newState(m, sm, err))
 	return ws, nil
 }
 
-func (ws *Workspace) encoders() search.Encoders {
-	if ws.Model == nil {
-		return search.Encoders{}
+func (ws *Workspace) newState(m *Model, sm store.Model, err error) *State {
+	enc := search.Encoders{}
+	if m != nil {
+		enc = m.Encoders()
 	}
-	return ws.Model.Encoders()
+	return &State{Search: search.New(ws.Lib.DB, ws.Tags, ws.Lib.Abs, sm, enc), Model: m, StoreModel: sm, ModelErr: err}
 }
 
-func (ws *Workspace) loadModel(ctx context.Context) error {
-	dir, err := ResolveModelDir(ctx, ws.opts.Model, ws.Lib, ws.opts.ModelsDir)
+func (ws *Workspace) loadModel(ctx context.Context, name string) (*Model, store.Model, error) {
+	dir, err := ResolveModelDir(ctx, name, ws.Lib, ws.opts.ModelsDir)
 	if err != nil {
-		ws.ModelErr = err
-		return err
+		return nil, store.Model{}, err
 	}
 	m, err := LoadModel(dir, ws.opts)
 	if err != nil {
-		ws.ModelErr = err
-		return err
+		return nil, store.Model{}, err
 	}
 	sm, err := m.Register(ctx, ws.Lib.DB)
 	if err != nil {
 		m.Engine.Close()
-		ws.ModelErr = err
-		return err
+		return nil, store.Model{}, err
 	}
-	ws.Model, ws.StoreModel, ws.ModelErr = m, sm, nil
-	return nil
+	return m, sm, nil
 }
 
 // SetModel switches the library to another model (folder or installed
 // name) and remembers it in the library.
 func (ws *Workspace) SetModel(ctx context.Context, name string) error {
-	old, oldStore := ws.Model, ws.StoreModel
-	ws.opts.Model = name
-	if err := ws.loadModel(ctx); err != nil {
-		ws.Model, ws.StoreModel = old, oldStore
-		return err
-	}
-	if old != nil {
-		old.Engine.Close()
+	ws.swap.Lock()
+	defer ws.swap.Unlock()
+	m, sm, err := ws.loadModel(ctx, name)
+	if err != nil {
+		return err // the library keeps its model
 	}
 	if err := ws.Lib.DB.SetSetting(ctx, "model", name); err != nil {
+		m.Engine.Close()
 		return err
 	}
-	ws.Search = search.New(ws.Lib.DB, ws.Tags, ws.Lib.Abs, ws.StoreModel, ws.encoders())
+	ws.opts.Model = name
+	old := ws.state.Swap(ws.newState(m, sm, nil))
+	if om := old.Model; om != nil {
+		ws.retired = append(ws.retired, om)
+		time.AfterFunc(RetireAfter, func() { ws.retire(om) })
+	}
 	return nil
+}
+
+// retire closes a replaced model unless Close already did.
+func (ws *Workspace) retire(m *Model) {
+	ws.swap.Lock()
+	defer ws.swap.Unlock()
+	for i, r := range ws.retired {
+		if r == m {
+			ws.retired = append(ws.retired[:i], ws.retired[i+1:]...)
+			m.Engine.Close() // waits for the calls in flight
+			return
+		}
+	}
 }
 
 // RememberModel stores the model given on the command line as the
 // library's model.
 func (ws *Workspace) RememberModel(ctx context.Context) error {
-	if ws.opts.Model == "" || ws.Model == nil {
+	if ws.opts.Model == "" || ws.Now().Model == nil {
 		return nil
 	}
 	return ws.Lib.DB.SetSetting(ctx, "model", ws.opts.Model)
@@ -240,14 +277,14 @@ func (ws *Workspace) RememberModel(ctx context.Context) error {
 
 // clipOptions are the CLIP analyzer's options for the loaded model: its
 // sessions load (LoadVision) while the first pictures decode.
-func (ws *Workspace) clipOptions(report func(vectors.Progress)) vectors.Options {
-	eng := ws.Model.Engine
+func (st *State) clipOptions(report func(vectors.Progress)) vectors.Options {
+	eng := st.Model.Engine
 	return vectors.Options{
-		MinShort: ws.Model.Spec.Preprocess.MinShort(),
+		MinShort: st.Model.Spec.Preprocess.MinShort(),
 		Batch:    eng.PreferredBatch(),
 		Report:   report,
 		Load:     func(context.Context) error { return eng.LoadVision() },
-		Saved:    ws.Search.Put, // the in-memory index follows batch by batch
+		Saved:    st.Search.Put, // the in-memory index follows batch by batch
 	}
 }
 
@@ -257,23 +294,24 @@ func (ws *Workspace) clipOptions(report func(vectors.Progress)) vectors.Options 
 // else nil). The model's sessions are created while the first pictures
 // decode.
 func (ws *Workspace) Index(ctx context.Context, opts library.ScanOptions, embed bool) (res library.ScanResult, emb *vectors.Result, err error) {
+	st := ws.Now() // one model for the whole call
 	var clipA *vectors.Analyzer
-	if embed && ws.Model != nil {
-		clipA = vectors.NewAnalyzer(ws.StoreModel, ws.Model.Engine, ws.Model.Spec.Preprocess, ws.clipOptions(nil))
+	if embed && st.Model != nil {
+		clipA = vectors.NewAnalyzer(st.StoreModel, st.Model.Engine, st.Model.Spec.Preprocess, st.clipOptions(nil))
 		opts.Analyzers = append(append([]analysis.Analyzer(nil), opts.Analyzers...), clipA)
 	}
 	res, err = ws.Lib.Scan(ctx, opts)
 	if clipA != nil && res.Analysis != nil {
-		r := vectors.FromAnalysis(ctx, ws.Lib.DB, ws.StoreModel, res.Analysis)
+		r := vectors.FromAnalysis(ctx, ws.Lib.DB, st.StoreModel, res.Analysis)
 		r.Timing = clipA.Timing()
 		emb = &r
 		if r.Failed > 0 || err != nil {
-			ws.Search.Invalidate() // see Embed
+			st.Search.Invalidate() // see Embed
 		}
 	} else if res.Updated > 0 || err != nil {
 		// Changed content lost its vectors in the store; nothing embedded
 		// the new content to replace them in memory.
-		ws.Search.Invalidate()
+		st.Search.Invalidate()
 	}
 	return res, emb, err
 }
@@ -281,23 +319,30 @@ func (ws *Workspace) Index(ctx context.Context, opts library.ScanOptions, embed 
 // Embed computes the vectors the library lacks for its model: the
 // analysis pipeline with the CLIP analyzer only.
 func (ws *Workspace) Embed(ctx context.Context, report func(vectors.Progress)) (vectors.Result, error) {
-	if ws.Model == nil {
-		return vectors.Result{}, ws.ModelErr
+	st := ws.Now() // one model for the whole call
+	if st.Model == nil {
+		return vectors.Result{}, st.ModelErr
 	}
-	res, err := vectors.Run(ctx, ws.Lib.DB, ws.Lib.Abs, ws.StoreModel, ws.Model.Engine, ws.Model.Spec.Preprocess, ws.clipOptions(report))
+	res, err := vectors.Run(ctx, ws.Lib.DB, ws.Lib.Abs, st.StoreModel, st.Model.Engine, st.Model.Spec.Preprocess, st.clipOptions(report))
 	if res.Failed > 0 || err != nil {
 		// A picture whose new content failed to embed may still have its
 		// old vector in memory (the scan dropped it only from the store),
 		// and a failed save leaves memory unsure: reload.
-		ws.Search.Invalidate()
+		st.Search.Invalidate()
 	}
 	return res, err
 }
 
 // Close releases the model and the database.
 func (ws *Workspace) Close() error {
-	if ws.Model != nil {
-		ws.Model.Engine.Close()
+	ws.swap.Lock()
+	for _, m := range ws.retired {
+		m.Engine.Close()
+	}
+	ws.retired = nil
+	ws.swap.Unlock()
+	if m := ws.Now().Model; m != nil {
+		m.Engine.Close()
 	}
 	return ws.Lib.Close()
 }
@@ -305,7 +350,8 @@ func (ws *Workspace) Close() error {
 // Trash moves entries' files to the library's trash and forgets them, and
 // takes them out of the in-memory search index.
 func (ws *Workspace) Trash(ctx context.Context, ids []int64) (int, error) {
+	st := ws.Now() // one model for the whole call
 	done, err := ws.Lib.Trash(ctx, ids)
-	ws.Search.Forget(done)
+	st.Search.Forget(done)
 	return len(done), err
 }

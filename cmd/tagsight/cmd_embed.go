@@ -64,14 +64,14 @@ func newEmbedCmd() *cobra.Command {
 // model and provider will run.
 func announceEmbedding(cmd *cobra.Command, ws *workspace.Workspace) (bool, error) {
 	stderr := cmd.ErrOrStderr()
-	if ws.Model == nil {
-		fmt.Fprintf(stderr, "tagsight: pictures not embedded (%v)\n", ws.ModelErr)
+	if ws.Now().Model == nil {
+		fmt.Fprintf(stderr, "tagsight: pictures not embedded (%v)\n", ws.Now().ModelErr)
 		return false, nil
 	}
 	if err := ws.RememberModel(cmd.Context()); err != nil {
 		return false, err
 	}
-	m := ws.Model
+	m := ws.Now().Model
 	fmt.Fprintf(stderr, "tagsight: embedding with %s (%s) on %s\n", m.Dir, m.Engine.Precision(), m.Engine.ProviderInfo())
 	return true, nil
 }

@@ -92,7 +92,7 @@ Prefixes and keywords:
 				return err
 			}
 			defer ss.Close()
-			res, err := ss.Search.Search(cmd.Context(), args[1], opt)
+			res, err := ss.Now().Search.Search(cmd.Context(), args[1], opt)
 			if err != nil {
 				if errors.Is(err, search.ErrNoModel) {
 					return fmt.Errorf("%w: run `tagsight models pull %s`, then `tagsight index %s`", err, defaultModelName(), args[0])
@@ -100,7 +100,7 @@ Prefixes and keywords:
 				return queryError(cmd, args[1], err)
 			}
 			if res.Semantic {
-				if n, _ := ss.Lib.DB.CountVectors(cmd.Context(), ss.StoreModel); n == 0 {
+				if n, _ := ss.Lib.DB.CountVectors(cmd.Context(), ss.Now().StoreModel); n == 0 {
 					fmt.Fprintf(cmd.ErrOrStderr(), "tagsight: no picture has a vector for this model yet: run `tagsight index %s`\n", args[0])
 				}
 			}
@@ -134,9 +134,9 @@ func newSimilarCmd() *cobra.Command {
 			defer ss.Close()
 			var res search.Result
 			if e, ferr := findEntry(cmd, ss.Lib, args[1]); ferr == nil {
-				res, err = ss.Search.Similar(ctx, e.ID, filter, opt)
+				res, err = ss.Now().Search.Similar(ctx, e.ID, filter, opt)
 			} else if st, serr := os.Stat(args[1]); serr == nil && !st.IsDir() {
-				res, err = ss.Search.SimilarFile(ctx, args[1], filter, opt)
+				res, err = ss.Now().Search.SimilarFile(ctx, args[1], filter, opt)
 			} else {
 				return ferr
 			}
@@ -175,7 +175,7 @@ func newSuggestCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				hits, err := ss.Search.BatchSuggest(ctx, t.ID, limit)
+				hits, err := ss.Now().Search.BatchSuggest(ctx, t.ID, limit)
 				if err != nil {
 					return err
 				}
@@ -205,7 +205,7 @@ func newSuggestCmd() *cobra.Command {
 					return err
 				}
 			}
-			sugs, err := ss.Search.Suggest(ctx, e.ID, limit)
+			sugs, err := ss.Now().Search.Suggest(ctx, e.ID, limit)
 			if err != nil {
 				return err
 			}
@@ -262,7 +262,7 @@ func newDupesCmd() *cobra.Command {
 				return err
 			}
 			defer ss.Close()
-			groups, err := ss.Search.Duplicates(cmd.Context(), threshold)
+			groups, err := ss.Now().Search.Duplicates(cmd.Context(), threshold)
 			if err != nil {
 				return err
 			}

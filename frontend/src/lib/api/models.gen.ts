@@ -169,6 +169,11 @@ export interface SearchRequest {
   offset: number;
   /** "", "taken", "-taken", "added", "-added", "name", "size", "-size", "random" */
   sort?: string;
+  /**
+   * ShowHidden includes entries with hidden tags (Archived, and any tag
+   * marked hidden) even when the query does not name them.
+   */
+  show_hidden?: boolean;
 }
 
 /** SearchResult is a page of results. */

@@ -41,6 +41,8 @@ export class SearchState {
   /** the text in the search bar */
   query = $state('');
   sort = $state('');
+  /** show entries with hidden tags even when the query does not name them */
+  showHidden = $state(false);
   /** sparse: length is total, holes are pages not loaded yet */
   items = $state.raw<(Item | undefined)[]>([]);
   total = $state(0);
@@ -78,6 +80,11 @@ export class SearchState {
     void this.run();
   }
 
+  setShowHidden(on: boolean): void {
+    this.showHidden = on;
+    void this.run();
+  }
+
   /** Runs the query in the bar now (Enter, sort change, refresh). */
   async run(q: string = this.query): Promise<void> {
     clearTimeout(this.#timer);
@@ -88,7 +95,7 @@ export class SearchState {
     this.#requested = new Set([0]);
     this.loading = true;
     try {
-      const res = await api.search({ query: q, limit: PAGE, offset: 0, sort: this.sort });
+      const res = await api.search({ query: q, limit: PAGE, offset: 0, sort: this.sort, show_hidden: this.showHidden });
       if (gen !== this.generation) return;
       this.#apply(res, 0, true);
     } catch (e) {
@@ -116,7 +123,7 @@ export class SearchState {
 
   async #loadPage(page: number, gen: number): Promise<void> {
     try {
-      const res = await api.search({ query: this.#ran, limit: PAGE, offset: page * PAGE, sort: this.sort });
+      const res = await api.search({ query: this.#ran, limit: PAGE, offset: page * PAGE, sort: this.sort, show_hidden: this.showHidden });
       if (gen !== this.generation) return;
       this.#apply(res, page * PAGE, false);
     } catch (e) {

@@ -8,6 +8,16 @@ import { PAGE, SearchState } from './search.svelte';
 import { ToastState } from './toasts.svelte';
 
 describe('SearchState', () => {
+  it('asks for hidden entries once "show hidden" is on, and runs again', async () => {
+    vi.mocked(api.search).mockImplementation(pagedSearch(3));
+    const s = new SearchState(undefined, 0);
+    await s.run('cat');
+    expect(vi.mocked(api.search).mock.lastCall?.[0].show_hidden).toBe(false);
+    s.setShowHidden(true);
+    await vi.waitFor(() => expect(vi.mocked(api.search).mock.lastCall?.[0].show_hidden).toBe(true));
+    expect(vi.mocked(api.search).mock.lastCall?.[0].query).toBe('cat');
+  });
+
   it('pages results in chunks of PAGE and keeps the total', async () => {
     vi.mocked(api.search).mockImplementation(pagedSearch(1234));
     const s = new SearchState(undefined, 0);
