@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 )
 
 func entryTagIDs(ctx context.Context, tx *sql.Tx, entryID int64) ([]int64, error) {
@@ -93,12 +92,9 @@ func AdjustCentroids(ctx context.Context, tx *sql.Tx, tagID int64, entryIDs []in
 		n := 0
 		for start := 0; start < len(entryIDs); start += 500 {
 			chunk := entryIDs[start:min(start+500, len(entryIDs))]
-			args := []any{m.ID}
-			for _, id := range chunk {
-				args = append(args, id)
-			}
-			rows, err := tx.QueryContext(ctx, `SELECT embedding FROM vectors WHERE model_id=? AND entry_id IN (?`+
-				strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+			in, ids := inList(chunk)
+			rows, err := tx.QueryContext(ctx, `SELECT embedding FROM vectors WHERE model_id=? AND entry_id IN `+in,
+				append([]any{m.ID}, ids...)...)
 			if err != nil {
 				return err
 			}

@@ -113,11 +113,8 @@ func (db *DB) EntryPaths(ctx context.Context, ids []int64) (map[int64]string, er
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	rows, err := db.QueryContext(ctx, `SELECT id, path FROM entries WHERE id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, args...)
+	in, args := inList(ids)
+	rows, err := db.QueryContext(ctx, `SELECT id, path FROM entries WHERE id IN `+in, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -142,11 +139,8 @@ func (db *DB) SortEntryIDs(ctx context.Context, ids []int64, sortKey string) ([]
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	rows, err := db.QueryContext(ctx, `SELECT e.id FROM entries e WHERE e.id IN (?`+strings.Repeat(",?", len(ids)-1)+`) ORDER BY `+ob, args...)
+	in, args := inList(ids)
+	rows, err := db.QueryContext(ctx, `SELECT e.id FROM entries e WHERE e.id IN `+in+` ORDER BY `+ob, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"strings"
 )
 
 // The queries behind tag suggestions.
@@ -35,11 +34,8 @@ func (db *DB) TagsOfEntries(ctx context.Context, entryIDs []int64) (map[int64][]
 	if len(entryIDs) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(entryIDs))
-	for i, id := range entryIDs {
-		args[i] = id
-	}
-	rows, err := db.QueryContext(ctx, `SELECT entry_id, tag_id FROM entry_tags WHERE entry_id IN (?`+strings.Repeat(",?", len(entryIDs)-1)+`)`, args...)
+	in, args := inList(entryIDs)
+	rows, err := db.QueryContext(ctx, `SELECT entry_id, tag_id FROM entry_tags WHERE entry_id IN `+in, args...)
 	if err != nil {
 		return nil, err
 	}

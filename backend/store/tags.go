@@ -47,12 +47,11 @@ func NotHidden(shown []int64) (string, []any) {
 	var b strings.Builder
 	// A list subquery, evaluated once, not a correlated one per row.
 	b.WriteString(`e.id NOT IN (SELECT ht.entry_id FROM entry_tags ht WHERE ht.tag_id IN (SELECT id FROM tags WHERE is_hidden = 1`)
-	args := make([]any, len(shown))
+	var args []any
 	if len(shown) > 0 {
-		b.WriteString(` AND id NOT IN (?` + strings.Repeat(",?", len(shown)-1) + `)`)
-		for i, id := range shown {
-			args[i] = id
-		}
+		var in string
+		in, args = inList(shown)
+		b.WriteString(` AND id NOT IN ` + in)
 	}
 	b.WriteString(`))`)
 	return b.String(), args
