@@ -575,7 +575,10 @@ func (h *httpFace) serveUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	job, err := a.jobs.Start("import", fmt.Sprintf("Indexing %d uploaded file(s)", res.Copied), ws.Lib.Root,
 		func(ctx context.Context, report func(jobs.Progress)) (any, error) {
-			return res, a.index(ctx, ws, report)
+			if len(res.Paths) == 0 {
+				return res, nil // nothing new to index
+			}
+			return res, a.index(ctx, ws, report, res.Paths...)
 		})
 	if err != nil {
 		fail(w, err)

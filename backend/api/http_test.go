@@ -243,6 +243,9 @@ func TestUploadAndTags(t *testing.T) {
 	fw, _ = mw.CreateFormFile("file", "page.jpg") // HTML named .jpg: refused by content
 	fw.Write([]byte("<html><script>alert(1)</script></html>"))
 	mw.Close()
+	// A file that appeared on disk meanwhile is not the upload's: the
+	// upload indexes exactly what it brought, not the whole library.
+	testutil.WriteFile(t, filepath.Join(root, "meanwhile.jpg"), testutil.JPEG(t, testutil.Solid(20, 20, color.RGBA{5, 200, 5, 255}), nil))
 	resp, err := http.Post(srv.URL+"/api/upload", mw.FormDataContentType(), &buf)
 	if err != nil {
 		t.Fatal(err)
@@ -252,6 +255,13 @@ func TestUploadAndTags(t *testing.T) {
 		t.Fatalf("upload: %d", resp.StatusCode)
 	}
 	waitJobs(t, a)
+	ws, _ := a.workspace()
+	if _, err := ws.Lib.DB.EntryByPath(t.Context(), "meanwhile.jpg"); err == nil {
+		t.Error("the upload rescanned the whole library (meanwhile.jpg got indexed)")
+	}
+	if _, err := ws.Lib.DB.EntryByPath(t.Context(), "uploads/trip/blue.jpg"); err != nil {
+		t.Errorf("the uploaded file was not indexed: %v", err)
+	}
 	if _, err := os.Stat(filepath.Join(root, "uploads/trip/blue.jpg")); err != nil {
 		t.Errorf("uploaded file not in place: %v", err)
 	}

@@ -138,7 +138,10 @@ func (a *API) Import(paths []string, target, conflict string) (jobs.Job, error) 
 			return res, err
 		}
 		a.changed()
-		return res, a.index(ctx, ws, report)
+		if len(res.Paths) == 0 {
+			return res, nil // nothing new to index
+		}
+		return res, a.index(ctx, ws, report, res.Paths...)
 	})
 }
 
@@ -153,13 +156,15 @@ func (a *API) StartIndex() (jobs.Job, error) {
 	})
 }
 
-func (a *API) index(ctx context.Context, ws *workspace.Workspace, report func(jobs.Progress)) error {
+// index runs the analysis over the library, or over only (the files an
+// import or upload brought: exactly those, not a rescan of everything).
+func (a *API) index(ctx context.Context, ws *workspace.Workspace, report func(jobs.Progress), only ...string) error {
 	a.mu.RLock()
 	thumb := a.cfg.ThumbSize
 	a.mu.RUnlock()
 	// One pass (package analysis): thumbnail, metadata and, with a model,
 	// the CLIP vector of each picture from one decode.
-	_, emb, err := ws.Index(ctx, library.ScanOptions{ThumbSize: thumb, Report: func(p library.Progress) {
+	_, emb, err := ws.Index(ctx, library.ScanOptions{ThumbSize: thumb, Only: only, Report: func(p library.Progress) {
 		report(jobs.Progress{Phase: "scan", Done: int64(p.Done), Total: int64(p.Total), Rate: p.Rate, Unit: "files", ETA: p.ETA, Current: p.Current})
 	}}, ws.Now().Model != nil)
 	if err == nil || emb != nil {

@@ -49,6 +49,10 @@ type ScanOptions struct {
 	Analyzers []analysis.Analyzer
 	// Decode replaces the decoder (tests count decodes with it).
 	Decode analysis.Decoder
+	// Only, when set, limits the scan to these library-relative files and
+	// folders (what an import or upload just brought): nothing else is
+	// walked, and no entry outside them is marked missing.
+	Only []string
 
 	// open replaces openRegular in tests (e.g. to simulate EACCES as root).
 	open func(string) (*os.File, os.FileInfo, error)
@@ -124,7 +128,23 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	if err != nil {
 		return res, fmt.Errorf("read ignore file: %w", err)
 	}
-	items, errs := l.walk(ctx, ign, rep)
+	inScope := func(string) bool { return true }
+	roots := []string{l.Root}
+	if len(opts.Only) > 0 {
+		var scope []string
+		if roots, scope, err = l.scanRoots(opts.Only); err != nil {
+			return res, err
+		}
+		inScope = func(rel string) bool {
+			for _, s := range scope {
+				if s == "" || rel == s || strings.HasPrefix(rel, s+"/") {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	items, errs := l.walk(ctx, ign, rep, roots)
 	if err := ctx.Err(); err != nil {
 		res.Cancelled = true
 		return res, err
@@ -167,8 +187,8 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	var vanished []*store.IndexRow
 	for i := range rows {
 		r := &rows[i]
-		if seen[r.Path] {
-			continue
+		if seen[r.Path] || !r.Missing && !inScope(r.Path) {
+			continue // still there, or outside what this scan looked at
 		}
 		if !r.Missing {
 			vanished = append(vanished, r)
@@ -388,81 +408,104 @@ func applyInfo(e *store.Entry, info media.Info) {
 // neither are symlinks to files outside the library: a library is its
 // folder (it moves between machines as one), and what Tagsight reads for it,
 // and may serve from it, stays inside.
-func (l *Library) walk(ctx context.Context, ign matcher, rep *reporter) ([]walkItem, []store.ScanError) {
+func (l *Library) walk(ctx context.Context, ign matcher, rep *reporter, roots []string) ([]walkItem, []store.ScanError) {
 	var items []walkItem
 	var errs []store.ScanError
 	report := func(rel string, err error) {
 		errs = append(errs, store.ScanError{Path: rel, Error: err.Error()})
 	}
 	root := l.Root
-	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if cerr := ctx.Err(); cerr != nil {
-			return cerr
-		}
-		rel := filepath.ToSlash(strings.TrimPrefix(strings.TrimPrefix(p, root), string(filepath.Separator)))
-		if err != nil {
-			if rel != "" {
-				report(rel, fmt.Errorf("read folder: %w", unwrapPathError(err)))
+	for _, start := range roots {
+		_ = filepath.WalkDir(start, func(p string, d fs.DirEntry, err error) error {
+			if cerr := ctx.Err(); cerr != nil {
+				return cerr
 			}
-			if d != nil && d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if rel == "" {
-			return nil
-		}
-		if d.IsDir() {
-			if rel == DataDirName || ign.Ignored(rel, true) {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if ign.Ignored(rel, false) {
-			return nil
-		}
-		var info fs.FileInfo
-		switch {
-		case d.Type()&fs.ModeSymlink != 0:
-			st, err := os.Stat(p)
-			switch {
-			case errors.Is(err, syscall.ELOOP):
-				report(rel, errors.New("symlink loop"))
-				return nil
-			case errors.Is(err, fs.ErrNotExist):
-				report(rel, errors.New("dangling symlink (target does not exist)"))
-				return nil
-			case err != nil:
-				report(rel, fmt.Errorf("symlink: %w", unwrapPathError(err)))
-				return nil
-			case st.IsDir():
-				report(rel, errors.New("symlink to a folder, not followed"))
-				return nil
-			case !l.Inside(p):
-				report(rel, errors.New("symlink to a file outside the library, not followed"))
-				return nil
-			}
-			info = st
-		case d.Type().IsRegular():
-			st, err := d.Info()
+			rel := filepath.ToSlash(strings.TrimPrefix(strings.TrimPrefix(p, root), string(filepath.Separator)))
 			if err != nil {
-				report(rel, fmt.Errorf("stat: %w", unwrapPathError(err)))
+				if rel != "" {
+					report(rel, fmt.Errorf("read folder: %w", unwrapPathError(err)))
+				}
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
 				return nil
 			}
-			info = st
-		default:
-			report(rel, fmt.Errorf("not a regular file (%s), not opened", describeMode(d.Type())))
+			if rel == "" {
+				return nil
+			}
+			if d.IsDir() {
+				if rel == DataDirName || ign.Ignored(rel, true) {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if ign.Ignored(rel, false) {
+				return nil
+			}
+			var info fs.FileInfo
+			switch {
+			case d.Type()&fs.ModeSymlink != 0:
+				st, err := os.Stat(p)
+				switch {
+				case errors.Is(err, syscall.ELOOP):
+					report(rel, errors.New("symlink loop"))
+					return nil
+				case errors.Is(err, fs.ErrNotExist):
+					report(rel, errors.New("dangling symlink (target does not exist)"))
+					return nil
+				case err != nil:
+					report(rel, fmt.Errorf("symlink: %w", unwrapPathError(err)))
+					return nil
+				case st.IsDir():
+					report(rel, errors.New("symlink to a folder, not followed"))
+					return nil
+				case !l.Inside(p):
+					report(rel, errors.New("symlink to a file outside the library, not followed"))
+					return nil
+				}
+				info = st
+			case d.Type().IsRegular():
+				st, err := d.Info()
+				if err != nil {
+					report(rel, fmt.Errorf("stat: %w", unwrapPathError(err)))
+					return nil
+				}
+				info = st
+			default:
+				report(rel, fmt.Errorf("not a regular file (%s), not opened", describeMode(d.Type())))
+				return nil
+			}
+			if !info.Mode().IsRegular() {
+				report(rel, fmt.Errorf("not a regular file (%s), not opened", describeMode(info.Mode())))
+				return nil
+			}
+			items = append(items, walkItem{rel: rel, abs: p, size: info.Size(), mtimeNs: info.ModTime().UnixNano()})
+			rep.set(Progress{Phase: "walk", Done: len(items), Current: rel, Errors: len(errs)}, false)
 			return nil
-		}
-		if !info.Mode().IsRegular() {
-			report(rel, fmt.Errorf("not a regular file (%s), not opened", describeMode(info.Mode())))
-			return nil
-		}
-		items = append(items, walkItem{rel: rel, abs: p, size: info.Size(), mtimeNs: info.ModTime().UnixNano()})
-		rep.set(Progress{Phase: "walk", Done: len(items), Current: rel, Errors: len(errs)}, false)
-		return nil
-	})
+		})
+	}
 	return items, errs
+}
+
+// scanRoots turns ScanOptions.Only into absolute starting points and
+// cleaned relative scopes. A path outside the library, or Tagsight's own
+// folder, is refused; one that no longer exists is skipped.
+func (l *Library) scanRoots(only []string) (roots, scope []string, err error) {
+	for _, rel := range only {
+		clean := path.Clean("/" + filepath.ToSlash(rel))[1:]
+		if clean == "" || clean == "." {
+			return []string{l.Root}, []string{""}, nil // the whole library
+		}
+		if clean == DataDirName || strings.HasPrefix(clean, DataDirName+"/") {
+			return nil, nil, fmt.Errorf("scan %q: Tagsight's own folder", rel)
+		}
+		if _, err := os.Lstat(l.Abs(clean)); err != nil {
+			continue
+		}
+		roots = append(roots, l.Abs(clean))
+		scope = append(scope, clean)
+	}
+	return roots, scope, nil
 }
 
 func describeMode(m fs.FileMode) string {
