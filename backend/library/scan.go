@@ -124,6 +124,17 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	rep := newReporter(opts.Report, opts.ReportEvery)
 	var res ScanResult
 
+	// One indexer per library: a second process waits here (and says so)
+	// rather than racing the first to insert the same files.
+	release, err := l.lockIndex(ctx, func(holder string) {
+		rep.set(Progress{Phase: "waiting", Current: holder + " is indexing this library; waiting for it to finish"}, true)
+	})
+	if err != nil {
+		res.Cancelled = ctx.Err() != nil
+		return res, err
+	}
+	defer release()
+
 	ign, err := loadIgnore(l.DataDir())
 	if err != nil {
 		return res, fmt.Errorf("read ignore file: %w", err)

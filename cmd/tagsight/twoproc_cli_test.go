@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"image/color"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/tagsight/tagsight/backend/library"
+	"github.com/tagsight/tagsight/backend/store"
+	"github.com/tagsight/tagsight/backend/testutil"
+)
+
+// TestCLITwoProcessesIndexOneLibrary runs two `tagsight index` at once on
+// the same new library (and a third that tags meanwhile): both finish, and
+// the library holds each picture once, with one vector each, and passes
+// SQLite's integrity check.
+func TestCLITwoProcessesIndexOneLibrary(t *testing.T) {
+	root := t.TempDir()
+	const n = 60
+	for i := 0; i < n; i++ {
+		c := color.RGBA{uint8(i * 4), uint8(255 - i*4), 80, 255}
+		testutil.WriteFile(t, filepath.Join(root, fmt.Sprintf("d%d/p%02d.png", i%3, i)), testutil.PNG(t, testutil.Solid(48, 48, c)))
+	}
+	// Create the library first, so both indexers open the same one.
+	lib, err := library.Open(context.Background(), root, library.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib.Close()
+	if _, stderr, code := run(t, "tags", root, "create", "Both"); code != 0 {
+		t.Fatal(stderr)
+	}
+	var wg sync.WaitGroup
+	codes := make([]int, 3)
+	errs := make([]string, 3)
+	for i := 0; i < 2; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			_, errs[i], codes[i] = run(t, "index", root, "--model", colourModel)
+		}(i)
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_, errs[2], codes[2] = run(t, "tags", root, "create", "Meanwhile")
+	}()
+	wg.Wait()
+	for i, c := range codes {
+		if c != 0 {
+			t.Errorf("process %d exited %d: %s", i, c, errs[i])
+		}
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(root, ".tagsight", "library.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var ok string
+	db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&ok)
+	if ok != "ok" {
+		t.Errorf("integrity_check: %s", ok)
+	}
+	var entries, paths, vecs, vecEntries int
+	db.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT path) FROM entries`).Scan(&entries, &paths)
+	db.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT entry_id) FROM vectors`).Scan(&vecs, &vecEntries)
+	if entries != n || paths != n {
+		t.Errorf("%d entries (%d paths), want %d", entries, paths, n)
+	}
+	if vecs != n || vecEntries != n {
+		t.Errorf("%d vectors for %d entries, want one each for %d", vecs, vecEntries, n)
+	}
+	var tagsMade int
+	db.QueryRowContext(ctx, `SELECT COUNT(*) FROM tags WHERE name IN ('Both', 'Meanwhile')`).Scan(&tagsMade)
+	if tagsMade != 2 {
+		t.Errorf("the tag made meanwhile was lost (%d of 2)", tagsMade)
+	}
+}
