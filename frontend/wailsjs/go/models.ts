@@ -283,6 +283,7 @@ export namespace api {
 	    limit: number;
 	    offset: number;
 	    sort?: string;
+	    show_hidden?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new SearchRequest(source);
@@ -294,6 +295,7 @@ export namespace api {
 	        this.limit = source["limit"];
 	        this.offset = source["offset"];
 	        this.sort = source["sort"];
+	        this.show_hidden = source["show_hidden"];
 	    }
 	}
 	export class SearchResult {
