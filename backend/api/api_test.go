@@ -1,0 +1,181 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image/color"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/tagsight/tagsight/backend/jobs"
+	"github.com/tagsight/tagsight/backend/prefs"
+	"github.com/tagsight/tagsight/backend/store"
+	"github.com/tagsight/tagsight/backend/testutil"
+	"github.com/tagsight/tagsight/backend/workspace"
+)
+
+// desktopAPI opens a small library in the desktop face.
+func desktopAPI(t *testing.T) (*API, string, string) {
+	t.Helper()
+	root := t.TempDir()
+	for name, c := range map[string]color.RGBA{"red.jpg": {220, 10, 10, 255}, "blue.jpg": {10, 10, 220, 255}, "green.jpg": {10, 200, 10, 255}} {
+		testutil.WriteFile(t, filepath.Join(root, "pics", name), testutil.JPEG(t, testutil.Solid(40, 30, c), nil))
+	}
+	cfg := t.TempDir()
+	a := New(Options{Version: "test", ConfigDir: cfg, Model: workspace.ModelOptions{Model: colourModel, ModelsDir: t.TempDir()}})
+	t.Cleanup(func() { Shutdown(a) })
+	if _, err := a.OpenLibrary(root, true); err != nil {
+		t.Fatal(err)
+	}
+	waitJobs(t, a)
+	return a, root, cfg
+}
+
+func entryID(t *testing.T, a *API, rel string) int64 {
+	t.Helper()
+	ws, _ := a.workspace()
+	e, err := ws.Lib.DB.EntryByPath(t.Context(), rel)
+	if err != nil {
+		t.Fatalf("%s: %v", rel, err)
+	}
+	return e.ID
+}
+
+// TestTrash: the file moves into .tagsight/trash with its folders, the
+// entry and its vector are gone, search no longer finds it, the others stay.
+func TestTrash(t *testing.T) {
+	a, root, _ := desktopAPI(t)
+	id := entryID(t, a, "pics/red.jpg")
+	before, _ := os.ReadFile(filepath.Join(root, "pics/red.jpg"))
+	if n, err := a.Trash([]int64{id}); n != 1 || err != nil {
+		t.Fatalf("trash: %d %v", n, err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "pics/red.jpg")); !errors.Is(err, os.ErrNotExist) {
+		t.Error("the file is still in place")
+	}
+	moved, _ := filepath.Glob(filepath.Join(root, ".tagsight", "trash", "*", "pics", "red.jpg"))
+	if len(moved) != 1 {
+		t.Fatalf("trash folder: %v", moved)
+	}
+	if got, _ := os.ReadFile(moved[0]); string(got) != string(before) {
+		t.Error("the trashed file's bytes changed")
+	}
+	ws, _ := a.workspace()
+	if _, err := ws.Lib.DB.EntryByID(t.Context(), id); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("entry still there: %v", err)
+	}
+	if _, err := ws.Lib.DB.Vector(t.Context(), ws.Now().StoreModel, id); err == nil {
+		t.Error("the trashed entry's vector is still there")
+	}
+	res, _ := a.Search(SearchRequest{Query: "red", Limit: 10})
+	for _, it := range res.Items {
+		if it.ID == id {
+			t.Error("search still finds the trashed entry")
+		}
+	}
+	if len(res.Items) != 2 {
+		t.Errorf("%d results, want the other 2", len(res.Items))
+	}
+	if _, err := a.Trash([]int64{id}); err == nil {
+		t.Error("trashing a trashed entry again gave no error")
+	}
+}
+
+// TestSetField: a field set shows in the entry; "" removes it; a bad date
+// is refused.
+func TestSetField(t *testing.T) {
+	a, _, _ := desktopAPI(t)
+	id := entryID(t, a, "pics/blue.jpg")
+	if err := a.SetField(id, "Note", "text", "by the sea"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetField(id, "Shot", "date", "2023-06-01"); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := a.Entry(id)
+	got := map[string]string{}
+	for _, f := range d.Fields {
+		got[f.Name+"/"+f.Kind] = f.Value
+	}
+	if got["Note/text"] != "by the sea" || got["Shot/date"] != "2023-06-01" {
+		t.Errorf("fields %+v", d.Fields)
+	}
+	if err := a.SetField(id, "Note", "text", ""); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := a.Entry(id); len(d.Fields) != 1 {
+		t.Errorf("after removing Note: %+v", d.Fields)
+	}
+	if err := a.SetField(id, "Shot", "date", "yesterday"); err == nil {
+		t.Error("a bad date was accepted")
+	}
+}
+
+// TestSaveSettings: a bad theme or provider is refused and nothing is
+// written; good settings land in settings.json and come back.
+func TestSaveSettings(t *testing.T) {
+	a, _, cfg := desktopAPI(t)
+	path := filepath.Join(cfg, prefs.FileName)
+	before, _ := os.ReadFile(path)
+	for _, bad := range []Settings{{Theme: "neon", Provider: "auto", ThumbSize: 256}, {Theme: "dark", Provider: "tpu", ThumbSize: 256}} {
+		if _, err := a.SaveSettings(bad); err == nil || ToError(err).Code != CodeInvalid {
+			t.Errorf("%+v: %v", bad, err)
+		}
+	}
+	if after, _ := os.ReadFile(path); string(after) != string(before) {
+		t.Error("a refused save changed settings.json")
+	}
+	s, err := a.SaveSettings(Settings{Theme: "dark", Provider: "cpu", ThumbSize: 9999})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Theme != "dark" || s.Provider != "cpu" || s.ThumbSize != 256 {
+		t.Errorf("saved %+v (an out-of-range size becomes the default)", s)
+	}
+	var onDisk prefs.Prefs
+	b, _ := os.ReadFile(path)
+	if err := json.Unmarshal(b, &onDisk); err != nil || onDisk.Theme != "dark" || onDisk.Provider != "cpu" || len(onDisk.Recent) != 1 {
+		t.Errorf("settings.json: %s %v", b, err)
+	}
+}
+
+// TestCancelJob: a running index job cancelled ends cancelled (and what it
+// committed stays); an unknown job is an error.
+func TestCancelJob(t *testing.T) {
+	a, root, _ := desktopAPI(t)
+	for i := 0; i < 150; i++ {
+		testutil.WriteFile(t, filepath.Join(root, "more", fmt.Sprintf("m%03d.png", i)),
+			testutil.PNG(t, testutil.Solid(300, 200, color.RGBA{uint8(i), 9, 9, 255})))
+	}
+	j, err := a.StartIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.CancelJob(j.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitIdle(t, a)
+	var state string
+	for _, x := range a.jobs.List() {
+		if x.ID == j.ID {
+			state = x.State
+		}
+	}
+	if state != jobs.Cancelled && state != jobs.Done {
+		t.Errorf("cancelled job ended %q", state)
+	}
+	if err := a.CancelJob("no-such-job"); err == nil {
+		t.Error("cancelling an unknown job gave no error")
+	}
+	// A new index finishes the rest.
+	if _, err := a.StartIndex(); err != nil {
+		t.Fatal(err)
+	}
+	waitJobs(t, a)
+	ws, _ := a.workspace()
+	if n, _, _ := ws.Lib.DB.CountEntries(t.Context()); n != 153 {
+		t.Errorf("%d entries after resuming, want 153", n)
+	}
+}
