@@ -130,11 +130,7 @@ func repeat(s string, n int) string {
 // content is kept. Another entry that held the path is removed first, as in
 // UpdateEntry.
 func TouchEntry(ctx context.Context, tx *sql.Tx, id int64, path string, size, mtimeNs, updatedAt int64) error {
-	var clash []int64
-	if err := queryIDs(ctx, tx, &clash, `SELECT id FROM entries WHERE path = ? AND id <> ?`, path, id); err != nil {
-		return fmt.Errorf("touch entry: %w", err)
-	}
-	if _, err := deleteEntries(ctx, tx, clash); err != nil {
+	if err := clearPath(ctx, tx, path, id); err != nil {
 		return fmt.Errorf("touch entry: %w", err)
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE entries SET path=?, size=?, mtime_ns=?, updated_at=?, missing=0 WHERE id=?`,

@@ -8,20 +8,7 @@ import (
 )
 
 func entryTagIDs(ctx context.Context, tx *sql.Tx, entryID int64) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT tag_id FROM entry_tags WHERE entry_id=?`, entryID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return int64s(ctx, tx, `SELECT tag_id FROM entry_tags WHERE entry_id=?`, entryID)
 }
 
 // addToCentroid adds sign×v to a tag's running sum for model m.
@@ -130,17 +117,10 @@ func RecomputeCentroids(ctx context.Context, tx *sql.Tx, tagID int64) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM tag_centroids WHERE tag_id=?`, tagID); err != nil {
 		return err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT entry_id FROM entry_tags WHERE tag_id=?`, tagID)
+	ids, err := int64s(ctx, tx, `SELECT entry_id FROM entry_tags WHERE tag_id=?`, tagID)
 	if err != nil {
 		return err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		rows.Scan(&id)
-		ids = append(ids, id)
-	}
-	rows.Close()
 	return AdjustCentroids(ctx, tx, tagID, ids, 1)
 }
 

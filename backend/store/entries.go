@@ -88,6 +88,16 @@ func InsertEntry(ctx context.Context, tx *sql.Tx, e *Entry) error {
 	return err
 }
 
+// clearPath deletes any entry other than id that holds path (a file that
+// took another's name), with everything that hangs off it.
+func clearPath(ctx context.Context, tx *sql.Tx, path string, id int64) error {
+	clash, err := int64s(ctx, tx, `SELECT id FROM entries WHERE path = ? AND id <> ?`, path, id)
+	if err == nil {
+		_, err = deleteEntries(ctx, tx, clash)
+	}
+	return err
+}
+
 // UpdateEntry rewrites every column of the entry with e.ID (path included,
 // which is how a moved file keeps its id, tags and vectors) and clears
 // missing. A different entry that held e.Path is removed first (see
@@ -96,16 +106,11 @@ func InsertEntry(ctx context.Context, tx *sql.Tx, e *Entry) error {
 // share of its tags' centroids, its embedding failures and its analysis rows
 // go, so every analyzer runs for it again.
 func UpdateEntry(ctx context.Context, tx *sql.Tx, e *Entry) error {
-	var clash []int64
-	err := queryIDs(ctx, tx, &clash, `SELECT id FROM entries WHERE path = ? AND id <> ?`, e.Path, e.ID)
-	if err != nil {
-		return fmt.Errorf("update entry: %w", err)
-	}
-	if _, err := deleteEntries(ctx, tx, clash); err != nil {
+	if err := clearPath(ctx, tx, e.Path, e.ID); err != nil {
 		return fmt.Errorf("update entry: %w", err)
 	}
 	var oldFP string
-	err = tx.QueryRowContext(ctx, `SELECT fingerprint FROM entries WHERE id = ?`, e.ID).Scan(&oldFP)
+	err := tx.QueryRowContext(ctx, `SELECT fingerprint FROM entries WHERE id = ?`, e.ID).Scan(&oldFP)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("update entry: %w", err)
 	}

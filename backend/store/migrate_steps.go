@@ -34,8 +34,8 @@ func dropOrphanVectors(ctx context.Context, tx *sql.Tx) error {
 		if n == 0 {
 			continue
 		}
-		var orphans []int64
-		if err := queryIDs(ctx, tx, &orphans, `SELECT rowid FROM `+t+` WHERE rowid NOT IN (SELECT id FROM entries)`); err != nil {
+		orphans, err := int64s(ctx, tx, `SELECT rowid FROM `+t+` WHERE rowid NOT IN (SELECT id FROM entries)`)
+		if err != nil {
 			return err
 		}
 		for _, id := range orphans {

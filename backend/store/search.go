@@ -81,20 +81,14 @@ func (db *DB) FilterEntries(ctx context.Context, where string, args []any, sortK
 
 // FilterIDs lists the ids of the entries matching where (never nil).
 func (db *DB) FilterIDs(ctx context.Context, where string, args []any) ([]int64, error) {
-	rows, err := db.QueryContext(ctx, `SELECT e.id FROM entries e WHERE `+where, args...)
+	ids, err := int64s(ctx, db, `SELECT e.id FROM entries e WHERE `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	defer rows.Close()
-	ids := []int64{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
+	if ids == nil {
+		ids = []int64{}
 	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 // CountFilterWithVector counts the entries matching where that have a
@@ -140,16 +134,5 @@ func (db *DB) SortEntryIDs(ctx context.Context, ids []int64, sortKey string) ([]
 		return nil, nil
 	}
 	in, args := inList(ids)
-	rows, err := db.QueryContext(ctx, `SELECT e.id FROM entries e WHERE e.id IN `+in+` ORDER BY `+ob, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		rows.Scan(&id)
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return int64s(ctx, db, `SELECT e.id FROM entries e WHERE e.id IN `+in+` ORDER BY `+ob, args...)
 }

@@ -239,21 +239,27 @@ func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
 	return rows.Err()
 }
 
-// queryIDs appends the ids a query returns to out.
-func queryIDs(ctx context.Context, tx *sql.Tx, out *[]int64, q string, args ...any) error {
-	rows, err := tx.QueryContext(ctx, q, args...)
+// querier is what int64s runs a query on: the database or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+// int64s runs a query whose rows are one integer each (ids, mostly).
+func int64s(ctx context.Context, db querier, q string, args ...any) ([]int64, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rows.Close()
+	var out []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			return err
+			return nil, err
 		}
-		*out = append(*out, id)
+		out = append(out, id)
 	}
-	return rows.Err()
+	return out, rows.Err()
 }
 
 // Tx is a write transaction, as DB.Tx and Batcher hand it out. Outside

@@ -6,26 +6,10 @@ import (
 
 // The queries behind tag suggestions.
 
-// int64s runs a query whose rows are one integer each.
-func (db *DB) int64s(ctx context.Context, q string, args ...any) ([]int64, error) {
-	rows, err := db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		rows.Scan(&id)
-		out = append(out, id)
-	}
-	return out, rows.Err()
-}
-
 // SuggestionSkips lists the tags never to suggest for an entry: those it
 // carries and those dismissed for it.
 func (db *DB) SuggestionSkips(ctx context.Context, entryID int64) ([]int64, error) {
-	return db.int64s(ctx, `SELECT tag_id FROM entry_tags WHERE entry_id=? UNION SELECT tag_id FROM dismissed_suggestions WHERE entry_id=?`, entryID, entryID)
+	return int64s(ctx, db, `SELECT tag_id FROM entry_tags WHERE entry_id=? UNION SELECT tag_id FROM dismissed_suggestions WHERE entry_id=?`, entryID, entryID)
 }
 
 // TagsOfEntries maps each of entryIDs that carries tags to their ids.
@@ -50,20 +34,20 @@ func (db *DB) TagsOfEntries(ctx context.Context, entryIDs []int64) (map[int64][]
 
 // TagMembers lists the present entries that carry a tag.
 func (db *DB) TagMembers(ctx context.Context, tagID int64) ([]int64, error) {
-	return db.int64s(ctx, `SELECT et.entry_id FROM entry_tags et JOIN entries e ON e.id = et.entry_id WHERE et.tag_id=? AND e.missing=0`, tagID)
+	return int64s(ctx, db, `SELECT et.entry_id FROM entry_tags et JOIN entries e ON e.id = et.entry_id WHERE et.tag_id=? AND e.missing=0`, tagID)
 }
 
 // BatchSuggestionSkips lists the entries never to suggest a tag for: those
 // that carry it, those it was dismissed for, and missing ones.
 func (db *DB) BatchSuggestionSkips(ctx context.Context, tagID int64) ([]int64, error) {
-	return db.int64s(ctx, `SELECT entry_id FROM entry_tags WHERE tag_id=? UNION SELECT entry_id FROM dismissed_suggestions WHERE tag_id=?
+	return int64s(ctx, db, `SELECT entry_id FROM entry_tags WHERE tag_id=? UNION SELECT entry_id FROM dismissed_suggestions WHERE tag_id=?
 		UNION SELECT id FROM entries WHERE missing<>0`, tagID, tagID)
 }
 
 // SampleVectorEntries draws up to n present entries that have a vector of
 // model m, at random (never nil).
 func (db *DB) SampleVectorEntries(ctx context.Context, m Model, n int) ([]int64, error) {
-	ids, err := db.int64s(ctx, `SELECT v.entry_id FROM vectors v JOIN entries e ON e.id = v.entry_id
+	ids, err := int64s(ctx, db, `SELECT v.entry_id FROM vectors v JOIN entries e ON e.id = v.entry_id
 		WHERE v.model_id = ? AND e.missing = 0 ORDER BY random() LIMIT ?`, m.ID, n)
 	if ids == nil {
 		ids = []int64{}

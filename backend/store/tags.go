@@ -22,23 +22,10 @@ func (db *DB) TagRelatives(ctx context.Context, ids []int64) ([]int64, error) {
 	args = append(args, args...)
 	seed := "VALUES (?)" + strings.Repeat(", (?)", len(ids)-1)
 	// UNION (not UNION ALL) stops the recursion on cycles.
-	rows, err := db.QueryContext(ctx, `WITH RECURSIVE
+	return int64s(ctx, db, `WITH RECURSIVE
 		down(id) AS (`+seed+` UNION SELECT tp.child_id FROM tag_parents tp JOIN down ON tp.parent_id = down.id),
 		up(id) AS (`+seed+` UNION SELECT tp.parent_id FROM tag_parents tp JOIN up ON tp.child_id = up.id)
 		SELECT id FROM down UNION SELECT id FROM up ORDER BY 1`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }
 
 // NotHidden is a condition over entries aliased e: the entry carries no
