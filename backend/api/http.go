@@ -520,54 +520,37 @@ func (h *httpFace) serveUpload(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	rc := http.NewResponseController(w)
-	r.Body = io.NopCloser(idleReader{r: r.Body, rc: rc})
-	mr, err := r.MultipartReader()
-	if err != nil {
-		fail(w, &Error{Code: CodeInvalid, Message: "send multipart/form-data: " + err.Error()})
-		return
-	}
 	target, policy := "", library.ConflictKeepBoth
 	res := library.ImportResult{Paths: []string{}}
 	var refused *Error
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			fail(w, &Error{Code: CodeInvalid, Message: err.Error()})
-			return
-		}
+	ok := eachPart(w, r, func(part *multipart.Part) error {
 		switch part.FormName() {
 		case "target", "conflict":
 			b, _ := io.ReadAll(io.LimitReader(part, 4096))
-			if part.FormName() == "target" {
-				if target, err = library.CleanTarget(string(b)); err != nil {
-					fail(w, &Error{Code: CodeInvalid, Message: err.Error()})
-					return
-				}
-			} else {
+			if part.FormName() == "conflict" {
 				policy = string(b)
+				return nil
 			}
+			t, err := library.CleanTarget(string(b))
+			if err != nil {
+				return &Error{Code: CodeInvalid, Message: err.Error()}
+			}
+			target = t
 		case "file":
 			// One refused file (not a picture, too large, a bad name) is
 			// reported and the others still come in.
-			if err := h.saveUpload(r.Context(), ws.Lib, target, policy, part, &res); err != nil {
-				if r.Context().Err() != nil {
-					fail(w, err)
-					return
-				}
-				var ae *Error
-				if !errors.As(err, &ae) {
-					fail(w, err)
-					return
-				}
-				res.Errors = append(res.Errors, store.ScanError{Path: part.FileName(), Error: ae.Message})
-				refused = ae
+			err := h.saveUpload(r.Context(), ws.Lib, target, policy, part, &res)
+			var ae *Error
+			if err == nil || r.Context().Err() != nil || !errors.As(err, &ae) {
+				return err
 			}
+			res.Errors = append(res.Errors, store.ScanError{Path: part.FileName(), Error: ae.Message})
+			refused = ae
 		}
-		part.Close()
+		return nil
+	})
+	if !ok {
+		return
 	}
 	if res.Copied == 0 && refused != nil {
 		fail(w, refused)
@@ -586,6 +569,35 @@ func (h *httpFace) serveUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(job)
+}
+
+// eachPart hands a multipart request's parts to fn in order, closing each,
+// with a read deadline that moves while the client sends (idleReader). On a
+// malformed body or an error from fn it answers the request and returns
+// false.
+func eachPart(w http.ResponseWriter, r *http.Request, fn func(*multipart.Part) error) bool {
+	r.Body = io.NopCloser(idleReader{r: r.Body, rc: http.NewResponseController(w)})
+	mr, err := r.MultipartReader()
+	if err != nil {
+		fail(w, &Error{Code: CodeInvalid, Message: "send multipart/form-data: " + err.Error()})
+		return false
+	}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return true
+		}
+		if err != nil {
+			fail(w, &Error{Code: CodeInvalid, Message: err.Error()})
+			return false
+		}
+		err = fn(part)
+		part.Close()
+		if err != nil {
+			fail(w, err)
+			return false
+		}
+	}
 }
 
 // errTooLarge ends an upload that passes the limit.
@@ -643,44 +655,31 @@ func (h *httpFace) serveSearchImage(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	r.Body = io.NopCloser(idleReader{r: r.Body, rc: http.NewResponseController(w)})
-	mr, err := r.MultipartReader()
-	if err != nil {
-		fail(w, &Error{Code: CodeInvalid, Message: "send multipart/form-data: " + err.Error()})
-		return
-	}
 	limit, tmp := 0, ""
 	defer func() {
 		if tmp != "" {
 			os.Remove(tmp)
 		}
 	}()
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			fail(w, &Error{Code: CodeInvalid, Message: err.Error()})
-			return
-		}
+	ok := eachPart(w, r, func(part *multipart.Part) error {
 		switch part.FormName() {
 		case "limit":
 			b, _ := io.ReadAll(io.LimitReader(part, 32))
 			limit, _ = strconv.Atoi(strings.TrimSpace(string(b)))
 		case "file":
 			if tmp != "" {
-				break
+				return nil
 			}
-			if tmp, err = ws.Lib.TempFile(&cappedReader{r: part, n: MaxSearchImage}, filepath.Ext(filepath.Base(part.FileName()))); err != nil {
-				if errors.Is(err, errTooLarge) {
-					err = &Error{Code: CodeTooLarge, Message: fmt.Sprintf("a picture to search by may be %d MB at most", MaxSearchImage>>20)}
-				}
-				fail(w, err)
-				return
+			var err error
+			if tmp, err = ws.Lib.TempFile(&cappedReader{r: part, n: MaxSearchImage}, filepath.Ext(filepath.Base(part.FileName()))); errors.Is(err, errTooLarge) {
+				return &Error{Code: CodeTooLarge, Message: fmt.Sprintf("a picture to search by may be %d MB at most", MaxSearchImage>>20)}
 			}
+			return err
 		}
-		part.Close()
+		return nil
+	})
+	if !ok {
+		return
 	}
 	if tmp == "" {
 		fail(w, &Error{Code: CodeInvalid, Message: "no file"})
