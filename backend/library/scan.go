@@ -146,14 +146,7 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 		if roots, scope, err = l.scanRoots(opts.Only); err != nil {
 			return res, err
 		}
-		inScope = func(rel string) bool {
-			for _, s := range scope {
-				if s == "" || rel == s || strings.HasPrefix(rel, s+"/") {
-					return true
-				}
-			}
-			return false
-		}
+		inScope = func(rel string) bool { return covered(scope, rel) }
 	}
 	items, errs := l.walk(ctx, ign, rep, roots)
 	if err := ctx.Err(); err != nil {
@@ -304,6 +297,9 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	_, res.Missing, err = l.DB.CountEntries(wctx)
 	if err != nil {
 		return res, err
+	}
+	if err := l.DB.PruneChanges(wctx); err != nil {
+		return res, fmt.Errorf("prune change log: %w", err)
 	}
 	res.Seconds = time.Since(start).Seconds()
 	rep.set(Progress{Phase: "done", Done: total, Total: total, Errors: len(errs)}, true)
@@ -510,13 +506,30 @@ func (l *Library) scanRoots(only []string) (roots, scope []string, err error) {
 		if clean == DataDirName || strings.HasPrefix(clean, DataDirName+"/") {
 			return nil, nil, fmt.Errorf("scan %q: Tagsight's own folder", rel)
 		}
-		if _, err := os.Lstat(l.Abs(clean)); err != nil {
-			continue
+		if covered(scope, clean) {
+			continue // a folder already named holds it
 		}
-		roots = append(roots, l.Abs(clean))
+		// A path that is gone stays in scope: its entries are missing now,
+		// or moved to another path of the same scan.
+		scope = slices.DeleteFunc(scope, func(s string) bool { return strings.HasPrefix(s, clean+"/") })
 		scope = append(scope, clean)
 	}
+	for _, s := range scope {
+		if _, err := os.Lstat(l.Abs(s)); err == nil {
+			roots = append(roots, l.Abs(s))
+		}
+	}
 	return roots, scope, nil
+}
+
+// covered reports whether rel is one of scope or inside one of them.
+func covered(scope []string, rel string) bool {
+	for _, s := range scope {
+		if s == "" || rel == s || strings.HasPrefix(rel, s+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 func describeMode(m fs.FileMode) string {

@@ -1,0 +1,414 @@
+// Package watch turns changes on disk under a library into batches of
+// library-relative paths for the analysis pipeline: a source, like a scan
+// or an import. It watches every folder (fsnotify: inotify, kqueue,
+// ReadDirectoryChangesW), follows new folders as they appear, waits for a
+// burst to settle (a card copy of 2 000 files is one batch) and for each
+// file to stop changing (a file still being copied is analysed once it is
+// complete). Where events cannot be had — the system's watch limit is
+// reached, the folder is on a network drive, or the user asked — it falls
+// back to a periodic light rescan (size and mtime only) and says why.
+package watch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// Modes of watching.
+const (
+	ModeEvents  = "events"  // change events from the operating system
+	ModePolling = "polling" // a light rescan every Options.PollEvery
+	ModeOff     = "off"
+)
+
+// Options tune a Watcher; the zero value (with Root) is sensible.
+type Options struct {
+	Root string
+	// Skip reports whether a library-relative path ('/'-separated) is not
+	// watched: the library's own folder, .tagsight/ignore's patterns.
+	Skip func(rel string, dir bool) bool
+	// Quiet: a batch goes out once no event arrived for this long
+	// (default 400 ms) ...
+	Quiet time.Duration
+	// MaxDelay: ... or once its oldest change waited this long, so a
+	// copy that never pauses still shows up as it goes (default 4 s).
+	MaxDelay time.Duration
+	// Stable: a file modified less than this long ago is still being
+	// written; it waits for the next batch (default 1 s).
+	Stable time.Duration
+	// PollEvery is the light rescan's period in polling mode (default 30 s).
+	PollEvery time.Duration
+	// Mode: "" or "auto" (events, polling where they cannot be had),
+	// "poll" (always poll), "off".
+	Mode string
+	// MaxWatches, when > 0, acts as the system's watch limit (tests).
+	MaxWatches int
+}
+
+// Batch is what changed: run the pipeline over Paths (files and folders
+// that appeared, changed or vanished), or over everything when Rescan.
+type Batch struct {
+	Paths  []string
+	Rescan bool
+	// Why, for Rescan: "poll" (the periodic light rescan) or "overflow"
+	// (the system dropped events).
+	Why string
+}
+
+// Status says how the library is watched, for the UI and the CLI.
+type Status struct {
+	Mode    string  `json:"mode" ts:"'events' | 'polling' | 'off'"`
+	Folders int     `json:"folders"`          // folders with an event watch
+	Every   float64 `json:"every,omitempty"`  // seconds between rescans when polling
+	Reason  string  `json:"reason,omitempty"` // why polling (or off)
+	Fix     string  `json:"fix,omitempty"`    // what the user can do about it
+}
+
+// Watcher watches one library folder.
+type Watcher struct {
+	o  Options
+	fw *fsnotify.Watcher
+
+	mu      sync.Mutex
+	status  Status
+	watched map[string]bool // absolute folders with a watch
+	pending map[string]time.Time
+	first   time.Time // when the oldest pending change arrived
+	last    time.Time // when the newest event arrived
+}
+
+// New prepares a watcher; Run starts it.
+func New(o Options) (*Watcher, error) {
+	if o.Root == "" {
+		return nil, errors.New("watch: no folder")
+	}
+	root, err := filepath.Abs(o.Root)
+	if err != nil {
+		return nil, err
+	}
+	o.Root = root
+	if o.Skip == nil {
+		o.Skip = func(string, bool) bool { return false }
+	}
+	if o.Quiet <= 0 {
+		o.Quiet = 400 * time.Millisecond
+	}
+	if o.MaxDelay <= 0 {
+		o.MaxDelay = 4 * time.Second
+	}
+	if o.Stable <= 0 {
+		o.Stable = time.Second
+	}
+	if o.PollEvery <= 0 {
+		o.PollEvery = 30 * time.Second
+	}
+	return &Watcher{o: o, watched: map[string]bool{}, pending: map[string]time.Time{}}, nil
+}
+
+// Status is how the folder is watched now.
+func (w *Watcher) Status() Status {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	s := w.status
+	s.Folders = len(w.watched)
+	return s
+}
+
+// Run watches until ctx ends, calling fn with each batch, one at a time:
+// changes that arrive while fn runs wait for the next batch. status, when
+// not nil, hears every change of Status.
+func (w *Watcher) Run(ctx context.Context, fn func(Batch), status func(Status)) error {
+	if status == nil {
+		status = func(Status) {}
+	}
+	switch w.o.Mode {
+	case ModeOff:
+		w.setStatus(Status{Mode: ModeOff, Reason: "watching is turned off"}, status)
+		<-ctx.Done()
+		return nil
+	case "poll":
+		w.poll(Status{Mode: ModePolling, Reason: "polling was chosen instead of change events"}, status)
+	default:
+		if fsType, remote := remoteFS(w.o.Root); remote {
+			w.poll(Status{Mode: ModePolling,
+				Reason: fmt.Sprintf("the library is on a network drive (%s): changes made by other machines send no events", fsType)}, status)
+		}
+	}
+	var events <-chan fsnotify.Event
+	var errs <-chan error
+	if w.o.Mode != "poll" {
+		fw, err := fsnotify.NewBufferedWatcher(4096)
+		if err != nil {
+			w.poll(Status{Mode: ModePolling, Reason: "change events are not available: " + err.Error(), Fix: limitFix(err)}, status)
+		} else {
+			w.fw = fw
+			defer fw.Close()
+			events, errs = fw.Events, fw.Errors
+			w.mu.Lock()
+			if w.status.Mode == "" {
+				w.status.Mode = ModeEvents
+			}
+			w.mu.Unlock()
+			w.addTree(w.o.Root, false, status)
+			status(w.Status())
+		}
+	}
+	var tick <-chan time.Time
+	var pollTick <-chan time.Time
+	var pollT *time.Ticker
+	defer func() {
+		if pollT != nil {
+			pollT.Stop()
+		}
+	}()
+	t := time.NewTicker(w.o.Quiet / 4)
+	defer t.Stop()
+	tick = t.C
+	for {
+		if pollT == nil && w.Status().Mode == ModePolling {
+			pollT = time.NewTicker(w.o.PollEvery)
+			pollTick = pollT.C
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-events:
+			if !ok {
+				events = nil
+				continue
+			}
+			w.event(ev, status)
+		case err, ok := <-errs:
+			if !ok {
+				errs = nil
+				continue
+			}
+			if errors.Is(err, fsnotify.ErrEventOverflow) {
+				// The kernel's queue overflowed: some changes are unknown.
+				w.mu.Lock()
+				w.pending = map[string]time.Time{}
+				w.first = time.Time{}
+				w.mu.Unlock()
+				fn(Batch{Rescan: true, Why: "overflow"})
+			}
+		case <-pollTick:
+			fn(Batch{Rescan: true, Why: "poll"})
+		case <-tick:
+			if b, ok := w.due(time.Now()); ok {
+				fn(b)
+			}
+		}
+	}
+}
+
+// poll switches to (or adds) the periodic rescan, saying why.
+func (w *Watcher) poll(s Status, status func(Status)) {
+	s.Every = w.o.PollEvery.Seconds()
+	w.setStatus(s, status)
+}
+
+func (w *Watcher) setStatus(s Status, status func(Status)) {
+	w.mu.Lock()
+	w.status = s
+	w.mu.Unlock()
+	status(w.Status())
+}
+
+// rel is abs relative to the root, '/'-separated ("" for the root).
+func (w *Watcher) rel(abs string) (string, bool) {
+	r, err := filepath.Rel(w.o.Root, abs)
+	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return "", false
+	}
+	if r == "." {
+		return "", true
+	}
+	return filepath.ToSlash(r), true
+}
+
+// addTree watches dir and every folder below it. When found is set (a
+// folder that appeared), the folder itself is queued: files created in it
+// before its watch existed are found by the pipeline's walk.
+func (w *Watcher) addTree(dir string, found bool, status func(Status)) {
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		rel, ok := w.rel(p)
+		if !ok || rel != "" && w.o.Skip(rel, true) {
+			return fs.SkipDir
+		}
+		if err := w.add(p); err != nil {
+			w.limitHit(err, status)
+			return fs.SkipAll
+		}
+		return nil
+	})
+	if found {
+		if rel, ok := w.rel(dir); ok {
+			w.queue(rel, time.Now())
+		}
+	}
+}
+
+func (w *Watcher) add(dir string) error {
+	w.mu.Lock()
+	if w.watched[dir] {
+		w.mu.Unlock()
+		return nil
+	}
+	if w.o.MaxWatches > 0 && len(w.watched) >= w.o.MaxWatches {
+		w.mu.Unlock()
+		return fmt.Errorf("watch %s: %w", dir, syscall.ENOSPC)
+	}
+	w.mu.Unlock()
+	if err := w.fw.Add(dir); err != nil {
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
+			return nil // gone already, or unreadable: the scan reports it
+		}
+		return err
+	}
+	w.mu.Lock()
+	w.watched[dir] = true
+	w.mu.Unlock()
+	return nil
+}
+
+// limitHit: some folders cannot be watched. The watches made stay (their
+// changes still arrive at once); the periodic rescan covers the rest.
+func (w *Watcher) limitHit(err error, status func(Status)) {
+	if w.Status().Mode == ModePolling {
+		return
+	}
+	reason := "not every folder can be watched: " + err.Error()
+	if errors.Is(err, syscall.ENOSPC) {
+		reason = "the system's limit on watched folders is reached"
+		if n := maxUserWatches(); n > 0 {
+			reason += fmt.Sprintf(" (fs.inotify.max_user_watches = %d)", n)
+		}
+	}
+	w.poll(Status{Mode: ModePolling, Reason: reason, Fix: limitFix(err)}, status)
+}
+
+// limitFix is the advice for a failed watch.
+func limitFix(err error) string {
+	switch {
+	case errors.Is(err, syscall.ENOSPC):
+		return "raise the limit: sudo sysctl fs.inotify.max_user_watches=524288, and keep it with " +
+			"echo fs.inotify.max_user_watches=524288 | sudo tee /etc/sysctl.d/60-tagsight.conf"
+	case errors.Is(err, syscall.EMFILE):
+		return "raise the limit on open files (ulimit -n, or fs.inotify.max_user_instances on Linux)"
+	}
+	return ""
+}
+
+func maxUserWatches() int {
+	b, err := os.ReadFile("/proc/sys/fs/inotify/max_user_watches")
+	if err != nil {
+		return 0
+	}
+	var n int
+	fmt.Sscanf(strings.TrimSpace(string(b)), "%d", &n)
+	return n
+}
+
+// event files one change.
+func (w *Watcher) event(ev fsnotify.Event, status func(Status)) {
+	rel, ok := w.rel(ev.Name)
+	if !ok || rel == "" {
+		return
+	}
+	now := time.Now()
+	switch {
+	case ev.Has(fsnotify.Create):
+		st, err := os.Lstat(ev.Name)
+		if err == nil && st.IsDir() {
+			if w.o.Skip(rel, true) {
+				return
+			}
+			w.addTree(ev.Name, true, status)
+			return
+		}
+	case ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename):
+		w.forget(ev.Name) // a folder that went (or moved away) loses its watches
+	case ev.Has(fsnotify.Write):
+	default:
+		return // Chmod: neither content nor name changed
+	}
+	if w.o.Skip(rel, false) {
+		return
+	}
+	w.queue(rel, now)
+}
+
+// forget drops the watches of dir and below (the system drops a removed
+// folder's own; a renamed one keeps its watch under its old name).
+func (w *Watcher) forget(dir string) {
+	w.mu.Lock()
+	var gone []string
+	for p := range w.watched {
+		if p == dir || strings.HasPrefix(p, dir+string(filepath.Separator)) {
+			gone = append(gone, p)
+			delete(w.watched, p)
+		}
+	}
+	w.mu.Unlock()
+	for _, p := range gone {
+		_ = w.fw.Remove(p)
+	}
+}
+
+func (w *Watcher) queue(rel string, now time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.pending) == 0 {
+		w.first = now
+	}
+	w.pending[rel] = now
+	w.last = now
+}
+
+// due returns the batch to run now, if one is: events have been quiet for
+// Quiet (or the oldest waited MaxDelay), leaving out files that changed
+// less than Stable ago (they stay pending).
+func (w *Watcher) due(now time.Time) (Batch, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.pending) == 0 || now.Sub(w.last) < w.o.Quiet && now.Sub(w.first) < w.o.MaxDelay {
+		return Batch{}, false
+	}
+	var b Batch
+	for rel := range w.pending {
+		st, err := os.Lstat(filepath.Join(w.o.Root, filepath.FromSlash(rel)))
+		if err == nil && st.Mode().IsRegular() && now.Sub(st.ModTime()) < w.o.Stable && st.ModTime().Before(now.Add(time.Minute)) {
+			continue // still being written (a clock far ahead is not waited for)
+		}
+		b.Paths = append(b.Paths, rel)
+		delete(w.pending, rel)
+	}
+	if len(w.pending) > 0 {
+		w.first = now // what waits is checked again after the next quiet spell
+	}
+	if len(b.Paths) == 0 {
+		return Batch{}, false
+	}
+	sort.Strings(b.Paths)
+	return b, true
+}
