@@ -12,6 +12,7 @@ import (
 
 	"github.com/tagsight/tagsight/backend/jobs"
 	"github.com/tagsight/tagsight/backend/prefs"
+	"github.com/tagsight/tagsight/backend/watch"
 	"github.com/tagsight/tagsight/backend/workspace"
 )
 
@@ -25,6 +26,9 @@ type Options struct {
 	ConfigDir  string                   // settings.json; "" = the user's config folder
 	PickFolder func() (string, error)   // native dialog (desktop only)
 	Emit       func(name string, p any) // events to the UI
+	// Watch tunes the folder watcher of the open library (Mode "" = auto,
+	// "poll", "off").
+	Watch watch.Options
 	// Web is set for the browser face (tagsight serve): queries may name
 	// pictures by library path only, the model is chosen by catalog name
 	// only, no folder on the server's disk is revealed, and settings live
@@ -40,9 +44,10 @@ type API struct {
 	opts Options
 	jobs *jobs.Manager
 
-	mu  sync.RWMutex
-	ws  *workspace.Workspace
-	cfg prefs.Prefs
+	mu   sync.RWMutex
+	ws   *workspace.Workspace
+	live *workspace.Live // watches ws's folder and follows other processes
+	cfg  prefs.Prefs
 }
 
 // New returns the API of a face.
@@ -59,6 +64,13 @@ func New(o Options) *API {
 // Shutdown cancels running jobs (they commit what they finished) and
 // closes the library.
 func Shutdown(a *API) {
+	a.mu.Lock()
+	live := a.live
+	a.live = nil
+	a.mu.Unlock()
+	if live != nil {
+		live.Close()
+	}
 	a.jobs.Close()
 	a.mu.Lock()
 	defer a.mu.Unlock()

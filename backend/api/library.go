@@ -11,6 +11,8 @@ import (
 	"github.com/tagsight/tagsight/backend/jobs"
 	"github.com/tagsight/tagsight/backend/library"
 	"github.com/tagsight/tagsight/backend/prefs"
+	"github.com/tagsight/tagsight/backend/store"
+	"github.com/tagsight/tagsight/backend/watch"
 	"github.com/tagsight/tagsight/backend/workspace"
 )
 
@@ -43,9 +45,14 @@ func (a *API) open(root string, create, index bool) (LibraryInfo, error) {
 	if err != nil {
 		return LibraryInfo{}, err
 	}
+	live, err := a.startLive(ws)
+	if err != nil {
+		ws.Close()
+		return LibraryInfo{}, err
+	}
 	a.mu.Lock()
-	old := a.ws
-	a.ws = ws
+	old, oldLive := a.ws, a.live
+	a.ws, a.live = ws, live
 	if a.opts.Web {
 		// The served library keeps the web's settings; there are no recents.
 		a.loadConfig()
@@ -54,6 +61,9 @@ func (a *API) open(root string, create, index bool) (LibraryInfo, error) {
 		a.saveConfig()
 	}
 	a.mu.Unlock()
+	if oldLive != nil {
+		oldLive.Close()
+	}
 	if old != nil {
 		old.Close()
 	}
@@ -102,6 +112,12 @@ func (a *API) LibraryInfo() (*LibraryInfo, error) {
 	} else if st.ModelErr != nil {
 		info.ModelError = st.ModelErr.Error()
 	}
+	a.mu.RLock()
+	if a.live != nil && a.ws == ws {
+		s := a.live.Status()
+		info.Watch = &s
+	}
+	a.mu.RUnlock()
 	return info, nil
 }
 
@@ -173,8 +189,33 @@ func (a *API) index(ctx context.Context, ws *workspace.Workspace, report func(jo
 	return err
 }
 
-// changed tells the UI the library's contents changed, with its new facts.
+// changed makes the UI hear of a change this process made now, rather
+// than at the change log's next check; the log tells it once per batch.
 func (a *API) changed() {
+	a.mu.RLock()
+	live := a.live
+	a.mu.RUnlock()
+	if live != nil {
+		live.Poke()
+		return
+	}
+	a.emitInfo()
+}
+
+// emitIfOpen tells the UI of a change to ws if ws is (still) the open
+// library, and reports whether it is.
+func (a *API) emitIfOpen(ws *workspace.Workspace) bool {
+	a.mu.RLock()
+	open := a.ws == ws
+	a.mu.RUnlock()
+	if open {
+		a.emitInfo()
+	}
+	return open
+}
+
+// emitInfo tells the UI the library changed, with its new facts.
+func (a *API) emitInfo() {
 	info, err := a.LibraryInfo()
 	if err != nil || info == nil {
 		return
@@ -200,4 +241,48 @@ func (a *API) Trash(ids []int64) (int, error) {
 		a.changed()
 	}
 	return n, err
+}
+
+// startLive watches the library's folder (each batch of changes is a
+// job, so the job panel shows what the watcher does) and follows changes
+// made by any process, telling the UI once per batch.
+func (a *API) startLive(ws *workspace.Workspace) (*workspace.Live, error) {
+	return ws.Live(workspace.LiveOptions{
+		Watch: a.opts.Watch,
+		Scan: func() library.ScanOptions {
+			a.mu.RLock()
+			defer a.mu.RUnlock()
+			return library.ScanOptions{ThumbSize: a.cfg.ThumbSize}
+		},
+		Run: func(ctx context.Context, b watch.Batch, work func(context.Context, library.Reporter) error) {
+			if b.Rescan && b.Why == "poll" {
+				// The periodic light rescan is quiet; what it finds shows
+				// up in the grid like any change.
+				work(ctx, nil)
+				return
+			}
+			title := "Checking the whole folder for changes"
+			if !b.Rescan {
+				title = fmt.Sprintf("Updating %d changed items", len(b.Paths))
+				if len(b.Paths) == 1 {
+					title = "Updating " + b.Paths[0]
+				}
+			}
+			j, err := a.jobs.Start("watch", title, ws.Lib.Root, func(ctx context.Context, report func(jobs.Progress)) (any, error) {
+				return nil, work(ctx, func(p library.Progress) {
+					report(jobs.Progress{Phase: p.Phase, Done: int64(p.Done), Total: int64(p.Total), Rate: p.Rate, Unit: "files", ETA: p.ETA, Current: p.Current})
+				})
+			})
+			if err == nil {
+				a.jobs.Wait(ctx, j.ID) // later changes gather meanwhile
+			}
+		},
+		Changed: func(store.Changes) { a.emitIfOpen(ws) },
+		Status:  func(watch.Watching) { a.emitIfOpen(ws) },
+		Model: func() {
+			if a.emitIfOpen(ws) {
+				a.StartIndex()
+			}
+		},
+	})
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/tagsight/tagsight/backend/clip"
 	"github.com/tagsight/tagsight/backend/tags"
+	"github.com/tagsight/tagsight/backend/watch"
 )
 
 // The UI reads these as TypeScript generated from them (make types, which
@@ -27,6 +28,8 @@ type LibraryInfo struct {
 	Model      *ModelState        `json:"model"`
 	Provider   *clip.ProviderInfo `json:"provider"`
 	ModelError string             `json:"model_error"` // why search by meaning is unavailable, when it is
+	// Watch says how the folder is watched for changes (nil: not watched).
+	Watch *watch.Watching `json:"watch"`
 }
 
 // Item is an entry as the grid shows it.

@@ -2,8 +2,12 @@ package library
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
+	"time"
 
 	ignore "github.com/sabhiram/go-gitignore"
 )
@@ -60,4 +64,41 @@ func (m matcher) Ignored(rel string, isDir bool) bool {
 		return m.gi.MatchesPath(rel + "/")
 	}
 	return m.gi.MatchesPath(rel)
+}
+
+// Skipper returns what a watcher of the library leaves alone: Tagsight's
+// own folder and what .tagsight/ignore names (re-read when it changes).
+func (l *Library) Skipper() (func(rel string, isDir bool) bool, error) {
+	p := filepath.Join(l.DataDir(), "ignore")
+	var mu sync.Mutex
+	var m matcher
+	var stamp time.Time
+	load := func() error {
+		st, err := os.Stat(p)
+		if err != nil {
+			m, stamp = matcher{}, time.Time{}
+			return nil
+		}
+		if st.ModTime().Equal(stamp) {
+			return nil
+		}
+		nm, err := loadIgnore(l.DataDir())
+		if err != nil {
+			return err
+		}
+		m, stamp = nm, st.ModTime()
+		return nil
+	}
+	if err := load(); err != nil {
+		return nil, fmt.Errorf("read ignore file: %w", err)
+	}
+	return func(rel string, isDir bool) bool {
+		if rel == DataDirName || strings.HasPrefix(rel, DataDirName+"/") {
+			return true
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		_ = load() // a broken edit keeps the last good patterns
+		return m.Ignored(rel, isDir)
+	}, nil
 }

@@ -66,8 +66,8 @@ type Batch struct {
 	Why string
 }
 
-// Status says how the library is watched, for the UI and the CLI.
-type Status struct {
+// Watching says how the library is watched, for the UI and the CLI.
+type Watching struct {
 	Mode    string  `json:"mode" ts:"'events' | 'polling' | 'off'"`
 	Folders int     `json:"folders"`          // folders with an event watch
 	Every   float64 `json:"every,omitempty"`  // seconds between rescans when polling
@@ -81,7 +81,7 @@ type Watcher struct {
 	fw *fsnotify.Watcher
 
 	mu      sync.Mutex
-	status  Status
+	status  Watching
 	watched map[string]bool // absolute folders with a watch
 	pending map[string]time.Time
 	first   time.Time // when the oldest pending change arrived
@@ -117,7 +117,7 @@ func New(o Options) (*Watcher, error) {
 }
 
 // Status is how the folder is watched now.
-func (w *Watcher) Status() Status {
+func (w *Watcher) Status() Watching {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	s := w.status
@@ -128,20 +128,20 @@ func (w *Watcher) Status() Status {
 // Run watches until ctx ends, calling fn with each batch, one at a time:
 // changes that arrive while fn runs wait for the next batch. status, when
 // not nil, hears every change of Status.
-func (w *Watcher) Run(ctx context.Context, fn func(Batch), status func(Status)) error {
+func (w *Watcher) Run(ctx context.Context, fn func(Batch), status func(Watching)) error {
 	if status == nil {
-		status = func(Status) {}
+		status = func(Watching) {}
 	}
 	switch w.o.Mode {
 	case ModeOff:
-		w.setStatus(Status{Mode: ModeOff, Reason: "watching is turned off"}, status)
+		w.setStatus(Watching{Mode: ModeOff, Reason: "watching is turned off"}, status)
 		<-ctx.Done()
 		return nil
 	case "poll":
-		w.poll(Status{Mode: ModePolling, Reason: "polling was chosen instead of change events"}, status)
+		w.poll(Watching{Mode: ModePolling, Reason: "polling was chosen instead of change events"}, status)
 	default:
 		if fsType, remote := remoteFS(w.o.Root); remote {
-			w.poll(Status{Mode: ModePolling,
+			w.poll(Watching{Mode: ModePolling,
 				Reason: fmt.Sprintf("the library is on a network drive (%s): changes made by other machines send no events", fsType)}, status)
 		}
 	}
@@ -150,7 +150,7 @@ func (w *Watcher) Run(ctx context.Context, fn func(Batch), status func(Status)) 
 	if w.o.Mode != "poll" {
 		fw, err := fsnotify.NewBufferedWatcher(4096)
 		if err != nil {
-			w.poll(Status{Mode: ModePolling, Reason: "change events are not available: " + err.Error(), Fix: limitFix(err)}, status)
+			w.poll(Watching{Mode: ModePolling, Reason: "change events are not available: " + err.Error(), Fix: limitFix(err)}, status)
 		} else {
 			w.fw = fw
 			defer fw.Close()
@@ -213,12 +213,12 @@ func (w *Watcher) Run(ctx context.Context, fn func(Batch), status func(Status)) 
 }
 
 // poll switches to (or adds) the periodic rescan, saying why.
-func (w *Watcher) poll(s Status, status func(Status)) {
+func (w *Watcher) poll(s Watching, status func(Watching)) {
 	s.Every = w.o.PollEvery.Seconds()
 	w.setStatus(s, status)
 }
 
-func (w *Watcher) setStatus(s Status, status func(Status)) {
+func (w *Watcher) setStatus(s Watching, status func(Watching)) {
 	w.mu.Lock()
 	w.status = s
 	w.mu.Unlock()
@@ -240,7 +240,7 @@ func (w *Watcher) rel(abs string) (string, bool) {
 // addTree watches dir and every folder below it. When found is set (a
 // folder that appeared), the folder itself is queued: files created in it
 // before its watch existed are found by the pipeline's walk.
-func (w *Watcher) addTree(dir string, found bool, status func(Status)) {
+func (w *Watcher) addTree(dir string, found bool, status func(Watching)) {
 	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if d != nil && d.IsDir() {
@@ -293,7 +293,7 @@ func (w *Watcher) add(dir string) error {
 
 // limitHit: some folders cannot be watched. The watches made stay (their
 // changes still arrive at once); the periodic rescan covers the rest.
-func (w *Watcher) limitHit(err error, status func(Status)) {
+func (w *Watcher) limitHit(err error, status func(Watching)) {
 	if w.Status().Mode == ModePolling {
 		return
 	}
@@ -304,7 +304,7 @@ func (w *Watcher) limitHit(err error, status func(Status)) {
 			reason += fmt.Sprintf(" (fs.inotify.max_user_watches = %d)", n)
 		}
 	}
-	w.poll(Status{Mode: ModePolling, Reason: reason, Fix: limitFix(err)}, status)
+	w.poll(Watching{Mode: ModePolling, Reason: reason, Fix: limitFix(err)}, status)
 }
 
 // limitFix is the advice for a failed watch.
@@ -330,7 +330,7 @@ func maxUserWatches() int {
 }
 
 // event files one change.
-func (w *Watcher) event(ev fsnotify.Event, status func(Status)) {
+func (w *Watcher) event(ev fsnotify.Event, status func(Watching)) {
 	rel, ok := w.rel(ev.Name)
 	if !ok || rel == "" {
 		return

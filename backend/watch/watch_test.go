@@ -17,7 +17,7 @@ type collector struct {
 	mu      sync.Mutex
 	batches []Batch
 	at      []time.Time
-	status  []Status
+	status  []Watching
 	wake    chan struct{}
 }
 
@@ -32,7 +32,7 @@ func (c *collector) batch(b Batch) {
 	}
 }
 
-func (c *collector) stat(s Status) {
+func (c *collector) stat(s Watching) {
 	c.mu.Lock()
 	c.status = append(c.status, s)
 	c.mu.Unlock()

@@ -18,6 +18,7 @@ import (
 
 func newServeCmd() *cobra.Command {
 	var mf modelFlags
+	var wf watchFlags
 	var addr, token, readToken string
 	var noIndex, readOnly bool
 	var uploadMB int64
@@ -41,6 +42,10 @@ sound; like: takes paths inside the library); settings live in the library's
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			wo, err := wf.options()
+			if err != nil {
+				return err
+			}
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return err
@@ -57,7 +62,7 @@ sound; like: takes paths inside the library); settings live in the library's
 				readToken = ""
 			}
 			broker := api.NewBroker()
-			a := api.New(api.Options{Version: version, Model: mf.ModelOptions, Emit: broker.Publish, Web: true})
+			a := api.New(api.Options{Version: version, Model: mf.ModelOptions, Emit: broker.Publish, Web: true, Watch: wo})
 			defer api.Shutdown(a)
 			if err := api.Open(a, args[0], true); err != nil {
 				ln.Close()
@@ -106,6 +111,7 @@ sound; like: takes paths inside the library); settings live in the library's
 		},
 	}
 	mf.add(cmd)
+	wf.add(cmd)
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8484", "address to listen on (port 0 picks a free one)")
 	cmd.Flags().StringVar(&token, "token", "", "full-access token (generated when listening off loopback)")
 	cmd.Flags().StringVar(&readToken, "read-token", "", "read-only token (generated beside a full-access token)")

@@ -9,7 +9,7 @@ import { AppState } from './lib/state/app.svelte';
 
 describe('App', () => {
   it('goes straight to the main window when a library is already open (browser face)', async () => {
-    vi.mocked(api.libraryInfo).mockResolvedValue({ root: '/p', name: 'Pictures', entries: 3, missing: 0, model: null, provider: null, model_error: '' });
+    vi.mocked(api.libraryInfo).mockResolvedValue({ root: '/p', name: 'Pictures', entries: 3, missing: 0, model: null, provider: null, model_error: '', watch: null });
     render(App, { app: new AppState(0) });
     expect(await screen.findByRole('combobox', { name: 'Search' })).toBeTruthy();
     expect(screen.getByTestId('drop-zone').getAttribute('style')).toContain('--wails-drop-target: drop');

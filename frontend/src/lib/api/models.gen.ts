@@ -128,6 +128,8 @@ export interface LibraryInfo {
   provider: ProviderInfo | null;
   /** why search by meaning is unavailable, when it is */
   model_error: string;
+  /** Watch says how the folder is watched for changes (nil: not watched). */
+  watch: Watching | null;
 }
 
 /** ModelState describes the library's model. */
@@ -245,4 +247,17 @@ export interface TagPatch {
   remove_alias?: string;
   add_parent?: number;
   remove_parent?: number;
+}
+
+/** Watching says how the library is watched, for the UI and the CLI. */
+export interface Watching {
+  mode: 'events' | 'polling' | 'off';
+  /** folders with an event watch */
+  folders: number;
+  /** seconds between rescans when polling */
+  every?: number;
+  /** why polling (or off) */
+  reason?: string;
+  /** what the user can do about it */
+  fix?: string;
 }

@@ -24,7 +24,7 @@ async function setup(role: 'full' | 'read' = 'full') {
   vi.mocked(api.search).mockImplementation(pagedSearch(30));
   const app = new AppState(0);
   app.library.access = { role, web: true, upload_limit: 1 };
-  app.library.info = { root: '/p', name: 'Pictures', entries: 30, missing: 0, model: { name: 'ViT-B-32', dir: '', dim: 512, vectors: 30, pending: 0 }, provider: null, model_error: '' };
+  app.library.info = { root: '/p', name: 'Pictures', entries: 30, missing: 0, model: { name: 'ViT-B-32', dir: '', dim: 512, vectors: 30, pending: 0 }, provider: null, model_error: '', watch: null };
   app.library.ready = true;
   render(MainView, { app });
   await vi.waitFor(() => expect(screen.getAllByTestId('grid-item').length).toBeGreaterThan(0));
@@ -83,7 +83,26 @@ describe('MainView', () => {
     expect(document.activeElement).toBe(screen.getByRole('combobox', { name: 'Search' }));
   });
 
-  it('imports files dropped on the desktop window and refreshes the grid when the import is done', async () => {
+  it('updates the grid in place when the library changes: one search for a burst, selection and scroll kept', async () => {
+    const handlers = captureEvents();
+    const app = await setup();
+    await vi.waitFor(() => expect(screen.getAllByTestId('grid-item').length).toBeGreaterThan(3));
+    await fireEvent.click(screen.getAllByTestId('grid-item')[2]);
+    expect(app.selection.list).toEqual([3]);
+    const gen = app.search.generation;
+    const before = vi.mocked(api.search).mock.calls.length;
+    vi.mocked(api.search).mockImplementation(pagedSearch(31));
+    const info = { ...app.library.info!, entries: 31 };
+    for (let i = 0; i < 4; i++) handlers['library:changed'](info);
+    await vi.waitFor(() => expect(app.search.total).toBe(31));
+    await new Promise((r) => setTimeout(r, 300)); // any late refresh would have run
+    expect(vi.mocked(api.search).mock.calls.length - before).toBe(1);
+    expect(app.search.generation).toBe(gen);
+    expect(app.selection.list).toEqual([3]);
+    expect(app.library.info?.entries).toBe(31);
+  });
+
+  it('imports files dropped on the desktop window and refreshes the grid when the library says it changed', async () => {
     const handlers = captureEvents();
     let drop: api.FileDropHandler | undefined;
     vi.mocked(api.onFileDrop).mockImplementation((h) => {
@@ -102,6 +121,7 @@ describe('MainView', () => {
 
     const before = vi.mocked(api.search).mock.calls.length;
     handlers['job:done']({ ...job, state: 'done', done: 1 });
+    handlers['library:changed'](null);
     await vi.waitFor(() => expect(vi.mocked(api.search).mock.calls.length).toBeGreaterThan(before));
   });
 
@@ -158,7 +178,7 @@ describe('MainView', () => {
     vi.mocked(api.pullModel).mockResolvedValue(job);
     vi.mocked(api.search).mockImplementation(pagedSearch(3));
     const app = new AppState(0);
-    app.library.info = { root: '/p', name: 'P', entries: 3, missing: 0, model: null, provider: null, model_error: 'no model installed' };
+    app.library.info = { root: '/p', name: 'P', entries: 3, missing: 0, model: null, provider: null, model_error: 'no model installed', watch: null };
     render(MainView, { app });
     await fireEvent.click(await screen.findByRole('button', { name: `Download ${catalog.default}` }));
     await vi.waitFor(() => expect(api.pullModel).toHaveBeenCalledWith(catalog.default));
@@ -171,7 +191,7 @@ describe('MainView', () => {
     vi.mocked(api.models).mockRejectedValue(new Error('offline'));
     vi.mocked(api.search).mockImplementation(pagedSearch(3));
     const app = new AppState(0);
-    app.library.info = { root: '/p', name: 'P', entries: 3, missing: 0, model: null, provider: null, model_error: 'no model installed' };
+    app.library.info = { root: '/p', name: 'P', entries: 3, missing: 0, model: null, provider: null, model_error: 'no model installed', watch: null };
     render(MainView, { app });
     await fireEvent.click(screen.getByRole('button', { name: /Download/ }));
     await vi.waitFor(() => expect(app.toasts.list.length).toBeGreaterThan(0));

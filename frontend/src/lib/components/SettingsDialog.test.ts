@@ -21,7 +21,7 @@ describe('SettingsDialog', () => {
     const onjob = vi.fn();
     render(SettingsDialog, {
       settings,
-      info: { root: '/p', name: 'p', entries: 0, missing: 0, model: null, provider: { requested: 'auto', using: 'cpu', reason: 'no GPU found' }, model_error: '' },
+      info: { root: '/p', name: 'p', entries: 0, missing: 0, model: null, provider: { requested: 'auto', using: 'cpu', reason: 'no GPU found' }, model_error: '', watch: null },
       toasts: new ToastState(),
       onclose: vi.fn(),
       onjob,

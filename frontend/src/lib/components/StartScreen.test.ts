@@ -9,7 +9,7 @@ import StartScreen from './StartScreen.svelte';
 import { LibraryState } from '../state/library.svelte';
 import { ToastState } from '../state/toasts.svelte';
 
-const info: LibraryInfo = { root: '/p', name: 'p', entries: 0, missing: 0, model: null, provider: null, model_error: '' };
+const info: LibraryInfo = { root: '/p', name: 'p', entries: 0, missing: 0, model: null, provider: null, model_error: '', watch: null };
 
 function setup() {
   const library = new LibraryState();

@@ -42,6 +42,27 @@ export class InspectorState {
     }
   }
 
+  /** Reloads what is shown (the library changed) without blanking it first. */
+  async refresh(): Promise<void> {
+    const ids = this.ids;
+    if (ids.length === 0) return;
+    const gen = ++this.#gen;
+    try {
+      if (ids.length === 1) {
+        const [d, s] = await Promise.all([api.entry(ids[0]), api.suggestions(ids[0]).catch(() => [] as Suggestion[])]);
+        if (gen !== this.#gen) return;
+        this.detail = normDetail(d);
+        this.suggestions = (s ?? []).map((x) => ({ ...x, tag: normTag(x.tag), examples: x.examples ?? [] }));
+      } else {
+        const st = await api.selectionTags(ids);
+        if (gen !== this.#gen) return;
+        this.selTags = normSelection(st);
+      }
+    } catch {
+      /* the entry went away: the grid's update drops it from the selection */
+    }
+  }
+
   /** Applies a tag by name to the whole selection, creating the tag when absent. */
   async addTag(name: string): Promise<Tag> {
     const tag = await this.#tags.ensure(name);

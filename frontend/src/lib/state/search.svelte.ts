@@ -110,6 +110,76 @@ export class SearchState {
     return this.run(this.#ran);
   }
 
+  #live: Promise<void> | null = null;
+  #liveAgain = false;
+  /** hears each in-place update with the items before and after it */
+  onUpdate: ((before: readonly (Item | undefined)[], after: readonly (Item | undefined)[]) => void) | null = null;
+
+  /**
+   * The library changed (on disk, in another window or process): brings the
+   * result set up to date in place. New entries take their place in the
+   * current order, gone ones drop out, the total follows; the generation is
+   * kept, so the scroll position and the selection stay. Calls that arrive
+   * while one is running are folded into one more run after it.
+   */
+  update(): Promise<void> {
+    if (this.#live) {
+      this.#liveAgain = true;
+      return this.#live;
+    }
+    this.#live = (async () => {
+      try {
+        do {
+          this.#liveAgain = false;
+          await this.#updateOnce();
+        } while (this.#liveAgain);
+      } finally {
+        this.#live = null;
+      }
+    })();
+    return this.#live;
+  }
+
+  async #updateOnce(): Promise<void> {
+    if (this.special) return; // a one-off "similar to" result is a snapshot
+    const gen = this.generation;
+    const q = this.#ran;
+    // The pages the user has loaded, fetched again; the rest load on scroll.
+    const pages = [...this.#requested].sort((a, b) => a - b);
+    if (pages.length === 0) pages.push(0);
+    try {
+      const results = await Promise.all(
+        pages.map((p) => api.search({ query: q, limit: PAGE, offset: p * PAGE, sort: this.sort, show_hidden: this.showHidden })),
+      );
+      if (gen !== this.generation) return; // the user ran another query meanwhile
+      const first = normResult(results[0]);
+      const total = first.error ? 0 : first.total;
+      const next: (Item | undefined)[] = new Array(total);
+      const loaded = new Set<number>();
+      results.forEach((raw, i) => {
+        const res = normResult(raw);
+        const off = pages[i] * PAGE;
+        if (off >= total) return;
+        loaded.add(pages[i]);
+        res.items.forEach((it, j) => {
+          if (off + j < total) next[off + j] = it;
+        });
+      });
+      const before = this.items;
+      this.#requested = loaded;
+      this.items = next;
+      this.total = total;
+      this.onUpdate?.(before, next);
+      if (pages[0] === 0) {
+        this.cutoff = first.cutoff;
+        this.semantic = first.semantic;
+        this.error = first.error;
+      }
+    } catch {
+      /* the next change or a scroll tries again */
+    }
+  }
+
   /** Loads every page that overlaps [start, end). The grid calls this as it scrolls. */
   ensureRange(start: number, end: number): void {
     if (this.special) return;
@@ -209,7 +279,7 @@ export class SearchState {
     }
   }
 
-  /** Drops removed entries without a round trip (after trash). */
+  /** Drops removed entries (after trash), keeping the user's place. */
   removeIds(ids: number[]): void {
     const gone = new Set(ids);
     if (this.special) {
@@ -217,6 +287,6 @@ export class SearchState {
       this.total = this.items.length;
       return;
     }
-    void this.refresh();
+    void this.update();
   }
 }

@@ -68,4 +68,45 @@ describe('SearchState', () => {
     expect(s.history[0]).toBe('q10');
     expect(JSON.parse(localStorage.getItem('tagsight.history')!)).toHaveLength(50);
   });
+
+  it('updates in place: new entries take their place, the generation stays, a burst is one more run', async () => {
+    let ids = [1, 2, 3, 4];
+    vi.mocked(api.search).mockImplementation(async (req) => ({
+      items: ids.slice(req.offset, req.offset + req.limit).map((id) => makeItem(id)),
+      total: ids.length,
+      cutoff: null,
+      semantic: false,
+      error: null,
+      took_ms: 1,
+    }));
+    const s = new SearchState(undefined, 0);
+    await s.run('');
+    const gen = s.generation;
+    const seen: [number[], number[]][] = [];
+    s.onUpdate = (before, after) => seen.push([before.map((x) => x!.id), after.map((x) => x!.id)]);
+    ids = [1, 9, 2, 4]; // 9 arrived between 1 and 2, 3 went away
+    const calls = vi.mocked(api.search).mock.calls.length;
+    await Promise.all([s.update(), s.update(), s.update(), s.update()]);
+    expect(s.items.map((x) => x?.id)).toEqual([1, 9, 2, 4]);
+    expect(s.total).toBe(4);
+    expect(s.generation).toBe(gen);
+    // the first run, then one more for the three that arrived meanwhile
+    expect(vi.mocked(api.search).mock.calls.length - calls).toBe(2);
+    expect(seen[0]).toEqual([[1, 2, 3, 4], [1, 9, 2, 4]]);
+  });
+
+  it('refetches the pages the user loaded, not only the first', async () => {
+    vi.mocked(api.search).mockImplementation(pagedSearch(1200));
+    const s = new SearchState(undefined, 0);
+    await s.run('');
+    s.ensureRange(1000, 1100);
+    await vi.waitFor(() => expect(s.items[1100]).toBeDefined());
+    vi.mocked(api.search).mockImplementation(pagedSearch(1201));
+    const calls = vi.mocked(api.search).mock.calls.length;
+    await s.update();
+    expect(vi.mocked(api.search).mock.calls.slice(calls).map((c) => c[0].offset)).toEqual([0, 1000]);
+    expect(s.total).toBe(1201);
+    expect(s.items[1200]?.id).toBe(1201);
+    expect(s.items[600]).toBeUndefined(); // never loaded: comes on scroll
+  });
 });

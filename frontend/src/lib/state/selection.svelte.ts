@@ -71,6 +71,24 @@ export class SelectionState {
     this.focus = -1;
   }
 
+  /**
+   * The result set changed in place (a live update): the anchor and focus
+   * follow their items to their new places, and selected items that are
+   * gone from the library (not just from a page not loaded) are dropped.
+   */
+  follow(before: readonly (Item | undefined)[], after: readonly (Item | undefined)[], gone: (id: number) => boolean): void {
+    const where = (i: number): number => {
+      const it = before[i];
+      if (!it) return Math.min(i, after.length - 1);
+      const j = after.findIndex((x) => x?.id === it.id);
+      return j >= 0 ? j : Math.min(i, after.length - 1);
+    };
+    if (this.anchor >= 0) this.anchor = where(this.anchor);
+    if (this.focus >= 0) this.focus = where(this.focus);
+    const keep = [...this.ids].filter((id) => !gone(id));
+    if (keep.length !== this.ids.size) this.ids = new Set(keep);
+  }
+
   /** Keeps only ids still present (after the result set changes). */
   remove(ids: number[]): void {
     const next = new Set(this.ids);

@@ -24,4 +24,16 @@ describe('SelectionState', () => {
     s.move(3, items, true);
     expect(s.list.sort()).toEqual([1, 2, 3, 4]);
   });
+
+  it('follows its items when the result set changes in place', () => {
+    const sel = new SelectionState();
+    const before = [1, 2, 3, 4].map((id) => makeItem(id));
+    sel.click(2, before); // item 3
+    sel.click(3, before, { toggle: true }); // and 4
+    const after = [1, 9, 2, 3].map((id) => makeItem(id)); // 9 came in, 4 went
+    sel.follow(before, after, (id) => id === 4);
+    expect(sel.focus).toBe(3); // 4 is gone: the focus stays put (clamped)
+    expect(sel.anchor).toBe(3); // item 3 moved from 2 to 3
+    expect(sel.list).toEqual([3]);
+  });
 });

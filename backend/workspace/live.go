@@ -1,0 +1,243 @@
+package workspace
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/tagsight/tagsight/backend/library"
+	"github.com/tagsight/tagsight/backend/store"
+	"github.com/tagsight/tagsight/backend/watch"
+)
+
+// LiveOptions tune Live.
+type LiveOptions struct {
+	// Watch tunes the folder watcher (Root and Skip are filled in); its
+	// Mode "off" leaves the folder unwatched (changes by other processes
+	// are still followed).
+	Watch watch.Options
+	// FollowEvery is how often the change log is checked (default 250 ms).
+	FollowEvery time.Duration
+	// ModelEvery is how often a library without a model looks for one
+	// (a download by the CLI or another window; default 3 s).
+	ModelEvery time.Duration
+	// Scan gives each batch's scan options (thumbnail size, workers); the
+	// watcher's batch sets Only.
+	Scan func() library.ScanOptions
+	// Run runs a batch's work: the API as a job (the job panel shows what
+	// the watcher does), the CLI inline. nil runs it inline.
+	// ctx ends when Live closes.
+	Run func(ctx context.Context, b watch.Batch, work func(ctx context.Context, report library.Reporter) error)
+	// Indexed hears what each batch did.
+	Indexed func(b watch.Batch, res library.ScanResult, err error)
+	// Changed hears each set of changes once the search index follows
+	// them, whichever process made them.
+	Changed func(store.Changes)
+	// Status hears how the folder is watched, whenever that changes.
+	Status func(watch.Watching)
+	// Model hears that a model turned up for a library that had none.
+	Model func()
+}
+
+// Live keeps an open library in step with its folder (package watch: one
+// more source for the analysis pipeline) and with every process that writes
+// to it (the change log: the in-memory search index takes their vectors,
+// and Changed tells the faces once per batch).
+type Live struct {
+	ws     *Workspace
+	o      LiveOptions
+	w      *watch.Watcher
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	poke   chan struct{}
+	seq    int64
+}
+
+// Live starts watching the folder and following the change log, until
+// Close.
+func (ws *Workspace) Live(o LiveOptions) (*Live, error) {
+	if o.FollowEvery <= 0 {
+		o.FollowEvery = 250 * time.Millisecond
+	}
+	if o.ModelEvery <= 0 {
+		o.ModelEvery = 3 * time.Second
+	}
+	if o.Scan == nil {
+		o.Scan = func() library.ScanOptions { return library.ScanOptions{} }
+	}
+	if o.Run == nil {
+		o.Run = func(ctx context.Context, _ watch.Batch, work func(context.Context, library.Reporter) error) {
+			work(ctx, nil)
+		}
+	}
+	skip, err := ws.Lib.Skipper()
+	if err != nil {
+		return nil, err
+	}
+	wo := o.Watch
+	wo.Root, wo.Skip = ws.Lib.Root, skip
+	w, err := watch.New(wo)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	seq, err := ws.Lib.DB.ChangeSeq(ctx)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	l := &Live{ws: ws, o: o, w: w, cancel: cancel, poke: make(chan struct{}, 1), seq: seq}
+	l.wg.Add(2)
+	go func() {
+		defer l.wg.Done()
+		w.Run(ctx, func(b watch.Batch) { l.batch(ctx, b) }, o.Status)
+	}()
+	go func() {
+		defer l.wg.Done()
+		l.follow(ctx)
+	}()
+	return l, nil
+}
+
+// Status is how the folder is watched.
+func (l *Live) Status() watch.Watching { return l.w.Status() }
+
+// Poke checks the change log now rather than at the next tick (after a
+// change this process made).
+func (l *Live) Poke() {
+	select {
+	case l.poke <- struct{}{}:
+	default:
+	}
+}
+
+// Close stops watching and following; a batch in progress is cancelled
+// (it commits what it finished).
+func (l *Live) Close() {
+	l.cancel()
+	l.wg.Wait()
+}
+
+// batch runs the analysis pipeline over what changed on disk.
+func (l *Live) batch(ctx context.Context, b watch.Batch) {
+	l.o.Run(ctx, b, func(jctx context.Context, report library.Reporter) error {
+		if ctx.Err() != nil {
+			return nil // Live closed while the work waited its turn
+		}
+		// Close cancels the work too.
+		jctx, stop := context.WithCancel(jctx)
+		defer stop()
+		go func() {
+			select {
+			case <-ctx.Done():
+				stop()
+			case <-jctx.Done():
+			}
+		}()
+		opts := l.o.Scan()
+		opts.Report = report
+		if !b.Rescan {
+			opts.Only = b.Paths
+		}
+		res, _, err := l.ws.Index(jctx, opts, true)
+		if l.o.Indexed != nil {
+			l.o.Indexed(b, res, err)
+		}
+		l.Poke()
+		return err
+	})
+}
+
+// follow reads the change log whenever it grows and brings the in-memory
+// search index along.
+func (l *Live) follow(ctx context.Context) {
+	t := time.NewTicker(l.o.FollowEvery)
+	defer t.Stop()
+	lastModelLook := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-l.poke:
+		}
+		if err := l.check(ctx); err != nil && ctx.Err() == nil && !errors.Is(err, context.Canceled) {
+			continue // the database is busy or closing: next tick
+		}
+		if errors.Is(l.ws.Now().ModelErr, ErrNoModel) && time.Since(lastModelLook) >= l.o.ModelEvery {
+			lastModelLook = time.Now()
+			if l.ws.findModel(ctx) && l.o.Model != nil {
+				l.o.Model()
+			}
+		}
+	}
+}
+
+// check follows the changes made since the last look, if any.
+func (l *Live) check(ctx context.Context) error {
+	top, err := l.ws.Lib.DB.ChangeSeq(ctx)
+	if err != nil || top == l.seq {
+		return err
+	}
+	c, err := l.ws.Lib.DB.ChangesSince(ctx, l.seq)
+	if err != nil {
+		return err
+	}
+	l.seq = c.Seq
+	if err := l.ws.Follow(ctx, c); err != nil {
+		return err
+	}
+	if !c.Empty() && l.o.Changed != nil {
+		l.o.Changed(c)
+	}
+	return nil
+}
+
+// Follow brings the in-memory search index in step with changes read from
+// the change log (made by this process or another): new and changed
+// vectors are put, dropped ones forgotten; a lost log reloads everything.
+func (ws *Workspace) Follow(ctx context.Context, c store.Changes) error {
+	st := ws.Now()
+	if c.Lost {
+		st.Search.Invalidate()
+		return nil
+	}
+	if st.StoreModel.ID == 0 {
+		return nil
+	}
+	ids := append(append([]int64(nil), c.Vectors...), c.Entries...)
+	if len(ids) == 0 {
+		return nil
+	}
+	vs, err := ws.Lib.DB.Vectors(ctx, st.StoreModel, ids)
+	if err != nil {
+		st.Search.Invalidate() // unsure: reload on the next search
+		return err
+	}
+	var gone []int64
+	for _, id := range ids {
+		if _, ok := vs[id]; !ok {
+			gone = append(gone, id)
+		}
+	}
+	st.Search.Put(vs)
+	st.Search.Forget(gone)
+	return nil
+}
+
+// findModel loads the library's model if one has appeared since the
+// library opened without one (reports whether it did).
+func (ws *Workspace) findModel(ctx context.Context) bool {
+	ws.swap.Lock()
+	defer ws.swap.Unlock()
+	if ws.Now().Model != nil {
+		return false
+	}
+	m, sm, err := ws.loadModel(ctx, ws.opts.Model)
+	if err != nil {
+		return false
+	}
+	ws.state.Store(ws.newState(m, sm, nil))
+	return true
+}
