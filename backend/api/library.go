@@ -268,7 +268,7 @@ func (a *API) startLive(ws *workspace.Workspace) (*workspace.Live, error) {
 					title = "Updating " + b.Paths[0]
 				}
 			}
-			j, err := a.jobs.Start("watch", title, ws.Lib.Root, func(ctx context.Context, report func(jobs.Progress)) (any, error) {
+			j, err := a.jobs.StartQuiet("watch", title, ws.Lib.Root, func(ctx context.Context, report func(jobs.Progress)) (any, error) {
 				return nil, work(ctx, func(p library.Progress) {
 					report(jobs.Progress{Phase: p.Phase, Done: int64(p.Done), Total: int64(p.Total), Rate: p.Rate, Unit: "files", ETA: p.ETA, Current: p.Current})
 				})

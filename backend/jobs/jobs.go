@@ -31,7 +31,7 @@ const (
 // Job is the public state of a job.
 type Job struct {
 	ID      string  `json:"id"`
-	Kind    string  `json:"kind" ts:"'scan' | 'embed' | 'import' | 'download' | 'index'"`
+	Kind    string  `json:"kind" ts:"'scan' | 'embed' | 'import' | 'download' | 'index' | 'watch'"`
 	Title   string  `json:"title"`
 	Phase   string  `json:"phase"`
 	Done    int64   `json:"done"`
@@ -80,6 +80,9 @@ type entry struct {
 	job    Job
 	cancel context.CancelFunc
 	last   time.Time
+	// hidden: a quiet job (StartQuiet) that has not reported work yet;
+	// it sends no events and is not listed.
+	hidden bool
 }
 
 // NewManager returns a manager that emits through emit (nil: no events).
@@ -96,6 +99,18 @@ var ErrClosed = errors.New("jobs: shutting down")
 // Start runs fn in the background. Jobs with the same lock name run one
 // after another (e.g. every job that writes a library's index).
 func (m *Manager) Start(kind, title, lock string, fn Func) (Job, error) {
+	return m.start(kind, title, lock, fn, false)
+}
+
+// StartQuiet is Start for work that often turns out to be nothing (the
+// watcher's check of files an import already indexed): the job stays out
+// of sight until it reports work left to do (Done < Total) or that it
+// waits (phase "waiting"); if it never does, nobody hears of it.
+func (m *Manager) StartQuiet(kind, title, lock string, fn Func) (Job, error) {
+	return m.start(kind, title, lock, fn, true)
+}
+
+func (m *Manager) start(kind, title, lock string, fn Func, quiet bool) (Job, error) {
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
@@ -103,7 +118,7 @@ func (m *Manager) Start(kind, title, lock string, fn Func) (Job, error) {
 	}
 	id := fmt.Sprintf("%s-%d", kind, m.seq.Add(1))
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &entry{job: Job{ID: id, Kind: kind, Title: title, Phase: "queued", State: Running, started: time.Now()}, cancel: cancel}
+	e := &entry{job: Job{ID: id, Kind: kind, Title: title, Phase: "queued", State: Running, started: time.Now()}, cancel: cancel, hidden: quiet}
 	m.jobs[id] = e
 	q := m.queues[lock]
 	if q == nil {
@@ -119,7 +134,9 @@ func (m *Manager) Start(kind, title, lock string, fn Func) (Job, error) {
 	job := e.job
 	m.wg.Add(1)
 	m.mu.Unlock()
-	m.emit(EventProgress, job)
+	if !quiet {
+		m.emit(EventProgress, job)
+	}
 
 	q <- func() {
 		defer m.wg.Done()
@@ -152,9 +169,14 @@ func (m *Manager) Start(kind, title, lock string, fn Func) (Job, error) {
 			}
 		}
 		e.job.ETA = 0
-		final := e.job
+		final, hidden := e.job, e.hidden
+		if hidden && final.State != Failed {
+			delete(m.jobs, id) // it did nothing worth a line
+		}
 		m.mu.Unlock()
-		m.emit(EventDone, final)
+		if !hidden || final.State == Failed {
+			m.emit(EventDone, final)
+		}
 	}
 	return job, nil
 }
@@ -169,7 +191,11 @@ func (m *Manager) progress(id string, p Progress) {
 	e.job.Phase, e.job.Done, e.job.Total, e.job.Rate, e.job.Unit, e.job.ETA, e.job.Current =
 		p.Phase, p.Done, p.Total, p.Rate, p.Unit, p.ETA, p.Current
 	now := time.Now()
-	send := now.Sub(e.last) >= m.every
+	shown := e.hidden && (p.Done < p.Total || p.Phase == "waiting")
+	if shown {
+		e.hidden = false
+	}
+	send := !e.hidden && (shown || now.Sub(e.last) >= m.every)
 	if send {
 		e.last = now
 	}
@@ -199,6 +225,9 @@ func (m *Manager) List() []Job {
 	defer m.mu.Unlock()
 	out := make([]Job, 0, len(m.jobs))
 	for id, e := range m.jobs {
+		if e.hidden {
+			continue
+		}
 		if e.job.State != Running && time.Since(e.job.started) > 10*time.Minute {
 			delete(m.jobs, id)
 			continue

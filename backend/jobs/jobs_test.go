@@ -93,3 +93,44 @@ func TestPace(t *testing.T) {
 		t.Errorf("nothing done: %v, %v", r, e)
 	}
 }
+
+// A quiet job that finds nothing to do is never heard of; one that finds
+// work shows from then on, like any job.
+func TestQuietJobs(t *testing.T) {
+	var mu sync.Mutex
+	var events []string
+	m := NewManager(func(name string, p any) {
+		mu.Lock()
+		events = append(events, name+":"+p.(Job).Title)
+		mu.Unlock()
+	})
+	defer m.Close()
+	release := make(chan struct{})
+	idle, _ := m.StartQuiet("watch", "nothing", "lib", func(ctx context.Context, report func(Progress)) (any, error) {
+		report(Progress{Phase: "walk", Done: 3})
+		report(Progress{Phase: "index", Done: 3, Total: 3})
+		<-release
+		return nil, nil
+	})
+	if l := m.List(); len(l) != 0 {
+		t.Errorf("a quiet job is listed before it reports work: %+v", l)
+	}
+	close(release)
+	m.Wait(context.Background(), idle.ID)
+	busy, _ := m.StartQuiet("watch", "work", "lib", func(ctx context.Context, report func(Progress)) (any, error) {
+		report(Progress{Phase: "index", Done: 1, Total: 3})
+		return nil, nil
+	})
+	if j, err := m.Wait(context.Background(), busy.ID); err != nil || j.State != Done {
+		t.Fatalf("%+v %v", j, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	want := []string{"job:progress:work", "job:done:work"}
+	if len(events) != 2 || events[0] != want[0] || events[1] != want[1] {
+		t.Errorf("events %v, want %v", events, want)
+	}
+	if l := m.List(); len(l) != 1 || l[0].Title != "work" {
+		t.Errorf("listed %+v, want the job that worked", l)
+	}
+}

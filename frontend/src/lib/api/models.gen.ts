@@ -102,7 +102,7 @@ export interface Item {
 /** Job is the public state of a job. */
 export interface Job {
   id: string;
-  kind: 'scan' | 'embed' | 'import' | 'download' | 'index';
+  kind: 'scan' | 'embed' | 'import' | 'download' | 'index' | 'watch';
   title: string;
   phase: string;
   done: number;
