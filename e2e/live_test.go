@@ -55,6 +55,11 @@ func TestLiveLibrary(t *testing.T) {
 		t.Helper()
 		start := time.Now()
 		var v liveView
+		defer func() {
+			if t.Failed() {
+				t.Logf("last view: %+v", v)
+			}
+		}()
 		waitFor(t, ctx, what, func() bool { v = view(); return cond(v) })
 		t.Logf("%s: %.1fs", what, time.Since(start).Seconds())
 		return v

@@ -306,6 +306,16 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	return res, nil
 }
 
+// sameTail is how many trailing path elements a and b share.
+func sameTail(a, b string) int {
+	as, bs := strings.Split(a, "/"), strings.Split(b, "/")
+	n := 0
+	for n < len(as) && n < len(bs) && as[len(as)-1-n] == bs[len(bs)-1-n] {
+		n++
+	}
+	return n
+}
+
 func moveKey(fp string, size int64) string { return fmt.Sprintf("%s/%d", fp, size) }
 
 // save writes a read file's entry: the entry at its path (touched: only
@@ -325,12 +335,21 @@ func (l *Library) save(ctx context.Context, tx *store.Tx, si *scanItem, pool map
 		return e.ID, store.UpdateEntry(ctx, tx, &e)
 	}
 	k := moveKey(e.Fingerprint, e.Size)
-	for len(pool[k]) > 0 {
-		cand := pool[k][0]
-		pool[k] = pool[k][1:]
+	// Identical files (copies, bursts of a static scene) share a key: the
+	// entry whose old path ends most like the new one is this file's (a
+	// renamed folder keeps each file's own entry, and so its tags).
+	best, bestScore := -1, -1
+	for i, cand := range pool[k] {
 		if claimed[cand.ID] {
 			continue
 		}
+		if sc := sameTail(cand.Path, e.Path); sc > bestScore {
+			best, bestScore = i, sc
+		}
+	}
+	if best >= 0 {
+		cand := pool[k][best]
+		pool[k] = append(pool[k][:best:best], pool[k][best+1:]...)
 		claimed[cand.ID] = true
 		res.Moved++
 		return cand.ID, store.TouchEntry(ctx, tx, cand.ID, e.Path, e.Size, e.MtimeNs, now)

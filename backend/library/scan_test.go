@@ -185,6 +185,44 @@ func TestScanMoveKeepsEntryAndMissingIsKept(t *testing.T) {
 	}
 }
 
+// Identical files in a renamed folder each keep their own entry (their
+// tags may differ), and a watcher's scan limited to the two names does
+// the same.
+func TestScanRenamedFolderOfIdenticalFiles(t *testing.T) {
+	for _, only := range [][]string{nil, {"burst", "renamed"}} {
+		root := t.TempDir()
+		same := testutil.JPEG(t, testutil.Solid(20, 20, color.RGBA{9, 9, 9, 255}), nil)
+		names := []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg", "f.jpg"}
+		for _, n := range names {
+			testutil.WriteFile(t, filepath.Join(root, "burst", n), same)
+		}
+		l := openLib(t, root)
+		scan(t, l, ScanOptions{})
+		ctx := context.Background()
+		ids := map[string]int64{}
+		for _, n := range names {
+			e, err := l.DB.EntryByPath(ctx, "burst/"+n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids[n] = e.ID
+		}
+		if err := os.Rename(filepath.Join(root, "burst"), filepath.Join(root, "renamed")); err != nil {
+			t.Fatal(err)
+		}
+		res := scan(t, l, ScanOptions{Only: only})
+		if res.Moved != len(names) || res.Added != 0 {
+			t.Fatalf("only %v: %+v", only, res)
+		}
+		for _, n := range names {
+			e, err := l.DB.EntryByPath(ctx, "renamed/"+n)
+			if err != nil || e.ID != ids[n] {
+				t.Errorf("only %v: renamed/%s is entry %d (%v), want its own %d", only, n, e.ID, err, ids[n])
+			}
+		}
+	}
+}
+
 func TestScanIncrementalAndIgnore(t *testing.T) {
 	root := t.TempDir()
 	p := filepath.Join(root, "pic.jpg")

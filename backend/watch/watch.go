@@ -75,6 +75,10 @@ type Watching struct {
 	Fix     string  `json:"fix,omitempty"`    // what the user can do about it
 }
 
+// minGap is the shortest lull a batch waits for even past MaxDelay, so
+// the events of one operation (a rename's two halves) stay together.
+const minGap = 50 * time.Millisecond
+
 // Watcher watches one library folder.
 type Watcher struct {
 	o  Options
@@ -205,9 +209,27 @@ func (w *Watcher) Run(ctx context.Context, fn func(Batch), status func(Watching)
 		case <-pollTick:
 			fn(Batch{Rescan: true, Why: "poll"})
 		case <-tick:
+			// Events already delivered go in first: the two halves of a
+			// rename (old name, new name) must not land in two batches.
+			events = w.drain(events, status)
 			if b, ok := w.due(time.Now()); ok {
 				fn(b)
 			}
+		}
+	}
+}
+
+// drain files every event waiting in the channel (nil once it closed).
+func (w *Watcher) drain(events <-chan fsnotify.Event, status func(Watching)) <-chan fsnotify.Event {
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				return nil
+			}
+			w.event(ev, status)
+		default:
+			return events
 		}
 	}
 }
@@ -392,6 +414,11 @@ func (w *Watcher) due(now time.Time) (Batch, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if len(w.pending) == 0 || now.Sub(w.last) < w.o.Quiet && now.Sub(w.first) < w.o.MaxDelay {
+		return Batch{}, false
+	}
+	if now.Sub(w.last) < minGap && now.Sub(w.first) < 2*w.o.MaxDelay {
+		// Mid-burst: an event's partner may be on its way. A stream that
+		// never pauses still goes out in slices of 2×MaxDelay.
 		return Batch{}, false
 	}
 	var b Batch
