@@ -95,7 +95,9 @@ func TestLiveLibrary(t *testing.T) {
 	if err := os.Rename(filepath.Join(s.Root, "green"), filepath.Join(s.Root, "lime")); err != nil {
 		t.Fatal(err)
 	}
-	v := waitView("the renamed folder", func(v liveView) bool { return v.Inspector == "lime/green-05.jpg" })
+	v := waitView("the renamed folder", func(v liveView) bool {
+		return v.Inspector == "lime/green-05.jpg" && len(v.Selected) == 1 && v.Selected[0] == "lime/green-05.jpg"
+	})
 	kept(v, "lime/green-05.jpg")
 	if !strings.HasPrefix(v.Count, "260 items") {
 		t.Errorf("a rename changed the count: %s", v.Count)
