@@ -43,6 +43,9 @@ func (f *watchFlags) options() (watch.Options, error) {
 func describeWatch(s watch.Watching) string {
 	switch s.Mode {
 	case watch.ModeEvents:
+		if s.Folders == 1 {
+			return "watching 1 folder for changes"
+		}
 		return fmt.Sprintf("watching %d folders for changes", s.Folders)
 	case watch.ModePolling:
 		line := fmt.Sprintf("rescanning every %s: %s", time.Duration(s.Every*float64(time.Second)), s.Reason)
@@ -59,13 +62,13 @@ func describeWatch(s watch.Watching) string {
 
 // watchEvent is a line of `watch --json`.
 type watchEvent struct {
-	Time   string        `json:"time"`
-	Event  string        `json:"event"` // "status", "batch", "error"
+	Time   string          `json:"time"`
+	Event  string          `json:"event"` // "status", "batch", "error"
 	Status *watch.Watching `json:"status,omitempty"`
-	Paths  int           `json:"paths,omitempty"`
-	Rescan bool          `json:"rescan,omitempty"`
-	Result *summaryJSON  `json:"result,omitempty"`
-	Error  string        `json:"error,omitempty"`
+	Paths  int             `json:"paths,omitempty"`
+	Rescan bool            `json:"rescan,omitempty"`
+	Result *summaryJSON    `json:"result,omitempty"`
+	Error  string          `json:"error,omitempty"`
 }
 
 func newWatchCmd() *cobra.Command {

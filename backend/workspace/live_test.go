@@ -1,0 +1,119 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"image/color"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tagsight/tagsight/backend/library"
+	"github.com/tagsight/tagsight/backend/search"
+	"github.com/tagsight/tagsight/backend/store"
+	"github.com/tagsight/tagsight/backend/testutil"
+	"github.com/tagsight/tagsight/backend/watch"
+)
+
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if info.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("never: %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// A library opened without a model shows its pictures (the watcher indexes
+// them with thumbnails); when the model turns up, search by meaning lights
+// up by itself and the pictures it had get their vectors.
+func TestLiveModelTurnsUp(t *testing.T) {
+	repo := testutil.RepoRoot(t)
+	t.Setenv("TAGSIGHT_ORT_LIB", testutil.ORTLibrary(t))
+	modelDir := filepath.Join(t.TempDir(), "later")
+	root := t.TempDir()
+	ctx := context.Background()
+	ws, err := Open(ctx, root, true, ModelOptions{Model: modelDir, ModelsDir: t.TempDir()}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if ws.Now().Model != nil {
+		t.Fatal("a model before there is one")
+	}
+	var mu sync.Mutex
+	var changes []store.Changes
+	turnedUp := make(chan struct{}, 1)
+	live, err := ws.Live(LiveOptions{
+		Watch:      watch.Options{Quiet: 100 * time.Millisecond, Stable: 200 * time.Millisecond},
+		ModelEvery: 100 * time.Millisecond,
+		Changed: func(c store.Changes) {
+			mu.Lock()
+			changes = append(changes, c)
+			mu.Unlock()
+		},
+		Model: func() { turnedUp <- struct{}{} },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	for i := range 5 {
+		testutil.WriteFile(t, filepath.Join(root, fmt.Sprintf("red-%d.png", i)), testutil.PNG(t, testutil.Solid(32, 32, color.RGBA{230, uint8(20 + i), 20, 255})))
+	}
+	waitUntil(t, "the pictures, without a model", func() bool {
+		n, _, _ := ws.Lib.DB.CountEntries(ctx)
+		return n == 5
+	})
+	mu.Lock()
+	if len(changes) == 0 {
+		t.Error("no Changed call for the new entries")
+	}
+	mu.Unlock()
+	if res, err := ws.Now().Search.Search(ctx, "red", search.Options{Limit: 5}); err == nil && res.Semantic {
+		t.Fatal("search by meaning without a model")
+	}
+
+	copyTree(t, filepath.Join(repo, "models", "testmodels", "colour"), modelDir)
+	select {
+	case <-turnedUp:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the model that turned up was not noticed")
+	}
+	if ws.Now().Model == nil {
+		t.Fatal("Model called but no model loaded")
+	}
+	// What the app does on Model: index, which embeds what was there.
+	if _, emb, err := ws.Index(ctx, library.ScanOptions{}, true); err != nil || emb == nil || emb.Embedded != 5 {
+		t.Fatalf("index after the model turned up: %+v %v", emb, err)
+	}
+	res, err := ws.Now().Search.Search(ctx, "red", search.Options{Limit: 5})
+	if err != nil || !res.Semantic || len(res.Hits) != 5 {
+		t.Fatalf("search by meaning once the model is there: %+v %v", res, err)
+	}
+}
