@@ -142,3 +142,51 @@ func TestLiveLibrary(t *testing.T) {
 	typeQuery(t, ctx, "path:lime/")
 	settle(t, ctx, 10)
 }
+
+// TestLiveOtherProcess: the server polls (no change events; the sidebar
+// says so and why), so what reaches the page comes from another process:
+// `tagsight index` of new photos and `tagsight tag`. The page follows
+// without losing the user's place.
+func TestLiveOtherProcess(t *testing.T) {
+	s := startServer(t, 10, "--watch", "poll", "--poll-every", "1h")
+	ctx := browser(t)
+	run(t, ctx, chromedp.Navigate(s.URL+"/"))
+	settle(t, ctx, -1)
+	status := eval[string](t, ctx, `(() => { const d = document.querySelector('[data-watch="polling"]'); return d ? d.textContent.replace(/\s+/g, ' ') : '' })()`)
+	if !strings.Contains(status, "every 1 h") && !strings.Contains(status, "every 60 min") && !strings.Contains(status, "every 3600 s") {
+		t.Errorf("the sidebar does not say it polls, and how often: %q", status)
+	}
+	if !strings.Contains(status, "polling was chosen") {
+		t.Errorf("the sidebar does not say why it polls: %q", status)
+	}
+	view := func() liveView { return eval[liveView](t, ctx, liveViewJS) }
+	pick := `[data-testid="grid-item"][data-path="blue/blue-02.jpg"]`
+	run(t, ctx, chromedp.WaitVisible(css(pick)), chromedp.Click(css(pick)))
+	var before liveView
+	waitFor(t, ctx, "the inspector", func() bool { before = view(); return before.Inspector == "blue/blue-02.jpg" })
+
+	for i := 0; i < 30; i++ {
+		testutil.WriteFile(t, filepath.Join(s.Root, "aaa-new", fmt.Sprintf("n-%02d.jpg", i)), flatJPEG(t, color.RGBA{uint8(100 + i), 100, 100, 255}, 160, 120))
+	}
+	if out, err := exec.Command(bin, "index", s.Root, "--model", colourModel).CombinedOutput(); err != nil {
+		t.Fatalf("tagsight index: %v %s", err, out)
+	}
+	var v liveView
+	waitFor(t, ctx, "another process's 30 new photos", func() bool { v = view(); return strings.HasPrefix(v.Count, "90 items") })
+	// They sort first ("aaa-new/"): the picture the user selected moved
+	// down the list, and is still the one selected.
+	if v.ScrollTop != before.ScrollTop || v.Inspector != "blue/blue-02.jpg" || !strings.Contains(v.Count, "1 selected") {
+		t.Fatalf("the user's place moved: %+v, was %+v", v, before)
+	}
+	for _, args := range [][]string{{"tags", s.Root, "create", "Harbour"}, {"tag", s.Root, "add", "Harbour", "blue/blue-02.jpg"}} {
+		if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+			t.Fatalf("tagsight %v: %v %s", args, err, out)
+		}
+	}
+	waitFor(t, ctx, "another process's tag in the inspector", func() bool {
+		v = view()
+		return len(v.Chips) == 1 && strings.Contains(v.Chips[0], "Harbour")
+	})
+	// The sidebar lists the new tag too.
+	run(t, ctx, chromedp.WaitVisible(css(`nav[aria-label="Library"] ul[aria-label="Tags"] button[title="Harbour"]`)))
+}
