@@ -29,6 +29,23 @@ func (c Changes) Empty() bool {
 	return len(c.Entries) == 0 && len(c.Vectors) == 0 && len(c.Tagged) == 0 && !c.TagDefs && !c.Lost
 }
 
+// Merge is c and d together (d read after c).
+func (c Changes) Merge(d Changes) Changes {
+	union := func(a, b []int64) []int64 {
+		set := map[int64]bool{}
+		for _, l := range [][]int64{a, b} {
+			for _, id := range l {
+				set[id] = true
+			}
+		}
+		return sortedIDs(set)
+	}
+	return Changes{
+		Entries: union(c.Entries, d.Entries), Vectors: union(c.Vectors, d.Vectors), Tagged: union(c.Tagged, d.Tagged),
+		TagDefs: c.TagDefs || d.TagDefs, Lost: c.Lost || d.Lost, Seq: max(c.Seq, d.Seq),
+	}
+}
+
 // Count is how many entries the changes touch.
 func (c Changes) Count() int {
 	seen := map[int64]bool{}

@@ -19,6 +19,10 @@ type LiveOptions struct {
 	Watch watch.Options
 	// FollowEvery is how often the change log is checked (default 250 ms).
 	FollowEvery time.Duration
+	// ChangedEvery: Changed is called at most this often (default 1 s);
+	// changes in between are merged into the next call. The search
+	// index follows at once either way.
+	ChangedEvery time.Duration
 	// ModelEvery is how often a library without a model looks for one
 	// (a download by the CLI or another window; default 3 s).
 	ModelEvery time.Duration
@@ -52,6 +56,10 @@ type Live struct {
 	wg     sync.WaitGroup
 	poke   chan struct{}
 	seq    int64
+
+	told    time.Time     // when Changed was last called
+	untold  store.Changes // changes Changed has not heard of yet
+	pending bool
 }
 
 // Live starts watching the folder and following the change log, until
@@ -62,6 +70,9 @@ func (ws *Workspace) Live(o LiveOptions) (*Live, error) {
 	}
 	if o.ModelEvery <= 0 {
 		o.ModelEvery = 3 * time.Second
+	}
+	if o.ChangedEvery <= 0 {
+		o.ChangedEvery = time.Second
 	}
 	if o.Scan == nil {
 		o.Scan = func() library.ScanOptions { return library.ScanOptions{} }
@@ -165,6 +176,7 @@ func (l *Live) follow(ctx context.Context) {
 		if err := l.check(ctx); err != nil && ctx.Err() == nil && !errors.Is(err, context.Canceled) {
 			continue // the database is busy or closing: next tick
 		}
+		l.tell()
 		if errors.Is(l.ws.Now().ModelErr, ErrNoModel) && time.Since(lastModelLook) >= l.o.ModelEvery {
 			lastModelLook = time.Now()
 			if l.ws.findModel(ctx) && l.o.Model != nil {
@@ -188,10 +200,25 @@ func (l *Live) check(ctx context.Context) error {
 	if err := l.ws.Follow(ctx, c); err != nil {
 		return err
 	}
-	if !c.Empty() && l.o.Changed != nil {
-		l.o.Changed(c)
+	if !c.Empty() {
+		l.untold = l.untold.Merge(c)
+		l.pending = true
 	}
 	return nil
+}
+
+// tell calls Changed with what it has not heard of, at most every
+// ChangedEvery (a long index commits every half second; the faces
+// refresh once a second).
+func (l *Live) tell() {
+	if !l.pending || time.Since(l.told) < l.o.ChangedEvery {
+		return
+	}
+	c := l.untold
+	l.untold, l.pending, l.told = store.Changes{}, false, time.Now()
+	if l.o.Changed != nil {
+		l.o.Changed(c)
+	}
 }
 
 // Follow brings the in-memory search index in step with changes read from
