@@ -320,6 +320,8 @@ func TestCLIServeFollowsOtherProcesses(t *testing.T) {
 	eventually(t, "another process's new photos, by meaning", func() bool {
 		return withPrefix(s.search(t, "green"), 5, "new/") == 5
 	})
+	eventually(t, "a library:changed event for them", func() bool { return s.count("library:changed") > before })
+	before = s.count("library:changed")
 	if _, stderr, code := run(t, "tags", root, "create", "Sunset"); code != 0 {
 		t.Fatal(stderr)
 	}
@@ -327,5 +329,80 @@ func TestCLIServeFollowsOtherProcesses(t *testing.T) {
 		t.Fatal(stderr)
 	}
 	eventually(t, "another process's tags", func() bool { return s.search(t, "tag:Sunset").Total == 2 })
-	eventually(t, "library:changed events for them", func() bool { return s.count("library:changed") >= before+2 })
+	eventually(t, "a library:changed event for them", func() bool { return s.count("library:changed") > before })
+}
+
+// TestCLIWatch: `tagsight watch` catches up, says how it watches, prints
+// one JSON line per batch as pictures arrive, and stops cleanly on Ctrl+C.
+func TestCLIWatch(t *testing.T) {
+	if _, _, code := run(t, "watch", t.TempDir(), "--watch", "sometimes"); code != 2 {
+		t.Errorf("--watch sometimes: exit %d, want 2", code)
+	}
+	root := t.TempDir()
+	testutil.WriteFile(t, filepath.Join(root, "first.jpg"), distinct(t, colours["red"], 1))
+	cmd := exec.Command(bin, "watch", root, "--json", "--model", colourModel)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	type line struct {
+		Event  string
+		Status *struct{ Mode string }
+		Rescan bool
+		Result *struct{ Added, Moved, Indexed int }
+	}
+	lines := make(chan line, 100)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			var l line
+			if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+				t.Errorf("not a JSON line: %q", sc.Text())
+				continue
+			}
+			lines <- l
+		}
+		close(lines)
+	}()
+	next := func(what string, ok func(l line) bool) {
+		t.Helper()
+		timeout := time.After(90 * time.Second)
+		for {
+			select {
+			case l, open := <-lines:
+				if !open {
+					t.Fatalf("watch ended before %s: %s", what, stderr.String())
+				}
+				if ok(l) {
+					return
+				}
+			case <-timeout:
+				t.Fatalf("no line for %s", what)
+			}
+		}
+	}
+	next("catching up", func(l line) bool { return l.Event == "batch" && l.Rescan && l.Result != nil && l.Result.Added == 1 })
+	next("the watch status", func(l line) bool { return l.Event == "status" && l.Status != nil && l.Status.Mode == "events" })
+	for i := range 3 {
+		testutil.WriteFile(t, filepath.Join(root, "new", fmt.Sprintf("p%d.jpg", i)), distinct(t, colours["blue"], 10+i))
+	}
+	next("the new pictures", func(l line) bool { return l.Event == "batch" && !l.Rescan && l.Result != nil && l.Result.Indexed == 3 })
+	if err := os.Rename(filepath.Join(root, "new"), filepath.Join(root, "moved")); err != nil {
+		t.Fatal(err)
+	}
+	next("the move", func(l line) bool { return l.Event == "batch" && l.Result != nil && l.Result.Moved == 3 })
+	cmd.Process.Signal(os.Interrupt)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("watch did not stop cleanly on Ctrl+C: %v %s", err, stderr.String())
+	}
+	n := countVectors(t, filepath.Join(root, ".tagsight", "library.db"))
+	if n != 4 {
+		t.Errorf("%d vectors, want 4 (the watcher embeds what it indexes)", n)
+	}
 }
