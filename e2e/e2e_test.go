@@ -6,7 +6,6 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -90,30 +89,8 @@ func startServer(t *testing.T, perColour int, flags ...string) *server {
 	}
 	cmd := exec.Command(bin, append([]string{"serve", root, "--addr", "127.0.0.1:0", "--model", colourModel}, flags...)...)
 	cmd.Env = append(os.Environ(), "TAGSIGHT_MODELS_DIR="+t.TempDir())
-	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-		}
-	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("serve printed nothing: %v", err)
-	}
-	i := strings.Index(line, "http://")
-	if i < 0 {
-		t.Fatalf("no address in %q", line)
-	}
-	s := &server{URL: strings.TrimRight(strings.TrimSpace(line[i:]), "/"), Root: root, cmd: cmd}
+	s := &server{URL: testutil.Serve(t, cmd), Root: root, cmd: cmd}
 	s.waitIdle(t)
 	return s
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"image/color"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -16,27 +15,6 @@ import (
 	"github.com/tagsight/tagsight/backend/testutil"
 	"github.com/tagsight/tagsight/backend/watch"
 )
-
-func copyTree(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if info.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -99,7 +77,7 @@ func TestLiveModelTurnsUp(t *testing.T) {
 		t.Fatal("search by meaning without a model")
 	}
 
-	copyTree(t, filepath.Join(repo, "models", "testmodels", "colour"), modelDir)
+	testutil.CopyDir(t, filepath.Join(repo, "models", "testmodels", "colour"), modelDir)
 	select {
 	case <-turnedUp:
 	case <-time.After(60 * time.Second):

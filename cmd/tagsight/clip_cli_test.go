@@ -131,7 +131,7 @@ func TestCLIBadModelFolders(t *testing.T) {
 	for name, breakIt := range cases {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "m")
-			copyDir(t, colourModel, dir)
+			testutil.CopyDir(t, colourModel, dir)
 			breakIt(dir)
 			_, stderr, code := run(t, "embed", "--model", dir, "--text", "red")
 			if code == 0 || !strings.Contains(stderr, want[name]) || strings.Contains(stderr, "panic") {
@@ -145,23 +145,6 @@ func TestCLIBadModelFolders(t *testing.T) {
 	if _, stderr, code := run(t, "embed", "--model", colourModel, "--text", "x", "--provider", "tpu"); code == 0 || !strings.Contains(stderr, "unknown execution provider") {
 		t.Errorf("bad provider: %d %q", code, stderr)
 	}
-}
-
-func copyDir(t *testing.T, src, dst string) {
-	filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if info.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
 }
 
 // TestCLIModelsPull installs the colour model from a local HTTP server
@@ -359,7 +342,7 @@ func countVectors(t *testing.T, dbPath string) int {
 
 func TestCLIQuantize(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "colour")
-	copyDir(t, colourModel, dir)
+	testutil.CopyDir(t, colourModel, dir)
 	stdout, stderr, code := run(t, "models", "quantize", dir)
 	if code != 0 || !strings.Contains(stdout, "used from now on") {
 		t.Fatalf("quantize: %d %s %s", code, stdout, stderr)

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"image/color"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -32,48 +30,15 @@ type server struct {
 // address.
 func startServe(t *testing.T, root string, args ...string) *server {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, append([]string{"serve", root, "--addr", "127.0.0.1:0", "--model", colourModel}, args...)...)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cmd := exec.Command(bin, append([]string{"serve", root, "--addr", "127.0.0.1:0", "--model", colourModel}, args...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	s := &server{cmd: cmd}
 	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			cancel()
-			t.Errorf("serve did not stop on Ctrl+C")
-		}
-		cancel()
 		if t.Failed() {
 			t.Logf("serve stderr:\n%s", stderr.String())
 		}
 	})
-	sc := bufio.NewScanner(out)
-	re := regexp.MustCompile(`at (http://[^ ]+/)`)
-	for sc.Scan() {
-		if m := re.FindStringSubmatch(sc.Text()); m != nil {
-			s.url = m[1]
-			break
-		}
-	}
-	if s.url == "" {
-		t.Fatalf("serve printed no address; stderr: %s", stderr.String())
-	}
-	go func() {
-		for sc.Scan() {
-		}
-	}()
+	s := &server{cmd: cmd, url: testutil.Serve(t, cmd) + "/"}
 	go s.listen()
 	return s
 }

@@ -27,37 +27,31 @@ export class InspectorState {
     if (ids.length === 0) return;
     this.loading = true;
     try {
-      if (ids.length === 1) {
-        const [d, s] = await Promise.all([api.entry(ids[0]), api.suggestions(ids[0]).catch(() => [] as Suggestion[])]);
-        if (gen !== this.#gen) return;
-        this.detail = normDetail(d);
-        this.suggestions = (s ?? []).map((x) => ({ ...x, tag: normTag(x.tag), examples: x.examples ?? [] }));
-      } else {
-        const st = await api.selectionTags(ids);
-        if (gen !== this.#gen) return;
-        this.selTags = normSelection(st);
-      }
+      await this.#fetch(ids, gen);
     } finally {
       if (gen === this.#gen) this.loading = false;
     }
   }
 
+  /** Fetches what the inspector shows for ids, unless a newer load started. */
+  async #fetch(ids: number[], gen: number): Promise<void> {
+    if (ids.length === 1) {
+      const [d, s] = await Promise.all([api.entry(ids[0]), api.suggestions(ids[0]).catch(() => [] as Suggestion[])]);
+      if (gen !== this.#gen) return;
+      this.detail = normDetail(d);
+      this.suggestions = (s ?? []).map((x) => ({ ...x, tag: normTag(x.tag), examples: x.examples ?? [] }));
+    } else {
+      const st = await api.selectionTags(ids);
+      if (gen !== this.#gen) return;
+      this.selTags = normSelection(st);
+    }
+  }
+
   /** Reloads what is shown (the library changed) without blanking it first. */
   async refresh(): Promise<void> {
-    const ids = this.ids;
-    if (ids.length === 0) return;
-    const gen = ++this.#gen;
+    if (this.ids.length === 0 || this.loading) return; // a load in flight brings fresh data
     try {
-      if (ids.length === 1) {
-        const [d, s] = await Promise.all([api.entry(ids[0]), api.suggestions(ids[0]).catch(() => [] as Suggestion[])]);
-        if (gen !== this.#gen) return;
-        this.detail = normDetail(d);
-        this.suggestions = (s ?? []).map((x) => ({ ...x, tag: normTag(x.tag), examples: x.examples ?? [] }));
-      } else {
-        const st = await api.selectionTags(ids);
-        if (gen !== this.#gen) return;
-        this.selTags = normSelection(st);
-      }
+      await this.#fetch(this.ids, ++this.#gen);
     } catch {
       /* the entry went away: the grid's update drops it from the selection */
     }
