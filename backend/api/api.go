@@ -29,6 +29,9 @@ type Options struct {
 	// Watch tunes the folder watcher of the open library (Mode "" = auto,
 	// "poll", "off").
 	Watch watch.Options
+	// Watching hears how the open library's folder is watched, whenever
+	// that changes (serve prints it).
+	Watching func(watch.Watching)
 	// Web is set for the browser face (tagsight serve): queries may name
 	// pictures by library path only, the model is chosen by catalog name
 	// only, no folder on the server's disk is revealed, and settings live

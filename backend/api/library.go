@@ -278,7 +278,12 @@ func (a *API) startLive(ws *workspace.Workspace) (*workspace.Live, error) {
 			}
 		},
 		Changed: func(store.Changes) { a.emitIfOpen(ws) },
-		Status:  func(watch.Watching) { a.emitIfOpen(ws) },
+		Status: func(w watch.Watching) {
+			if a.opts.Watching != nil {
+				a.opts.Watching(w) // ws is the open library, or about to be
+			}
+			a.emitIfOpen(ws)
+		},
 		Model: func() {
 			if a.emitIfOpen(ws) {
 				a.StartIndex()

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tagsight/tagsight/backend/api"
+	"github.com/tagsight/tagsight/backend/watch"
 	"github.com/tagsight/tagsight/frontend"
 )
 
@@ -62,7 +63,8 @@ sound; like: takes paths inside the library); settings live in the library's
 				readToken = ""
 			}
 			broker := api.NewBroker()
-			a := api.New(api.Options{Version: version, Model: mf.ModelOptions, Emit: broker.Publish, Web: true, Watch: wo})
+			a := api.New(api.Options{Version: version, Model: mf.ModelOptions, Emit: broker.Publish, Web: true, Watch: wo,
+				Watching: func(w watch.Watching) { fmt.Fprintln(cmd.ErrOrStderr(), "tagsight:", describeWatch(w)) }})
 			defer api.Shutdown(a)
 			if err := api.Open(a, args[0], true); err != nil {
 				ln.Close()
