@@ -289,7 +289,7 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 		if err := store.SetMissing(wctx, tx, gone, true); err != nil {
 			return err
 		}
-		return store.ReplaceScanErrors(wctx, tx, errs, time.Now().Unix())
+		return store.ReplaceScanErrors(wctx, tx, errs, time.Now().Unix(), inScope)
 	})
 	if err != nil {
 		return res, fmt.Errorf("finish scan: %w", err)

@@ -376,9 +376,11 @@ type ScanError struct {
 	Error string `json:"error"`
 }
 
-// ReplaceScanErrors makes the stored errors those of a completed scan,
-// touching only rows that changed (a repeated scan writes nothing).
-func ReplaceScanErrors(ctx context.Context, tx *sql.Tx, errs []ScanError, now int64) error {
+// ReplaceScanErrors makes the stored errors within a completed scan's
+// scope (inScope; nil: the whole library) those it found, touching only
+// rows that changed (a repeated scan writes nothing). Errors outside the
+// scope (a watcher's batch looked at a few paths) stay.
+func ReplaceScanErrors(ctx context.Context, tx *sql.Tx, errs []ScanError, now int64, inScope func(path string) bool) error {
 	old := map[string]string{}
 	rows, err := tx.QueryContext(ctx, `SELECT path, error FROM scan_errors`)
 	if err != nil {
@@ -407,7 +409,7 @@ func ReplaceScanErrors(ctx context.Context, tx *sql.Tx, errs []ScanError, now in
 		}
 	}
 	for p := range old {
-		if !keep[p] {
+		if !keep[p] && (inScope == nil || inScope(p)) {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM scan_errors WHERE path=?`, p); err != nil {
 				return err
 			}
