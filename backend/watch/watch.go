@@ -168,7 +168,6 @@ func (w *Watcher) Run(ctx context.Context, fn func(Batch), status func(Watching)
 			status(w.Status())
 		}
 	}
-	var tick <-chan time.Time
 	var pollTick <-chan time.Time
 	var pollT *time.Ticker
 	defer func() {
@@ -176,17 +175,52 @@ func (w *Watcher) Run(ctx context.Context, fn func(Batch), status func(Watching)
 			pollT.Stop()
 		}
 	}()
-	t := time.NewTicker(w.o.Quiet / 4)
-	defer t.Stop()
-	tick = t.C
+	// The tick runs only while changes wait: an idle watcher sleeps.
+	var tick <-chan time.Time
+	var t *time.Ticker
+	defer func() {
+		if t != nil {
+			t.Stop()
+		}
+	}()
+	// One batch at a time runs in its own goroutine, so events keep being
+	// read (the system's queue does not overflow during a long batch);
+	// what is due meanwhile waits for it.
+	busy := false
+	finished := make(chan struct{})
+	var rescan *Batch // a rescan asked for while a batch ran
+	launch := func(b Batch) {
+		busy = true
+		go func() {
+			fn(b)
+			finished <- struct{}{}
+		}()
+	}
 	for {
 		if pollT == nil && w.Status().Mode == ModePolling {
 			pollT = time.NewTicker(w.o.PollEvery)
 			pollTick = pollT.C
 		}
+		if waiting := w.waiting(); waiting && t == nil {
+			t = time.NewTicker(w.o.Quiet / 4)
+			tick = t.C
+		} else if !waiting && t != nil && !busy {
+			t.Stop()
+			t, tick = nil, nil
+		}
 		select {
 		case <-ctx.Done():
+			if busy {
+				<-finished // fn sees ctx too; it must not outlive Run
+			}
 			return nil
+		case <-finished:
+			busy = false
+			if rescan != nil {
+				b := *rescan
+				rescan = nil
+				launch(b)
+			}
 		case ev, ok := <-events:
 			if !ok {
 				events = nil
@@ -204,19 +238,41 @@ func (w *Watcher) Run(ctx context.Context, fn func(Batch), status func(Watching)
 				w.pending = map[string]time.Time{}
 				w.first = time.Time{}
 				w.mu.Unlock()
-				fn(Batch{Rescan: true, Why: "overflow"})
+				b := Batch{Rescan: true, Why: "overflow"}
+				if busy {
+					rescan = &b
+				} else {
+					launch(b)
+				}
 			}
 		case <-pollTick:
-			fn(Batch{Rescan: true, Why: "poll"})
+			b := Batch{Rescan: true, Why: "poll"}
+			if busy {
+				if rescan == nil {
+					rescan = &b
+				}
+			} else {
+				launch(b)
+			}
 		case <-tick:
+			if busy {
+				continue
+			}
 			// Events already delivered go in first: the two halves of a
 			// rename (old name, new name) must not land in two batches.
 			events = w.drain(events, status)
 			if b, ok := w.due(time.Now()); ok {
-				fn(b)
+				launch(b)
 			}
 		}
 	}
+}
+
+// waiting reports whether changes wait for a batch.
+func (w *Watcher) waiting() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.pending) > 0
 }
 
 // drain files every event waiting in the channel (nil once it closed).

@@ -17,8 +17,11 @@ type LiveOptions struct {
 	// Mode "off" leaves the folder unwatched (changes by other processes
 	// are still followed).
 	Watch watch.Options
-	// FollowEvery is how often the change log is checked (default 250 ms).
+	// FollowEvery is how often the change log is checked while changes
+	// come (default 250 ms); IdleEvery once it has been quiet for 10 s
+	// (default 1 s). A change this process makes is followed at once (Poke).
 	FollowEvery time.Duration
+	IdleEvery   time.Duration
 	// ChangedEvery: Changed is called at most this often (default 1 s);
 	// changes in between are merged into the next call. The search
 	// index follows at once either way.
@@ -67,6 +70,9 @@ type Live struct {
 func (ws *Workspace) Live(o LiveOptions) (*Live, error) {
 	if o.FollowEvery <= 0 {
 		o.FollowEvery = 250 * time.Millisecond
+	}
+	if o.IdleEvery <= 0 {
+		o.IdleEvery = time.Second
 	}
 	if o.ModelEvery <= 0 {
 		o.ModelEvery = 3 * time.Second
@@ -163,9 +169,13 @@ func (l *Live) batch(ctx context.Context, b watch.Batch) {
 // follow reads the change log whenever it grows and brings the in-memory
 // search index along.
 func (l *Live) follow(ctx context.Context) {
-	t := time.NewTicker(l.o.FollowEvery)
+	// Every FollowEvery while changes come (or wait to be told), every
+	// IdleEvery once the library has been quiet for a while: an idle
+	// library costs one indexed read a second.
+	t := time.NewTimer(l.o.FollowEvery)
 	defer t.Stop()
 	lastModelLook := time.Now()
+	var lastChange time.Time
 	for {
 		select {
 		case <-ctx.Done():
@@ -173,38 +183,47 @@ func (l *Live) follow(ctx context.Context) {
 		case <-t.C:
 		case <-l.poke:
 		}
-		if err := l.check(ctx); err != nil && ctx.Err() == nil && !errors.Is(err, context.Canceled) {
-			continue // the database is busy or closing: next tick
+		changed, err := l.check(ctx)
+		if changed {
+			lastChange = time.Now()
 		}
-		l.tell()
+		if err == nil || ctx.Err() != nil {
+			l.tell()
+		}
 		if errors.Is(l.ws.Now().ModelErr, ErrNoModel) && time.Since(lastModelLook) >= l.o.ModelEvery {
 			lastModelLook = time.Now()
 			if l.ws.findModel(ctx) && l.o.Model != nil {
 				l.o.Model()
 			}
 		}
+		next := l.o.IdleEvery
+		if l.pending || time.Since(lastChange) < 10*time.Second {
+			next = l.o.FollowEvery
+		}
+		t.Reset(next) // (Go 1.23 timers: no stale tick survives a Reset)
 	}
 }
 
-// check follows the changes made since the last look, if any.
-func (l *Live) check(ctx context.Context) error {
+// check follows the changes made since the last look, if any (and says
+// whether there were).
+func (l *Live) check(ctx context.Context) (bool, error) {
 	top, err := l.ws.Lib.DB.ChangeSeq(ctx)
 	if err != nil || top == l.seq {
-		return err
+		return false, err
 	}
 	c, err := l.ws.Lib.DB.ChangesSince(ctx, l.seq)
 	if err != nil {
-		return err
+		return false, err
 	}
 	l.seq = c.Seq
 	if err := l.ws.Follow(ctx, c); err != nil {
-		return err
+		return false, err
 	}
 	if !c.Empty() {
 		l.untold = l.untold.Merge(c)
 		l.pending = true
 	}
-	return nil
+	return true, nil
 }
 
 // tell calls Changed with what it has not heard of, at most every
