@@ -477,11 +477,24 @@ func (w *Watcher) due(now time.Time) (Batch, bool) {
 		// never pauses still goes out in slices of 2×MaxDelay.
 		return Batch{}, false
 	}
+	settling := func(rel string) bool {
+		st, err := os.Lstat(filepath.Join(w.o.Root, filepath.FromSlash(rel)))
+		// Modified less than Stable ago: still being written (a clock far
+		// ahead is not waited for).
+		return err == nil && st.Mode().IsRegular() && now.Sub(st.ModTime()) < w.o.Stable && st.ModTime().Before(now.Add(time.Minute))
+	}
+	if now.Sub(w.first) < w.o.MaxDelay {
+		// A burst goes whole, once its last file has settled.
+		for rel := range w.pending {
+			if settling(rel) {
+				return Batch{}, false
+			}
+		}
+	}
 	var b Batch
 	for rel := range w.pending {
-		st, err := os.Lstat(filepath.Join(w.o.Root, filepath.FromSlash(rel)))
-		if err == nil && st.Mode().IsRegular() && now.Sub(st.ModTime()) < w.o.Stable && st.ModTime().Before(now.Add(time.Minute)) {
-			continue // still being written (a clock far ahead is not waited for)
+		if settling(rel) {
+			continue // past MaxDelay: what has settled goes, the rest waits
 		}
 		b.Paths = append(b.Paths, rel)
 		delete(w.pending, rel)

@@ -256,3 +256,25 @@ func TestWatchModes(t *testing.T) {
 		t.Fatalf("off: status %+v, batches %v", s, c2.batches)
 	}
 }
+
+// A burst whose files settle at slightly different moments still goes as
+// one batch: the batch waits for its last file rather than cutting the
+// burst at the Stable boundary.
+func TestWatchKeepsABurstWhole(t *testing.T) {
+	root := t.TempDir()
+	_, c := start(t, Options{Root: root, Quiet: 100 * time.Millisecond, Stable: 800 * time.Millisecond, MaxDelay: 20 * time.Second})
+	for i := range 50 {
+		write(t, filepath.Join(root, fmt.Sprintf("b%02d.jpg", i)), "x")
+		time.Sleep(5 * time.Millisecond)
+	}
+	c.waitFor(t, "the burst", func() bool { return len(c.paths()) == 50 })
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.batches) != 1 {
+		sizes := []int{}
+		for _, b := range c.batches {
+			sizes = append(sizes, len(b.Paths))
+		}
+		t.Errorf("a 50-file burst came in batches of %v, want one", sizes)
+	}
+}
