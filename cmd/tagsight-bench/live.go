@@ -525,7 +525,7 @@ func benchLive(ctx context.Context, rep *report, data string, idleFiles int, idl
 		return err
 	}
 	quiet, stable := 400*time.Millisecond, time.Second // watch.Options defaults
-	floor := ms(max(quiet, stable)) // both clocks start at the copy
+	floor := ms(max(quiet, stable))                    // both clocks start at the copy
 
 	rep.line("Model: `%s` — the committed 32 px \"colour\" CLIP test model (Immich layout, 8-d vectors, fp32, ONNX Runtime CPU provider): the cheapest model that really runs through ONNX Runtime, so the figures are the watcher's and the pipeline's, not a large model's inference. With ViT-B/32 the index column grows by its inference time per picture; the watcher's part does not change.", liveModel)
 	rep.line("")
