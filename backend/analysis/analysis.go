@@ -171,6 +171,8 @@ type Result struct {
 	Rejected  int               `json:"rejected"` // items dropped (see Options.Done)
 	Decodes   int               `json:"decodes"`
 	Analyzers map[string]*Stats `json:"analyzers"`
+	// Warnings: pictures analysed from what of them decodes (damaged).
+	Warnings  []store.ScanError `json:"warnings"`
 	Cancelled bool              `json:"cancelled"`
 	Seconds   float64           `json:"seconds"`
 }
@@ -196,6 +198,7 @@ type result struct {
 	a     Analyzer
 	value any // Output, or a Batched analyzer's input until Finish
 	err   error
+	warn  string // the picture it worked on was damaged (media.Info.Warning)
 }
 
 // work is an item on its way through the pipeline.
@@ -372,6 +375,12 @@ func Run(ctx context.Context, db *store.DB, items []*Item, opts Options) (Result
 			}
 			res.Items++
 			for _, r := range w.results {
+				if r.warn != "" {
+					res.Warnings = append(res.Warnings, store.ScanError{Path: w.it.Rel, Error: r.warn})
+					break
+				}
+			}
+			for _, r := range w.results {
 				st := res.Analyzers[r.a.Name()]
 				switch {
 				case r.err == nil:
@@ -452,7 +461,11 @@ func analyze(ctx context.Context, it *Item, opts Options) (w *work, decoded bool
 			w.reject = rj.err
 			return w, decoded
 		}
-		w.results = append(w.results, result{a: a, value: v, err: err})
+		r := result{a: a, value: v, err: err}
+		if err == nil && p.Image != nil && a.Need().pixels() {
+			r.warn = p.Info.Warning // it worked on what of a damaged picture decodes
+		}
+		w.results = append(w.results, r)
 	}
 	return w, decoded
 }
@@ -511,6 +524,8 @@ func save(ctx context.Context, tx *store.Tx, w *work, opts Options, now int64) e
 			Version: r.a.Version(), State: store.AnalysisDone, UpdatedAt: now}
 		if r.err != nil {
 			row.State, row.Error = store.AnalysisFailed, r.err.Error()
+		} else if r.warn != "" {
+			row.Error = r.warn // done, with a warning (store.EntryWarnings)
 		}
 		if err := store.PutAnalysis(ctx, tx, row); err != nil {
 			return err

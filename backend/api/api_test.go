@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/tagsight/tagsight/backend/jobs"
@@ -177,5 +178,34 @@ func TestCancelJob(t *testing.T) {
 	ws, _ := a.workspace()
 	if n, _, _ := ws.Lib.DB.CountEntries(t.Context()); n != 153 {
 		t.Errorf("%d entries after resuming, want 153", n)
+	}
+}
+
+// TestEntryWarnsOfDamage: the inspector's entry of a JPEG cut short says
+// it is damaged; an intact one says nothing; a picture that arrives
+// damaged and is then rewritten whole loses the warning.
+func TestEntryWarnsOfDamage(t *testing.T) {
+	a, root, _ := desktopAPI(t)
+	whole := testutil.JPEG(t, testutil.Solid(400, 300, color.RGBA{200, 120, 40, 255}), nil)
+	p := filepath.Join(root, "pics", "cut.jpg")
+	testutil.WriteFile(t, p, whole[:len(whole)/2])
+	if _, err := a.StartIndex(); err != nil {
+		t.Fatal(err)
+	}
+	waitJobs(t, a)
+	d, err := a.Entry(entryID(t, a, "pics/cut.jpg"))
+	if err != nil || len(d.Warnings) != 1 || !strings.Contains(d.Warnings[0], "damaged JPEG") || d.PreviewURL == nil {
+		t.Fatalf("damaged entry: %+v %v", d, err)
+	}
+	if ok, _ := a.Entry(entryID(t, a, "pics/red.jpg")); len(ok.Warnings) != 0 {
+		t.Errorf("intact entry warns: %v", ok.Warnings)
+	}
+	testutil.WriteFile(t, p, whole)
+	if _, err := a.StartIndex(); err != nil {
+		t.Fatal(err)
+	}
+	waitJobs(t, a)
+	if d, _ := a.Entry(entryID(t, a, "pics/cut.jpg")); len(d.Warnings) != 0 {
+		t.Errorf("the rewritten picture still warns: %v", d.Warnings)
 	}
 }

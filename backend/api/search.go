@@ -231,6 +231,9 @@ func (a *API) Entry(id int64) (EntryDetail, error) {
 		u := fmt.Sprintf("/preview/%d?v=%s", e.ID, strings.TrimSuffix(path.Base(e.Thumb), ".jpg"))
 		d.PreviewURL = &u
 	}
+	if d.Warnings, err = ws.Lib.DB.EntryWarnings(ctx, id); err != nil {
+		return d, err
+	}
 	if d.Tags, err = ws.Tags.EntryTags(ctx, id); err != nil {
 		return d, err
 	}

@@ -109,6 +109,9 @@ type EntryDetail struct {
 	Fields      []tags.Field `json:"fields"`
 	FileURL     string       `json:"file_url"`    // URL of the original file
 	PreviewURL  *string      `json:"preview_url"` // URL of a large, oriented preview (JPEG), null for non-pictures
+	// Warnings about the file's content (a damaged picture shown from the
+	// part that decodes).
+	Warnings []string `json:"warnings"`
 }
 
 // Suggestion is a suggested tag chip.

@@ -68,6 +68,8 @@ type ScanResult struct {
 	Missing   int               `json:"missing"` // entries whose file is gone
 	Skipped   int               `json:"skipped"` // files reported in Errors
 	Errors    []store.ScanError `json:"errors"`
+	// Warnings: damaged pictures indexed from the part that decodes.
+	Warnings  []store.ScanError `json:"warnings"`
 	Cancelled bool              `json:"cancelled"`
 	Seconds   float64           `json:"seconds"`
 	// Analysis is what the analyzers did (their counts and failures).
@@ -268,6 +270,10 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	res.Errors = errs
 	if res.Errors == nil {
 		res.Errors = []store.ScanError{}
+	}
+	res.Warnings = ares.Warnings
+	if res.Warnings == nil {
+		res.Warnings = []store.ScanError{}
 	}
 	res.Skipped = len(errs)
 	res.Indexed = res.Added + res.Updated + res.Moved + res.Unchanged

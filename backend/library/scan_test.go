@@ -101,6 +101,24 @@ func TestScanHostileFolder(t *testing.T) {
 		t.Errorf("indexed %d skipped %d, want %d %d", res.Indexed, res.Skipped, len(good), len(bad))
 	}
 
+	// The JPEG cut short is indexed from what decodes: a thumbnail, and a
+	// warning in the result and on the entry.
+	warned := map[string]string{}
+	for _, w := range res.Warnings {
+		warned[w.Path] = w.Error
+	}
+	if !strings.Contains(warned["truncated.jpg"], "damaged JPEG") || len(warned) != 1 {
+		t.Errorf("warnings %v, want one for truncated.jpg", warned)
+	}
+	if tr := entries["truncated.jpg"]; tr.Thumb == "" {
+		t.Error("the damaged JPEG got no thumbnail")
+	} else if ws, err := l.DB.EntryWarnings(context.Background(), tr.ID); err != nil || len(ws) != 1 {
+		t.Errorf("entry warnings %v %v", ws, err)
+	}
+	if ws, _ := l.DB.EntryWarnings(context.Background(), entries["plain.jpg"].ID); len(ws) != 0 {
+		t.Errorf("an intact picture has warnings: %v", ws)
+	}
+
 	// EXIF made it through, and orientation 6 turns the size.
 	cam := entries["camera.jpg"]
 	if cam.Make != "Canon" || cam.Model != "Canon EOS R5" || cam.Lens != "RF50mm F1.8 STM" || cam.ISO != 800 ||

@@ -232,7 +232,7 @@ func decodeBytes(data []byte, name string, lim Limits, enough func(w, h int) boo
 	case info.MediaType == TypeRaw:
 		var preview []byte
 		if preview, err = rawPreview(data); err == nil {
-			img, err = decodeJPEG(preview, lim.MaxPixels, enough)
+			img, info.Warning, err = decodeJPEG(preview, lim.MaxPixels, enough)
 		}
 		if err == nil {
 			return img, info, nil // the preview's size is its own, not the sensor's
@@ -240,7 +240,7 @@ func decodeBytes(data []byte, name string, lim Limits, enough func(w, h int) boo
 	case heif:
 		img, err = decodeHEIF(data, lim.MaxPixels)
 	case dec == nil:
-		img, err = decodeJPEG(data, lim.MaxPixels, enough)
+		img, info.Warning, err = decodeJPEG(data, lim.MaxPixels, enough)
 	default:
 		img, err = decodeStd(data, dec)
 	}
@@ -320,6 +320,35 @@ func decodeStd(data []byte, dec func(io.Reader) (image.Image, error)) (img image
 		decodedHook(b.Dx(), b.Dy())
 	}
 	return m, nil
+}
+
+// minScanBytes: a JPEG with less entropy-coded data than this after its
+// start-of-scan has no picture to show, damaged or not.
+const minScanBytes = 64
+
+// scanBytes is how many bytes follow the first start-of-scan segment (0
+// when there is none).
+func scanBytes(data []byte) int {
+	for i := 2; i+3 < len(data); {
+		if data[i] != 0xFF {
+			return 0 // not at a marker: not a well-formed header
+		}
+		m := data[i+1]
+		if m == 0xFF {
+			i++ // fill byte
+			continue
+		}
+		if m == 0xD8 || m >= 0xD0 && m <= 0xD7 || m == 0x01 {
+			i += 2 // markers without a length
+			continue
+		}
+		n := int(data[i+2])<<8 | int(data[i+3])
+		if m == 0xDA {
+			return max(0, len(data)-(i+2+n))
+		}
+		i += 2 + n
+	}
+	return 0
 }
 
 // decodeJPEGStd decodes a JPEG at full size with image/jpeg; big is

@@ -187,7 +187,7 @@ func TestDecodeErrors(t *testing.T) {
 	}{
 		{"zero bytes", "z.jpg", nil, ErrCorrupt},
 		{"random jpg", "r.jpg", bytes.Repeat([]byte{0x42, 0x17, 0x99}, 500), ErrCorrupt},
-		{"truncated jpeg", "t.jpg", jpg[:len(jpg)/2], ErrCorrupt},
+		{"jpeg without picture data", "t.jpg", testutil.HeaderOnly(jpg), ErrCorrupt},
 		{"png corrupt idat", "c.png", badIDAT, ErrCorrupt},
 		{"png bad idat crc", "k.png", badCRC, ErrCorrupt},
 		{"truncated png", "t.png", pngData[:len(pngData)/2], ErrCorrupt},

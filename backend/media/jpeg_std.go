@@ -9,7 +9,9 @@ const turboJPEG = false
 
 // decodeJPEG is the pure-Go fallback: a full-size image/jpeg decode (about
 // 13x slower than libjpeg-turbo's scaled decode for a 12 MP photo).
-func decodeJPEG(data []byte, maxPixels int64, big func(w, h int) bool) (image.Image, error) {
+// It cannot show what decodes of a damaged file: such files fail.
+func decodeJPEG(data []byte, maxPixels int64, big func(w, h int) bool) (image.Image, string, error) {
 	_ = maxPixels // already checked by Probe on the same header parser
-	return decodeJPEGStd(data, big)
+	img, err := decodeJPEGStd(data, big)
+	return img, "", err
 }

@@ -19,35 +19,38 @@ const turboJPEG = true
 // decodeJPEG decodes data with libjpeg-turbo at the smallest DCT scaling
 // factor (1/8 … 1/1) whose output still satisfies big(w, h), so a 12 MP
 // photo wanted at 224 px is decoded at 1/8 size without ever holding the
-// full-size pixels. Warnings (premature end of data, corrupt entropy data)
-// are errors. The only C resource is the handle, destroyed on return; the
-// input and output buffers are Go memory.
-func decodeJPEG(data []byte, maxPixels int64, big func(w, h int) bool) (image.Image, error) {
+// full-size pixels. A recoverable problem (premature end of data, corrupt
+// entropy data: what a failing card or an interrupted copy leaves) still
+// yields the picture, as far as it decodes, with a warning saying so; only
+// a file with no picture data at all fails. The only C resource is the
+// handle, destroyed on return; the input and output buffers are Go memory.
+func decodeJPEG(data []byte, maxPixels int64, big func(w, h int) bool) (image.Image, string, error) {
 	if len(data) == 0 {
-		return nil, fmt.Errorf("%w: empty data", ErrCorrupt)
+		return nil, "", fmt.Errorf("%w: empty data", ErrCorrupt)
 	}
 	h := C.tjInitDecompress()
 	if h == nil {
-		return nil, errors.New("cannot create libjpeg-turbo decompressor")
+		return nil, "", errors.New("cannot create libjpeg-turbo decompressor")
 	}
 	defer C.tjDestroy(h)
 	src := (*C.uchar)(unsafe.Pointer(&data[0]))
 	var w, ht, subsamp, cs C.int
 	if C.tjDecompressHeader3(h, src, C.ulong(len(data)), &w, &ht, &subsamp, &cs) != 0 {
-		return nil, fmt.Errorf("%w: header: %s", ErrCorrupt, C.GoString(C.tjGetErrorStr2(h)))
+		return nil, "", fmt.Errorf("%w: header: %s", ErrCorrupt, C.GoString(C.tjGetErrorStr2(h)))
 	}
 	if w <= 0 || ht <= 0 || int64(w)*int64(ht) > maxPixels {
 		// libjpeg-turbo may read a frame header differently from image/jpeg.
-		return nil, fmt.Errorf("%w: %dx%d", ErrTooManyPixels, int(w), int(ht))
+		return nil, "", fmt.Errorf("%w: %dx%d", ErrTooManyPixels, int(w), int(ht))
 	}
 	if cs == C.TJCS_CMYK || cs == C.TJCS_YCCK {
 		// TurboJPEG cannot convert CMYK to RGB; the Go decoder can.
-		return decodeJPEGStd(data, big)
+		img, err := decodeJPEGStd(data, big)
+		return img, "", err
 	}
 	var n C.int
 	sf := C.tjGetScalingFactors(&n)
 	if sf == nil || n <= 0 {
-		return nil, errors.New("libjpeg-turbo has no scaling factors")
+		return nil, "", errors.New("libjpeg-turbo has no scaling factors")
 	}
 	sw, sh := int(w), int(ht)
 	best := int64(sw) * int64(sh)
@@ -66,15 +69,18 @@ func decodeJPEG(data []byte, maxPixels int64, big func(w, h int) bool) (image.Im
 		decodedHook(sw, sh)
 	}
 	if C.tjDecompress2(h, src, C.ulong(len(data)), (*C.uchar)(unsafe.Pointer(&img.Pix[0])),
-		C.int(sw), C.int(img.Stride), C.int(sh), C.TJPF_RGBA, C.TJFLAG_STOPONWARNING) != 0 {
-		if C.tjGetErrorCode(h) == C.TJERR_WARNING {
-			// The warning text libjpeg-turbo 2.1 hands back is not stable
-			// from call to call (sometimes "No error"): describe it ourselves.
-			return nil, fmt.Errorf("%w: %s", ErrCorrupt, jpegWarning(data))
+		C.int(sw), C.int(img.Stride), C.int(sh), C.TJPF_RGBA, 0) != 0 {
+		if C.tjGetErrorCode(h) != C.TJERR_WARNING {
+			return nil, "", fmt.Errorf("%w: %s", ErrCorrupt, C.GoString(C.tjGetErrorStr2(h)))
 		}
-		return nil, fmt.Errorf("%w: %s", ErrCorrupt, C.GoString(C.tjGetErrorStr2(h)))
+		if scanBytes(data) < minScanBytes {
+			return nil, "", fmt.Errorf("%w: no picture data after the header", ErrCorrupt)
+		}
+		// The warning text libjpeg-turbo 2.1 hands back is not stable
+		// from call to call (sometimes "No error"): describe it ourselves.
+		return img, "damaged JPEG: " + jpegWarning(data) + "; showing the part that decodes", nil
 	}
-	return img, nil
+	return img, "", nil
 }
 
 // jpegWarning names what a decoder warning most likely means.

@@ -45,6 +45,9 @@ type Info struct {
 	Width, Height           int   // as stored, before orientation; 0 when unknown
 	Orientation             int   // EXIF orientation 1..8; 1 when absent
 	Exif                    *Exif // nil when none
+	// Warning, set by a decode, says the picture is damaged and only the
+	// part that decodes is shown (the rest is grey), as other viewers do.
+	Warning string
 }
 
 // headRead is how much of a file Probe reads for signatures, JPEG APP

@@ -64,6 +64,26 @@ func (db *DB) AnalysisIndex(ctx context.Context) (map[int64]map[string]AnalysisR
 	return out, rows.Err()
 }
 
+// EntryWarnings lists what the analyses of an entry's current content
+// warned about (a damaged picture analysed from the part that decodes).
+func (db *DB) EntryWarnings(ctx context.Context, entryID int64) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT DISTINCT a.error FROM analysis a JOIN entries e ON e.id = a.entry_id
+		WHERE a.entry_id=? AND a.state=? AND a.error<>'' AND a.fingerprint=e.fingerprint ORDER BY a.error`, entryID, AnalysisDone)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var w string
+		if err := rows.Scan(&w); err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
 // EntryAnalysis returns one entry's analysis rows by analyzer name.
 func (db *DB) EntryAnalysis(ctx context.Context, entryID int64) (map[string]AnalysisRow, error) {
 	rows, err := db.QueryContext(ctx, `SELECT entry_id, analyzer, fingerprint, version, state, error, updated_at FROM analysis WHERE entry_id=?`, entryID)

@@ -201,6 +201,20 @@ func CameraExif(orientation uint16) []byte {
 	})
 }
 
+// HeaderOnly cuts a JPEG right after its start-of-scan header: every
+// header, no picture data.
+func HeaderOnly(jpg []byte) []byte {
+	for i := 2; i+3 < len(jpg); {
+		m := jpg[i+1]
+		n := int(jpg[i+2])<<8 | int(jpg[i+3])
+		if m == 0xDA {
+			return jpg[:i+2+n]
+		}
+		i += 2 + n
+	}
+	return jpg
+}
+
 // PNGBadCRC corrupts the CRC of the IHDR chunk.
 func PNGBadCRC(b []byte) []byte {
 	b = append([]byte{}, b...)
@@ -285,7 +299,10 @@ func HostileFolder(t testing.TB, root string) (good map[string]bool, bad map[str
 	rnd := make([]byte, 4096)
 	rand.New(rand.NewSource(1)).Read(rnd)
 	addBad("random.jpg", rnd, "")
-	addBad("truncated.jpg", JPEG(t, Solid(400, 300, color.RGBA{1, 100, 200, 255}), nil)[:3000], "truncated")
+	// A JPEG cut short (an interrupted copy) shows what decodes, with a
+	// warning; one with no picture data at all fails.
+	addGood("truncated.jpg", JPEG(t, Solid(400, 300, color.RGBA{1, 100, 200, 255}), nil)[:3000])
+	addBad("header-only.jpg", HeaderOnly(JPEG(t, Solid(400, 300, color.RGBA{1, 100, 200, 255}), nil)), "no picture data")
 	addBad("bad-crc.png", PNGBadCRC(PNG(t, Solid(40, 30, color.RGBA{1, 2, 3, 255}))), "")
 	addBad("bomb.png", PNGBomb(60000, 60000), "pixel")
 	addBad("bomb.jpg", JPEGBomb(t, 60000, 60000), "pixel")

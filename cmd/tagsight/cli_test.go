@@ -76,16 +76,21 @@ func TestCLIHostileFolder(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("index exit %d: %s", code, stderr)
 	}
+	type pathMsg struct {
+		Path    string `json:"path"`
+		Escaped bool   `json:"path_escaped"`
+		Error   string `json:"error"`
+	}
 	var sum struct {
 		Indexed, Skipped int
-		Errors           []struct {
-			Path    string `json:"path"`
-			Escaped bool   `json:"path_escaped"`
-			Error   string `json:"error"`
-		}
+		Errors           []pathMsg
+		Warnings         []pathMsg
 	}
 	if err := json.Unmarshal([]byte(stdout), &sum); err != nil {
 		t.Fatalf("summary is not JSON: %v\n%s", err, stdout)
+	}
+	if len(sum.Warnings) != 1 || sum.Warnings[0].Path != "truncated.jpg" || !strings.Contains(sum.Warnings[0].Error, "damaged JPEG") {
+		t.Errorf("warnings %+v, want the JPEG cut short", sum.Warnings)
 	}
 	if sum.Indexed != len(good) || sum.Skipped != len(bad) || len(sum.Errors) != len(bad) {
 		t.Errorf("indexed %d skipped %d errors %d; want %d %d", sum.Indexed, sum.Skipped, len(sum.Errors), len(good), len(bad))

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -90,6 +91,45 @@ func TestCLIColourSearch(t *testing.T) {
 	json.Unmarshal([]byte(stdout), &sum)
 	if sum.Embedding.Embedded != 0 || sum.Embedding.Total != 18 {
 		t.Errorf("re-index embedded again: %s", stdout)
+	}
+}
+
+// TestCLIDamagedPhotoIsSearchable: a red photo whose scan data is damaged
+// in its lower half is indexed from what decodes — a thumbnail, a vector
+// that still finds it as red — and `index --json` warns about it.
+func TestCLIDamagedPhotoIsSearchable(t *testing.T) {
+	root := t.TempDir()
+	for name, c := range colours {
+		testutil.WriteFile(t, filepath.Join(root, name+".jpg"), flat(t, c))
+	}
+	red := testutil.JPEG(t, testutil.Solid(400, 300, colours["red"]), nil)
+	cut := red[:len(red)*6/10] // the copy was interrupted
+	testutil.WriteFile(t, filepath.Join(root, "damaged.jpg"), cut)
+	stdout, stderr, code := run(t, "index", root, "--model", colourModel, "--json")
+	if code != 0 {
+		t.Fatalf("index: %d %s", code, stderr)
+	}
+	var sum struct {
+		Added     int
+		Warnings  []struct{ Path, Error string }
+		Embedding struct{ Embedded int }
+	}
+	if err := json.Unmarshal([]byte(stdout), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Added != len(colours)+1 || sum.Embedding.Embedded != len(colours)+1 {
+		t.Fatalf("added %d, embedded %d, want %d each: %s", sum.Added, sum.Embedding.Embedded, len(colours)+1, stdout)
+	}
+	if len(sum.Warnings) != 1 || sum.Warnings[0].Path != "damaged.jpg" {
+		t.Fatalf("warnings %+v", sum.Warnings)
+	}
+	stdout, _, _ = run(t, "search", root, "red", "--limit", "2", "--json")
+	var res searchOut
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil || len(res.Results) != 2 {
+		t.Fatalf("search: %v %s", err, stdout)
+	}
+	if p := []string{res.Results[0].Path, res.Results[1].Path}; !slices.Contains(p, "damaged.jpg") {
+		t.Errorf("red finds %v first, not the damaged red photo", p)
 	}
 }
 

@@ -104,6 +104,7 @@ type errJSON struct {
 type summaryJSON struct {
 	library.ScanResult
 	Errors    []errJSON  `json:"errors"`
+	Warnings  []errJSON  `json:"warnings"` // damaged pictures indexed from what decodes
 	Embedding *embedJSON `json:"embedding,omitempty"`
 }
 
@@ -121,7 +122,7 @@ func pathErrors(es []store.ScanError) []errJSON {
 }
 
 func jsonSummary(r library.ScanResult) summaryJSON {
-	return summaryJSON{ScanResult: r, Errors: pathErrors(r.Errors)}
+	return summaryJSON{ScanResult: r, Errors: pathErrors(r.Errors), Warnings: pathErrors(r.Warnings)}
 }
 
 func printSummary(w io.Writer, r library.ScanResult) {
@@ -134,6 +135,10 @@ func printSummary(w io.Writer, r library.ScanResult) {
 	for _, e := range r.Errors {
 		p, _ := pathenc.Encode(e.Path)
 		fmt.Fprintf(w, "  skipped %s: %s\n", p, e.Error)
+	}
+	for _, e := range r.Warnings {
+		p, _ := pathenc.Encode(e.Path)
+		fmt.Fprintf(w, "  warning %s: %s\n", p, e.Error)
 	}
 }
 

@@ -62,6 +62,11 @@ export interface EntryDetail extends Item {
   file_url: string;
   /** URL of a large, oriented preview (JPEG), null for non-pictures */
   preview_url: string | null;
+  /**
+   * Warnings about the file's content (a damaged picture shown from the
+   * part that decodes).
+   */
+  warnings: string[];
 }
 
 /** Field is a named value on an entry. */
