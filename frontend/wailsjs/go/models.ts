@@ -227,6 +227,7 @@ export namespace api {
 	    model?: ModelState;
 	    provider?: clip.ProviderInfo;
 	    model_error: string;
+	    watch?: watch.Watching;
 	
 	    static createFrom(source: any = {}) {
 	        return new LibraryInfo(source);
@@ -241,6 +242,7 @@ export namespace api {
 	        this.model = this.convertValues(source["model"], ModelState);
 	        this.provider = this.convertValues(source["provider"], clip.ProviderInfo);
 	        this.model_error = source["model_error"];
+	        this.watch = this.convertValues(source["watch"], watch.Watching);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -638,6 +640,31 @@ export namespace tags {
 	        this.aliases = source["aliases"];
 	        this.parents = source["parents"];
 	        this.count = source["count"];
+	    }
+	}
+
+}
+
+export namespace watch {
+	
+	export class Watching {
+	    mode: string;
+	    folders: number;
+	    every?: number;
+	    reason?: string;
+	    fix?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Watching(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.mode = source["mode"];
+	        this.folders = source["folders"];
+	        this.every = source["every"];
+	        this.reason = source["reason"];
+	        this.fix = source["fix"];
 	    }
 	}
 
