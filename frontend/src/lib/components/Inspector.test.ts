@@ -18,6 +18,7 @@ function detail(id: number, extra: Partial<EntryDetail> = {}): EntryDetail {
   return {
     ...makeItem(id),
     fingerprint: 'abc',
+    warnings: [],
     mime: 'image/jpeg',
     orientation: 1,
     make: 'FUJIFILM',
@@ -65,6 +66,13 @@ describe('Inspector, one picture', () => {
     expect(text).toContain('4000 × 3000');
     expect(text).toContain('48.85840° N, 2.29450° E');
     expect(screen.getAllByTestId('tag-chip').map((c) => c.textContent)).toEqual([expect.stringContaining('Beach')]);
+    expect(screen.queryByTestId('entry-warning')).toBeNull();
+  });
+
+  it('says when the picture is damaged and only part of it decodes', async () => {
+    vi.mocked(api.entry).mockResolvedValue(detail(1, { warnings: ['damaged JPEG: truncated JPEG; showing the part that decodes'] }));
+    await setup([1]);
+    expect(screen.getByTestId('entry-warning').textContent).toContain('damaged JPEG');
   });
 
   it('accepts a suggestion on click and dismisses with ×', async () => {
