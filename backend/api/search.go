@@ -103,6 +103,7 @@ func (a *API) result(ctx context.Context, ws *workspace.Workspace, res search.Re
 	}
 	out.Items, err = a.items(ctx, ws, res.Hits)
 	out.Total, out.Semantic, out.TookMs = res.Total, res.Semantic, float64(res.Took.Microseconds())/1000
+	out.Note = res.Note
 	if res.Semantic && res.Cutoff >= 0 {
 		c := res.Cutoff
 		out.Cutoff = &c

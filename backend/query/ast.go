@@ -52,10 +52,11 @@ const (
 	KindSort                  // sort:
 	KindField                 // field:NAME or field:NAME=VALUE
 	KindHidden                // special:hidden, is:hidden: show entries with hidden tags (no filter)
+	KindTagID                 // tag_id:N, a TagStudio tag id (ID)
 )
 
 var kindNames = [...]string{"word", "literal", "tag", "path", "type", "ext", "untagged", "favourite",
-	"archived", "taken", "camera", "lens", "iso", "width", "height", "size", "sem", "like", "sort", "field", "hidden"}
+	"archived", "taken", "camera", "lens", "iso", "width", "height", "size", "sem", "like", "sort", "field", "hidden", "tag_id"}
 
 func (k Kind) String() string {
 	if k >= 0 && int(k) < len(kindNames) {
@@ -80,6 +81,7 @@ type Term struct {
 	Quoted bool
 	Weight float64 // KindSemantic, KindLike
 	Desc   bool    // KindSort
+	ID     int64   // KindTagID: the TagStudio tag id
 	Bounds Bounds  // KindTaken, KindISO, KindWidth, KindHeight, KindSize
 	Col    int
 	Len    int
@@ -136,6 +138,8 @@ func (t *Term) String() string {
 			return "field:" + strconv.Quote(t.Field)
 		}
 		return "field:" + strconv.Quote(t.Field) + "=" + strconv.Quote(t.Value)
+	case KindTagID:
+		return "tag_id:" + strconv.FormatInt(t.ID, 10)
 	case KindSort:
 		if t.Desc {
 			return "sort:-" + t.Value

@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -20,6 +21,14 @@ type TagResolver interface {
 type TagRelatives interface {
 	// TagRelatives returns ids with all their descendants and ancestors.
 	TagRelatives(ctx context.Context, ids []int64) ([]int64, error)
+}
+
+// TagStudioIDs is implemented by resolvers that know the TagStudio ids of
+// imported tags; without it tag_id:N matches nothing.
+type TagStudioIDs interface {
+	// TagByTagStudioID returns the tag imported with TagStudio id id; ok is
+	// false when there is none.
+	TagByTagStudioID(ctx context.Context, id int64) (tagID int64, ok bool, err error)
 }
 
 // ResolverFunc adapts a function to TagResolver.
@@ -59,6 +68,17 @@ type Compiled struct {
 	// IncludeHidden: the query has special:hidden (is:hidden), so entries
 	// with hidden tags are shown.
 	IncludeHidden bool
+	// Unmatched are the bare words that are no tag and, compiled with
+	// Options.NoModel, match nothing; in query order, repeats kept.
+	Unmatched []string
+}
+
+// Options change how Compile reads a query.
+type Options struct {
+	// NoModel: there is no model to search by meaning, so a bare word that
+	// is no tag matches nothing (TagStudio's rule), anywhere in the query,
+	// instead of being a semantic word; Compiled.Unmatched lists them.
+	NoModel bool
 }
 
 // Built-in tag ids (migration 0001).
@@ -74,12 +94,46 @@ const (
 // Hidden tags are not excluded here: the caller adds that condition, using
 // Tags and IncludeHidden.
 func Compile(ctx context.Context, input string, r TagResolver) (Compiled, error) {
+	return CompileWith(ctx, input, r, Options{})
+}
+
+// CompileWith is Compile with options. and, or and not in any case are
+// keywords (TagStudio's habit); when that reading is a SyntaxError and a
+// keyword was typed in lower or mixed case, the query is read again with
+// upper-case keywords only, so "a dog or a cat" stays a search by meaning.
+func CompileWith(ctx context.Context, input string, r TagResolver, opt Options) (Compiled, error) {
+	out, err := compile(ctx, input, r, opt, false)
+	var se *SyntaxError
+	if errors.As(err, &se) && hasLooseKeyword(input) {
+		if out2, err2 := compile(ctx, input, r, opt, true); err2 == nil {
+			return out2, nil
+		}
+	}
+	return out, err
+}
+
+// hasLooseKeyword reports whether input has and, or or not in other than
+// upper case as a keyword.
+func hasLooseKeyword(input string) bool {
+	toks, err := lex(input)
+	if err != nil {
+		return false
+	}
+	for _, t := range toks {
+		if (t.kind == tAnd || t.kind == tOr || t.kind == tNot) && t.raw != strings.ToUpper(t.raw) {
+			return true
+		}
+	}
+	return false
+}
+
+func compile(ctx context.Context, input string, r TagResolver, opt Options, upperOnly bool) (Compiled, error) {
 	out := Compiled{Where: "1"}
-	n, err := Parse(input)
+	n, err := parseMode(input, upperOnly)
 	if err != nil || n == nil {
 		return out, err
 	}
-	c := &compiler{ctx: ctx, r: r, cache: map[string][]int64{}, named: map[int64]bool{}}
+	c := &compiler{ctx: ctx, r: r, opt: opt, cache: map[string][]int64{}, named: map[int64]bool{}}
 	items := []Node{n}
 	if a, ok := n.(*And); ok {
 		items = a.Items
@@ -117,6 +171,9 @@ func Compile(ctx context.Context, input string, r TagResolver) (Compiled, error)
 			if err != nil {
 				return Compiled{Where: "1"}, err
 			}
+			if len(ids) == 0 && opt.NoModel {
+				break // matches nothing: c.term says so
+			}
 			if len(ids) == 0 {
 				if phrase >= 0 {
 					out.Semantic[phrase].Text += " " + t.Value
@@ -142,6 +199,7 @@ func Compile(ctx context.Context, input string, r TagResolver) (Compiled, error)
 	if out.Tags, err = c.namedTags(); err != nil {
 		return Compiled{Where: "1"}, err
 	}
+	out.Unmatched = c.unmatched
 	return out, nil
 }
 
@@ -171,6 +229,10 @@ type compiler struct {
 	cache map[string][]int64
 	args  []any
 	named map[int64]bool // tags that tagIn matched on
+	opt   Options
+	// unmatched are the bare words that are no tag, compiled to match
+	// nothing under Options.NoModel.
+	unmatched []string
 }
 
 func (c *compiler) resolve(s string) ([]int64, error) {
@@ -234,6 +296,10 @@ func (c *compiler) term(t *Term) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		if len(ids) == 0 && c.opt.NoModel {
+			c.unmatched = append(c.unmatched, t.Value)
+			return "0", nil
+		}
 		if len(ids) == 0 {
 			return "", errAt(t.Col, t.Len, "%q is no tag, so it is a semantic word, and semantic words can only be combined with AND (quote it or use path: to match file names)", t.Value)
 		}
@@ -247,6 +313,21 @@ func (c *compiler) term(t *Term) (string, error) {
 			return "0", nil
 		}
 		return c.tagIn(ids), nil
+	case KindTagID:
+		ts, ok := c.r.(TagStudioIDs)
+		if !ok {
+			return "0", nil
+		}
+		id, found, err := ts.TagByTagStudioID(c.ctx, t.ID)
+		if err != nil {
+			return "", fmt.Errorf("resolve tag_id:%d: %w", t.ID, err)
+		}
+		if !found {
+			return "0", nil
+		}
+		// TagStudio's tag_id: is that tag only, without its children.
+		c.named[id] = true
+		return "e.id IN (SELECT et.entry_id FROM entry_tags et WHERE et.tag_id = " + c.arg(id) + ")", nil
 	case KindLiteral:
 		ids, err := c.resolve(t.Value)
 		if err != nil {

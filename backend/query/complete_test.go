@@ -30,7 +30,7 @@ func TestComplete(t *testing.T) {
 		{"(ne", 3, `"New York"`},
 		{"sa", 2, `"Say \"hi\""`},
 		{"so", 2, "sort:"},
-		{"ta", 2, "tag:|taken:"},
+		{"ta", 2, "tag:|tag_id:|taken:"},
 		{"tag:", 4, `tag:Sea|tag:"New York"|tag:Seattle|tag:"Say \"hi\""`},
 		{"ext:jp", 6, ""},
 		{"", 0, ""},

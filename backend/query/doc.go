@@ -13,7 +13,10 @@
 // # Structure
 //
 // Terms are separated by white space and joined by an implicit AND. AND, OR
-// and NOT are keywords only in upper case; parentheses group. Precedence is
+// and NOT are keywords in any case (TagStudio's habit: "a or b", "aND");
+// when that reading fails to compile and one was typed in lower or mixed
+// case, Compile reads the query again with upper-case keywords only, so
+// "a dog or a cat" stays a search by meaning. Parentheses group. Precedence is
 // NOT > AND > OR. Parentheses always end a bare word: quote a value that
 // contains one. Quotes (single or double) start a quoted string at the start
 // of a term or right after a prefix ("tag:", "~", "-", "+2:"); a quote inside
@@ -22,15 +25,20 @@
 //
 // # Prefixes
 //
-// A prefix is letters followed by a colon (case-insensitive) and applies to
-// the one term it is attached to. A word whose part before the first colon is
-// not all letters (12:30, :x) is a plain word; letters naming no prefix are an
-// error that lists the known ones.
+// A prefix is a letter, then letters and underscores, followed by a colon
+// (case-insensitive), and applies to the one term it is attached to. A word
+// whose part before the first colon is not that (12:30) is a plain word; a
+// word starting with a colon (:x) is an error, as are [ and ] in a bare word
+// (TagStudio reserves them); letters naming no prefix are an error that lists
+// the known ones.
 //
 //	tag:NAME        the tag whose name, shorthand or alias equals NAME
 //	                (case-insensitive, by equality: _ and % are literal), and
 //	                every descendant through tag_parents (several parents,
 //	                cycles allowed). A name that is no tag matches nothing.
+//	tag_id:N        the tag imported from TagStudio with tag id N, that tag
+//	                only (TagStudio's rule: no descendants); needs a resolver
+//	                with TagStudioIDs, else it matches nothing.
 //	path:PATTERN    smart-case: case-insensitive unless PATTERN has an upper
 //	                case letter. * is any run of characters, ? one character,
 //	                everything else (_ % [) literal. A pattern with * must match
@@ -88,6 +96,10 @@
 // A leading - never negates a filter: use NOT. Semantic parts and sort:
 // terms may only sit at top-level AND positions; under OR or NOT they are a
 // SyntaxError, as is a bare word that turns out not to be a tag there.
+//
+// With Options.NoModel (a library without a model) a bare word that is no
+// tag matches nothing, anywhere, as in TagStudio, and Compiled.Unmatched
+// lists it; sem:, ~ and like: still ask for a model.
 //
 // # Errors
 //

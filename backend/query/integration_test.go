@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -250,5 +251,100 @@ func TestQueriesAgainstLibrary(t *testing.T) {
 	c, err := Compile(ctx, "dog on the beach sort:-taken", dbTags{db})
 	if err != nil || len(c.Semantic) != 1 || c.Semantic[0].Text != "on the beach" || c.Sort != (Sort{Key: "taken", Desc: true}) {
 		t.Errorf("semantic/sort: %+v, %v", c, err)
+	}
+}
+
+// TagByTagStudioID maps the fixture's made-up TagStudio ids: 1004 is
+// Mammals (4), whose child Dog (6) is on e1 while Mammals itself is on e2.
+func (r dbTags) TagByTagStudioID(_ context.Context, id int64) (int64, bool, error) {
+	tagID, ok := map[int64]int64{1004: 4, 1005: 5}[id]
+	return tagID, ok, nil
+}
+
+func TestTagStudioHabitsAgainstLibrary(t *testing.T) {
+	db, ids := openFixture(t)
+	ctx := context.Background()
+	run := func(t *testing.T, in string, opt Options) ([]string, Compiled) {
+		t.Helper()
+		c, err := CompileWith(ctx, in, dbTags{db}, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := db.QueryContext(ctx, "SELECT e.path FROM entries e WHERE "+c.Where+" ORDER BY e.path", c.Args...)
+		if err != nil {
+			t.Fatalf("%s %v: %v", c.Where, c.Args, err)
+		}
+		defer rows.Close()
+		var got []string
+		for rows.Next() {
+			var p string
+			if err := rows.Scan(&p); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, p)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return got, c
+	}
+	const (
+		e1 = "2023/beach/IMG_0001.JPG"
+		e2 = "2023/beach/img_0002.jpeg"
+	)
+	tests := []struct {
+		in        string
+		noModel   bool
+		want      int // -1: every entry but want2
+		wantPaths []string
+		unmatched []string
+	}{
+		// tag_id: is TagStudio's: that tag only, not its children.
+		{in: "tag_id:1004", wantPaths: []string{e2}},
+		{in: "tag_id:1005"}, // Pets is on no entry itself
+		{in: "tag_id:4"},    // a Tagsight id is no TagStudio id
+		{in: "NOT tag_id:1004", want: -1, wantPaths: []string{e2}},
+		{in: "tag_id:1004 or tag:pets", wantPaths: []string{e1, e2}},
+		{in: "filetype:'JPG'", wantPaths: []string{e1, e2, "photos/pic.jfif"}},
+		{in: "tag:'Dog'", wantPaths: []string{e1}},
+		{in: "animals aNd not tag:pets", wantPaths: []string{e2}},
+		// Without a model a word that is no tag matches nothing, anywhere.
+		{in: "doesnt exist", noModel: true, unmatched: []string{"doesnt", "exist"}},
+		{in: "not unexistant", noModel: true, want: -1, unmatched: []string{"unexistant"}},
+		{in: "unexistant or tag:pets", noModel: true, wantPaths: []string{e1}, unmatched: []string{"unexistant"}},
+		{in: "dog or beach", noModel: true, wantPaths: []string{e1}, unmatched: []string{"beach"}},
+		{in: "dog", noModel: true, wantPaths: []string{e1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, c := run(t, tt.in, Options{NoModel: tt.noModel})
+			want := append([]string(nil), tt.wantPaths...)
+			if tt.want == -1 {
+				want = nil
+				for p := range ids {
+					if !slices.Contains(tt.wantPaths, p) {
+						want = append(want, p)
+					}
+				}
+			}
+			sort.Strings(want)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("got  %s\nwant %s\nwhere %s %v", strings.Join(got, ", "), strings.Join(want, ", "), c.Where, c.Args)
+			}
+			if len(c.Semantic) != 0 {
+				t.Errorf("semantic parts %v", c.Semantic)
+			}
+			if !reflect.DeepEqual(c.Unmatched, tt.unmatched) {
+				t.Errorf("unmatched %q, want %q", c.Unmatched, tt.unmatched)
+			}
+		})
+	}
+	// With a model, words stay a search by meaning, and lower-case
+	// keywords that would put them under OR or NOT are read as words.
+	for in, text := range map[string]string{"doesnt exist": "doesnt exist", "a cat or a bird": "a cat or a bird", "not unexistant": "not unexistant"} {
+		_, c := run(t, in, Options{})
+		if len(c.Semantic) != 1 || c.Semantic[0].Text != text || c.HasFilter || c.Unmatched != nil {
+			t.Errorf("%q with a model: %+v", in, c)
+		}
 	}
 }

@@ -33,14 +33,19 @@ type token struct {
 
 // prefixForm is what may stand right before a quote and still own it:
 // tag:  ~  -  +2:  -0.5:like:  field:source=
-var prefixForm = regexp.MustCompile(`^(?:(?:[-+~]|[-+][0-9.]+:)?(?:[A-Za-z]+:)?|(?i:field):[^\s"'()=]+=)$`)
+var prefixForm = regexp.MustCompile(`^(?:(?:[-+~]|[-+][0-9.]+:)?(?:[A-Za-z][A-Za-z_]*:)?|(?i:field):[^\s"'()=]+=)$`)
 
 func isQuote(r rune) bool { return r == '"' || r == '\'' }
 
-// lex splits s into tokens. Columns count runes; an invalid UTF-8 byte is one
+// lex splits s into tokens, AND, OR and NOT in any case being keywords
+// (TagStudio's habit). Columns count runes; an invalid UTF-8 byte is one
 // rune, as utf8.RuneCountInString counts it. Text is sliced from s, never
 // re-encoded, so invalid bytes survive into values.
-func lex(s string) ([]token, error) {
+func lex(s string) ([]token, error) { return lexMode(s, false) }
+
+// lexMode is lex; with upperOnly, only upper-case AND, OR and NOT are
+// keywords and "and", "or", "not" in other cases are words.
+func lexMode(s string, upperOnly bool) ([]token, error) {
 	var toks []token
 	off, col := 0, 1
 	for off < len(s) {
@@ -89,7 +94,11 @@ func lex(s string) ([]token, error) {
 			}
 			if !t.quoted {
 				t.raw = s[start:off]
-				switch t.raw {
+				kwText := t.raw
+				if !upperOnly && len(kwText) <= 3 {
+					kwText = strings.ToUpper(kwText)
+				}
+				switch kwText {
 				case "AND":
 					t.kind = tAnd
 				case "OR":

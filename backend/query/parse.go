@@ -16,8 +16,12 @@ const maxDepth = 100
 // Parse parses a query into its AST. An empty or blank query gives a nil
 // Node and no error. Errors are *SyntaxError. Bare words stay KindWord: only
 // Compile, with a TagResolver, knows whether they are tags.
-func Parse(input string) (Node, error) {
-	toks, err := lex(input)
+func Parse(input string) (Node, error) { return parseMode(input, false) }
+
+// parseMode is Parse; with upperOnly only upper-case AND, OR and NOT are
+// keywords (see lexMode).
+func parseMode(input string, upperOnly bool) (Node, error) {
+	toks, err := lexMode(input, upperOnly)
 	if err != nil {
 		return nil, err
 	}
@@ -230,13 +234,17 @@ func checkPlacement(n Node, top bool) error {
 var weightRe = regexp.MustCompile(`^[0-9.]+:`)
 
 // splitPrefix splits "tag:x" into "tag", "x". ok is false when there is no
-// colon or the part before it is not all ASCII letters.
+// colon or the part before it is not an ASCII letter followed by ASCII
+// letters and underscores (tag_id).
 func splitPrefix(s string) (prefix, value string, ok bool) {
 	i := strings.IndexByte(s, ':')
 	if i <= 0 {
 		return "", s, false
 	}
 	for j := 0; j < i; j++ {
+		if j > 0 && s[j] == '_' {
+			continue
+		}
 		c := s[j] | 0x20
 		if c < 'a' || c > 'z' {
 			return "", s, false
@@ -291,6 +299,12 @@ func parseTerm(t token) (Node, error) {
 
 	prefix, value, ok := splitPrefix(raw)
 	if !ok {
+		if raw[0] == ':' {
+			return nil, errAt(t.col, 1, "a colon needs a prefix before it, like tag:x (quote the word to search for it)")
+		}
+		if i := strings.IndexAny(raw, "[]"); i >= 0 {
+			return nil, errAt(t.col+utf8.RuneCountInString(raw[:i]), 1, "[ and ] are reserved in words (TagStudio's property syntax): quote the word to search for it")
+		}
 		term.Kind, term.Value = KindWord, raw
 		switch strings.ToLower(raw) {
 		case "favourite", "favorite":
@@ -436,6 +450,12 @@ func prefixTerm(term *Term, pl, value string, vs valSpan) (Node, error) {
 	switch pl {
 	case "tag":
 		term.Kind = KindTag
+	case "tag_id":
+		n, err := strconv.ParseInt(value, 10, 64)
+		if err != nil || n < 0 {
+			return nil, vs.errf("bad tag id %q: want a TagStudio tag id, a whole number like 1011", value)
+		}
+		term.Kind, term.ID = KindTagID, n
 	case "path":
 		term.Kind = KindPath
 	case "camera":

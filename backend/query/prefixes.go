@@ -16,6 +16,7 @@ type Prefix struct {
 // Prefixes are every prefix, in the order help and completion show them.
 var Prefixes = []Prefix{
 	{Name: "tag", Help: "a tag and its child tags"},
+	{Name: "tag_id", Help: "a tag by its TagStudio id (imported tags), that tag only"},
 	{Name: "path", Help: "part of the file path, * wildcards"},
 	{Name: "type", Aliases: []string{"mediatype"}, Help: "image, video, raw, audio, document"},
 	{Name: "ext", Aliases: []string{"filetype"}, Help: "file extension"},

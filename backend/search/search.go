@@ -14,6 +14,7 @@ import (
 	"math/rand"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -211,12 +212,28 @@ type Result struct {
 	Cutoff   int // results above the relevance cutoff; -1 when not semantic
 	Semantic bool
 	Took     time.Duration
+	// Note says something about how the query was read that the user
+	// should know, like NoModelNote; "" when nothing.
+	Note string
+}
+
+// NoModelNote is Result.Note when, for want of a model, the query's words
+// that are not tags matched nothing (TagStudio's rule) instead of searching
+// by meaning.
+func NoModelNote(words []string) string {
+	q := make([]string, len(words))
+	for i, w := range words {
+		q[i] = strconv.Quote(w)
+	}
+	return "no model: words that are not tags match nothing without a model (" + strings.Join(q, ", ") +
+		"); install one to search by meaning"
 }
 
 // Search runs a search-bar query.
 func (s *Service) Search(ctx context.Context, q string, opt Options) (Result, error) {
 	start := time.Now()
-	c, err := query.Compile(ctx, q, s.tags)
+	noModel := s.enc.Text == nil || s.model.ID == 0
+	c, err := query.CompileWith(ctx, q, s.tags, query.Options{NoModel: noModel})
 	if err != nil {
 		return Result{}, err
 	}
@@ -242,6 +259,9 @@ func (s *Service) Search(ctx context.Context, q string, opt Options) (Result, er
 		}
 	}
 	res.Took = time.Since(start)
+	if len(c.Unmatched) > 0 {
+		res.Note = NoModelNote(c.Unmatched)
+	}
 	return res, err
 }
 

@@ -252,6 +252,12 @@ func (s *Service) TagIDs(ctx context.Context, name string) ([]int64, error) {
 	return s.db.TagIDsByName(ctx, name)
 }
 
+// TagByTagStudioID returns the tag imported with TagStudio tag id id, for
+// the query language's tag_id:N; ok is false when there is none.
+func (s *Service) TagByTagStudioID(ctx context.Context, id int64) (tagID int64, ok bool, err error) {
+	return s.db.TagIDForTagStudioID(ctx, id)
+}
+
 // TagRelatives returns ids with all their descendants and ancestors; with
 // TagIDs it makes Service the query compiler's resolver.
 func (s *Service) TagRelatives(ctx context.Context, ids []int64) ([]int64, error) {

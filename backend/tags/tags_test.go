@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/tagsight/tagsight/backend/query"
 	"github.com/tagsight/tagsight/backend/store"
 )
 
@@ -187,4 +188,38 @@ func TestCentroidsFollowTagsAndVectors(t *testing.T) {
 	check([]float32{1, 1}, 2)
 	db.Tx(ctx, func(tx *sql.Tx) error { return store.RecomputeCentroids(ctx, tx, tg.ID) })
 	check([]float32{1, 1}, 2)
+}
+
+// TestTagByTagStudioID: no tagstudio_ids table is no match (not an error);
+// with one, a TagStudio id resolves to its tag and tag_id:N finds that tag's
+// entries through the query compiler.
+func TestTagByTagStudioID(t *testing.T) {
+	s, db, ids := setup(t, 2)
+	ctx := context.Background()
+	dog := mustCreate(t, s, "Dog")
+	if _, err := s.Apply(ctx, dog.ID, ids[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := s.TagByTagStudioID(ctx, 1011); ok || err != nil {
+		t.Fatalf("without the table: %v %v", ok, err)
+	}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS tagstudio_ids (ts_id INTEGER PRIMARY KEY, tag_id INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO tagstudio_ids (ts_id, tag_id) VALUES (1011, ?)`, dog.ID); err != nil {
+		t.Fatal(err)
+	}
+	if id, ok, err := s.TagByTagStudioID(ctx, 1011); !ok || err != nil || id != dog.ID {
+		t.Fatalf("1011: %d %v %v, want %d", id, ok, err, dog.ID)
+	}
+	if _, ok, err := s.TagByTagStudioID(ctx, 1012); ok || err != nil {
+		t.Fatalf("1012: %v %v", ok, err)
+	}
+	c, err := query.Compile(ctx, "tag_id:1011", s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.FilterIDs(ctx, c.Where, c.Args); err != nil || len(got) != 1 || got[0] != ids[0] {
+		t.Fatalf("tag_id:1011 matched %v, %v; want [%d]", got, err, ids[0])
+	}
 }

@@ -38,7 +38,13 @@ func printResults(cmd *cobra.Command, res search.Result, asJSON bool) error {
 		if res.Semantic && res.Cutoff >= 0 {
 			body["cutoff"] = res.Cutoff
 		}
+		if res.Note != "" {
+			body["note"] = res.Note
+		}
 		return writeJSON(out, body)
+	}
+	if res.Note != "" {
+		fmt.Fprintln(cmd.ErrOrStderr(), "tagsight: "+res.Note)
 	}
 	for i, r := range list {
 		if res.Semantic && i == res.Cutoff && res.Cutoff > 0 {

@@ -192,6 +192,8 @@ export interface SearchResult {
   semantic: boolean;
   error: QueryError | null;
   took_ms: number;
+  /** how the query was read, when the user should know (no model: words that are not tags matched nothing); "" when nothing */
+  note: string;
 }
 
 /** SelectionTags are the tags of a multi-selection. */
