@@ -75,7 +75,7 @@ type SearchResult struct {
 	Semantic bool        `json:"semantic"`
 	Error    *QueryError `json:"error"`
 	TookMs   float64     `json:"took_ms"`
-	Note     string      `json:"note"` // how the query was read, when the user should know (no model: words that are not tags matched nothing); "" when nothing
+	Note     string      `json:"note,omitempty"` // how the query was read, when the user should know (no model: words that are not tags matched nothing); "" when nothing
 }
 
 // TagPatch changes a tag; nil fields stay.

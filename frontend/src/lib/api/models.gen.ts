@@ -193,7 +193,7 @@ export interface SearchResult {
   error: QueryError | null;
   took_ms: number;
   /** how the query was read, when the user should know (no model: words that are not tags matched nothing); "" when nothing */
-  note: string;
+  note?: string;
 }
 
 /** SelectionTags are the tags of a multi-selection. */

@@ -49,6 +49,8 @@ export class SearchState {
   cutoff = $state<number | null>(null);
   semantic = $state(false);
   error = $state<QueryError | null>(null);
+  /** how the core read the query, when the user should know (no model: words that are no tag match nothing) */
+  note = $state('');
   tookMs = $state(0);
   loading = $state(false);
   special = $state<Special | null>(null);
@@ -174,6 +176,7 @@ export class SearchState {
         this.cutoff = first.cutoff;
         this.semantic = first.semantic;
         this.error = first.error;
+        this.note = first.note ?? '';
       }
     } catch {
       /* the next change or a scroll tries again */
@@ -216,6 +219,7 @@ export class SearchState {
       this.cutoff = res.cutoff;
       this.semantic = res.semantic;
       this.error = res.error;
+      this.note = res.note ?? '';
       this.tookMs = res.took_ms;
     }
   }
@@ -229,6 +233,7 @@ export class SearchState {
     this.cutoff = res.cutoff;
     this.semantic = true;
     this.error = null;
+    this.note = '';
     this.tookMs = res.took_ms;
   }
 

@@ -109,4 +109,14 @@ describe('SearchState', () => {
     expect(s.items[1200]?.id).toBe(1201);
     expect(s.items[600]).toBeUndefined(); // never loaded: comes on scroll
   });
+
+  it('keeps the note on how the query was read, and drops it with the next query', async () => {
+    vi.mocked(api.search).mockImplementation(pagedSearch(0, { note: 'no model: sunset is no tag, so it matched nothing' }));
+    const s = new SearchState(undefined, 0);
+    await s.run('sunset');
+    expect(s.note).toContain('matched nothing');
+    vi.mocked(api.search).mockImplementation(pagedSearch(3));
+    await s.run('tag:Beach');
+    expect(s.note).toBe('');
+  });
 });
