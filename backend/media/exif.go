@@ -12,8 +12,15 @@ import (
 	"time"
 
 	goexif "github.com/rwcarlsen/goexif/exif"
+	"github.com/rwcarlsen/goexif/mknote"
 	"github.com/rwcarlsen/goexif/tiff"
 )
+
+// Nikon's maker notes are read (the sanitizer vets them first); Canon's
+// parser is not registered: it files Canon's own focal-length array under
+// the standard FocalLength name, and Canon's notes hold their values at
+// offsets into the outer TIFF, which the sanitizer does not follow.
+func init() { goexif.RegisterParsers(mknote.NikonV3) }
 
 // Exif holds the EXIF fields Tagsight uses. Zero values mean absent.
 type Exif struct {
@@ -53,6 +60,8 @@ const (
 	tagInteropIFD = 0xa005
 	tagOffsetTime = 0x9011 // OffsetTimeOriginal, unknown to goexif
 	tagOffsetAny  = 0x9010 // OffsetTime (for DateTime)
+	tagMakerNote  = 0x927C
+	tagHidden     = 0xFEFE // an id goexif maps to no field
 )
 
 // tiffSanitizer validates a TIFF/EXIF structure and rewrites, in its own
@@ -120,6 +129,14 @@ func (s *tiffSanitizer) walk(off uint32, depth int) {
 			}
 			s.budget -= valLen
 		}
+		if id == tagMakerNote {
+			if !s.makerNote(valOff, valLen) {
+				// A maker note nothing here reads (or a broken one): hide
+				// it from goexif's maker-note parsers.
+				s.bo.PutUint16(s.b[e:], tagHidden)
+			}
+			continue
+		}
 		if (id == tagOffsetTime || id == tagOffsetAny) && typ == 2 {
 			s.offsets[id] = strings.TrimRight(string(s.b[valOff:valOff+valLen]), "\x00 ")
 		}
@@ -145,6 +162,22 @@ func (s *tiffSanitizer) walk(off uint32, depth int) {
 			s.walk(sub, depth+1)
 		}
 	}
+}
+
+// makerNote keeps a maker note goexif reads (Nikon's type 3: a
+// self-contained TIFF after a 10-byte header) once its TIFF is sanitized in
+// place like the outer one; it reports false for any other.
+func (s *tiffSanitizer) makerNote(off, n uint64) bool {
+	if n < 18 || off+n > uint64(len(s.b)) || string(s.b[off:off+6]) != "Nikon\x00" || s.b[off+6] != 2 {
+		return false
+	}
+	inner := s.b[off+10 : off+n]
+	clean, _, err := sanitizeTIFF(inner)
+	if err != nil || len(clean) != len(inner) {
+		return false
+	}
+	copy(inner, clean)
+	return true
 }
 
 // sanitizeTIFF returns a repaired copy of a TIFF structure (starting with
@@ -243,6 +276,16 @@ func fromGoexif(x *goexif.Exif, offsets map[uint16]string) *Exif {
 			e.ISO = v
 		}
 	}
+	// Where standard EXIF lacks them, Nikon's maker note (goexif's mknote)
+	// carries the ISO and the lens's focal and aperture range.
+	if t := first(mknote.ISOSpeed); e.ISO == 0 && t != nil && t.Count >= 2 {
+		if v, err := t.Int(1); err == nil && v > 0 && v < 10_000_000 {
+			e.ISO = v
+		}
+	}
+	if t := first(mknote.Lens); e.Lens == "" && t != nil && t.Count == 4 {
+		e.Lens = lensRange(t)
+	}
 	if n, d, ok := rat(goexif.FNumber); ok {
 		e.FNumber = round2(float64(n) / float64(d))
 	}
@@ -272,6 +315,30 @@ func fromGoexif(x *goexif.Exif, offsets map[uint16]string) *Exif {
 		return nil
 	}
 	return e
+}
+
+// lensRange describes a lens by its focal and aperture range (Nikon's
+// maker note 0x0084: min/max focal length, min/max f-number), as
+// "18-55mm f/3.5-5.6" or "50mm f/1.8"; "" when the values make no sense.
+func lensRange(t *tiff.Tag) string {
+	var v [4]float64
+	for i := range v {
+		n, d, err := t.Rat2(i)
+		if err != nil || d <= 0 || n <= 0 {
+			return ""
+		}
+		v[i] = float64(n) / float64(d)
+	}
+	num := func(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) }
+	focal, ap := num(v[0]), "f/"+num(v[2])
+	if v[1] > v[0] {
+		focal += "-" + num(v[1])
+	}
+	focal += "mm"
+	if v[3] > v[2] {
+		ap += "-" + num(v[3])
+	}
+	return focal + " " + ap
 }
 
 func validCoord(v, limit float64) bool {

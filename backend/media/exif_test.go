@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/tagsight/tagsight/backend/testutil"
 )
 
 func fullExifTIFF() []byte {
@@ -194,5 +196,57 @@ func TestExifWorstCaseBounded(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	if got := after.TotalAlloc - before.TotalAlloc; got > 64<<20 {
 		t.Errorf("parsing allocated %d MiB: the budget did not stop it", got>>20)
+	}
+}
+
+// Nikon's maker note fills the ISO and lens standard EXIF lacks; what the
+// standard fields say wins; a maker note nothing reads, or a hostile one,
+// costs the rest of the EXIF nothing.
+func TestNikonMakerNote(t *testing.T) {
+	note := func(tags ...testutil.Tag) testutil.Tag {
+		return testutil.Undefined(0x927C, testutil.NikonMakerNote(tags))
+	}
+	nikon := func(exif ...testutil.Tag) []byte {
+		return testutil.TIFF([]testutil.Tag{
+			testutil.ASCII(0x010F, "NIKON CORPORATION"),
+			testutil.ASCII(0x0110, "NIKON D750"),
+			testutil.Pointer(0x8769, append([]testutil.Tag{testutil.ASCII(0x9003, "2021:04:01 09:15:00")}, exif...)),
+		})
+	}
+	iso := testutil.Shorts(0x0002, 0, 1600)
+	lens := testutil.Rationals(0x0084, [2]uint32{24, 1}, [2]uint32{70, 1}, [2]uint32{28, 10}, [2]uint32{28, 10})
+	for _, tt := range []struct {
+		name      string
+		tiff      []byte
+		iso       int
+		lens, day string
+	}{
+		{"maker note only", nikon(note(iso, lens)), 1600, "24-70mm f/2.8", "2021-04-01T09:15:00"},
+		{"standard fields win", nikon(note(iso, lens), testutil.Short(0x8827, 800), testutil.ASCII(0xA434, "AF-S 24-70mm f/2.8E")), 800, "AF-S 24-70mm f/2.8E", "2021-04-01T09:15:00"},
+		{"zoom with a variable aperture", nikon(note(testutil.Rationals(0x0084, [2]uint32{18, 1}, [2]uint32{55, 1}, [2]uint32{35, 10}, [2]uint32{56, 10}))), 0, "18-55mm f/3.5-5.6", "2021-04-01T09:15:00"},
+		{"an unknown maker's note", nikon(testutil.Undefined(0x927C, []byte("SONY DSC \x00\x00\x00garbage-garbage"))), 0, "", "2021-04-01T09:15:00"},
+		{"a note too short", nikon(testutil.Undefined(0x927C, []byte("Nikon\x00\x02"))), 0, "", "2021-04-01T09:15:00"},
+		{"a note whose TIFF is broken", nikon(testutil.Undefined(0x927C, append([]byte("Nikon\x00\x02\x10\x00\x00MM\x00*\xff\xff\xff\xf0"), make([]byte, 16)...))), 0, "", "2021-04-01T09:15:00"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := parseExifTIFF(tt.tiff)
+			if e == nil {
+				t.Fatal("no EXIF at all")
+			}
+			if e.ISO != tt.iso || e.Lens != tt.lens || e.Taken != tt.day || e.Make != "NIKON CORPORATION" {
+				t.Errorf("got ISO %d lens %q taken %q make %q; want %d %q %q", e.ISO, e.Lens, e.Taken, e.Make, tt.iso, tt.lens, tt.day)
+			}
+		})
+	}
+	// A maker-note value claiming 4 G entries is cut by the sanitizer, not
+	// allocated by goexif.
+	huge := testutil.NikonMakerNote([]testutil.Tag{iso})
+	inner := huge[10:]
+	// IFD0 of the inner TIFF: count (2 bytes) then the first entry; its
+	// count field is at 8+2+4.
+	binary.BigEndian.PutUint32(inner[8+2+4:], 0xFFFFFFF0)
+	e := parseExifTIFF(nikon(testutil.Undefined(0x927C, huge)))
+	if e == nil || e.Make != "NIKON CORPORATION" || e.ISO != 0 {
+		t.Errorf("hostile maker note: %+v", e)
 	}
 }

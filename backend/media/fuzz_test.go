@@ -66,6 +66,9 @@ func FuzzExif(f *testing.F) {
 	f.Add(loop)
 	f.Add([]byte("MM\x00*\x00\x00\x00\x08\x00\x01\x01\x0f\x00\x02\x00\x00\x00\x04abc\x00\x00\x00\x00\x00"))
 	f.Add([]byte("II*\x00"))
+	f.Add(testutil.TIFF([]testutil.Tag{testutil.ASCII(0x010F, "NIKON"), testutil.Pointer(0x8769, []testutil.Tag{
+		testutil.Undefined(0x927C, testutil.NikonMakerNote([]testutil.Tag{testutil.Shorts(0x0002, 0, 400),
+			testutil.Rationals(0x0084, [2]uint32{50, 1}, [2]uint32{50, 1}, [2]uint32{18, 10}, [2]uint32{18, 10})}))})}))
 	jpg := encodeJPEG(f, noisyImage(8, 8))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if e := parseExifTIFF(data); e != nil {

@@ -108,6 +108,33 @@ func Rationals(id uint16, vs ...[2]uint32) Tag {
 	return Tag{id: id, typ: 5, data: b, n: uint32(len(vs))}
 }
 
+// Shorts is a fixture helper: several SHORT values.
+func Shorts(id uint16, vs ...uint16) Tag {
+	var b []byte
+	for _, v := range vs {
+		b = binary.BigEndian.AppendUint16(b, v)
+	}
+	if len(b) < 4 {
+		b = append(b, make([]byte, 4-len(b))...)
+	}
+	return Tag{id: id, typ: 3, data: b, n: uint32(len(vs))}
+}
+
+// Undefined is a fixture helper: raw bytes (a maker note).
+func Undefined(id uint16, b []byte) Tag {
+	d := append([]byte{}, b...)
+	if len(d) < 4 {
+		d = append(d, make([]byte, 4-len(d))...)
+	}
+	return Tag{id: id, typ: 7, data: d, n: uint32(len(b))}
+}
+
+// NikonMakerNote is a Nikon type-3 maker note: "Nikon\0", version 2.10,
+// and a self-contained TIFF holding ifd.
+func NikonMakerNote(ifd []Tag) []byte {
+	return append([]byte("Nikon\x00\x02\x10\x00\x00"), TIFF(ifd)...)
+}
+
 // Long is a fixture helper: a LONG (uint32) field.
 func Long(id uint16, v uint32) Tag {
 	return Tag{id: id, typ: 4, data: binary.BigEndian.AppendUint32(nil, v), n: 1}
