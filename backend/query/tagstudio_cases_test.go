@@ -2,7 +2,9 @@ package query
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"os"
 	"testing"
 	"unicode/utf8"
 )
@@ -11,91 +13,36 @@ import (
 // parametrised cases of test_single_constraint, test_and, test_or,
 // test_not, test_parentheses and test_parent_tags) with the counts they
 // expect on its search_library fixture (32 entries), and the queries its
-// test_syntax expects to be parse errors. A later test runs the valid ones
+// test_syntax expects to be parse errors. The CLI's tests run the valid ones
 // against that library once imported; here they must parse and compile.
 type tagStudioCase struct {
 	query string
 	count int
 }
 
-var tagStudioValid = []tagStudioCase{
-	// test_single_constraint
-	{"", 32},
-	{"path:*", 32},
-	{"path:*inherit*", 24},
-	{"path:*comp*", 5},
-	{"special:untagged", 3},
-	{"filetype:png", 25},
-	{"filetype:jpg", 6},
-	{"filetype:'jpg'", 6},
-	{"tag_id:1011", 5},
-	{"tag_id:1038", 11},
-	{"doesnt exist", 0},
-	{"archived", 0},
-	{"favorite", 0},
-	{"tag:favorite", 0},
-	{"circle", 11},
-	{"tag:square", 11},
-	{"green", 5},
-	{"orange", 5},
-	{"tag:orange", 5},
-	// test_and
-	{"circle aND square", 5},
-	{"circle square", 5},
-	{"green AND square", 2},
-	{"green square", 2},
-	{"orange AnD square", 2},
-	{"orange square", 2},
-	{"orange and filetype:png", 5},
-	{"square and filetype:jpg", 2},
-	{"orange filetype:png", 5},
-	{"green path:*inherit*", 4},
-	// test_or
-	{"square or circle", 17},
-	{"orange or green", 10},
-	{"orange Or circle", 14},
-	{"orange oR square", 14},
-	{"square OR green", 14},
-	{"circle or green", 14},
-	{"green or circle", 14},
-	{"filetype:jpg or tag:orange", 11},
-	{"red or filetype:png", 28},
-	{"filetype:jpg or path:*comp*", 11},
-	// test_not
-	{"not unexistant", 32},
-	{"not path:*", 0},
-	{"not not path:*", 32},
-	{"not special:untagged", 29},
-	{"not filetype:png", 7},
-	{"not filetype:jpg", 26},
-	{"not tag_id:1011", 27},
-	{"not tag_id:1038", 21},
-	{"not green", 27},
-	{"tag:favorite", 0},
-	{"not circle", 21},
-	{"not tag:square", 21},
-	{"circle and not square", 6},
-	{"not circle and square", 6},
-	{"special:untagged or not filetype:jpg", 26},
-	{"not square or green", 23},
-	// test_parentheses
-	{"(tag_id:1041)", 11},
-	{"(((tag_id:1041)))", 11},
-	{"not (not tag_id:1041)", 11},
-	{"((circle) and (not square))", 6},
-	{"(not ((square) OR (green)))", 18},
-	{"filetype:png and (tag:square or green)", 12},
-	// test_parent_tags
-	{"ellipse", 17},
-	{"yellow", 15},
-	{"color", 25},
-	{"shape", 24},
-	{"yellow not green", 10},
+// tagStudioCases reads them from testdata/tagstudio_search.json, which the
+// CLI's test of an imported library reads too.
+func tagStudioCases(t *testing.T) (valid []tagStudioCase, invalid []string) {
+	t.Helper()
+	b, err := os.ReadFile("testdata/tagstudio_search.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct {
+		Valid []struct {
+			Query string `json:"query"`
+			Count int    `json:"count"`
+		} `json:"valid"`
+		Invalid []string `json:"invalid"`
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range f.Valid {
+		valid = append(valid, tagStudioCase{v.Query, v.Count})
+	}
+	return valid, f.Invalid
 }
-
-// tagStudioInvalid are test_syntax's queries: each must be a ParsingError
-// there and a positioned SyntaxError here.
-var tagStudioInvalid = []string{"asd AND", "asd AND AND", "tag:(", "(asd", "asd[]", "asd]", ":", "tag: :"}
 
 // tagStudioTags resolves the tag names the cases use (the ids are made up)
 // and the TagStudio ids they name.
@@ -113,6 +60,7 @@ var tagStudioResolver = tagStudioTags{fakeTags{
 }}
 
 func TestTagStudioCasesCompile(t *testing.T) {
+	tagStudioValid, tagStudioInvalid := tagStudioCases(t)
 	if len(tagStudioValid) != 66 || len(tagStudioInvalid) != 8 {
 		t.Fatalf("%d valid and %d invalid cases, TagStudio has 66 and 8", len(tagStudioValid), len(tagStudioInvalid))
 	}
@@ -139,6 +87,7 @@ func TestTagStudioCasesCompile(t *testing.T) {
 }
 
 func TestTagStudioInvalidCases(t *testing.T) {
+	_, tagStudioInvalid := tagStudioCases(t)
 	ctx := context.Background()
 	for _, q := range tagStudioInvalid {
 		for _, opt := range []Options{{}, {NoModel: true}} {
