@@ -255,7 +255,15 @@ func (s *Service) TagIDs(ctx context.Context, name string) ([]int64, error) {
 // TagByTagStudioID returns the tag imported with TagStudio tag id id, for
 // the query language's tag_id:N; ok is false when there is none.
 func (s *Service) TagByTagStudioID(ctx context.Context, id int64) (tagID int64, ok bool, err error) {
-	return s.db.TagIDForTagStudioID(ctx, id)
+	tagID, err = s.db.TagIDForTagStudio(ctx, id)
+	var missing *store.MissingTagError
+	if errors.As(err, &missing) {
+		return 0, false, nil // no tag was imported with that id
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	return tagID, true, nil
 }
 
 // TagRelatives returns ids with all their descendants and ancestors; with

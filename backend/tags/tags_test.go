@@ -201,12 +201,9 @@ func TestTagByTagStudioID(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, ok, err := s.TagByTagStudioID(ctx, 1011); ok || err != nil {
-		t.Fatalf("without the table: %v %v", ok, err)
+		t.Fatalf("before any import: %v %v", ok, err)
 	}
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS tagstudio_ids (ts_id INTEGER PRIMARY KEY, tag_id INTEGER NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ExecContext(ctx, `INSERT INTO tagstudio_ids (ts_id, tag_id) VALUES (1011, ?)`, dog.ID); err != nil {
+	if err := db.SetTagStudioID(ctx, 1011, dog.ID); err != nil {
 		t.Fatal(err)
 	}
 	if id, ok, err := s.TagByTagStudioID(ctx, 1011); !ok || err != nil || id != dog.ID {
