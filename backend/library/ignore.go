@@ -93,7 +93,8 @@ func (l *Library) Skipper() (func(rel string, isDir bool) bool, error) {
 		return nil, fmt.Errorf("read ignore file: %w", err)
 	}
 	return func(rel string, isDir bool) bool {
-		if rel == DataDirName || strings.HasPrefix(rel, DataDirName+"/") {
+		top, _, _ := strings.Cut(rel, "/")
+		if ownData(top) {
 			return true
 		}
 		mu.Lock()

@@ -20,6 +20,24 @@ import (
 // DataDirName is the folder inside a library that holds Tagsight's data.
 const DataDirName = ".tagsight"
 
+// foreignDataDirs are other tools' data folders at a library's top, never
+// indexed: TagStudio's (its database and thumbnails are not photos).
+var foreignDataDirs = []string{".TagStudio"}
+
+// ownData reports whether a library-relative folder is Tagsight's own data
+// folder or another tool's, which scans and watchers leave alone.
+func ownData(rel string) bool {
+	if rel == DataDirName {
+		return true
+	}
+	for _, d := range foreignDataDirs {
+		if rel == d {
+			return true
+		}
+	}
+	return false
+}
+
 // Library is an open library.
 type Library struct {
 	Root string // absolute, cleaned

@@ -466,7 +466,7 @@ func (l *Library) walk(ctx context.Context, ign matcher, rep *reporter, roots []
 				return nil
 			}
 			if d.IsDir() {
-				if rel == DataDirName || ign.Ignored(rel, true) {
+				if ownData(rel) || ign.Ignored(rel, true) {
 					return fs.SkipDir
 				}
 				return nil

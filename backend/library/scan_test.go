@@ -308,3 +308,24 @@ func TestScanCancelThenResume(t *testing.T) {
 		t.Fatalf("resume: %d entries, %+v (partial %d)", got, res, partial)
 	}
 }
+
+// TagStudio's data folder (its database, thumbnails and backups) is not
+// photos: scans and watchers leave it alone, like Tagsight's own.
+func TestScanSkipsTagStudioData(t *testing.T) {
+	root := t.TempDir()
+	testutil.WriteFile(t, filepath.Join(root, ".TagStudio", "ts_library.sqlite"), []byte("SQLite format 3\x00..."))
+	testutil.WriteFile(t, filepath.Join(root, ".TagStudio", "thumbs", "1.webp"), testutil.PNG(t, testutil.Solid(8, 8, color.RGBA{1, 2, 3, 255})))
+	testutil.WriteFile(t, filepath.Join(root, "photo.png"), testutil.PNG(t, testutil.Solid(8, 8, color.RGBA{200, 2, 3, 255})))
+	l := openLib(t, root)
+	res := scan(t, l, ScanOptions{})
+	if e := entryMap(t, l); len(e) != 1 || res.Indexed != 1 {
+		t.Fatalf("indexed %v, want photo.png only", e)
+	}
+	skip, err := l.Skipper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !skip(".TagStudio", true) || !skip(".TagStudio/thumbs/1.webp", false) || skip("photo.png", false) {
+		t.Error("the watcher's Skipper does not leave .TagStudio alone")
+	}
+}
