@@ -130,6 +130,13 @@ var genEntries = []genEntry{
 // writeTS writes a TagStudio library of DB_VERSION v at root/.TagStudio.
 func writeTS(t testing.TB, root string, v int) string {
 	t.Helper()
+	return writeTSWith(t, root, v, genTags, genEntries)
+}
+
+// writeTSWith writes a TagStudio library of DB_VERSION v with these tags
+// and entries.
+func writeTSWith(t testing.TB, root string, v int, genTags []genTag, genEntries []genEntry) string {
+	t.Helper()
 	dir := filepath.Join(root, ".TagStudio")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
