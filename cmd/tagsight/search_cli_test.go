@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image/color"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -280,4 +281,28 @@ func mustRead(t *testing.T, p string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestCLITagStudioInvalidQueries: the queries TagStudio's tests hold to be
+// invalid end `tagsight search` with status 2 and say where.
+func TestCLITagStudioInvalidQueries(t *testing.T) {
+	b, err := os.ReadFile("../../backend/query/testdata/tagstudio_search.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases struct{ Invalid []string }
+	if err := json.Unmarshal(b, &cases); err != nil || len(cases.Invalid) != 8 {
+		t.Fatalf("%v %d", err, len(cases.Invalid))
+	}
+	root := t.TempDir()
+	testutil.WriteFile(t, filepath.Join(root, "a.png"), testutil.PNG(t, testutil.Solid(8, 8, colours["red"])))
+	if _, stderr, code := run(t, "index", root); code != 0 {
+		t.Fatal(stderr)
+	}
+	for _, q := range cases.Invalid {
+		_, stderr, code := run(t, "search", root, q, "--json", "--limit", "500")
+		if code != 2 || !strings.Contains(stderr, "column") {
+			t.Errorf("search %q: exit %d, %q; want 2 and where", q, code, stderr)
+		}
+	}
 }
