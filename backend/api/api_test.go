@@ -209,3 +209,54 @@ func TestEntryWarnsOfDamage(t *testing.T) {
 		t.Errorf("the rewritten picture still warns: %v", d.Warnings)
 	}
 }
+
+// TestTagStudioOffer: a folder that is a TagStudio library says so in
+// LibraryInfo until its tags are brought in (or the offer dismissed); the
+// import job brings tags, parents and the tags on entries, and leaves
+// TagStudio's file as it was.
+func TestTagStudioOffer(t *testing.T) {
+	a, root, _ := desktopAPI(t)
+	if info, _ := a.LibraryInfo(); info.TagStudio {
+		t.Fatal("offered without a TagStudio library")
+	}
+	lib := `{"ts-version":"9.4.2","tags":[
+ {"id":1000,"name":"Colour","aliases":[""],"color":"green"},
+ {"id":1001,"name":"Crimson","aliases":["Scarlet"],"subtag_ids":[1000],"color":"red"}],
+"entries":[{"id":0,"filename":"red.jpg","path":"pics","fields":[{"6":[1001]}]}]}`
+	p := filepath.Join(root, ".TagStudio", "ts_library.json")
+	testutil.WriteFile(t, p, []byte(lib))
+	if info, _ := a.LibraryInfo(); !info.TagStudio {
+		t.Fatal("a TagStudio library is not offered")
+	}
+	j, err := a.ImportTagStudio()
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, err := a.jobs.Wait(t.Context(), j.ID)
+	if err != nil || done.State != jobs.Done {
+		t.Fatalf("%+v %v", done, err)
+	}
+	if info, _ := a.LibraryInfo(); info.TagStudio {
+		t.Error("still offered after the import")
+	}
+	res, err := a.Search(SearchRequest{Query: "tag:Colour", Limit: 10})
+	if err != nil || len(res.Items) != 1 || res.Items[0].Path != "pics/red.jpg" {
+		t.Fatalf("tag:Colour (Crimson's parent) = %+v %v", res.Items, err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != lib {
+		t.Error("TagStudio's file changed")
+	}
+	// Another library: dismissing stops the offer.
+	root2 := t.TempDir()
+	testutil.WriteFile(t, filepath.Join(root2, ".TagStudio", "ts_library.json"), []byte(lib))
+	if _, err := a.OpenLibrary(root2, true); err != nil {
+		t.Fatal(err)
+	}
+	waitJobs(t, a)
+	if err := a.DismissTagStudio(); err != nil {
+		t.Fatal(err)
+	}
+	if info, _ := a.LibraryInfo(); info.TagStudio {
+		t.Error("still offered after dismissing")
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/tagsight/tagsight/backend/library"
 	"github.com/tagsight/tagsight/backend/prefs"
 	"github.com/tagsight/tagsight/backend/store"
+	"github.com/tagsight/tagsight/backend/tagstudio"
 	"github.com/tagsight/tagsight/backend/watch"
 	"github.com/tagsight/tagsight/backend/workspace"
 )
@@ -111,6 +112,10 @@ func (a *API) LibraryInfo() (*LibraryInfo, error) {
 		info.Provider = &p
 	} else if st.ModelErr != nil {
 		info.ModelError = st.ModelErr.Error()
+	}
+	if _, _, err := tagstudio.Find(ws.Lib.Root); err == nil {
+		offer, _ := ws.Lib.DB.Setting(ctx, tagStudioOffer, "")
+		info.TagStudio = offer == ""
 	}
 	a.mu.RLock()
 	if a.live != nil && a.ws == ws {
@@ -290,4 +295,49 @@ func (a *API) startLive(ws *workspace.Workspace) (*workspace.Live, error) {
 			}
 		},
 	})
+}
+
+// tagStudioOffer is the library setting that remembers the TagStudio
+// offer's answer: "imported" or "dismissed".
+const tagStudioOffer = "tagstudio_offer"
+
+// ImportTagStudio brings the tags of the TagStudio library in the open
+// folder (.TagStudio) in: tags, aliases, parents, colours, the tags on
+// entries and fields; after the library is indexed (the job waits its
+// turn behind an index). TagStudio's files are only read. The job's result
+// is the report (tagstudio.Report).
+func (a *API) ImportTagStudio() (jobs.Job, error) {
+	ws, err := a.workspace()
+	if err != nil {
+		return jobs.Job{}, err
+	}
+	if _, _, err := tagstudio.Find(ws.Lib.Root); err != nil {
+		return jobs.Job{}, &Error{Code: CodeNotFound, Message: "this folder is not a TagStudio library (no .TagStudio folder with a library in it)"}
+	}
+	return a.jobs.Start("tagstudio", "Bringing in TagStudio's tags", ws.Lib.Root, func(ctx context.Context, report func(jobs.Progress)) (any, error) {
+		report(jobs.Progress{Phase: "import", Current: tagstudio.Folder})
+		rep, err := tagstudio.Import(ctx, ws.Lib.DB, ws.Lib.Root)
+		if err != nil {
+			return rep, err
+		}
+		if err := ws.Lib.DB.SetSetting(ctx, tagStudioOffer, "imported"); err != nil {
+			return rep, err
+		}
+		a.changed()
+		return rep, nil
+	})
+}
+
+// DismissTagStudio stops offering to bring a TagStudio library's tags in
+// (ImportTagStudio still works).
+func (a *API) DismissTagStudio() error {
+	ws, err := a.workspace()
+	if err != nil {
+		return err
+	}
+	if err := ws.Lib.DB.SetSetting(bg(), tagStudioOffer, "dismissed"); err != nil {
+		return err
+	}
+	a.emitInfo()
+	return nil
 }

@@ -61,7 +61,9 @@ var methodRoles = map[string]Role{
 	"StartIndex":        WebWrite,
 	"CancelJob":         WebWrite,
 	"Trash":             WebWrite,
-	"SaveSettings":      WebWrite,    // over the web the model is a catalog name, never a folder
+	"SaveSettings":      WebWrite, // over the web the model is a catalog name, never a folder
+	"ImportTagStudio":   WebWrite, // reads the served library's own .TagStudio folder only
+	"DismissTagStudio":  WebWrite,
 	"PullModel":         WebWrite,    // catalog names only; downloads into the models folder
 	"RecentLibraries":   DesktopOnly, // lists folders on the server's disk
 	"PickFolder":        DesktopOnly, // a native dialog on the server's screen

@@ -30,6 +30,9 @@ type LibraryInfo struct {
 	ModelError string             `json:"model_error"` // why search by meaning is unavailable, when it is
 	// Watch says how the folder is watched for changes (nil: not watched).
 	Watch *watch.Watching `json:"watch"`
+	// TagStudio: the folder is a TagStudio library whose tags were not
+	// brought in yet (and the offer was not dismissed).
+	TagStudio bool `json:"tagstudio,omitempty"`
 }
 
 // Item is an entry as the grid shows it.

@@ -145,6 +145,8 @@ export const settings = () => call<Settings>('Settings');
 export const saveSettings = (s: Settings) => call<Settings>('SaveSettings', s);
 export const models = () => call<CatalogModel[]>('Models');
 export const pullModel = (name: string) => call<Job>('PullModel', name);
+export const importTagStudio = () => call<Job>('ImportTagStudio');
+export const dismissTagStudio = () => call<void>('DismissTagStudio');
 export const autocomplete = (text: string, cursor: number) => call<AutocompleteItem[]>('Autocomplete', text, cursor);
 /** Search by an image given as a path on disk (desktop drop) or a library path. */
 export const searchByImagePath = (path: string, limit: number) => call<SearchResult>('SearchByImage', path, limit);

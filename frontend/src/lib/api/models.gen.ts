@@ -107,7 +107,7 @@ export interface Item {
 /** Job is the public state of a job. */
 export interface Job {
   id: string;
-  kind: 'scan' | 'embed' | 'import' | 'download' | 'index' | 'watch';
+  kind: 'scan' | 'embed' | 'import' | 'download' | 'index' | 'watch' | 'tagstudio';
   title: string;
   phase: string;
   done: number;
@@ -135,6 +135,11 @@ export interface LibraryInfo {
   model_error: string;
   /** Watch says how the folder is watched for changes (nil: not watched). */
   watch: Watching | null;
+  /**
+   * TagStudio: the folder is a TagStudio library whose tags were not
+   * brought in yet (and the offer was not dismissed).
+   */
+  tagstudio?: boolean;
 }
 
 /** ModelState describes the library's model. */

@@ -197,4 +197,24 @@ describe('MainView', () => {
     await vi.waitFor(() => expect(app.toasts.list.length).toBeGreaterThan(0));
     expect(api.pullModel).not.toHaveBeenCalled();
   });
+
+  it('offers to bring in the tags of a TagStudio library, and reports what came', async () => {
+    const handlers = captureEvents();
+    const app = await setup();
+    app.library.info = { ...app.library.info!, tagstudio: true };
+    const job: Job = { id: 'ts', kind: 'tagstudio', title: "Bringing in TagStudio's tags", phase: '', done: 0, total: 0, rate: 0, unit: '', eta: 0, current: '', state: 'running' };
+    vi.mocked(api.importTagStudio).mockResolvedValue(job);
+    await fireEvent.click(await screen.findByRole('button', { name: "Bring in TagStudio's tags" }));
+    expect(api.importTagStudio).toHaveBeenCalled();
+    handlers['job:done']({ ...job, state: 'done', result: { tags_added: ['Red', 'Circle'], tags_changed: [], links_added: 58, unmatched: ['gone.png'], not_mapped: [] } });
+    await vi.waitFor(() => expect(app.toasts.list.some((t) => t.message.includes('2 new tags') && t.message.includes('58 times') && t.message.includes('1 TagStudio entries'))).toBe(true));
+  });
+
+  it('stops offering TagStudio tags after Not now', async () => {
+    const app = await setup();
+    app.library.info = { ...app.library.info!, tagstudio: true };
+    await fireEvent.click(await screen.findByRole('button', { name: 'Not now' }));
+    expect(api.dismissTagStudio).toHaveBeenCalled();
+    await vi.waitFor(() => expect(screen.queryByTestId('tagstudio-banner')).toBeNull());
+  });
 });
