@@ -45,6 +45,9 @@ type Info struct {
 	Width, Height           int   // as stored, before orientation; 0 when unknown
 	Orientation             int   // EXIF orientation 1..8; 1 when absent
 	Exif                    *Exif // nil when none
+	// XMP is the embedded XMP packet (JPEG APP1, PNG iTXt, TIFF tag 700);
+	// nil when none or when it is refused (see ParseXMP).
+	XMP *XMP
 }
 
 // headRead is how much of a file Probe reads for signatures, JPEG APP
@@ -147,6 +150,18 @@ func probeFile(f io.ReaderAt, size int64, name string, lim Limits) (Info, error)
 			// applies; the EXIF copy must not turn the picture again.
 			info.Orientation = 1
 		}
+	}
+	var packet []byte
+	switch {
+	case format == "jpeg":
+		packet = jpegXMP(head)
+	case format == "png":
+		packet = pngXMP(f, size)
+	case format == "tiff" || mt == TypeRaw:
+		packet = tiffXMP(f, size)
+	}
+	if packet != nil {
+		info.XMP, _ = ParseXMP(packet) // bad XMP never fails a Probe
 	}
 	return info, nil
 }
