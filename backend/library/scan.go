@@ -142,6 +142,7 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	inScope := func(string) bool { return true }
 	roots := []string{l.Root}
 	if len(opts.Only) > 0 {
+		opts.Only = l.withSidecarPartners(opts.Only)
 		var scope []string
 		if roots, scope, err = l.scanRoots(opts.Only); err != nil {
 			return res, err
@@ -153,6 +154,8 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 		res.Cancelled = true
 		return res, err
 	}
+	// XMP sidecars are not entries: they belong to their pictures.
+	items, sidecars := splitSidecars(items)
 
 	rows, err := l.DB.ScanIndex(ctx)
 	if err != nil {
@@ -163,7 +166,7 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 		return res, err
 	}
 	thumbs := &thumbnailAnalyzer{dir: l.ThumbDir(), size: opts.ThumbSize}
-	analyzers := append([]analysis.Analyzer{metadataAnalyzer{}, thumbs}, opts.Analyzers...)
+	analyzers := append([]analysis.Analyzer{metadataAnalyzer{sidecars: sidecars}, thumbs}, opts.Analyzers...)
 	byPath := make(map[string]*store.IndexRow, len(rows))
 	for i := range rows {
 		byPath[rows[i].Path] = &rows[i]
