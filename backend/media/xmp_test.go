@@ -189,3 +189,55 @@ func FuzzXMP(f *testing.F) {
 		itxtText(data)
 	})
 }
+
+func TestMergeXMPKeywords(t *testing.T) {
+	old, err := os.ReadFile(filepath.Join("testdata", "xmp", "sidecar.xmp"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kw := XMPKeywords{Subjects: []string{"Cat", "Sofa & <Cushion>"}, Paths: [][]string{{"Animals", "Pets", "Cat"}, {"Home", "Sofa & <Cushion>"}}}
+	merged, err := MergeXMPKeywords(old, kw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := ParseXMP(merged)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, merged)
+	}
+	if !reflect.DeepEqual(x.Subjects, kw.Subjects) || !reflect.DeepEqual(x.Paths, kw.Paths) {
+		t.Fatalf("keywords %q %q\n%s", x.Subjects, x.Paths, merged)
+	}
+	// Everything else survives: title (both languages), rating, date, label.
+	if x.Title != "The cat" || x.Rating != 4 || x.Taken != "2019-03-02T08:09:10" ||
+		!bytes.Contains(merged, []byte(`<rdf:li xml:lang='fr'>Chat</rdf:li>`)) || !bytes.Contains(merged, []byte(`<xmp:Label>Red</xmp:Label>`)) {
+		t.Fatalf("lost a property:\n%s", merged)
+	}
+	// digiKam:TagsList was there, so it is kept in step.
+	if !bytes.Contains(merged, []byte(`<rdf:li>Home/Sofa &amp; &lt;Cushion&gt;</rdf:li>`)) {
+		t.Fatalf("TagsList not rewritten:\n%s", merged)
+	}
+	again, err := MergeXMPKeywords(merged, kw)
+	if err != nil || !bytes.Equal(again, merged) {
+		t.Fatalf("writing again changed the file (%v):\n%s\n---\n%s", err, merged, again)
+	}
+	fresh, err := MergeXMPKeywords(nil, XMPKeywords{Subjects: []string{"Solo"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x, err := ParseXMP(fresh); err != nil || !reflect.DeepEqual(x.Subjects, []string{"Solo"}) {
+		t.Fatalf("%+v %v\n%s", x, err, fresh)
+	}
+	if _, err := MergeXMPKeywords(hostileXMP()["billion laughs"], kw); !errors.Is(err, ErrXMP) {
+		t.Fatalf("merged into a hostile sidecar: %v", err)
+	}
+	p := filepath.Join(t.TempDir(), "a.jpg.xmp")
+	if err := WriteFileAtomic(p, fresh); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(p); !bytes.Equal(b, fresh) {
+		t.Fatal("atomic write lost data")
+	}
+	if ents, _ := os.ReadDir(filepath.Dir(p)); len(ents) != 1 {
+		t.Fatalf("temporary file left: %v", ents)
+	}
+}
