@@ -155,7 +155,7 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 		return res, err
 	}
 	// XMP sidecars are not entries: they belong to their pictures.
-	items, sidecars := splitSidecars(items)
+	items, sidecars, sidecarSeen := splitSidecars(items)
 
 	rows, err := l.DB.ScanIndex(ctx)
 	if err != nil {
@@ -192,10 +192,17 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	movePool := map[string][]*store.IndexRow{}
 	moveDone := map[string]map[string]store.AnalysisRow{}
 	var vanished []*store.IndexRow
+	var formerSidecars []int64
 	for i := range rows {
 		r := &rows[i]
 		if seen[r.Path] || !r.Missing && !inScope(r.Path) {
 			continue // still there, or outside what this scan looked at
+		}
+		if sidecarSeen[r.Path] {
+			// Indexed as a file of its own by an older Tagsight: now
+			// part of its picture.
+			formerSidecars = append(formerSidecars, r.ID)
+			continue
 		}
 		if !r.Missing {
 			vanished = append(vanished, r)
@@ -295,6 +302,9 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 		return store.ReplaceScanErrors(wctx, tx, errs, time.Now().Unix(), inScope)
 	})
 	if err != nil {
+		return res, fmt.Errorf("finish scan: %w", err)
+	}
+	if _, err := l.DB.DeleteEntries(wctx, formerSidecars); err != nil {
 		return res, fmt.Errorf("finish scan: %w", err)
 	}
 	_, res.Missing, err = l.DB.CountEntries(wctx)

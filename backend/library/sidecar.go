@@ -25,20 +25,23 @@ func sidecarNames(rel string) []string {
 }
 
 // splitSidecars takes the .xmp files out of a walk and maps each picture
-// path that has one to its sidecar (names compared case-insensitively).
-func splitSidecars(items []walkItem) ([]walkItem, map[string]walkItem) {
+// path that has one to its sidecar (names compared case-insensitively);
+// seen holds every sidecar's path.
+func splitSidecars(items []walkItem) (kept []walkItem, sidecars map[string]walkItem, seen map[string]bool) {
 	byLower := map[string]walkItem{}
-	kept := items[:0:0]
+	seen = map[string]bool{}
+	kept = items[:0:0]
 	for _, it := range items {
 		if isSidecar(it.rel) {
 			byLower[strings.ToLower(it.rel)] = it
+			seen[it.rel] = true
 			continue
 		}
 		kept = append(kept, it)
 	}
-	sidecars := map[string]walkItem{}
+	sidecars = map[string]walkItem{}
 	if len(byLower) == 0 {
-		return kept, sidecars
+		return kept, sidecars, seen
 	}
 	for _, it := range kept {
 		for _, name := range sidecarNames(it.rel) {
@@ -48,7 +51,7 @@ func splitSidecars(items []walkItem) ([]walkItem, map[string]walkItem) {
 			}
 		}
 	}
-	return kept, sidecars
+	return kept, sidecars, seen
 }
 
 // withSidecarPartners widens a scan of some paths (a watcher's batch) so

@@ -197,3 +197,26 @@ func TestScanBadSidecar(t *testing.T) {
 		t.Errorf("tags %q", got)
 	}
 }
+
+// A library indexed before sidecars were sidecars has them as entries:
+// the next scan forgets those (they are part of their pictures now)
+// rather than calling them missing.
+func TestScanForgetsSidecarEntries(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	os.WriteFile(filepath.Join(root, "a.jpg"), testutil.JPEG(t, testutil.Solid(20, 20, color.RGBA{10, 10, 200, 255}), nil), 0o644)
+	os.WriteFile(filepath.Join(root, "a.xmp"), []byte(sidecarXMP("Keep")), 0o644)
+	l := openLib(t, root)
+	old := store.Entry{Path: "a.xmp", Size: 1, Fingerprint: "x", MediaType: "other", Orientation: 1}
+	if err := l.DB.Tx(ctx, func(tx *store.Tx) error { return store.InsertEntry(ctx, tx, &old) }); err != nil {
+		t.Fatal(err)
+	}
+	res := scan(t, l, ScanOptions{})
+	em := entryMap(t, l)
+	if _, ok := em["a.xmp"]; ok || res.Missing != 0 || len(em) != 1 {
+		t.Fatalf("entries %v, missing %d", em, res.Missing)
+	}
+	if got := entryTagNames(t, l, "a.jpg"); !slices.Equal(got, []string{"Keep"}) {
+		t.Errorf("tags %q", got)
+	}
+}

@@ -52,7 +52,13 @@ themselves are never written. Writes are atomic (temporary file + rename).`,
 			defer ws.Close()
 			var entries []store.Entry
 			if len(args) == 2 {
-				res, err := ws.Now().Search.Search(ctx, args[1], search.Options{Limit: 1 << 30, IncludeHidden: hidden})
+				// Every match: as many as there are entries (a semantic
+				// query sizes its candidate pool by the limit).
+				n, _, err := ws.Lib.DB.CountEntries(ctx)
+				if err != nil {
+					return err
+				}
+				res, err := ws.Now().Search.Search(ctx, args[1], search.Options{Limit: max(n, 1), IncludeHidden: hidden})
 				if err != nil {
 					if errors.Is(err, search.ErrNoModel) {
 						return fmt.Errorf("%w: xmp write needs a query of filters (tag:, type:, path:, …) or a model", err)
