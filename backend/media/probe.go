@@ -159,6 +159,8 @@ func probeFile(f io.ReaderAt, size int64, name string, lim Limits) (Info, error)
 		packet = pngXMP(f, size)
 	case format == "tiff" || mt == TypeRaw:
 		packet = tiffXMP(f, size)
+	case format == "heic" || format == "avif":
+		packet = heifXMP(head, f, size)
 	}
 	if packet != nil {
 		info.XMP, _ = ParseXMP(packet) // bad XMP never fails a Probe

@@ -51,6 +51,19 @@ func TestXMPEmbeddedByExiftool(t *testing.T) {
 	}
 }
 
+// embedded.heic is testdata/tiny.heic with, by exiftool, dc:subject Heif,
+// lr:hierarchicalSubject Formats|Heif and xmp:Rating 3 (an XMP item).
+func TestXMPEmbeddedHEIF(t *testing.T) {
+	info, err := Probe(context.Background(), filepath.Join("testdata", "xmp", "embedded.heic"), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &XMP{Subjects: []string{"Heif"}, Paths: [][]string{{"Formats", "Heif"}}, Rating: 3, HasRating: true}
+	if !reflect.DeepEqual(info.XMP, want) {
+		t.Fatalf("XMP = %+v, want %+v", info.XMP, want)
+	}
+}
+
 func TestXMPSidecarByExiftool(t *testing.T) {
 	x, err := ReadXMPFile(filepath.Join("testdata", "xmp", "sidecar.xmp"))
 	if err != nil {
@@ -186,6 +199,7 @@ func FuzzXMP(f *testing.F) {
 		jpegXMP(data)
 		pngXMP(bytes.NewReader(data), int64(len(data)))
 		tiffXMP(bytes.NewReader(data), int64(len(data)))
+		heifXMP(data, bytes.NewReader(data), int64(len(data)))
 		itxtText(data)
 	})
 }
