@@ -42,7 +42,8 @@ func (l *Library) SidecarFor(rel string) (string, bool) {
 // Keywords already in the sidecar stay unless they name a Tagsight tag the
 // entry does not have (a tag taken off in Tagsight goes from the sidecar
 // too). Originals are never written; an entry without tags and without a
-// sidecar gets none. Failures are per entry, in the result.
+// sidecar gets none, and only pictures, RAW files and videos get one.
+// Failures are per entry, in the result.
 func (l *Library) WriteXMP(ctx context.Context, entries []store.Entry) ([]XMPWritten, error) {
 	tags, err := l.DB.ListTags(ctx)
 	if err != nil {
@@ -59,6 +60,9 @@ func (l *Library) WriteXMP(ctx context.Context, entries []store.Entry) ([]XMPWri
 	for _, e := range entries {
 		if err := ctx.Err(); err != nil {
 			return out, err
+		}
+		if e.MediaType != media.TypeImage && e.MediaType != media.TypeRaw && e.MediaType != media.TypeVideo {
+			continue // sidecars are for pictures (and videos)
 		}
 		w := XMPWritten{Path: e.Path}
 		if err := l.writeXMP(ctx, e, known, &w); err != nil {
