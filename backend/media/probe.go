@@ -164,8 +164,30 @@ func probeFile(f io.ReaderAt, size int64, name string, lim Limits) (Info, error)
 	}
 	if packet != nil {
 		info.XMP, _ = ParseXMP(packet) // bad XMP never fails a Probe
+		if x := info.XMP; x != nil && x.extGUID != "" && format == "jpeg" {
+			if head, err := jpegHeadUpTo(f, size, head); err == nil {
+				if ext, err := ParseXMP(jpegExtendedXMP(head, x.extGUID)); err == nil {
+					info.XMP = x.Merge(ext)
+				}
+			}
+		}
 	}
 	return info, nil
+}
+
+// jpegHeadUpTo returns the JPEG's first bytes, enough for extended XMP
+// (at most MaxXMPBytes plus segment overhead): head when it already holds
+// the whole file.
+func jpegHeadUpTo(f io.ReaderAt, size int64, head []byte) ([]byte, error) {
+	n := min(size, MaxXMPBytes+MaxXMPBytes/64+(1<<16))
+	if int64(len(head)) >= n {
+		return head, nil
+	}
+	b := make([]byte, n)
+	if _, err := f.ReadAt(b, 0); err != nil && err != io.EOF {
+		return nil, err
+	}
+	return b, nil
 }
 
 // imageSize returns the stored dimensions from headers only. Formats whose

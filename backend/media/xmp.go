@@ -29,6 +29,8 @@ type XMP struct {
 	// exif:DateTimeOriginal, else photoshop:DateCreated, else xmp:CreateDate.
 	Taken              string
 	Title, Description string // dc:title, dc:description (x-default)
+
+	extGUID string // xmpNote:HasExtendedXMP: the JPEG's extended packet
 }
 
 // Limits of the XMP parser: anything past them is refused (ErrXMP), so
@@ -56,6 +58,7 @@ const (
 	nsPhotoshop = "http://ns.adobe.com/photoshop/1.0/"
 	nsExif      = "http://ns.adobe.com/exif/1.0/"
 	nsXML       = "http://www.w3.org/XML/1998/namespace"
+	nsXMPNote   = "http://ns.adobe.com/xmp/note/"
 )
 
 type xmpProp int
@@ -72,6 +75,7 @@ const (
 	pCreate
 	pPSDate
 	pExifDate
+	pExtGUID
 )
 
 var xmpProps = map[xml.Name]xmpProp{
@@ -85,15 +89,16 @@ var xmpProps = map[xml.Name]xmpProp{
 	{Space: nsMSPhoto, Local: "Rating"}:                          pMSRating,
 	{Space: nsXMP, Local: "CreateDate"}:                          pCreate,
 	{Space: nsPhotoshop, Local: "DateCreated"}:                   pPSDate,
+	{Space: nsXMPNote, Local: "HasExtendedXMP"}:                  pExtGUID,
 	{Space: nsExif, Local: "DateTimeOriginal"}:                   pExifDate,
 }
 
 // xmpRaw collects values while parsing, before they are interpreted.
 type xmpRaw struct {
-	lists  [pExifDate + 1][]string
-	alt    [pExifDate + 1]string // x-default (or first) of a language alternative
-	altDef [pExifDate + 1]bool   // alt holds the x-default one
-	simple [pExifDate + 1]string
+	lists  [pExtGUID + 1][]string
+	alt    [pExtGUID + 1]string // x-default (or first) of a language alternative
+	altDef [pExtGUID + 1]bool   // alt holds the x-default one
+	simple [pExtGUID + 1]string
 }
 
 func (r *xmpRaw) add(p xmpProp, v, lang string, li bool) {
@@ -212,7 +217,7 @@ func ParseXMP(data []byte) (*XMP, error) {
 }
 
 func (r *xmpRaw) interpret() *XMP {
-	x := &XMP{Subjects: dedupe(r.lists[pSubject]), Title: r.alt[pTitle], Description: r.alt[pDesc]}
+	x := &XMP{Subjects: dedupe(r.lists[pSubject]), Title: r.alt[pTitle], Description: r.alt[pDesc], extGUID: r.simple[pExtGUID]}
 	seen := map[string]bool{}
 	addPath := func(s, sep string) {
 		var p []string
@@ -414,6 +419,71 @@ func jpegXMP(h []byte) []byte {
 		p += 2 + l
 	}
 	return nil
+}
+
+// jpegExtXMPPrefix starts the APP1 segments holding a JPEG's extended XMP.
+const jpegExtXMPPrefix = "http://ns.adobe.com/xmp/extension/\x00"
+
+// jpegExtendedXMP reassembles the extended XMP packet whose GUID the main
+// packet names (xmpNote:HasExtendedXMP) from the APP1 segments in the
+// JPEG header bytes h: each holds the GUID (32 hex digits), the full
+// length and its offset. nil unless every byte is there and the whole is
+// at most MaxXMPBytes.
+func jpegExtendedXMP(h []byte, guid string) []byte {
+	if len(guid) != 32 || len(h) < 4 || h[0] != 0xff || h[1] != 0xd8 {
+		return nil
+	}
+	var buf []byte
+	filled := 0
+	p := 2
+	for p+4 <= len(h) {
+		if h[p] != 0xff {
+			break
+		}
+		m := h[p+1]
+		switch {
+		case m == 0xff:
+			p++
+			continue
+		case m == 0xd8 || m == 0x01 || (m >= 0xd0 && m <= 0xd7):
+			p += 2
+			continue
+		case m == 0xda || m == 0xd9:
+			p = len(h)
+			continue
+		}
+		l := int(binary.BigEndian.Uint16(h[p+2:]))
+		if l < 2 || p+2+l > len(h) {
+			break
+		}
+		seg := h[p+4 : p+2+l]
+		p += 2 + l
+		if m != 0xe1 || !bytes.HasPrefix(seg, []byte(jpegExtXMPPrefix)) {
+			continue
+		}
+		seg = seg[len(jpegExtXMPPrefix):]
+		if len(seg) < 40 || string(seg[:32]) != guid {
+			continue
+		}
+		full, off := binary.BigEndian.Uint32(seg[32:]), binary.BigEndian.Uint32(seg[36:])
+		data := seg[40:]
+		if full == 0 || full > MaxXMPBytes || (buf != nil && int(full) != len(buf)) {
+			return nil
+		}
+		if buf == nil {
+			buf = make([]byte, full)
+		}
+		if uint64(off)+uint64(len(data)) > uint64(full) {
+			return nil
+		}
+		// Segments are disjoint in a valid file; a repeat is counted once
+		// more and the length check below then fails safe.
+		filled += copy(buf[off:], data)
+	}
+	if buf == nil || filled != len(buf) {
+		return nil
+	}
+	return buf
 }
 
 // pngXMP returns the text of the iTXt chunk "XML:com.adobe.xmp", hopping

@@ -51,6 +51,30 @@ func TestXMPEmbeddedByExiftool(t *testing.T) {
 	}
 }
 
+// extended.jpg: exiftool moved 1800 dc:subject keywords into extended XMP
+// (three APP1 segments); xmp:Rating 2 and lr:hierarchicalSubject Big|Tree
+// stayed in the main packet.
+func TestXMPExtendedJPEG(t *testing.T) {
+	info, err := Probe(context.Background(), filepath.Join("testdata", "xmp", "extended.jpg"), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := info.XMP
+	if x == nil || x.Rating != 2 || !reflect.DeepEqual(x.Paths, [][]string{{"Big", "Tree"}}) {
+		t.Fatalf("main packet: %+v", x)
+	}
+	if len(x.Subjects) != 1800 || x.Subjects[0] != "kw0000-xxxxxxxxxxxxxxxxxxxx" || x.Subjects[1799] != "kw1799-xxxxxxxxxxxxxxxxxxxx" {
+		t.Fatalf("extended packet: %d subjects", len(x.Subjects))
+	}
+	// A missing chunk: nothing of the extended packet.
+	b, _ := os.ReadFile(filepath.Join("testdata", "xmp", "extended.jpg"))
+	i := bytes.LastIndex(b, []byte(jpegExtXMPPrefix))
+	b[i+len(jpegExtXMPPrefix)] ^= 1 // the last chunk's GUID no longer matches
+	if got := jpegExtendedXMP(b, x.extGUID); got != nil {
+		t.Fatalf("reassembled %d bytes with a chunk missing", len(got))
+	}
+}
+
 // embedded.heic is testdata/tiny.heic with, by exiftool, dc:subject Heif,
 // lr:hierarchicalSubject Formats|Heif and xmp:Rating 3 (an XMP item).
 func TestXMPEmbeddedHEIF(t *testing.T) {
@@ -171,8 +195,10 @@ func FuzzXMP(f *testing.F) {
 	if b, err := os.ReadFile(filepath.Join("testdata", "xmp", "sidecar.xmp")); err == nil {
 		f.Add(b)
 	}
-	if b, err := os.ReadFile(filepath.Join("testdata", "xmp", "embedded.jpg")); err == nil {
-		f.Add(b)
+	for _, name := range []string{"embedded.jpg", "extended.jpg", "embedded.heic"} {
+		if b, err := os.ReadFile(filepath.Join("testdata", "xmp", name)); err == nil {
+			f.Add(b)
+		}
 	}
 	f.Add([]byte(`<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:lr="http://ns.adobe.com/lightroom/1.0/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:Rating="3"><lr:hierarchicalSubject><rdf:Bag><rdf:li>A|B|C</rdf:li></rdf:Bag></lr:hierarchicalSubject></rdf:Description></rdf:RDF></x:xmpmeta>`))
 	for _, b := range hostileXMP() {
@@ -200,6 +226,7 @@ func FuzzXMP(f *testing.F) {
 		pngXMP(bytes.NewReader(data), int64(len(data)))
 		tiffXMP(bytes.NewReader(data), int64(len(data)))
 		heifXMP(data, bytes.NewReader(data), int64(len(data)))
+		jpegExtendedXMP(data, "909686A6F440C9192430BC4C9D3F0FCF")
 		itxtText(data)
 	})
 }
