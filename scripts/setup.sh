@@ -8,7 +8,7 @@
 # Needs Go (go.mod's version) and Node.js >= 20.19 on PATH; installs the rest:
 #   - apt packages (as root, or through sudo) — GTK/WebKit for Wails, SQLite and
 #     libjpeg-turbo headers for cgo, Xvfb/xdotool/ImageMagick for the desktop smoke
-#     test, Chromium for end-to-end tests (and with --bench, python3-torch/onnx to
+#     test, Chromium for end-to-end tests, exiftool for the XMP tests (and with --bench, python3-torch/onnx to
 #     build the benchmark's model);
 #   - the Wails CLI into $(go env GOPATH)/bin/wails;
 #   - frontend/node_modules (npm ci);
@@ -53,6 +53,8 @@ APT_PKGS=(
   xvfb xauth xdotool imagemagick chromium
   # release packaging (make dist-linux / dist-windows / test-dist)
   gcc-mingw-w64-x86-64 nsis p7zip-full desktop-file-utils
+  # exiftool: the XMP tests read written sidecars back with the reference reader
+  libimage-exiftool-perl
 )
 # Python's torch/onnx only build test models (committed) and the benchmark's
 # ViT-B/32-sized model: `setup.sh --bench` (make bench) adds them.

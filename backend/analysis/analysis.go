@@ -77,6 +77,22 @@ type Analyzer interface {
 	Analyze(ctx context.Context, it *Item, p *Picture) (any, error)
 }
 
+// ItemVersioned analyzers' results depend on more than an entry's
+// content (the metadata analyzer reads the picture's XMP sidecar too):
+// ItemVersion is the version recorded, and compared, for the entry at rel,
+// in place of Version.
+type ItemVersioned interface {
+	ItemVersion(rel string) string
+}
+
+// VersionFor is the version a's row for the entry at rel records.
+func VersionFor(a Analyzer, rel string) string {
+	if iv, ok := a.(ItemVersioned); ok {
+		return iv.ItemVersion(rel)
+	}
+	return a.Version()
+}
+
 // Batched analyzers finish their work in batches on their own workers
 // (model inference): Analyze prepares an input on the decode workers, Finish
 // turns up to Batch() of them into Outputs.
@@ -185,7 +201,7 @@ func Plan(as []Analyzer, rows map[string]store.AnalysisRow, fingerprint, mediaTy
 		if !a.Applies(mediaType, rel) {
 			continue
 		}
-		if r, ok := rows[a.Name()]; ok && r.Fingerprint == fingerprint && r.Version == a.Version() {
+		if r, ok := rows[a.Name()]; ok && r.Fingerprint == fingerprint && r.Version == VersionFor(a, rel) {
 			continue
 		}
 		out = append(out, a)
@@ -521,7 +537,7 @@ func save(ctx context.Context, tx *store.Tx, w *work, opts Options, now int64) e
 			}
 		}
 		row := store.AnalysisRow{EntryID: id, Analyzer: r.a.Name(), Fingerprint: w.it.Fingerprint,
-			Version: r.a.Version(), State: store.AnalysisDone, UpdatedAt: now}
+			Version: VersionFor(r.a, w.it.Rel), State: store.AnalysisDone, UpdatedAt: now}
 		if r.err != nil {
 			row.State, row.Error = store.AnalysisFailed, r.err.Error()
 		} else if r.warn != "" {

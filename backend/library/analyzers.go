@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tagsight/tagsight/backend/analysis"
 	"github.com/tagsight/tagsight/backend/media"
@@ -15,9 +17,9 @@ import (
 
 // Analyzer versions (see package analysis): bump one when what it makes
 // changes, and every library makes it again. Migration 5 back-fills rows
-// with these values.
+// with m1 and t1; m2 reads XMP.
 const (
-	MetadataVersion  = "m1"
+	MetadataVersion  = "m2"
 	thumbnailVersion = "t1"
 )
 
@@ -37,34 +39,103 @@ func pictureLike(mediaType, rel string) bool {
 }
 
 // metadataAnalyzer reads a picture's headers (size, orientation, EXIF)
-// into its entry.
-type metadataAnalyzer struct{}
+// and its XMP (embedded, and its .xmp sidecar) into its entry: keywords
+// become tags, rating, title and description fields, and the XMP's date
+// the date taken when EXIF has none.
+type metadataAnalyzer struct {
+	// sidecars maps a picture's path to its .xmp sidecar, as the scan's
+	// walk found it; read-only once the analysis runs.
+	sidecars map[string]walkItem
+}
 
 func (metadataAnalyzer) Name() string                       { return "metadata" }
 func (metadataAnalyzer) Version() string                    { return MetadataVersion }
 func (metadataAnalyzer) Applies(mediaType, rel string) bool { return pictureLike(mediaType, rel) }
 func (metadataAnalyzer) Need() analysis.Need                { return analysis.Need{} }
 
-func (metadataAnalyzer) Analyze(ctx context.Context, it *analysis.Item, p *analysis.Picture) (any, error) {
+// ItemVersion adds the sidecar's size and mtime to the version: a sidecar
+// that appears, changes or goes makes the picture's metadata be read again.
+func (m metadataAnalyzer) ItemVersion(rel string) string {
+	if sc, ok := m.sidecars[rel]; ok {
+		return fmt.Sprintf("%s+xmp:%d:%d", MetadataVersion, sc.size, sc.mtimeNs)
+	}
+	return MetadataVersion
+}
+
+func (m metadataAnalyzer) Analyze(ctx context.Context, it *analysis.Item, p *analysis.Picture) (any, error) {
+	out := metadataOut{}
+	var xmpErr error
+	if sc, ok := m.sidecars[it.Rel]; ok {
+		x, err := media.ReadXMPFile(sc.abs)
+		if err != nil {
+			xmpErr = fmt.Errorf("sidecar %s: %w", sc.rel, unwrapPathError(err))
+		}
+		out.xmp = x
+	}
 	if p.InfoErr != nil {
 		if claimsImage(it.MediaType, it.Rel) {
 			return nil, analysis.Reject(p.InfoErr)
 		}
-		return nil, nil // unreadable RAW: indexed with what its name says
+		// Unreadable RAW: indexed with what its name says, tagged from
+		// its sidecar.
+		out.skipXMP = xmpErr != nil
+		return out, xmpErr
 	}
 	e := store.Entry{MediaType: it.MediaType, Orientation: 1}
 	if si, ok := it.Source.(*scanItem); ok && si.full {
 		e.Format = si.entry.Format
 	}
 	applyInfo(&e, p.Info)
-	return metadataOut{e}, nil
+	out.xmp = out.xmp.Merge(p.Info.XMP)
+	if e.Taken == "" && out.xmp != nil {
+		e.Taken = out.xmp.Taken
+	}
+	out.e = &e
+	// A sidecar that cannot be read leaves the entry's tags as they were.
+	out.skipXMP = xmpErr != nil
+	return out, xmpErr
 }
 
-type metadataOut struct{ e store.Entry }
+type metadataOut struct {
+	e       *store.Entry // nil: the headers were not read
+	xmp     *media.XMP   // nil: no XMP
+	skipXMP bool
+}
 
 func (o metadataOut) Save(ctx context.Context, tx *store.Tx, id int64) error {
-	o.e.ID = id
-	return store.SetEntryInfo(ctx, tx, &o.e)
+	if o.e != nil {
+		o.e.ID = id
+		if err := store.SetEntryInfo(ctx, tx, o.e); err != nil {
+			return err
+		}
+	}
+	if o.skipXMP {
+		return nil
+	}
+	now := time.Now().Unix()
+	// No XMP at all still runs: it takes off the tags an XMP gave before.
+	if err := store.ApplyXMPTags(ctx, tx, id, o.xmp.Keywords(), now); err != nil {
+		return fmt.Errorf("xmp tags: %w", err)
+	}
+	if o.xmp == nil {
+		return nil
+	}
+	var fields []store.Field
+	if o.xmp.HasRating {
+		fields = append(fields, store.Field{Name: "rating", Kind: "text", Value: strconv.Itoa(o.xmp.Rating)})
+	}
+	if o.xmp.Title != "" {
+		fields = append(fields, store.Field{Name: "title", Kind: "text", Value: o.xmp.Title})
+	}
+	if o.xmp.Description != "" {
+		fields = append(fields, store.Field{Name: "description", Kind: "text", Value: o.xmp.Description})
+	}
+	for _, f := range fields {
+		if err := store.SetEntryFieldTx(ctx, tx, id, f); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // thumbnailAnalyzer writes a JPEG thumbnail, named after the content, from

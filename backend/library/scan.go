@@ -144,6 +144,7 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	inScope := func(string) bool { return true }
 	roots := []string{l.Root}
 	if len(opts.Only) > 0 {
+		opts.Only = l.withSidecarPartners(opts.Only)
 		var scope []string
 		if roots, scope, err = l.scanRoots(opts.Only); err != nil {
 			return res, err
@@ -155,6 +156,8 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 		res.Cancelled = true
 		return res, err
 	}
+	// XMP sidecars are not entries: they belong to their pictures.
+	items, sidecars, sidecarSeen := splitSidecars(items)
 
 	rows, err := l.DB.ScanIndex(ctx)
 	if err != nil {
@@ -165,7 +168,7 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 		return res, err
 	}
 	thumbs := &thumbnailAnalyzer{dir: l.ThumbDir(), size: opts.ThumbSize}
-	analyzers := append([]analysis.Analyzer{metadataAnalyzer{}, thumbs}, opts.Analyzers...)
+	analyzers := append([]analysis.Analyzer{metadataAnalyzer{sidecars: sidecars}, thumbs}, opts.Analyzers...)
 	byPath := make(map[string]*store.IndexRow, len(rows))
 	for i := range rows {
 		byPath[rows[i].Path] = &rows[i]
@@ -191,10 +194,17 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	movePool := map[string][]*store.IndexRow{}
 	moveDone := map[string]map[string]store.AnalysisRow{}
 	var vanished []*store.IndexRow
+	var formerSidecars []int64
 	for i := range rows {
 		r := &rows[i]
 		if seen[r.Path] || !r.Missing && !inScope(r.Path) {
 			continue // still there, or outside what this scan looked at
+		}
+		if sidecarSeen[r.Path] {
+			// Indexed as a file of its own by an older Tagsight: now
+			// part of its picture.
+			formerSidecars = append(formerSidecars, r.ID)
+			continue
 		}
 		if !r.Missing {
 			vanished = append(vanished, r)
@@ -298,6 +308,9 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 		return store.ReplaceScanErrors(wctx, tx, errs, time.Now().Unix(), inScope)
 	})
 	if err != nil {
+		return res, fmt.Errorf("finish scan: %w", err)
+	}
+	if _, err := l.DB.DeleteEntries(wctx, formerSidecars); err != nil {
 		return res, fmt.Errorf("finish scan: %w", err)
 	}
 	_, res.Missing, err = l.DB.CountEntries(wctx)

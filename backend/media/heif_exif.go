@@ -1,6 +1,7 @@
 package media
 
 import (
+	"bytes"
 	"encoding/binary"
 	"io"
 )
@@ -63,6 +64,72 @@ func exifItemID(iinf []byte) (uint32, bool) {
 			continue
 		}
 		if string(body[:4]) == "Exif" {
+			return id, true
+		}
+	}
+	return 0, false
+}
+
+// heifXMP finds the XMP item of a HEIF/AVIF file (an item of type "mime"
+// with content type application/rdf+xml) and returns its bytes, at most
+// MaxXMPBytes; every offset is checked.
+func heifXMP(head []byte, f io.ReaderAt, size int64) []byte {
+	meta := bmffFind(bmffChildren(head), "meta")
+	if len(meta) < 4 {
+		return nil
+	}
+	mb := bmffChildren(meta[4:])
+	id, ok := xmpItemID(bmffFind(mb, "iinf"))
+	if !ok {
+		return nil
+	}
+	off, n, ok := ilocExtent(bmffFind(mb, "iloc"), id)
+	if !ok || n == 0 || off >= uint64(size) || n > MaxXMPBytes || off+n > uint64(size) {
+		return nil
+	}
+	b := make([]byte, n)
+	if _, err := f.ReadAt(b, int64(off)); err != nil && err != io.EOF {
+		return nil
+	}
+	return b
+}
+
+// xmpItemID reads iinf's item entries for the XMP item.
+func xmpItemID(iinf []byte) (uint32, bool) {
+	if len(iinf) < 6 {
+		return 0, false
+	}
+	p := 6
+	if iinf[0] != 0 {
+		p = 8
+	}
+	for _, e := range bmffChildren(iinf[p:]) {
+		if e.typ != "infe" || len(e.body) < 4 {
+			continue
+		}
+		v, body := e.body[0], e.body[4:]
+		var id uint32
+		switch {
+		case v == 2 && len(body) >= 8:
+			id, body = uint32(binary.BigEndian.Uint16(body)), body[4:]
+		case v == 3 && len(body) >= 10:
+			id, body = binary.BigEndian.Uint32(body), body[6:]
+		default:
+			continue
+		}
+		if string(body[:4]) != "mime" {
+			continue
+		}
+		rest := body[4:]
+		z := bytes.IndexByte(rest, 0) // item name
+		if z < 0 {
+			continue
+		}
+		rest = rest[z+1:]
+		if z = bytes.IndexByte(rest, 0); z >= 0 {
+			rest = rest[:z]
+		}
+		if string(rest) == "application/rdf+xml" {
 			return id, true
 		}
 	}

@@ -48,6 +48,9 @@ type Info struct {
 	// Warning, set by a decode, says the picture is damaged and only the
 	// part that decodes is shown (the rest is grey), as other viewers do.
 	Warning string
+	// XMP is the embedded XMP packet (JPEG APP1, PNG iTXt, TIFF tag 700);
+	// nil when none or when it is refused (see ParseXMP).
+	XMP *XMP
 }
 
 // headRead is how much of a file Probe reads for signatures, JPEG APP
@@ -151,7 +154,43 @@ func probeFile(f io.ReaderAt, size int64, name string, lim Limits) (Info, error)
 			info.Orientation = 1
 		}
 	}
+	var packet []byte
+	switch {
+	case format == "jpeg":
+		packet = jpegXMP(head)
+	case format == "png":
+		packet = pngXMP(f, size)
+	case format == "tiff" || mt == TypeRaw:
+		packet = tiffXMP(f, size)
+	case format == "heic" || format == "avif":
+		packet = heifXMP(head, f, size)
+	}
+	if packet != nil {
+		info.XMP, _ = ParseXMP(packet) // bad XMP never fails a Probe
+		if x := info.XMP; x != nil && x.extGUID != "" && format == "jpeg" {
+			if head, err := jpegHeadUpTo(f, size, head); err == nil {
+				if ext, err := ParseXMP(jpegExtendedXMP(head, x.extGUID)); err == nil {
+					info.XMP = x.Merge(ext)
+				}
+			}
+		}
+	}
 	return info, nil
+}
+
+// jpegHeadUpTo returns the JPEG's first bytes, enough for extended XMP
+// (at most MaxXMPBytes plus segment overhead): head when it already holds
+// the whole file.
+func jpegHeadUpTo(f io.ReaderAt, size int64, head []byte) ([]byte, error) {
+	n := min(size, MaxXMPBytes+MaxXMPBytes/64+(1<<16))
+	if int64(len(head)) >= n {
+		return head, nil
+	}
+	b := make([]byte, n)
+	if _, err := f.ReadAt(b, 0); err != nil && err != io.EOF {
+		return nil, err
+	}
+	return b, nil
 }
 
 // imageSize returns the stored dimensions from headers only. Formats whose
