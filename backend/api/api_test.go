@@ -1,11 +1,13 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"image/color"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -258,5 +260,57 @@ func TestTagStudioOffer(t *testing.T) {
 	}
 	if info, _ := a.LibraryInfo(); info.TagStudio {
 		t.Error("still offered after dismissing")
+	}
+}
+
+// TestWriteXMP: the app's "write tags to XMP" puts the selection's tags,
+// with their parent chains, into sidecars that exiftool (an independent
+// reader) reads back; the picture itself is untouched.
+func TestWriteXMP(t *testing.T) {
+	a, root, _ := desktopAPI(t)
+	places, err := a.CreateTag("Places")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nice, _ := a.CreateTag("Nice")
+	if _, err := a.UpdateTag(nice.ID, TagPatch{AddParent: &places.ID}); err != nil {
+		t.Fatal(err)
+	}
+	id := entryID(t, a, "pics/red.jpg")
+	if _, err := a.ApplyTag(nice.ID, []int64{id}); err != nil {
+		t.Fatal(err)
+	}
+	pic := filepath.Join(root, "pics", "red.jpg")
+	before, _ := os.ReadFile(pic)
+	j, err := a.WriteXMP([]int64{id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, err := a.jobs.Wait(t.Context(), j.ID)
+	if err != nil || done.State != jobs.Done {
+		t.Fatalf("%+v %v", done, err)
+	}
+	if rep, ok := done.Result.(XMPReport); !ok || rep.Written != 1 || rep.Changed != 1 || rep.Errors != 0 {
+		t.Fatalf("report %+v", done.Result)
+	}
+	out, err := exec.Command("exiftool", "-j", "-XMP-dc:Subject", "-XMP-lr:HierarchicalSubject", pic+".xmp").Output()
+	if err != nil {
+		t.Fatalf("exiftool (make setup installs it): %v", err)
+	}
+	var got []struct {
+		Subject             any
+		HierarchicalSubject any
+	}
+	if err := json.Unmarshal(out, &got); err != nil || len(got) != 1 {
+		t.Fatalf("%v %s", err, out)
+	}
+	if fmt.Sprint(got[0].Subject) != "Nice" || fmt.Sprint(got[0].HierarchicalSubject) != "Places|Nice" {
+		t.Errorf("exiftool reads subject %v, hierarchy %v", got[0].Subject, got[0].HierarchicalSubject)
+	}
+	if after, _ := os.ReadFile(pic); !bytes.Equal(before, after) {
+		t.Error("the picture itself was written")
+	}
+	if _, err := a.WriteXMP(nil); err == nil {
+		t.Error("an empty selection was accepted")
 	}
 }

@@ -341,3 +341,50 @@ func (a *API) DismissTagStudio() error {
 	a.emitInfo()
 	return nil
 }
+
+// XMPReport is what a WriteXMP job did.
+type XMPReport struct {
+	Written int `json:"written"` // sidecars that now hold the tags
+	Changed int `json:"changed"` // of those, created or changed
+	Errors  int `json:"errors"`
+}
+
+// WriteXMP writes the tags of these entries into XMP sidecars beside their
+// files (dc:subject and lr:hierarchicalSubject), merged with what a
+// sidecar holds; pictures themselves are never written. The job's result
+// is an XMPReport.
+func (a *API) WriteXMP(ids []int64) (jobs.Job, error) {
+	ws, err := a.workspace()
+	if err != nil {
+		return jobs.Job{}, err
+	}
+	if len(ids) == 0 {
+		return jobs.Job{}, &Error{Code: CodeInvalid, Message: "select the pictures whose tags to write"}
+	}
+	title := fmt.Sprintf("Writing the tags of %d pictures to XMP sidecars", len(ids))
+	return a.jobs.Start("xmp", title, ws.Lib.Root, func(ctx context.Context, report func(jobs.Progress)) (any, error) {
+		var entries []store.Entry
+		for _, id := range ids {
+			e, err := ws.Lib.DB.EntryByID(ctx, id)
+			if err != nil {
+				continue // gone meanwhile
+			}
+			entries = append(entries, e)
+		}
+		report(jobs.Progress{Phase: "write", Total: int64(len(entries)), Unit: "files"})
+		done, err := ws.Lib.WriteXMP(ctx, entries)
+		var rep XMPReport
+		for _, w := range done {
+			switch {
+			case w.Error != "":
+				rep.Errors++
+			case w.Sidecar != "":
+				rep.Written++
+				if w.Changed || w.Created {
+					rep.Changed++
+				}
+			}
+		}
+		return rep, err
+	})
+}

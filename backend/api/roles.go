@@ -62,6 +62,7 @@ var methodRoles = map[string]Role{
 	"CancelJob":         WebWrite,
 	"Trash":             WebWrite,
 	"SaveSettings":      WebWrite, // over the web the model is a catalog name, never a folder
+	"WriteXMP":          WebWrite, // sidecars of entries inside the library only
 	"ImportTagStudio":   WebWrite, // reads the served library's own .TagStudio folder only
 	"DismissTagStudio":  WebWrite,
 	"PullModel":         WebWrite,    // catalog names only; downloads into the models folder

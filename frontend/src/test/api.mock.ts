@@ -87,6 +87,7 @@ export function apiMock() {
     settings: vi.fn(async () => ({ model: 'ViT-B-32', provider: 'auto', thumb_size: 256, theme: 'system' })),
     saveSettings: vi.fn(async (s: unknown) => s),
     models: vi.fn(async () => []),
+    writeXMP: vi.fn(async () => ({}) as never),
     importTagStudio: vi.fn(async () => ({}) as never),
     dismissTagStudio: vi.fn(async () => undefined),
     pullModel: vi.fn(),

@@ -146,6 +146,7 @@ export const saveSettings = (s: Settings) => call<Settings>('SaveSettings', s);
 export const models = () => call<CatalogModel[]>('Models');
 export const pullModel = (name: string) => call<Job>('PullModel', name);
 export const importTagStudio = () => call<Job>('ImportTagStudio');
+export const writeXMP = (ids: number[]) => call<Job>('WriteXMP', ids);
 export const dismissTagStudio = () => call<void>('DismissTagStudio');
 export const autocomplete = (text: string, cursor: number) => call<AutocompleteItem[]>('Autocomplete', text, cursor);
 /** Search by an image given as a path on disk (desktop drop) or a library path. */

@@ -107,7 +107,7 @@ export interface Item {
 /** Job is the public state of a job. */
 export interface Job {
   id: string;
-  kind: 'scan' | 'embed' | 'import' | 'download' | 'index' | 'watch' | 'tagstudio';
+  kind: 'scan' | 'embed' | 'import' | 'download' | 'index' | 'watch' | 'tagstudio' | 'xmp';
   title: string;
   phase: string;
   done: number;

@@ -217,4 +217,19 @@ describe('MainView', () => {
     expect(api.dismissTagStudio).toHaveBeenCalled();
     await vi.waitFor(() => expect(screen.queryByTestId('tagstudio-banner')).toBeNull());
   });
+
+  it('writes the tags of the selection to XMP sidecars after asking, and says what it did', async () => {
+    const handlers = captureEvents();
+    const app = await setup();
+    await vi.waitFor(() => expect(screen.getAllByTestId('grid-item').length).toBeGreaterThan(2));
+    await fireEvent.click(screen.getAllByTestId('grid-item')[1]);
+    const job: Job = { id: 'x', kind: 'xmp', title: 'Writing', phase: '', done: 0, total: 1, rate: 0, unit: 'files', eta: 0, current: '', state: 'running' };
+    vi.mocked(api.writeXMP).mockResolvedValue(job);
+    await fireEvent.click(screen.getByRole('button', { name: 'Tags → XMP' }));
+    const dlg = await screen.findByRole('dialog');
+    await fireEvent.click(within(dlg).getByRole('button', { name: 'Write sidecars' }));
+    await vi.waitFor(() => expect(api.writeXMP).toHaveBeenCalledWith([app.selection.list[0]]));
+    handlers['job:done']({ ...job, state: 'done', result: { written: 1, changed: 1, errors: 0 } });
+    await vi.waitFor(() => expect(app.toasts.list.some((t) => t.message.includes('1 XMP sidecars'))).toBe(true));
+  });
 });
