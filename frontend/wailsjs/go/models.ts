@@ -142,6 +142,7 @@ export namespace api {
 	    fields: tags.Field[];
 	    file_url: string;
 	    preview_url?: string;
+	    warnings: string[];
 	
 	    static createFrom(source: any = {}) {
 	        return new EntryDetail(source);
@@ -178,6 +179,7 @@ export namespace api {
 	        this.fields = this.convertValues(source["fields"], tags.Field);
 	        this.file_url = source["file_url"];
 	        this.preview_url = source["preview_url"];
+	        this.warnings = source["warnings"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -228,6 +230,7 @@ export namespace api {
 	    provider?: clip.ProviderInfo;
 	    model_error: string;
 	    watch?: watch.Watching;
+	    tagstudio?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new LibraryInfo(source);
@@ -243,6 +246,7 @@ export namespace api {
 	        this.provider = this.convertValues(source["provider"], clip.ProviderInfo);
 	        this.model_error = source["model_error"];
 	        this.watch = this.convertValues(source["watch"], watch.Watching);
+	        this.tagstudio = source["tagstudio"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -307,6 +311,7 @@ export namespace api {
 	    semantic: boolean;
 	    error?: QueryError;
 	    took_ms: number;
+	    note?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new SearchResult(source);
@@ -320,6 +325,7 @@ export namespace api {
 	        this.semantic = source["semantic"];
 	        this.error = this.convertValues(source["error"], QueryError);
 	        this.took_ms = source["took_ms"];
+	        this.note = source["note"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

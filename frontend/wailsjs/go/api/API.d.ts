@@ -22,11 +22,15 @@ export function DeleteTag(arg1:number):Promise<void>;
 
 export function DismissSuggestion(arg1:number,arg2:Array<number>):Promise<void>;
 
+export function DismissTagStudio():Promise<void>;
+
 export function Duplicates():Promise<Array<api.DuplicateGroup>>;
 
 export function Entry(arg1:number):Promise<api.EntryDetail>;
 
 export function Import(arg1:Array<string>,arg2:string,arg3:string):Promise<jobs.Job>;
+
+export function ImportTagStudio():Promise<jobs.Job>;
 
 export function Jobs():Promise<Array<jobs.Job>>;
 
@@ -75,3 +79,5 @@ export function Trash(arg1:Array<number>):Promise<number>;
 export function UpdateTag(arg1:number,arg2:api.TagPatch):Promise<tags.Tag>;
 
 export function Version():Promise<string>;
+
+export function WriteXMP(arg1:Array<number>):Promise<jobs.Job>;

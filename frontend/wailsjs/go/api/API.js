@@ -34,6 +34,10 @@ export function DismissSuggestion(arg1, arg2) {
   return window['go']['api']['API']['DismissSuggestion'](arg1, arg2);
 }
 
+export function DismissTagStudio() {
+  return window['go']['api']['API']['DismissTagStudio']();
+}
+
 export function Duplicates() {
   return window['go']['api']['API']['Duplicates']();
 }
@@ -44,6 +48,10 @@ export function Entry(arg1) {
 
 export function Import(arg1, arg2, arg3) {
   return window['go']['api']['API']['Import'](arg1, arg2, arg3);
+}
+
+export function ImportTagStudio() {
+  return window['go']['api']['API']['ImportTagStudio']();
 }
 
 export function Jobs() {
@@ -140,4 +148,8 @@ export function UpdateTag(arg1, arg2) {
 
 export function Version() {
   return window['go']['api']['API']['Version']();
+}
+
+export function WriteXMP(arg1) {
+  return window['go']['api']['API']['WriteXMP'](arg1);
 }
