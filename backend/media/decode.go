@@ -329,26 +329,12 @@ const minScanBytes = 64
 // scanBytes is how many bytes follow the first start-of-scan segment (0
 // when there is none).
 func scanBytes(data []byte) int {
-	for i := 2; i+3 < len(data); {
-		if data[i] != 0xFF {
-			return 0 // not at a marker: not a well-formed header
-		}
-		m := data[i+1]
-		if m == 0xFF {
-			i++ // fill byte
-			continue
-		}
-		if m == 0xD8 || m >= 0xD0 && m <= 0xD7 || m == 0x01 {
-			i += 2 // markers without a length
-			continue
-		}
-		n := int(data[i+2])<<8 | int(data[i+3])
-		if m == 0xDA {
-			return max(0, len(data)-(i+2+n))
-		}
-		i += 2 + n
+	p := jpegSegments(data, func(byte, []byte) bool { return true })
+	if p < 0 || p+4 > len(data) {
+		return 0
 	}
-	return 0
+	n := int(data[p+2])<<8 | int(data[p+3])
+	return max(0, len(data)-(p+2+n))
 }
 
 // decodeJPEGStd decodes a JPEG at full size with image/jpeg; big is

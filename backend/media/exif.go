@@ -376,37 +376,15 @@ func formatTaken(s, offset string) string {
 
 // jpegExifTIFF returns the TIFF part of the first "Exif\0\0" APP1 segment in
 // the JPEG header bytes h, or nil. It stops at the first scan.
-func jpegExifTIFF(h []byte) []byte {
-	if len(h) < 4 || h[0] != 0xff || h[1] != 0xd8 {
-		return nil
-	}
-	p := 2
-	for p+4 <= len(h) {
-		if h[p] != 0xff {
-			return nil
-		}
-		m := h[p+1]
-		switch {
-		case m == 0xff: // fill byte
-			p++
-			continue
-		case m == 0xd8 || m == 0x01 || (m >= 0xd0 && m <= 0xd7):
-			p += 2
-			continue
-		case m == 0xda || m == 0xd9:
-			return nil
-		}
-		l := int(binary.BigEndian.Uint16(h[p+2:]))
-		if l < 2 || p+2+l > len(h) {
-			return nil
-		}
-		seg := h[p+4 : p+2+l]
+func jpegExifTIFF(h []byte) (tiff []byte) {
+	jpegSegments(h, func(m byte, seg []byte) bool {
 		if m == 0xe1 && len(seg) > 6 && string(seg[:6]) == "Exif\x00\x00" {
-			return seg[6:]
+			tiff = seg[6:]
+			return false
 		}
-		p += 2 + l
-	}
-	return nil
+		return true
+	})
+	return tiff
 }
 
 // pngExifTIFF returns the payload of an eXIf chunk found before the image

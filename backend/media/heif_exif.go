@@ -40,8 +40,9 @@ func heifExifTIFF(head []byte, f io.ReaderAt, size int64) []byte {
 	return t
 }
 
-// exifItemID reads iinf's item entries (infe version 2 or 3) for the Exif item.
-func exifItemID(iinf []byte) (uint32, bool) {
+// itemID reads iinf's item entries (infe version 2 or 3) for the first
+// item whose type and the rest of its entry (name, content type) match.
+func itemID(iinf []byte, match func(typ string, rest []byte) bool) (uint32, bool) {
 	if len(iinf) < 6 {
 		return 0, false
 	}
@@ -63,11 +64,16 @@ func exifItemID(iinf []byte) (uint32, bool) {
 		default:
 			continue
 		}
-		if string(body[:4]) == "Exif" {
+		if match(string(body[:4]), body[4:]) {
 			return id, true
 		}
 	}
 	return 0, false
+}
+
+// exifItemID finds the Exif item.
+func exifItemID(iinf []byte) (uint32, bool) {
+	return itemID(iinf, func(typ string, _ []byte) bool { return typ == "Exif" })
 }
 
 // heifXMP finds the XMP item of a HEIF/AVIF file (an item of type "mime"
@@ -94,46 +100,23 @@ func heifXMP(head []byte, f io.ReaderAt, size int64) []byte {
 	return b
 }
 
-// xmpItemID reads iinf's item entries for the XMP item.
+// xmpItemID finds the XMP item: a "mime" item (name, then content type,
+// each NUL-ended) of content type application/rdf+xml.
 func xmpItemID(iinf []byte) (uint32, bool) {
-	if len(iinf) < 6 {
-		return 0, false
-	}
-	p := 6
-	if iinf[0] != 0 {
-		p = 8
-	}
-	for _, e := range bmffChildren(iinf[p:]) {
-		if e.typ != "infe" || len(e.body) < 4 {
-			continue
+	return itemID(iinf, func(typ string, rest []byte) bool {
+		if typ != "mime" {
+			return false
 		}
-		v, body := e.body[0], e.body[4:]
-		var id uint32
-		switch {
-		case v == 2 && len(body) >= 8:
-			id, body = uint32(binary.BigEndian.Uint16(body)), body[4:]
-		case v == 3 && len(body) >= 10:
-			id, body = binary.BigEndian.Uint32(body), body[6:]
-		default:
-			continue
-		}
-		if string(body[:4]) != "mime" {
-			continue
-		}
-		rest := body[4:]
 		z := bytes.IndexByte(rest, 0) // item name
 		if z < 0 {
-			continue
+			return false
 		}
 		rest = rest[z+1:]
 		if z = bytes.IndexByte(rest, 0); z >= 0 {
 			rest = rest[:z]
 		}
-		if string(rest) == "application/rdf+xml" {
-			return id, true
-		}
-	}
-	return 0, false
+		return string(rest) == "application/rdf+xml"
+	})
 }
 
 // ilocExtent returns the file offset and length of an item stored in one

@@ -388,37 +388,15 @@ const jpegXMPPrefix = "http://ns.adobe.com/xap/1.0/\x00"
 // jpegXMP returns the packet of the first XMP APP1 segment in the JPEG
 // header bytes h, or nil. Extended XMP (split over further APP1 segments)
 // is not read: keywords, rating and dates live in the main packet.
-func jpegXMP(h []byte) []byte {
-	if len(h) < 4 || h[0] != 0xff || h[1] != 0xd8 {
-		return nil
-	}
-	p := 2
-	for p+4 <= len(h) {
-		if h[p] != 0xff {
-			return nil
-		}
-		m := h[p+1]
-		switch {
-		case m == 0xff:
-			p++
-			continue
-		case m == 0xd8 || m == 0x01 || (m >= 0xd0 && m <= 0xd7):
-			p += 2
-			continue
-		case m == 0xda || m == 0xd9:
-			return nil
-		}
-		l := int(binary.BigEndian.Uint16(h[p+2:]))
-		if l < 2 || p+2+l > len(h) {
-			return nil
-		}
-		seg := h[p+4 : p+2+l]
+func jpegXMP(h []byte) (packet []byte) {
+	jpegSegments(h, func(m byte, seg []byte) bool {
 		if m == 0xe1 && bytes.HasPrefix(seg, []byte(jpegXMPPrefix)) {
-			return seg[len(jpegXMPPrefix):]
+			packet = seg[len(jpegXMPPrefix):]
+			return false
 		}
-		p += 2 + l
-	}
-	return nil
+		return true
+	})
+	return packet
 }
 
 // jpegExtXMPPrefix starts the APP1 segments holding a JPEG's extended XMP.
@@ -430,57 +408,34 @@ const jpegExtXMPPrefix = "http://ns.adobe.com/xmp/extension/\x00"
 // length and its offset. nil unless every byte is there and the whole is
 // at most MaxXMPBytes.
 func jpegExtendedXMP(h []byte, guid string) []byte {
-	if len(guid) != 32 || len(h) < 4 || h[0] != 0xff || h[1] != 0xd8 {
+	if len(guid) != 32 {
 		return nil
 	}
 	var buf []byte
-	filled := 0
-	p := 2
-	for p+4 <= len(h) {
-		if h[p] != 0xff {
-			break
-		}
-		m := h[p+1]
-		switch {
-		case m == 0xff:
-			p++
-			continue
-		case m == 0xd8 || m == 0x01 || (m >= 0xd0 && m <= 0xd7):
-			p += 2
-			continue
-		case m == 0xda || m == 0xd9:
-			p = len(h)
-			continue
-		}
-		l := int(binary.BigEndian.Uint16(h[p+2:]))
-		if l < 2 || p+2+l > len(h) {
-			break
-		}
-		seg := h[p+4 : p+2+l]
-		p += 2 + l
+	filled, bad := 0, false
+	jpegSegments(h, func(m byte, seg []byte) bool {
 		if m != 0xe1 || !bytes.HasPrefix(seg, []byte(jpegExtXMPPrefix)) {
-			continue
+			return true
 		}
 		seg = seg[len(jpegExtXMPPrefix):]
 		if len(seg) < 40 || string(seg[:32]) != guid {
-			continue
+			return true
 		}
 		full, off := binary.BigEndian.Uint32(seg[32:]), binary.BigEndian.Uint32(seg[36:])
 		data := seg[40:]
-		if full == 0 || full > MaxXMPBytes || (buf != nil && int(full) != len(buf)) {
-			return nil
+		if full == 0 || full > MaxXMPBytes || (buf != nil && int(full) != len(buf)) || uint64(off)+uint64(len(data)) > uint64(full) {
+			bad = true
+			return false
 		}
 		if buf == nil {
 			buf = make([]byte, full)
 		}
-		if uint64(off)+uint64(len(data)) > uint64(full) {
-			return nil
-		}
 		// Segments are disjoint in a valid file; a repeat is counted once
 		// more and the length check below then fails safe.
 		filled += copy(buf[off:], data)
-	}
-	if buf == nil || filled != len(buf) {
+		return true
+	})
+	if bad || buf == nil || filled != len(buf) {
 		return nil
 	}
 	return buf
