@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tagsight/tagsight/backend/safefile"
+
 	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/store"
 )
@@ -145,7 +147,7 @@ func (l *Library) writeXMP(ctx context.Context, e store.Entry, known map[string]
 	if exists && string(data) == string(old) {
 		return nil
 	}
-	if err := media.WriteFileAtomic(abs, data); err != nil {
+	if err := safefile.Write(abs, data); err != nil {
 		return err
 	}
 	w.Created, w.Changed = !exists, true

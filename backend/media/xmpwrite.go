@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -165,44 +163,4 @@ func MergeXMPKeywords(old []byte, kw XMPKeywords) ([]byte, error) {
 	b.Write(keywordDescription(kw, hadDigiKam))
 	b.Write(old[insertAt:])
 	return b.Bytes(), nil
-}
-
-// WriteFileAtomic replaces path with data through a temporary file in the
-// same folder (named like a sidecar, so a scan that sees it skips it),
-// synced, then renamed over path; path's mode is kept when it exists.
-func WriteFileAtomic(path string, data []byte) error {
-	mode := os.FileMode(0o644)
-	if st, err := os.Stat(path); err == nil {
-		mode = st.Mode().Perm()
-	}
-	dir, base := filepath.Split(path)
-	f, err := os.CreateTemp(dir, "."+base+"-*.xmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		return err
-	}
-	if err := f.Chmod(mode); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	ok = true
-	return nil
 }

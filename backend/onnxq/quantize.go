@@ -17,8 +17,9 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
+
+	"github.com/tagsight/tagsight/backend/safefile"
 )
 
 // Report says what Quantize did.
@@ -100,42 +101,10 @@ func QuantizeFileWith(src, dst string, opts Options) (Report, error) {
 	if err != nil {
 		return rep, fmt.Errorf("quantize %s: %w", src, err)
 	}
-	if err := writeAtomic(dst, out); err != nil {
+	if err := safefile.Write(dst, out); err != nil {
 		return rep, fmt.Errorf("write quantized model: %w", err)
 	}
 	return rep, nil
-}
-
-func writeAtomic(dst string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, dst); err != nil {
-		return err
-	}
-	ok = true
-	return nil
 }
 
 // Quantize rewrites a serialized ONNX ModelProto. The input is not modified; when nothing
