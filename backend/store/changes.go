@@ -46,17 +46,6 @@ func (c Changes) Merge(d Changes) Changes {
 	}
 }
 
-// Count is how many entries the changes touch.
-func (c Changes) Count() int {
-	seen := map[int64]bool{}
-	for _, l := range [][]int64{c.Entries, c.Vectors, c.Tagged} {
-		for _, id := range l {
-			seen[id] = true
-		}
-	}
-	return len(seen)
-}
-
 // ChangeLogKeep is how many rows of the change log are kept: a reader more
 // than this many changes behind reloads everything instead.
 var ChangeLogKeep int64 = 200_000

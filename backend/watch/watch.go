@@ -196,15 +196,26 @@ func (w *Watcher) Run(ctx context.Context, fn func(Batch), status func(Watching)
 			finished <- struct{}{}
 		}()
 	}
+	// rescanAll runs a whole rescan now, or once the batch running ends
+	// (an overflow's rescan, which shows as a job, wins over a poll's).
+	rescanAll := func(b Batch) {
+		switch {
+		case !busy:
+			launch(b)
+		case rescan == nil || b.Why == "overflow":
+			rescan = &b
+		}
+	}
 	for {
 		if pollT == nil && w.Status().Mode == ModePolling {
 			pollT = time.NewTicker(w.o.PollEvery)
 			pollTick = pollT.C
 		}
-		if waiting := w.waiting(); waiting && t == nil {
+		// Tick only while changes wait and no batch runs.
+		if want := w.waiting() && !busy; want && t == nil {
 			t = time.NewTicker(w.o.Quiet / 4)
 			tick = t.C
-		} else if !waiting && t != nil && !busy {
+		} else if !want && t != nil {
 			t.Stop()
 			t, tick = nil, nil
 		}
@@ -238,26 +249,11 @@ func (w *Watcher) Run(ctx context.Context, fn func(Batch), status func(Watching)
 				w.pending = map[string]time.Time{}
 				w.first = time.Time{}
 				w.mu.Unlock()
-				b := Batch{Rescan: true, Why: "overflow"}
-				if busy {
-					rescan = &b
-				} else {
-					launch(b)
-				}
+				rescanAll(Batch{Rescan: true, Why: "overflow"})
 			}
 		case <-pollTick:
-			b := Batch{Rescan: true, Why: "poll"}
-			if busy {
-				if rescan == nil {
-					rescan = &b
-				}
-			} else {
-				launch(b)
-			}
+			rescanAll(Batch{Rescan: true, Why: "poll"})
 		case <-tick:
-			if busy {
-				continue
-			}
 			// Events already delivered go in first: the two halves of a
 			// rename (old name, new name) must not land in two batches.
 			events = w.drain(events, status)
