@@ -183,13 +183,10 @@ func (l *Live) follow(ctx context.Context) {
 		case <-t.C:
 		case <-l.poke:
 		}
-		changed, err := l.check(ctx)
-		if changed {
+		if changed, _ := l.check(ctx); changed { // an error: the next tick tries again
 			lastChange = time.Now()
 		}
-		if err == nil || ctx.Err() != nil {
-			l.tell()
-		}
+		l.tell()
 		if errors.Is(l.ws.Now().ModelErr, ErrNoModel) && time.Since(lastModelLook) >= l.o.ModelEvery {
 			lastModelLook = time.Now()
 			if l.ws.findModel(ctx) && l.o.Model != nil {
@@ -216,14 +213,13 @@ func (l *Live) check(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	l.seq = c.Seq
-	if err := l.ws.Follow(ctx, c); err != nil {
-		return false, err
-	}
 	if !c.Empty() {
+		// Told even when Follow fails: it has then dropped the search
+		// index, which reloads on the next search.
 		l.untold = l.untold.Merge(c)
 		l.pending = true
 	}
-	return true, nil
+	return true, l.ws.Follow(ctx, c)
 }
 
 // tell calls Changed with what it has not heard of, at most every
