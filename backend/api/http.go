@@ -133,6 +133,7 @@ func Handler(a *API, o HTTPOptions) http.Handler {
 	mux.HandleFunc("GET /thumb/{id}", h.serveThumb)
 	mux.HandleFunc("GET /preview/{id}", h.servePreview)
 	mux.HandleFunc("GET /file/{id}", h.serveFile)
+	mux.HandleFunc("GET /face/{id}", h.serveFace)
 	if o.Assets != nil {
 		mux.Handle("GET /", assetHandler(o.Assets))
 	}

@@ -113,6 +113,7 @@ func (a *API) LibraryInfo() (*LibraryInfo, error) {
 	} else if st.ModelErr != nil {
 		info.ModelError = st.ModelErr.Error()
 	}
+	info.Faces = facesState(ctx, ws, a.opts.Web)
 	if _, _, err := tagstudio.Find(ws.Lib.Root); err == nil {
 		offer, _ := ws.Lib.DB.Setting(ctx, tagStudioOffer, "")
 		info.TagStudio = offer == ""

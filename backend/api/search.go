@@ -235,6 +235,13 @@ func (a *API) Entry(id int64) (EntryDetail, error) {
 	if d.Warnings, err = ws.Lib.DB.EntryWarnings(ctx, id); err != nil {
 		return d, err
 	}
+	fs, err := ws.Lib.DB.EntryFaces(ctx, id)
+	if err != nil {
+		return d, err
+	}
+	if d.Faces, err = a.facesOut(ctx, ws, fs); err != nil {
+		return d, err
+	}
 	if d.Tags, err = ws.Tags.EntryTags(ctx, id); err != nil {
 		return d, err
 	}

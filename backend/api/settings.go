@@ -109,8 +109,15 @@ func (a *API) Models() ([]CatalogModel, error) {
 	}
 	out := []CatalogModel{}
 	for _, m := range hub.Catalog.Models {
-		out = append(out, CatalogModel{Name: m.Name, Title: m.Title, Description: m.Description,
-			Installed: hub.Installed(m.Name), Default: m.Name == hub.Catalog.Default, InUse: inUse == hub.ModelDir(m.Name)})
+		cm := CatalogModel{Name: m.Name, Title: m.Title, Description: m.Description, Kind: m.KindOf(),
+			Installed: hub.Installed(m.Name), Default: m.Name == hub.Catalog.Default, InUse: inUse == hub.ModelDir(m.Name),
+			SizeMB: float64(m.Size()) / 1e6}
+		if m.KindOf() == modelhub.KindFaces {
+			if ws, err := a.workspace(); err == nil {
+				cm.InUse = ws.Faces().Engine != nil && ws.Faces().Dir == hub.ModelDir(m.Name)
+			}
+		}
+		out = append(out, cm)
 	}
 	return out, nil
 }
@@ -122,7 +129,8 @@ func (a *API) PullModel(name string) (jobs.Job, error) {
 	if err != nil {
 		return jobs.Job{}, err
 	}
-	if _, err := hub.Catalog.Find(name); err != nil {
+	entry, err := hub.Catalog.Find(name)
+	if err != nil {
 		return jobs.Job{}, &Error{Code: CodeNotFound, Message: err.Error()}
 	}
 	return a.jobs.Start("download", "Downloading "+name, "download:"+name, func(ctx context.Context, report func(jobs.Progress)) (any, error) {
@@ -138,12 +146,26 @@ func (a *API) PullModel(name string) (jobs.Job, error) {
 		if err != nil {
 			return nil, err
 		}
-		if ws, err := a.workspace(); err == nil {
-			if err := ws.SetModel(ctx, name); err != nil {
+		ws, err := a.workspace()
+		if err != nil {
+			return dir, nil
+		}
+		if entry.KindOf() == modelhub.KindFaces {
+			// Asking for the face models turns faces on.
+			if err := ws.SetFacesOn(ctx, true); err != nil {
 				return dir, err
 			}
-			a.StartIndex()
+			if f := ws.Faces(); f.Engine == nil {
+				return dir, f.Err
+			}
+			a.emitInfo()
+			a.StartFaces()
+			return dir, nil
 		}
+		if err := ws.SetModel(ctx, name); err != nil {
+			return dir, err
+		}
+		a.StartIndex()
 		return dir, nil
 	})
 }

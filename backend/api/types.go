@@ -2,6 +2,7 @@ package api
 
 import (
 	"github.com/tagsight/tagsight/backend/clip"
+	"github.com/tagsight/tagsight/backend/faces"
 	"github.com/tagsight/tagsight/backend/tags"
 	"github.com/tagsight/tagsight/backend/watch"
 )
@@ -33,6 +34,50 @@ type LibraryInfo struct {
 	// TagStudio: the folder is a TagStudio library whose tags were not
 	// brought in yet (and the offer was not dismissed).
 	TagStudio bool `json:"tagstudio,omitempty"`
+	// Faces is the state of the faces analyzer (people).
+	Faces FacesState `json:"faces"`
+}
+
+// FacesState says whether the library finds faces, and how many.
+type FacesState struct {
+	On      bool   `json:"on"`      // face models present and not turned off
+	Off     bool   `json:"off"`     // turned off in this library
+	Missing bool   `json:"missing"` // the face models are not downloaded (offer "faces")
+	Error   string `json:"error"`   // why faces are unavailable, when they are
+	Faces   int    `json:"faces"`
+	People  int    `json:"people"`
+}
+
+// Face is a face on a picture.
+type Face struct {
+	ID      int64 `json:"id"`
+	EntryID int64 `json:"entry_id"`
+	// Box is x, y, width, height as fractions of the picture as shown
+	// (orientation applied).
+	Box       [4]float64  `json:"box"`
+	Landmarks [10]float64 `json:"landmarks"` // (x, y) of the eyes, nose tip, mouth corners, same fractions
+	Score     float64     `json:"score"`
+	Quality   float64     `json:"quality"`
+	PersonID  int64       `json:"person_id"` // 0: in nobody yet
+	Name      string      `json:"name"`      // the person's name, "" when unnamed
+	Crop      string      `json:"crop"`      // URL of the face's crop
+	Thumb     *string     `json:"thumb"`     // URL of its picture's thumbnail
+	// Suggestions offer names for a face in nobody, best first.
+	Suggestions []faces.NameSuggestion `json:"suggestions,omitempty"`
+}
+
+// Person is a group of faces: a named one is a tag in the People category.
+type Person struct {
+	ID      int64  `json:"id"`
+	Name    string `json:"name"` // "" until named
+	TagID   int64  `json:"tag_id"`
+	Hidden  bool   `json:"hidden"`
+	Faces   int    `json:"faces"`
+	Entries int    `json:"entries"`
+	Cover   *Face  `json:"cover"`
+	// Query is the search that is the person's page ("" while unnamed:
+	// their faces are listed instead).
+	Query string `json:"query"`
 }
 
 // Item is an entry as the grid shows it.
@@ -116,6 +161,8 @@ type EntryDetail struct {
 	// Warnings about the file's content (a damaged picture shown from the
 	// part that decodes).
 	Warnings []string `json:"warnings"`
+	// Faces found on the picture, left to right.
+	Faces []Face `json:"faces"`
 }
 
 // Suggestion is a suggested tag chip.
@@ -157,12 +204,14 @@ type Settings struct {
 
 // CatalogModel is a model the user can download.
 type CatalogModel struct {
-	Name        string `json:"name"`
-	Title       string `json:"title"`
-	Description string `json:"description"`
-	Installed   bool   `json:"installed"`
-	Default     bool   `json:"default"`
-	InUse       bool   `json:"in_use"`
+	Name        string  `json:"name"`
+	Title       string  `json:"title"`
+	Description string  `json:"description"`
+	Installed   bool    `json:"installed"`
+	Default     bool    `json:"default"`
+	InUse       bool    `json:"in_use"`
+	Kind        string  `json:"kind" ts:"'clip' | 'faces'"`
+	SizeMB      float64 `json:"size_mb"` // the download, when the catalog knows it
 }
 
 // AutocompleteItem completes the word being typed.

@@ -450,6 +450,14 @@ func (e *Engine) openTower(visual bool) (*tower, error) {
 }
 
 func newSession(path string, in []string, out, provider string, threads int) (*ort.DynamicAdvancedSession, error) {
+	return NewSession(path, in, []string{out}, provider, threads)
+}
+
+// NewSession creates an ONNX Runtime session the way every Tagsight model
+// runs: threads intra-op threads, no spinning, on provider (cpu, cuda,
+// coreml, directml; see ResolveProvider). Other models (the faces
+// analyzer's) use it so that every session is set up in one place.
+func NewSession(path string, in, out []string, provider string, threads int) (*ort.DynamicAdvancedSession, error) {
 	opts, err := ort.NewSessionOptions()
 	if err != nil {
 		return nil, fmt.Errorf("session options: %w", err)
@@ -470,7 +478,33 @@ func newSession(path string, in []string, out, provider string, threads int) (*o
 	if err := appendProvider(opts, provider); err != nil {
 		return nil, fmt.Errorf("%s provider: %w", provider, err)
 	}
-	return ort.NewDynamicAdvancedSession(path, in, []string{out}, opts)
+	return ort.NewDynamicAdvancedSession(path, in, out, opts)
+}
+
+// ResolveProvider decides which execution provider a new session tries
+// first (requested: auto, cpu, cuda, coreml, directml; "" = auto) for the
+// loaded runtime, and says why.
+func ResolveProvider(requested string) (ProviderInfo, error) {
+	runtimeMu.Lock()
+	lib := runtimePath
+	runtimeMu.Unlock()
+	return resolveProvider(requested, lib)
+}
+
+// FirstLine is an error's first line, shortened: what a fallback reason shows.
+func FirstLine(err error) string { return firstLine(err) }
+
+// ReadIO reads an ONNX file's inputs and outputs (names, element types,
+// shapes; symbolic dimensions are -1), from the protobuf when it can and
+// else by asking ONNX Runtime.
+func ReadIO(path string) ([]ort.InputOutputInfo, []ort.InputOutputInfo, error) {
+	ins, outs, err := readONNXIO(path)
+	if err != nil {
+		if ins, outs, err = ioInfo(path); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	return ins, outs, nil
 }
 
 func firstLine(err error) string {

@@ -36,6 +36,36 @@ type Entry struct {
 	Description string `json:"description"`
 	BaseURL     string `json:"base_url"`
 	Files       []File `json:"files"`
+	// Kind is what the model does: "clip" (search by meaning; the
+	// default) or "faces" (a face detector and recogniser).
+	Kind    string `json:"kind,omitempty"`
+	License string `json:"license,omitempty"`
+}
+
+// Kinds of catalog models.
+const (
+	KindCLIP  = "clip"
+	KindFaces = "faces"
+)
+
+// KindOf is the entry's kind, "clip" when the catalog does not say.
+func (e Entry) KindOf() string {
+	if e.Kind == "" {
+		return KindCLIP
+	}
+	return e.Kind
+}
+
+// Size is the download's size in bytes, 0 when a file's is unknown.
+func (e Entry) Size() int64 {
+	var n int64
+	for _, f := range e.Files {
+		if f.Size <= 0 {
+			return 0
+		}
+		n += f.Size
+	}
+	return n
 }
 
 // Catalog lists downloadable models.
@@ -56,6 +86,9 @@ func ParseCatalog(b []byte) (Catalog, error) {
 		}
 		if m.BaseURL == "" || len(m.Files) == 0 {
 			return c, fmt.Errorf("model catalog: %s has no base_url or files", m.Name)
+		}
+		if k := m.KindOf(); k != KindCLIP && k != KindFaces {
+			return c, fmt.Errorf("model catalog: %s: unknown kind %q", m.Name, m.Kind)
 		}
 		for _, f := range m.Files {
 			if f.Path == "" || path.IsAbs(f.Path) || strings.Contains("/"+f.Path+"/", "/../") {

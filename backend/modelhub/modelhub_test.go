@@ -130,10 +130,29 @@ func TestShippedCatalog(t *testing.T) {
 		t.Fatalf("default model: %v %v", d.Name, err)
 	}
 	need := []string{"config.json", "visual/model.onnx", "visual/preprocess_cfg.json", "textual/model.onnx", "textual/tokenizer.json", "textual/tokenizer_config.json"}
+	faces := 0
 	for _, m := range c.Models {
 		have := map[string]bool{}
 		for _, f := range m.Files {
 			have[f.Path] = true
+		}
+		if m.KindOf() == KindFaces {
+			// The issue's facts from the OpenCV zoo's LFS records: both
+			// files are checked by size and sha256.
+			faces++
+			want := map[string]File{
+				"face_detection_yunet/face_detection_yunet_2023mar.onnx":     {Size: 232589, SHA256: "8f2383e4dd3cfbb4553ea8718107fc0423210dc964f9f4280604804ed2552fa4"},
+				"face_recognition_sface/face_recognition_sface_2021dec.onnx": {Size: 38696353, SHA256: "0ba9fbfa01b5270c96627c4ef784da859931e02f04419c829e83484087c34e79"},
+			}
+			for _, f := range m.Files {
+				if w := want[f.Path]; f.Size != w.Size || f.SHA256 != w.SHA256 {
+					t.Errorf("faces file %s: size %d sha256 %s, want %d %s", f.Path, f.Size, f.SHA256, w.Size, w.SHA256)
+				}
+			}
+			if len(m.Files) != 2 || m.Size() != 232589+38696353 {
+				t.Errorf("faces: %d files, %d bytes", len(m.Files), m.Size())
+			}
+			continue
 		}
 		for _, n := range need {
 			if !have[n] {
@@ -141,7 +160,11 @@ func TestShippedCatalog(t *testing.T) {
 			}
 		}
 	}
+	if faces != 1 {
+		t.Errorf("%d faces entries in the catalog, want 1", faces)
+	}
 	for _, bad := range []string{`{"models":[{"name":"../x","base_url":"u","files":[{"path":"a"}]}]}`,
+		`{"models":[{"name":"x","kind":"ocr","base_url":"u","files":[{"path":"a"}]}]}`,
 		`{"models":[{"name":"x","base_url":"u","files":[{"path":"../a"}]}]}`, `{`} {
 		if _, err := ParseCatalog([]byte(bad)); err == nil {
 			t.Errorf("accepted %s", bad)

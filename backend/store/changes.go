@@ -17,6 +17,11 @@ type Changes struct {
 	Tagged []int64
 	// TagDefs: a tag, alias or parent link changed.
 	TagDefs bool
+	// Faces: these entries' faces were stored, dropped or moved between
+	// people.
+	Faces []int64
+	// People: a person was made, named, hidden or removed.
+	People bool
 	// Lost: the log was pruned past the reader's cursor, so the list is
 	// incomplete; reload everything.
 	Lost bool
@@ -26,7 +31,8 @@ type Changes struct {
 
 // Empty reports whether nothing changed.
 func (c Changes) Empty() bool {
-	return len(c.Entries) == 0 && len(c.Vectors) == 0 && len(c.Tagged) == 0 && !c.TagDefs && !c.Lost
+	return len(c.Entries) == 0 && len(c.Vectors) == 0 && len(c.Tagged) == 0 && !c.TagDefs && !c.Lost &&
+		len(c.Faces) == 0 && !c.People
 }
 
 // Merge is c and d together (d read after c).
@@ -43,6 +49,7 @@ func (c Changes) Merge(d Changes) Changes {
 	return Changes{
 		Entries: union(c.Entries, d.Entries), Vectors: union(c.Vectors, d.Vectors), Tagged: union(c.Tagged, d.Tagged),
 		TagDefs: c.TagDefs || d.TagDefs, Lost: c.Lost || d.Lost, Seq: max(c.Seq, d.Seq),
+		Faces: union(c.Faces, d.Faces), People: c.People || d.People,
 	}
 }
 
@@ -82,7 +89,7 @@ func (db *DB) ChangesSince(ctx context.Context, seq int64) (Changes, error) {
 		return c, err
 	}
 	defer rows.Close()
-	sets := map[string]map[int64]bool{"entry": {}, "vector": {}, "tags": {}}
+	sets := map[string]map[int64]bool{"entry": {}, "vector": {}, "tags": {}, "faces": {}}
 	n := 0
 	for rows.Next() {
 		var s, id int64
@@ -98,6 +105,8 @@ func (db *DB) ChangesSince(ctx context.Context, seq int64) (Changes, error) {
 		c.Seq = s
 		if what == "tagdefs" {
 			c.TagDefs = true
+		} else if what == "people" {
+			c.People = true
 		} else if set, ok := sets[what]; ok {
 			set[id] = true
 		}
@@ -112,6 +121,7 @@ func (db *DB) ChangesSince(ctx context.Context, seq int64) (Changes, error) {
 		}
 	}
 	c.Entries, c.Vectors, c.Tagged = sortedIDs(sets["entry"]), sortedIDs(sets["vector"]), sortedIDs(sets["tags"])
+	c.Faces = sortedIDs(sets["faces"])
 	return c, nil
 }
 

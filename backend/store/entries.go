@@ -184,8 +184,8 @@ func deleteEntries(ctx context.Context, tx *sql.Tx, ids []int64) (int, error) {
 }
 
 // dropVectors removes the entries' vectors for every model, in the vec0
-// tables and the plain copy, takes them out of their tags' centroids, and
-// forgets the entries' embedding failures.
+// tables and the plain copy, takes them out of their tags' centroids,
+// forgets the entries' embedding failures, and drops their faces.
 func dropVectors(ctx context.Context, tx *sql.Tx, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
@@ -229,7 +229,7 @@ func dropVectors(ctx context.Context, tx *sql.Tx, ids []int64) error {
 			return err
 		}
 	}
-	return nil
+	return dropFaces(ctx, tx, ids)
 }
 
 // SetMissing flags entries whose files have vanished; they keep their tags

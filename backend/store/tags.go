@@ -245,39 +245,41 @@ func (db *DB) RemoveTagParent(ctx context.Context, child, parent int64) error {
 // made are dropped and into's centroids are rebuilt. Either tag missing is
 // a *MissingTagError; on any failure nothing changes.
 func (db *DB) MergeTags(ctx context.Context, from, into int64) error {
-	return db.Tx(ctx, func(tx *sql.Tx) error {
-		var fromName string
-		if err := tx.QueryRowContext(ctx, `SELECT name FROM tags WHERE id=?`, from).Scan(&fromName); err != nil {
-			return &MissingTagError{ID: from}
+	return db.Tx(ctx, func(tx *sql.Tx) error { return mergeTagsTx(ctx, tx, from, into) })
+}
+
+func mergeTagsTx(ctx context.Context, tx *sql.Tx, from, into int64) error {
+	var fromName string
+	if err := tx.QueryRowContext(ctx, `SELECT name FROM tags WHERE id=?`, from).Scan(&fromName); err != nil {
+		return &MissingTagError{ID: from}
+	}
+	var x int64
+	if err := tx.QueryRowContext(ctx, `SELECT id FROM tags WHERE id=?`, into).Scan(&x); err != nil {
+		return &MissingTagError{ID: into}
+	}
+	stmts := []string{
+		`INSERT OR IGNORE INTO entry_tags(entry_id, tag_id) SELECT entry_id, ? FROM entry_tags WHERE tag_id=?`,
+		`INSERT OR IGNORE INTO tag_aliases(tag_id, alias) SELECT ?, alias FROM tag_aliases WHERE tag_id=?`,
+		`INSERT OR IGNORE INTO tag_parents(child_id, parent_id) SELECT ?, parent_id FROM tag_parents WHERE child_id=?`,
+		`INSERT OR IGNORE INTO tag_parents(child_id, parent_id) SELECT child_id, ? FROM tag_parents WHERE parent_id=?`,
+		`INSERT OR IGNORE INTO dismissed_suggestions(entry_id, tag_id) SELECT entry_id, ? FROM dismissed_suggestions WHERE tag_id=?`,
+	}
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q, into, from); err != nil {
+			return fmt.Errorf("merge tags: %w", err)
 		}
-		var x int64
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM tags WHERE id=?`, into).Scan(&x); err != nil {
-			return &MissingTagError{ID: into}
-		}
-		stmts := []string{
-			`INSERT OR IGNORE INTO entry_tags(entry_id, tag_id) SELECT entry_id, ? FROM entry_tags WHERE tag_id=?`,
-			`INSERT OR IGNORE INTO tag_aliases(tag_id, alias) SELECT ?, alias FROM tag_aliases WHERE tag_id=?`,
-			`INSERT OR IGNORE INTO tag_parents(child_id, parent_id) SELECT ?, parent_id FROM tag_parents WHERE child_id=?`,
-			`INSERT OR IGNORE INTO tag_parents(child_id, parent_id) SELECT child_id, ? FROM tag_parents WHERE parent_id=?`,
-			`INSERT OR IGNORE INTO dismissed_suggestions(entry_id, tag_id) SELECT entry_id, ? FROM dismissed_suggestions WHERE tag_id=?`,
-		}
-		for _, q := range stmts {
-			if _, err := tx.ExecContext(ctx, q, into, from); err != nil {
-				return fmt.Errorf("merge tags: %w", err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO tag_aliases(tag_id, alias) VALUES (?, ?)`, into, fromName); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM tags WHERE id=?`, from); err != nil {
-			return err
-		}
-		// A merge can close a loop (into's child was from's parent): drop self-links.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM tag_parents WHERE child_id = parent_id`); err != nil {
-			return err
-		}
-		return RecomputeCentroids(ctx, tx, into)
-	})
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO tag_aliases(tag_id, alias) VALUES (?, ?)`, into, fromName); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM tags WHERE id=?`, from); err != nil {
+		return err
+	}
+	// A merge can close a loop (into's child was from's parent): drop self-links.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM tag_parents WHERE child_id = parent_id`); err != nil {
+		return err
+	}
+	return RecomputeCentroids(ctx, tx, into)
 }
 
 // TagIDsByName resolves a name, shorthand or alias (case-insensitive,
@@ -332,45 +334,52 @@ func (db *DB) RemoveTag(ctx context.Context, tagID int64, entryIDs []int64) ([]i
 func (db *DB) changeTag(ctx context.Context, tagID int64, entryIDs []int64, add bool) ([]int64, error) {
 	var changed []int64
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		changed = changed[:0]
-		var x int64
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM tags WHERE id=?`, tagID).Scan(&x); err != nil {
-			return &MissingTagError{ID: tagID}
-		}
-		q := `INSERT OR IGNORE INTO entry_tags(entry_id, tag_id) SELECT id, ? FROM entries WHERE id=?`
-		if !add {
-			q = `DELETE FROM entry_tags WHERE tag_id=? AND entry_id=?`
-		}
-		st, err := tx.PrepareContext(ctx, q)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		for _, id := range entryIDs {
-			res, err := st.ExecContext(ctx, tagID, id)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n > 0 {
-				changed = append(changed, id)
-			}
-		}
-		if add {
-			// An applied tag is no longer a dismissed suggestion there.
-			if _, err := tx.ExecContext(ctx, `DELETE FROM dismissed_suggestions WHERE tag_id=? AND entry_id IN (SELECT entry_id FROM entry_tags WHERE tag_id=?)`, tagID, tagID); err != nil {
-				return err
-			}
-		}
-		sign := 1
-		if !add {
-			sign = -1
-		}
-		return AdjustCentroids(ctx, tx, tagID, changed, sign)
+		var err error
+		changed, err = changeTagTx(ctx, tx, tagID, entryIDs, add)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return changed, nil
+}
+
+// changeTagTx is ApplyTag (add) or RemoveTag in tx.
+func changeTagTx(ctx context.Context, tx *sql.Tx, tagID int64, entryIDs []int64, add bool) ([]int64, error) {
+	var changed []int64
+	var x int64
+	if err := tx.QueryRowContext(ctx, `SELECT id FROM tags WHERE id=?`, tagID).Scan(&x); err != nil {
+		return nil, &MissingTagError{ID: tagID}
+	}
+	q := `INSERT OR IGNORE INTO entry_tags(entry_id, tag_id) SELECT id, ? FROM entries WHERE id=?`
+	if !add {
+		q = `DELETE FROM entry_tags WHERE tag_id=? AND entry_id=?`
+	}
+	st, err := tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	for _, id := range entryIDs {
+		res, err := st.ExecContext(ctx, tagID, id)
+		if err != nil {
+			return nil, err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			changed = append(changed, id)
+		}
+	}
+	if add && len(changed) > 0 {
+		// An applied tag is no longer a dismissed suggestion there.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM dismissed_suggestions WHERE tag_id=? AND entry_id IN (SELECT entry_id FROM entry_tags WHERE tag_id=?)`, tagID, tagID); err != nil {
+			return nil, err
+		}
+	}
+	sign := 1
+	if !add {
+		sign = -1
+	}
+	return changed, AdjustCentroids(ctx, tx, tagID, changed, sign)
 }
 
 // DismissSuggestions remembers, in one transaction, that a tag should

@@ -18,8 +18,14 @@ var keyFiles = []string{"config.json", "visual/model.onnx", "visual/preprocess_c
 // computing it costs milliseconds). Two libraries, or two machines, with the
 // same model files agree on it.
 func ModelKey(dir string) (string, error) {
+	return FilesKey(dir, keyFiles...)
+}
+
+// FilesKey is ModelKey over other files of dir (the faces analyzer's two
+// models): names, sizes and sampled contents.
+func FilesKey(dir string, files ...string) (string, error) {
 	h := xxhash.New()
-	for _, f := range keyFiles {
+	for _, f := range files {
 		fh, err := os.Open(filepath.Join(dir, filepath.FromSlash(f)))
 		if err != nil {
 			return "", fmt.Errorf("model key: %w", err)

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tagsight/tagsight/backend/faces"
+
 	"github.com/tagsight/tagsight/backend/library"
 	"github.com/tagsight/tagsight/backend/store"
 	"github.com/tagsight/tagsight/backend/watch"
@@ -187,9 +189,14 @@ func (l *Live) follow(ctx context.Context) {
 			lastChange = time.Now()
 		}
 		l.tell()
-		if errors.Is(l.ws.Now().ModelErr, ErrNoModel) && time.Since(lastModelLook) >= l.o.ModelEvery {
+		noFaces := errors.Is(l.ws.Faces().Err, faces.ErrNoModels)
+		if (noFaces || errors.Is(l.ws.Now().ModelErr, ErrNoModel)) && time.Since(lastModelLook) >= l.o.ModelEvery {
 			lastModelLook = time.Now()
-			if l.ws.findModel(ctx) && l.o.Model != nil {
+			found := l.ws.findModel(ctx)
+			if noFaces && l.ws.findFaces(ctx) {
+				found = true
+			}
+			if found && l.o.Model != nil {
 				l.o.Model()
 			}
 		}

@@ -39,6 +39,9 @@ type ModelOptions struct {
 	Threads   int    // intra-op threads, 0 = tuned default
 	Batch     int    // images per inference call for dynamic-batch models
 	ModelsDir string // "" = modelhub.DefaultDir
+	// FacesModel is the face models' folder or installed name; "" = the
+	// library's setting, else the catalog's "faces".
+	FacesModel string
 }
 
 // Catalog is the built-in model catalog.
@@ -165,6 +168,7 @@ type Workspace struct {
 	swap    sync.Mutex
 	state   atomic.Pointer[State]
 	retired []*Model // replaced models not closed yet (see RetireAfter)
+	faces   atomic.Pointer[Faces]
 }
 
 // RetireAfter is how long a replaced model stays open: a search that took
@@ -203,6 +207,7 @@ func Open(ctx context.Context, root string, create bool, o ModelOptions, require
 		return nil, err
 	}
 	ws.state.Store(ws.newState(m, sm, err))
+	ws.loadFaces(ctx)
 	return ws, nil
 }
 
@@ -300,6 +305,11 @@ func (ws *Workspace) Index(ctx context.Context, opts library.ScanOptions, embed 
 		clipA = vectors.NewAnalyzer(st.StoreModel, st.Model.Engine, st.Model.Spec.Preprocess, st.clipOptions(nil))
 		opts.Analyzers = append(append([]analysis.Analyzer(nil), opts.Analyzers...), clipA)
 	}
+	if embed {
+		// Face models that do not load are reported by Faces().Err; the
+		// rest of the index runs.
+		opts.Analyzers, _, _ = ws.withFaces(ctx, opts.Analyzers)
+	}
 	res, err = ws.Lib.Scan(ctx, opts)
 	if clipA != nil && res.Analysis != nil {
 		r := vectors.FromAnalysis(ctx, ws.Lib.DB, st.StoreModel, res.Analysis)
@@ -343,6 +353,9 @@ func (ws *Workspace) Close() error {
 	ws.swap.Unlock()
 	if m := ws.Now().Model; m != nil {
 		m.Engine.Close()
+	}
+	if f := ws.Faces(); f.Engine != nil {
+		f.Engine.Close()
 	}
 	return ws.Lib.Close()
 }

@@ -31,6 +31,9 @@ export interface CatalogModel {
   installed: boolean;
   default: boolean;
   in_use: boolean;
+  kind: 'clip' | 'faces';
+  /** the download, when the catalog knows it */
+  size_mb: number;
 }
 
 /** DuplicateGroup is a group of duplicates, keeper first. */
@@ -67,6 +70,47 @@ export interface EntryDetail extends Item {
    * part that decodes).
    */
   warnings: string[];
+  /** Faces found on the picture, left to right. */
+  faces: Face[];
+}
+
+/** Face is a face on a picture. */
+export interface Face {
+  id: number;
+  entry_id: number;
+  /**
+   * Box is x, y, width, height as fractions of the picture as shown
+   * (orientation applied).
+   */
+  box: number[];
+  /** (x, y) of the eyes, nose tip, mouth corners, same fractions */
+  landmarks: number[];
+  score: number;
+  quality: number;
+  /** 0: in nobody yet */
+  person_id: number;
+  /** the person's name, "" when unnamed */
+  name: string;
+  /** URL of the face's crop */
+  crop: string;
+  /** URL of its picture's thumbnail */
+  thumb: string | null;
+  /** Suggestions offer names for a face in nobody, best first. */
+  suggestions?: NameSuggestion[];
+}
+
+/** FacesState says whether the library finds faces, and how many. */
+export interface FacesState {
+  /** face models present and not turned off */
+  on: boolean;
+  /** turned off in this library */
+  off: boolean;
+  /** the face models are not downloaded (offer "faces") */
+  missing: boolean;
+  /** why faces are unavailable, when they are */
+  error: string;
+  faces: number;
+  people: number;
 }
 
 /** Field is a named value on an entry. */
@@ -140,6 +184,8 @@ export interface LibraryInfo {
    * brought in yet (and the offer was not dismissed).
    */
   tagstudio?: boolean;
+  /** Faces is the state of the faces analyzer (people). */
+  faces: FacesState;
 }
 
 /** ModelState describes the library's model. */
@@ -150,6 +196,30 @@ export interface ModelState {
   vectors: number;
   /** pictures still waiting for a vector */
   pending: number;
+}
+
+/** NameSuggestion is a named person an unassigned face looks like. */
+export interface NameSuggestion {
+  person_id: number;
+  name: string;
+  score: number;
+}
+
+/** Person is a group of faces: a named one is a tag in the People category. */
+export interface Person {
+  id: number;
+  /** "" until named */
+  name: string;
+  tag_id: number;
+  hidden: boolean;
+  faces: number;
+  entries: number;
+  cover: Face | null;
+  /**
+   * Query is the search that is the person's page ("" while unnamed:
+   * their faces are listed instead).
+   */
+  query: string;
 }
 
 /** ProviderInfo says which execution provider runs a model, and why. */
@@ -259,6 +329,38 @@ export interface TagPatch {
   remove_alias?: string;
   add_parent?: number;
   remove_parent?: number;
+}
+
+/**
+ * Tuning tunes the faces analyzer and the people it groups faces into.
+ * The defaults are the models' authors' (opencv_zoo's yunet.py and
+ * sface.py) where they publish one.
+ */
+export interface Tuning {
+  /**
+   * DetectSize is the long side, in pixels, of the copy the detector
+   * looks at (640: YuNet's own input size).
+   */
+  detect_size: number;
+  /**
+   * MinScore is the detector score a face needs (0.6, the default
+   * confThreshold of opencv_zoo's yunet.py).
+   */
+  min_score: number;
+  /** MinSize is the smallest face side kept, in pixels at DetectSize. */
+  min_size: number;
+  /**
+   * Match is the cosine similarity at which two faces are the same
+   * person (0.363, SFace's published threshold).
+   */
+  match: number;
+  /** MinFaces is how many similar faces make a new person. */
+  min_faces: number;
+  /**
+   * Suggest is the similarity at which an unassigned face is offered a
+   * named person's name.
+   */
+  suggest: number;
 }
 
 /** Watching says how the library is watched, for the UI and the CLI. */

@@ -1,0 +1,352 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/tagsight/tagsight/backend/faces"
+	"github.com/tagsight/tagsight/backend/jobs"
+	"github.com/tagsight/tagsight/backend/store"
+	"github.com/tagsight/tagsight/backend/workspace"
+)
+
+// facesState is the library's faces state for LibraryInfo.
+func facesState(ctx context.Context, ws *workspace.Workspace, web bool) FacesState {
+	f := ws.Faces()
+	s := FacesState{On: f.Engine != nil}
+	switch {
+	case errors.Is(f.Err, workspace.ErrFacesOff):
+		s.Off = true
+	case errors.Is(f.Err, faces.ErrNoModels):
+		s.Missing = true
+	case f.Err != nil:
+		s.Error = f.Err.Error()
+		if web && f.Dir != "" {
+			s.Error = strings.ReplaceAll(s.Error, f.Dir, "the face models' folder")
+		}
+	}
+	s.Faces, s.People, _ = ws.Lib.DB.CountFaces(ctx)
+	return s
+}
+
+func (a *API) face(f store.Face, thumb string) Face {
+	out := Face{ID: f.ID, EntryID: f.EntryID, Box: [4]float64{f.X, f.Y, f.W, f.H}, Score: f.Score, Quality: f.Quality,
+		PersonID: f.PersonID, Name: f.PersonName, Crop: fmt.Sprintf("/face/%d", f.ID)}
+	for i, v := range f.Landmarks {
+		out.Landmarks[i] = float64(v)
+	}
+	if thumb != "" {
+		u := fmt.Sprintf("/thumb/%d?v=%s", f.EntryID, strings.TrimSuffix(path.Base(thumb), ".jpg"))
+		out.Thumb = &u
+	}
+	return out
+}
+
+func (a *API) facesOut(ctx context.Context, ws *workspace.Workspace, fs []store.Face) ([]Face, error) {
+	out := make([]Face, 0, len(fs))
+	thumbs := map[int64]string{}
+	for _, f := range fs {
+		t, ok := thumbs[f.EntryID]
+		if !ok {
+			if e, err := ws.Lib.DB.EntryByID(ctx, f.EntryID); err == nil {
+				t = e.Thumb
+			}
+			thumbs[f.EntryID] = t
+		}
+		out = append(out, a.face(f, t))
+	}
+	return out, nil
+}
+
+func (a *API) person(ctx context.Context, ws *workspace.Workspace, p store.Person) Person {
+	out := Person{ID: p.ID, Name: p.Name, TagID: p.TagID, Hidden: p.Hidden, Faces: p.Faces, Entries: p.Entries}
+	if p.Cover.ID != 0 {
+		fs, _ := a.facesOut(ctx, ws, []store.Face{p.Cover})
+		out.Cover = &fs[0]
+	}
+	if p.Name != "" {
+		out.Query = "person:" + quoteTerm(p.Name)
+	}
+	return out
+}
+
+// quoteTerm quotes a name for the search bar when it needs it.
+func quoteTerm(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\"'():") {
+		return s
+	}
+	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+}
+
+// People lists the people of the library: named first, then the largest
+// groups; hidden ones only when asked.
+func (a *API) People(hidden bool) ([]Person, error) {
+	ws, err := a.workspace()
+	if err != nil {
+		return nil, err
+	}
+	ctx := bg()
+	ps, err := ws.Lib.DB.People(ctx, hidden)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Person, 0, len(ps))
+	for _, p := range ps {
+		if p.Faces == 0 && p.Name == "" {
+			continue
+		}
+		out = append(out, a.person(ctx, ws, p))
+	}
+	return out, nil
+}
+
+// PersonFaces lists a person's faces, best first; person 0 lists the faces
+// in nobody, each with the names it may be. limit 0: 500.
+func (a *API) PersonFaces(person int64, limit int) ([]Face, error) {
+	ws, err := a.workspace()
+	if err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 5000 {
+		limit = 500
+	}
+	ctx := bg()
+	var fs []store.Face
+	if person == 0 {
+		fs, err = ws.Lib.DB.UnassignedFaces(ctx, limit)
+	} else {
+		fs, err = ws.Lib.DB.PersonFaces(ctx, person, limit)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out, err := a.facesOut(ctx, ws, fs)
+	if person == 0 {
+		for i := range out {
+			out[i].Suggestions, _ = ws.FaceSuggestions(ctx, out[i].ID)
+		}
+	}
+	return out, err
+}
+
+// personResult is a person after a change, for the UI to show.
+func (a *API) personResult(ws *workspace.Workspace, id int64, err error) (Person, error) {
+	if err != nil {
+		return Person{}, faceErr(err)
+	}
+	a.changed()
+	ctx := bg()
+	p, err := ws.Lib.DB.PersonByID(ctx, id)
+	if err != nil {
+		return Person{}, faceErr(err)
+	}
+	return a.person(ctx, ws, p), nil
+}
+
+func faceErr(err error) error {
+	if errors.Is(err, store.ErrNoFace) {
+		return &Error{Code: CodeNotFound, Message: "no such face or person (it may have just been merged or re-analysed)"}
+	}
+	return err
+}
+
+func cleanPersonName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "", &Error{Code: CodeInvalid, Message: "a person needs a name"}
+	}
+	if len(name) > 200 {
+		return "", &Error{Code: CodeInvalid, Message: "that name is too long"}
+	}
+	return name, nil
+}
+
+// NamePerson names a person: the name's tag (in the People category) goes
+// on every picture of theirs. A name another person has merges the two.
+func (a *API) NamePerson(id int64, name string) (Person, error) {
+	ws, err := a.workspace()
+	if err != nil {
+		return Person{}, err
+	}
+	if name, err = cleanPersonName(name); err != nil {
+		return Person{}, err
+	}
+	ctx := bg()
+	if err := ws.Lib.DB.NamePerson(ctx, id, name); err != nil {
+		return Person{}, faceErr(err)
+	}
+	// Named into someone else: the name finds them.
+	ids, _ := ws.Tags.TagIDs(ctx, name)
+	for _, p := range mustPeople(ws) {
+		for _, t := range ids {
+			if p.TagID == t {
+				id = p.ID
+			}
+		}
+	}
+	return a.personResult(ws, id, nil)
+}
+
+func mustPeople(ws *workspace.Workspace) []store.Person {
+	ps, _ := ws.Lib.DB.People(bg(), true)
+	return ps
+}
+
+// NameFace puts one face in the person of that name (made when nobody
+// has it).
+func (a *API) NameFace(faceID int64, name string) (Person, error) {
+	ws, err := a.workspace()
+	if err != nil {
+		return Person{}, err
+	}
+	if name, err = cleanPersonName(name); err != nil {
+		return Person{}, err
+	}
+	id, err := ws.Lib.DB.NameFace(bg(), faceID, name)
+	return a.personResult(ws, id, err)
+}
+
+// MergePeople folds person from into person into (drag one onto another).
+func (a *API) MergePeople(into, from int64) (Person, error) {
+	ws, err := a.workspace()
+	if err != nil {
+		return Person{}, err
+	}
+	err = ws.Lib.DB.MergePeople(bg(), into, from)
+	return a.personResult(ws, into, err)
+}
+
+// SplitFace takes a wrongly grouped face out into a person of its own.
+func (a *API) SplitFace(faceID int64) (Person, error) {
+	ws, err := a.workspace()
+	if err != nil {
+		return Person{}, err
+	}
+	id, err := ws.Lib.DB.SplitFace(bg(), faceID)
+	return a.personResult(ws, id, err)
+}
+
+// RejectFace says a face is not the person it is in; it is never put
+// there again.
+func (a *API) RejectFace(faceID int64) error {
+	ws, err := a.workspace()
+	if err != nil {
+		return err
+	}
+	if err := ws.Lib.DB.RejectFace(bg(), faceID); err != nil {
+		return faceErr(err)
+	}
+	a.changed()
+	return nil
+}
+
+// HidePerson hides a person from the People view (or shows them again).
+func (a *API) HidePerson(id int64, hidden bool) error {
+	ws, err := a.workspace()
+	if err != nil {
+		return err
+	}
+	if err := ws.Lib.DB.HidePerson(bg(), id, hidden); err != nil {
+		return faceErr(err)
+	}
+	a.changed()
+	return nil
+}
+
+// StartFaces runs (or resumes) the faces analyzer over the pictures that
+// need it, in the background.
+func (a *API) StartFaces() (jobs.Job, error) {
+	ws, err := a.workspace()
+	if err != nil {
+		return jobs.Job{}, err
+	}
+	if f := ws.Faces(); f.Engine == nil {
+		return jobs.Job{}, &Error{Code: CodeInvalid, Message: "faces are unavailable: " + f.Err.Error()}
+	}
+	return a.jobs.Start("faces", "Finding faces", ws.Lib.Root, func(ctx context.Context, report func(jobs.Progress)) (any, error) {
+		res, err := ws.RunFaces(ctx, 0, func(done, total int, cur string) {
+			report(jobs.Progress{Phase: "faces", Done: int64(done), Total: int64(total), Unit: "pictures", Current: cur})
+		})
+		a.changed()
+		return res, err
+	})
+}
+
+// Recluster groups every face into people again (what the user placed
+// stays), in the background.
+func (a *API) Recluster() (jobs.Job, error) {
+	ws, err := a.workspace()
+	if err != nil {
+		return jobs.Job{}, err
+	}
+	return a.jobs.Start("recluster", "Grouping faces into people", ws.Lib.Root, func(ctx context.Context, report func(jobs.Progress)) (any, error) {
+		n, err := ws.Recluster(ctx)
+		a.changed()
+		return map[string]int{"people": n}, err
+	})
+}
+
+// FaceSettings are the library's settings for finding and grouping faces.
+func (a *API) FaceSettings() (faces.Tuning, error) {
+	ws, err := a.workspace()
+	if err != nil {
+		return faces.Tuning{}, err
+	}
+	return ws.FaceSettings(bg()), nil
+}
+
+// SaveFaceSettings stores them (cleaned) and, with on false, turns faces
+// off in this library (true turns them back on).
+func (a *API) SaveFaceSettings(s faces.Tuning, on bool) (faces.Tuning, error) {
+	ws, err := a.workspace()
+	if err != nil {
+		return faces.Tuning{}, err
+	}
+	ctx := bg()
+	if s, err = ws.SetFaceSettings(ctx, s); err != nil {
+		return s, err
+	}
+	if err := ws.SetFacesOn(ctx, on); err != nil {
+		return s, err
+	}
+	a.emitInfo()
+	return s, nil
+}
+
+// serveFace serves a face's crop (its picture lies inside the library, as
+// for a thumbnail).
+func (h *httpFace) serveFace(w http.ResponseWriter, r *http.Request) {
+	ws, err := h.a.workspace()
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		fail(w, &Error{Code: CodeInvalid, Message: "bad face id"})
+		return
+	}
+	f, err := ws.Lib.DB.FaceByID(r.Context(), id)
+	if err == nil && f.Crop == "" {
+		err = &Error{Code: CodeNotFound, Message: "no crop for this face"}
+	}
+	if err == nil {
+		var e store.Entry
+		if e, err = ws.Lib.DB.EntryByID(r.Context(), f.EntryID); err == nil {
+			_, err = insideLibrary(ws.Lib, e.Path)
+		}
+	}
+	if err != nil {
+		fail(w, faceErr(err))
+		return
+	}
+	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
+	w.Header().Set("Content-Type", "image/jpeg")
+	http.ServeFile(w, r, filepath.Join(ws.FaceCropDir(), filepath.FromSlash(path.Clean("/" + f.Crop)[1:])))
+}

@@ -1,0 +1,503 @@
+package faces
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"io/fs"
+	"math"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	ort "github.com/yalue/onnxruntime_go"
+
+	"github.com/tagsight/tagsight/backend/clip"
+	"github.com/tagsight/tagsight/backend/media"
+	"github.com/tagsight/tagsight/backend/vectors"
+)
+
+// ErrNoModels: the folder has no face detector and recogniser.
+var ErrNoModels = errors.New("no face models")
+
+// ErrBadModel: a model file is not what it claims to be.
+var ErrBadModel = errors.New("unusable face model")
+
+// Models are the two model files of a faces model folder.
+type Models struct {
+	Dir        string
+	Detector   string // relative to Dir
+	Recognizer string // relative to Dir
+}
+
+// FindModels looks through a folder (and its subfolders) for a YuNet-style
+// detector and an SFace-style recogniser, telling them apart by what they
+// read and write, not by file name: the detector's outputs are YuNet's
+// cls/obj/bbox/kps heads at strides 8, 16 and 32; the recogniser takes one
+// N×3×112×112 picture and gives one N×D vector.
+func FindModels(dir string) (Models, error) {
+	m := Models{Dir: dir}
+	var seen []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !strings.EqualFold(filepath.Ext(p), ".onnx") || strings.Contains(d.Name(), ".tmp") {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		ins, outs, err := clip.ReadIO(p)
+		if err != nil {
+			seen = append(seen, rel+" (unreadable: "+clip.FirstLine(err)+")")
+			return nil
+		}
+		switch {
+		case isDetector(ins, outs) && m.Detector == "":
+			m.Detector = rel
+		case isRecognizer(ins, outs) && m.Recognizer == "":
+			m.Recognizer = rel
+		default:
+			seen = append(seen, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		return m, fmt.Errorf("%w in %s: %v", ErrNoModels, dir, err)
+	}
+	if m.Detector == "" || m.Recognizer == "" {
+		what := "a detector (YuNet: outputs cls_8…kps_32)"
+		if m.Detector != "" {
+			what = "a recogniser (SFace: input N×3×112×112, output N×D)"
+		} else if m.Recognizer == "" {
+			what += " and a recogniser (SFace: input N×3×112×112, output N×D)"
+		}
+		other := ""
+		if len(seen) > 0 {
+			other = "; other .onnx files: " + strings.Join(seen, ", ")
+		}
+		return m, fmt.Errorf("%w in %s: found no %s%s; run `tagsight models pull faces`", ErrNoModels, dir, what, other)
+	}
+	return m, nil
+}
+
+func isDetector(ins, outs []ort.InputOutputInfo) bool {
+	if len(ins) != 1 || len(ins[0].Dimensions) != 4 {
+		return false
+	}
+	names := map[string]bool{}
+	for _, o := range outs {
+		names[o.Name] = true
+	}
+	for _, s := range YuNetStrides {
+		c, o, b, k := yunetNames(s)
+		if !names[c] || !names[o] || !names[b] || !names[k] {
+			return false
+		}
+	}
+	return true
+}
+
+func isRecognizer(ins, outs []ort.InputOutputInfo) bool {
+	if len(ins) != 1 || len(outs) != 1 {
+		return false
+	}
+	d := ins[0].Dimensions
+	if len(d) != 4 || (d[1] > 0 && d[1] != 3) || (d[2] > 0 && d[2] != SFaceSize) || (d[3] > 0 && d[3] != SFaceSize) {
+		return false
+	}
+	od := outs[0].Dimensions
+	return len(od) == 2 || (len(od) == 4 && od[2] == 1 && od[3] == 1)
+}
+
+// Key identifies what the two models make: the same files anywhere give
+// the same key.
+func (m Models) Key() (string, error) {
+	k, err := vectors.FilesKey(m.Dir, m.Detector, m.Recognizer)
+	if err != nil {
+		return "", err
+	}
+	return "f" + k, nil
+}
+
+// EngineOptions tune the sessions.
+type EngineOptions struct {
+	Provider string // auto, cpu, cuda, coreml, directml ("" = auto)
+	Threads  int    // intra-op threads per session; 0 = 1 (the pipeline runs one picture per core)
+}
+
+// Engine runs the two models. Sessions load on first use (or Load) and
+// are shared: Detect and Embed may be called from several goroutines.
+type Engine struct {
+	m    Models
+	opts EngineOptions
+
+	once    sync.Once
+	loadErr error
+
+	det      *ort.DynamicAdvancedSession
+	detIn    string
+	detOuts  []string
+	detW     int // fixed input size, 0 when symbolic
+	detH     int
+	rec      *ort.DynamicAdvancedSession
+	recIn    string
+	recOut   string
+	recBatch int // fixed batch, 0 when dynamic
+	dim      int
+
+	Provider clip.ProviderInfo
+
+	mu      sync.Mutex
+	closed  bool
+	running sync.WaitGroup
+}
+
+// NewEngine prepares an engine; clip.InitRuntime must have run.
+func NewEngine(m Models, o EngineOptions) *Engine {
+	if o.Threads <= 0 {
+		o.Threads = 1
+	}
+	return &Engine{m: m, opts: o}
+}
+
+// Models are the engine's model files.
+func (e *Engine) Models() Models { return e.m }
+
+// Dim is the recogniser's vector length (after Load).
+func (e *Engine) Dim() int { return e.dim }
+
+// DetectorSize is the detector's fixed input size (0, 0 when it takes any).
+func (e *Engine) DetectorSize() (int, int) { return e.detW, e.detH }
+
+// Load creates both sessions (once).
+func (e *Engine) Load() error {
+	e.once.Do(func() { e.loadErr = e.load() })
+	return e.loadErr
+}
+
+func (e *Engine) load() error {
+	if !ort.IsInitialized() {
+		return fmt.Errorf("%w: ONNX Runtime is not loaded", clip.ErrRuntime)
+	}
+	prov, err := clip.ResolveProvider(e.opts.Provider)
+	if err != nil {
+		return err
+	}
+	e.Provider = prov
+	detPath := filepath.Join(e.m.Dir, filepath.FromSlash(e.m.Detector))
+	ins, outs, err := clip.ReadIO(detPath)
+	if err != nil {
+		return err
+	}
+	if !isDetector(ins, outs) {
+		return fmt.Errorf("%w: %s: not a YuNet-style detector", ErrBadModel, detPath)
+	}
+	if ins[0].DataType != ort.TensorElementDataTypeFloat {
+		return fmt.Errorf("%w: %s: input %q is %v, want float32", ErrBadModel, detPath, ins[0].Name, ins[0].DataType)
+	}
+	d := ins[0].Dimensions
+	if d[1] > 0 && d[1] != 3 {
+		return fmt.Errorf("%w: %s: input %q has shape %v, want [1,3,H,W]", ErrBadModel, detPath, ins[0].Name, d)
+	}
+	if d[2] > 0 && d[3] > 0 {
+		if d[2]%32 != 0 || d[3]%32 != 0 {
+			return fmt.Errorf("%w: %s: input %q is %dx%d, want multiples of 32", ErrBadModel, detPath, ins[0].Name, d[3], d[2])
+		}
+		e.detW, e.detH = int(d[3]), int(d[2])
+	}
+	e.detIn = ins[0].Name
+	for _, s := range YuNetStrides {
+		c, o, b, k := yunetNames(s)
+		e.detOuts = append(e.detOuts, c, o, b, k)
+	}
+	recPath := filepath.Join(e.m.Dir, filepath.FromSlash(e.m.Recognizer))
+	rins, routs, err := clip.ReadIO(recPath)
+	if err != nil {
+		return err
+	}
+	if !isRecognizer(rins, routs) || rins[0].DataType != ort.TensorElementDataTypeFloat || routs[0].DataType != ort.TensorElementDataTypeFloat {
+		return fmt.Errorf("%w: %s: not an SFace-style recogniser (float32 N×3×112×112 in, N×D out)", ErrBadModel, recPath)
+	}
+	e.recIn, e.recOut = rins[0].Name, routs[0].Name
+	if b := rins[0].Dimensions[0]; b > 0 {
+		e.recBatch = int(b)
+	}
+	if od := routs[0].Dimensions; od[1] > 0 {
+		e.dim = int(od[1])
+	}
+	open := func(path string, in, out []string) (*ort.DynamicAdvancedSession, error) {
+		s, err := clip.NewSession(path, in, out, e.Provider.Using, e.opts.Threads)
+		if err != nil && e.Provider.Using != clip.ProviderCPU {
+			e.Provider.Reason = fmt.Sprintf("%s could not start (%v); fell back to the CPU", strings.ToUpper(e.Provider.Using), clip.FirstLine(err))
+			e.Provider.Using = clip.ProviderCPU
+			s, err = clip.NewSession(path, in, out, clip.ProviderCPU, e.opts.Threads)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: create session: %w", path, err)
+		}
+		return s, nil
+	}
+	if e.det, err = open(detPath, []string{e.detIn}, e.detOuts); err != nil {
+		return err
+	}
+	if e.rec, err = open(recPath, []string{e.recIn}, []string{e.recOut}); err != nil {
+		e.det.Destroy()
+		e.det = nil
+		return err
+	}
+	if e.dim == 0 {
+		// A symbolic output width: ask the model once.
+		v, err := e.embed(context.Background(), []*image.RGBA{image.NewRGBA(image.Rect(0, 0, SFaceSize, SFaceSize))})
+		if err != nil {
+			return err
+		}
+		e.dim = len(v[0])
+	}
+	return nil
+}
+
+// enter counts a call in flight; false once closed.
+func (e *Engine) enter() error {
+	if err := e.Load(); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return clip.ErrClosed
+	}
+	e.running.Add(1)
+	return nil
+}
+
+// Close releases the sessions once the calls in flight are over.
+func (e *Engine) Close() {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return
+	}
+	e.closed = true
+	e.mu.Unlock()
+	e.running.Wait()
+	if e.det != nil {
+		e.det.Destroy()
+	}
+	if e.rec != nil {
+		e.rec.Destroy()
+	}
+}
+
+// Detection is a face found by Detect, in the coordinates of the picture
+// given to it.
+type Detection = Face
+
+// Detect finds faces in img: the picture is scaled so its long side is at
+// most maxSide (and fits a fixed-size detector), zero-padded right and
+// bottom as OpenCV pads it, run through the detector, decoded, and
+// filtered with NMS (IoU 0.3, top 5000: yunet.py's defaults). Boxes
+// and landmarks come back in img's pixels.
+func (e *Engine) Detect(ctx context.Context, img *image.RGBA, maxSide int, scoreThreshold float32) ([]Detection, error) {
+	if err := e.enter(); err != nil {
+		return nil, err
+	}
+	defer e.running.Done()
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if w <= 0 || h <= 0 {
+		return nil, nil
+	}
+	scale := 1.0
+	if maxSide > 0 && max(w, h) > maxSide {
+		scale = float64(maxSide) / float64(max(w, h))
+	}
+	if e.detW > 0 {
+		scale = math.Min(scale, math.Min(float64(e.detW)/float64(w), float64(e.detH)/float64(h)))
+	}
+	small := img
+	if scale < 1 {
+		small = media.ScaleLong(img, max(1, int(math.Floor(float64(max(w, h))*scale))))
+	}
+	sw, sh := small.Bounds().Dx(), small.Bounds().Dy()
+	// The scale actually applied on each axis.
+	sx, sy := float64(sw)/float64(w), float64(sh)/float64(h)
+	tensor, padW, padH := YuNetInput(small)
+	inW, inH := padW, padH
+	if e.detW > 0 && (padW != e.detW || padH != e.detH) {
+		tensor = padTensor(tensor, padW, padH, e.detW, e.detH)
+		inW, inH = e.detW, e.detH
+	}
+	in, err := ort.NewTensor(ort.NewShape(1, 3, int64(inH), int64(inW)), tensor)
+	if err != nil {
+		return nil, fmt.Errorf("detector input: %w", err)
+	}
+	defer in.Destroy()
+	outs := make([]ort.Value, len(e.detOuts))
+	if err := e.run(ctx, e.det, []ort.Value{in}, outs); err != nil {
+		return nil, fmt.Errorf("face detector: %w", err)
+	}
+	raw := map[string][]float32{}
+	for i, o := range outs {
+		t, ok := o.(*ort.Tensor[float32])
+		if !ok {
+			destroyAll(outs)
+			return nil, fmt.Errorf("%w: detector output %q is not float32", ErrBadModel, e.detOuts[i])
+		}
+		raw[e.detOuts[i]] = append([]float32(nil), t.GetData()...)
+	}
+	destroyAll(outs)
+	if err := CheckYuNetOutputs(raw, inW, inH); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadModel, err)
+	}
+	found := NMS(DecodeYuNet(raw, inW, inH, scoreThreshold), YuNetDefaultNMSThreshold, YuNetDefaultTopK)
+	for i := range found {
+		f := &found[i]
+		f.X, f.W = f.X/float32(sx), f.W/float32(sx)
+		f.Y, f.H = f.Y/float32(sy), f.H/float32(sy)
+		for k := range f.Landmarks {
+			f.Landmarks[k][0] /= float32(sx)
+			f.Landmarks[k][1] /= float32(sy)
+		}
+		// Boxes stop at the picture's edges.
+		x1, y1 := min(f.X+f.W, float32(w)), min(f.Y+f.H, float32(h))
+		f.X, f.Y = max(f.X, 0), max(f.Y, 0)
+		f.W, f.H = x1-f.X, y1-f.Y
+	}
+	kept := found[:0]
+	for _, f := range found {
+		if f.W > 0 && f.H > 0 {
+			kept = append(kept, f)
+		}
+	}
+	return kept, nil
+}
+
+// padTensor copies a 3×h×w tensor into a zeroed 3×H×W one (top left).
+func padTensor(t []float32, w, h, W, H int) []float32 {
+	out := make([]float32, 3*W*H)
+	for c := 0; c < 3; c++ {
+		for y := 0; y < min(h, H); y++ {
+			copy(out[c*W*H+y*W:c*W*H+y*W+min(w, W)], t[c*w*h+y*w:])
+		}
+	}
+	return out
+}
+
+func destroyAll(vs []ort.Value) {
+	for _, v := range vs {
+		if v != nil {
+			v.Destroy()
+		}
+	}
+}
+
+// run runs a session, stopped when ctx is cancelled.
+func (e *Engine) run(ctx context.Context, s *ort.DynamicAdvancedSession, in, out []ort.Value) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ro, err := ort.NewRunOptions()
+	if err != nil {
+		return err
+	}
+	var mu sync.Mutex
+	done := false
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !done {
+			ro.Terminate()
+		}
+	})
+	err = s.RunWithOptions(in, out, ro)
+	stop()
+	mu.Lock()
+	done = true
+	mu.Unlock()
+	ro.Destroy()
+	if err != nil {
+		destroyAll(out)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	return err
+}
+
+// Embed runs the recogniser on aligned 112×112 crops and returns their
+// L2-normalised vectors.
+func (e *Engine) Embed(ctx context.Context, crops []*image.RGBA) ([][]float32, error) {
+	if err := e.enter(); err != nil {
+		return nil, err
+	}
+	defer e.running.Done()
+	return e.embed(ctx, crops)
+}
+
+func (e *Engine) embed(ctx context.Context, crops []*image.RGBA) ([][]float32, error) {
+	const plane = 3 * SFaceSize * SFaceSize
+	step := len(crops)
+	if e.recBatch > 0 {
+		step = e.recBatch
+	}
+	var out [][]float32
+	for start := 0; start < len(crops); start += step {
+		n := min(step, len(crops)-start)
+		rows := n
+		if e.recBatch > 0 {
+			rows = e.recBatch
+		}
+		buf := make([]float32, rows*plane)
+		for i := 0; i < n; i++ {
+			t := SFaceInput(crops[start+i])
+			if t == nil {
+				return nil, errors.New("face crop is not 112×112")
+			}
+			copy(buf[i*plane:], t)
+		}
+		in, err := ort.NewTensor(ort.NewShape(int64(rows), 3, SFaceSize, SFaceSize), buf)
+		if err != nil {
+			return nil, err
+		}
+		outs := []ort.Value{nil}
+		err = e.run(ctx, e.rec, []ort.Value{in}, outs)
+		in.Destroy()
+		if err != nil {
+			return nil, fmt.Errorf("face recogniser: %w", err)
+		}
+		t, ok := outs[0].(*ort.Tensor[float32])
+		if !ok {
+			destroyAll(outs)
+			return nil, fmt.Errorf("%w: recogniser output is not float32", ErrBadModel)
+		}
+		data := t.GetData()
+		if len(data)%rows != 0 || len(data) == 0 {
+			destroyAll(outs)
+			return nil, fmt.Errorf("%w: recogniser gave %d values for %d faces", ErrBadModel, len(data), rows)
+		}
+		d := len(data) / rows
+		for i := 0; i < n; i++ {
+			v := append([]float32(nil), data[i*d:(i+1)*d]...)
+			normalize(v)
+			out = append(out, v)
+		}
+		destroyAll(outs)
+	}
+	return out, nil
+}
+
+func normalize(v []float32) {
+	var s float64
+	for _, x := range v {
+		s += float64(x) * float64(x)
+	}
+	if s == 0 {
+		return
+	}
+	inv := float32(1 / math.Sqrt(s))
+	for i := range v {
+		v[i] *= inv
+	}
+}
