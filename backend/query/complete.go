@@ -37,7 +37,12 @@ func Complete(text string, cursor int, tags []CompletionTag) []Completion {
 	if word == "" {
 		return out
 	}
-	tagWord, isTag := strings.CutPrefix(word, "tag:")
+	prefix := "tag:"
+	tagWord, isTag := strings.CutPrefix(word, prefix)
+	if !isTag {
+		prefix = "person:"
+		tagWord, isTag = strings.CutPrefix(word, prefix)
+	}
 	tagWord = strings.Trim(tagWord, `"'`)
 	if !strings.Contains(tagWord, ":") {
 		for _, t := range tags {
@@ -50,7 +55,7 @@ func Complete(text string, cursor int, tags []CompletionTag) []Completion {
 					text = `"` + strings.ReplaceAll(text, `"`, `\"`) + `"`
 				}
 				if isTag {
-					text = "tag:" + text
+					text = prefix + text
 				}
 				out = append(out, Completion{Kind: "tag", Text: text, Label: t.Name, Color: t.Color})
 				break

@@ -448,7 +448,8 @@ var sortKeys = map[string]string{"taken": "taken", "added": "added", "name": "na
 func prefixTerm(term *Term, pl, value string, vs valSpan) (Node, error) {
 	lv := strings.ToLower(value)
 	switch pl {
-	case "tag":
+	case "tag", "person":
+		// person:Alice is tag:Alice: a named person is a tag (People).
 		term.Kind = KindTag
 	case "tag_id":
 		n, err := strconv.ParseInt(value, 10, 64)

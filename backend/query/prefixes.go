@@ -16,6 +16,7 @@ type Prefix struct {
 // Prefixes are every prefix, in the order help and completion show them.
 var Prefixes = []Prefix{
 	{Name: "tag", Help: "a tag and its child tags"},
+	{Name: "person", Help: "a named person (their tag in People), e.g. person:Alice"},
 	{Name: "tag_id", Help: "a tag by its TagStudio id (imported tags), that tag only"},
 	{Name: "path", Help: "part of the file path, * wildcards"},
 	{Name: "type", Aliases: []string{"mediatype"}, Help: "image, video, raw, audio, document"},
