@@ -10,6 +10,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/tagsight/tagsight/backend/clip"
+	"github.com/tagsight/tagsight/backend/faces"
 	"github.com/tagsight/tagsight/backend/modelhub"
 	"github.com/tagsight/tagsight/backend/workspace"
 )
@@ -30,7 +31,7 @@ func newModelsCmd() *cobra.Command {
 		}
 		return h, nil
 	}
-	cmd := &cobra.Command{Use: "models", Short: "List, download and check CLIP models"}
+	cmd := &cobra.Command{Use: "models", Short: "List, download and check models (CLIP for search by meaning, faces for people)"}
 	cmd.PersistentFlags().StringVar(&catalogFile, "catalog", "", "use this catalog JSON instead of the built-in one")
 	list := &cobra.Command{
 		Use: "list", Short: "List the catalog's models and whether they are installed", Args: cobra.NoArgs,
@@ -50,7 +51,11 @@ func newModelsCmd() *cobra.Command {
 				if m.Name == h.Catalog.Default {
 					def = " (default)"
 				}
-				fmt.Fprintf(out, "  %-30s %-14s %s%s\n", m.Name, state, m.Title, def)
+				size := ""
+				if n := m.Size(); n > 0 {
+					size = fmt.Sprintf(", %.0f MB", float64(n)/1e6)
+				}
+				fmt.Fprintf(out, "  %-30s %-14s %-6s %s%s%s\n", m.Name, state, m.KindOf(), m.Title, def, size)
 			}
 			return nil
 		},
@@ -73,7 +78,7 @@ func newModelsCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if _, err := clip.LoadModelDir(dir); err != nil {
+			if err := checkModelDir(h, args[0], dir); err != nil {
 				return fmt.Errorf("downloaded, but the model folder is not usable: %w", err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "installed %s in %s\n", args[0], dir)
@@ -112,10 +117,7 @@ reported as unchecked: nothing vouches for it.`,
 			if verr != nil {
 				return verr
 			}
-			if _, err := clip.LoadModelDir(rep.Dir); err != nil {
-				return err
-			}
-			return nil
+			return checkModelDir(h, args[0], rep.Dir)
 		},
 	}
 	verify.Flags().BoolVar(&verifyJSON, "json", false, "print the report as JSON")
@@ -153,6 +155,17 @@ reported as unchecked: nothing vouches for it.`,
 	mf.add(quantize)
 	cmd.AddCommand(list, pull, verify, quantize)
 	return cmd
+}
+
+// checkModelDir checks that an installed catalog model's folder is usable
+// as what it is: a CLIP model folder, or a face detector and recogniser.
+func checkModelDir(h *modelhub.Hub, name, dir string) error {
+	if e, err := h.Catalog.Find(name); err == nil && e.KindOf() == modelhub.KindFaces {
+		_, err := faces.FindModels(dir)
+		return err
+	}
+	_, err := clip.LoadModelDir(dir)
+	return err
 }
 
 // checkSummary counts a manifest's files by what checked them, e.g.

@@ -52,6 +52,6 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newIndexCmd(), newLsCmd(), newInfoCmd(), newEmbedCmd(), newSearchCmd(), newModelsCmd(), newTagCmd(), newTagsCmd(), newSimilarCmd(), newSuggestCmd(), newDupesCmd(), newServeCmd(), newWatchCmd(), newTagStudioCmd(), newXMPCmd())
+	root.AddCommand(newIndexCmd(), newLsCmd(), newInfoCmd(), newEmbedCmd(), newSearchCmd(), newModelsCmd(), newTagCmd(), newTagsCmd(), newSimilarCmd(), newSuggestCmd(), newDupesCmd(), newServeCmd(), newWatchCmd(), newTagStudioCmd(), newXMPCmd(), newFacesCmd(), newPeopleCmd())
 	return root
 }
