@@ -1,0 +1,164 @@
+package main
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"image/color"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tagsight/tagsight/backend/testutil"
+)
+
+// faceState reads the library without writing: analysed pictures, faces,
+// face vectors, and per analysed picture how many faces it has and the
+// colour group of each person's faces.
+type faceState struct {
+	analysed, faces, vectors, people int
+	perEntry                         map[string]int
+	mixed                            int // people holding faces of two colours
+}
+
+func readFaces(t *testing.T, dbPath string) faceState {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+dbPath+"?mode=ro&_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := faceState{perEntry: map[string]int{}}
+	q := func(dst *int, query string) {
+		if err := db.QueryRow(query).Scan(dst); err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+	}
+	q(&s.analysed, `SELECT COUNT(*) FROM analysis WHERE analyzer='faces'`)
+	q(&s.faces, `SELECT COUNT(*) FROM faces`)
+	q(&s.people, `SELECT COUNT(*) FROM people`)
+	if err := db.QueryRow(`SELECT COUNT(*) FROM vec_faces`).Scan(&s.vectors); err != nil {
+		s.vectors = 0 // not made yet
+	}
+	rows, err := db.Query(`SELECT e.path, (SELECT COUNT(*) FROM faces f WHERE f.entry_id = e.id) FROM entries e JOIN analysis a ON a.entry_id = e.id AND a.analyzer='faces'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var p string
+		var n int
+		rows.Scan(&p, &n)
+		s.perEntry[p] = n
+	}
+	rows.Close()
+	// The colour is the folder; a person must hold one colour only.
+	q(&s.mixed, `SELECT COUNT(*) FROM (SELECT f.person_id FROM faces f JOIN entries e ON e.id = f.entry_id
+		WHERE f.person_id IS NOT NULL GROUP BY f.person_id HAVING COUNT(DISTINCT substr(e.path, 1, instr(e.path, '/'))) > 1)`)
+	return s
+}
+
+// kill -9 during the faces job loses nothing: after every kill each
+// analysed picture has exactly its one face (none twice, none lost), every
+// face has its vector, no person mixes two colours; the next run does only
+// the rest and ends where a run that was never killed ends.
+func TestCLIFacesKillResume(t *testing.T) {
+	root := t.TempDir()
+	const n = 120
+	cols := map[string]color.RGBA{"red": {230, 30, 30, 255}, "green": {30, 210, 40, 255}, "blue": {40, 60, 235, 255}}
+	names := []string{"red", "green", "blue"}
+	for i := 0; i < n; i++ {
+		name := names[i%3]
+		d := testutil.Disc{X: 120 + float64(i*37%400), Y: 100 + float64(i*53%280), R: 30 + float64(i%25), C: cols[name]}
+		testutil.WriteFile(t, filepath.Join(root, name, fmt.Sprintf("p%03d.jpg", i)), testutil.JPEG(t, testutil.DiscsImage(640, 480, d), nil))
+	}
+	models := testutil.FaceModels(t, false)
+	if _, stderr, code := run(t, "index", root, "--no-embed"); code != 0 {
+		t.Fatal(stderr)
+	}
+	dbPath := filepath.Join(root, ".tagsight", "library.db")
+	args := []string{"faces", root, "--faces-model", models, "--workers", "1", "--provider", "cpu"}
+	check := func(what string) faceState {
+		s := readFaces(t, dbPath)
+		for p, k := range s.perEntry {
+			if k != 1 {
+				t.Errorf("%s: %s has %d faces, want 1", what, p, k)
+			}
+		}
+		if s.faces != s.analysed || s.vectors != s.faces || s.mixed != 0 {
+			t.Errorf("%s: %d analysed, %d faces, %d vectors, %d mixed people", what, s.analysed, s.faces, s.vectors, s.mixed)
+		}
+		return s
+	}
+	midway := 0
+	prev := 0
+	for round, at := range []int{1, n / 5, n / 2, n * 4 / 5} {
+		cmd := exec.Command(bin, args...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		deadline := time.Now().Add(2 * time.Minute)
+		for readFaces(t, dbPath).analysed < at && !isClosed(exited) && time.Now().Before(deadline) {
+			time.Sleep(3 * time.Millisecond)
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		<-exited
+		s := check(fmt.Sprintf("kill %d", round+1))
+		t.Logf("kill %d at ≥%d: %d pictures analysed, %d faces, %d people", round+1, at, s.analysed, s.faces, s.people)
+		if s.analysed < prev {
+			t.Fatalf("kill %d: %d analysed, fewer than the %d before", round+1, s.analysed, prev)
+		}
+		if s.analysed > prev && s.analysed < n {
+			midway++
+		}
+		prev = s.analysed
+	}
+	if midway < 2 {
+		t.Fatalf("only %d kills left a partly analysed library", midway)
+	}
+	out, stderr, code := run(t, append(args, "--json")...)
+	if code != 0 {
+		t.Fatalf("resume: %d %s", code, stderr)
+	}
+	var res struct{ Faces, People, Analysed int }
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err, out)
+	}
+	if res.Faces != n || res.People != 3 || res.Analysed != n-prev {
+		t.Fatalf("resume after %d: %s (want %d faces, 3 people, %d analysed)", prev, out, n, n-prev)
+	}
+	check("resumed")
+
+	// people list / name / person: through the CLI.
+	out, _, code = run(t, "people", root, "list", "--json")
+	var list struct {
+		People []struct {
+			ID    int64
+			Faces int
+		}
+		Unassigned int
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &list) != nil || len(list.People) != 3 || list.Unassigned != 0 {
+		t.Fatalf("people list: %s", out)
+	}
+	var redPerson int64
+	for _, p := range list.People {
+		if p.Faces != n/3 {
+			t.Errorf("person %d has %d faces, want %d", p.ID, p.Faces, n/3)
+		}
+	}
+	db, _ := sql.Open("sqlite3", "file:"+dbPath+"?mode=ro")
+	db.QueryRow(`SELECT f.person_id FROM faces f JOIN entries e ON e.id=f.entry_id WHERE e.path='red/p000.jpg'`).Scan(&redPerson)
+	db.Close()
+	if out, stderr, code = run(t, "people", root, "name", fmt.Sprint(redPerson), "Alice Smith", "--json"); code != 0 {
+		t.Fatal(stderr)
+	}
+	out, _, _ = run(t, "search", root, `person:"Alice Smith"`, "--json")
+	var sr struct{ Total int }
+	if json.Unmarshal([]byte(out), &sr); sr.Total != n/3 {
+		t.Fatalf("person:\"Alice Smith\": %s", out)
+	}
+}
