@@ -184,11 +184,11 @@ func (a *API) index(ctx context.Context, ws *workspace.Workspace, report func(jo
 	a.mu.RLock()
 	thumb := a.cfg.ThumbSize
 	a.mu.RUnlock()
-	// One pass (package analysis): thumbnail, metadata and, with a model,
-	// the CLIP vector of each picture from one decode.
+	// One pass (package analysis): thumbnail, metadata and, with the
+	// models, the CLIP vector and the faces of each picture from one decode.
 	_, emb, err := ws.Index(ctx, library.ScanOptions{ThumbSize: thumb, Only: only, Report: func(p library.Progress) {
 		report(jobs.Progress{Phase: "scan", Done: int64(p.Done), Total: int64(p.Total), Rate: p.Rate, Unit: "files", ETA: p.ETA, Current: p.Current})
-	}}, ws.Now().Model != nil)
+	}}, true)
 	if err == nil || emb != nil {
 		a.changed()
 	}

@@ -75,11 +75,10 @@ const CropSize = 160
 // crop for the People view, and saves them, putting each new face in a
 // person as it goes (see Assign).
 type Analyzer struct {
-	eng      *Engine
-	key      string
-	set      Tuning
-	cropDir  string
-	Detected func(n int) // optional: counts faces as they are found
+	eng     *Engine
+	key     string
+	set     Tuning
+	cropDir string
 }
 
 // NewAnalyzer returns the faces analyzer for an engine (whose models have
@@ -120,9 +119,6 @@ func (a *Analyzer) Analyze(ctx context.Context, it *analysis.Item, p *analysis.P
 	}
 	for i := range fs {
 		fs[i].Crop = a.writeCrop(ctx, p.Image, fs[i], it.Fingerprint, i)
-	}
-	if a.Detected != nil {
-		a.Detected(len(fs))
 	}
 	return facesOut{faces: fs, set: a.set}, nil
 }

@@ -13,7 +13,6 @@ import (
 // Result sums up a faces run.
 type Result struct {
 	Analysed  int               `json:"analysed"` // pictures looked at
-	Found     int               `json:"found"`    // faces found in them
 	Failed    int               `json:"failed"`
 	Errors    []store.ScanError `json:"errors"`
 	Faces     int               `json:"faces"`  // faces the library now has

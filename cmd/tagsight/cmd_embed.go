@@ -64,6 +64,9 @@ func newEmbedCmd() *cobra.Command {
 // model and provider will run.
 func announceEmbedding(cmd *cobra.Command, ws *workspace.Workspace) (bool, error) {
 	stderr := cmd.ErrOrStderr()
+	if f := ws.Faces(); f.Engine != nil {
+		fmt.Fprintf(stderr, "tagsight: finding faces with %s\n", f.Dir)
+	}
 	if ws.Now().Model == nil {
 		fmt.Fprintf(stderr, "tagsight: pictures not embedded (%v)\n", ws.Now().ModelErr)
 		return false, nil

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tagsight/tagsight/backend/faces"
+
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
@@ -26,7 +28,8 @@ func newIndexCmd() *cobra.Command {
 		Use:   "index LIBRARY",
 		Short: "Create the library if needed, scan it and make thumbnails",
 		Long: `Scans LIBRARY and, in the same pass, computes a CLIP vector for every
-picture that lacks one (when a model is installed or given with --model).
+picture that lacks one (when a model is installed or given with --model)
+and finds its faces (when the face models are: tagsight models pull faces).
 New and changed files are indexed, moved files keep their
 entries, vanished files are marked missing. Files that cannot be indexed are
 reported with the reason and skipped; the exit status is still 0. Interrupt
@@ -44,15 +47,14 @@ reported with the reason and skipped; the exit status is still 0. Interrupt
 			if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 				pr = terminalProgress(f)
 			}
-			embed := false
 			if !noEmbed {
-				if embed, err = announceEmbedding(cmd, ws); err != nil {
+				if _, err = announceEmbedding(cmd, ws); err != nil {
 					return err
 				}
 			}
 			// One pass: every picture is decoded once for its thumbnail,
 			// metadata and vector, and the model loads meanwhile.
-			res, emb, err := ws.Index(ctx, library.ScanOptions{Workers: workers, ThumbSize: thumb, Report: pr}, embed)
+			res, emb, err := ws.Index(ctx, library.ScanOptions{Workers: workers, ThumbSize: thumb, Report: pr}, !noEmbed)
 			if pr != nil {
 				fmt.Fprint(stderr, "\r\033[K")
 			}
@@ -65,11 +67,17 @@ reported with the reason and skipped; the exit status is still 0. Interrupt
 					res.Seconds, t.LoadSeconds, t.Embedded, t.SteadyRate)
 			}
 			out := cmd.OutOrStdout()
+			var fr *faces.Result
+			if !noEmbed && ws.Faces().Engine != nil && res.Analysis != nil {
+				r := faces.FromAnalysis(ctx, ws.Lib.DB, res.Analysis)
+				fr = &r
+			}
 			if asJSON {
 				sum := jsonSummary(res)
 				if emb != nil {
 					sum.Embedding = &embedJSON{Result: *emb, Errors: pathErrors(emb.Errors)}
 				}
+				sum.Faces = fr
 				if werr := writeJSON(out, sum); werr != nil {
 					return werr
 				}
@@ -82,6 +90,9 @@ reported with the reason and skipped; the exit status is still 0. Interrupt
 						fmt.Fprintf(out, "  not embedded %s: %s\n", p, e.Error)
 					}
 				}
+				if fr != nil {
+					fmt.Fprintf(out, "faces: %d pictures analysed (%d failed); the library has %d faces in %d people\n", fr.Analysed, fr.Failed, fr.Faces, fr.People)
+				}
 			}
 			return err
 		},
@@ -89,7 +100,7 @@ reported with the reason and skipped; the exit status is still 0. Interrupt
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON summary")
 	cmd.Flags().IntVar(&workers, "workers", 0, "parallel file workers (default: CPU count)")
 	cmd.Flags().IntVar(&thumb, "thumb-size", 256, "thumbnail long side in pixels")
-	cmd.Flags().BoolVar(&noEmbed, "no-embed", false, "scan only; do not compute CLIP vectors")
+	cmd.Flags().BoolVar(&noEmbed, "no-embed", false, "scan only; do not compute CLIP vectors or find faces")
 	cmd.Flags().BoolVar(&timings, "timings", false, "print model load time and steady embedding rate (benchmarks)")
 	cmd.Flags().MarkHidden("timings")
 	mf.add(cmd)
@@ -106,6 +117,8 @@ type summaryJSON struct {
 	Errors    []errJSON  `json:"errors"`
 	Warnings  []errJSON  `json:"warnings"` // damaged pictures indexed from what decodes
 	Embedding *embedJSON `json:"embedding,omitempty"`
+	// Faces: the faces analyzer's part, when the face models are present.
+	Faces *faces.Result `json:"faces,omitempty"`
 }
 
 type embedJSON struct {

@@ -111,11 +111,10 @@ one JSON object per line). Ctrl+C stops.`,
 				}
 			}
 			if !noIndex {
-				embed, err := announceEmbedding(cmd, ws)
-				if err != nil {
+				if _, err := announceEmbedding(cmd, ws); err != nil {
 					return err
 				}
-				res, _, err := ws.Index(ctx, library.ScanOptions{}, embed)
+				res, _, err := ws.Index(ctx, library.ScanOptions{}, true)
 				if err != nil {
 					if res.Cancelled {
 						return nil

@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -160,5 +161,30 @@ func TestCLIFacesKillResume(t *testing.T) {
 	var sr struct{ Total int }
 	if json.Unmarshal([]byte(out), &sr); sr.Total != n/3 {
 		t.Fatalf("person:\"Alice Smith\": %s", out)
+	}
+}
+
+// tagsight index finds faces in the same pass, with no CLIP model at all
+// (and --no-embed scans only).
+func TestCLIIndexFindsFacesWithoutCLIP(t *testing.T) {
+	root := t.TempDir()
+	for i := 0; i < 4; i++ {
+		d := testutil.Disc{X: 200 + 40*float64(i), Y: 240, R: 50, C: color.RGBA{230, 30, 30, 255}}
+		testutil.WriteFile(t, filepath.Join(root, fmt.Sprintf("p%d.jpg", i)), testutil.JPEG(t, testutil.DiscsImage(640, 480, d), nil))
+	}
+	models := testutil.FaceModels(t, true)
+	out, stderr, code := run(t, "index", root, "--faces-model", models, "--no-embed", "--json")
+	if code != 0 || !strings.Contains(out, `"indexed": 4`) || strings.Contains(out, `"faces"`) {
+		t.Fatalf("--no-embed: %d %s %s", code, out, stderr)
+	}
+	out, stderr, code = run(t, "index", root, "--faces-model", models, "--json")
+	var res struct {
+		Faces *struct{ Analysed, Faces, People int }
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &res) != nil || res.Faces == nil || res.Faces.Analysed != 4 || res.Faces.Faces != 4 || res.Faces.People != 1 {
+		t.Fatalf("index: %d %s %s", code, out, stderr)
+	}
+	if !strings.Contains(stderr, "finding faces with "+models) {
+		t.Errorf("stderr does not say faces are found: %s", stderr)
 	}
 }
