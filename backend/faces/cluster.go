@@ -91,28 +91,24 @@ func Suggest(ctx context.Context, db *store.DB, f store.Face, set Tuning) ([]Nam
 	if err != nil {
 		return nil, err
 	}
-	rejs, err := db.FaceRejections(ctx)
+	rej, err := store.RejectedPeople(ctx, db, f.ID)
 	if err != nil {
 		return nil, err
 	}
-	rej := map[int64]bool{}
-	for _, p := range rejs[f.ID] {
-		rej[p] = true
+	names, err := db.PersonNames(ctx)
+	if err != nil {
+		return nil, err
 	}
 	best := map[int64]float64{}
 	for _, n := range nb {
-		if n.FaceID == f.ID || n.PersonID == 0 || rej[n.PersonID] || n.Sim < set.Suggest || n.EntryID == f.EntryID {
+		if n.FaceID == f.ID || names[n.PersonID] == "" || rej[n.PersonID] || n.Sim < set.Suggest || n.EntryID == f.EntryID {
 			continue
 		}
 		best[n.PersonID] = max(best[n.PersonID], n.Sim)
 	}
 	var out []NameSuggestion
 	for p, s := range best {
-		per, err := db.PersonByID(ctx, p)
-		if err != nil || per.Name == "" {
-			continue
-		}
-		out = append(out, NameSuggestion{PersonID: p, Name: per.Name, Score: s})
+		out = append(out, NameSuggestion{PersonID: p, Name: names[p], Score: s})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Score > out[j].Score })
 	return out, nil

@@ -448,14 +448,33 @@ func FaceNeighbours(ctx context.Context, tx querier, v []float32, k int) ([]Neig
 	return out, rows.Err()
 }
 
-// RejectedPeople lists the people a face is "not", in tx.
-func RejectedPeople(ctx context.Context, tx *sql.Tx, faceID int64) (map[int64]bool, error) {
+// RejectedPeople lists the people a face is "not", in tx (or the *DB).
+func RejectedPeople(ctx context.Context, tx querier, faceID int64) (map[int64]bool, error) {
 	ids, err := int64s(ctx, tx, `SELECT person_id FROM face_rejections WHERE face_id=?`, faceID)
 	out := map[int64]bool{}
 	for _, id := range ids {
 		out[id] = true
 	}
 	return out, err
+}
+
+// PersonNames maps named people to their names.
+func (db *DB) PersonNames(ctx context.Context) (map[int64]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT p.id, t.name FROM people p JOIN tags t ON t.id = p.tag_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var n string
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
 }
 
 // NewPerson makes an unnamed person in tx.

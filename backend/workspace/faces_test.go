@@ -263,6 +263,32 @@ func TestPeopleLifecycle(t *testing.T) {
 		t.Error("Bob is still a person")
 	}
 
+	// A face in nobody is offered the names of the people it looks like
+	// (not those it was told it is not), and naming one face makes a
+	// person new faces join.
+	writeDiscs(t, root, "green2.jpg", nil, 640, 480, testutil.Disc{X: 200, Y: 200, R: 44, C: discGreen})
+	index(t, ws)
+	g1, g2 := faceOf(t, db, "green.jpg"), faceOf(t, db, "green2.jpg")
+	if g1.PersonID != 0 || g2.PersonID != 0 {
+		t.Fatalf("two green faces already a person: %d %d", g1.PersonID, g2.PersonID)
+	}
+	gina, err := db.NameFace(ctx, g1.ID, "Gina")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sug, err := ws.FaceSuggestions(ctx, g2.ID)
+	if err != nil || len(sug) != 1 || sug[0].Name != "Gina" || sug[0].PersonID != gina {
+		t.Fatalf("suggestions for the other green face: %+v %v", sug, err)
+	}
+	if sug, _ := ws.FaceSuggestions(ctx, faceOf(t, db, "red/r1.jpg").ID); len(sug) != 0 {
+		t.Errorf("the face rejected from Alice is offered %+v", sug)
+	}
+	writeDiscs(t, root, "green3.jpg", nil, 640, 480, testutil.Disc{X: 420, Y: 260, R: 52, C: discGreen})
+	index(t, ws)
+	if p := faceOf(t, db, "green3.jpg").PersonID; p != gina {
+		t.Errorf("a new green face joined %d, want Gina (%d)", p, gina)
+	}
+
 	// A picture's faces go with its content, and with the picture (here
 	// moved to the library's trash: the entry goes).
 	writeDiscs(t, root, "red/r2.jpg", nil, 640, 480) // no disc any more
@@ -288,7 +314,42 @@ func TestPeopleLifecycle(t *testing.T) {
 	}
 	var faceRows int
 	db.QueryRowContext(ctx, `SELECT COUNT(*) FROM faces`).Scan(&faceRows)
-	if vecRows != faceRows || faceRows != 10 {
+	if vecRows != faceRows || faceRows != 12 {
 		t.Errorf("%d vectors for %d faces", vecRows, faceRows)
+	}
+}
+
+// A full re-cluster on demand groups what the incremental assignment
+// could not: with "minimum faces" at 5 four alike faces wait in nobody;
+// at 3, Regroup makes one person per colour, none mixed.
+func TestReclusterOnDemand(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	for i := 0; i < 4; i++ {
+		writeDiscs(t, root, fmt.Sprintf("red/%d.jpg", i), nil, 640, 480, testutil.Disc{X: 150 + 90*float64(i), Y: 240, R: 40 + 5*float64(i), C: discRed})
+		writeDiscs(t, root, fmt.Sprintf("blue/%d.jpg", i), nil, 640, 480, testutil.Disc{X: 320, Y: 120 + 70*float64(i), R: 50, C: discBlue})
+	}
+	ws := openFaces(t, root)
+	set := ws.FaceSettings(ctx)
+	set.MinFaces = 5
+	if _, err := ws.SetFaceSettings(ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	index(t, ws)
+	if nf, np, _ := ws.Lib.DB.CountFaces(ctx); nf != 8 || np != 0 {
+		t.Fatalf("%d faces in %d people, want 8 in nobody", nf, np)
+	}
+	set.MinFaces = 3
+	ws.SetFaceSettings(ctx, set)
+	n, err := ws.Recluster(ctx)
+	if err != nil || n != 2 {
+		t.Fatalf("re-cluster: %d people, %v", n, err)
+	}
+	by := peopleByPath(t, ws.Lib.DB)
+	for i := 0; i < 4; i++ {
+		r, b := by[fmt.Sprintf("red/%d.jpg", i)][0], by[fmt.Sprintf("blue/%d.jpg", i)][0]
+		if r == 0 || b == 0 || r != by["red/0.jpg"][0] || b != by["blue/0.jpg"][0] || r == b {
+			t.Errorf("picture %d: red in %d, blue in %d", i, r, b)
+		}
 	}
 }
