@@ -150,6 +150,9 @@ func (a *API) personResult(ws *workspace.Workspace, id int64, err error) (Person
 }
 
 func faceErr(err error) error {
+	if errors.Is(err, store.ErrPersonName) {
+		return &Error{Code: CodeInvalid, Message: err.Error()}
+	}
 	if errors.Is(err, store.ErrNoFace) {
 		return &Error{Code: CodeNotFound, Message: "no such face or person (it may have just been merged or re-analysed)"}
 	}

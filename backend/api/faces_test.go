@@ -115,8 +115,10 @@ func TestPeopleOverHTTP(t *testing.T) {
 			t.Errorf("%s lacks the Alice tag", it.Name)
 		}
 	}
-	if code, _ := callAPI(t, http.DefaultClient, srv.URL, "NamePerson", redID, " "); code != http.StatusBadRequest {
-		t.Errorf("empty name: %d", code)
+	for _, bad := range []string{" ", "people"} {
+		if code, body := callAPI(t, http.DefaultClient, srv.URL, "NamePerson", redID, bad); code != http.StatusBadRequest {
+			t.Errorf("name %q: %d %s", bad, code, body)
+		}
 	}
 	// A face id that is not one is a clear 404, for the crop too.
 	if code, body := get(t, srv.URL+"/face/999999"); code != http.StatusNotFound || !bytes.Contains([]byte(body), []byte("no such face")) {

@@ -578,6 +578,9 @@ func personFaceIDs(ctx context.Context, tx *sql.Tx, personID int64) ([]int64, er
 // has merges that person in. Renaming a named person renames its tag
 // unless another tag has the new name.
 func (db *DB) NamePerson(ctx context.Context, personID int64, name string) error {
+	if err := personName(name); err != nil {
+		return err
+	}
 	now := time.Now().Unix()
 	return db.Tx(ctx, func(tx *sql.Tx) error {
 		old, err := personTag(ctx, tx, personID)
@@ -638,9 +641,22 @@ func (db *DB) NamePerson(ctx context.Context, personID int64, name string) error
 	})
 }
 
+// ErrPersonName: a name a person cannot have.
+var ErrPersonName = errors.New("not a name for a person")
+
+func personName(name string) error {
+	if strings.TrimSpace(name) == "" || strings.EqualFold(strings.TrimSpace(name), PeopleCategory) {
+		return fmt.Errorf("%w: %q (%q is the category that holds people)", ErrPersonName, name, PeopleCategory)
+	}
+	return nil
+}
+
 // NameFace puts one face in the person of that name (made when none has
 // it), in one transaction, pinned.
 func (db *DB) NameFace(ctx context.Context, faceID int64, name string) (personID int64, err error) {
+	if err := personName(name); err != nil {
+		return 0, err
+	}
 	now := time.Now().Unix()
 	err = db.Tx(ctx, func(tx *sql.Tx) error {
 		tag, err := TagPathID(ctx, tx, []string{PeopleCategory, name}, now)
