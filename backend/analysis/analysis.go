@@ -209,6 +209,30 @@ func Plan(as []Analyzer, rows map[string]store.AnalysisRow, fingerprint, mediaTy
 	return out
 }
 
+// PlanStored lists the library's present pictures (images and RAW files)
+// that analyzer a has not analysed in their current content, as items for
+// Run: what a run of one analyzer over an indexed library works on (the
+// CLIP embedder's, the faces analyzer's). root maps a library path to the
+// file.
+func PlanStored(ctx context.Context, db *store.DB, root func(rel string) string, a Analyzer) ([]*Item, error) {
+	cands, err := db.AnalysisCandidates(ctx, media.TypeImage, media.TypeRaw)
+	if err != nil {
+		return nil, fmt.Errorf("list pictures to analyse: %w", err)
+	}
+	done, err := db.AnalysisIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var items []*Item
+	for _, c := range cands {
+		if p := Plan([]Analyzer{a}, done[c.ID], c.Fingerprint, c.MediaType, c.Path); len(p) > 0 {
+			items = append(items, &Item{EntryID: c.ID, Rel: c.Path, Abs: root(c.Path),
+				Fingerprint: c.Fingerprint, MediaType: c.MediaType, Pending: p})
+		}
+	}
+	return items, nil
+}
+
 // result is one analyzer's outcome for an item.
 type result struct {
 	a     Analyzer

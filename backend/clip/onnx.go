@@ -574,28 +574,11 @@ func (t *tower) run(ctx context.Context, n int, lengths func(i int) int, fill fu
 	for _, d := range t.inDims {
 		per *= int(d)
 	}
-	ro, err := ort.NewRunOptions()
+	ro, release, err := CancellableRun(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("run options: %w", err)
 	}
-	// Cancelling ctx stops a Run in progress, not only the next one. The callback may still
-	// be running when we return, so it and Destroy take turns.
-	var roMu sync.Mutex
-	roDone := false
-	stop := context.AfterFunc(ctx, func() {
-		roMu.Lock()
-		defer roMu.Unlock()
-		if !roDone {
-			ro.Terminate()
-		}
-	})
-	defer func() {
-		stop()
-		roMu.Lock()
-		roDone = true
-		roMu.Unlock()
-		ro.Destroy()
-	}()
+	defer release()
 
 	for start := 0; start < n; start += step {
 		if err := ctx.Err(); err != nil {
@@ -667,7 +650,7 @@ func (t *tower) run(ctx context.Context, n int, lengths func(i int) int, fill fu
 		for p := 0; p < count; p++ {
 			v := make([]float32, t.embedDim)
 			copy(v, data[p*t.embedDim:])
-			l2normalize(v)
+			L2Normalize(v)
 			out = append(out, v)
 		}
 		res.Destroy()
@@ -675,7 +658,35 @@ func (t *tower) run(ctx context.Context, n int, lengths func(i int) int, fill fu
 	return out, nil
 }
 
-func l2normalize(v []float32) {
+// CancellableRun returns run options that stop a Run in progress (not only
+// the next one) when ctx is cancelled, and release, to call once the runs
+// are over. The cancel callback may still be running when the runs end, so
+// it and release take turns.
+func CancellableRun(ctx context.Context) (*ort.RunOptions, func(), error) {
+	ro, err := ort.NewRunOptions()
+	if err != nil {
+		return nil, nil, err
+	}
+	var mu sync.Mutex
+	done := false
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !done {
+			ro.Terminate()
+		}
+	})
+	return ro, func() {
+		stop()
+		mu.Lock()
+		done = true
+		mu.Unlock()
+		ro.Destroy()
+	}, nil
+}
+
+// L2Normalize scales v to unit length in place (a zero vector stays zero).
+func L2Normalize(v []float32) {
 	var s float64
 	for _, x := range v {
 		s += float64(x) * float64(x)

@@ -398,25 +398,12 @@ func (e *Engine) run(ctx context.Context, s *ort.DynamicAdvancedSession, in, out
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	ro, err := ort.NewRunOptions()
+	ro, release, err := clip.CancellableRun(ctx)
 	if err != nil {
 		return err
 	}
-	var mu sync.Mutex
-	done := false
-	stop := context.AfterFunc(ctx, func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if !done {
-			ro.Terminate()
-		}
-	})
 	err = s.RunWithOptions(in, out, ro)
-	stop()
-	mu.Lock()
-	done = true
-	mu.Unlock()
-	ro.Destroy()
+	release()
 	if err != nil {
 		destroyAll(out)
 		if ctx.Err() != nil {
@@ -480,24 +467,10 @@ func (e *Engine) embed(ctx context.Context, crops []*image.RGBA) ([][]float32, e
 		d := len(data) / rows
 		for i := 0; i < n; i++ {
 			v := append([]float32(nil), data[i*d:(i+1)*d]...)
-			normalize(v)
+			clip.L2Normalize(v)
 			out = append(out, v)
 		}
 		destroyAll(outs)
 	}
 	return out, nil
-}
-
-func normalize(v []float32) {
-	var s float64
-	for _, x := range v {
-		s += float64(x) * float64(x)
-	}
-	if s == 0 {
-		return
-	}
-	inv := float32(1 / math.Sqrt(s))
-	for i := range v {
-		v[i] *= inv
-	}
 }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/tagsight/tagsight/backend/analysis"
-	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/store"
 )
 
@@ -21,34 +20,13 @@ type Result struct {
 	Seconds   float64           `json:"seconds"`
 }
 
-// Plan lists the present pictures the analyzer has not analysed in their
-// current content.
-func Plan(ctx context.Context, db *store.DB, root func(rel string) string, a *Analyzer) ([]*analysis.Item, error) {
-	cands, err := db.AnalysisCandidates(ctx, media.TypeImage, media.TypeRaw)
-	if err != nil {
-		return nil, fmt.Errorf("list pictures: %w", err)
-	}
-	done, err := db.AnalysisIndex(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var items []*analysis.Item
-	for _, c := range cands {
-		if p := analysis.Plan([]analysis.Analyzer{a}, done[c.ID], c.Fingerprint, c.MediaType, c.Path); len(p) > 0 {
-			items = append(items, &analysis.Item{EntryID: c.ID, Rel: c.Path, Abs: root(c.Path),
-				Fingerprint: c.Fingerprint, MediaType: c.MediaType, Pending: p})
-		}
-	}
-	return items, nil
-}
-
 // Run runs the faces analyzer over every picture it has not seen: the
 // analysis pipeline with that analyzer only. It commits in short batches,
 // so a cancelled or killed run resumes where it stopped; report sees the
 // progress (done of total pictures, the current one).
 func Run(ctx context.Context, db *store.DB, root func(rel string) string, a *Analyzer, workers int, report func(done, total int, current string)) (Result, error) {
 	start := time.Now()
-	items, err := Plan(ctx, db, root, a)
+	items, err := analysis.PlanStored(ctx, db, root, a)
 	if err != nil {
 		return Result{}, err
 	}

@@ -216,12 +216,17 @@ func dropEmptyPeople(ctx context.Context, tx *sql.Tx) error {
 const faceCols = `f.id, f.entry_id, f.x, f.y, f.w, f.h, f.landmarks, f.score, f.quality, f.crop, coalesce(f.person_id, 0), f.pinned,
 	coalesce((SELECT t.name FROM people p JOIN tags t ON t.id = p.tag_id WHERE p.id = f.person_id), ''), e.path`
 
+// facesWhere reads faces (f) with their entries (e): where may end with
+// its own ORDER BY / LIMIT, else they come by id.
 func facesWhere(ctx context.Context, q querier, withVec bool, where string, args ...any) ([]Face, error) {
 	cols := faceCols
 	if withVec {
 		cols += `, f.embedding`
 	}
-	rows, err := q.QueryContext(ctx, `SELECT `+cols+` FROM faces f JOIN entries e ON e.id = f.entry_id WHERE `+where+` ORDER BY f.id`, args...)
+	if !strings.Contains(where, "ORDER BY") {
+		where += ` ORDER BY f.id`
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+cols+` FROM faces f JOIN entries e ON e.id = f.entry_id WHERE `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -279,7 +284,7 @@ func (db *DB) PersonFaces(ctx context.Context, personID int64, limit int) ([]Fac
 	if limit > 0 {
 		q += ` LIMIT ` + strconv.Itoa(limit)
 	}
-	return facesOrdered(ctx, db, q, personID)
+	return facesWhere(ctx, db, false, q, personID)
 }
 
 // UnassignedFaces returns faces in no person, best quality first.
@@ -288,28 +293,9 @@ func (db *DB) UnassignedFaces(ctx context.Context, limit int) ([]Face, error) {
 	if limit > 0 {
 		q += ` LIMIT ` + strconv.Itoa(limit)
 	}
-	return facesOrdered(ctx, db, q)
+	return facesWhere(ctx, db, false, q)
 }
 
-// facesOrdered is facesWhere with its own ORDER BY in where.
-func facesOrdered(ctx context.Context, q querier, whereOrder string, args ...any) ([]Face, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+faceCols+` FROM faces f JOIN entries e ON e.id = f.entry_id WHERE `+whereOrder, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Face
-	for rows.Next() {
-		var f Face
-		var lm []byte
-		if err := rows.Scan(&f.ID, &f.EntryID, &f.X, &f.Y, &f.W, &f.H, &lm, &f.Score, &f.Quality, &f.Crop, &f.PersonID, &f.Pinned, &f.PersonName, &f.Path); err != nil {
-			return nil, err
-		}
-		f.Landmarks = blobLandmarks(lm)
-		out = append(out, f)
-	}
-	return out, rows.Err()
-}
 
 // AllFaces returns every face of a present entry, with vectors, for a
 // full re-cluster.

@@ -263,27 +263,6 @@ func (o failedOut) Save(ctx context.Context, tx *store.Tx, id int64) error {
 	return store.PutEmbedError(ctx, tx, o.m, id, o.fingerprint, o.msg)
 }
 
-// Plan lists the present pictures the CLIP analyzer a has not analysed in
-// their current content: what Run works on.
-func Plan(ctx context.Context, db *store.DB, root func(rel string) string, a *Analyzer) ([]*analysis.Item, error) {
-	cands, err := db.AnalysisCandidates(ctx, media.TypeImage, media.TypeRaw)
-	if err != nil {
-		return nil, fmt.Errorf("list pictures to embed: %w", err)
-	}
-	done, err := db.AnalysisIndex(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var items []*analysis.Item
-	for _, c := range cands {
-		if p := analysis.Plan([]analysis.Analyzer{a}, done[c.ID], c.Fingerprint, c.MediaType, c.Path); len(p) > 0 {
-			items = append(items, &analysis.Item{EntryID: c.ID, Rel: c.Path, Abs: root(c.Path),
-				Fingerprint: c.Fingerprint, MediaType: c.MediaType, Pending: p})
-		}
-	}
-	return items, nil
-}
-
 // Run embeds every picture of the library that the CLIP analyzer for m
 // has not analysed: the analysis pipeline with that analyzer only.
 // Decoding feeds inference through a bounded queue, vectors are committed
@@ -296,7 +275,7 @@ func Run(ctx context.Context, db *store.DB, root func(rel string) string, m stor
 		opts.Limits = media.DefaultLimits()
 	}
 	a := NewAnalyzer(m, emb, pre, opts)
-	items, err := Plan(ctx, db, root, a)
+	items, err := analysis.PlanStored(ctx, db, root, a)
 	if err != nil {
 		return Result{}, err
 	}
