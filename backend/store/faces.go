@@ -296,7 +296,6 @@ func (db *DB) UnassignedFaces(ctx context.Context, limit int) ([]Face, error) {
 	return facesWhere(ctx, db, false, q)
 }
 
-
 // AllFaces returns every face of a present entry, with vectors, for a
 // full re-cluster.
 func (db *DB) AllFaces(ctx context.Context) ([]Face, error) {
