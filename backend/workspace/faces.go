@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/tagsight/tagsight/backend/analysis"
 	"github.com/tagsight/tagsight/backend/clip"
@@ -127,10 +128,13 @@ func (ws *Workspace) SetFacesOn(ctx context.Context, on bool) error {
 	}
 	ws.swap.Lock()
 	defer ws.swap.Unlock()
-	if old := ws.Faces(); old.Engine != nil {
-		defer old.Engine.Close()
-	}
+	old := ws.Faces()
 	ws.loadFaces(ctx)
+	if old.Engine != nil {
+		// An analysis in flight finishes on the old engine (a closed one
+		// would fail its pictures for good), as a replaced CLIP model does.
+		time.AfterFunc(RetireAfter, old.Engine.Close)
+	}
 	return nil
 }
 
