@@ -237,6 +237,20 @@ func YuNetInput(img image.Image) (tensor []float32, padW, padH int) {
 	padW, padH = PadSize(w, h)
 	plane := padW * padH
 	tensor = make([]float32, 3*plane)
+	if rgba, ok := img.(*image.RGBA); ok {
+		// The pipeline's pictures: read the pixels directly.
+		for y := 0; y < h; y++ {
+			o := rgba.PixOffset(b.Min.X, b.Min.Y+y)
+			row := rgba.Pix[o : o+4*w]
+			i := y * padW
+			for x := 0; x < w; x++ {
+				tensor[i+x] = float32(row[4*x+2])       // B
+				tensor[plane+i+x] = float32(row[4*x+1]) // G
+				tensor[2*plane+i+x] = float32(row[4*x]) // R
+			}
+		}
+		return tensor, padW, padH
+	}
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			r, g, bl, _ := img.At(b.Min.X+x, b.Min.Y+y).RGBA()

@@ -176,3 +176,24 @@ func TestNMS(t *testing.T) {
 		t.Errorf("IoU = %v, want 81/119", iou)
 	}
 }
+
+// The direct path for *image.RGBA gives the same tensor as the generic one.
+func TestYuNetInputRGBAPathMatches(t *testing.T) {
+	img := image.NewRGBA(image.Rect(3, 5, 3+45, 5+29))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i*7 + i/3)
+	}
+	for i := 3; i < len(img.Pix); i += 4 {
+		img.Pix[i] = 255
+	}
+	fast, w1, h1 := YuNetInput(img)
+	slow, w2, h2 := YuNetInput(struct{ image.Image }{img})
+	if w1 != w2 || h1 != h2 || len(fast) != len(slow) {
+		t.Fatalf("%dx%d vs %dx%d", w1, h1, w2, h2)
+	}
+	for i := range fast {
+		if fast[i] != slow[i] {
+			t.Fatalf("value %d: %v vs %v", i, fast[i], slow[i])
+		}
+	}
+}
