@@ -1,6 +1,7 @@
 package faces
 
 import (
+	"image"
 	"math"
 	"testing"
 )
