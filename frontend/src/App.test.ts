@@ -4,12 +4,13 @@ import { render, screen } from '@testing-library/svelte';
 vi.mock('./lib/api', async () => (await import('./test/api.mock')).apiMock());
 
 import * as api from './lib/api';
+import { makeInfo } from './test/api.mock';
 import App from './App.svelte';
 import { AppState } from './lib/state/app.svelte';
 
 describe('App', () => {
   it('goes straight to the main window when a library is already open (browser face)', async () => {
-    vi.mocked(api.libraryInfo).mockResolvedValue({ root: '/p', name: 'Pictures', entries: 3, missing: 0, model: null, provider: null, model_error: '', watch: null });
+    vi.mocked(api.libraryInfo).mockResolvedValue(makeInfo({ name: 'Pictures', entries: 3 }));
     render(App, { app: new AppState(0) });
     expect(await screen.findByRole('combobox', { name: 'Search' })).toBeTruthy();
     expect(screen.getByTestId('drop-zone').getAttribute('style')).toContain('--wails-drop-target: drop');

@@ -1,7 +1,7 @@
 // Shared mock of the api module (cf. immich's sdk.mock): every call is a vi.fn
 // with a harmless default; tests override what they exercise.
 import { vi } from 'vitest';
-import type { Item, SearchResult, Tag } from '../lib/api/types';
+import type { CatalogModel, Item, LibraryInfo, SearchResult, Tag } from '../lib/api/types';
 
 export function makeItem(id: number, extra: Partial<Item> = {}): Item {
   return {
@@ -21,6 +21,27 @@ export function makeItem(id: number, extra: Partial<Item> = {}): Item {
 
 export function makeTag(id: number, name: string, extra: Partial<Tag> = {}): Tag {
   return { id, name, shorthand: '', color: 'blue', is_category: false, is_hidden: false, aliases: [], parents: [], count: 0, ...extra };
+}
+
+/** A LibraryInfo with nothing indexed and no models; tests set what they exercise. */
+export function makeInfo(extra: Partial<LibraryInfo> = {}): LibraryInfo {
+  return {
+    root: '/p',
+    name: 'p',
+    entries: 0,
+    missing: 0,
+    model: null,
+    provider: null,
+    model_error: '',
+    watch: null,
+    faces: { on: false, off: false, missing: true, error: '', faces: 0, people: 0 },
+    ...extra,
+  };
+}
+
+/** A catalog row for a CLIP model. */
+export function makeModel(name: string, extra: Partial<CatalogModel> = {}): CatalogModel {
+  return { name, title: name, description: '', kind: 'clip', size_mb: 0, installed: false, default: false, in_use: false, ...extra };
 }
 
 /** A search() that serves `total` synthetic items page by page. */

@@ -34,6 +34,7 @@ function detail(id: number, extra: Partial<EntryDetail> = {}): EntryDetail {
     fields: [],
     file_url: '/file/1',
     preview_url: '/preview/1',
+    faces: [],
     ...extra,
   };
 }

@@ -5,7 +5,7 @@ vi.mock('../api', async () => (await import('../../test/api.mock')).apiMock());
 
 import * as api from '../api';
 import type { Job } from '../api';
-import { makeItem, pagedSearch } from '../../test/api.mock';
+import { makeInfo, makeItem, makeModel, pagedSearch } from '../../test/api.mock';
 import MainView from './MainView.svelte';
 import { AppState } from '../state/app.svelte';
 // The real catalog the Go side embeds (models/catalog.go), not a copy.
@@ -24,7 +24,7 @@ async function setup(role: 'full' | 'read' = 'full') {
   vi.mocked(api.search).mockImplementation(pagedSearch(30));
   const app = new AppState(0);
   app.library.access = { role, web: true, upload_limit: 1 };
-  app.library.info = { root: '/p', name: 'Pictures', entries: 30, missing: 0, model: { name: 'ViT-B-32', dir: '', dim: 512, vectors: 30, pending: 0 }, provider: null, model_error: '', watch: null };
+  app.library.info = makeInfo({ name: 'Pictures', entries: 30, model: { name: 'ViT-B-32', dir: '', dim: 512, vectors: 30, pending: 0 } });
   app.library.ready = true;
   render(MainView, { app });
   await vi.waitFor(() => expect(screen.getAllByTestId('grid-item').length).toBeGreaterThan(0));
@@ -172,13 +172,13 @@ describe('MainView', () => {
     // (backend/api/catalog_test.go checks that side): the banner must send
     // the name of the model the catalog marks default.
     vi.mocked(api.models).mockResolvedValue(
-      catalog.models.map((m) => ({ name: m.name, title: m.title, description: m.description, installed: false, default: m.name === catalog.default, in_use: false })),
+      catalog.models.map((m) => (makeModel(m.name, { title: m.title, description: m.description, default: m.name === catalog.default }))),
     );
     const job: Job = { id: 'dl', kind: 'download', title: `Downloading ${catalog.default}`, phase: '', done: 10, total: 100, rate: 1e6, unit: 'B', eta: 90, current: '', state: 'running' };
     vi.mocked(api.pullModel).mockResolvedValue(job);
     vi.mocked(api.search).mockImplementation(pagedSearch(3));
     const app = new AppState(0);
-    app.library.info = { root: '/p', name: 'P', entries: 3, missing: 0, model: null, provider: null, model_error: 'no model installed', watch: null };
+    app.library.info = makeInfo({ name: 'P', entries: 3, model_error: 'no model installed' });
     render(MainView, { app });
     await fireEvent.click(await screen.findByRole('button', { name: `Download ${catalog.default}` }));
     await vi.waitFor(() => expect(api.pullModel).toHaveBeenCalledWith(catalog.default));
@@ -191,7 +191,7 @@ describe('MainView', () => {
     vi.mocked(api.models).mockRejectedValue(new Error('offline'));
     vi.mocked(api.search).mockImplementation(pagedSearch(3));
     const app = new AppState(0);
-    app.library.info = { root: '/p', name: 'P', entries: 3, missing: 0, model: null, provider: null, model_error: 'no model installed', watch: null };
+    app.library.info = makeInfo({ name: 'P', entries: 3, model_error: 'no model installed' });
     render(MainView, { app });
     await fireEvent.click(screen.getByRole('button', { name: /Download/ }));
     await vi.waitFor(() => expect(app.toasts.list.length).toBeGreaterThan(0));

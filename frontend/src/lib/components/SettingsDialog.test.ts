@@ -4,6 +4,7 @@ import { render, screen, fireEvent } from '@testing-library/svelte';
 vi.mock('../api', async () => (await import('../../test/api.mock')).apiMock());
 
 import * as api from '../api';
+import { makeInfo, makeModel } from '../../test/api.mock';
 import SettingsDialog from './SettingsDialog.svelte';
 import { SettingsState } from '../state/settings.svelte';
 import { ToastState } from '../state/toasts.svelte';
@@ -11,8 +12,8 @@ import { ToastState } from '../state/toasts.svelte';
 describe('SettingsDialog', () => {
   it('lists models, downloads one, shows the provider in use and applies the theme', async () => {
     vi.mocked(api.models).mockResolvedValue([
-      { name: 'ViT-B-32', title: 'CLIP ViT-B/32', description: 'fast', installed: false, default: true, in_use: false },
-      { name: 'ViT-L-14', title: 'CLIP ViT-L/14', description: 'better', installed: true, default: false, in_use: true },
+      makeModel('ViT-B-32', { title: 'CLIP ViT-B/32', description: 'fast', default: true }),
+      makeModel('ViT-L-14', { title: 'CLIP ViT-L/14', description: 'better', installed: true, in_use: true }),
     ]);
     const job = { id: 'd', kind: 'download', title: 'Downloading ViT-B-32', phase: '', done: 0, total: 0, rate: 0, unit: 'B', eta: 0, current: '', state: 'running' } as const;
     vi.mocked(api.pullModel).mockResolvedValue(job);
@@ -21,7 +22,7 @@ describe('SettingsDialog', () => {
     const onjob = vi.fn();
     render(SettingsDialog, {
       settings,
-      info: { root: '/p', name: 'p', entries: 0, missing: 0, model: null, provider: { requested: 'auto', using: 'cpu', reason: 'no GPU found' }, model_error: '', watch: null },
+      info: makeInfo({ provider: { requested: 'auto', using: 'cpu', reason: 'no GPU found' } }),
       toasts: new ToastState(),
       onclose: vi.fn(),
       onjob,

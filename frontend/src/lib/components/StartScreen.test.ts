@@ -4,12 +4,13 @@ import { render, screen, fireEvent } from '@testing-library/svelte';
 vi.mock('../api', async () => (await import('../../test/api.mock')).apiMock());
 
 import * as api from '../api';
+import { makeInfo } from '../../test/api.mock';
 import type { LibraryInfo } from '../api';
 import StartScreen from './StartScreen.svelte';
 import { LibraryState } from '../state/library.svelte';
 import { ToastState } from '../state/toasts.svelte';
 
-const info: LibraryInfo = { root: '/p', name: 'p', entries: 0, missing: 0, model: null, provider: null, model_error: '', watch: null };
+const info: LibraryInfo = makeInfo();
 
 function setup() {
   const library = new LibraryState();
