@@ -33,13 +33,15 @@ func main() {
 	data := flag.String("data", "build/bench-data", "folder for generated inputs (reused between runs)")
 	files := flag.Int("files", 10000, "files in the scan benchmark")
 	runs := flag.Int("runs", 15, "runs per decode measurement")
-	only := flag.String("only", "foundation,clip,query,live", "comma-separated parts to run: foundation, clip, query, coldindex, live")
+	only := flag.String("only", "foundation,clip,query,live,faces", "comma-separated parts to run: foundation, clip, query, coldindex, live, faces")
 	images := flag.Int("images", 200, "12 MP JPEGs in the end-to-end CLIP benchmark")
 	coldImages := flag.Int("cold-images", 300, "new 12 MP JPEGs in the cold-index benchmark")
 	prepare := flag.Bool("prepare", false, "coldindex: only generate the model and pictures")
 	baseline := flag.String("baseline-cli", "", "coldindex: also time this tagsight binary (e.g. built from main)")
 	idleFiles := flag.Int("idle-files", 100000, "live: files in the library watched while idle")
 	idle := flag.Duration("idle", 30*time.Second, "live: each idle CPU measurement")
+	faceImages := flag.Int("face-images", 80, "faces: 12 MP JPEGs in each cold index (faces off, on with stand-ins, on with test models)")
+	faceRuns := flag.Int("face-runs", 10, "faces: runs per part measurement")
 	flag.Parse()
 	parts := map[string]bool{}
 	for _, p := range strings.Split(*only, ",") {
@@ -94,6 +96,16 @@ func main() {
 		must(benchLive(context.Background(), &rep, *data, *idleFiles, *idle))
 		fmt.Print(rep.String())
 		must(os.WriteFile(filepath.Join(*out, "live.md"), []byte(rep.String()), 0o644))
+	}
+	if parts["faces"] {
+		var rep report
+		rep.line("# Faces benchmark")
+		rep.line("")
+		rep.line("Recorded by `go run ./cmd/tagsight-bench %s` on %s (`make bench` runs it too; `go run ./cmd/tagsight-bench -only faces` reproduces it).", strings.Join(os.Args[1:], " "), time.Now().UTC().Format("2006-01-02 15:04 MST"))
+		rep.line("Machine: %s, %d cores, %s %s/%s.", cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		must(benchFaces(context.Background(), &rep, *data, *faceImages, *faceRuns))
+		fmt.Print(rep.String())
+		must(os.WriteFile(filepath.Join(*out, "faces.md"), []byte(rep.String()), 0o644))
 	}
 	if parts["query"] {
 		var rep report
