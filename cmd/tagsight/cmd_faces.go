@@ -15,23 +15,38 @@ import (
 
 func newFacesCmd() *cobra.Command {
 	var mf modelFlags
-	var asJSON bool
+	var asJSON, off, on bool
 	var workers int
 	cmd := &cobra.Command{
-		Use:   "faces LIB",
+		Use:   "faces LIB [--off|--on]",
 		Short: "Find the faces in an indexed library's pictures (runs or resumes the faces analyzer) and group them into people",
 		Long: `Find the faces in the library's pictures with the face models (tagsight
 models pull faces, or --faces-model DIR) and put each in a person as it
 goes. Pictures already analysed are skipped, so an interrupted run resumes
 where it stopped. New pictures also get their faces when tagsight index
-(or the app, or tagsight serve) indexes them.`,
+(or the app, or tagsight serve) indexes them.
+
+--off turns faces off for this library (indexing then skips them; what was
+found stays); --on turns them on again and runs.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if off && on {
+				return fmt.Errorf("--off and --on contradict each other")
+			}
 			ws, err := workspace.Open(cmd.Context(), args[0], false, mf.ModelOptions, false)
 			if err != nil {
 				return err
 			}
 			defer ws.Close()
+			if off || on {
+				if err := ws.SetFacesOn(cmd.Context(), on); err != nil {
+					return err
+				}
+				if off {
+					fmt.Fprintln(cmd.OutOrStdout(), "faces are off for this library")
+					return nil
+				}
+			}
 			if f := ws.Faces(); f.Engine == nil {
 				return f.Err
 			}
@@ -64,6 +79,8 @@ where it stopped. New pictures also get their faces when tagsight index
 	mf.add(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"faces":N,"people":M,...}`)
 	cmd.Flags().IntVar(&workers, "workers", 0, "pictures analysed at once (default: CPU count)")
+	cmd.Flags().BoolVar(&off, "off", false, "turn faces off for this library")
+	cmd.Flags().BoolVar(&on, "on", false, "turn faces on again for this library, then run")
 	return cmd
 }
 

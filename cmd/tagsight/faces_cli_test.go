@@ -187,4 +187,21 @@ func TestCLIIndexFindsFacesWithoutCLIP(t *testing.T) {
 	if !strings.Contains(stderr, "finding faces with "+models) {
 		t.Errorf("stderr does not say faces are found: %s", stderr)
 	}
+
+	// Turned off, indexing a new picture finds no faces; turned on again,
+	// the faces run picks up just that picture.
+	if out, stderr, code := run(t, "faces", root, "--faces-model", models, "--off"); code != 0 || !strings.Contains(out, "off") {
+		t.Fatalf("faces --off: %d %s %s", code, out, stderr)
+	}
+	d := testutil.Disc{X: 320, Y: 240, R: 50, C: color.RGBA{230, 30, 30, 255}}
+	testutil.WriteFile(t, filepath.Join(root, "p9.jpg"), testutil.JPEG(t, testutil.DiscsImage(640, 480, d), nil))
+	out, stderr, code = run(t, "index", root, "--faces-model", models, "--json")
+	if code != 0 || !strings.Contains(out, `"added": 1`) || strings.Contains(out, `"faces"`) {
+		t.Fatalf("index with faces off: %d %s %s", code, out, stderr)
+	}
+	out, stderr, code = run(t, "faces", root, "--faces-model", models, "--on", "--json")
+	var fr struct{ Analysed, Faces, People int }
+	if code != 0 || json.Unmarshal([]byte(out), &fr) != nil || fr.Analysed != 1 || fr.Faces != 5 || fr.People != 1 {
+		t.Fatalf("faces --on: %d %s %s", code, out, stderr)
+	}
 }
