@@ -12,10 +12,12 @@ import type {
   DuplicateGroup,
   EntryDetail,
   EventName,
+  Face,
   ImportPlan,
   Item,
   Job,
   LibraryInfo,
+  Person,
   RecentLibrary,
   SearchRequest,
   SearchResult,
@@ -24,6 +26,7 @@ import type {
   Suggestion,
   Tag,
   TagPatch,
+  Tuning,
 } from './types';
 
 export * from './types';
@@ -149,6 +152,19 @@ export const importTagStudio = () => call<Job>('ImportTagStudio');
 export const writeXMP = (ids: number[]) => call<Job>('WriteXMP', ids);
 export const dismissTagStudio = () => call<void>('DismissTagStudio');
 export const autocomplete = (text: string, cursor: number) => call<AutocompleteItem[]>('Autocomplete', text, cursor);
+export const people = (hidden: boolean) => call<Person[]>('People', hidden);
+/** A person's faces, best first; person 0: the faces in nobody, with name suggestions. */
+export const personFaces = (person: number, limit = 0) => call<Face[]>('PersonFaces', person, limit);
+export const namePerson = (id: number, name: string) => call<Person>('NamePerson', id, name);
+export const nameFace = (faceId: number, name: string) => call<Person>('NameFace', faceId, name);
+export const mergePeople = (into: number, from: number) => call<Person>('MergePeople', into, from);
+export const splitFace = (faceId: number) => call<Person>('SplitFace', faceId);
+export const rejectFace = (faceId: number) => call<void>('RejectFace', faceId);
+export const hidePerson = (id: number, hidden: boolean) => call<void>('HidePerson', id, hidden);
+export const startFaces = () => call<Job>('StartFaces');
+export const recluster = () => call<Job>('Recluster');
+export const faceSettings = () => call<Tuning>('FaceSettings');
+export const saveFaceSettings = (t: Tuning, on: boolean) => call<Tuning>('SaveFaceSettings', t, on);
 /** Search by an image given as a path on disk (desktop drop) or a library path. */
 export const searchByImagePath = (path: string, limit: number) => call<SearchResult>('SearchByImage', path, limit);
 

@@ -151,7 +151,7 @@ export interface Item {
 /** Job is the public state of a job. */
 export interface Job {
   id: string;
-  kind: 'scan' | 'embed' | 'import' | 'download' | 'index' | 'watch' | 'tagstudio' | 'xmp';
+  kind: 'scan' | 'embed' | 'import' | 'download' | 'index' | 'watch' | 'tagstudio' | 'xmp' | 'faces' | 'recluster';
   title: string;
   phase: string;
   done: number;

@@ -11,7 +11,7 @@ export function normTags(ts: Tag[] | null | undefined): Tag[] {
 }
 
 export function normDetail(d: EntryDetail): EntryDetail {
-  return { ...d, tags: normTags(d.tags), fields: d.fields ?? [], warnings: d.warnings ?? [] };
+  return { ...d, tags: normTags(d.tags), fields: d.fields ?? [], warnings: d.warnings ?? [], faces: d.faces ?? [] };
 }
 
 export function normResult(r: SearchResult): SearchResult {
