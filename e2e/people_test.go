@@ -147,4 +147,30 @@ func TestNamePersonInPeopleView(t *testing.T) {
 		t.Errorf("box centre (%.3f, %.3f) width %.3f; disc painted at (%.3f, %.3f) width %.3f (%v)", cx, cy, fw, d.x, d.y, d.w, box["debug"])
 	}
 	shot(t, ctx, "inspector-face-box")
+
+	// Naming from the inspector: a click on the unnamed blue face, a name,
+	// Enter: the whole blue group is Bob.
+	typeQuery(t, ctx, "path:blue/blue-0")
+	settle(t, ctx, 1)
+	sel = `[data-testid="grid-item"][data-path="blue/blue-0.jpg"]`
+	run(t, ctx, chromedp.WaitVisible(css(sel)), chromedp.Click(css(sel)))
+	run(t, ctx, chromedp.WaitVisible(css(`[data-testid="face-box"]`)))
+	if l := eval[string](t, ctx, `document.querySelector('[data-testid="face-box"]').textContent.trim()`); l != "?" {
+		t.Errorf("the unnamed face's label: %q", l)
+	}
+	run(t, ctx, chromedp.Click(css(`[data-testid="face-box"]`)), chromedp.WaitVisible(css(`input[aria-label="Name this face"]`)))
+	run(t, ctx, chromedp.SendKeys(css(`input[aria-label="Name this face"]`), "Bob"+kb.Enter))
+	waitFor(t, ctx, "person:Bob to find the blue pictures", func() bool {
+		got := s.find(t, "person:Bob")
+		n := 0
+		for _, it := range got {
+			if strings.HasPrefix(it.Path, "blue/") {
+				n++
+			}
+		}
+		return len(got) == 3 && n == 3
+	})
+	waitFor(t, ctx, "the box to say Bob", func() bool {
+		return eval[string](t, ctx, `document.querySelector('[data-testid="face-box"]')?.textContent.trim() ?? ''`) == "Bob"
+	})
 }
