@@ -117,6 +117,19 @@ describe('Inspector, one picture', () => {
   });
 });
 
+describe('Inspector, people', () => {
+  it('marks the tags of the people whose faces are in the picture', async () => {
+    const alice = makeTag(9, 'Alice', { color: 'orange' });
+    const face = { id: 5, entry_id: 1, box: [0.1, 0.1, 0.2, 0.2], landmarks: [], score: 0.9, quality: 1, person_id: 2, name: 'Alice', crop: '/face/5', thumb: null };
+    vi.mocked(api.entry).mockResolvedValue(detail(1, { tags: [alice, beach], faces: [face] }));
+    await setup([1]);
+    const chips = screen.getAllByTestId('tag-chip');
+    const byName = (n: string) => chips.find((c) => c.textContent?.includes(n))!;
+    expect(byName('Alice').querySelector('[aria-label="person"]')).not.toBeNull();
+    expect(byName('Beach').querySelector('[aria-label="person"]')).toBeNull();
+  });
+});
+
 describe('Inspector, several pictures', () => {
   it('shows tags all have and lighter "on N of M" chips for some', async () => {
     vi.mocked(api.selectionTags).mockResolvedValue({ all: [beach], some: [{ tag: dog, count: 3 }] });
