@@ -25,6 +25,8 @@ export namespace api {
 	    installed: boolean;
 	    default: boolean;
 	    in_use: boolean;
+	    kind: string;
+	    size_mb: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new CatalogModel(source);
@@ -38,6 +40,8 @@ export namespace api {
 	        this.installed = source["installed"];
 	        this.default = source["default"];
 	        this.in_use = source["in_use"];
+	        this.kind = source["kind"];
+	        this.size_mb = source["size_mb"];
 	    }
 	}
 	export class Item {
@@ -112,6 +116,56 @@ export namespace api {
 		    return a;
 		}
 	}
+	export class Face {
+	    id: number;
+	    entry_id: number;
+	    box: number[];
+	    landmarks: number[];
+	    score: number;
+	    quality: number;
+	    person_id: number;
+	    name: string;
+	    crop: string;
+	    thumb?: string;
+	    suggestions?: faces.NameSuggestion[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Face(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.entry_id = source["entry_id"];
+	        this.box = source["box"];
+	        this.landmarks = source["landmarks"];
+	        this.score = source["score"];
+	        this.quality = source["quality"];
+	        this.person_id = source["person_id"];
+	        this.name = source["name"];
+	        this.crop = source["crop"];
+	        this.thumb = source["thumb"];
+	        this.suggestions = this.convertValues(source["suggestions"], faces.NameSuggestion);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class EntryDetail {
 	    id: number;
 	    path: string;
@@ -143,6 +197,7 @@ export namespace api {
 	    file_url: string;
 	    preview_url?: string;
 	    warnings: string[];
+	    faces: Face[];
 	
 	    static createFrom(source: any = {}) {
 	        return new EntryDetail(source);
@@ -180,6 +235,7 @@ export namespace api {
 	        this.file_url = source["file_url"];
 	        this.preview_url = source["preview_url"];
 	        this.warnings = source["warnings"];
+	        this.faces = this.convertValues(source["faces"], Face);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -199,6 +255,29 @@ export namespace api {
 		    }
 		    return a;
 		}
+	}
+	
+	export class FacesState {
+	    on: boolean;
+	    off: boolean;
+	    missing: boolean;
+	    error: string;
+	    faces: number;
+	    people: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new FacesState(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.on = source["on"];
+	        this.off = source["off"];
+	        this.missing = source["missing"];
+	        this.error = source["error"];
+	        this.faces = source["faces"];
+	        this.people = source["people"];
+	    }
 	}
 	
 	export class ModelState {
@@ -231,6 +310,7 @@ export namespace api {
 	    model_error: string;
 	    watch?: watch.Watching;
 	    tagstudio?: boolean;
+	    faces: FacesState;
 	
 	    static createFrom(source: any = {}) {
 	        return new LibraryInfo(source);
@@ -247,6 +327,7 @@ export namespace api {
 	        this.model_error = source["model_error"];
 	        this.watch = this.convertValues(source["watch"], watch.Watching);
 	        this.tagstudio = source["tagstudio"];
+	        this.faces = this.convertValues(source["faces"], FacesState);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -268,6 +349,50 @@ export namespace api {
 		}
 	}
 	
+	export class Person {
+	    id: number;
+	    name: string;
+	    tag_id: number;
+	    hidden: boolean;
+	    faces: number;
+	    entries: number;
+	    cover?: Face;
+	    query: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Person(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.tag_id = source["tag_id"];
+	        this.hidden = source["hidden"];
+	        this.faces = source["faces"];
+	        this.entries = source["entries"];
+	        this.cover = this.convertValues(source["cover"], Face);
+	        this.query = source["query"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class QueryError {
 	    message: string;
 	    column: number;
@@ -514,6 +639,49 @@ export namespace clip {
 	        this.requested = source["requested"];
 	        this.using = source["using"];
 	        this.reason = source["reason"];
+	    }
+	}
+
+}
+
+export namespace faces {
+	
+	export class NameSuggestion {
+	    person_id: number;
+	    name: string;
+	    score: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new NameSuggestion(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.person_id = source["person_id"];
+	        this.name = source["name"];
+	        this.score = source["score"];
+	    }
+	}
+	export class Tuning {
+	    detect_size: number;
+	    min_score: number;
+	    min_size: number;
+	    match: number;
+	    min_faces: number;
+	    suggest: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Tuning(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.detect_size = source["detect_size"];
+	        this.min_score = source["min_score"];
+	        this.min_size = source["min_size"];
+	        this.match = source["match"];
+	        this.min_faces = source["min_faces"];
+	        this.suggest = source["suggest"];
 	    }
 	}
 

@@ -46,6 +46,14 @@ export function Entry(arg1) {
   return window['go']['api']['API']['Entry'](arg1);
 }
 
+export function FaceSettings() {
+  return window['go']['api']['API']['FaceSettings']();
+}
+
+export function HidePerson(arg1, arg2) {
+  return window['go']['api']['API']['HidePerson'](arg1, arg2);
+}
+
 export function Import(arg1, arg2, arg3) {
   return window['go']['api']['API']['Import'](arg1, arg2, arg3);
 }
@@ -62,6 +70,10 @@ export function LibraryInfo() {
   return window['go']['api']['API']['LibraryInfo']();
 }
 
+export function MergePeople(arg1, arg2) {
+  return window['go']['api']['API']['MergePeople'](arg1, arg2);
+}
+
 export function MergeTags(arg1, arg2) {
   return window['go']['api']['API']['MergeTags'](arg1, arg2);
 }
@@ -70,8 +82,24 @@ export function Models() {
   return window['go']['api']['API']['Models']();
 }
 
+export function NameFace(arg1, arg2) {
+  return window['go']['api']['API']['NameFace'](arg1, arg2);
+}
+
+export function NamePerson(arg1, arg2) {
+  return window['go']['api']['API']['NamePerson'](arg1, arg2);
+}
+
 export function OpenLibrary(arg1, arg2) {
   return window['go']['api']['API']['OpenLibrary'](arg1, arg2);
+}
+
+export function People(arg1) {
+  return window['go']['api']['API']['People'](arg1);
+}
+
+export function PersonFaces(arg1, arg2) {
+  return window['go']['api']['API']['PersonFaces'](arg1, arg2);
 }
 
 export function PickFolder() {
@@ -90,8 +118,20 @@ export function RecentLibraries() {
   return window['go']['api']['API']['RecentLibraries']();
 }
 
+export function Recluster() {
+  return window['go']['api']['API']['Recluster']();
+}
+
+export function RejectFace(arg1) {
+  return window['go']['api']['API']['RejectFace'](arg1);
+}
+
 export function RemoveTag(arg1, arg2) {
   return window['go']['api']['API']['RemoveTag'](arg1, arg2);
+}
+
+export function SaveFaceSettings(arg1, arg2) {
+  return window['go']['api']['API']['SaveFaceSettings'](arg1, arg2);
 }
 
 export function SaveSettings(arg1) {
@@ -124,6 +164,14 @@ export function Settings() {
 
 export function Similar(arg1, arg2) {
   return window['go']['api']['API']['Similar'](arg1, arg2);
+}
+
+export function SplitFace(arg1) {
+  return window['go']['api']['API']['SplitFace'](arg1);
+}
+
+export function StartFaces() {
+  return window['go']['api']['API']['StartFaces']();
 }
 
 export function StartIndex() {
