@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
 	"image/jpeg"
 	"math/rand"
 	"os"
@@ -58,11 +59,17 @@ func ensureBenchModels(data string, n int) ([]benchModel, error) {
 }
 
 func ensure12MPSet(dir string, n int) error {
+	return ensureJPEGSet(dir, n, "", "p", 100, photoLike)
+}
+
+// ensureJPEGSet writes n 4000×3000 JPEGs (quality 90) drawn by gen into dir,
+// once: a stamp file marks a complete set.
+func ensureJPEGSet(dir string, n int, what, prefix string, seed int64, gen func(w, h int, seed int64) *image.RGBA) error {
 	stamp := filepath.Join(dir, ".complete")
 	if _, err := os.Stat(stamp); err == nil {
 		return nil
 	}
-	fmt.Fprintf(os.Stderr, "generating %d 12 MP JPEGs in %s…\n", n, dir)
+	fmt.Fprintf(os.Stderr, "generating %d 12 MP JPEGs %sin %s…\n", n, what, dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -76,11 +83,11 @@ func ensure12MPSet(dir string, n int) error {
 			defer wg.Done()
 			defer func() { <-sem }()
 			var buf bytes.Buffer
-			if err := jpeg.Encode(&buf, photoLike(4000, 3000, int64(100+i)), &jpeg.Options{Quality: 90}); err != nil {
+			if err := jpeg.Encode(&buf, gen(4000, 3000, seed+int64(i)), &jpeg.Options{Quality: 90}); err != nil {
 				errc <- err
 				return
 			}
-			errc <- os.WriteFile(filepath.Join(dir, fmt.Sprintf("p%03d.jpg", i)), buf.Bytes(), 0o644)
+			errc <- os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s%03d.jpg", prefix, i)), buf.Bytes(), 0o644)
 		}(i)
 	}
 	wg.Wait()

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"image/jpeg"
 	"math"
 	"math/rand"
 	"os"
@@ -13,7 +12,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tagsight/tagsight/backend/clip"
@@ -112,39 +110,7 @@ func facePicture(w, h int, seed int64) *image.RGBA {
 }
 
 func ensureFaceSet(dir string, n int) error {
-	stamp := filepath.Join(dir, ".complete")
-	if _, err := os.Stat(stamp); err == nil {
-		return nil
-	}
-	fmt.Fprintf(os.Stderr, "generating %d 12 MP JPEGs with faces in %s…\n", n, dir)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	var wg sync.WaitGroup
-	errc := make(chan error, n)
-	sem := make(chan struct{}, runtime.NumCPU())
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(i int) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			var buf bytes.Buffer
-			if err := jpeg.Encode(&buf, facePicture(4000, 3000, int64(500+i)), &jpeg.Options{Quality: 90}); err != nil {
-				errc <- err
-				return
-			}
-			errc <- os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%03d.jpg", i)), buf.Bytes(), 0o644)
-		}(i)
-	}
-	wg.Wait()
-	close(errc)
-	for err := range errc {
-		if err != nil {
-			return err
-		}
-	}
-	return os.WriteFile(stamp, nil, 0o644)
+	return ensureJPEGSet(dir, n, "with faces ", "f", 500, facePicture)
 }
 
 // coldFaces is one cold index of the face set through the real pipeline.

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { render, screen, fireEvent } from '@testing-library/svelte';
+import { render, screen, fireEvent, within } from '@testing-library/svelte';
 
 vi.mock('../api', async () => (await import('../../test/api.mock')).apiMock());
 
@@ -42,5 +42,29 @@ describe('SettingsDialog', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'L' }));
     expect(settings.gridSize).toBe('L');
     expect(localStorage.getItem('tagsight.gridSize')).toBe('L');
+  });
+
+  it('keeps the face models out of the search models, and saves the faces settings', async () => {
+    vi.mocked(api.models).mockResolvedValue([
+      makeModel('ViT-B-32', { title: 'CLIP ViT-B/32', installed: true, in_use: true }),
+      makeModel('faces', { kind: 'faces', title: 'Faces: YuNet + SFace', description: 'YuNet MIT, SFace Apache-2.0.', size_mb: 38.93 }),
+    ]);
+    const settings = new SettingsState();
+    await settings.load();
+    render(SettingsDialog, { settings, info: makeInfo({ faces: { on: true, off: false, missing: false, error: '', faces: 3, people: 1 } }), toasts: new ToastState(), onclose: vi.fn() });
+    const faces = screen.getByTestId('faces-settings');
+    await within(faces).findByText('Faces: YuNet + SFace');
+    expect(within(faces).getByText(/YuNet MIT, SFace Apache-2.0. 39 MB/)).toBeTruthy();
+    // Not a search model to pick.
+    expect(screen.getAllByRole('radio')).toHaveLength(1);
+
+    const match = (await within(faces).findByLabelText('Same person from similarity')) as HTMLInputElement;
+    expect(match.value).toBe('0.363');
+    match.value = '0.4';
+    await fireEvent.change(match);
+    await vi.waitFor(() => expect(api.saveFaceSettings).toHaveBeenLastCalledWith(expect.objectContaining({ match: 0.4, min_faces: 3 }), true));
+
+    await fireEvent.click(within(faces).getByRole('checkbox'));
+    await vi.waitFor(() => expect(api.saveFaceSettings).toHaveBeenLastCalledWith(expect.objectContaining({ match: 0.4 }), false));
   });
 });
