@@ -13,6 +13,9 @@ function normPerson(p: Person): Person {
   return { ...p, cover: p.cover ? normFace(p.cover) : null };
 }
 
+/** How many faces in nobody are listed (each gets a name-suggestion search). */
+export const UNASSIGNED_LIMIT = 100;
+
 export class PeopleState {
   list = $state<Person[]>([]);
   /** faces in nobody, each with the names it may be */
@@ -27,7 +30,7 @@ export class PeopleState {
   /** Loads the people and the unassigned faces (and the open person's faces). */
   async load(): Promise<void> {
     const gen = ++this.#gen;
-    const [ps, un] = await Promise.all([api.people(this.showHidden), api.personFaces(0, 200)]);
+    const [ps, un] = await Promise.all([api.people(this.showHidden), api.personFaces(0, UNASSIGNED_LIMIT)]);
     if (gen !== this.#gen) return;
     this.list = (ps ?? []).map(normPerson);
     this.unassigned = (un ?? []).map(normFace);
