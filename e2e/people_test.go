@@ -148,6 +148,22 @@ func TestNamePersonInPeopleView(t *testing.T) {
 	}
 	shot(t, ctx, "inspector-face-box")
 
+	// The full preview draws the same box over the disc (F keeps it shown).
+	run(t, ctx, chromedp.DoubleClick(css(sel)), chromedp.WaitVisible(css(`[role="dialog"] [data-testid="face-box"]`)))
+	run(t, ctx, chromedp.KeyEvent("f"))
+	big := eval[map[string]any](t, ctx, `(() => {
+		const b = document.querySelector('[role="dialog"] [data-testid="face-box"]').getBoundingClientRect();
+		const p = document.querySelector('[role="dialog"] img').getBoundingClientRect();
+		return {label: document.querySelector('[role="dialog"] [data-testid="face-box"]').textContent.trim(),
+			cx: (b.left + b.width / 2 - p.left) / p.width, cy: (b.top + b.height / 2 - p.top) / p.height, fw: b.width / p.width,
+			opacity: getComputedStyle(document.querySelector('[role="dialog"] [data-testid="face-box"]')).opacity};
+	})()`)
+	if big["label"] != "Alice" || math.Abs(big["cx"].(float64)-d.x) > 0.01 || math.Abs(big["cy"].(float64)-d.y) > 0.01 || math.Abs(big["fw"].(float64)-d.w) > 0.02 {
+		t.Errorf("preview face box %v; disc painted at (%.3f, %.3f) width %.3f", big, d.x, d.y, d.w)
+	}
+	shot(t, ctx, "preview-face-box")
+	run(t, ctx, chromedp.KeyEvent(kb.Escape))
+
 	// Naming from the inspector: a click on the unnamed blue face, a name,
 	// Enter: the whole blue group is Bob.
 	typeQuery(t, ctx, "path:blue/blue-0")
