@@ -1,13 +1,19 @@
 package main
 
 import (
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"image/color"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -203,5 +209,70 @@ func TestCLIIndexFindsFacesWithoutCLIP(t *testing.T) {
 	var fr struct{ Analysed, Faces, People int }
 	if code != 0 || json.Unmarshal([]byte(out), &fr) != nil || fr.Analysed != 1 || fr.Faces != 5 || fr.People != 1 {
 		t.Fatalf("faces --on: %d %s %s", code, out, stderr)
+	}
+}
+
+// TestCLIModelsPullFaces installs the face models through a catalog entry
+// of kind "faces" from a local HTTP server: before, faces stay off and say
+// how to get them; a file that does not match its sha256 installs nothing;
+// after a good pull, `tagsight faces` uses them with no flag.
+func TestCLIModelsPullFaces(t *testing.T) {
+	models := testutil.FaceModels(t, false)
+	files := []string{"face_detection_yunet/face_detection_yunet_2023mar.onnx", "face_recognition_sface/face_recognition_sface_2021dec.onnx"}
+	var bad atomic.Bool
+	srv := httptest.NewServer(http.StripPrefix("/zoo/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if bad.Load() && strings.Contains(r.URL.Path, "sface") {
+			b, _ := os.ReadFile(filepath.Join(models, filepath.FromSlash(r.URL.Path)))
+			b[len(b)/2] ^= 0xff // same size, other bytes
+			w.Write(b)
+			return
+		}
+		http.FileServer(http.Dir(models)).ServeHTTP(w, r)
+	})))
+	defer srv.Close()
+	var entries []string
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(models, filepath.FromSlash(f)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(b)
+		entries = append(entries, fmt.Sprintf(`{"path": %q, "size": %d, "sha256": %q}`, f, len(b), hex.EncodeToString(sum[:])))
+	}
+	catalog := filepath.Join(t.TempDir(), "catalog.json")
+	os.WriteFile(catalog, []byte(fmt.Sprintf(`{"models": [{"name": "faces", "kind": "faces", "title": "Faces", "license": "MIT; Apache-2.0", "base_url": %q, "files": [%s]}]}`,
+		srv.URL+"/zoo/", strings.Join(entries, ","))), 0o644)
+	modelsDir := t.TempDir()
+	t.Setenv("TAGSIGHT_MODELS_DIR", modelsDir)
+
+	root := t.TempDir()
+	for i := 0; i < 3; i++ {
+		d := testutil.Disc{X: 320, Y: 200 + 10*float64(i), R: 60, C: color.RGBA{30, 200, 40, 255}}
+		testutil.WriteFile(t, filepath.Join(root, fmt.Sprintf("g%d.jpg", i)), testutil.JPEG(t, testutil.DiscsImage(640, 480, d), nil))
+	}
+	if _, stderr, code := run(t, "index", root, "--no-embed"); code != 0 {
+		t.Fatalf("index: %s", stderr)
+	}
+	if _, stderr, code := run(t, "faces", root); code == 0 || !strings.Contains(stderr, "models pull faces") {
+		t.Fatalf("faces without the models: %d %s", code, stderr)
+	}
+
+	bad.Store(true)
+	if _, stderr, code := run(t, "models", "pull", "faces", "--catalog", catalog); code == 0 || !strings.Contains(stderr, "sha256") {
+		t.Fatalf("pull of a damaged file: %d %s", code, stderr)
+	}
+	if _, stderr, code := run(t, "faces", root); code == 0 || !strings.Contains(stderr, "models pull faces") {
+		t.Fatalf("a failed pull left something that loads: %d %s", code, stderr)
+	}
+
+	bad.Store(false)
+	stdout, stderr, code := run(t, "models", "pull", "faces", "--catalog", catalog)
+	if code != 0 || !strings.Contains(stdout, "installed faces") || !strings.Contains(stdout, "catalog sha256 2") {
+		t.Fatalf("pull: %d %s %s", code, stdout, stderr)
+	}
+	stdout, stderr, code = run(t, "faces", root, "--json")
+	var res struct{ Analysed, Faces, People int }
+	if code != 0 || json.Unmarshal([]byte(stdout), &res) != nil || res.Analysed != 3 || res.Faces != 3 || res.People != 1 {
+		t.Fatalf("faces with the pulled models: %d %s %s", code, stdout, stderr)
 	}
 }
