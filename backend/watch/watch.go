@@ -90,6 +90,9 @@ type Watcher struct {
 	pending map[string]time.Time
 	first   time.Time // when the oldest pending change arrived
 	last    time.Time // when the newest event arrived
+
+	ready     chan struct{} // closed once Run has set up its watches
+	readyOnce sync.Once
 }
 
 // New prepares a watcher; Run starts it.
@@ -117,8 +120,15 @@ func New(o Options) (*Watcher, error) {
 	if o.PollEvery <= 0 {
 		o.PollEvery = 30 * time.Second
 	}
-	return &Watcher{o: o, watched: map[string]bool{}, pending: map[string]time.Time{}}, nil
+	return &Watcher{o: o, watched: map[string]bool{}, pending: map[string]time.Time{}, ready: make(chan struct{})}, nil
 }
+
+// Ready is closed once Run has added its watches (or chosen to poll, or
+// returned): a change made after that is seen. A caller that scans after
+// Ready misses nothing written in between.
+func (w *Watcher) Ready() <-chan struct{} { return w.ready }
+
+func (w *Watcher) setReady() { w.readyOnce.Do(func() { close(w.ready) }) }
 
 // Status is how the folder is watched now.
 func (w *Watcher) Status() Watching {
@@ -136,9 +146,11 @@ func (w *Watcher) Run(ctx context.Context, fn func(Batch), status func(Watching)
 	if status == nil {
 		status = func(Watching) {}
 	}
+	defer w.setReady()
 	switch w.o.Mode {
 	case ModeOff:
 		w.setStatus(Watching{Mode: ModeOff, Reason: "watching is turned off"}, status)
+		w.setReady()
 		<-ctx.Done()
 		return nil
 	case "poll":
@@ -168,6 +180,7 @@ func (w *Watcher) Run(ctx context.Context, fn func(Batch), status func(Watching)
 			status(w.Status())
 		}
 	}
+	w.setReady()
 	var pollTick <-chan time.Time
 	var pollT *time.Ticker
 	defer func() {

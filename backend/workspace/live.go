@@ -68,7 +68,7 @@ type Live struct {
 }
 
 // Live starts watching the folder and following the change log, until
-// Close.
+// Close. It returns once the folders are watched.
 func (ws *Workspace) Live(o LiveOptions) (*Live, error) {
 	if o.FollowEvery <= 0 {
 		o.FollowEvery = 250 * time.Millisecond
@@ -116,6 +116,10 @@ func (ws *Workspace) Live(o LiveOptions) (*Live, error) {
 		defer l.wg.Done()
 		l.follow(ctx)
 	}()
+	// Return only once the folders are watched: a file written after Live
+	// returns must be seen, and a caller that scans next (tagsight watch)
+	// then misses nothing written in between.
+	<-w.Ready()
 	return l, nil
 }
 

@@ -95,3 +95,31 @@ func TestLiveModelTurnsUp(t *testing.T) {
 		t.Fatalf("search by meaning once the model is there: %+v %v", res, err)
 	}
 }
+
+// Live returns only once every folder is watched, so a file written the
+// moment it returns is indexed (issue 19: it returned before the watches
+// were added, and a file written in that gap was never seen).
+func TestLiveWatchesBeforeReturning(t *testing.T) {
+	root := t.TempDir()
+	testutil.WriteFile(t, filepath.Join(root, "a", "b", "old.png"), testutil.PNG(t, testutil.Solid(8, 8, color.RGBA{10, 10, 10, 255})))
+	ctx := context.Background()
+	ws, err := Open(ctx, root, true, ModelOptions{Model: filepath.Join(t.TempDir(), "none"), ModelsDir: t.TempDir()}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	live, err := ws.Live(LiveOptions{Watch: watch.Options{Quiet: 50 * time.Millisecond, Stable: 100 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	// The root, a and a/b; .tagsight is never watched.
+	if s := live.Status(); s.Mode != watch.ModeEvents || s.Folders != 3 {
+		t.Fatalf("when Live returned: mode %q, %d folders watched; want events on 3", s.Mode, s.Folders)
+	}
+	testutil.WriteFile(t, filepath.Join(root, "a", "b", "new.png"), testutil.PNG(t, testutil.Solid(8, 8, color.RGBA{200, 10, 10, 255})))
+	waitUntil(t, "the file written as Live returned is indexed", func() bool {
+		_, err := ws.Lib.DB.EntryByPath(ctx, "a/b/new.png")
+		return err == nil
+	})
+}

@@ -110,20 +110,6 @@ one JSON object per line). Ctrl+C stops.`,
 					fmt.Fprintf(out, "%s  %s\n", time.Now().Format("15:04:05"), text)
 				}
 			}
-			if !noIndex {
-				if _, err := announceEmbedding(cmd, ws); err != nil {
-					return err
-				}
-				res, _, err := ws.Index(ctx, library.ScanOptions{}, true)
-				if err != nil {
-					if res.Cancelled {
-						return nil
-					}
-					return err
-				}
-				sum := jsonSummary(res)
-				say(watchEvent{Event: "batch", Rescan: true, Result: &sum}, "caught up: "+batchLine(res))
-			}
 			live, err := ws.Live(workspace.LiveOptions{
 				Watch: wo,
 				Indexed: func(b watch.Batch, res library.ScanResult, err error) {
@@ -153,6 +139,23 @@ one JSON object per line). Ctrl+C stops.`,
 			})
 			if err != nil {
 				return err
+			}
+			defer live.Close() // Close may run twice: it is idempotent
+			// Watch first, then catch up: a file written during the
+			// catch-up scan is either scanned or seen as a change.
+			if !noIndex {
+				if _, err := announceEmbedding(cmd, ws); err != nil {
+					return err
+				}
+				res, _, err := ws.Index(ctx, library.ScanOptions{}, true)
+				if err != nil {
+					if res.Cancelled {
+						return nil
+					}
+					return err
+				}
+				sum := jsonSummary(res)
+				say(watchEvent{Event: "batch", Rescan: true, Result: &sum}, "caught up: "+batchLine(res))
 			}
 			<-ctx.Done()
 			live.Close()
