@@ -215,6 +215,16 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 			moveDone[k] = done[r.ID]
 		}
 	}
+	// Entries whose file the walk saw may still have moved while it walked
+	// (from a folder it had passed into one it had not reached): a new file
+	// with their content claims them if their path is gone by then.
+	present := map[string][]*store.IndexRow{}
+	for i := range rows {
+		if r := &rows[i]; seen[r.Path] && !r.Missing {
+			k := moveKey(r.Fingerprint, r.Size)
+			present[k] = append(present[k], r)
+		}
+	}
 	claimed := map[int64]bool{}
 
 	total := len(items)
@@ -259,7 +269,7 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 			if !si.full {
 				return it.EntryID, nil
 			}
-			return l.save(ctx, tx, si, movePool, claimed, &res)
+			return l.save(ctx, tx, si, movePool, present, claimed, &res)
 		},
 		Done: func(it *analysis.Item, err error) {
 			finished++
@@ -325,6 +335,10 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	return res, nil
 }
 
+// walkHook, when set by tests, hears each file the walk takes, so a test can
+// change the disk at a chosen point of a walk.
+var walkHook func(rel string)
+
 // sameTail is how many trailing path elements a and b share.
 func sameTail(a, b string) int {
 	as, bs := strings.Split(a, "/"), strings.Split(b, "/")
@@ -341,10 +355,15 @@ func moveKey(fp string, size int64) string { return fmt.Sprintf("%s/%d", fp, siz
 // path, size and mtime change; new content: rewritten, its analyses gone),
 // a vanished entry with the same content (moved), or a new entry. The
 // analyzers' outputs fill in the rest in the same transaction.
-func (l *Library) save(ctx context.Context, tx *store.Tx, si *scanItem, pool map[string][]*store.IndexRow, claimed map[int64]bool, res *ScanResult) (int64, error) {
+func (l *Library) save(ctx context.Context, tx *store.Tx, si *scanItem, pool, present map[string][]*store.IndexRow, claimed map[int64]bool, res *ScanResult) (int64, error) {
 	e := si.entry
 	now := time.Now().Unix()
 	e.UpdatedAt = now
+	if si.prev != nil && claimed[si.prev.ID] {
+		// Its entry went with the file to where it moved during the walk
+		// (read here before it moved): nothing to write.
+		return si.prev.ID, nil
+	}
 	if si.prev != nil {
 		res.Updated++
 		if si.prev.Fingerprint == e.Fingerprint {
@@ -369,6 +388,19 @@ func (l *Library) save(ctx context.Context, tx *store.Tx, si *scanItem, pool map
 	if best >= 0 {
 		cand := pool[k][best]
 		pool[k] = append(pool[k][:best:best], pool[k][best+1:]...)
+		claimed[cand.ID] = true
+		res.Moved++
+		return cand.ID, store.TouchEntry(ctx, tx, cand.ID, e.Path, e.Size, e.MtimeNs, now)
+	}
+	// An entry the walk saw at its old path whose file is gone now moved
+	// during the walk: this file is it.
+	for _, cand := range present[k] {
+		if claimed[cand.ID] || cand.Path == e.Path {
+			continue
+		}
+		if _, err := os.Lstat(l.Abs(cand.Path)); !errors.Is(err, fs.ErrNotExist) {
+			continue // still there: this file is a copy
+		}
 		claimed[cand.ID] = true
 		res.Moved++
 		return cand.ID, store.TouchEntry(ctx, tx, cand.ID, e.Path, e.Size, e.MtimeNs, now)
@@ -525,6 +557,9 @@ func (l *Library) walk(ctx context.Context, ign matcher, rep *reporter, roots []
 				return nil
 			}
 			items = append(items, walkItem{rel: rel, abs: p, size: info.Size(), mtimeNs: info.ModTime().UnixNano()})
+			if walkHook != nil {
+				walkHook(rel)
+			}
 			rep.set(Progress{Phase: "walk", Done: len(items), Current: rel, Errors: len(errs)}, false)
 			return nil
 		})

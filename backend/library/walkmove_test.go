@@ -1,0 +1,138 @@
+package library
+
+import (
+	"context"
+	"fmt"
+	"image/color"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/tagsight/tagsight/backend/testutil"
+)
+
+// Files moved while a scan walks, from a folder it has passed into one it
+// has not reached, are seen at both paths. They keep their entries and
+// tags (issue 19: the new path became a new untagged entry and the next
+// scan marked the tagged one missing). A copy made the same way is a new
+// entry. The moments and the files are drawn from fixed seeds.
+func TestScanMoveDuringWalk(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		seed    uint64
+		trigger string // the walked file at which the disk changes
+		copy    bool
+	}{
+		{"after its folder", 1, "m/0.jpg", false},
+		{"mid-folder", 2, "a/12.jpg", false},
+		{"at the end of its folder", 3, "a/19.jpg", false},
+		{"late in the walk", 4, "m/2.jpg", false},
+		{"copies", 5, "m/1.jpg", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			for i := range 20 {
+				testutil.WriteFile(t, filepath.Join(root, "a", fmt.Sprintf("%02d.jpg", i)), testutil.JPEG(t, testutil.Solid(16, 16, color.RGBA{uint8(10 * i), 40, 200, 255}), nil))
+			}
+			for i := range 3 {
+				testutil.WriteFile(t, filepath.Join(root, "m", fmt.Sprintf("%d.jpg", i)), testutil.JPEG(t, testutil.Solid(16, 16, color.RGBA{250, uint8(60 * i), 0, 255}), nil))
+			}
+			if err := os.MkdirAll(filepath.Join(root, "z"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			l := openLib(t, root)
+			ctx := context.Background()
+			scan(t, l, ScanOptions{})
+			tag, err := l.DB.CreateTag(ctx, "Holiday", 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Which files move: those the walk has passed at the trigger,
+			// drawn from the seed.
+			rng := rand.New(rand.NewPCG(tc.seed, 42))
+			var moving []string
+			for i := range 20 {
+				name := fmt.Sprintf("a/%02d.jpg", i)
+				if name <= tc.trigger || tc.trigger[0] != 'a' {
+					if rng.IntN(3) > 0 {
+						moving = append(moving, name)
+					}
+				}
+			}
+			if len(moving) == 0 {
+				t.Fatal("the seed moved nothing")
+			}
+			ids := map[string]int64{}
+			for _, p := range moving {
+				e, err := l.DB.EntryByPath(ctx, p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids[p] = e.ID
+				if _, err := l.DB.ApplyTag(ctx, tag, []int64{e.ID}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			dest := func(p string) string { return "z/" + filepath.Base(p) }
+			walkHook = func(rel string) {
+				if rel != tc.trigger {
+					return
+				}
+				for _, p := range moving {
+					if tc.copy {
+						b, err := os.ReadFile(l.Abs(p))
+						if err != nil {
+							t.Error(err)
+						}
+						testutil.WriteFile(t, l.Abs(dest(p)), b)
+					} else if err := os.Rename(l.Abs(p), l.Abs(dest(p))); err != nil {
+						t.Error(err)
+					}
+				}
+			}
+			t.Cleanup(func() { walkHook = nil })
+			res := scan(t, l, ScanOptions{})
+			walkHook = nil
+			want := len(moving)
+			if tc.copy {
+				if res.Added != want || res.Moved != 0 {
+					t.Errorf("copies: added %d moved %d, want %d new entries", res.Added, res.Moved, want)
+				}
+			} else if res.Moved != want || res.Added != 0 {
+				t.Errorf("moved during the walk: moved %d added %d, want %d moved and none added", res.Moved, res.Added, want)
+			}
+			for _, p := range moving {
+				e, err := l.DB.EntryByPath(ctx, dest(p))
+				if err != nil {
+					t.Fatalf("%s: %v", dest(p), err)
+				}
+				names, _ := l.DB.TagNames(ctx, e.ID)
+				hasTag := slices.Contains(names, "Holiday")
+				switch {
+				case !tc.copy && (e.ID != ids[p] || !hasTag):
+					t.Errorf("%s is entry %d with tags %v, want the moved entry %d with Holiday", dest(p), e.ID, names, ids[p])
+				case tc.copy && (e.ID == ids[p] || hasTag):
+					t.Errorf("the copy %s took the original's entry %d (tags %v)", dest(p), e.ID, names)
+				}
+			}
+			// The next scan finds nothing to fix: nothing missing, nothing moved.
+			res = scan(t, l, ScanOptions{})
+			if res.Missing != 0 || res.Moved != 0 || res.Added != 0 {
+				t.Errorf("the scan after: %+v", res)
+			}
+			n, missing, err := l.DB.CountEntries(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			total := 23
+			if tc.copy {
+				total += want
+			}
+			if n != total || missing != 0 {
+				t.Errorf("%d entries (%d missing), want every file exactly once: %d", n, missing, total)
+			}
+		})
+	}
+}
