@@ -114,6 +114,67 @@ func newInfoCmd() *cobra.Command {
 
 // findEntry accepts a library-relative path, or a path (relative to the
 // working directory or absolute) that points inside the library.
+// entriesIndexingNew finds the entries of paths, indexing first the files
+// that are on disk inside the library but not recorded yet (just copied
+// or moved, before a watching process saw them): a user names a file, not
+// a database row.
+func entriesIndexingNew(cmd *cobra.Command, lib *library.Library, args []string) ([]int64, error) {
+	ids := make([]int64, len(args))
+	var fresh []string // library-relative paths to index
+	var at []int       // their places in ids
+	for i, p := range args {
+		e, err := findEntry(cmd, lib, p)
+		if err == nil {
+			ids[i] = e.ID
+			continue
+		}
+		rel, ok := onDisk(lib, p)
+		if !errors.Is(err, store.ErrNotFound) || !ok {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		fresh, at = append(fresh, rel), append(at, i)
+	}
+	if len(fresh) == 0 {
+		return ids, nil
+	}
+	res, err := lib.Scan(cmd.Context(), library.ScanOptions{Only: fresh})
+	if err != nil {
+		return nil, fmt.Errorf("index new files: %w", err)
+	}
+	for j, rel := range fresh {
+		e, err := lib.DB.EntryByPath(cmd.Context(), rel)
+		if err != nil {
+			for _, se := range res.Errors {
+				if se.Path == rel {
+					return nil, fmt.Errorf("%s: cannot be indexed: %s", args[at[j]], se.Error)
+				}
+			}
+			return nil, fmt.Errorf("%s: %w", args[at[j]], err)
+		}
+		ids[at[j]] = e.ID
+	}
+	return ids, nil
+}
+
+// onDisk is the library-relative path of a file that exists, named
+// relative to the library or to the working folder.
+func onDisk(lib *library.Library, arg string) (string, bool) {
+	rel := filepath.ToSlash(filepath.Clean(arg))
+	if !filepath.IsAbs(arg) {
+		if st, err := os.Stat(lib.Abs(rel)); err == nil && st.Mode().IsRegular() {
+			if r, err := lib.Rel(lib.Abs(rel)); err == nil {
+				return r, true
+			}
+		}
+	}
+	if st, err := os.Stat(arg); err == nil && st.Mode().IsRegular() {
+		if r, err := lib.Rel(arg); err == nil {
+			return r, true
+		}
+	}
+	return "", false
+}
+
 func findEntry(cmd *cobra.Command, lib *library.Library, arg string) (store.Entry, error) {
 	ctx := cmd.Context()
 	e, err := lib.DB.EntryByPath(ctx, filepath.ToSlash(filepath.Clean(arg)))

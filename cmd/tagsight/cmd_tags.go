@@ -57,13 +57,9 @@ func newTagCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var ids []int64
-			for _, p := range args[3:] {
-				e, err := findEntry(cmd, lib, p)
-				if err != nil {
-					return err
-				}
-				ids = append(ids, e.ID)
+			ids, err := entriesIndexingNew(cmd, lib, args[3:])
+			if err != nil {
+				return err
 			}
 			var n int
 			if verb == "add" {
