@@ -32,6 +32,9 @@ type Options struct {
 	// Watching hears how the open library's folder is watched, whenever
 	// that changes (serve prints it).
 	Watching func(watch.Watching)
+	// WatchFailed hears a batch of changes that could not be indexed (a
+	// full disk); the watcher tries it again by itself (serve prints it).
+	WatchFailed func(error)
 	// Web is set for the browser face (tagsight serve): queries may name
 	// pictures by library path only, the model is chosen by catalog name
 	// only, no folder on the server's disk is revealed, and settings live

@@ -283,6 +283,11 @@ func (a *API) startLive(ws *workspace.Workspace) (*workspace.Live, error) {
 				a.jobs.Wait(ctx, j.ID) // later changes gather meanwhile
 			}
 		},
+		Indexed: func(_ watch.Batch, res library.ScanResult, err error) {
+			if err != nil && !res.Cancelled && a.opts.WatchFailed != nil {
+				a.opts.WatchFailed(err)
+			}
+		},
 		Changed: func(store.Changes) { a.emitIfOpen(ws) },
 		Status: func(w watch.Watching) {
 			if a.opts.Watching != nil {

@@ -93,6 +93,8 @@ type Watcher struct {
 
 	ready     chan struct{} // closed once Run has set up its watches
 	readyOnce sync.Once
+	wake      chan struct{} // Redo asks the loop to look again
+	redo      *Batch        // a rescan to run again (under mu)
 }
 
 // New prepares a watcher; Run starts it.
@@ -120,7 +122,7 @@ func New(o Options) (*Watcher, error) {
 	if o.PollEvery <= 0 {
 		o.PollEvery = 30 * time.Second
 	}
-	return &Watcher{o: o, watched: map[string]bool{}, pending: map[string]time.Time{}, ready: make(chan struct{})}, nil
+	return &Watcher{o: o, watched: map[string]bool{}, pending: map[string]time.Time{}, ready: make(chan struct{}), wake: make(chan struct{}, 1)}, nil
 }
 
 // Ready is closed once Run has added its watches (or chosen to poll, or
@@ -129,6 +131,28 @@ func New(o Options) (*Watcher, error) {
 func (w *Watcher) Ready() <-chan struct{} { return w.ready }
 
 func (w *Watcher) setReady() { w.readyOnce.Do(func() { close(w.ready) }) }
+
+// Redo hands a batch whose work failed (a full disk, a locked database)
+// back to the watcher: its paths wait again with the next changes, or the
+// rescan runs again. The caller chooses when (it backs off).
+func (w *Watcher) Redo(b Batch) {
+	if b.Rescan {
+		w.mu.Lock()
+		if w.redo == nil || b.Why == "overflow" {
+			w.redo = &b
+		}
+		w.mu.Unlock()
+	} else {
+		now := time.Now()
+		for _, rel := range b.Paths {
+			w.queue(rel, now)
+		}
+	}
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
 
 // Status is how the folder is watched now.
 func (w *Watcher) Status() Watching {
@@ -266,6 +290,16 @@ func (w *Watcher) Run(ctx context.Context, fn func(Batch), status func(Watching)
 			}
 		case <-pollTick:
 			rescanAll(Batch{Rescan: true, Why: "poll"})
+		case <-w.wake:
+			// Paths handed back wait in pending (the tick starts at the
+			// top of the loop); a rescan handed back runs again.
+			w.mu.Lock()
+			b := w.redo
+			w.redo = nil
+			w.mu.Unlock()
+			if b != nil {
+				rescanAll(*b)
+			}
 		case <-tick:
 			// Events already delivered go in first: the two halves of a
 			// rename (old name, new name) must not land in two batches.

@@ -38,8 +38,11 @@ type LiveOptions struct {
 	// the watcher does), the CLI inline. nil runs it inline.
 	// ctx ends when Live closes.
 	Run func(ctx context.Context, b watch.Batch, work func(ctx context.Context, report library.Reporter) error)
-	// Indexed hears what each batch did.
-	Indexed func(b watch.Batch, res library.ScanResult, err error)
+	// Indexed hears what each batch did. A batch that failed (a full
+	// disk) is tried again after RetryAfter, doubling with each failure
+	// in a row up to a minute (default 2 s).
+	Indexed    func(b watch.Batch, res library.ScanResult, err error)
+	RetryAfter time.Duration
 	// Changed hears each set of changes once the search index follows
 	// them, whichever process made them.
 	Changed func(store.Changes)
@@ -62,6 +65,9 @@ type Live struct {
 	poke   chan struct{}
 	seq    int64
 
+	mu       sync.Mutex
+	failures int // batches failed in a row
+
 	told    time.Time     // when Changed was last called
 	untold  store.Changes // changes Changed has not heard of yet
 	pending bool
@@ -81,6 +87,9 @@ func (ws *Workspace) Live(o LiveOptions) (*Live, error) {
 	}
 	if o.ChangedEvery <= 0 {
 		o.ChangedEvery = time.Second
+	}
+	if o.RetryAfter <= 0 {
+		o.RetryAfter = 2 * time.Second
 	}
 	if o.Scan == nil {
 		o.Scan = func() library.ScanOptions { return library.ScanOptions{} }
@@ -163,12 +172,44 @@ func (l *Live) batch(ctx context.Context, b watch.Batch) {
 		if !b.Rescan {
 			opts.Only = b.Paths
 		}
-		res, _, err := l.ws.Index(jctx, opts, true)
+		var res library.ScanResult
+		var err error
+		if indexHook != nil {
+			err = indexHook()
+		}
+		if err == nil {
+			res, _, err = l.ws.Index(jctx, opts, true)
+		}
 		if l.o.Indexed != nil {
 			l.o.Indexed(b, res, err)
 		}
+		l.retry(ctx, b, err != nil && !res.Cancelled && jctx.Err() == nil)
 		l.Poke()
 		return err
+	})
+}
+
+// indexHook, when set by tests, runs before each batch's index; an error
+// from it fails the batch as a full disk would.
+var indexHook func() error
+
+// retry hands a failed batch back to the watcher after a pause that
+// doubles with each failure in a row (2 s up to a minute): a full disk or
+// a locked database is retried until it works, without spinning. A
+// success resets the pause.
+func (l *Live) retry(ctx context.Context, b watch.Batch, failed bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !failed {
+		l.failures = 0
+		return
+	}
+	l.failures++
+	wait := min(l.o.RetryAfter<<min(l.failures-1, 10), time.Minute)
+	time.AfterFunc(wait, func() {
+		if ctx.Err() == nil {
+			l.w.Redo(b)
+		}
 	})
 }
 

@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image/color"
 	"path/filepath"
@@ -121,5 +122,62 @@ func TestLiveWatchesBeforeReturning(t *testing.T) {
 	waitUntil(t, "the file written as Live returned is indexed", func() bool {
 		_, err := ws.Lib.DB.EntryByPath(ctx, "a/b/new.png")
 		return err == nil
+	})
+}
+
+// A batch that fails (the disk was full) is tried again by itself once the
+// cause is gone: no new change has to come (issue 19: pictures that arrived
+// while the disk was full stayed unindexed until a manual index).
+func TestLiveRetriesFailedBatch(t *testing.T) {
+	root := t.TempDir()
+	ctx := context.Background()
+	ws, err := Open(ctx, root, true, ModelOptions{Model: filepath.Join(t.TempDir(), "none"), ModelsDir: t.TempDir()}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	var mu sync.Mutex
+	full := true
+	var failed int
+	indexHook = func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		if full {
+			failed++
+			return errors.New("database or disk is full")
+		}
+		return nil
+	}
+	t.Cleanup(func() { indexHook = nil })
+	var errs []error
+	live, err := ws.Live(LiveOptions{
+		Watch:      watch.Options{Quiet: 50 * time.Millisecond, Stable: 100 * time.Millisecond},
+		RetryAfter: 20 * time.Millisecond,
+		Indexed: func(_ watch.Batch, _ library.ScanResult, err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	for i := range 4 {
+		testutil.WriteFile(t, filepath.Join(root, fmt.Sprintf("p%d.png", i)), testutil.PNG(t, testutil.Solid(8, 8, color.RGBA{uint8(40 * i), 10, 10, 255})))
+	}
+	waitUntil(t, "a batch fails twice (tried again while the disk is full)", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return failed >= 2 && len(errs) >= 2
+	})
+	mu.Lock()
+	full = false // space freed; nothing else changes on disk
+	mu.Unlock()
+	waitUntil(t, "the pictures are indexed once the disk has room", func() bool {
+		n, _, _ := ws.Lib.DB.CountEntries(ctx)
+		return n == 4
 	})
 }

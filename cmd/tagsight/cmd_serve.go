@@ -64,7 +64,10 @@ sound; like: takes paths inside the library); settings live in the library's
 			}
 			broker := api.NewBroker()
 			a := api.New(api.Options{Version: version, Model: mf.ModelOptions, Emit: broker.Publish, Web: true, Watch: wo,
-				Watching: func(w watch.Watching) { fmt.Fprintln(cmd.ErrOrStderr(), "tagsight:", describeWatch(w)) }})
+				Watching: func(w watch.Watching) { fmt.Fprintln(cmd.ErrOrStderr(), "tagsight:", describeWatch(w)) },
+				WatchFailed: func(err error) {
+					fmt.Fprintln(cmd.ErrOrStderr(), "tagsight: could not index the changes (tried again shortly):", err)
+				}})
 			defer api.Shutdown(a)
 			if err := api.Open(a, args[0], true); err != nil {
 				ln.Close()
