@@ -22,6 +22,11 @@ type folder struct {
 }
 
 func openFolder(root, rel string, create bool) (*folder, error) {
+	if rel != "" {
+		if err := checkRel(rel); err != nil {
+			return nil, err
+		}
+	}
 	r, err := os.OpenRoot(root)
 	if err != nil {
 		return nil, err

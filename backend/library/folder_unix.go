@@ -24,6 +24,11 @@ type folder struct {
 }
 
 func openFolder(root, rel string, create bool) (*folder, error) {
+	if rel != "" {
+		if err := checkRel(rel); err != nil { // ".." would climb out of root
+			return nil, err
+		}
+	}
 	const dirFlags = unix.O_RDONLY | unix.O_DIRECTORY | unix.O_CLOEXEC
 	fd, err := unix.Open(root, dirFlags, 0)
 	if err != nil {
