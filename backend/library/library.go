@@ -1,8 +1,9 @@
 // Package library is a folder of files seen as a Tagsight library: it
 // creates and opens `<folder>/.tagsight/`, walks the folder, fingerprints
 // and probes files, makes thumbnails, and keeps the database's entries in
-// step with the disk. It does not decode pixels itself (package media) nor
-// own SQL (package store).
+// step with the disk. It alone decides which paths may be written or served
+// (Contain) and writes into the library (import, sidecars, trash). It does
+// not decode pixels itself (package media) nor own SQL (package store).
 package library
 
 import (
