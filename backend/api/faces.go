@@ -342,7 +342,8 @@ func (h *httpFace) serveFace(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var e store.Entry
 		if e, err = ws.Lib.DB.EntryByID(r.Context(), f.EntryID); err == nil {
-			_, err = insideLibrary(ws.Lib, e.Path)
+			_, err = ws.Lib.Contain(e.Path)
+			err = containErr(err)
 		}
 	}
 	if err != nil {
@@ -351,5 +352,5 @@ func (h *httpFace) serveFace(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
 	w.Header().Set("Content-Type", "image/jpeg")
-	http.ServeFile(w, r, filepath.Join(ws.FaceCropDir(), filepath.FromSlash(path.Clean("/" + f.Crop)[1:])))
+	serveData(w, r, ws.Lib, filepath.Base(ws.FaceCropDir()), f.Crop)
 }

@@ -396,41 +396,38 @@ func serveEvents(w http.ResponseWriter, r *http.Request, b *Broker) {
 	}
 }
 
-// entryFile resolves an entry id to its entry and file, refusing anything
-// whose real location (symlinks followed) is outside the library.
-func (a *API) entryFile(r *http.Request) (string, store.Entry, error) {
+// entryFile resolves an entry id to its entry and where its file really
+// is (library.Contain: refused when that is outside the library or in its
+// data folder).
+func (a *API) entryFile(r *http.Request) (library.Contained, store.Entry, error) {
 	ws, err := a.workspace()
 	if err != nil {
-		return "", store.Entry{}, err
+		return library.Contained{}, store.Entry{}, err
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return "", store.Entry{}, &Error{Code: CodeInvalid, Message: "bad entry id"}
+		return library.Contained{}, store.Entry{}, &Error{Code: CodeInvalid, Message: "bad entry id"}
 	}
 	e, err := ws.Lib.DB.EntryByID(r.Context(), id)
 	if err != nil {
-		return "", e, err
+		return library.Contained{}, e, err
 	}
-	p, err := insideLibrary(ws.Lib, e.Path)
-	return p, e, err
+	c, err := ws.Lib.Contain(e.Path)
+	return c, e, containErr(err)
 }
 
-// insideLibrary joins a library-relative path and checks that the file it
-// names, symlinks resolved, lies inside the library and outside .tagsight.
-func insideLibrary(lib *library.Library, rel string) (string, error) {
-	clean := path.Clean("/" + rel)[1:]
-	if clean == "" || clean != rel || clean == library.DataDirName || strings.HasPrefix(clean, library.DataDirName+"/") {
-		return "", &Error{Code: CodeInvalid, Message: "path outside the library"}
+// containErr words the library's refusals for a web client, without the
+// server's paths.
+func containErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, library.ErrBadPath):
+		return &Error{Code: CodeInvalid, Message: "path outside the library"}
+	case errors.Is(err, library.ErrOutside), errors.Is(err, library.ErrDataDir):
+		return &Error{Code: CodeForbidden, Message: "file lies outside the library"}
 	}
-	abs := lib.Abs(clean)
-	real, err := filepath.EvalSymlinks(abs)
-	if err != nil {
-		return "", &Error{Code: CodeNotFound, Message: "file not found"}
-	}
-	if !lib.Inside(abs) {
-		return "", &Error{Code: CodeForbidden, Message: "file lies outside the library"}
-	}
-	return real, nil
+	return &Error{Code: CodeNotFound, Message: "file not found"}
 }
 
 func fail(w http.ResponseWriter, err error) {
@@ -438,14 +435,40 @@ func fail(w http.ResponseWriter, err error) {
 	httpError(w, statusOf(e), e)
 }
 
+// serveFile serves an entry's file from the file it opened through the
+// library's containment, so a link swapped in after the check cannot make
+// it serve another one.
 func (h *httpFace) serveFile(w http.ResponseWriter, r *http.Request) {
-	p, _, err := h.a.entryFile(r)
+	ws, err := h.a.workspace()
 	if err != nil {
 		fail(w, err)
 		return
 	}
+	_, e, err := h.a.entryFile(r)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	f, st, err := ws.Lib.OpenFile(e.Path)
+	if err != nil {
+		fail(w, containErr(err))
+		return
+	}
+	defer f.Close()
 	w.Header().Set("Content-Security-Policy", "sandbox")
-	http.ServeFile(w, r, p)
+	http.ServeContent(w, r, path.Base(e.Path), st.ModTime(), f)
+}
+
+// serveData serves a file of the library's data folder (rel inside its
+// subfolder dir), opened without following a link.
+func serveData(w http.ResponseWriter, r *http.Request, lib *library.Library, dir, rel string) {
+	f, st, err := lib.OpenData(dir, rel)
+	if err != nil {
+		fail(w, &Error{Code: CodeNotFound, Message: "file not found"})
+		return
+	}
+	defer f.Close()
+	http.ServeContent(w, r, path.Base(rel), st.ModTime(), f)
 }
 
 // serveThumb serves an entry's thumbnail: only for an entry whose file lies
@@ -466,7 +489,7 @@ func (h *httpFace) serveThumb(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
 	w.Header().Set("Content-Type", "image/jpeg")
-	http.ServeFile(w, r, filepath.Join(ws.Lib.ThumbDir(), filepath.FromSlash(path.Clean("/" + e.Thumb)[1:])))
+	serveData(w, r, ws.Lib, "thumbs", e.Thumb)
 }
 
 // servePreview makes (once) and serves a large oriented JPEG.
@@ -476,13 +499,15 @@ func (h *httpFace) servePreview(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	p, e, err := h.a.entryFile(r)
+	c, e, err := h.a.entryFile(r)
 	if err != nil {
 		fail(w, err)
 		return
 	}
+	p := ws.Lib.Abs(c.Real)
 	key := strings.ReplaceAll(e.Fingerprint, ":", "")
-	dst := filepath.Join(ws.Lib.DataDir(), "previews", key[len(key)-2:], key+"-1600.jpg")
+	rel := key[len(key)-2:] + "/" + key + "-1600.jpg"
+	dst := filepath.Join(ws.Lib.DataDir(), "previews", filepath.FromSlash(rel))
 	if _, err := os.Stat(dst); err != nil {
 		if _, err := media.Thumbnail(r.Context(), p, dst, 1600, media.DefaultLimits()); err != nil {
 			fail(w, &Error{Code: CodeNotFound, Message: "no preview: " + err.Error()})
@@ -491,7 +516,7 @@ func (h *httpFace) servePreview(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
 	w.Header().Set("Content-Type", "image/jpeg")
-	http.ServeFile(w, r, dst)
+	serveData(w, r, ws.Lib, "previews", rel)
 }
 
 // idleReader pushes the request's read deadline forward while the client

@@ -171,14 +171,14 @@ func TestFilesStayInsideTheLibrary(t *testing.T) {
 			t.Errorf("%s: %d, want %d (%s)", p, code, want, body)
 		}
 	}
-	if _, err := insideLibrary(ws.Lib, "../secret.txt"); err == nil {
-		t.Error("insideLibrary accepted ..")
+	if _, err := ws.Lib.Contain("../secret.txt"); err == nil {
+		t.Error("Contain accepted ..")
 	}
-	if _, err := insideLibrary(ws.Lib, "/etc/passwd"); err == nil {
-		t.Error("insideLibrary accepted an absolute path")
+	if _, err := ws.Lib.Contain("/etc/passwd"); err == nil {
+		t.Error("Contain accepted an absolute path")
 	}
-	if _, err := insideLibrary(ws.Lib, ".tagsight/library.db"); err == nil {
-		t.Error("insideLibrary served Tagsight's own folder")
+	if _, err := ws.Lib.Contain(".tagsight/library.db"); err == nil {
+		t.Error("Contain allowed Tagsight's own folder")
 	}
 }
 

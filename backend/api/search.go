@@ -139,8 +139,8 @@ func libraryPicture(ctx context.Context, ws *workspace.Workspace, p string) (str
 	if _, err := ws.Lib.DB.EntryByPath(ctx, p); err != nil {
 		return "", fmt.Errorf("%q: no such picture in the library", p)
 	}
-	if _, err := insideLibrary(ws.Lib, p); err != nil {
-		return "", fmt.Errorf("%q: %v", p, err)
+	if _, err := ws.Lib.Contain(p); err != nil {
+		return "", fmt.Errorf("%q: %v", p, containErr(err))
 	}
 	return p, nil
 }

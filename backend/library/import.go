@@ -46,8 +46,9 @@ type importItem struct {
 	size int64
 }
 
-// CleanTarget checks a library-relative folder: inside the library, not in
-// .tagsight, no "..", and returns it '/'-separated ("" = the root).
+// CleanTarget checks how a library-relative folder is written: no "..",
+// not named as .tagsight, and returns it '/'-separated ("" = the root).
+// Where it leads on disk is Contain's to decide, at the write.
 func CleanTarget(target string) (string, error) {
 	t := strings.Trim(filepath.ToSlash(strings.TrimSpace(target)), "/")
 	if t == "" || t == "." {
@@ -56,7 +57,7 @@ func CleanTarget(target string) (string, error) {
 	if strings.Contains(t, "\x00") || path.Clean(t) != t || t == ".." || strings.HasPrefix(t, "../") {
 		return "", fmt.Errorf("import target %q must be a folder inside the library", target)
 	}
-	if t == DataDirName || strings.HasPrefix(t, DataDirName+"/") {
+	if inDataDir(t) {
 		return "", fmt.Errorf("import target %q is Tagsight's own folder", target)
 	}
 	return t, nil
@@ -138,8 +139,10 @@ func (l *Library) PlanImport(ctx context.Context, paths []string, target string)
 	for _, it := range items {
 		plan.Files++
 		plan.Bytes += it.size
-		if _, err := os.Lstat(l.Abs(it.dest)); err == nil {
-			plan.Conflicts = append(plan.Conflicts, it.dest)
+		if c, err := l.Contain(it.dest); err == nil {
+			if _, err := os.Lstat(l.Abs(c.Path())); err == nil {
+				plan.Conflicts = append(plan.Conflicts, it.dest)
+			}
 		}
 	}
 	return plan, nil
@@ -182,20 +185,17 @@ func (l *Library) Import(ctx context.Context, paths []string, target, policy str
 			res.Errors = append(res.Errors, store.ScanError{Path: it.src, Error: unwrapPathError(err).Error()})
 			continue
 		}
-		st, _ := f.Stat()
-		dest, n, err := l.writeInto(ctx, it.dest, f, policy, &res)
+		var mtime time.Time
+		if st, err := f.Stat(); err == nil {
+			mtime = st.ModTime()
+		}
+		_, n, err := l.writeInto(ctx, it.dest, f, policy, mtime, &res)
 		f.Close()
 		if err != nil {
 			res.Errors = append(res.Errors, store.ScanError{Path: it.src, Error: err.Error()})
 			continue
 		}
 		done += it.size
-		if dest == "" {
-			continue // skipped
-		}
-		if st != nil {
-			os.Chtimes(l.Abs(dest), time.Now(), st.ModTime())
-		}
 		res.Bytes += n
 	}
 	if report != nil {
@@ -211,21 +211,33 @@ func (l *Library) ImportReader(ctx context.Context, rel string, r io.Reader, pol
 	if err != nil || clean == "" {
 		return fmt.Errorf("bad upload name %q", rel)
 	}
-	_, _, err = l.writeInto(ctx, clean, r, policy, res)
+	_, _, err = l.writeInto(ctx, clean, r, policy, time.Time{}, res)
 	return err
 }
 
 // writeInto copies r to rel, applying the conflict policy, and returns the
-// destination written ("" when skipped).
-func (l *Library) writeInto(ctx context.Context, rel string, r io.Reader, policy string, res *ImportResult) (string, int64, error) {
-	dest := rel
-	if _, err := os.Lstat(l.Abs(dest)); err == nil {
+// destination written ("" when skipped). The destination is where rel
+// leads (Contain): a folder link inside the library is followed, one that
+// leads out or into .tagsight refuses the write; the file is created in
+// the resolved folder and never through a link (folder.replace).
+func (l *Library) writeInto(ctx context.Context, rel string, r io.Reader, policy string, mtime time.Time, res *ImportResult) (string, int64, error) {
+	c, err := l.Contain(rel)
+	if err != nil {
+		return "", 0, fmt.Errorf("write %s: %w", rel, err)
+	}
+	d, err := l.openFolder(c.Dir, true)
+	if err != nil {
+		return "", 0, fmt.Errorf("write %s: %w", rel, unwrapPathError(err))
+	}
+	defer d.Close()
+	name := c.Name
+	if _, err := d.lstat(name); err == nil {
 		switch policy {
 		case ConflictSkip:
 			res.Skipped++
 			return "", 0, nil
 		case ConflictKeepBoth:
-			dest = freeName(l, rel)
+			name = freeName(d, name)
 			res.Renamed++
 		case ConflictReplace:
 			res.Replaced++
@@ -233,40 +245,23 @@ func (l *Library) writeInto(ctx context.Context, rel string, r io.Reader, policy
 			return "", 0, fmt.Errorf("%s exists", rel)
 		}
 	}
-	abs := l.Abs(dest)
-	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
-		return "", 0, err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(abs), ".tagsight-import-*")
+	dest := path.Join(c.Dir, name)
+	n, err := d.replace(name, ".tagsight-import-", "", &ctxReader{ctx: ctx, r: r}, 0o644, mtime)
 	if err != nil {
-		return "", 0, err
-	}
-	n, err := io.Copy(tmp, &ctxReader{ctx: ctx, r: r})
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), abs)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return "", 0, fmt.Errorf("copy to %s: %w", dest, err)
+		return "", 0, fmt.Errorf("copy to %s: %w", dest, unwrapPathError(err))
 	}
 	res.Copied++
 	res.Paths = append(res.Paths, dest)
 	return dest, n, nil
 }
 
-// freeName finds "name (2).ext" style names that do not exist yet.
-func freeName(l *Library, rel string) string {
-	ext := path.Ext(rel)
-	stem := strings.TrimSuffix(rel, ext)
+// freeName finds a "name (2).ext" style name that is free in d.
+func freeName(d *folder, name string) string {
+	ext := path.Ext(name)
+	stem := strings.TrimSuffix(name, ext)
 	for i := 2; ; i++ {
 		c := fmt.Sprintf("%s (%d)%s", stem, i, ext)
-		if _, err := os.Lstat(l.Abs(c)); errors.Is(err, os.ErrNotExist) {
+		if _, err := d.lstat(c); errors.Is(err, fs.ErrNotExist) {
 			return c
 		}
 	}

@@ -1,8 +1,9 @@
 // Package library is a folder of files seen as a Tagsight library: it
 // creates and opens `<folder>/.tagsight/`, walks the folder, fingerprints
 // and probes files, makes thumbnails, and keeps the database's entries in
-// step with the disk. It does not decode pixels itself (package media) nor
-// own SQL (package store).
+// step with the disk. It alone decides which paths may be written or served
+// (Contain) and writes into the library (import, sidecars, trash). It does
+// not decode pixels itself (package media) nor own SQL (package store).
 package library
 
 import (
@@ -10,8 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/tagsight/tagsight/backend/store"
@@ -27,15 +31,7 @@ var foreignDataDirs = []string{".TagStudio"}
 // ownData reports whether a library-relative folder is Tagsight's own data
 // folder or another tool's, which scans and watchers leave alone.
 func ownData(rel string) bool {
-	if rel == DataDirName {
-		return true
-	}
-	for _, d := range foreignDataDirs {
-		if rel == d {
-			return true
-		}
-	}
-	return false
+	return !strings.Contains(rel, "/") && inDataDir(rel)
 }
 
 // Library is an open library.
@@ -59,45 +55,38 @@ func (l *Library) DataDir() string { return filepath.Join(l.Root, DataDirName) }
 // ThumbDir is where thumbnails live.
 func (l *Library) ThumbDir() string { return filepath.Join(l.DataDir(), "thumbs") }
 
-// Inside reports whether the file at abs, symlinks resolved, lies inside
-// the library's folder.
-func (l *Library) Inside(abs string) bool {
-	root, err := filepath.EvalSymlinks(l.Root)
-	if err != nil {
-		return false
-	}
-	real, err := filepath.EvalSymlinks(abs)
-	if err != nil {
-		return false
-	}
-	rel, err := filepath.Rel(root, real)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
-}
-
 // TempFile copies r into a new file in the library's own data folder (for
 // a picture that is searched by and then removed) and returns its path. On
 // error nothing is left behind.
 func (l *Library) TempFile(r io.Reader, ext string) (string, error) {
-	dir := filepath.Join(l.DataDir(), "tmp")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
 	if len(ext) > 16 || strings.ContainsAny(ext, `/\`) {
 		ext = ""
 	}
-	f, err := os.CreateTemp(dir, "query-*"+ext)
+	d, err := l.openFolder(DataDirName+"/tmp", true)
 	if err != nil {
 		return "", err
 	}
-	_, err = io.Copy(f, r)
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	defer d.Close()
+	for range 100 {
+		name := "query-" + strconv.FormatUint(rand.Uint64(), 36) + ext
+		f, err := d.create(name, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		_, err = io.Copy(f, r)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			d.remove(name)
+			return "", err
+		}
+		return filepath.Join(l.DataDir(), "tmp", name), nil
 	}
-	if err != nil {
-		os.Remove(f.Name())
-		return "", err
-	}
-	return f.Name(), nil
+	return "", errors.New("temporary file: no free name")
 }
 
 // Abs turns a library-relative '/'-separated path into an absolute one.

@@ -536,7 +536,11 @@ func (l *Library) walk(ctx context.Context, ign matcher, rep *reporter, roots []
 				case st.IsDir():
 					report(rel, errors.New("symlink to a folder, not followed"))
 					return nil
-				case !l.Inside(p):
+				}
+				if _, err := l.Contain(rel); errors.Is(err, ErrDataDir) {
+					report(rel, errors.New("symlink into the library's data folder, not followed"))
+					return nil
+				} else if err != nil {
 					report(rel, errors.New("symlink to a file outside the library, not followed"))
 					return nil
 				}
@@ -576,7 +580,7 @@ func (l *Library) scanRoots(only []string) (roots, scope []string, err error) {
 		if clean == "" || clean == "." {
 			return []string{l.Root}, []string{""}, nil // the whole library
 		}
-		if clean == DataDirName || strings.HasPrefix(clean, DataDirName+"/") {
+		if inDataDir(clean) {
 			return nil, nil, fmt.Errorf("scan %q: Tagsight's own folder", rel)
 		}
 		if covered(scope, clean) {

@@ -11,8 +11,8 @@ import (
 )
 
 // TestScanFollowsSymlinksInsideOnly: a symlink to a file in the library is
-// indexed; one to a file outside is reported and never opened (its content
-// gets no entry and no thumbnail).
+// indexed; one to a file outside, or into .tagsight, is reported and never
+// opened (its content gets no entry and no thumbnail).
 func TestScanFollowsSymlinksInsideOnly(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "lib")
 	outside := t.TempDir()
@@ -24,6 +24,7 @@ func TestScanFollowsSymlinksInsideOnly(t *testing.T) {
 		"relative.jpg": filepath.Join("a", "real.jpg"),
 		"outside.jpg":  filepath.Join(outside, "secret.jpg"),
 		"dotdot.jpg":   relTo(t, root, filepath.Join(outside, "secret.jpg")),
+		"data.jpg":     filepath.Join(".tagsight", "library.db"),
 	} {
 		if err := os.Symlink(target, filepath.Join(root, link)); err != nil {
 			t.Fatal(err)
@@ -38,6 +39,9 @@ func TestScanFollowsSymlinksInsideOnly(t *testing.T) {
 		}
 	}
 	errs := errMap(res)
+	if _, ok := got["data.jpg"]; ok || !strings.Contains(errs["data.jpg"], "data folder") {
+		t.Errorf("data.jpg (a symlink to the database): indexed %v, error %q; want it refused", ok, errs["data.jpg"])
+	}
 	for _, p := range []string{"outside.jpg", "dotdot.jpg"} {
 		if _, ok := got[p]; ok {
 			t.Errorf("%s (a symlink out of the library) was indexed", p)

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io/fs"
+	"path"
 	"time"
 )
 
@@ -17,9 +17,11 @@ const TrashDirName = "trash"
 // Trash moves entries' files into the library's trash folder and forgets
 // the entries (their tags, fields, vectors and centroid shares go with
 // them, see store.DeleteEntries). It returns the ids it trashed, in order;
-// on an error, those before it stay trashed.
+// on an error, those before it stay trashed. An entry whose path leads out
+// of the library or into its data folder (a folder swapped for a link since
+// the scan) is refused, never moved: the trash would pull that file in.
 func (l *Library) Trash(ctx context.Context, ids []int64) ([]int64, error) {
-	dir := filepath.Join(l.DataDir(), TrashDirName, time.Now().Format("20060102-150405"))
+	stamp := time.Now().Format("20060102-150405")
 	done := make([]int64, 0, len(ids))
 	for _, id := range ids {
 		e, err := l.DB.EntryByID(ctx, id)
@@ -27,11 +29,7 @@ func (l *Library) Trash(ctx context.Context, ids []int64) ([]int64, error) {
 			return done, err
 		}
 		if !e.Missing {
-			dst := filepath.Join(dir, filepath.FromSlash(e.Path))
-			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-				return done, err
-			}
-			if err := os.Rename(l.Abs(e.Path), dst); err != nil && !errors.Is(err, os.ErrNotExist) {
+			if err := l.trashFile(e.Path, stamp); err != nil {
 				return done, fmt.Errorf("trash %s: %w", e.Path, err)
 			}
 		}
@@ -41,4 +39,33 @@ func (l *Library) Trash(ctx context.Context, ids []int64) ([]int64, error) {
 		done = append(done, id)
 	}
 	return done, nil
+}
+
+// trashFile moves the file at rel (a link moves as the link) under the
+// trash folder; a file that is gone already is no error.
+func (l *Library) trashFile(rel, stamp string) error {
+	c, err := l.Contain(rel)
+	if err != nil {
+		return err
+	}
+	src, err := l.openFolder(c.Dir, false)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return unwrapPathError(err)
+	}
+	defer src.Close()
+	if _, err := src.lstat(c.Name); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	dst, err := l.openFolder(path.Join(DataDirName, TrashDirName, stamp, c.Dir), true)
+	if err != nil {
+		return unwrapPathError(err)
+	}
+	defer dst.Close()
+	if err := src.rename(c.Name, dst, c.Name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return unwrapPathError(err)
+	}
+	return nil
 }

@@ -1,14 +1,16 @@
 package library
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
+	"path"
 	"slices"
 	"strings"
-
-	"github.com/tagsight/tagsight/backend/safefile"
+	"time"
 
 	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/store"
@@ -30,11 +32,22 @@ type XMPWritten struct {
 // read "photo.xmp" for RAW files, which is used when it exists).
 func (l *Library) SidecarFor(rel string) (string, bool) {
 	for _, name := range sidecarNames(rel) {
-		if st, err := os.Lstat(l.Abs(name)); err == nil && st.Mode().IsRegular() {
+		if l.regularAt(name) {
 			return name, true
 		}
 	}
 	return rel + ".xmp", false
+}
+
+// regularAt reports whether rel is a regular file where Contain allows it
+// (a link, even to a regular file, is not a sidecar to merge into).
+func (l *Library) regularAt(rel string) bool {
+	c, err := l.Contain(rel)
+	if err != nil || c.Real != c.Path() {
+		return false
+	}
+	st, err := os.Lstat(l.Abs(c.Path()))
+	return err == nil && st.Mode().IsRegular()
 }
 
 // WriteXMP writes each entry's tags into its XMP sidecar: the tags' names
@@ -112,11 +125,25 @@ func (l *Library) writeXMP(ctx context.Context, e store.Entry, known map[string]
 			}
 		}
 	}
+	// The picture and its sidecar must both be where the library may
+	// write: a folder link that leads out refuses the entry.
+	if _, err := l.Contain(e.Path); err != nil {
+		return err
+	}
 	side, exists := l.SidecarFor(e.Path)
-	abs := l.Abs(side)
+	c, err := l.Contain(side)
+	if err != nil {
+		return err
+	}
+	d, err := l.openFolder(c.Dir, false)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
 	var old []byte
+	perm := fs.FileMode(0o644)
 	if exists {
-		if old, err = readSidecar(abs); err != nil {
+		if old, perm, err = readSidecar(d, c.Name); err != nil {
 			return err
 		}
 		x, err := media.ParseXMP(old)
@@ -147,20 +174,33 @@ func (l *Library) writeXMP(ctx context.Context, e store.Entry, known map[string]
 	if exists && string(data) == string(old) {
 		return nil
 	}
-	if err := safefile.Write(abs, data); err != nil {
+	// Hidden and ending in the sidecar's extension, the temporary file is
+	// skipped by a scan that runs meanwhile, like any sidecar.
+	if _, err := d.replace(c.Name, "."+c.Name+"-", path.Ext(c.Name), bytes.NewReader(data), perm, time.Time{}); err != nil {
 		return err
 	}
 	w.Created, w.Changed = !exists, true
 	return nil
 }
 
-func readSidecar(abs string) ([]byte, error) {
-	st, err := os.Stat(abs)
+// readSidecar reads a sidecar in d, never through a link, and returns its
+// permissions so that a rewrite keeps them.
+func readSidecar(d *folder, name string) ([]byte, fs.FileMode, error) {
+	f, err := d.open(name)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	if st.Size() > media.MaxXMPBytes {
-		return nil, &fs.PathError{Op: "read", Path: abs, Err: errors.New("sidecar over 4 MiB")}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, 0, err
 	}
-	return os.ReadFile(abs)
+	if !st.Mode().IsRegular() || st.Size() > media.MaxXMPBytes {
+		return nil, 0, &fs.PathError{Op: "read", Path: name, Err: errors.New("sidecar over 4 MiB or not a regular file")}
+	}
+	b, err := io.ReadAll(io.LimitReader(f, media.MaxXMPBytes+1))
+	if err == nil && len(b) > media.MaxXMPBytes {
+		err = &fs.PathError{Op: "read", Path: name, Err: errors.New("sidecar over 4 MiB")}
+	}
+	return b, st.Mode().Perm(), err
 }
