@@ -469,8 +469,12 @@ func (h *httpFace) serveThumb(w http.ResponseWriter, r *http.Request) {
 	http.ServeFile(w, r, filepath.Join(ws.Lib.ThumbDir(), filepath.FromSlash(path.Clean("/" + e.Thumb)[1:])))
 }
 
-// servePreview makes (once) and serves a large oriented JPEG.
+// servePreview makes (once) and serves a large oriented JPEG. Unlike
+// thumbnails it may cost a full decode, so it counts against the limiter.
 func (h *httpFace) servePreview(w http.ResponseWriter, r *http.Request) {
+	if !h.allowRequest(w, r) {
+		return
+	}
 	ws, err := h.a.workspace()
 	if err != nil {
 		fail(w, err)
@@ -492,6 +496,17 @@ func (h *httpFace) servePreview(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
 	w.Header().Set("Content-Type", "image/jpeg")
 	http.ServeFile(w, r, dst)
+}
+
+// allowRequest takes a token from the client's rate-limit bucket for a
+// route outside /api/ (which guard counts), or answers 429 and returns false.
+func (h *httpFace) allowRequest(w http.ResponseWriter, r *http.Request) bool {
+	wait, ok := h.limiter.allow(clientKey(r))
+	if !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		httpError(w, http.StatusTooManyRequests, &Error{Code: "rate_limited", Message: "too many requests: slow down and try again in a moment"})
+	}
+	return ok
 }
 
 // idleReader pushes the request's read deadline forward while the client
@@ -649,7 +664,9 @@ func (h *httpFace) saveUpload(ctx context.Context, lib *library.Library, target,
 }
 
 // serveSearchImage searches by an uploaded picture, kept (capped) in the
-// library's own data folder only while it is embedded.
+// library's own data folder only while it is embedded. Being under /api/,
+// guard counts it against the rate limiter; its decode shares media's
+// process-wide memory budget.
 func (h *httpFace) serveSearchImage(w http.ResponseWriter, r *http.Request) {
 	ws, err := h.a.workspace()
 	if err != nil {
