@@ -91,8 +91,9 @@ type HTTPOptions struct {
 	// UploadLimit caps each uploaded file, in bytes (0: DefaultUploadLimit).
 	UploadLimit int64
 	// RateLimit is the API calls a client (by address) may make per second,
-	// with bursts of 4× that (0: DefaultRateLimit; <0: none). Thumbnails
-	// and files are not counted: the grid must never hit the limit.
+	// with bursts of 4× that (0: DefaultRateLimit; <0: none). Previews
+	// count (they may cost a full decode); thumbnails and files do not:
+	// the grid must never hit the limit.
 	RateLimit float64
 }
 
