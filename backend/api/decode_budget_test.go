@@ -223,7 +223,7 @@ func TestPreviewIsRateLimited(t *testing.T) {
 		{fmt.Sprintf("/preview/%d", e.ID), http.StatusTooManyRequests},
 	} {
 		if code, body := get(t, srv.URL+tt.path); code != tt.want {
-			t.Errorf("GET %s: %d %s, want %d", tt.path, code, body, tt.want)
+			t.Errorf("GET %s: %d %.100q, want %d", tt.path, code, body, tt.want)
 		}
 	}
 	var form bytes.Buffer
