@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/tagsight/tagsight/backend/library"
+	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/query"
 	"github.com/tagsight/tagsight/backend/search"
 	"github.com/tagsight/tagsight/backend/store"
@@ -60,6 +61,8 @@ func ToError(err error) *Error {
 		code = CodeInvalid
 	case errors.Is(err, search.ErrNoModel), errors.Is(err, workspace.ErrNoModel):
 		code = CodeNoModel
+	case errors.Is(err, media.ErrTooManyPixels):
+		code = CodeTooLarge // a picture beyond the decode limits, e.g. one posted to search by
 	}
 	return &Error{Code: code, Message: err.Error()}
 }

@@ -91,8 +91,9 @@ type HTTPOptions struct {
 	// UploadLimit caps each uploaded file, in bytes (0: DefaultUploadLimit).
 	UploadLimit int64
 	// RateLimit is the API calls a client (by address) may make per second,
-	// with bursts of 4× that (0: DefaultRateLimit; <0: none). Thumbnails
-	// and files are not counted: the grid must never hit the limit.
+	// with bursts of 4× that (0: DefaultRateLimit; <0: none). Previews
+	// count (they may cost a full decode); thumbnails and files do not:
+	// the grid must never hit the limit.
 	RateLimit float64
 }
 
@@ -492,8 +493,12 @@ func (h *httpFace) serveThumb(w http.ResponseWriter, r *http.Request) {
 	serveData(w, r, ws.Lib, "thumbs", e.Thumb)
 }
 
-// servePreview makes (once) and serves a large oriented JPEG.
+// servePreview makes (once) and serves a large oriented JPEG. Unlike
+// thumbnails it may cost a full decode, so it counts against the limiter.
 func (h *httpFace) servePreview(w http.ResponseWriter, r *http.Request) {
+	if !h.allowRequest(w, r) {
+		return
+	}
 	ws, err := h.a.workspace()
 	if err != nil {
 		fail(w, err)
@@ -517,6 +522,17 @@ func (h *httpFace) servePreview(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
 	w.Header().Set("Content-Type", "image/jpeg")
 	serveData(w, r, ws.Lib, "previews", rel)
+}
+
+// allowRequest takes a token from the client's rate-limit bucket for a
+// route outside /api/ (which guard counts), or answers 429 and returns false.
+func (h *httpFace) allowRequest(w http.ResponseWriter, r *http.Request) bool {
+	wait, ok := h.limiter.allow(clientKey(r))
+	if !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		httpError(w, http.StatusTooManyRequests, &Error{Code: "rate_limited", Message: "too many requests: slow down and try again in a moment"})
+	}
+	return ok
 }
 
 // idleReader pushes the request's read deadline forward while the client
@@ -674,7 +690,9 @@ func (h *httpFace) saveUpload(ctx context.Context, lib *library.Library, target,
 }
 
 // serveSearchImage searches by an uploaded picture, kept (capped) in the
-// library's own data folder only while it is embedded.
+// library's own data folder only while it is embedded. Being under /api/,
+// guard counts it against the rate limiter; its decode shares media's
+// process-wide memory budget.
 func (h *httpFace) serveSearchImage(w http.ResponseWriter, r *http.Request) {
 	ws, err := h.a.workspace()
 	if err != nil {

@@ -80,7 +80,10 @@ func TestDecodeDamagedJPEG(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			p := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".jpg")
 			testutil.WriteFile(t, p, b)
-			img, info, err := decode(context.Background(), p, Limits{}, full)
+			img, info, release, err := decode(context.Background(), p, Limits{}, full, nil)
+			if err == nil {
+				defer release()
+			}
 			if !turboJPEG {
 				// image/jpeg (builds without libjpeg-turbo) gives nothing of a damaged file.
 				if !errors.Is(err, ErrCorrupt) {
@@ -115,12 +118,14 @@ func TestDecodeDamagedJPEG(t *testing.T) {
 	t.Run("no picture data", func(t *testing.T) {
 		p := filepath.Join(dir, "header-only.jpg")
 		testutil.WriteFile(t, p, testutil.HeaderOnly(data))
-		if _, _, err := decode(context.Background(), p, Limits{}, full); !errors.Is(err, ErrCorrupt) {
+		if _, _, _, err := decode(context.Background(), p, Limits{}, full, nil); !errors.Is(err, ErrCorrupt) {
 			t.Fatalf("%v, want ErrCorrupt", err)
 		}
 	})
 	// An intact photo has no warning.
-	if _, info, err := decode(context.Background(), photo, Limits{}, full); err != nil || info.Warning != "" {
+	_, info, release, err := decode(context.Background(), photo, Limits{}, full, nil)
+	if err != nil || info.Warning != "" {
 		t.Fatalf("intact photo: %v, warning %q", err, info.Warning)
 	}
+	release()
 }

@@ -35,10 +35,18 @@ var thumbBackground = color.RGBA{0x80, 0x80, 0x80, 0xff}
 // is kept (premultiplied). Info is the Probe result of path.
 func DecodeScaled(ctx context.Context, path string, minShort int, lim Limits) (image.Image, Info, error) {
 	enough := func(w, h int) bool { return min(w, h) >= minShort }
-	img, info, err := decode(ctx, path, lim, enough)
+	after := func(w, h int) int64 {
+		if s := min(w, h); minShort > 0 && s > minShort {
+			tw, th := scaleDims(w, h, minShort, s)
+			return resizeBytes(w, h, tw, th) + rgbaBytes(tw, th) // and oriented
+		}
+		return 2 * rgbaBytes(w, h) // RGBA, then oriented
+	}
+	img, info, release, err := decode(ctx, path, lim, enough, after)
 	if err != nil {
 		return nil, info, err
 	}
+	defer release()
 	w, h := img.Bounds().Dx(), img.Bounds().Dy()
 	var out *image.RGBA
 	if s := min(w, h); minShort > 0 && s > minShort {
@@ -59,10 +67,18 @@ func Thumbnail(ctx context.Context, src, dst string, maxSide int, lim Limits) (I
 		return Info{}, fmt.Errorf("thumbnail: invalid size %d", maxSide)
 	}
 	enough := func(w, h int) bool { return max(w, h) >= maxSide }
-	img, info, err := decode(ctx, src, lim, enough)
+	after := func(w, h int) int64 {
+		if l := max(w, h); l > maxSide {
+			tw, th := scaleDims(w, h, maxSide, l)
+			return resizeBytes(w, h, tw, th) + 3*rgbaBytes(tw, th) // oriented, flattened, encoded
+		}
+		return 4 * rgbaBytes(w, h)
+	}
+	img, info, release, err := decode(ctx, src, lim, enough, after)
 	if err != nil {
 		return info, err
 	}
+	defer release()
 	w, h := img.Bounds().Dx(), img.Bounds().Dy()
 	var out *image.RGBA
 	if l := max(w, h); l > maxSide {
@@ -157,26 +173,29 @@ func toRGBA(src image.Image) *image.RGBA {
 
 // decode probes path, refuses what the limits forbid, and decodes it at
 // the smallest size the decoder offers for which enough(w, h) holds (the
-// full size for decoders without scaling).
-func decode(ctx context.Context, path string, lim Limits, enough func(w, h int) bool) (image.Image, Info, error) {
+// full size for decoders without scaling). after(w, h) (nil: nothing) is
+// the memory the caller goes on to spend on a w×h result: it is reserved
+// with the decode's own from the process budget, and held until the caller
+// calls release (only returned without error).
+func decode(ctx context.Context, path string, lim Limits, enough func(w, h int) bool, after func(w, h int) int64) (image.Image, Info, func(), error) {
 	lim = lim.withDefaults()
 	// Probe the file first so that bombs and non-images are refused without
 	// reading the whole file.
 	info, err := Probe(ctx, path, lim)
 	if err != nil {
-		return nil, info, err
+		return nil, info, nil, err
 	}
 	if _, err := decoderFor(info); err != nil {
-		return nil, info, err
+		return nil, info, nil, err
 	}
 	data, err := readLimited(path, lim.MaxFileBytes)
 	if err != nil {
-		return nil, info, err
+		return nil, info, nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, info, err
+		return nil, info, nil, err
 	}
-	return decodeBytes(data, path, lim, enough)
+	return decodeBytes(ctx, data, path, lim, enough, after)
 }
 
 // decoderFor returns the Go decoder for info's format (nil for JPEG, which
@@ -215,37 +234,52 @@ func decoderFor(info Info) (func(io.Reader) (image.Image, error), error) {
 	return dec, nil
 }
 
-// decodeBytes probes and decodes an in-memory file. It probes again
-// because the bytes read may differ from the file Probe saw.
-func decodeBytes(data []byte, name string, lim Limits, enough func(w, h int) bool) (image.Image, Info, error) {
+// decodeBytes probes and decodes an in-memory file (see decode). It probes
+// again because the bytes read may differ from the file Probe saw; then it
+// plans the decode from the header and waits for that much of the process
+// budget before any pixel is decoded.
+func decodeBytes(ctx context.Context, data []byte, name string, lim Limits, enough func(w, h int) bool, after func(w, h int) int64) (_ image.Image, _ Info, _ func(), err error) {
+	lim = lim.withDefaults()
 	info, err := probeFile(bytes.NewReader(data), int64(len(data)), name, lim)
 	if err != nil {
-		return nil, info, err
+		return nil, info, nil, err
 	}
 	dec, err := decoderFor(info)
 	if err != nil {
-		return nil, info, err
+		return nil, info, nil, err
 	}
+	raw := info.MediaType == TypeRaw
+	src := data
+	if raw {
+		if src, err = rawPreview(data); err != nil {
+			return nil, info, nil, fmt.Errorf("decode %s: %w", info.Format, err)
+		}
+	}
+	free, err := reserveDecode(ctx, data, src, info, lim, enough, after)
+	if err != nil {
+		return nil, info, nil, err
+	}
+	defer func() {
+		if err != nil {
+			free()
+		}
+	}()
 	var img image.Image
 	heif := info.Format == "heic" || info.Format == "avif"
 	switch {
-	case info.MediaType == TypeRaw:
-		var preview []byte
-		if preview, err = rawPreview(data); err == nil {
-			img, info.Warning, err = decodeJPEG(preview, lim.MaxPixels, enough)
-		}
-		if err == nil {
-			return img, info, nil // the preview's size is its own, not the sensor's
+	case raw:
+		if img, info.Warning, err = decodeJPEG(src, lim.MaxPixels, lim.MaxDecodeBytes, enough); err == nil {
+			return img, info, free, nil // the preview's size is its own, not the sensor's
 		}
 	case heif:
-		img, err = decodeHEIF(data, lim.MaxPixels)
+		img, err = decodeHEIF(data, lim.MaxPixels, lim.MaxDecodeBytes)
 	case dec == nil:
-		img, info.Warning, err = decodeJPEG(data, lim.MaxPixels, enough)
+		img, info.Warning, err = decodeJPEG(data, lim.MaxPixels, lim.MaxDecodeBytes, enough)
 	default:
 		img, err = decodeStd(data, dec)
 	}
 	if err != nil {
-		return nil, info, fmt.Errorf("decode %s: %w", info.Format, err)
+		return nil, info, nil, fmt.Errorf("decode %s: %w", info.Format, err)
 	}
 	b := img.Bounds()
 	if heif && b.Dx() == info.Height && b.Dy() == info.Width {
@@ -255,9 +289,37 @@ func decodeBytes(data []byte, name string, lim Limits, enough func(w, h int) boo
 	}
 	// The decoder must agree with the header checked against the limit.
 	if b.Dx() > info.Width || b.Dy() > info.Height || b.Empty() {
-		return nil, info, fmt.Errorf("decode %s: %w: decoded size differs from header", info.Format, ErrCorrupt)
+		return nil, info, nil, fmt.Errorf("decode %s: %w: decoded size differs from header", info.Format, ErrCorrupt)
 	}
-	return img, info, nil
+	return img, info, free, nil
+}
+
+// reserveDecode plans the decode of src (data itself, or a RAW file's
+// preview) and reserves what it and after need, with the file's bytes,
+// from the process budget.
+func reserveDecode(ctx context.Context, data, src []byte, info Info, lim Limits, enough func(w, h int) bool, after func(w, h int) int64) (func(), error) {
+	var plan decodePlan
+	var err error
+	if info.MediaType == TypeRaw {
+		plan, err = planJPEG(src, enough)
+	} else {
+		plan, err = planDecode(src, info, enough)
+	}
+	if err != nil {
+		if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrUnsupported) {
+			err = fmt.Errorf("%w: %v", ErrCorrupt, err)
+		}
+		return nil, fmt.Errorf("decode %s: %w", info.Format, err)
+	}
+	need := int64(len(data)) + plan.bytes
+	if after != nil {
+		need += after(plan.w, plan.h)
+	}
+	release, err := reserve(ctx, need, lim.MaxDecodeBytes, fmt.Sprintf("%dx%d %s", plan.w, plan.h, info.Format))
+	if err != nil {
+		return nil, fmt.Errorf("decode %s: %w", info.Format, err)
+	}
+	return release, nil
 }
 
 func readLimited(path string, maxBytes int64) ([]byte, error) {

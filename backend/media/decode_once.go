@@ -17,10 +17,12 @@ import (
 // further: callers that each need a different size (a thumbnail, a model
 // input) scale the one result themselves (ScaleShort, ScaleLong).
 func DecodeOriented(ctx context.Context, path string, lim Limits, enough func(w, h int) bool) (*image.RGBA, Info, error) {
-	img, info, err := decode(ctx, path, lim, enough)
+	after := func(w, h int) int64 { return 2 * rgbaBytes(w, h) } // RGBA, then oriented
+	img, info, release, err := decode(ctx, path, lim, enough, after)
 	if err != nil {
 		return nil, info, err
 	}
+	defer release() // the caller's copy is its own to account for
 	return applyOrientation(toRGBA(img), info.Orientation), info, nil
 }
 

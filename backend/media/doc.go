@@ -6,7 +6,11 @@
 //
 // Every input is treated as hostile: sizes are checked against Limits before
 // any pixel buffer is allocated, and EXIF is validated before a third-party
-// parser sees it.
+// parser sees it. The memory a decode will hold is worked out from the
+// header and reserved from one process-wide budget (SetDecodeMemory) before
+// decoding, so a small file that inflates to gigabytes is refused and
+// concurrent decodes (indexer, previews, search by image) cannot add up past
+// it.
 //
 // It is not for walking folders, hashing, storing results or deciding what to
 // index (that is package library), nor for model preprocessing such as

@@ -2,6 +2,7 @@ package media
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"image/gif"
@@ -108,8 +109,12 @@ func FuzzDecode(f *testing.F) {
 	exts := []string{".jpg", ".png", ".gif", ".tif", ".webp", ".bmp"}
 	f.Fuzz(func(t *testing.T, data []byte, ext uint8) {
 		lim := Limits{MaxPixels: 1 << 20, MaxFileBytes: 1 << 20}
-		img, _, err := decodeBytes(data, "f"+exts[int(ext)%len(exts)], lim, func(w, h int) bool { return min(w, h) >= 16 })
-		if err == nil && int64(img.Bounds().Dx())*int64(img.Bounds().Dy()) > 1<<20 {
+		img, _, release, err := decodeBytes(context.Background(), data, "f"+exts[int(ext)%len(exts)], lim, func(w, h int) bool { return min(w, h) >= 16 }, nil)
+		if err != nil {
+			return
+		}
+		release()
+		if int64(img.Bounds().Dx())*int64(img.Bounds().Dy()) > 1<<20 {
 			t.Fatalf("decoded %v", img.Bounds())
 		}
 	})

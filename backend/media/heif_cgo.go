@@ -62,8 +62,9 @@ const heifDecoder = true
 
 // decodeHEIF decodes a HEIC or AVIF file's primary image at full size
 // (HEVC and AV1 have no cheap scaled decode), refusing more than maxPixels
-// before allocating.
-func decodeHEIF(data []byte, maxPixels int64) (image.Image, error) {
+// before allocating, and more than maxBytes at the 16 bytes a pixel that
+// planDecode counts (libheif may read the size differently from ispe).
+func decodeHEIF(data []byte, maxPixels, maxBytes int64) (image.Image, error) {
 	if len(data) == 0 {
 		return nil, fmt.Errorf("%w: empty data", ErrCorrupt)
 	}
@@ -72,7 +73,7 @@ func decodeHEIF(data []byte, maxPixels int64) (image.Image, error) {
 	if e := C.tagsight_heif_size(src, C.size_t(len(data)), &w, &h); e.code != C.heif_error_Ok {
 		return nil, fmt.Errorf("%w: %s", ErrCorrupt, C.GoString(e.message))
 	}
-	if w <= 0 || h <= 0 || int64(w)*int64(h) > maxPixels {
+	if w <= 0 || h <= 0 || int64(w)*int64(h) > maxPixels || int64(w)*int64(h)*16 > maxBytes {
 		return nil, fmt.Errorf("%w: %dx%d", ErrTooManyPixels, int(w), int(h))
 	}
 	img := image.NewNRGBA(image.Rect(0, 0, int(w), int(h)))

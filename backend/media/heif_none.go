@@ -9,6 +9,6 @@ import (
 
 const heifDecoder = false
 
-func decodeHEIF(data []byte, maxPixels int64) (image.Image, error) {
+func decodeHEIF(data []byte, maxPixels, maxBytes int64) (image.Image, error) {
 	return nil, fmt.Errorf("heif: %w (built without libheif)", ErrUnsupported)
 }

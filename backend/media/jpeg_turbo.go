@@ -24,7 +24,8 @@ const turboJPEG = true
 // yields the picture, as far as it decodes, with a warning saying so; only
 // a file with no picture data at all fails. The only C resource is the
 // handle, destroyed on return; the input and output buffers are Go memory.
-func decodeJPEG(data []byte, maxPixels int64, big func(w, h int) bool) (image.Image, string, error) {
+// maxBytes is what the caller reserved for the pixels (see planJPEG).
+func decodeJPEG(data []byte, maxPixels, maxBytes int64, big func(w, h int) bool) (image.Image, string, error) {
 	if len(data) == 0 {
 		return nil, "", fmt.Errorf("%w: empty data", ErrCorrupt)
 	}
@@ -47,22 +48,10 @@ func decodeJPEG(data []byte, maxPixels int64, big func(w, h int) bool) (image.Im
 		img, err := decodeJPEGStd(data, big)
 		return img, "", err
 	}
-	var n C.int
-	sf := C.tjGetScalingFactors(&n)
-	if sf == nil || n <= 0 {
-		return nil, "", errors.New("libjpeg-turbo has no scaling factors")
-	}
-	sw, sh := int(w), int(ht)
-	best := int64(sw) * int64(sh)
-	for _, f := range unsafe.Slice(sf, int(n)) {
-		num, den := int(f.num), int(f.denom)
-		if num <= 0 || den <= 0 || num > den {
-			continue // never upscale in the decoder
-		}
-		tw, th := (int(w)*num+den-1)/den, (int(ht)*num+den-1)/den
-		if a := int64(tw) * int64(th); a < best && big(tw, th) {
-			best, sw, sh = a, tw, th
-		}
+	sw, sh := jpegDecodeSize(int(w), int(ht), big)
+	if int64(sw)*int64(sh)*4 > maxBytes {
+		// The budget was planned from image/jpeg's reading of the header.
+		return nil, "", fmt.Errorf("%w: %dx%d decodes larger than planned", ErrTooManyPixels, int(w), int(ht))
 	}
 	img := image.NewRGBA(image.Rect(0, 0, sw, sh))
 	if decodedHook != nil {
@@ -81,6 +70,30 @@ func decodeJPEG(data []byte, maxPixels int64, big func(w, h int) bool) (image.Im
 		return img, "damaged JPEG: " + jpegWarning(data) + "; showing the part that decodes", nil
 	}
 	return img, "", nil
+}
+
+// jpegDecodeSize is the size libjpeg-turbo decodes a w×h JPEG at: the
+// smallest DCT scaling factor (1/8 … 1/1) whose output still satisfies
+// big(w, h).
+func jpegDecodeSize(w, h int, big func(w, h int) bool) (int, int) {
+	var n C.int
+	sf := C.tjGetScalingFactors(&n)
+	sw, sh := w, h
+	if sf == nil || n <= 0 {
+		return sw, sh
+	}
+	best := int64(sw) * int64(sh)
+	for _, f := range unsafe.Slice(sf, int(n)) {
+		num, den := int(f.num), int(f.denom)
+		if num <= 0 || den <= 0 || num > den {
+			continue // never upscale in the decoder
+		}
+		tw, th := (w*num+den-1)/den, (h*num+den-1)/den
+		if a := int64(tw) * int64(th); a < best && big(tw, th) {
+			best, sw, sh = a, tw, th
+		}
+	}
+	return sw, sh
 }
 
 // jpegWarning names what a decoder warning most likely means.

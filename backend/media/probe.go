@@ -21,11 +21,17 @@ import (
 type Limits struct {
 	MaxPixels    int64 // width*height above this is refused before decoding; default 300_000_000
 	MaxFileBytes int64 // files above this are not decoded; default 1 GiB
+	// MaxDecodeBytes: a decode whose memory, computed from the header
+	// (the file, the decoded pixels as the decoder stores them, the copies
+	// and resizes made from them), exceeds this is refused before
+	// decoding; default DefaultMaxDecodeBytes. The process-wide budget
+	// (SetDecodeMemory) caps it too.
+	MaxDecodeBytes int64
 }
 
 // DefaultLimits returns the limits used when a field is zero.
 func DefaultLimits() Limits {
-	return Limits{MaxPixels: 300_000_000, MaxFileBytes: 1 << 30}
+	return Limits{MaxPixels: 300_000_000, MaxFileBytes: 1 << 30, MaxDecodeBytes: DefaultMaxDecodeBytes}
 }
 
 func (l Limits) withDefaults() Limits {
@@ -35,6 +41,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxFileBytes <= 0 {
 		l.MaxFileBytes = d.MaxFileBytes
+	}
+	if l.MaxDecodeBytes <= 0 {
+		l.MaxDecodeBytes = d.MaxDecodeBytes
 	}
 	return l
 }
