@@ -42,8 +42,9 @@ type Service struct {
 	model store.Model
 	enc   Encoders
 
-	mu    sync.Mutex
-	index *knn.Index
+	mu     sync.Mutex
+	index  *knn.Index
+	counts IndexStats // under mu
 
 	cacheMu sync.Mutex
 	cache   map[string]*list.Element
@@ -63,6 +64,29 @@ func New(db *store.DB, ts *tags.Service, root func(string) string, model store.M
 
 // Model is the model whose vectors the service searches.
 func (s *Service) Model() store.Model { return s.model }
+
+// IndexStats count what happened to the in-memory vectors: how often they
+// were loaded from the store and how many vectors were put into and
+// removed from a loaded index since the service began.
+type IndexStats struct {
+	Loaded  bool
+	Len     int
+	Loads   int64
+	Puts    int64
+	Forgets int64
+}
+
+// Stats says how the in-memory vectors stand.
+func (s *Service) Stats() IndexStats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.counts
+	st.Loaded = s.index != nil
+	if s.index != nil {
+		st.Len = s.index.Len()
+	}
+	return st
+}
 
 // Invalidate drops the in-memory vectors; the next search reloads them.
 // Put and Forget follow single changes without that cost.
@@ -88,6 +112,9 @@ func (s *Service) Put(vs map[int64][]float32) {
 			}
 		}
 	}
+	if idx != nil {
+		s.counts.Puts += int64(len(vs))
+	}
 	s.mu.Unlock()
 	if idx != nil {
 		for id, v := range vs {
@@ -102,6 +129,9 @@ func (s *Service) Put(vs map[int64][]float32) {
 func (s *Service) Forget(ids []int64) {
 	s.mu.Lock()
 	idx := s.index
+	if idx != nil {
+		s.counts.Forgets += int64(len(ids))
+	}
 	s.mu.Unlock()
 	if idx != nil {
 		for _, id := range ids {
@@ -142,6 +172,7 @@ func (s *Service) Index(ctx context.Context) (*knn.Index, error) {
 		return nil, fmt.Errorf("load vectors: %w", err)
 	}
 	s.index = idx
+	s.counts.Loads++
 	return idx, nil
 }
 

@@ -97,3 +97,42 @@ func TestChangeLog(t *testing.T) {
 		t.Fatalf("a current reader told to reload: %+v", cur)
 	}
 }
+
+// At the edge of the pruned log: a reader whose cursor is just before the
+// oldest row kept has lost nothing; one row further back it has lost one
+// change and must reload.
+func TestChangeLogLostEdge(t *testing.T) {
+	db, _ := openTemp(t)
+	ctx := context.Background()
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, p := range []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg", "f.jpg"} {
+			e := Entry{Path: p, Size: 1, Fingerprint: "fp-" + p, MediaType: "image", Thumb: "t"}
+			if err := InsertEntry(ctx, tx, &e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	top, err := db.ChangeSeq(ctx)
+	if err != nil || top < 6 {
+		t.Fatalf("change log top %d %v", top, err)
+	}
+	old := ChangeLogKeep
+	ChangeLogKeep = 3 // keeps seq top-2, top-1, top
+	defer func() { ChangeLogKeep = old }()
+	if err := db.PruneChanges(ctx); err != nil {
+		t.Fatal(err)
+	}
+	oldest := top - 2
+	edge, err := db.ChangesSince(ctx, oldest-1)
+	if err != nil || edge.Lost || len(edge.Entries) != 3 || edge.Seq != top {
+		t.Errorf("cursor just before the oldest kept row: %+v %v, want the 3 kept changes, not lost", edge, err)
+	}
+	behind, err := db.ChangesSince(ctx, oldest-2)
+	if err != nil || !behind.Lost || behind.Seq != top {
+		t.Errorf("cursor one change behind the kept rows: %+v %v, want lost", behind, err)
+	}
+}

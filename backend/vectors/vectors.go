@@ -58,9 +58,6 @@ type Options struct {
 	// Load, when set, prepares the model (creates its sessions); it runs
 	// while the first pictures decode, and inference waits for it.
 	Load func(ctx context.Context) error
-	// Saved, when set, receives each vector once it is committed, so an
-	// in-memory index can follow without reloading. It must not keep the map.
-	Saved func(map[int64][]float32)
 }
 
 // Result sums up a run.
@@ -229,23 +226,15 @@ func (a *Analyzer) Finish(ctx context.Context, inputs []any) ([]any, []error, er
 		case i >= len(vecs):
 			errs[i] = fmt.Errorf("embed: %d vectors for %d pictures", len(vecs), len(inputs))
 		default:
-			outs[i] = vectorOut{m: a.m, vec: vecs[i], saved: a.opts.Saved}
+			outs[i] = vectorOut{m: a.m, vec: vecs[i]}
 		}
 	}
 	return outs, errs, nil
 }
 
 type vectorOut struct {
-	m     store.Model
-	vec   []float32
-	saved func(map[int64][]float32)
-}
-
-// Committed hands the vector to Options.Saved once it is in the store.
-func (o vectorOut) Committed(id int64) {
-	if o.saved != nil {
-		o.saved(map[int64][]float32{id: o.vec})
-	}
+	m   store.Model
+	vec []float32
 }
 
 func (o vectorOut) Save(ctx context.Context, tx *store.Tx, id int64) error {

@@ -63,10 +63,9 @@ type Live struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	poke   chan struct{}
-	seq    int64
 
-	mu       sync.Mutex
-	failures int // batches failed in a row
+	mu       sync.Mutex // guards failures, told, untold and pending
+	failures int        // batches failed in a row
 
 	told    time.Time     // when Changed was last called
 	untold  store.Changes // changes Changed has not heard of yet
@@ -110,12 +109,10 @@ func (ws *Workspace) Live(o LiveOptions) (*Live, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	seq, err := ws.Lib.DB.ChangeSeq(ctx)
-	if err != nil {
-		cancel()
-		return nil, err
-	}
-	l := &Live{ws: ws, o: o, w: w, cancel: cancel, poke: make(chan struct{}, 1), seq: seq}
+	l := &Live{ws: ws, o: o, w: w, cancel: cancel, poke: make(chan struct{}, 1)}
+	ws.syncMu.Lock()
+	ws.heard = l.heard
+	ws.syncMu.Unlock()
 	l.wg.Add(2)
 	go func() {
 		defer l.wg.Done()
@@ -149,6 +146,9 @@ func (l *Live) Poke() {
 func (l *Live) Close() {
 	l.cancel()
 	l.wg.Wait()
+	l.ws.syncMu.Lock()
+	l.ws.heard = nil
+	l.ws.syncMu.Unlock()
 }
 
 // batch runs the analysis pipeline over what changed on disk.
@@ -230,7 +230,7 @@ func (l *Live) follow(ctx context.Context) {
 		case <-t.C:
 		case <-l.poke:
 		}
-		if changed, _ := l.check(ctx); changed { // an error: the next tick tries again
+		if changed, _ := l.ws.Sync(ctx); changed { // an error: the next tick tries again
 			lastChange = time.Now()
 		}
 		l.tell()
@@ -246,43 +246,37 @@ func (l *Live) follow(ctx context.Context) {
 			}
 		}
 		next := l.o.IdleEvery
-		if l.pending || time.Since(lastChange) < 10*time.Second {
+		l.mu.Lock()
+		pending := l.pending
+		l.mu.Unlock()
+		if pending || time.Since(lastChange) < 10*time.Second {
 			next = l.o.FollowEvery
 		}
 		t.Reset(next) // (Go 1.23 timers: no stale tick survives a Reset)
 	}
 }
 
-// check follows the changes made since the last look, if any (and says
-// whether there were).
-func (l *Live) check(ctx context.Context) (bool, error) {
-	top, err := l.ws.Lib.DB.ChangeSeq(ctx)
-	if err != nil || top == l.seq {
-		return false, err
-	}
-	c, err := l.ws.Lib.DB.ChangesSince(ctx, l.seq)
-	if err != nil {
-		return false, err
-	}
-	l.seq = c.Seq
-	if !c.Empty() {
-		// Told even when Follow fails: it has then dropped the search
-		// index, which reloads on the next search.
-		l.untold = l.untold.Merge(c)
-		l.pending = true
-	}
-	return true, l.ws.Follow(ctx, c)
+// heard keeps what Sync followed (here or in an index this process ran)
+// for the next Changed.
+func (l *Live) heard(c store.Changes) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.untold = l.untold.Merge(c)
+	l.pending = true
 }
 
 // tell calls Changed with what it has not heard of, at most every
 // ChangedEvery (a long index commits every half second; the faces
 // refresh once a second).
 func (l *Live) tell() {
+	l.mu.Lock()
 	if !l.pending || time.Since(l.told) < l.o.ChangedEvery {
+		l.mu.Unlock()
 		return
 	}
 	c := l.untold
 	l.untold, l.pending, l.told = store.Changes{}, false, time.Now()
+	l.mu.Unlock()
 	if l.o.Changed != nil {
 		l.o.Changed(c)
 	}

@@ -92,7 +92,7 @@ func TestModelSwapUnderLoad(t *testing.T) {
 		t.Errorf("model after the swaps: %s, want %s", got, colour)
 	}
 	// The last model searches, with its own vectors (embedding them first).
-	if _, err := ws.Embed(ctx, nil); err != nil {
+	if _, _, err := ws.Index(ctx, library.ScanOptions{}, true); err != nil {
 		t.Fatal(err)
 	}
 	res, err := ws.Now().Search.Search(ctx, "red", search.Options{Limit: 3})

@@ -169,6 +169,13 @@ type Workspace struct {
 	state   atomic.Pointer[State]
 	retired []*Model // replaced models not closed yet (see RetireAfter)
 	faces   atomic.Pointer[Faces]
+
+	// The in-memory search index has one writer, Sync, which follows the
+	// change log: what this process writes reaches it the same way as
+	// what another process writes, once.
+	syncMu sync.Mutex
+	seq    int64               // the change log's number Sync has reached
+	heard  func(store.Changes) // Live's listener (nil: none)
 }
 
 // RetireAfter is how long a replaced model stays open: a search that took
@@ -201,6 +208,12 @@ func Open(ctx context.Context, root string, create bool, o ModelOptions, require
 		return nil, err
 	}
 	ws := &Workspace{Lib: lib, Tags: tags.New(lib.DB), opts: o}
+	// The search index loads lazily with every vector: what is logged
+	// before now is in it.
+	if ws.seq, err = lib.DB.ChangeSeq(ctx); err != nil {
+		lib.Close()
+		return nil, err
+	}
 	m, sm, err := ws.loadModel(ctx, o.Model)
 	if err != nil && (requireModel || !errors.Is(err, ErrNoModel)) {
 		lib.Close()
@@ -289,7 +302,6 @@ func (st *State) clipOptions(report func(vectors.Progress)) vectors.Options {
 		Batch:    eng.PreferredBatch(),
 		Report:   report,
 		Load:     func(context.Context) error { return eng.LoadVision() },
-		Saved:    st.Search.Put, // the in-memory index follows batch by batch
 	}
 }
 
@@ -315,32 +327,36 @@ func (ws *Workspace) Index(ctx context.Context, opts library.ScanOptions, embed 
 		r := vectors.FromAnalysis(ctx, ws.Lib.DB, st.StoreModel, res.Analysis)
 		r.Timing = clipA.Timing()
 		emb = &r
-		if r.Failed > 0 || err != nil {
-			st.Search.Invalidate() // see Embed
-		}
-	} else if res.Updated > 0 || err != nil {
-		// Changed content lost its vectors in the store; nothing embedded
-		// the new content to replace them in memory.
-		st.Search.Invalidate()
 	}
+	// New vectors, and the vectors that changed content lost, reach the
+	// search index through the change log (a Live follower has taken most
+	// of them batch by batch already).
+	ws.Sync(context.WithoutCancel(ctx))
 	return res, emb, err
 }
 
-// Embed computes the vectors the library lacks for its model: the
-// analysis pipeline with the CLIP analyzer only.
-func (ws *Workspace) Embed(ctx context.Context, report func(vectors.Progress)) (vectors.Result, error) {
-	st := ws.Now() // one model for the whole call
-	if st.Model == nil {
-		return vectors.Result{}, st.ModelErr
+// Sync brings the in-memory search index up to the change log, whoever
+// wrote it (this process or another), and tells Live's listener what
+// changed. It is the index's one writer. moved reports whether the log
+// had grown; a failed follow has dropped the index, which then reloads
+// on the next search.
+func (ws *Workspace) Sync(ctx context.Context) (moved bool, err error) {
+	ws.syncMu.Lock()
+	defer ws.syncMu.Unlock()
+	top, err := ws.Lib.DB.ChangeSeq(ctx)
+	if err != nil || top == ws.seq {
+		return false, err
 	}
-	res, err := vectors.Run(ctx, ws.Lib.DB, ws.Lib.Abs, st.StoreModel, st.Model.Engine, st.Model.Spec.Preprocess, st.clipOptions(report))
-	if res.Failed > 0 || err != nil {
-		// A picture whose new content failed to embed may still have its
-		// old vector in memory (the scan dropped it only from the store),
-		// and a failed save leaves memory unsure: reload.
-		st.Search.Invalidate()
+	c, err := ws.Lib.DB.ChangesSince(ctx, ws.seq)
+	if err != nil {
+		return false, err
 	}
-	return res, err
+	ws.seq = c.Seq
+	err = ws.Follow(ctx, c)
+	if !c.Empty() && ws.heard != nil {
+		ws.heard(c) // told even when Follow failed: it reloads instead
+	}
+	return true, err
 }
 
 // Close releases the model and the database.
@@ -363,8 +379,7 @@ func (ws *Workspace) Close() error {
 // Trash moves entries' files to the library's trash and forgets them, and
 // takes them out of the in-memory search index.
 func (ws *Workspace) Trash(ctx context.Context, ids []int64) (int, error) {
-	st := ws.Now() // one model for the whole call
 	done, err := ws.Lib.Trash(ctx, ids)
-	st.Search.Forget(done)
+	ws.Sync(context.WithoutCancel(ctx)) // the trashed entries leave the search index
 	return len(done), err
 }
