@@ -24,6 +24,7 @@ func newServeCmd() *cobra.Command {
 	var noIndex, readOnly bool
 	var uploadMB int64
 	var rate float64
+	var streamsPerClient, streams, inflight int
 	cmd := &cobra.Command{
 		Use:   "serve LIBRARY",
 		Short: "Serve the Tagsight UI to a browser",
@@ -31,9 +32,11 @@ func newServeCmd() *cobra.Command {
 
 Listens on 127.0.0.1 by default. Binding to any other address needs access
 tokens: two are generated and printed once (or give --token/--read-token),
-one with full access and one that may only browse, search and view; every
-request must carry one (the printed addresses set a cookie). --read-only
-makes every client read-only.
+one with full access and one that may only browse, search and view. The
+page takes the token from the printed address, keeps it in the tab (never
+in a cookie, which every port of this host would receive) and sends it as
+"Authorization: Bearer"; scripts do the same. --read-only makes every
+client read-only.
 
 What the web may do is narrower than the desktop app: the served library is
 fixed; nothing takes or reveals a path on this machine's disk (import is by
@@ -76,13 +79,14 @@ sound; like: takes paths inside the library); settings live in the library's
 				}
 			}
 			opts := api.HTTPOptions{Token: token, ReadToken: readToken, ReadOnly: readOnly, Broker: broker, LoopbackOnly: loopback,
-				UploadLimit: uploadMB << 20, RateLimit: rate}
+				UploadLimit: uploadMB << 20, RateLimit: rate, StreamsPerClient: streamsPerClient, Streams: streams, InflightPerClient: inflight}
 			if frontend.Built() {
 				opts.Assets = frontend.Dist()
 			} else {
 				fmt.Fprintln(cmd.ErrOrStderr(), "tagsight: this binary was built without the UI (make frontend, then rebuild); serving the API only")
 			}
-			srv := &http.Server{Handler: api.Handler(a, opts), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+			srv := &http.Server{Handler: api.Handler(a, opts), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+				MaxHeaderBytes: 64 << 10}
 			url := "http://" + ln.Addr().String() + "/"
 			full := url
 			if token != "" {
@@ -120,6 +124,9 @@ sound; like: takes paths inside the library); settings live in the library's
 	cmd.Flags().BoolVar(&readOnly, "read-only", false, "every client may browse, search and view, and change nothing")
 	cmd.Flags().Int64Var(&uploadMB, "upload-limit-mb", api.DefaultUploadLimit>>20, "largest file an upload may carry, in MB")
 	cmd.Flags().Float64Var(&rate, "rate-limit", api.DefaultRateLimit, "API calls per second per client, bursts of 4× (negative: no limit)")
+	cmd.Flags().IntVar(&streamsPerClient, "streams-per-client", api.DefaultStreamsPerClient, "event streams per client; a new one closes the client's oldest (negative: no limit)")
+	cmd.Flags().IntVar(&streams, "streams", api.DefaultStreams, "event streams of all clients together (negative: no limit)")
+	cmd.Flags().IntVar(&inflight, "requests-per-client", api.DefaultInflightPerClient, "requests in flight per client, event streams aside (negative: no limit)")
 	cmd.Flags().BoolVar(&noIndex, "no-index", false, "do not scan the library at start")
 	return cmd
 }
