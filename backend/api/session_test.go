@@ -89,6 +89,9 @@ func openStream(t *testing.T, base, ip string) (net.Conn, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Closed before the server (cleanups run last first), which waits for
+	// its streams to end.
+	t.Cleanup(func() { conn.Close() })
 	fmt.Fprintf(conn, "GET /api/events HTTP/1.1\r\nHost: %s\r\n\r\n", strings.TrimPrefix(base, "http://"))
 	// A guard against a hang, not a timing check.
 	conn.SetReadDeadline(time.Now().Add(30 * time.Second))
@@ -207,6 +210,7 @@ func holdRequest(t *testing.T, base string) net.Conn {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { conn.Close() })
 	fmt.Fprintf(conn, "POST /api/Version HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n", strings.TrimPrefix(base, "http://"))
 	conn.SetReadDeadline(time.Now().Add(30 * time.Second)) // a guard against a hang
 	line, err := bufio.NewReader(conn).ReadString('\n')
