@@ -445,3 +445,18 @@ func TestWailsOriginRefused(t *testing.T) {
 		t.Errorf("same origin: %v %v", resp, err)
 	}
 }
+
+// TestDesktopHasNoClientCaps: the window's asset server is one trusted
+// client loading many thumbnails at once, so the per-client caps are off;
+// a server without tokens hands out no media signature (nothing to sign).
+func TestDesktopHasNoClientCaps(t *testing.T) {
+	s := newSessionServer(t, HTTPOptions{Desktop: true, InflightPerClient: 1, RateLimit: -1})
+	held := holdRequest(t, s.srv.URL)
+	defer held.Close()
+	if code := versionFrom(t, clientAt("127.0.0.1", ""), s.srv.URL); code != 200 {
+		t.Errorf("the window's second request in flight: %d", code)
+	}
+	if acc := mediaSig(t, s.srv.URL, ""); acc.Media != "" || acc.Role != "full" {
+		t.Errorf("a server without tokens: %+v", acc)
+	}
+}
