@@ -43,7 +43,7 @@ func main() {
 			Assets: frontend.Dist(),
 			// Thumbnails, previews and original files (by entry id, never
 			// by path) come from the same handler as in `tagsight serve`.
-			Handler: api.Handler(core, api.HTTPOptions{}),
+			Handler: api.Handler(core, api.HTTPOptions{Desktop: true}),
 		},
 		// Matches the frontend's dark background so the window doesn't flash white.
 		BackgroundColour: &options.RGBA{R: 24, G: 24, B: 27, A: 255},

@@ -73,9 +73,10 @@ func flatJPEG(t testing.TB, c color.RGBA, w, h int) []byte {
 
 // server is a running `tagsight serve`.
 type server struct {
-	URL  string
-	Root string
-	cmd  *exec.Cmd
+	URL   string
+	Root  string
+	Token string // the full token the server printed, if it has one
+	cmd   *exec.Cmd
 }
 
 func startServer(t *testing.T, perColour int, flags ...string) *server {
@@ -91,6 +92,10 @@ func startServer(t *testing.T, perColour int, flags ...string) *server {
 	cmd.Env = append(os.Environ(), "TAGSIGHT_MODELS_DIR="+t.TempDir())
 	cmd.Stderr = os.Stderr
 	s := &server{URL: testutil.Serve(t, cmd), Root: root, cmd: cmd}
+	// With tokens the printed address is the page's: /?token=…
+	if base, tok, ok := strings.Cut(s.URL, "/?token="); ok {
+		s.URL, s.Token = base, tok
+	}
 	s.waitIdle(t)
 	return s
 }
@@ -99,7 +104,12 @@ func startServer(t *testing.T, perColour int, flags ...string) *server {
 func (s *server) call(t *testing.T, method string, out any, args ...any) {
 	t.Helper()
 	b, _ := json.Marshal(args)
-	resp, err := http.Post(s.URL+"/api/"+method, "application/json", bytes.NewReader(b))
+	req, _ := http.NewRequest("POST", s.URL+"/api/"+method, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	if s.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+s.Token)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

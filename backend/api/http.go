@@ -70,13 +70,20 @@ func (b *Broker) unsubscribe(ch chan []byte) {
 	b.mu.Unlock()
 }
 
+// listeners is how many streams are subscribed, for tests.
+func (b *Broker) listeners() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.subs)
+}
+
 // HTTPOptions configure the HTTP face.
 type HTTPOptions struct {
 	// Assets is the built frontend (nil: only the API, thumbnails and files).
 	Assets fs.FS
-	// Token, when set, is required on every request (cookie, bearer header
-	// or ?token=, which sets the cookie) and gives full access. Needed off
-	// loopback.
+	// Token, when set, is required on every request but the app shell's
+	// (as "Authorization: Bearer", or a media signature from /api/access on
+	// media and events) and gives full access. Needed off loopback.
 	Token string
 	// ReadToken, when set beside Token, gives read-only access: browse,
 	// search, view. Mutating calls answer 403.
@@ -95,6 +102,19 @@ type HTTPOptions struct {
 	// count (they may cost a full decode); thumbnails and files do not:
 	// the grid must never hit the limit.
 	RateLimit float64
+	// StreamsPerClient caps a client's open event streams; a new one drops
+	// the client's oldest (0: DefaultStreamsPerClient; <0: none).
+	StreamsPerClient int
+	// Streams caps the event streams of all clients together; past it a
+	// client holding none is answered 503 (0: DefaultStreams; <0: none).
+	Streams int
+	// InflightPerClient caps a client's requests in flight, event streams
+	// aside; past it the answer is 429 (0: DefaultInflightPerClient; <0:
+	// none).
+	InflightPerClient int
+	// Desktop marks the handler of the Wails window's asset server: its
+	// one client is the window itself, so no per-client caps apply.
+	Desktop bool
 }
 
 // Limits of the HTTP face.
@@ -107,29 +127,48 @@ const (
 	MaxSearchImage = 64 << 20
 	// DefaultRateLimit is API calls per second per client.
 	DefaultRateLimit = 50
+	// DefaultStreamsPerClient is event streams per client: a few tabs.
+	DefaultStreamsPerClient = 8
+	// DefaultStreams is event streams in all.
+	DefaultStreams = 256
+	// DefaultInflightPerClient is requests in flight per client; a browser
+	// opens at most 6 connections to a host.
+	DefaultInflightPerClient = 32
 )
 
 // idleBody is how long a request body may stall before the server gives up
 // on the client (a variable so a test can shorten it).
 var idleBody = 60 * time.Second
 
-const tokenCookie = "tagsight_token"
-
 // Handler serves the UI, the API, thumbnails, previews and files. The
 // desktop app uses it for everything but the API and events (Wails IPC).
 func Handler(a *API, o HTTPOptions) http.Handler {
+	_, hd := newHTTPFace(a, o)
+	return hd
+}
+
+// newHTTPFace is Handler with the face itself, for tests to reach its
+// clock and counters.
+func newHTTPFace(a *API, o HTTPOptions) (*httpFace, http.Handler) {
 	if o.UploadLimit <= 0 {
 		o.UploadLimit = DefaultUploadLimit
 	}
 	if o.RateLimit == 0 {
 		o.RateLimit = DefaultRateLimit
 	}
-	h := &httpFace{a: a, o: o, limiter: newRateLimiter(o.RateLimit)}
+	o.StreamsPerClient = orDefault(o.StreamsPerClient, DefaultStreamsPerClient)
+	o.Streams = orDefault(o.Streams, DefaultStreams)
+	o.InflightPerClient = orDefault(o.InflightPerClient, DefaultInflightPerClient)
+	if o.Desktop {
+		o.StreamsPerClient, o.InflightPerClient = -1, -1
+	}
+	h := &httpFace{a: a, o: o, limiter: newRateLimiter(o.RateLimit), signer: newMediaSigner(),
+		gate: newClientGate(o.StreamsPerClient, o.Streams, o.InflightPerClient)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/access", h.serveAccess)
 	mux.HandleFunc("POST /api/upload", h.route("/api/upload", h.serveUpload))
 	mux.HandleFunc("POST /api/search-image", h.route("/api/search-image", h.serveSearchImage))
-	mux.HandleFunc("GET /api/events", func(w http.ResponseWriter, r *http.Request) { serveEvents(w, r, o.Broker) })
+	mux.HandleFunc("GET /api/events", h.serveEvents)
 	mux.HandleFunc("POST /api/{method}", h.serveCall)
 	mux.HandleFunc("GET /thumb/{id}", h.serveThumb)
 	mux.HandleFunc("GET /preview/{id}", h.servePreview)
@@ -138,7 +177,7 @@ func Handler(a *API, o HTTPOptions) http.Handler {
 	if o.Assets != nil {
 		mux.Handle("GET /", assetHandler(o.Assets))
 	}
-	return h.guard(mux)
+	return h, h.guard(mux)
 }
 
 // httpFace is the API as browsers see it.
@@ -146,6 +185,16 @@ type httpFace struct {
 	a       *API
 	o       HTTPOptions
 	limiter *rateLimiter
+	gate    *clientGate
+	signer  *mediaSigner
+}
+
+// orDefault is n, or def when n is 0.
+func orDefault(n, def int) int {
+	if n == 0 {
+		return def
+	}
+	return n
 }
 
 type accessKey struct{}
@@ -160,6 +209,12 @@ func accessOf(r *http.Request) string {
 
 // guard applies the access rules before any handler runs, and records the
 // client's access (full or read) in the request's context.
+//
+// Credentials: the token only as "Authorization: Bearer" (the page takes
+// ?token= from its own address and sends it so; a token in any other URL
+// would end up in logs), or a media signature (?m=) on GETs of media and
+// events. Never a cookie: browsers send cookies to every port of the host,
+// so any other service there would receive it.
 func (h *httpFace) guard(next http.Handler) http.Handler {
 	o := h.o
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -177,28 +232,37 @@ func (h *httpFace) guard(next http.Handler) http.Handler {
 		}
 		access := accessFull
 		if o.Token != "" || o.ReadToken != "" {
-			q := r.URL.Query().Get("token")
-			access = h.tokenAccess(q)
-			if access != "" {
-				http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: q, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
-				if r.Method == http.MethodGet && r.URL.Path == "/" {
-					http.Redirect(w, r, "/", http.StatusSeeOther)
-					return
-				}
-			} else if access = h.requestAccess(r); access == "" {
-				httpError(w, http.StatusUnauthorized, &Error{Code: "unauthorized", Message: "this server needs its access token: open the address it printed (…/?token=…)"})
+			access = h.requestAccess(r)
+			switch {
+			case access != "":
+			case mediaRoute(r) && h.signer.check(r.URL.Query().Get("m")) != "":
+				access = accessRead // a signature only ever reads
+			case shellRoute(r):
+				access = accessRead
+			default:
+				httpError(w, http.StatusUnauthorized, &Error{Code: "unauthorized", Message: "this server needs its access token: open the address it printed (…/?token=…), or send Authorization: Bearer TOKEN"})
 				return
 			}
 		}
 		if o.ReadOnly {
 			access = accessRead
 		}
+		key := clientKey(r)
 		if strings.HasPrefix(r.URL.Path, "/api/") && r.URL.Path != "/api/events" {
-			if wait, ok := h.limiter.allow(clientKey(r)); !ok {
+			if wait, ok := h.limiter.allow(key); !ok {
 				w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 				httpError(w, http.StatusTooManyRequests, &Error{Code: "rate_limited", Message: "too many requests: slow down and try again in a moment"})
 				return
 			}
+		}
+		if r.URL.Path != "/api/events" {
+			leave, ok := h.gate.enter(key)
+			if !ok {
+				w.Header().Set("Retry-After", "1")
+				httpError(w, http.StatusTooManyRequests, &Error{Code: "rate_limited", Message: "too many requests at once from your address: let the others finish and try again"})
+				return
+			}
+			defer leave()
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), accessKey{}, access)))
 	})
@@ -217,15 +281,10 @@ func (h *httpFace) tokenAccess(tok string) string {
 	return ""
 }
 
-// requestAccess is the access the request's cookie or bearer token gives.
+// requestAccess is the access the request's bearer token gives.
 func (h *httpFace) requestAccess(r *http.Request) string {
 	if b, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-		if a := h.tokenAccess(b); a != "" {
-			return a
-		}
-	}
-	if c, err := r.Cookie(tokenCookie); err == nil {
-		return h.tokenAccess(c.Value)
+		return h.tokenAccess(b)
 	}
 	return ""
 }
@@ -241,11 +300,19 @@ func (h *httpFace) route(name string, f http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// serveAccess tells the UI what this client may do.
+// serveAccess tells the UI what this client may do, and gives it the media
+// signature its <img> and EventSource URLs carry. Only a real token gets
+// one: a signature never buys a newer signature.
 func (h *httpFace) serveAccess(w http.ResponseWriter, r *http.Request) {
+	acc := Access{Role: accessOf(r), Web: true, UploadLimit: h.o.UploadLimit}
+	if (h.o.Token != "" || h.o.ReadToken != "") && h.requestAccess(r) != "" {
+		var exp time.Time
+		acc.Media, exp = h.signer.sign(acc.Role)
+		acc.MediaExpires = exp.Unix()
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	json.NewEncoder(w).Encode(Access{Role: accessOf(r), Web: true, UploadLimit: h.o.UploadLimit})
+	json.NewEncoder(w).Encode(acc)
 }
 
 func loopbackHost(hostport string) bool {
@@ -261,9 +328,16 @@ func loopbackHost(hostport string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// sameOrigin reports whether a request's Origin is the page this server
+// served. The desktop window's wails:// origin is not: the window calls the
+// core over IPC and asks this handler only for GETs, so the network face has
+// no reason to trust it.
 func sameOrigin(origin, host string) bool {
-	o := strings.TrimPrefix(strings.TrimPrefix(origin, "http://"), "https://")
-	return o == host || origin == "wails://wails" || strings.HasPrefix(origin, "wails://")
+	o, ok := strings.CutPrefix(origin, "http://")
+	if !ok {
+		o, ok = strings.CutPrefix(origin, "https://")
+	}
+	return ok && o == host
 }
 
 func httpError(w http.ResponseWriter, status int, e *Error) {
@@ -355,15 +429,29 @@ func (h *httpFace) serveCall(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(result)
 }
 
-func serveEvents(w http.ResponseWriter, r *http.Request, b *Broker) {
+// serveEvents streams the broker's events. Each stream holds a connection,
+// so the gate caps them per client and in all; a stream the gate drops (its
+// client opened a newer one) ends with its connection.
+func (h *httpFace) serveEvents(w http.ResponseWriter, r *http.Request) {
+	b := h.o.Broker
 	fl, ok := w.(http.Flusher)
 	if !ok || b == nil {
 		httpError(w, http.StatusNotImplemented, &Error{Code: CodeInternal, Message: "no event stream here"})
 		return
 	}
+	ctx, stop := context.WithCancel(r.Context())
+	defer stop()
+	release, ok := h.gate.openStream(clientKey(r), stop)
+	if !ok {
+		w.Header().Set("Retry-After", "30")
+		httpError(w, http.StatusServiceUnavailable, &Error{Code: "busy", Message: "this server holds all the event streams it may: try again later"})
+		return
+	}
+	defer release()
 	rc := http.NewResponseController(w)
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Connection", "close")
 	ch := b.subscribe()
 	defer b.unsubscribe(ch)
 	// A client that stops reading must not hold the stream forever: every
@@ -383,7 +471,7 @@ func serveEvents(w http.ResponseWriter, r *http.Request, b *Broker) {
 	defer ping.Stop()
 	for {
 		select {
-		case <-r.Context().Done():
+		case <-ctx.Done():
 			return
 		case msg := <-ch:
 			if !send(msg) {

@@ -96,6 +96,11 @@ type Access struct {
 	Web bool `json:"web"`
 	// UploadLimit is the largest file an upload may carry, in bytes.
 	UploadLimit int64 `json:"upload_limit"`
+	// Media is the signature media and event URLs carry (?m=) on a server
+	// with tokens, where <img> and EventSource cannot send the token.
+	Media string `json:"media,omitempty"`
+	// MediaExpires is when Media stops working, in Unix seconds.
+	MediaExpires int64 `json:"media_expires,omitempty"`
 }
 
 const (

@@ -8,11 +8,14 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tagsight/tagsight/backend/api"
+	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/watch"
 	"github.com/tagsight/tagsight/frontend"
 )
@@ -22,8 +25,9 @@ func newServeCmd() *cobra.Command {
 	var wf watchFlags
 	var addr, token, readToken string
 	var noIndex, readOnly bool
-	var uploadMB int64
+	var uploadMB, decodeMB int64
 	var rate float64
+	var streamsPerClient, streams, inflight int
 	cmd := &cobra.Command{
 		Use:   "serve LIBRARY",
 		Short: "Serve the Tagsight UI to a browser",
@@ -31,9 +35,11 @@ func newServeCmd() *cobra.Command {
 
 Listens on 127.0.0.1 by default. Binding to any other address needs access
 tokens: two are generated and printed once (or give --token/--read-token),
-one with full access and one that may only browse, search and view; every
-request must carry one (the printed addresses set a cookie). --read-only
-makes every client read-only.
+one with full access and one that may only browse, search and view. The
+page takes the token from the printed address, keeps it in the tab (never
+in a cookie, which every port of this host would receive) and sends it as
+"Authorization: Bearer"; scripts do the same. --read-only makes every
+client read-only.
 
 What the web may do is narrower than the desktop app: the served library is
 fixed; nothing takes or reveals a path on this machine's disk (import is by
@@ -62,6 +68,14 @@ sound; like: takes paths inside the library); settings live in the library's
 			if readOnly {
 				readToken = ""
 			}
+			media.SetDecodeMemory(decodeMB << 20)
+			if os.Getenv("GOMEMLIMIT") == "" {
+				// Freed pixels go back to the system only after a
+				// collection: a soft limit a little above the decode
+				// budget makes the collector run before the process
+				// grows far past it.
+				debug.SetMemoryLimit(decodeMB<<20 + 768<<20)
+			}
 			broker := api.NewBroker()
 			a := api.New(api.Options{Version: version, Model: mf.ModelOptions, Emit: broker.Publish, Web: true, Watch: wo,
 				Watching: func(w watch.Watching) { fmt.Fprintln(cmd.ErrOrStderr(), "tagsight:", describeWatch(w)) },
@@ -79,13 +93,14 @@ sound; like: takes paths inside the library); settings live in the library's
 				}
 			}
 			opts := api.HTTPOptions{Token: token, ReadToken: readToken, ReadOnly: readOnly, Broker: broker, LoopbackOnly: loopback,
-				UploadLimit: uploadMB << 20, RateLimit: rate}
+				UploadLimit: uploadMB << 20, RateLimit: rate, StreamsPerClient: streamsPerClient, Streams: streams, InflightPerClient: inflight}
 			if frontend.Built() {
 				opts.Assets = frontend.Dist()
 			} else {
 				fmt.Fprintln(cmd.ErrOrStderr(), "tagsight: this binary was built without the UI (make frontend, then rebuild); serving the API only")
 			}
-			srv := &http.Server{Handler: api.Handler(a, opts), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+			srv := &http.Server{Handler: api.Handler(a, opts), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+				MaxHeaderBytes: 64 << 10}
 			url := "http://" + ln.Addr().String() + "/"
 			full := url
 			if token != "" {
@@ -123,6 +138,10 @@ sound; like: takes paths inside the library); settings live in the library's
 	cmd.Flags().BoolVar(&readOnly, "read-only", false, "every client may browse, search and view, and change nothing")
 	cmd.Flags().Int64Var(&uploadMB, "upload-limit-mb", api.DefaultUploadLimit>>20, "largest file an upload may carry, in MB")
 	cmd.Flags().Float64Var(&rate, "rate-limit", api.DefaultRateLimit, "API calls per second per client, bursts of 4× (negative: no limit)")
+	cmd.Flags().IntVar(&streamsPerClient, "streams-per-client", api.DefaultStreamsPerClient, "event streams per client; a new one closes the client's oldest (negative: no limit)")
+	cmd.Flags().IntVar(&streams, "streams", api.DefaultStreams, "event streams of all clients together (negative: no limit)")
+	cmd.Flags().IntVar(&inflight, "requests-per-client", api.DefaultInflightPerClient, "requests in flight per client, event streams aside (negative: no limit)")
+	cmd.Flags().Int64Var(&decodeMB, "decode-memory-mb", media.DefaultMaxDecodeBytes>>20, "memory all picture decodes in flight may hold together, in MB; a picture that needs more is refused")
 	cmd.Flags().BoolVar(&noIndex, "no-index", false, "do not scan the library at start")
 	return cmd
 }

@@ -75,6 +75,8 @@ export function apiMock() {
     ApiError,
     Events: { JobProgress: 'job:progress', JobDone: 'job:done', LibraryChanged: 'library:changed' },
     isDesktop: vi.fn(() => false),
+    takeToken: vi.fn(),
+    mediaUrl: vi.fn((u: string | null | undefined) => u ?? undefined),
     call: vi.fn(),
     version: vi.fn(async () => 'v0.0.0'),
     recentLibraries: vi.fn(async () => []),

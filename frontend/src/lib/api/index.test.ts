@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, call, isDesktop, onFileDrop, search } from './index';
+import { ApiError, access, call, isDesktop, mediaUrl, onFileDrop, search, takeToken, uploadFiles } from './index';
 
 type WailsWindow = Window & { go?: unknown; runtime?: unknown };
 
@@ -102,5 +102,88 @@ describe('call() in the Wails window', () => {
     expect(handler).toHaveBeenCalledWith(['/a.jpg'], 10, 20);
     stop();
     expect(off).toHaveBeenCalledOnce();
+  });
+});
+
+describe('the token in a browser', () => {
+  afterEach(() => {
+    sessionStorage.clear();
+    history.replaceState(null, '', '/');
+  });
+
+  it('moves ?token= from the address bar into sessionStorage and sends it as a Bearer header', async () => {
+    history.replaceState(null, '', '/?token=s3cret&q=cat#grid');
+    takeToken();
+    expect(sessionStorage.getItem('tagsight_token')).toBe('s3cret');
+    expect(window.location.search).toBe('?q=cat');
+    expect(window.location.hash).toBe('#grid');
+    expect(window.location.href).not.toContain('s3cret');
+
+    const fetchMock = vi.fn().mockImplementation(async () => new Response('"v1"'));
+    vi.stubGlobal('fetch', fetchMock);
+    await call('Version');
+    await uploadFiles([new File(['x'], 'a.jpg')], '', 'keep-both').catch(() => {});
+    for (const [, init] of fetchMock.mock.calls) {
+      expect(new Headers(init.headers).get('Authorization')).toBe('Bearer s3cret');
+      expect(init.credentials).toBeUndefined();
+    }
+    expect(document.cookie).toBe('');
+  });
+
+  it('keeps the token across a reload (a new page, the same tab)', async () => {
+    history.replaceState(null, '', '/?token=s3cret');
+    takeToken();
+    history.replaceState(null, '', '/');
+    takeToken(); // the reloaded page has no ?token=
+    const fetchMock = vi.fn().mockResolvedValue(new Response('"v1"'));
+    vi.stubGlobal('fetch', fetchMock);
+    await call('Version');
+    expect(new Headers(fetchMock.mock.calls[0][1].headers).get('Authorization')).toBe('Bearer s3cret');
+  });
+
+  it('sends no Authorization header without a token', async () => {
+    const fetchMock = vi.fn().mockResolvedValue(new Response('"v1"'));
+    vi.stubGlobal('fetch', fetchMock);
+    await call('Version');
+    expect(new Headers(fetchMock.mock.calls[0][1].headers).has('Authorization')).toBe(false);
+  });
+
+  it('signs media URLs with the signature access() got, and only in a browser', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 12 * 3600;
+    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(new Response(JSON.stringify({ role: 'read', web: true, upload_limit: 1, media: 'read.1.a+b', media_expires: exp }))));
+    await access();
+    expect(mediaUrl('/thumb/7')).toBe('/thumb/7?m=read.1.a%2Bb');
+    expect(mediaUrl('/face/3?size=2')).toBe('/face/3?size=2&m=read.1.a%2Bb');
+    expect(mediaUrl(null)).toBeUndefined();
+    (window as WailsWindow).go = {};
+    expect(mediaUrl('/thumb/7')).toBe('/thumb/7');
+  });
+
+  it('a server without tokens gives no signature: URLs stay as they are', async () => {
+    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(new Response(JSON.stringify({ role: 'full', web: true, upload_limit: 1 }))));
+    await access();
+    expect(mediaUrl('/thumb/7')).toBe('/thumb/7');
+  });
+
+  it('opens the event stream with the signature', async () => {
+    vi.resetModules();
+    const fresh = await import('./index');
+    const urls: string[] = [];
+    vi.stubGlobal(
+      'EventSource',
+      class {
+        static CLOSED = 2;
+        readyState = 0;
+        onerror: (() => void) | null = null;
+        constructor(url: string) {
+          urls.push(url);
+        }
+        addEventListener() {}
+      },
+    );
+    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(new Response(JSON.stringify({ role: 'full', web: true, upload_limit: 1, media: 'full.9.sig', media_expires: 9 }))));
+    await fresh.access();
+    fresh.on('job:done', () => {});
+    expect(urls).toEqual(['/api/events?m=full.9.sig']);
   });
 });

@@ -3,6 +3,14 @@
 // window (IPC through window.go) and in a plain browser against `tagsight serve`
 // (HTTP: POST /api/<Method> with a JSON array of arguments; server-sent events
 // on /api/events). Tests mock this module.
+//
+// On a server with tokens the page is opened as /?token=…: takeToken() moves
+// the token into this tab's sessionStorage and out of the address bar, and
+// every fetch sends it as "Authorization: Bearer". It is never a cookie (the
+// server sets none): browsers send cookies to every port of the host, so
+// another service there would receive it. <img> and EventSource cannot send
+// headers, so their URLs carry the short-lived, read-only media signature
+// that access() fetches (mediaUrl).
 import * as runtime from '../../../wailsjs/runtime/runtime';
 import type {
   Access,
@@ -46,6 +54,46 @@ export class ApiError extends Error {
   }
 }
 
+const TOKEN_KEY = 'tagsight_token';
+
+/**
+ * Moves ?token= from the page's address into this tab's sessionStorage (it
+ * survives a reload, not the tab) and out of the address bar, history and
+ * bookmarks. main.ts calls it before anything else runs.
+ */
+export function takeToken(): void {
+  if (typeof window === 'undefined') return;
+  const url = new URL(window.location.href);
+  const t = url.searchParams.get('token');
+  if (t === null) return;
+  if (t) sessionStorage.setItem(TOKEN_KEY, t);
+  url.searchParams.delete('token');
+  history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+}
+
+/** The Authorization header for this tab's token, if it has one. */
+function authHeaders(): Record<string, string> {
+  const t = typeof sessionStorage === 'undefined' ? null : sessionStorage.getItem(TOKEN_KEY);
+  return t ? { Authorization: `Bearer ${t}` } : {};
+}
+
+/** The media signature from the last access(), and when to ask for a new one. */
+let media = '';
+let mediaRefresh: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * A thumbnail, preview, file or face-crop URL as this page may load it: in a
+ * browser talking to a server with tokens it carries the media signature
+ * (?m=); in the desktop window and on a server without tokens it is as given.
+ */
+export function mediaUrl(u: string): string;
+export function mediaUrl(u: string | null | undefined): string | undefined;
+export function mediaUrl(u: string | null | undefined): string | undefined {
+  if (!u) return undefined;
+  if (!media || isDesktop()) return u;
+  return `${u}${u.includes('?') ? '&' : '?'}m=${encodeURIComponent(media)}`;
+}
+
 type Bound = Record<string, (...args: unknown[]) => Promise<unknown>>;
 
 /** True inside the Wails window, where the Go bindings are injected as window.go. */
@@ -84,9 +132,8 @@ export async function call<T>(method: string, ...args: unknown[]): Promise<T> {
   try {
     res = await fetch(`/api/${method}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...authHeaders() },
       body: JSON.stringify(args),
-      credentials: 'same-origin',
     });
   } catch (e) {
     throw new ApiError(`cannot reach Tagsight: ${(e as Error).message}`, 'network');
@@ -105,12 +152,25 @@ export async function call<T>(method: string, ...args: unknown[]): Promise<T> {
   return body as T;
 }
 
-/** What this client may do: everything in the desktop window; in a browser, what the server's token grants. */
+/**
+ * What this client may do: everything in the desktop window; in a browser,
+ * what the server's token grants. Also keeps the media signature fresh: a
+ * new one is fetched when half of the current one's life is spent, so URLs
+ * already in the page keep working for hours after.
+ */
 export async function access(): Promise<Access> {
   if (isDesktop()) return { role: 'full', web: false, upload_limit: 0 };
-  const res = await fetch('/api/access', { credentials: 'same-origin' });
-  if (!res.ok) throw new ApiError(`${res.status} ${res.statusText}`, 'internal', res.status);
-  return (await res.json()) as Access;
+  const res = await fetch('/api/access', { headers: authHeaders() });
+  const body = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(body?.error?.message ?? `${res.status} ${res.statusText}`, body?.error?.code, res.status);
+  const acc = body as Access;
+  media = acc.media ?? '';
+  clearTimeout(mediaRefresh);
+  if (acc.media_expires) {
+    const half = (acc.media_expires * 1000 - Date.now()) / 2;
+    mediaRefresh = setTimeout(() => void access().catch(() => {}), Math.max(60_000, half));
+  }
+  return acc;
 }
 
 export const version = () => call<string>('Version');
@@ -177,7 +237,7 @@ export async function uploadFiles(files: File[], target: string, conflict: Confl
   form.set('target', target);
   form.set('conflict', conflict);
   for (const f of files) form.append('file', f, (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name);
-  const res = await fetch('/api/upload', { method: 'POST', body: form, credentials: 'same-origin' });
+  const res = await fetch('/api/upload', { method: 'POST', body: form, headers: authHeaders() });
   const body = await res.json().catch(() => null);
   if (!res.ok) throw new ApiError(body?.error?.message ?? `${res.status} ${res.statusText}`, body?.error?.code, res.status);
   return body as Job;
@@ -198,7 +258,7 @@ export async function searchByImageFile(file: File, limit: number): Promise<Sear
   const form = new FormData();
   form.set('file', file, file.name);
   form.set('limit', String(limit));
-  const res = await fetch('/api/search-image', { method: 'POST', body: form, credentials: 'same-origin' });
+  const res = await fetch('/api/search-image', { method: 'POST', body: form, headers: authHeaders() });
   const body = await res.json().catch(() => null);
   if (!res.ok) throw new ApiError(body?.error?.message ?? `${res.status} ${res.statusText}`, body?.error?.code, res.status);
   return body as SearchResult;
@@ -207,6 +267,32 @@ export async function searchByImageFile(file: File, limit: number): Promise<Sear
 type Listener = (payload: unknown) => void;
 const listeners = new Map<string, Set<Listener>>();
 let source: EventSource | null = null;
+
+function listen(src: EventSource, name: string): void {
+  src.addEventListener(name, (ev) => {
+    const data = JSON.parse((ev as MessageEvent).data);
+    listeners.get(name)?.forEach((l) => l(data));
+  });
+}
+
+/**
+ * Opens the event stream (signed: EventSource sends no headers). The browser
+ * reconnects a dropped stream by itself; one the server refused (full, or the
+ * signature expired) is reopened later with a fresh signature.
+ */
+function openSource(): void {
+  if (typeof EventSource === 'undefined') return;
+  const src = new EventSource(mediaUrl('/api/events'));
+  source = src;
+  for (const name of listeners.keys()) listen(src, name);
+  src.onerror = () => {
+    if (src.readyState !== EventSource.CLOSED || source !== src) return;
+    source = null;
+    setTimeout(() => {
+      if (!source) void access().catch(() => {}).finally(() => source ?? openSource());
+    }, 30_000);
+  };
+}
 
 /** Subscribes to a core event; returns the unsubscribe function. */
 export function on<T>(name: EventName, cb: (payload: T) => void): () => void {
@@ -217,13 +303,8 @@ export function on<T>(name: EventName, cb: (payload: T) => void): () => void {
   if (!set) {
     set = new Set();
     listeners.set(name, set);
-    if (typeof EventSource !== 'undefined') {
-      source ??= new EventSource('/api/events', { withCredentials: true });
-      source.addEventListener(name, (ev) => {
-        const data = JSON.parse((ev as MessageEvent).data);
-        listeners.get(name)?.forEach((l) => l(data));
-      });
-    }
+    if (source) listen(source, name);
+    else openSource();
   }
   set.add(cb as Listener);
   return () => set!.delete(cb as Listener);

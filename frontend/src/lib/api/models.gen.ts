@@ -12,6 +12,13 @@ export interface Access {
   web: boolean;
   /** UploadLimit is the largest file an upload may carry, in bytes. */
   upload_limit: number;
+  /**
+   * Media is the signature media and event URLs carry (?m=) on a server
+   * with tokens, where <img> and EventSource cannot send the token.
+   */
+  media?: string;
+  /** MediaExpires is when Media stops working, in Unix seconds. */
+  media_expires?: number;
 }
 
 /** AutocompleteItem completes the word being typed. */
