@@ -55,28 +55,42 @@ if [[ "${1:-}" == "--inside-xvfb" ]]; then
     fi
     sleep 0.5
   done
+  # pixel_dist X Y #RRGGBB: how far the screenshot's pixel is from the colour.
+  pixel_dist() {
+    local got
+    got=$(convert "$out" -format "%[hex:p{$1,$2}]" info: | cut -c1-6)
+    python3 -c "a=bytes.fromhex('$got'); b=bytes.fromhex('${3#\#}'); print(max(abs(x-y) for x,y in zip(a,b)))"
+  }
+  if [[ -n "${EXPECT_PIXEL:-}" ]]; then
+    IFS=, read -r px py want <<<"$EXPECT_PIXEL"
+    if [[ -n "${QUERY:-}" ]] && (($(pixel_dist "$px" "$py" "$want") <= 40)); then
+      echo "smoke: pixel ($px,$py) already shows $want before the search: it proves nothing" >&2
+      exit 6
+    fi
+  fi
   if [[ -n "${QUERY:-}" ]]; then
     # Search like a person: Ctrl+F focuses the search bar, then type.
-    sleep 1
     xdotool windowactivate --sync "$win" 2>/dev/null || xdotool windowfocus --sync "$win"
     xdotool key --window "$win" ctrl+f
     xdotool type --window "$win" --delay 40 "$QUERY"
-    sleep 2
   fi
-  # One more shot after a short settle so fonts and layout are final.
-  sleep 1
-  import -window root "$out"
   if [[ -n "${EXPECT_PIXEL:-}" ]]; then
-    # EXPECT_PIXEL="x,y,#rrggbb": that pixel must be close to the colour
-    # (e.g. the first grid cell after a colour search).
-    IFS=, read -r px py want <<<"$EXPECT_PIXEL"
-    got=$(convert "$out" -format "%[hex:p{$px,$py}]" info: | cut -c1-6)
-    dist=$(python3 -c "a=bytes.fromhex('$got'); b=bytes.fromhex('${want#\#}'); print(max(abs(x-y) for x,y in zip(a,b)))")
-    if ((dist > 40)); then
-      echo "smoke: pixel ($px,$py) is #$got, expected about $want" >&2
-      exit 6
-    fi
-    echo "smoke: pixel ($px,$py) is #$got as expected"
+    # EXPECT_PIXEL="x,y,#rrggbb": the screen must come to show that colour
+    # there (e.g. the first grid cell after a colour search): look until it
+    # does or time runs out.
+    while :; do
+      import -window root "$out"
+      dist=$(pixel_dist "$px" "$py" "$want")
+      ((dist <= 40)) && break
+      if ((SECONDS >= deadline + 30)); then
+        echo "smoke: pixel ($px,$py) never showed $want (off by $dist)" >&2
+        exit 6
+      fi
+      sleep 0.2
+    done
+    echo "smoke: pixel ($px,$py) shows $want as expected"
+  else
+    import -window root "$out"
   fi
   colours=$(identify -format '%k' "$out")
   echo "smoke: screenshot $out ($colours colours) after ${SECONDS}s"
@@ -98,8 +112,13 @@ out=$(cd "$(dirname "$out")" && pwd)/$(basename "$out")
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 log=$(mktemp "${TMPDIR:-/tmp}/tagsight-smoke.XXXXXX.log")
 
+# The app keeps its recent libraries and settings in the user's config
+# folder: a test run gets its own, so it never lands in the user's list.
+config=$(mktemp -d "${TMPDIR:-/tmp}/tagsight-smoke-config.XXXXXX")
+trap 'rm -rf "$config"' EXIT
+
 rc=0
-LIBRARY=${LIBRARY:-} QUERY=${QUERY:-} EXPECT_PIXEL=${EXPECT_PIXEL:-} \
+XDG_CONFIG_HOME=$config LIBRARY=${LIBRARY:-} QUERY=${QUERY:-} EXPECT_PIXEL=${EXPECT_PIXEL:-} \
   xvfb-run -a -s '-screen 0 1280x800x24' "$ROOT/scripts/smoke-desktop.sh" --inside-xvfb "$out" "$bin" "$timeout" "$log" || rc=$?
 if ((rc != 0)); then
   echo "smoke: FAILED (exit $rc); app output:" >&2
