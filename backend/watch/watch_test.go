@@ -88,16 +88,12 @@ func start(t *testing.T, o Options) (*Watcher, *collector) {
 		w.Run(ctx, c.batch, c.stat)
 	}()
 	t.Cleanup(func() { cancel(); <-done })
-	// Run has set its watches once it reports a status.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		c.mu.Lock()
-		n := len(c.status)
-		c.mu.Unlock()
-		if n > 0 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
+	// Run has set its watches once Ready closes: wait for exactly that,
+	// and fail (not carry on unwatched) if it never comes.
+	select {
+	case <-w.Ready():
+	case <-time.After(30 * time.Second):
+		t.Fatal("the watcher never set up its watches")
 	}
 	return w, c
 }
@@ -277,4 +273,27 @@ func TestWatchKeepsABurstWhole(t *testing.T) {
 		}
 		t.Errorf("a 50-file burst came in batches of %v, want one", sizes)
 	}
+}
+
+// A batch handed back (its work failed) runs again by itself, with no new
+// event: its paths as a batch, a rescan as a rescan.
+func TestWatchRedo(t *testing.T) {
+	root := t.TempDir()
+	w, c := start(t, Options{Root: root})
+	w.Redo(Batch{Paths: []string{"a/one.jpg", "two.jpg"}})
+	c.waitFor(t, "the paths handed back", func() bool {
+		p := c.paths()
+		return p["a/one.jpg"] == 1 && p["two.jpg"] == 1
+	})
+	w.Redo(Batch{Rescan: true, Why: "overflow"})
+	c.waitFor(t, "the rescan handed back", func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		for _, b := range c.batches {
+			if b.Rescan && b.Why == "overflow" {
+				return true
+			}
+		}
+		return false
+	})
 }
