@@ -116,7 +116,16 @@ func TestLiveLibrary(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Another process tags the selected picture: its chip shows up.
-	time.Sleep(2 * time.Second) // let the overwrite settle; then the CLI writes
+	// Once the server has indexed the overwrite (the picture is now among
+	// the red ones), the CLI writes.
+	waitFor(t, ctx, "the overwrite indexed", func() bool {
+		for i, it := range s.find(t, "red") {
+			if i < 11 && it.Path == "yellow/yellow-04.jpg" {
+				return true
+			}
+		}
+		return false
+	})
 	for _, args := range [][]string{{"tags", s.Root, "create", "Sunset"}, {"tag", s.Root, "add", "Sunset", "lime/green-05.jpg"}} {
 		if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
 			t.Fatalf("tagsight %v: %v %s", args, err, out)
