@@ -63,10 +63,11 @@ run: setup cli app ## set up if needed, build, and start the desktop app
 test: setup test-go test-frontend test-e2e test-desktop test-dist ## set up if needed and run every test
 
 .PHONY: test-go
-test-go: ## Go unit and integration tests (race detector on)
+test-go: ## Go unit and integration tests (race detector on); as root, the scanner's package again as an unprivileged user
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./e2e
 	$(GO) test -race -count=1 ./...
+	bash scripts/test-nonroot.sh
 
 .PHONY: test-frontend
 test-frontend: ## frontend component tests (vitest) and type checks
