@@ -4,7 +4,7 @@
 Run with the system Python (Debian 12: python3-torch 1.13, python3-onnx 1.12, numpy).
 Every output is deterministic: running the script again rewrites the same bytes.
 
-    # the committed test models (models/testmodels/faces, models/testmodels/faces-dynamic)
+    # the committed test models (models/testmodels/faces, faces-dynamic, faces-tied)
     /usr/bin/python3 models/make_face_models.py --all
 
     # behaviour check of the torch modules the files are exported from (prints errors, cosines)
@@ -23,8 +23,11 @@ mirrored exactly by every file written here:
           idx = r*cols + c as score = sqrt(clamp01(cls)*clamp01(obj)), cx = (c+bbox0)*s,
           cy = (r+bbox1)*s, w = exp(bbox2)*s, h = exp(bbox3)*s, landmark k = ((kps[2k]+c)*s,
           (kps[2k+1]+r)*s), landmarks: right eye, left eye, nose tip, right and left mouth corner.
-          The "2026may"-style dynamic variant has input [1,3,"height","width"] and outputs
-          [1,"anchors_8",1] etc. (any height/width that are multiples of 32).
+          The real file declares 640x640 but its graph runs at any multiple of 32 (Reshapes
+          with -1, Resizes by scales); so does faces/'s stand-in. The "2026may"-style dynamic
+          variant declares input [1,3,"height","width"] and outputs [1,"anchors_8",1] etc.
+          faces-tied/ holds a detector alone whose graph only runs at 640x640 (a Reshape to
+          [1,10,80,80]), which an engine must refuse.
   SFace   input  "data" float32 [1,3,112,112] (static batch 1): RGB, raw 0..255 (the graph
           itself does (x-127.5)/128); output "fc1" float32 [1,128], not L2-normalised.
 
@@ -339,7 +342,7 @@ def sface_standin():
 # Export
 # ---------------------------------------------------------------------------------------------
 
-def _export(module, example, path, input_name, output_names, dynamic_axes=None):
+def _export(module, example, path, input_name, output_names, dynamic_axes=None, declare=None):
     import onnx
     import torch
     buf = io.BytesIO()
@@ -358,6 +361,13 @@ def _export(module, example, path, input_name, output_names, dynamic_axes=None):
                 static = [1, None, dict(HEADS)[out.name.split("_")[0]]][i]
                 d.Clear()
                 d.dim_value = static
+    if declare:
+        # a size-independent graph that declares fixed sizes, as the real 2023mar file does
+        for v in list(model.graph.input) + list(model.graph.output):
+            for i, d in enumerate(v.type.tensor_type.shape.dim):
+                if d.HasField("dim_param"):
+                    d.Clear()
+                    d.dim_value = declare[v.name][i]
     model.producer_name = "tagsight-make_face_models"
     model.producer_version = "1"
     onnx.checker.check_model(model)
@@ -367,15 +377,22 @@ def _export(module, example, path, input_name, output_names, dynamic_axes=None):
     return os.path.getsize(path)
 
 
-def export_detector(path, dynamic):
+def export_detector(path, kind):
+    """kind: "dynamic" (symbolic H/W), "fixed" (declares 640x640 but, like the real 2023mar
+    file, runs at any size), "tied" (a graph that only runs at 640x640)."""
     import torch
-    axes = None
-    if dynamic:
+    axes, declare = None, None
+    if kind in ("dynamic", "fixed"):
         axes = {"input": {2: "height", 3: "width"}}
         for name in OUTPUT_NAMES:
             axes[name] = {1: "anchors_" + name.split("_")[1]}
+    if kind == "fixed":
+        declare = {"input": [1, 3, 640, 640]}
+        for name in OUTPUT_NAMES:
+            s = int(name.split("_")[1])
+            declare[name] = [1, (640 // s) ** 2, dict(HEADS)[name.split("_")[0]]]
     return _export(disc_detector(), torch.zeros(1, 3, 640, 640), path, "input", OUTPUT_NAMES,
-                   axes)
+                   axes, declare)
 
 
 def export_recognizer(path):
@@ -387,13 +404,15 @@ def make_all():
     tm = os.path.join(REPO, "models", "testmodels")
     written = [
         (os.path.join(tm, "faces", "face_detection_yunet", "face_detection_yunet_2023mar.onnx"),
-         lambda p: export_detector(p, False)),
+         lambda p: export_detector(p, "fixed")),
         (os.path.join(tm, "faces", "face_recognition_sface", "face_recognition_sface_2021dec.onnx"),
          export_recognizer),
         (os.path.join(tm, "faces-dynamic", "face_detection_yunet",
-                      "face_detection_yunet_2026may.onnx"), lambda p: export_detector(p, True)),
+                      "face_detection_yunet_2026may.onnx"), lambda p: export_detector(p, "dynamic")),
         (os.path.join(tm, "faces-dynamic", "face_recognition_sface",
                       "face_recognition_sface_2021dec.onnx"), export_recognizer),
+        (os.path.join(tm, "faces-tied", "face_detection_yunet", "face_detection_yunet_tied.onnx"),
+         lambda p: export_detector(p, "tied")),
     ]
     for path, fn in written:
         print("%8d  %s" % (fn(path), os.path.relpath(path, REPO)))

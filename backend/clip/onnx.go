@@ -458,27 +458,50 @@ func newSession(path string, in []string, out, provider string, threads int) (*o
 // coreml, directml; see ResolveProvider). Other models (the faces
 // analyzer's) use it so that every session is set up in one place.
 func NewSession(path string, in, out []string, provider string, threads int) (*ort.DynamicAdvancedSession, error) {
+	opts, err := sessionOptions(provider, threads)
+	if err != nil {
+		return nil, err
+	}
+	defer opts.Destroy()
+	return ort.NewDynamicAdvancedSession(path, in, out, opts)
+}
+
+// NewSessionData is NewSession for a model held in memory (one rewritten
+// on load, as the face detector is).
+func NewSessionData(model []byte, in, out []string, provider string, threads int) (*ort.DynamicAdvancedSession, error) {
+	opts, err := sessionOptions(provider, threads)
+	if err != nil {
+		return nil, err
+	}
+	defer opts.Destroy()
+	return ort.NewDynamicAdvancedSessionWithONNXData(model, in, out, opts)
+}
+
+func sessionOptions(provider string, threads int) (*ort.SessionOptions, error) {
 	opts, err := ort.NewSessionOptions()
 	if err != nil {
 		return nil, fmt.Errorf("session options: %w", err)
 	}
-	defer opts.Destroy()
 	if err := opts.SetIntraOpNumThreads(threads); err != nil {
+		opts.Destroy()
 		return nil, fmt.Errorf("session options: %w", err)
 	}
 	if err := opts.SetInterOpNumThreads(1); err != nil {
+		opts.Destroy()
 		return nil, fmt.Errorf("session options: %w", err)
 	}
 	// Spinning threads steal the cores that decoding and the other tower need.
 	for _, k := range []string{"session.intra_op.allow_spinning", "session.inter_op.allow_spinning"} {
 		if err := opts.AddSessionConfigEntry(k, "0"); err != nil {
+			opts.Destroy()
 			return nil, fmt.Errorf("session option %s: %w", k, err)
 		}
 	}
 	if err := appendProvider(opts, provider); err != nil {
+		opts.Destroy()
 		return nil, fmt.Errorf("%s provider: %w", provider, err)
 	}
-	return ort.NewDynamicAdvancedSession(path, in, out, opts)
+	return opts, nil
 }
 
 // ResolveProvider decides which execution provider a new session tries

@@ -20,7 +20,8 @@ import (
 // sface.py) where they publish one.
 type Tuning struct {
 	// DetectSize is the long side, in pixels, of the copy the detector
-	// looks at (640: YuNet's own input size).
+	// looks at (640: the input size YuNet declares); the detector runs at
+	// that copy's size padded to a multiple of 32.
 	DetectSize int `json:"detect_size"`
 	// MinScore is the detector score a face needs (0.6, the default
 	// confThreshold of opencv_zoo's yunet.py).
@@ -91,9 +92,10 @@ func NewAnalyzer(eng *Engine, modelKey string, set Tuning, cropDir string) *Anal
 func (a *Analyzer) Name() string { return "faces" }
 
 // Version implements analysis.Analyzer: the models and what decides which
-// faces are found.
+// faces are found (f2: the detector runs at the padded picture size, not on
+// a 640×640 canvas, so faces found by f1 sit up to a few pixels off).
 func (a *Analyzer) Version() string {
-	return fmt.Sprintf("f1:%s:%d:%g:%d", a.key, a.set.DetectSize, a.set.MinScore, a.set.MinSize)
+	return fmt.Sprintf("f2:%s:%d:%g:%d", a.key, a.set.DetectSize, a.set.MinScore, a.set.MinSize)
 }
 
 // Applies implements analysis.Analyzer: pictures and RAW files.

@@ -1,13 +1,14 @@
-// Package faces holds the pure-Go math of a future face analyzer (issue 13):
-// decoding the raw outputs of OpenCV's YuNet face detector
-// (face_detection_yunet_2023mar.onnx), non-maximum suppression, the SFace
-// 5-point similarity alignment to the ArcFace 112×112 template, the SFace
-// input tensor layout, and cosine matching with SFace's published
-// thresholds.
+// Package faces is the faces analyzer: it runs OpenCV's YuNet face detector
+// (face_detection_yunet_2023mar.onnx) and an SFace recogniser in ONNX
+// Runtime (Engine), decodes YuNet's raw outputs, applies non-maximum
+// suppression, aligns each face on SFace's 5-point ArcFace 112×112
+// template, and groups the vectors into people.
 //
-// Nothing here runs a model: there is no cgo, no ONNX runtime and no SQL.
-// Every behaviour is transcribed from OpenCV 4.x sources and cited at the
-// function that implements it:
+// The detector runs as OpenCV's FaceDetectorYN runs it: at the picture's
+// size padded to a multiple of 32, whatever input size the model declares
+// (the engine frees the declared height and width when it loads the model).
+// Every behaviour taken from OpenCV is transcribed from OpenCV 4.x sources
+// and cited at the function that implements it:
 //
 //   - opencv/opencv modules/objdetect/src/face_detect.cpp
 //     (FaceDetectorYNImpl; read at commit 0692bb41f5afd79dd8c0d943ddf42a0b87397ab8)

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"image"
 	"io/fs"
-	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/tagsight/tagsight/backend/clip"
 	"github.com/tagsight/tagsight/backend/media"
+	"github.com/tagsight/tagsight/backend/onnxq"
 	"github.com/tagsight/tagsight/backend/vectors"
 )
 
@@ -139,8 +140,6 @@ type Engine struct {
 	det      *ort.DynamicAdvancedSession
 	detIn    string
 	detOuts  []string
-	detW     int // fixed input size, 0 when symbolic
-	detH     int
 	rec      *ort.DynamicAdvancedSession
 	recIn    string
 	recOut   string
@@ -167,9 +166,6 @@ func (e *Engine) Models() Models { return e.m }
 
 // Dim is the recogniser's vector length (after Load).
 func (e *Engine) Dim() int { return e.dim }
-
-// DetectorSize is the detector's fixed input size (0, 0 when it takes any).
-func (e *Engine) DetectorSize() (int, int) { return e.detW, e.detH }
 
 // Load creates both sessions (once).
 func (e *Engine) Load() error {
@@ -201,13 +197,18 @@ func (e *Engine) load() error {
 	if d[1] > 0 && d[1] != 3 {
 		return fmt.Errorf("%w: %s: input %q has shape %v, want [1,3,H,W]", ErrBadModel, detPath, ins[0].Name, d)
 	}
-	if d[2] > 0 && d[3] > 0 {
-		if d[2]%32 != 0 || d[3]%32 != 0 {
-			return fmt.Errorf("%w: %s: input %q is %dx%d, want multiples of 32", ErrBadModel, detPath, ins[0].Name, d[3], d[2])
-		}
-		e.detW, e.detH = int(d[3]), int(d[2])
-	}
 	e.detIn = ins[0].Name
+	// YuNet 2023mar declares a 640×640 input, but OpenCV's FaceDetectorYN
+	// runs it at each picture's size padded to a multiple of 32 (it sets
+	// the input shape per picture); with the size freed, ONNX Runtime does
+	// the same, and a face is found where OpenCV finds it.
+	detModel, err := os.ReadFile(detPath)
+	if err != nil {
+		return fmt.Errorf("read face detector: %w", err)
+	}
+	if detModel, err = onnxq.FreeDims(detModel, e.detIn, map[int]string{2: "height", 3: "width"}); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrBadModel, detPath, err)
+	}
 	for _, s := range YuNetStrides {
 		c, o, b, k := yunetNames(s)
 		e.detOuts = append(e.detOuts, c, o, b, k)
@@ -227,22 +228,33 @@ func (e *Engine) load() error {
 	if od := routs[0].Dimensions; od[1] > 0 {
 		e.dim = int(od[1])
 	}
-	open := func(path string, in, out []string) (*ort.DynamicAdvancedSession, error) {
-		s, err := clip.NewSession(path, in, out, e.Provider.Using, e.opts.Threads)
+	open := func(path string, data []byte, in, out []string) (*ort.DynamicAdvancedSession, error) {
+		create := func(provider string) (*ort.DynamicAdvancedSession, error) {
+			if data != nil {
+				return clip.NewSessionData(data, in, out, provider, e.opts.Threads)
+			}
+			return clip.NewSession(path, in, out, provider, e.opts.Threads)
+		}
+		s, err := create(e.Provider.Using)
 		if err != nil && e.Provider.Using != clip.ProviderCPU {
 			e.Provider.Reason = fmt.Sprintf("%s could not start (%v); fell back to the CPU", strings.ToUpper(e.Provider.Using), clip.FirstLine(err))
 			e.Provider.Using = clip.ProviderCPU
-			s, err = clip.NewSession(path, in, out, clip.ProviderCPU, e.opts.Threads)
+			s, err = create(clip.ProviderCPU)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: create session: %w", path, err)
 		}
 		return s, nil
 	}
-	if e.det, err = open(detPath, []string{e.detIn}, e.detOuts); err != nil {
+	if e.det, err = open(detPath, detModel, []string{e.detIn}, e.detOuts); err != nil {
 		return err
 	}
-	if e.rec, err = open(recPath, []string{e.recIn}, []string{e.recOut}); err != nil {
+	if err := e.probeDetector(); err != nil {
+		e.det.Destroy()
+		e.det = nil
+		return fmt.Errorf("%w: %s: %v", ErrBadModel, detPath, err)
+	}
+	if e.rec, err = open(recPath, nil, []string{e.recIn}, []string{e.recOut}); err != nil {
 		e.det.Destroy()
 		e.det = nil
 		return err
@@ -254,6 +266,35 @@ func (e *Engine) load() error {
 			return err
 		}
 		e.dim = len(v[0])
+	}
+	return nil
+}
+
+// probeSize is a picture size no YuNet export declares (not square, not
+// 640): a detector whose graph is tied to its declared size fails on it.
+const probeW, probeH = 96, 64
+
+// probeDetector runs the detector once on a blank probeW×probeH input and
+// checks that every output has exactly the grid's size, so that a graph
+// tied to its declared size (a Reshape to fixed sizes) is refused at load
+// rather than on every picture.
+func (e *Engine) probeDetector() error {
+	raw, err := e.runDetector(context.Background(), make([]float32, 3*probeW*probeH), probeW, probeH)
+	if err != nil {
+		return fmt.Errorf("the detector does not run at other sizes than it declares, as OpenCV runs it: %v", clip.FirstLine(err))
+	}
+	for _, s := range YuNetStrides {
+		n := (probeW / s) * (probeH / s)
+		c, o, b, k := yunetNames(s)
+		for _, want := range []struct {
+			name string
+			per  int
+		}{{c, 1}, {o, 1}, {b, 4}, {k, 10}} {
+			if got := len(raw[want.name]); got != n*want.per {
+				return fmt.Errorf("at %dx%d the detector's %q has %d values, want %d: its graph is tied to the size it declares",
+					probeW, probeH, want.name, got, n*want.per)
+			}
+		}
 	}
 	return nil
 }
@@ -294,11 +335,12 @@ func (e *Engine) Close() {
 // given to it.
 type Detection = Face
 
-// Detect finds faces in img: the picture is scaled so its long side is at
-// most maxSide (and fits a fixed-size detector), zero-padded right and
-// bottom as OpenCV pads it, run through the detector, decoded, and
-// filtered with NMS (IoU 0.3, top 5000: yunet.py's defaults). Boxes
-// and landmarks come back in img's pixels.
+// Detect finds faces in img as OpenCV's FaceDetectorYN finds them: the
+// picture is scaled so its long side is at most maxSide, zero-padded right
+// and bottom to a multiple of 32, run through the detector at that size
+// (not on a canvas of the size the model declares), decoded, and filtered
+// with NMS (IoU 0.3, top 5000: yunet.py's defaults). Boxes and landmarks
+// come back in img's pixels.
 func (e *Engine) Detect(ctx context.Context, img *image.RGBA, maxSide int, scoreThreshold float32) ([]Detection, error) {
 	if err := e.enter(); err != nil {
 		return nil, err
@@ -309,49 +351,22 @@ func (e *Engine) Detect(ctx context.Context, img *image.RGBA, maxSide int, score
 	if w <= 0 || h <= 0 {
 		return nil, nil
 	}
-	scale := 1.0
-	if maxSide > 0 && max(w, h) > maxSide {
-		scale = float64(maxSide) / float64(max(w, h))
-	}
-	if e.detW > 0 {
-		scale = math.Min(scale, math.Min(float64(e.detW)/float64(w), float64(e.detH)/float64(h)))
-	}
 	small := img
-	if scale < 1 {
-		small = media.ScaleLong(img, max(1, int(math.Floor(float64(max(w, h))*scale))))
+	if maxSide > 0 && max(w, h) > maxSide {
+		small = media.ScaleLong(img, maxSide)
 	}
 	sw, sh := small.Bounds().Dx(), small.Bounds().Dy()
 	// The scale actually applied on each axis.
 	sx, sy := float64(sw)/float64(w), float64(sh)/float64(h)
 	tensor, padW, padH := YuNetInput(small)
-	inW, inH := padW, padH
-	if e.detW > 0 && (padW != e.detW || padH != e.detH) {
-		tensor = padTensor(tensor, padW, padH, e.detW, e.detH)
-		inW, inH = e.detW, e.detH
-	}
-	in, err := ort.NewTensor(ort.NewShape(1, 3, int64(inH), int64(inW)), tensor)
+	raw, err := e.runDetector(ctx, tensor, padW, padH)
 	if err != nil {
-		return nil, fmt.Errorf("detector input: %w", err)
+		return nil, err
 	}
-	defer in.Destroy()
-	outs := make([]ort.Value, len(e.detOuts))
-	if err := e.run(ctx, e.det, []ort.Value{in}, outs); err != nil {
-		return nil, fmt.Errorf("face detector: %w", err)
-	}
-	raw := map[string][]float32{}
-	for i, o := range outs {
-		t, ok := o.(*ort.Tensor[float32])
-		if !ok {
-			destroyAll(outs)
-			return nil, fmt.Errorf("%w: detector output %q is not float32", ErrBadModel, e.detOuts[i])
-		}
-		raw[e.detOuts[i]] = append([]float32(nil), t.GetData()...)
-	}
-	destroyAll(outs)
-	if err := CheckYuNetOutputs(raw, inW, inH); err != nil {
+	if err := CheckYuNetOutputs(raw, padW, padH); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadModel, err)
 	}
-	found := NMS(DecodeYuNet(raw, inW, inH, scoreThreshold), YuNetDefaultNMSThreshold, YuNetDefaultTopK)
+	found := NMS(DecodeYuNet(raw, padW, padH, scoreThreshold), YuNetDefaultNMSThreshold, YuNetDefaultTopK)
 	for i := range found {
 		f := &found[i]
 		f.X, f.W = f.X/float32(sx), f.W/float32(sx)
@@ -374,15 +389,28 @@ func (e *Engine) Detect(ctx context.Context, img *image.RGBA, maxSide int, score
 	return kept, nil
 }
 
-// padTensor copies a 3×h×w tensor into a zeroed 3×H×W one (top left).
-func padTensor(t []float32, w, h, W, H int) []float32 {
-	out := make([]float32, 3*W*H)
-	for c := 0; c < 3; c++ {
-		for y := 0; y < min(h, H); y++ {
-			copy(out[c*W*H+y*W:c*W*H+y*W+min(w, W)], t[c*w*h+y*w:])
-		}
+// runDetector runs the detector on a 1×3×h×w input and returns its
+// outputs by name.
+func (e *Engine) runDetector(ctx context.Context, tensor []float32, w, h int) (map[string][]float32, error) {
+	in, err := ort.NewTensor(ort.NewShape(1, 3, int64(h), int64(w)), tensor)
+	if err != nil {
+		return nil, fmt.Errorf("detector input: %w", err)
 	}
-	return out
+	defer in.Destroy()
+	outs := make([]ort.Value, len(e.detOuts))
+	if err := e.run(ctx, e.det, []ort.Value{in}, outs); err != nil {
+		return nil, fmt.Errorf("face detector: %w", err)
+	}
+	defer destroyAll(outs)
+	raw := map[string][]float32{}
+	for i, o := range outs {
+		t, ok := o.(*ort.Tensor[float32])
+		if !ok {
+			return nil, fmt.Errorf("%w: detector output %q is not float32", ErrBadModel, e.detOuts[i])
+		}
+		raw[e.detOuts[i]] = append([]float32(nil), t.GetData()...)
+	}
+	return raw, nil
 }
 
 func destroyAll(vs []ort.Value) {

@@ -5,6 +5,8 @@
 // (scale = max|column| / 127, zero point 0; Options.ReduceRange uses 7 bits for CPUs
 // without VNNI). Activations are quantised by ONNX Runtime at run time. The weights of the
 // rewritten nodes shrink 4×; a CLIP ViT-B/32 vision tower runs 2–3× faster on the CPU.
+// FreeDims makes an input's declared sizes symbolic, so that a model exported at one size
+// (YuNet's 640×640) runs at others, as OpenCV runs it.
 //
 // It is not a general ONNX editor and needs no ONNX library: it works on the raw protobuf
 // bytes and copies everything it does not rewrite byte for byte, unknown fields included.
