@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -141,16 +142,14 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	if err != nil {
 		return res, fmt.Errorf("read ignore file: %w", err)
 	}
-	inScope := func(string) bool { return true }
-	roots := []string{l.Root}
+	roots, scope := []string{l.Root}, []string{""}
 	if len(opts.Only) > 0 {
 		opts.Only = l.withSidecarPartners(opts.Only)
-		var scope []string
 		if roots, scope, err = l.scanRoots(opts.Only); err != nil {
 			return res, err
 		}
-		inScope = func(rel string) bool { return covered(scope, rel) }
 	}
+	inScope := func(rel string) bool { return covered(scope, rel) }
 	items, errs := l.walk(ctx, ign, rep, roots)
 	if err := ctx.Err(); err != nil {
 		res.Cancelled = true
@@ -159,13 +158,29 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	// XMP sidecars are not entries: they belong to their pictures.
 	items, sidecars, sidecarSeen := splitSidecars(items)
 
-	rows, err := l.DB.ScanIndex(ctx)
+	// What the scan reads grows with its scope, not with the library: a
+	// watcher's batch of one file reads that file's entry and analysis
+	// rows, and the missing entries with a new file's content (mv.lookup).
+	rows, err := l.DB.ScanIndexUnder(ctx, scope)
 	if err != nil {
 		return res, fmt.Errorf("read index: %w", err)
 	}
-	done, err := l.DB.AnalysisIndex(ctx)
+	whole := slices.Contains(scope, "")
+	var done map[int64]map[string]store.AnalysisRow
+	if whole {
+		done, err = l.DB.AnalysisIndex(ctx)
+	} else {
+		ids := make([]int64, len(rows))
+		for i := range rows {
+			ids[i] = rows[i].ID
+		}
+		done, err = l.DB.AnalysisFor(ctx, ids)
+	}
 	if err != nil {
 		return res, err
+	}
+	if indexReadHook != nil {
+		indexReadHook(len(rows) + analysisRows(done))
 	}
 	thumbs := &thumbnailAnalyzer{dir: l.ThumbDir(), size: opts.ThumbSize}
 	analyzers := append([]analysis.Analyzer{metadataAnalyzer{sidecars: sidecars}, thumbs}, opts.Analyzers...)
@@ -191,8 +206,11 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	// Entries not found on disk may have moved: a new file with the same
 	// fingerprint and size takes over the entry (and its tags, vectors,
 	// analyses).
-	movePool := map[string][]*store.IndexRow{}
-	moveDone := map[string]map[string]store.AnalysisRow{}
+	mv := &moves{db: l.DB, whole: whole, pool: map[string][]*store.IndexRow{},
+		done: map[string]map[string]store.AnalysisRow{}, looked: map[string]bool{}, known: map[int64]bool{}}
+	for i := range rows {
+		mv.known[rows[i].ID] = true
+	}
 	var vanished []*store.IndexRow
 	var formerSidecars []int64
 	for i := range rows {
@@ -209,11 +227,7 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 		if !r.Missing {
 			vanished = append(vanished, r)
 		}
-		k := moveKey(r.Fingerprint, r.Size)
-		movePool[k] = append(movePool[k], r)
-		if _, ok := moveDone[k]; !ok {
-			moveDone[k] = done[r.ID]
-		}
+		mv.add(r, done[r.ID])
 	}
 	// Entries whose file the walk saw may still have moved while it walked
 	// (from a folder it had passed into one it had not reached): a new file
@@ -256,7 +270,9 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 			case si.prev != nil && si.prev.Fingerprint == e.Fingerprint:
 				rows = done[si.prev.ID]
 			case si.prev == nil:
-				rows = moveDone[moveKey(e.Fingerprint, e.Size)]
+				if rows, err = mv.lookup(ctx, e.Fingerprint, e.Size); err != nil {
+					return err
+				}
 			}
 			it.Pending = analysis.Plan(analyzers, rows, e.Fingerprint, e.MediaType, it.Rel)
 			if si.prev != nil && !l.thumbOK(si.prev.Thumb) && thumbs.Applies(e.MediaType, it.Rel) && !slices.Contains(it.Pending, analysis.Analyzer(thumbs)) {
@@ -269,7 +285,7 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 			if !si.full {
 				return it.EntryID, nil
 			}
-			return l.save(ctx, tx, si, movePool, present, claimed, &res)
+			return l.save(ctx, tx, si, mv, present, claimed, &res)
 		},
 		Done: func(it *analysis.Item, err error) {
 			finished++
@@ -315,7 +331,7 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 		if err := store.SetMissing(wctx, tx, gone, true); err != nil {
 			return err
 		}
-		return store.ReplaceScanErrors(wctx, tx, errs, time.Now().Unix(), inScope)
+		return store.ReplaceScanErrors(wctx, tx, errs, time.Now().Unix(), scope)
 	})
 	if err != nil {
 		return res, fmt.Errorf("finish scan: %w", err)
@@ -323,8 +339,7 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	if _, err := l.DB.DeleteEntries(wctx, formerSidecars); err != nil {
 		return res, fmt.Errorf("finish scan: %w", err)
 	}
-	_, res.Missing, err = l.DB.CountEntries(wctx)
-	if err != nil {
+	if res.Missing, err = l.DB.CountMissing(wctx); err != nil {
 		return res, err
 	}
 	if err := l.DB.PruneChanges(wctx); err != nil {
@@ -351,11 +366,85 @@ func sameTail(a, b string) int {
 
 func moveKey(fp string, size int64) string { return fmt.Sprintf("%s/%d", fp, size) }
 
+// indexReadHook, when set by tests, hears how many entry and analysis rows
+// a scan read to plan its work (mv.lookup's reads included).
+var indexReadHook func(rows int)
+
+func analysisRows(done map[int64]map[string]store.AnalysisRow) int {
+	n := 0
+	for _, m := range done {
+		n += len(m)
+	}
+	return n
+}
+
+// moves are the entries a new file of a scan may be the moved copy of, by
+// content (moveKey): those the scan read and did not find on disk, and, for
+// a scan of some paths only, the missing entries anywhere in the library
+// with a new file's content, looked up when its fingerprint is known (so a
+// file that vanished in an earlier scan is still found when it turns up
+// again, without reading every missing entry). Prepare looks up on the
+// workers while save claims on the writer: mu guards both.
+type moves struct {
+	db    *store.DB
+	whole bool // the scan read every entry: nothing to look up
+
+	mu     sync.Mutex
+	pool   map[string][]*store.IndexRow
+	done   map[string]map[string]store.AnalysisRow // analysis rows of a key's first candidate
+	looked map[string]bool
+	known  map[int64]bool // entries already read by the scan
+}
+
+func (m *moves) add(r *store.IndexRow, done map[string]store.AnalysisRow) {
+	k := moveKey(r.Fingerprint, r.Size)
+	m.pool[k] = append(m.pool[k], r)
+	if _, ok := m.done[k]; !ok {
+		m.done[k] = done
+	}
+}
+
+// lookup returns what was analysed for a candidate with this content,
+// reading the missing entries with it first when the scan did not.
+func (m *moves) lookup(ctx context.Context, fp string, size int64) (map[string]store.AnalysisRow, error) {
+	k := moveKey(fp, size)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.whole || m.looked[k] {
+		return m.done[k], nil
+	}
+	m.looked[k] = true
+	rows, err := m.db.MissingByContent(ctx, fp, size)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for i := range rows {
+		if !m.known[rows[i].ID] {
+			ids = append(ids, rows[i].ID)
+		}
+	}
+	done, err := m.db.AnalysisFor(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	if indexReadHook != nil {
+		indexReadHook(len(rows) + analysisRows(done))
+	}
+	for i := range rows {
+		if r := &rows[i]; !m.known[r.ID] {
+			m.known[r.ID] = true
+			m.add(r, done[r.ID])
+		}
+	}
+	return m.done[k], nil
+}
+
 // save writes a read file's entry: the entry at its path (touched: only
 // path, size and mtime change; new content: rewritten, its analyses gone),
 // a vanished entry with the same content (moved), or a new entry. The
 // analyzers' outputs fill in the rest in the same transaction.
-func (l *Library) save(ctx context.Context, tx *store.Tx, si *scanItem, pool, present map[string][]*store.IndexRow, claimed map[int64]bool, res *ScanResult) (int64, error) {
+func (l *Library) save(ctx context.Context, tx *store.Tx, si *scanItem, mv *moves, present map[string][]*store.IndexRow, claimed map[int64]bool, res *ScanResult) (int64, error) {
 	e := si.entry
 	now := time.Now().Unix()
 	e.UpdatedAt = now
@@ -376,6 +465,9 @@ func (l *Library) save(ctx context.Context, tx *store.Tx, si *scanItem, pool, pr
 	// Identical files (copies, bursts of a static scene) share a key: the
 	// entry whose old path ends most like the new one is this file's (a
 	// renamed folder keeps each file's own entry, and so its tags).
+	mv.mu.Lock()
+	defer mv.mu.Unlock()
+	pool := mv.pool
 	best, bestScore := -1, -1
 	for i, cand := range pool[k] {
 		if claimed[cand.ID] {

@@ -47,12 +47,39 @@ func (db *DB) AnalysisIndex(ctx context.Context) (map[int64]map[string]AnalysisR
 	if err != nil {
 		return nil, fmt.Errorf("read analysis: %w", err)
 	}
-	defer rows.Close()
 	out := map[int64]map[string]AnalysisRow{}
+	if err := scanAnalysisRows(rows, out); err != nil {
+		return nil, fmt.Errorf("read analysis: %w", err)
+	}
+	return out, nil
+}
+
+// AnalysisFor returns the analysis rows of some entries, by entry id and
+// analyzer name, through the table's key: what a scan of a few paths needs,
+// without reading the rows of the rest of the library.
+func (db *DB) AnalysisFor(ctx context.Context, ids []int64) (map[int64]map[string]AnalysisRow, error) {
+	out := map[int64]map[string]AnalysisRow{}
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		in, args := inList(ids[:n])
+		ids = ids[n:]
+		rows, err := db.QueryContext(ctx, `SELECT entry_id, analyzer, fingerprint, version, state, error, updated_at FROM analysis WHERE entry_id IN `+in, args...)
+		if err != nil {
+			return nil, fmt.Errorf("read analysis: %w", err)
+		}
+		if err := scanAnalysisRows(rows, out); err != nil {
+			return nil, fmt.Errorf("read analysis: %w", err)
+		}
+	}
+	return out, nil
+}
+
+func scanAnalysisRows(rows *sql.Rows, out map[int64]map[string]AnalysisRow) error {
+	defer rows.Close()
 	for rows.Next() {
 		var r AnalysisRow
 		if err := rows.Scan(&r.EntryID, &r.Analyzer, &r.Fingerprint, &r.Version, &r.State, &r.Error, &r.UpdatedAt); err != nil {
-			return nil, err
+			return err
 		}
 		m := out[r.EntryID]
 		if m == nil {
@@ -61,7 +88,7 @@ func (db *DB) AnalysisIndex(ctx context.Context) (map[int64]map[string]AnalysisR
 		}
 		m[r.Analyzer] = r
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // EntryWarnings lists what the analyses of an entry's current content

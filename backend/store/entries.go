@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -260,12 +261,18 @@ type IndexRow struct {
 	Missing     bool
 }
 
+const indexCols = `id, path, size, mtime_ns, fingerprint, thumb, media_type, missing`
+
 // ScanIndex returns every entry's scan-relevant columns.
 func (db *DB) ScanIndex(ctx context.Context) ([]IndexRow, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id, path, size, mtime_ns, fingerprint, thumb, media_type, missing FROM entries`)
+	rows, err := db.QueryContext(ctx, `SELECT `+indexCols+` FROM entries`)
 	if err != nil {
 		return nil, err
 	}
+	return scanIndexRows(rows)
+}
+
+func scanIndexRows(rows *sql.Rows) ([]IndexRow, error) {
 	defer rows.Close()
 	var out []IndexRow
 	for rows.Next() {
@@ -277,6 +284,67 @@ func (db *DB) ScanIndex(ctx context.Context) ([]IndexRow, error) {
 	}
 	return out, rows.Err()
 }
+
+// ScanIndexUnder returns the scan-relevant columns of the entries at or
+// under the given library-relative paths (a file, or a folder and all it
+// holds; "" is the whole library), each once, through the path index: what
+// a scan limited to those paths reads, whatever the library's size.
+func (db *DB) ScanIndexUnder(ctx context.Context, scope []string) ([]IndexRow, error) {
+	if slices.Contains(scope, "") {
+		return db.ScanIndex(ctx)
+	}
+	var out []IndexRow
+	seen := map[int64]bool{}
+	for _, s := range scope {
+		rows, err := db.QueryContext(ctx, `SELECT `+indexCols+` FROM entries WHERE `+underPath, underArgs(s)...)
+		if err != nil {
+			return nil, fmt.Errorf("read index under %q: %w", s, err)
+		}
+		got, err := scanIndexRows(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read index under %q: %w", s, err)
+		}
+		for _, r := range got {
+			if !seen[r.ID] { // scopes may nest when a caller did not clean them
+				seen[r.ID] = true
+				out = append(out, r)
+			}
+		}
+	}
+	return out, nil
+}
+
+// MissingByContent returns the missing entries with this content (their
+// file vanished, maybe to reappear under another path): the candidates a
+// new file may be the moved copy of, found through entries_fingerprint
+// rather than by reading every missing entry.
+func (db *DB) MissingByContent(ctx context.Context, fingerprint string, size int64) ([]IndexRow, error) {
+	rows, err := db.QueryContext(ctx, `SELECT `+indexCols+` FROM entries WHERE fingerprint=? AND size=? AND missing<>0 ORDER BY id`, fingerprint, size)
+	if err != nil {
+		return nil, fmt.Errorf("find moved entry: %w", err)
+	}
+	out, err := scanIndexRows(rows)
+	if err != nil {
+		return nil, fmt.Errorf("find moved entry: %w", err)
+	}
+	return out, nil
+}
+
+// CountMissing counts the entries whose file is gone, through the partial
+// index entries_missing (migration 10): its cost is the number of missing
+// entries, not of entries.
+func (db *DB) CountMissing(ctx context.Context) (int, error) {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM entries WHERE missing<>0`).Scan(&n)
+	return n, err
+}
+
+// underPath matches a path equal to a scope or inside it as a folder, as
+// two ranges of the path index (underArgs gives their bounds): '0' is the
+// byte after '/', so [s/, s0) is everything under s/ and nothing else.
+const underPath = `(path = ? OR (path >= ? AND path < ?))`
+
+func underArgs(s string) []any { return []any{s, s + "/", s + "0"} }
 
 // EntryByPath returns the entry at a library-relative path.
 func (db *DB) EntryByPath(ctx context.Context, rel string) (Entry, error) {
@@ -377,26 +445,36 @@ type ScanError struct {
 }
 
 // ReplaceScanErrors makes the stored errors within a completed scan's
-// scope (inScope; nil: the whole library) those it found, touching only
-// rows that changed (a repeated scan writes nothing). Errors outside the
-// scope (a watcher's batch looked at a few paths) stay.
-func ReplaceScanErrors(ctx context.Context, tx *sql.Tx, errs []ScanError, now int64, inScope func(path string) bool) error {
-	old := map[string]string{}
-	rows, err := tx.QueryContext(ctx, `SELECT path, error FROM scan_errors`)
-	if err != nil {
-		return err
+// scope (library-relative files and folders as in ScanIndexUnder; nil or
+// "" the whole library) those it found, touching only rows that changed (a
+// repeated scan writes nothing). Errors outside the scope (a watcher's
+// batch looked at a few paths) stay, and are not read.
+func ReplaceScanErrors(ctx context.Context, tx *sql.Tx, errs []ScanError, now int64, scope []string) error {
+	if len(scope) == 0 || slices.Contains(scope, "") {
+		scope = []string{""}
 	}
-	for rows.Next() {
-		var p, e string
-		if err := rows.Scan(&p, &e); err != nil {
-			rows.Close()
+	old := map[string]string{}
+	for _, s := range scope {
+		q, args := `SELECT path, error FROM scan_errors`, []any(nil)
+		if s != "" {
+			q, args = q+` WHERE `+underPath, underArgs(s)
+		}
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
 			return err
 		}
-		old[p] = e
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
+		for rows.Next() {
+			var p, e string
+			if err := rows.Scan(&p, &e); err != nil {
+				rows.Close()
+				return err
+			}
+			old[p] = e
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
 	}
 	keep := make(map[string]bool, len(errs))
 	for _, e := range errs {
@@ -409,7 +487,7 @@ func ReplaceScanErrors(ctx context.Context, tx *sql.Tx, errs []ScanError, now in
 		}
 	}
 	for p := range old {
-		if !keep[p] && (inScope == nil || inScope(p)) {
+		if !keep[p] {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM scan_errors WHERE path=?`, p); err != nil {
 				return err
 			}

@@ -159,10 +159,12 @@ func (db *DB) EntriesToEmbed(ctx context.Context, m Model) ([]ToEmbed, error) {
 	return out, rows.Err()
 }
 
-// CountVectors counts the vectors stored for m.
+// CountVectors counts the vectors stored for m. It counts the plain copy
+// through its key, which only walks that key's index: counting the vec0
+// table walks its chunks, 17 ms at 100k vectors after every watcher batch.
 func (db *DB) CountVectors(ctx context.Context, m Model) (int, error) {
 	var n int
-	err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+vecTable(m.ID)).Scan(&n)
+	err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM vectors WHERE model_id=?`, m.ID).Scan(&n)
 	return n, err
 }
 

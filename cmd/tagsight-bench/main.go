@@ -33,7 +33,7 @@ func main() {
 	data := flag.String("data", "build/bench-data", "folder for generated inputs (reused between runs)")
 	files := flag.Int("files", 10000, "files in the scan benchmark")
 	runs := flag.Int("runs", 15, "runs per decode measurement")
-	only := flag.String("only", "foundation,clip,query,live,faces", "comma-separated parts to run: foundation, clip, query, coldindex, live, faces")
+	only := flag.String("only", "foundation,clip,query,live,batch,faces", "comma-separated parts to run: foundation, clip, query, coldindex, live, batch, faces")
 	images := flag.Int("images", 200, "12 MP JPEGs in the end-to-end CLIP benchmark")
 	coldImages := flag.Int("cold-images", 300, "new 12 MP JPEGs in the cold-index benchmark")
 	prepare := flag.Bool("prepare", false, "coldindex: only generate the model and pictures")
@@ -96,6 +96,17 @@ func main() {
 		must(benchLive(context.Background(), &rep, *data, *idleFiles, *idle))
 		fmt.Print(rep.String())
 		must(os.WriteFile(filepath.Join(*out, "live.md"), []byte(rep.String()), 0o644))
+	}
+	if parts["batch"] {
+		var rep report
+		rep.line("# Watcher batch benchmark: one file in a small and a large library")
+		rep.line("")
+		rep.line("Recorded by `go run ./cmd/tagsight-bench %s` on %s (`make bench` runs it too; `go run ./cmd/tagsight-bench -only batch` reproduces it).", strings.Join(os.Args[1:], " "), time.Now().UTC().Format("2006-01-02 15:04 MST"))
+		rep.line("Machine: %s, %d cores, %s %s/%s.", cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		rep.line("")
+		must(benchBatch(context.Background(), &rep, *data))
+		fmt.Print(rep.String())
+		must(os.WriteFile(filepath.Join(*out, "batch.md"), []byte(rep.String()), 0o644))
 	}
 	if parts["faces"] {
 		var rep report
