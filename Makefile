@@ -103,10 +103,16 @@ test-dist: dist-linux dist-windows ## build the packages, check their contents a
 	bash scripts/test-dist.sh
 
 .PHONY: fuzz
-fuzz: ## run each fuzz target for a short while (FUZZTIME=30s)
-	@for t in $$(grep -rhoE '^func Fuzz[A-Za-z0-9_]+' --include=*_test.go backend | sed 's/func //' | sort -u); do \
+fuzz: ## run each fuzz target for a short while (FUZZTIME=30s) and keep what it found new in the package's testdata/fuzz
+	@cache=$$($(GO) env GOCACHE)/fuzz; \
+	for t in $$(grep -rhoE '^func Fuzz[A-Za-z0-9_]+' --include=*_test.go backend | sed 's/func //' | sort -u); do \
 	  pkg=$$(grep -rlE "^func $$t\(" --include=*_test.go backend | head -1 | xargs dirname); \
 	  echo "== $$t ($$pkg)"; $(GO) test -run='^$$' -fuzz="^$$t\$$" -fuzztime=$${FUZZTIME:-30s} ./$$pkg || exit 1; \
+	  mod=$$($(GO) list ./$$pkg); \
+	  if [ -d "$$cache/$$mod/$$t" ]; then \
+	    mkdir -p $$pkg/testdata/fuzz/$$t && cp -n "$$cache/$$mod/$$t"/* $$pkg/testdata/fuzz/$$t/ 2>/dev/null; \
+	    echo "   corpus: $$(ls $$pkg/testdata/fuzz/$$t | wc -l) inputs kept in $$pkg/testdata/fuzz/$$t"; \
+	  fi; \
 	done
 
 .PHONY: bench
