@@ -35,7 +35,7 @@ const (
 // the protobuf when it can and else by asking ONNX Runtime, whose error is
 // then the one returned.
 func ReadIO(path string) ([]InputOutputInfo, []InputOutputInfo, error) {
-	ins, outs, err := readIO(path)
+	ins, outs, err := ReadIOProtobuf(path)
 	if err != nil {
 		if ins, outs, err = IOFromRuntime(path); err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", path, err)
@@ -58,7 +58,9 @@ func IOFromRuntime(path string) ([]InputOutputInfo, []InputOutputInfo, error) {
 	return onnx.GetInputOutputInfoWithOptions(path, o)
 }
 
-func readIO(path string) ([]InputOutputInfo, []InputOutputInfo, error) {
+// ReadIOProtobuf is ReadIO without ONNX Runtime: it only reads the protobuf, and fails on
+// what it cannot read there (a model keeping its graph elsewhere, or none at all).
+func ReadIOProtobuf(path string) ([]InputOutputInfo, []InputOutputInfo, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err

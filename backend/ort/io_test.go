@@ -36,7 +36,7 @@ func testONNXFiles(t testing.TB) []string {
 func TestReadIOMatchesRuntime(t *testing.T) {
 	initORT(t)
 	for _, p := range testONNXFiles(t) {
-		gotIn, gotOut, err := readIO(p)
+		gotIn, gotOut, err := ReadIOProtobuf(p)
 		if err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}
