@@ -38,10 +38,14 @@ func TestResolveProvider(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ = resolveProvider("auto", lib)
-	_, gpu := os.Stat("/dev/nvidiactl")
-	_, gpu0 := os.Stat("/dev/nvidia0")
-	if wantCUDA := gpu == nil || gpu0 == nil; (got.Using == ProviderCUDA) != wantCUDA {
-		t.Errorf("auto with the CUDA provider, GPU %v: %+v", wantCUDA, got)
+	_, ctl := os.Stat("/dev/nvidiactl")
+	_, dev0 := os.Stat("/dev/nvidia0")
+	if gpu := ctl == nil || dev0 == nil; gpu {
+		if got.Using != ProviderCUDA {
+			t.Errorf("auto with the CUDA provider and a GPU: %+v", got)
+		}
+	} else if got.Using != ProviderCPU || !strings.Contains(got.Reason, "no NVIDIA GPU device") {
+		t.Errorf("auto with the CUDA provider, no GPU: %+v", got)
 	}
 }
 
