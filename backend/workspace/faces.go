@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/tagsight/tagsight/backend/analysis"
-	"github.com/tagsight/tagsight/backend/clip"
 	"github.com/tagsight/tagsight/backend/faces"
+	"github.com/tagsight/tagsight/backend/ort"
 )
 
 // FacesCatalogName is the catalog entry of the face models.
@@ -90,9 +90,9 @@ func (ws *Workspace) loadFaces(ctx context.Context) bool {
 		f.Err = err
 		return false
 	}
-	lib, err := clip.FindRuntime(ws.opts.ORTLib)
+	lib, err := ort.FindLibrary(ws.opts.ORTLib)
 	if err == nil {
-		err = clip.InitRuntime(lib)
+		err = ort.Init(lib)
 	}
 	if err != nil {
 		f.Err = err

@@ -26,6 +26,7 @@ import (
 	"github.com/tagsight/tagsight/backend/clip"
 	"github.com/tagsight/tagsight/backend/library"
 	"github.com/tagsight/tagsight/backend/media"
+	"github.com/tagsight/tagsight/backend/ort"
 )
 
 func main() {
@@ -65,9 +66,9 @@ func main() {
 		must(err)
 		spec, err := clip.LoadModelDir(ms[0].dir)
 		must(err)
-		rt, err := clip.FindRuntime("")
+		rt, err := ort.FindLibrary("")
 		must(err)
-		must(clip.InitRuntime(rt))
+		must(ort.Init(rt))
 		lines, err := sessionCosts(spec.VisualPath, spec.Preprocess.Height, *data)
 		must(err)
 		fmt.Println(strings.Join(lines, "\n"))
