@@ -346,7 +346,8 @@ export interface TagPatch {
 export interface Tuning {
   /**
    * DetectSize is the long side, in pixels, of the copy the detector
-   * looks at (640: YuNet's own input size).
+   * looks at (640: the input size YuNet declares); the detector runs at
+   * that copy's size padded to a multiple of 32.
    */
   detect_size: number;
   /**
