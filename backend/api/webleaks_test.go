@@ -164,17 +164,17 @@ func TestWebEventsShowNoServerPath(t *testing.T) {
 // TestScrubText: what is hidden and what is kept, on its own.
 func TestScrubText(t *testing.T) {
 	for in, want := range map[string]string{
-		"open /home/ann/Pictures/.tagsight/index.db: permission denied": "open …/index.db: permission denied",
+		"open /home/ann/Pictures/.tagsight/index.db: permission denied":                                                                              "open …/index.db: permission denied",
 		"auto: CUDA not used: no libonnxruntime_providers_cuda.so next to /opt/ort/lib/libonnxruntime.so (docs/INSTALL.md explains the CUDA set-up)": "auto: CUDA not used: no libonnxruntime_providers_cuda.so next to …/libonnxruntime.so (docs/INSTALL.md explains the CUDA set-up)",
-		"no NVIDIA GPU device (/dev/nvidia0)":                                            "no NVIDIA GPU device (…/nvidia0)",
-		`model "C:\Users\ann\models\clip": not found`:                                    `model "…/clip": not found`,
-		"lookup huggingface.co on 127.0.0.53:53: no such host":                           "lookup huggingface.co on …: no such host",
+		"no NVIDIA GPU device (/dev/nvidia0)":                                           "no NVIDIA GPU device (…/nvidia0)",
+		`model "C:\Users\ann\models\clip": not found`:                                   `model "…/clip": not found`,
+		"lookup huggingface.co on 127.0.0.53:53: no such host":                          "lookup huggingface.co on …: no such host",
 		`Get "https://huggingface.co/x/y.onnx": dial tcp [::1]:443: connection refused`: `Get "…": dial tcp …: connection refused`,
-		"dial tcp localhost:8080: refused":                                               "dial tcp …: refused",
-		"like: ~/secret.jpg: name a picture":                                             "like: …/secret.jpg: name a picture",
-		"2023/beach.jpg: not a picture":                                                  "2023/beach.jpg: not a picture",
-		"/thumb/12?v=ab":                                                                 "/thumb/12?v=ab",
-		"either / or, 1/250 s, AC/DC":                                                    "either / or, 1/250 s, AC/DC",
+		"dial tcp localhost:8080: refused":                                              "dial tcp …: refused",
+		"like: ~/secret.jpg: name a picture":                                            "like: …/secret.jpg: name a picture",
+		"2023/beach.jpg: not a picture":                                                 "2023/beach.jpg: not a picture",
+		"/thumb/12?v=ab":                                                                "/thumb/12?v=ab",
+		"either / or, 1/250 s, AC/DC":                                                   "either / or, 1/250 s, AC/DC",
 	} {
 		if got := scrubText(in); got != want {
 			t.Errorf("scrubText(%q)\n = %q\nwant %q", in, got, want)
