@@ -43,16 +43,24 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	// make test-e2e passes the binary `make cli` built, so these tests also
-	// prove that the README's `make cli && tagsight serve` serves the UI.
+	// make test-e2e passes the binary built as `make cli` builds it (with
+	// -race), so these tests also prove that the README's `make cli &&
+	// tagsight serve` serves the UI.
 	if bin = os.Getenv("TAGSIGHT_BIN"); bin == "" {
 		bin = filepath.Join(dir, "tagsight")
-		if out, err := exec.Command("go", "build", "-o", bin, "../cmd/tagsight").CombinedOutput(); err != nil {
+		args := []string{"build", "-o", bin, "../cmd/tagsight"}
+		if raceBuild { // the server races are what -race is for
+			args = []string{"build", "-race", "-o", bin, "../cmd/tagsight"}
+		}
+		if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
 			fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
 			os.Exit(1)
 		}
 	}
 	colourModel, _ = filepath.Abs("../models/testmodels/colour")
+	// A race-built server stops at its first race, which fails the test
+	// that drove it (the variable is read by race-built binaries only).
+	os.Setenv("GORACE", "halt_on_error=1 exitcode=66")
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -76,6 +84,9 @@ type server struct {
 	URL  string
 	Root string
 	cmd  *exec.Cmd
+	// token is the full token the test's own calls carry, when the server
+	// was started with --token.
+	token string
 }
 
 func startServer(t *testing.T, perColour int, flags ...string) *server {
@@ -91,6 +102,11 @@ func startServer(t *testing.T, perColour int, flags ...string) *server {
 	cmd.Env = append(os.Environ(), "TAGSIGHT_MODELS_DIR="+t.TempDir())
 	cmd.Stderr = os.Stderr
 	s := &server{URL: testutil.Serve(t, cmd), Root: root, cmd: cmd}
+	for i, f := range flags {
+		if f == "--token" && i+1 < len(flags) {
+			s.token = flags[i+1]
+		}
+	}
 	s.waitIdle(t)
 	return s
 }
@@ -99,7 +115,12 @@ func startServer(t *testing.T, perColour int, flags ...string) *server {
 func (s *server) call(t *testing.T, method string, out any, args ...any) {
 	t.Helper()
 	b, _ := json.Marshal(args)
-	resp, err := http.Post(s.URL+"/api/"+method, "application/json", bytes.NewReader(b))
+	req, _ := http.NewRequest("POST", s.URL+"/api/"+method, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	if s.token != "" {
+		req.Header.Set("Authorization", "Bearer "+s.token)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,7 +54,8 @@ func ToError(err error) *Error {
 		code = CodeNotFound
 	case errors.Is(err, tags.ErrExists), errors.Is(err, tags.ErrCycle), errors.Is(err, tags.ErrBuiltIn):
 		code = CodeConflict
-	case errors.Is(err, tags.ErrBadName), errors.Is(err, tags.ErrBadColor), errors.Is(err, search.ErrBadPage):
+	case errors.Is(err, tags.ErrBadName), errors.Is(err, tags.ErrBadColor), errors.Is(err, search.ErrBadPage),
+		errors.Is(err, search.ErrPicture):
 		code = CodeInvalid
 	case errors.Is(err, search.ErrNoModel), errors.Is(err, workspace.ErrNoModel):
 		code = CodeNoModel

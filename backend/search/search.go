@@ -31,6 +31,9 @@ var ErrNoModel = errors.New("search by meaning needs a CLIP model")
 // ErrBadPage: a negative limit or offset, or a page beyond MaxPage.
 var ErrBadPage = errors.New("bad page")
 
+// ErrPicture: the picture to search by could not be read.
+var ErrPicture = errors.New("cannot read the picture to search by")
+
 // MaxPage bounds a page's offset plus its limit: far beyond any library,
 // and small enough that no sum of the two overflows.
 const MaxPage = 1<<31 - 1
@@ -530,7 +533,9 @@ func (s *Service) SimilarFile(ctx context.Context, path, filter string, opt Opti
 	}
 	v, err := s.enc.File(ctx, path)
 	if err != nil {
-		return Result{}, err
+		// The caller chose the file (the web posts it): one that does not
+		// decode is a bad argument, not the server's failure.
+		return Result{}, fmt.Errorf("%w: %w", ErrPicture, err)
 	}
 	res, err := s.similarTo(ctx, v, filter, opt, 0)
 	res.Took = time.Since(start)
