@@ -102,6 +102,7 @@ func startServer(t *testing.T, perColour int, flags ...string) *server {
 	cmd.Env = append(os.Environ(), "TAGSIGHT_MODELS_DIR="+t.TempDir())
 	cmd.Stderr = os.Stderr
 	s := &server{URL: testutil.Serve(t, cmd), Root: root, cmd: cmd}
+	s.URL, _, _ = strings.Cut(s.URL, "/?token=") // with --token it prints the full address
 	for i, f := range flags {
 		if f == "--token" && i+1 < len(flags) {
 			s.token = flags[i+1]
