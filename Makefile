@@ -74,8 +74,14 @@ test-frontend: ## frontend component tests (vitest) and type checks
 	cd frontend && npm test && npm run check
 
 .PHONY: test-e2e
-test-e2e: cli ## the real UI in headless Chromium against `tagsight serve` (the binary `make cli` built)
-	TAGSIGHT_BIN=$(CURDIR)/build/bin/tagsight $(GO) test -tags e2e -count=1 ./e2e
+test-e2e: cli-race ## the real UI in headless Chromium against `tagsight serve` (built as `make cli` does, with -race)
+	TAGSIGHT_BIN=$(CURDIR)/build/bin/tagsight-race $(GO) test -tags e2e -count=1 ./e2e
+
+# The server the e2e tests drive is where serve's races would be: it is
+# built with the race detector, apart from `make cli`'s normal build.
+.PHONY: cli-race
+cli-race: ui-if-node
+	$(GO) build -race -ldflags "$(LDFLAGS)" -o build/bin/tagsight-race ./cmd/tagsight
 
 SMOKE_LIB := $(CURDIR)/build/smoke-library
 

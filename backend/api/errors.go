@@ -57,7 +57,8 @@ func ToError(err error) *Error {
 		code = CodeConflict
 	case errors.Is(err, library.ErrOutside), errors.Is(err, library.ErrDataDir):
 		code = CodeForbidden
-	case errors.Is(err, tags.ErrBadName), errors.Is(err, tags.ErrBadColor), errors.Is(err, library.ErrBadPath):
+	case errors.Is(err, tags.ErrBadName), errors.Is(err, tags.ErrBadColor), errors.Is(err, library.ErrBadPath),
+		errors.Is(err, search.ErrBadPage), errors.Is(err, search.ErrPicture):
 		code = CodeInvalid
 	case errors.Is(err, search.ErrNoModel), errors.Is(err, workspace.ErrNoModel):
 		code = CodeNoModel

@@ -113,7 +113,10 @@ func (a *API) PersonFaces(person int64, limit int) ([]Face, error) {
 	if err != nil {
 		return nil, err
 	}
-	if limit <= 0 || limit > 5000 {
+	if limit < 0 {
+		return nil, &Error{Code: CodeInvalid, Message: fmt.Sprintf("limit %d: it must not be negative", limit)}
+	}
+	if limit == 0 || limit > 5000 {
 		limit = 500
 	}
 	ctx := bg()

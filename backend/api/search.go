@@ -384,9 +384,8 @@ func (a *API) Autocomplete(text string, cursor int) ([]AutocompleteItem, error) 
 	return out, nil
 }
 
+// searchOptions asks for limit results (0: the default); the search
+// refuses a negative one (a 400), never slices by it.
 func searchOptions(limit int) search.Options {
-	if limit <= 0 {
-		limit = 100
-	}
 	return search.Options{Limit: limit}
 }

@@ -11,11 +11,6 @@ import (
 	"github.com/tagsight/tagsight/backend/ort"
 )
 
-// ProviderInfo is ort's, also named here because backend/api's types still
-// say clip.ProviderInfo (issue 18 holds that package); drop it once they
-// say ort.ProviderInfo.
-type ProviderInfo = ort.ProviderInfo
-
 // EngineOptions tune inference.
 type EngineOptions struct {
 	// IntraOpThreads per session; 0 lets ONNX Runtime choose (all cores). With several
