@@ -49,6 +49,10 @@ func ToError(err error) *Error {
 	var se *query.SyntaxError
 	code := CodeInternal
 	switch {
+	case errors.Is(err, media.ErrTooManyPixels):
+		// A picture beyond the decode limits, e.g. one posted to search
+		// by: before the general "cannot read it".
+		code = CodeTooLarge
 	case errors.As(err, &se):
 		code = CodeInvalid
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, tags.ErrNotFound), errors.Is(err, library.ErrNotLibrary):
@@ -62,8 +66,6 @@ func ToError(err error) *Error {
 		code = CodeInvalid
 	case errors.Is(err, search.ErrNoModel), errors.Is(err, workspace.ErrNoModel):
 		code = CodeNoModel
-	case errors.Is(err, media.ErrTooManyPixels):
-		code = CodeTooLarge // a picture beyond the decode limits, e.g. one posted to search by
 	}
 	return &Error{Code: code, Message: err.Error()}
 }
