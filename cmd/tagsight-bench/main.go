@@ -34,7 +34,7 @@ func main() {
 	data := flag.String("data", "build/bench-data", "folder for generated inputs (reused between runs)")
 	files := flag.Int("files", 10000, "files in the scan benchmark")
 	runs := flag.Int("runs", 15, "runs per decode measurement")
-	only := flag.String("only", "foundation,clip,query,live,batch,faces", "comma-separated parts to run: foundation, clip, query, coldindex, live, batch, faces")
+	only := flag.String("only", "foundation,clip,query,live,batch,faces,interactive", "comma-separated parts to run: foundation, clip, query, coldindex, live, batch, faces, interactive")
 	images := flag.Int("images", 200, "12 MP JPEGs in the end-to-end CLIP benchmark")
 	coldImages := flag.Int("cold-images", 300, "new 12 MP JPEGs in the cold-index benchmark")
 	prepare := flag.Bool("prepare", false, "coldindex: only generate the model and pictures")
@@ -43,6 +43,8 @@ func main() {
 	idle := flag.Duration("idle", 30*time.Second, "live: each idle CPU measurement")
 	faceImages := flag.Int("face-images", 80, "faces: 12 MP JPEGs in each cold index (faces off, on with stand-ins, on with test models)")
 	faceRuns := flag.Int("face-runs", 10, "faces: runs per part measurement")
+	sizes := flag.String("sizes", "10000,30000,100000", "interactive: library sizes")
+	callRuns := flag.Int("call-runs", 30, "interactive: timed runs per call")
 	flag.Parse()
 	parts := map[string]bool{}
 	for _, p := range strings.Split(*only, ",") {
@@ -129,6 +131,24 @@ func main() {
 		must(benchQueries(context.Background(), &rep, *data))
 		fmt.Print(rep.String())
 		must(os.WriteFile(filepath.Join(*out, "query.md"), []byte(rep.String()), 0o644))
+	}
+	if parts["interactive"] {
+		var ns []int
+		for _, f := range strings.Split(*sizes, ",") {
+			var n int
+			_, err := fmt.Sscan(strings.TrimSpace(f), &n)
+			must(err)
+			ns = append(ns, n)
+		}
+		var rep report
+		rep.line("# Interactive calls")
+		rep.line("")
+		rep.line("Recorded by `go run ./cmd/tagsight-bench %s` on %s.", strings.Join(os.Args[1:], " "), time.Now().UTC().Format("2006-01-02 15:04 MST"))
+		rep.line("Machine: %s, %d cores, %s %s/%s.", cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		rep.line("")
+		must(benchInteractive(context.Background(), &rep, *data, ns, *callRuns))
+		fmt.Print(rep.String())
+		must(os.WriteFile(filepath.Join(*out, "interactive.md"), []byte(rep.String()), 0o644))
 	}
 	if !parts["foundation"] {
 		return
