@@ -47,6 +47,8 @@ type DB struct {
 	Version int
 	// VecVersion is what vec_version() answered at open.
 	VecVersion string
+
+	cache byChange
 }
 
 type migration struct {
