@@ -45,26 +45,19 @@ func (a *API) items(ctx context.Context, ws *workspace.Workspace, hits []search.
 	if len(hits) == 0 {
 		return []Item{}, nil
 	}
-	args := make([]any, len(hits))
+	ids := make([]int64, len(hits))
 	for i, h := range hits {
-		args[i] = h.EntryID
+		ids[i] = h.EntryID
 	}
-	entries := map[int64]store.Entry{}
-	for start := 0; start < len(args); start += 500 {
-		chunk := args[start:min(start+500, len(args))]
-		es, err := entriesByID(ctx, ws.Lib.DB, chunk)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range es {
-			entries[e.ID] = e
-		}
+	entries, err := ws.Lib.DB.EntriesByID(ctx, ids)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]Item, 0, len(hits))
 	for _, h := range hits {
 		e, ok := entries[h.EntryID]
 		if !ok {
-			continue
+			continue // deleted since the search
 		}
 		it := a.item(e)
 		if !math.IsNaN(h.Score) {
@@ -72,21 +65,6 @@ func (a *API) items(ctx context.Context, ws *workspace.Workspace, hits []search.
 			it.Score = &sc
 		}
 		out = append(out, it)
-	}
-	return out, nil
-}
-
-func entriesByID(ctx context.Context, db *store.DB, ids []any) ([]store.Entry, error) {
-	var out []store.Entry
-	for _, id := range ids {
-		e, err := db.EntryByID(ctx, id.(int64))
-		if err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				continue
-			}
-			return nil, err
-		}
-		out = append(out, e)
 	}
 	return out, nil
 }

@@ -127,7 +127,7 @@ func (db *DB) FilterEntries(ctx context.Context, where string, args []any, sortK
 	// Read from the row before the page when there is one: its key is the
 	// anchor of this page's start, for the next time it is asked.
 	from, skipFirst := offset, 0
-	if offset > 0 {
+	if off, _, ok := an.nearest(offset); offset > 0 && (!ok || off != offset) {
 		from, skipFirst = offset-1, 1
 	}
 	q := `SELECT e.id, e.path, ` + col + ` FROM entries e WHERE (` + where + `)`

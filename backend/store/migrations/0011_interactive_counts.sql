@@ -37,8 +37,12 @@ CREATE TRIGGER tag_counts_entries_missing AFTER UPDATE OF missing ON entries
         WHERE tag_id IN (SELECT tag_id FROM entry_tags WHERE entry_id = NEW.id); END;
 
 -- The grid's sorts read a page in index order instead of sorting every
--- match: path is UNIQUE (its own index), taken has one; these are the rest.
--- Each ends in the rowid (id), the sort's tie-break, so a page can also
--- start at a key (keyset paging) instead of skipping rows.
-CREATE INDEX entries_added ON entries(added_at);
-CREATE INDEX entries_size ON entries(size);
+-- match, and skip to a deep offset inside the index: every search asks for
+-- present entries (missing = 0), then orders by one of these columns with
+-- the id (the rowid, the last column of every index) as the tie-break.
+-- (missing, path) covers the default sort's page entirely: a deep page of
+-- the whole library costs milliseconds, not a read of every row before it.
+CREATE INDEX entries_missing_path ON entries(missing, path);
+CREATE INDEX entries_missing_taken ON entries(missing, taken);
+CREATE INDEX entries_missing_added ON entries(missing, added_at);
+CREATE INDEX entries_missing_size ON entries(missing, size);
