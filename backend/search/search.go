@@ -75,6 +75,9 @@ type Service struct {
 	cache   map[string]*list.Element
 	lru     *list.List
 
+	candMu sync.Mutex
+	cand   *filterSet // the last filter's, see filterSet
+
 	statsMu   sync.Mutex
 	stats     map[string]promptStats
 	sampleIDs []int64
@@ -418,6 +421,47 @@ func (s *Service) candidates(ctx context.Context, where string, args []any) ([]i
 	return s.db.FilterIDs(ctx, where, args)
 }
 
+// filterSet is the entries a filter allows, as a list and, when they
+// are many, as a set. Paging through one query asks for the same filter
+// again and again: the last one is kept until the library changes, as a
+// broad filter's list is read from every entry.
+type filterSet struct {
+	seq   int64
+	key   string
+	ids   []int64
+	allow map[int64]struct{} // nil when few: search those ids alone
+}
+
+// filterSet lists the entries a filter allows (shared: do not modify).
+func (s *Service) filterSet(ctx context.Context, where string, args []any, indexLen int) (*filterSet, error) {
+	seq, err := s.db.ChangeSeq(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read change seq: %w", err)
+	}
+	key := fmt.Sprintf("%s\x00%#v", where, args)
+	s.candMu.Lock()
+	c := s.cand
+	s.candMu.Unlock()
+	if c != nil && c.seq == seq && c.key == key && (c.allow != nil) == (len(c.ids) > indexLen/4) {
+		return c, nil
+	}
+	ids, err := s.db.FilterIDs(ctx, where, args)
+	if err != nil {
+		return nil, err
+	}
+	c = &filterSet{seq: seq, key: key, ids: ids}
+	if len(ids) > indexLen/4 {
+		c.allow = make(map[int64]struct{}, len(ids))
+		for _, id := range ids {
+			c.allow[id] = struct{}{}
+		}
+	}
+	s.candMu.Lock()
+	s.cand = c
+	s.candMu.Unlock()
+	return c, nil
+}
+
 // semantic ranks the filter's entries by similarity to qv. Filtering
 // happens before ranking, so asking for 50 of a filter matching 60 returns
 // 50, never fewer. exclude drops one entry (the query image itself).
@@ -427,30 +471,30 @@ func (s *Service) semantic(ctx context.Context, qv []float32, where string, args
 	if err != nil {
 		return res, err
 	}
-	ids, err := s.candidates(ctx, where, args)
+	cands, err := s.filterSet(ctx, where, args, idx.Len())
 	if err != nil {
 		return res, err
-	}
-	if exclude != 0 {
-		for i, id := range ids {
-			if id == exclude {
-				ids = append(ids[:i], ids[i+1:]...)
-				break
-			}
-		}
 	}
 	// page() keeps the sum from overflowing; the pool never asks the index
 	// for more than it holds, however far the page lies.
 	want := min(opt.Offset+opt.Limit, idx.Len())
 	pool := max(want, 200)
 	var hits []knn.Hit
-	if len(ids) > idx.Len()/4 {
-		allow := make(map[int64]struct{}, len(ids))
-		for _, id := range ids {
-			allow[id] = struct{}{}
-		}
-		hits = idx.Search(qv, pool, func(id int64) bool { _, ok := allow[id]; return ok })
+	if cands.allow != nil {
+		hits = idx.Search(qv, pool, func(id int64) bool {
+			_, ok := cands.allow[id]
+			return ok && id != exclude
+		})
 	} else {
+		ids := cands.ids
+		if exclude != 0 {
+			ids = make([]int64, 0, len(cands.ids))
+			for _, id := range cands.ids {
+				if id != exclude {
+					ids = append(ids, id)
+				}
+			}
+		}
 		hits = idx.SearchIDs(qv, pool, ids)
 	}
 	scores := make([]float64, len(hits))
