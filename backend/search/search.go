@@ -421,45 +421,109 @@ func (s *Service) candidates(ctx context.Context, where string, args []any) ([]i
 	return s.db.FilterIDs(ctx, where, args)
 }
 
-// filterSet is the entries a filter allows, as a list and, when they
-// are many, as a set. Paging through one query asks for the same filter
-// again and again: the last one is kept until the library changes, as a
-// broad filter's list is read from every entry.
+// filterSet is the entries a filter allows, in the cheapest form to
+// read and test. Paging through one query asks for the same filter again
+// and again: the last one is kept until the library changes.
 type filterSet struct {
-	seq   int64
-	key   string
-	ids   []int64
-	allow map[int64]struct{} // nil when few: search those ids alone
+	seq int64
+	key string
+	// Exactly one of these is set. A broad filter (most of the index) is
+	// read as the few entries it leaves out: reading every id it allows
+	// costs tens of milliseconds at 100k entries.
+	out   map[int64]struct{} // everything but these
+	ids   []int64            // only these, few: search them alone
+	allow map[int64]struct{} // only these, many
 }
 
-// filterSet lists the entries a filter allows (shared: do not modify).
+// allows says whether the set holds id.
+func (f *filterSet) allows(id int64) bool {
+	if f.out != nil {
+		_, no := f.out[id]
+		return !no
+	}
+	_, ok := f.allow[id]
+	return ok
+}
+
+// filterSet reads the entries a filter allows (shared: do not modify).
 func (s *Service) filterSet(ctx context.Context, where string, args []any, indexLen int) (*filterSet, error) {
 	seq, err := s.db.ChangeSeq(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read change seq: %w", err)
 	}
-	key := fmt.Sprintf("%s\x00%#v", where, args)
+	key := fmt.Sprintf("%s\x00%#v\x00%d", where, args, indexLen)
 	s.candMu.Lock()
 	c := s.cand
 	s.candMu.Unlock()
-	if c != nil && c.seq == seq && c.key == key && (c.allow != nil) == (len(c.ids) > indexLen/4) {
+	if c != nil && c.seq == seq && c.key == key {
 		return c, nil
 	}
-	ids, err := s.db.FilterIDs(ctx, where, args)
+	// The count is the grid's too (kept by the store until a change).
+	n, err := s.db.CountFilter(ctx, where, args)
 	if err != nil {
 		return nil, err
 	}
-	c = &filterSet{seq: seq, key: key, ids: ids}
-	if len(ids) > indexLen/4 {
-		c.allow = make(map[int64]struct{}, len(ids))
+	c = &filterSet{seq: seq, key: key}
+	toSet := func(ids []int64) map[int64]struct{} {
+		m := make(map[int64]struct{}, len(ids))
 		for _, id := range ids {
-			c.allow[id] = struct{}{}
+			m[id] = struct{}{}
+		}
+		return m
+	}
+	switch {
+	case n > indexLen/2:
+		ids, err := s.db.FilterOut(ctx, where, args)
+		if err != nil {
+			return nil, err
+		}
+		c.out = toSet(ids)
+	default:
+		ids, err := s.db.FilterIDs(ctx, where, args)
+		if err != nil {
+			return nil, err
+		}
+		if len(ids) > indexLen/4 {
+			c.allow = toSet(ids)
+		} else {
+			c.ids = ids
 		}
 	}
 	s.candMu.Lock()
 	s.cand = c
 	s.candMu.Unlock()
 	return c, nil
+}
+
+// withVector counts the set's entries that have a vector in idx, less
+// exclude.
+func (f *filterSet) withVector(idx *knn.Index, exclude int64) int {
+	n := 0
+	switch {
+	case f.out != nil:
+		n = idx.Len()
+		for id := range f.out {
+			if idx.Has(id) {
+				n--
+			}
+		}
+	case f.allow != nil:
+		for id := range f.allow {
+			if idx.Has(id) {
+				n++
+			}
+		}
+	default:
+		for _, id := range f.ids {
+			if idx.Has(id) {
+				n++
+			}
+		}
+	}
+	if exclude != 0 && f.allows(exclude) && idx.Has(exclude) {
+		n--
+	}
+	return n
 }
 
 // semantic ranks the filter's entries by similarity to qv. Filtering
@@ -480,11 +544,8 @@ func (s *Service) semantic(ctx context.Context, qv []float32, where string, args
 	want := min(opt.Offset+opt.Limit, idx.Len())
 	pool := max(want, 200)
 	var hits []knn.Hit
-	if cands.allow != nil {
-		hits = idx.Search(qv, pool, func(id int64) bool {
-			_, ok := cands.allow[id]
-			return ok && id != exclude
-		})
+	if cands.ids == nil {
+		hits = idx.Search(qv, pool, func(id int64) bool { return id != exclude && cands.allows(id) })
 	} else {
 		ids := cands.ids
 		if exclude != 0 {
@@ -505,13 +566,7 @@ func (s *Service) semantic(ctx context.Context, qv []float32, where string, args
 	// Total counts the candidates that have a vector.
 	res.Total = len(hits)
 	if len(hits) == pool {
-		var err error
-		if res.Total, err = s.db.CountFilterWithVector(ctx, where, args, s.model); err != nil {
-			return res, err
-		}
-		if exclude != 0 {
-			res.Total--
-		}
+		res.Total = cands.withVector(idx, exclude)
 	}
 	if len(hits) > want {
 		hits = hits[:want]

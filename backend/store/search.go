@@ -180,8 +180,12 @@ func (db *DB) filterPage(ctx context.Context, q string, args []any) ([]EntryRef,
 	return refs, keys, nil
 }
 
-// countFilter counts the entries matching where, once per state of the
+// CountFilter counts the entries matching where, once per state of the
 // library.
+func (db *DB) CountFilter(ctx context.Context, where string, args []any) (int, error) {
+	return db.countFilter(ctx, where, args)
+}
+
 func (db *DB) countFilter(ctx context.Context, where string, args []any) (int, error) {
 	return cachedByChange(ctx, db, cacheKey("count", where, args), func() (int, error) {
 		var n int
@@ -195,6 +199,19 @@ func (db *DB) countFilter(ctx context.Context, where string, args []any) (int, e
 // FilterIDs lists the ids of the entries matching where (never nil).
 func (db *DB) FilterIDs(ctx context.Context, where string, args []any) ([]int64, error) {
 	ids, err := int64s(ctx, db, `SELECT e.id FROM entries e WHERE `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	if ids == nil {
+		ids = []int64{}
+	}
+	return ids, nil
+}
+
+// FilterOut lists the ids of the entries that do not match where (never
+// nil): for a broad filter, far fewer than those that do.
+func (db *DB) FilterOut(ctx context.Context, where string, args []any) ([]int64, error) {
+	ids, err := int64s(ctx, db, `SELECT e.id FROM entries e WHERE NOT coalesce((`+where+`), 0)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
