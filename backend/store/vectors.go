@@ -156,10 +156,14 @@ func (db *DB) EntriesToEmbed(ctx context.Context, m Model) ([]ToEmbed, error) {
 	return out, rows.Err()
 }
 
+// embeddable is the condition over entries e of the pictures a model
+// embeds; the partial index entries_embeddable (migration 11) holds them.
+const embeddable = `e.missing=0 AND e.media_type IN ('image','raw') AND e.thumb<>''`
+
 // toEmbed is the condition over entries e of EntriesToEmbed (one
 // argument: the model's id).
 func toEmbed(m Model) string {
-	return `e.missing=0 AND e.media_type IN ('image','raw') AND e.thumb<>''
+	return embeddable + `
 		AND NOT EXISTS (SELECT 1 FROM ` + vecTable(m.ID) + ` v WHERE v.rowid=e.id)
 		AND NOT EXISTS (SELECT 1 FROM embed_errors x WHERE x.entry_id=e.id AND x.model_id=? AND x.fingerprint=e.fingerprint)`
 }

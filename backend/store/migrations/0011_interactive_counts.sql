@@ -46,3 +46,10 @@ CREATE INDEX entries_missing_path ON entries(missing, path);
 CREATE INDEX entries_missing_taken ON entries(missing, taken);
 CREATE INDEX entries_missing_added ON entries(missing, added_at);
 CREATE INDEX entries_missing_size ON entries(missing, size);
+
+-- The pictures still to embed are counted for the library's header after
+-- every change: this partial index holds only the entries a model embeds
+-- (the condition is store.embeddable's, term for term), so the count reads
+-- it and not every row of entries.
+CREATE INDEX entries_embeddable ON entries(fingerprint)
+    WHERE missing=0 AND media_type IN ('image','raw') AND thumb<>'';
