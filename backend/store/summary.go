@@ -43,11 +43,13 @@ func (db *DB) Summary(ctx context.Context, m Model) (Summary, error) {
 		if s.Vectors, err = db.CountVectors(ctx, m); err != nil {
 			return s, fmt.Errorf("summary: %w", err)
 		}
-		// The embeddable entries' own index, and the plain copy of the
-		// vectors (a vec0 lookup by rowid costs far more).
-		err = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries e INDEXED BY entries_embeddable
-			WHERE `+embeddable+` AND NOT EXISTS (SELECT 1 FROM vectors v WHERE v.model_id = ? AND v.entry_id = e.id)
-			AND NOT EXISTS (SELECT 1 FROM embed_errors x WHERE x.entry_id = e.id AND x.model_id = ? AND x.fingerprint = e.fingerprint)`,
+		// embed_counts holds the embeddable pictures (model 0) and those
+		// with each model's vector (migration 11); failures are few.
+		err = db.QueryRowContext(ctx, `SELECT
+			coalesce((SELECT n FROM embed_counts WHERE model_id = 0), 0) - coalesce((SELECT n FROM embed_counts WHERE model_id = ?), 0)
+			- (SELECT COUNT(*) FROM embed_errors x JOIN entries e ON e.id = x.entry_id
+			   WHERE x.model_id = ? AND x.fingerprint = e.fingerprint AND `+embeddable+`
+			   AND NOT EXISTS (SELECT 1 FROM vectors v WHERE v.model_id = x.model_id AND v.entry_id = e.id))`,
 			m.ID, m.ID).Scan(&s.ToEmbed)
 		if err != nil {
 			return s, fmt.Errorf("summary: %w", err)

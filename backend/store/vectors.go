@@ -157,7 +157,7 @@ func (db *DB) EntriesToEmbed(ctx context.Context, m Model) ([]ToEmbed, error) {
 }
 
 // embeddable is the condition over entries e of the pictures a model
-// embeds; the partial index entries_embeddable (migration 11) holds them.
+// embeds; migration 11's triggers count them with the same condition.
 const embeddable = `e.missing=0 AND e.media_type IN ('image','raw') AND e.thumb<>''`
 
 // toEmbed is the condition over entries e of EntriesToEmbed (one

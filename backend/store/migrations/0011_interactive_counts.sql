@@ -48,8 +48,48 @@ CREATE INDEX entries_missing_added ON entries(missing, added_at);
 CREATE INDEX entries_missing_size ON entries(missing, size);
 
 -- The pictures still to embed are counted for the library's header after
--- every change: this partial index holds only the entries a model embeds
--- (the condition is store.embeddable's, term for term), so the count reads
--- it and not every row of entries.
-CREATE INDEX entries_embeddable ON entries(fingerprint)
-    WHERE missing=0 AND media_type IN ('image','raw') AND thumb<>'';
+-- every change: the pictures a model embeds (embeddable) and, per model,
+-- how many of them have its vector (embedded) are kept by triggers, and
+-- the few whose embedding failed are counted from embed_errors. The
+-- condition is store.embeddable's, written out in each trigger for the row
+-- at hand.
+CREATE TABLE embed_counts (
+    model_id INTEGER PRIMARY KEY, -- 0: every model's embeddable pictures
+    n        INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO embed_counts(model_id, n)
+SELECT 0, COUNT(*) FROM entries WHERE missing=0 AND media_type IN ('image','raw') AND thumb<>'';
+INSERT INTO embed_counts(model_id, n)
+SELECT m.id, (SELECT COUNT(*) FROM vectors v JOIN entries e ON e.id = v.entry_id WHERE v.model_id = m.id
+              AND e.missing=0 AND e.media_type IN ('image','raw') AND e.thumb<>'')
+FROM models m;
+
+CREATE TRIGGER embed_counts_models_ins AFTER INSERT ON models BEGIN
+    INSERT OR IGNORE INTO embed_counts(model_id, n) VALUES (NEW.id, 0); END;
+CREATE TRIGGER embed_counts_models_del AFTER DELETE ON models BEGIN
+    DELETE FROM embed_counts WHERE model_id = OLD.id; END;
+CREATE TRIGGER embed_counts_entries_ins AFTER INSERT ON entries
+    WHEN NEW.missing=0 AND NEW.media_type IN ('image','raw') AND NEW.thumb<>'' BEGIN
+    UPDATE embed_counts SET n = n + 1 WHERE model_id = 0; END;
+-- Before the row goes: its vectors cascade after, when the entry can no
+-- longer be read (the vectors' trigger then counts nothing).
+CREATE TRIGGER embed_counts_entries_del BEFORE DELETE ON entries
+    WHEN OLD.missing=0 AND OLD.media_type IN ('image','raw') AND OLD.thumb<>'' BEGIN
+    UPDATE embed_counts SET n = n - 1
+        WHERE model_id = 0 OR model_id IN (SELECT model_id FROM vectors WHERE entry_id = OLD.id); END;
+CREATE TRIGGER embed_counts_entries_upd AFTER UPDATE OF missing, media_type, thumb ON entries
+    WHEN (OLD.missing=0 AND OLD.media_type IN ('image','raw') AND OLD.thumb<>'')
+      <> (NEW.missing=0 AND NEW.media_type IN ('image','raw') AND NEW.thumb<>'') BEGIN
+    UPDATE embed_counts SET n = n + (CASE WHEN NEW.missing=0 AND NEW.media_type IN ('image','raw') AND NEW.thumb<>'' THEN 1 ELSE -1 END)
+        WHERE model_id = 0 OR model_id IN (SELECT model_id FROM vectors WHERE entry_id = NEW.id); END;
+-- Before the insert: an INSERT OR REPLACE of a vector the entry already
+-- has replaces it without firing the delete trigger, and must add nothing.
+CREATE TRIGGER embed_counts_vectors_ins BEFORE INSERT ON vectors BEGIN
+    UPDATE embed_counts SET n = n + 1 WHERE model_id = NEW.model_id
+        AND EXISTS (SELECT 1 FROM entries e WHERE e.id = NEW.entry_id
+                    AND e.missing=0 AND e.media_type IN ('image','raw') AND e.thumb<>'')
+        AND NOT EXISTS (SELECT 1 FROM vectors WHERE model_id = NEW.model_id AND entry_id = NEW.entry_id); END;
+CREATE TRIGGER embed_counts_vectors_del AFTER DELETE ON vectors BEGIN
+    UPDATE embed_counts SET n = n - 1 WHERE model_id = OLD.model_id
+        AND EXISTS (SELECT 1 FROM entries e WHERE e.id = OLD.entry_id
+                    AND e.missing=0 AND e.media_type IN ('image','raw') AND e.thumb<>''); END;
