@@ -343,9 +343,11 @@ func (db *DB) people(ctx context.Context, withHidden bool) ([]Person, error) {
 	if !withHidden {
 		where = `WHERE p.hidden = 0`
 	}
+	// CROSS JOIN keeps faces outside: the planner would otherwise walk
+	// every present entry (an index on missing) to find the few with faces.
 	rows, err := db.QueryContext(ctx, `WITH present AS (
 			SELECT f.id, f.entry_id, f.person_id, row_number() OVER (PARTITION BY f.person_id ORDER BY f.pinned DESC, f.quality DESC, f.id) AS rank
-			FROM faces f JOIN entries e ON e.id = f.entry_id WHERE f.person_id IS NOT NULL AND e.missing = 0),
+			FROM faces f CROSS JOIN entries e ON e.id = f.entry_id WHERE f.person_id IS NOT NULL AND e.missing = 0),
 		counts AS (SELECT person_id, COUNT(*) AS faces, COUNT(DISTINCT entry_id) AS entries,
 			max(CASE WHEN rank = 1 THEN id END) AS cover FROM present GROUP BY person_id)
 		SELECT p.id, coalesce(p.tag_id, 0), coalesce(t.name, ''), p.hidden, coalesce(c.faces, 0), coalesce(c.entries, 0), coalesce(c.cover, 0)
