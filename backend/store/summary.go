@@ -44,10 +44,11 @@ func (db *DB) Summary(ctx context.Context, m Model) (Summary, error) {
 			return s, fmt.Errorf("summary: %w", err)
 		}
 		// embed_counts holds the embeddable pictures (model 0) and those
-		// with each model's vector (migration 11); failures are few.
+		// with each model's vector (migration 11); failures are few, and
+		// CROSS JOIN keeps them the outer loop.
 		err = db.QueryRowContext(ctx, `SELECT
 			coalesce((SELECT n FROM embed_counts WHERE model_id = 0), 0) - coalesce((SELECT n FROM embed_counts WHERE model_id = ?), 0)
-			- (SELECT COUNT(*) FROM embed_errors x JOIN entries e ON e.id = x.entry_id
+			- (SELECT COUNT(*) FROM embed_errors x CROSS JOIN entries e ON e.id = x.entry_id
 			   WHERE x.model_id = ? AND x.fingerprint = e.fingerprint AND `+embeddable+`
 			   AND NOT EXISTS (SELECT 1 FROM vectors v WHERE v.model_id = x.model_id AND v.entry_id = e.id))`,
 			m.ID, m.ID).Scan(&s.ToEmbed)

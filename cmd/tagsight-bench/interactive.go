@@ -213,6 +213,7 @@ func benchInteractive(ctx context.Context, rep *report, data string, sizes []int
 			{"search: empty query right after a change", search("", "", 0), change},
 			{"search: `-taken` at offset n/2 right after a change", search("", "-taken", deep), change},
 			{"search: `NOT tag:tag007` right after a change", search("NOT tag:tag007", "", 0), change},
+			{"search: `filetype:jpg` at offset n/4 right after a change", search("filetype:jpg", "", n/4), change},
 			{"search: by meaning (`red`) right after a change", search("red", "", 0), change},
 			{"search: by meaning (`red`)", search("red", "", 0), nil},
 			{"Tags", func() error { _, err := a.Tags(); return err }, nil},

@@ -40,12 +40,14 @@ CREATE TRIGGER tag_counts_entries_missing AFTER UPDATE OF missing ON entries
 -- match, and skip to a deep offset inside the index: every search asks for
 -- present entries (missing = 0), then orders by one of these columns with
 -- the id (the rowid, the last column of every index) as the tie-break.
--- (missing, path) covers the default sort's page entirely: a deep page of
--- the whole library costs milliseconds, not a read of every row before it.
-CREATE INDEX entries_missing_path ON entries(missing, path);
-CREATE INDEX entries_missing_taken ON entries(missing, taken);
-CREATE INDEX entries_missing_added ON entries(missing, added_at);
-CREATE INDEX entries_missing_size ON entries(missing, size);
+-- Partial indexes, holding present entries only: an index led by missing
+-- would look, to a planner without statistics, like the best way into
+-- entries for any query that says missing = 0, joins included, and walk
+-- every present entry where one row was wanted.
+CREATE INDEX entries_present_path ON entries(path) WHERE missing = 0;
+CREATE INDEX entries_present_taken ON entries(taken) WHERE missing = 0;
+CREATE INDEX entries_present_added ON entries(added_at) WHERE missing = 0;
+CREATE INDEX entries_present_size ON entries(size) WHERE missing = 0;
 
 -- The pictures still to embed are counted for the library's header after
 -- every change: the pictures a model embeds (embeddable) and, per model,
