@@ -458,10 +458,23 @@ func (s *Service) filterSet(ctx context.Context, where string, args []any, index
 	if c != nil && c.seq == seq && c.key == key {
 		return c, nil
 	}
-	// The count is the grid's too (kept by the store until a change).
-	n, err := s.db.CountFilter(ctx, where, args)
-	if err != nil {
-		return nil, err
+	// Which form to read: the same query before the library changed
+	// says (any form is right, only its cost differs), else the count,
+	// which the grid asks too (the store keeps it until a change).
+	broad, known := false, false
+	if c != nil && c.key == key { // while it still holds the smaller side
+		if c.out != nil {
+			broad, known = true, len(c.out) <= indexLen/2
+		} else {
+			known = len(c.ids)+len(c.allow) <= indexLen/2
+		}
+	}
+	if !known {
+		n, err := s.db.CountFilter(ctx, where, args)
+		if err != nil {
+			return nil, err
+		}
+		broad = n > indexLen/2
 	}
 	c = &filterSet{seq: seq, key: key}
 	toSet := func(ids []int64) map[int64]struct{} {
@@ -472,7 +485,7 @@ func (s *Service) filterSet(ctx context.Context, where string, args []any, index
 		return m
 	}
 	switch {
-	case n > indexLen/2:
+	case broad:
 		ids, err := s.db.FilterOut(ctx, where, args)
 		if err != nil {
 			return nil, err
