@@ -296,8 +296,8 @@ func (db *DB) UnassignedFaces(ctx context.Context, limit int) ([]Face, error) {
 	return facesWhere(ctx, db, false, q)
 }
 
-// AllFaces returns every face of a present entry, with vectors, for a
-// full re-cluster.
+// AllFaces returns every face of a present entry, with vectors and
+// paths (a regroup reads ForEachFaceVector instead).
 func (db *DB) AllFaces(ctx context.Context) ([]Face, error) {
 	return facesWhere(ctx, db, true, `e.missing = 0`)
 }
