@@ -292,7 +292,9 @@ func (a *API) Recluster() (jobs.Job, error) {
 		return jobs.Job{}, err
 	}
 	return a.jobs.Start("recluster", "Grouping faces into people", ws.Lib.Root, func(ctx context.Context, report func(jobs.Progress)) (any, error) {
-		n, err := ws.Recluster(ctx)
+		n, err := ws.Recluster(ctx, func(done, total int) {
+			report(jobs.Progress{Phase: "grouping", Done: int64(done), Total: int64(total), Unit: "faces"})
+		})
 		a.changed()
 		return map[string]int{"people": n}, err
 	})

@@ -78,6 +78,8 @@ type Service struct {
 	statsMu   sync.Mutex
 	stats     map[string]promptStats
 	sampleIDs []int64
+
+	near nearCache
 }
 
 // New returns a search service. model may be the zero Model (no model:
@@ -119,6 +121,7 @@ func (s *Service) Invalidate() {
 	s.mu.Lock()
 	s.index = nil
 	s.mu.Unlock()
+	s.near.drop()
 	s.dropStats()
 }
 
@@ -141,10 +144,17 @@ func (s *Service) Put(vs map[int64][]float32) {
 		s.counts.Puts += int64(len(vs))
 	}
 	s.mu.Unlock()
+	ids := make([]int64, 0, len(vs))
 	if idx != nil {
 		for id, v := range vs {
 			idx.Add(id, v)
+			ids = append(ids, id)
 		}
+	}
+	if idx != nil {
+		s.near.changed(idx, ids)
+	} else {
+		s.near.drop()
 	}
 	s.dropStats()
 }
@@ -163,6 +173,7 @@ func (s *Service) Forget(ids []int64) {
 			idx.Remove(id)
 		}
 	}
+	s.near.changed(nil, ids)
 	s.dropStats()
 }
 

@@ -201,8 +201,9 @@ func (ws *Workspace) RunFaces(ctx context.Context, workers int, report func(done
 }
 
 // Recluster groups every face into people again (see faces.Recluster).
-func (ws *Workspace) Recluster(ctx context.Context) (int, error) {
-	return faces.Recluster(ctx, ws.Lib.DB, ws.FaceSettings(ctx))
+// progress (may be nil) hears the faces compared out of all.
+func (ws *Workspace) Recluster(ctx context.Context, progress func(done, total int)) (int, error) {
+	return faces.Recluster(ctx, ws.Lib.DB, ws.FaceSettings(ctx), progress)
 }
 
 // FaceSuggestions offers names for a face in nobody.

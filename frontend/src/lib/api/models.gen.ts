@@ -158,7 +158,7 @@ export interface Item {
 /** Job is the public state of a job. */
 export interface Job {
   id: string;
-  kind: 'scan' | 'embed' | 'import' | 'download' | 'index' | 'watch' | 'tagstudio' | 'xmp' | 'faces' | 'recluster';
+  kind: 'scan' | 'embed' | 'import' | 'download' | 'index' | 'watch' | 'tagstudio' | 'xmp' | 'faces' | 'recluster' | 'duplicates';
   title: string;
   phase: string;
   done: number;
