@@ -144,7 +144,7 @@ func TestGroupingThreshold(t *testing.T) {
 		}
 	}
 	check("as the faces arrived")
-	if _, err := Recluster(ctx, db, set); err != nil {
+	if _, err := Recluster(ctx, db, set, nil); err != nil {
 		t.Fatal(err)
 	}
 	check("after regrouping")
