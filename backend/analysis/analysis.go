@@ -210,11 +210,10 @@ func Plan(as []Analyzer, rows map[string]store.AnalysisRow, fingerprint, mediaTy
 }
 
 // PlanStored lists the library's present pictures (images and RAW files)
-// that analyzer a has not analysed in their current content, as items for
-// Run: what a run of one analyzer over an indexed library works on (the
-// CLIP embedder's, the faces analyzer's). root maps a library path to the
-// file.
-func PlanStored(ctx context.Context, db *store.DB, root func(rel string) string, a Analyzer) ([]*Item, error) {
+// that any of as has not analysed in their current content, each with
+// every analyzer pending on it: what a back-fill over an indexed library
+// works on. root maps a library path to the file.
+func PlanStored(ctx context.Context, db *store.DB, root func(rel string) string, as []Analyzer) ([]*Item, error) {
 	cands, err := db.AnalysisCandidates(ctx, media.TypeImage, media.TypeRaw)
 	if err != nil {
 		return nil, fmt.Errorf("list pictures to analyse: %w", err)
@@ -225,12 +224,65 @@ func PlanStored(ctx context.Context, db *store.DB, root func(rel string) string,
 	}
 	var items []*Item
 	for _, c := range cands {
-		if p := Plan([]Analyzer{a}, done[c.ID], c.Fingerprint, c.MediaType, c.Path); len(p) > 0 {
+		if p := Plan(as, done[c.ID], c.Fingerprint, c.MediaType, c.Path); len(p) > 0 {
 			items = append(items, &Item{EntryID: c.ID, Rel: c.Path, Abs: root(c.Path),
 				Fingerprint: c.Fingerprint, MediaType: c.MediaType, Pending: p})
 		}
 	}
 	return items, nil
+}
+
+// Backfill runs opts.Analyzers over the stored library: every present
+// picture that one of them has not analysed in its current content is
+// decoded once for all those pending on it (a library where faces are
+// turned on later, with vectors missing too, is read once, not once per
+// analyzer). Analyzers no picture needs are left out, so their models
+// never load. It is the one "analyse what the library lacks" run, behind
+// `tagsight faces`, the Faces job and every other back-fill; like Run it
+// resumes where a cancelled or killed run stopped. report, when set, sees
+// done of total pictures and the current one (at the start, at most every
+// 100 ms, and at the end).
+func Backfill(ctx context.Context, db *store.DB, root func(rel string) string, opts Options, report func(done, total int, current string)) (Result, error) {
+	items, err := PlanStored(ctx, db, root, opts.Analyzers)
+	if err != nil {
+		return Result{Analyzers: map[string]*Stats{}}, err
+	}
+	needed := map[Analyzer]bool{}
+	for _, it := range items {
+		for _, a := range it.Pending {
+			needed[a] = true
+		}
+	}
+	var as []Analyzer
+	for _, a := range opts.Analyzers {
+		if needed[a] {
+			as = append(as, a)
+		}
+	}
+	opts.Analyzers = as
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 32
+	}
+	if opts.Flush <= 0 {
+		opts.Flush = time.Second
+	}
+	total, done := len(items), 0
+	if report != nil {
+		report(0, total, "")
+	}
+	var last time.Time
+	inner := opts.Done
+	opts.Done = func(it *Item, err error) {
+		done++
+		if inner != nil {
+			inner(it, err)
+		}
+		if report != nil && (time.Since(last) >= 100*time.Millisecond || done == total) {
+			last = time.Now()
+			report(done, total, it.Rel)
+		}
+	}
+	return Run(ctx, db, items, opts)
 }
 
 // result is one analyzer's outcome for an item.

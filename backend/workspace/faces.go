@@ -190,14 +190,16 @@ func (ws *Workspace) withFaces(ctx context.Context, as []analysis.Analyzer) ([]a
 	return append(append([]analysis.Analyzer(nil), as...), a), a, nil
 }
 
-// RunFaces runs the faces analyzer over every picture that needs it
-// (resumable, cancellable): `tagsight faces` and the Faces job.
+// RunFaces back-fills the faces analyzer over every picture that needs it
+// (resumable, cancellable): `tagsight faces` and the Faces job. It is a
+// Backfill: pictures that also lack the model's CLIP vector get it from
+// the same decode.
 func (ws *Workspace) RunFaces(ctx context.Context, workers int, report func(done, total int, current string)) (faces.Result, error) {
-	a, err := ws.facesAnalyzer(ctx)
-	if a == nil {
+	res, err := ws.Backfill(ctx, BackfillOptions{Faces: true, Vectors: true, Workers: workers, Report: report})
+	if res.Faces == nil {
 		return faces.Result{}, err
 	}
-	return faces.Run(ctx, ws.Lib.DB, ws.Lib.Abs, a, workers, report)
+	return *res.Faces, err
 }
 
 // Recluster groups every face into people again (see faces.Recluster).

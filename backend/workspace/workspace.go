@@ -295,12 +295,11 @@ func (ws *Workspace) RememberModel(ctx context.Context) error {
 
 // clipOptions are the CLIP analyzer's options for the loaded model: its
 // sessions load (LoadVision) while the first pictures decode.
-func (st *State) clipOptions(report func(vectors.Progress)) vectors.Options {
+func (st *State) clipOptions() vectors.Options {
 	eng := st.Model.Engine
 	return vectors.Options{
 		MinShort: st.Model.Spec.Preprocess.MinShort(),
 		Batch:    eng.PreferredBatch(),
-		Report:   report,
 		Load:     func(context.Context) error { return eng.LoadVision() },
 	}
 }
@@ -314,7 +313,7 @@ func (ws *Workspace) Index(ctx context.Context, opts library.ScanOptions, embed 
 	st := ws.Now() // one model for the whole call
 	var clipA *vectors.Analyzer
 	if embed && st.Model != nil {
-		clipA = vectors.NewAnalyzer(st.StoreModel, st.Model.Engine, st.Model.Spec.Preprocess, st.clipOptions(nil))
+		clipA = vectors.NewAnalyzer(st.StoreModel, st.Model.Engine, st.Model.Spec.Preprocess, st.clipOptions())
 		opts.Analyzers = append(append([]analysis.Analyzer(nil), opts.Analyzers...), clipA)
 	}
 	if embed {
