@@ -182,7 +182,7 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	if indexReadHook != nil {
 		indexReadHook(len(rows) + analysisRows(done))
 	}
-	thumbs := &thumbnailAnalyzer{dir: l.ThumbDir(), size: opts.ThumbSize}
+	thumbs := &thumbnailAnalyzer{files: l.Derived(), size: opts.ThumbSize}
 	analyzers := append([]analysis.Analyzer{metadataAnalyzer{sidecars: sidecars}, thumbs}, opts.Analyzers...)
 	byPath := make(map[string]*store.IndexRow, len(rows))
 	for i := range rows {
@@ -345,10 +345,20 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	if err := l.DB.PruneChanges(wctx); err != nil {
 		return res, fmt.Errorf("prune change log: %w", err)
 	}
+	if whole {
+		// Thumbnails and the rest of what trashed, deleted or edited
+		// pictures left (a bounded share: a huge backlog goes over
+		// several scans). Under the index lock this scan holds; a failure
+		// costs disk space, not the scan.
+		l.Derived().prune(wctx, pruneEach)
+	}
 	res.Seconds = time.Since(start).Seconds()
 	rep.set(Progress{Phase: "done", Done: total, Total: total, Errors: len(errs)}, true)
 	return res, nil
 }
+
+// pruneEach bounds the derived files a whole scan removes.
+const pruneEach = 10000
 
 // walkHook, when set by tests, hears each file the walk takes, so a test can
 // change the disk at a chosen point of a walk.
@@ -503,11 +513,7 @@ func (l *Library) save(ctx context.Context, tx *store.Tx, si *scanItem, mv *move
 }
 
 func (l *Library) thumbOK(rel string) bool {
-	if rel == "" {
-		return true
-	}
-	_, err := os.Stat(filepath.Join(l.ThumbDir(), filepath.FromSlash(rel)))
-	return err == nil
+	return rel == "" || l.Derived().Has(Thumbs, rel)
 }
 
 // imageExts are extensions whose files claim to be decodable pictures: when

@@ -63,8 +63,21 @@ func DecodeScaled(ctx context.Context, path string, minShort int, lim Limits) (i
 // neutral grey, to dst atomically: a temporary file in dst's directory,
 // renamed into place, so readers never see half a thumbnail.
 func Thumbnail(ctx context.Context, src, dst string, maxSide int, lim Limits) (Info, error) {
+	data, info, err := ThumbnailJPEG(ctx, src, maxSide, lim)
+	if err != nil {
+		return info, err
+	}
+	if err := writeAtomic(dst, data); err != nil {
+		return info, fmt.Errorf("thumbnail: %w", err)
+	}
+	return info, nil
+}
+
+// ThumbnailJPEG is Thumbnail's JPEG, returned rather than written (the
+// library's derived-files owner writes it where its layout says).
+func ThumbnailJPEG(ctx context.Context, src string, maxSide int, lim Limits) ([]byte, Info, error) {
 	if maxSide <= 0 {
-		return Info{}, fmt.Errorf("thumbnail: invalid size %d", maxSide)
+		return nil, Info{}, fmt.Errorf("thumbnail: invalid size %d", maxSide)
 	}
 	enough := func(w, h int) bool { return max(w, h) >= maxSide }
 	after := func(w, h int) int64 {
@@ -76,7 +89,7 @@ func Thumbnail(ctx context.Context, src, dst string, maxSide int, lim Limits) (I
 	}
 	img, info, release, err := decode(ctx, src, lim, enough, after)
 	if err != nil {
-		return info, err
+		return nil, info, err
 	}
 	defer release()
 	w, h := img.Bounds().Dx(), img.Bounds().Dy()
@@ -87,21 +100,24 @@ func Thumbnail(ctx context.Context, src, dst string, maxSide int, lim Limits) (I
 	} else {
 		out = toRGBA(img)
 	}
-	out = applyOrientation(out, info.Orientation)
-	flat := image.NewRGBA(out.Rect)
+	data, err := encodeFlat(ctx, applyOrientation(out, info.Orientation))
+	return data, info, err
+}
+
+// encodeFlat composites img onto the thumbnail grey and encodes it as the
+// JPEG every thumbnail, preview and face crop is.
+func encodeFlat(ctx context.Context, img *image.RGBA) ([]byte, error) {
+	flat := image.NewRGBA(image.Rect(0, 0, img.Rect.Dx(), img.Rect.Dy()))
 	xdraw.Draw(flat, flat.Rect, image.NewUniform(thumbBackground), image.Point{}, xdraw.Src)
-	xdraw.Draw(flat, flat.Rect, out, out.Rect.Min, xdraw.Over)
+	xdraw.Draw(flat, flat.Rect, img, img.Rect.Min, xdraw.Over)
 	if err := ctx.Err(); err != nil {
-		return info, err
+		return nil, err
 	}
 	var buf bytes.Buffer
 	if err := jpeg.Encode(&buf, flat, &jpeg.Options{Quality: 85}); err != nil {
-		return info, fmt.Errorf("thumbnail: encode: %w", err)
+		return nil, fmt.Errorf("thumbnail: encode: %w", err)
 	}
-	if err := writeAtomic(dst, buf.Bytes()); err != nil {
-		return info, fmt.Errorf("thumbnail: %w", err)
-	}
-	return info, nil
+	return buf.Bytes(), nil
 }
 
 func writeAtomic(dst string, data []byte) error {

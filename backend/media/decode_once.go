@@ -1,13 +1,9 @@
 package media
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"image"
-	"image/jpeg"
-
-	xdraw "golang.org/x/image/draw"
 )
 
 // DecodeOriented decodes path once, at the smallest size its decoder
@@ -51,22 +47,20 @@ func ScaleLong(img *image.RGBA, l int) *image.RGBA {
 // picture the way Thumbnail does: long side at most maxSide, transparency
 // composited onto grey, JPEG written atomically to dst.
 func ThumbnailFrom(ctx context.Context, img *image.RGBA, dst string, maxSide int) error {
-	if maxSide <= 0 {
-		return fmt.Errorf("thumbnail: invalid size %d", maxSide)
-	}
-	out := ScaleLong(img, maxSide)
-	flat := image.NewRGBA(image.Rect(0, 0, out.Rect.Dx(), out.Rect.Dy()))
-	xdraw.Draw(flat, flat.Rect, image.NewUniform(thumbBackground), image.Point{}, xdraw.Src)
-	xdraw.Draw(flat, flat.Rect, out, out.Rect.Min, xdraw.Over)
-	if err := ctx.Err(); err != nil {
+	data, err := EncodeThumbnail(ctx, img, maxSide)
+	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, flat, &jpeg.Options{Quality: 85}); err != nil {
-		return fmt.Errorf("thumbnail: encode: %w", err)
-	}
-	if err := writeAtomic(dst, buf.Bytes()); err != nil {
+	if err := writeAtomic(dst, data); err != nil {
 		return fmt.Errorf("thumbnail: %w", err)
 	}
 	return nil
+}
+
+// EncodeThumbnail is ThumbnailFrom's JPEG, returned rather than written.
+func EncodeThumbnail(ctx context.Context, img *image.RGBA, maxSide int) ([]byte, error) {
+	if maxSide <= 0 {
+		return nil, fmt.Errorf("thumbnail: invalid size %d", maxSide)
+	}
+	return encodeFlat(ctx, ScaleLong(img, maxSide))
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -68,6 +70,23 @@ func TestBackfillDecodesEachPictureOnce(t *testing.T) {
 	}
 	if res.Faces == nil || res.Faces.Analysed != len(names) || res.Faces.Faces != len(names) {
 		t.Errorf("faces %+v, want %d pictures with one face each", res.Faces, len(names))
+	}
+	// Each face's crop is where the derived-files layout puts it:
+	// .tagsight/faces/<last two of the key>/<key>-<face index>.jpg.
+	fs, err := ws.Lib.DB.AllFaces(ctx)
+	if err != nil || len(fs) != len(names) {
+		t.Fatalf("%d faces, %v", len(fs), err)
+	}
+	for _, f := range fs {
+		e, _ := ws.Lib.DB.EntryByPath(ctx, f.Path)
+		key := strings.ReplaceAll(e.Fingerprint, ":", "")
+		want := filepath.Join(root, ".tagsight", "faces", key[len(key)-2:], key+"-0.jpg")
+		if got := filepath.Join(ws.FaceCropDir(), filepath.FromSlash(f.Crop)); got != want {
+			t.Errorf("%s: crop %s, want %s", f.Path, got, want)
+		}
+		if _, err := os.Stat(want); err != nil {
+			t.Errorf("%s: %v", f.Path, err)
+		}
 	}
 
 	clear(decodes)

@@ -12,6 +12,7 @@ import (
 	"github.com/tagsight/tagsight/backend/analysis"
 	"github.com/tagsight/tagsight/backend/clip"
 	"github.com/tagsight/tagsight/backend/faces"
+	"github.com/tagsight/tagsight/backend/library"
 )
 
 // FacesCatalogName is the catalog entry of the face models.
@@ -154,8 +155,8 @@ func (ws *Workspace) SetFaceSettings(ctx context.Context, s faces.Tuning) (faces
 	return s, ws.Lib.DB.SetSetting(ctx, settingFacesSettings, string(b))
 }
 
-// FaceCropDir is where face crops are written.
-func (ws *Workspace) FaceCropDir() string { return filepath.Join(ws.Lib.DataDir(), "faces") }
+// FaceCropDir is where face crops are (library.Derived writes them).
+func (ws *Workspace) FaceCropDir() string { return filepath.Join(ws.Lib.DataDir(), library.FaceCrops) }
 
 // facesAnalyzer is the faces analyzer over the loaded models, its
 // sessions created and the face index made for its vector length; nil
@@ -174,7 +175,9 @@ func (ws *Workspace) facesAnalyzer(ctx context.Context) (*faces.Analyzer, error)
 	if err := ws.Lib.DB.EnsureFaceIndex(ctx, f.Engine.Dim()); err != nil {
 		return nil, err
 	}
-	return faces.NewAnalyzer(f.Engine, f.Key, ws.FaceSettings(ctx), ws.FaceCropDir()), nil
+	files := ws.Lib.Derived()
+	crops := func(fp string, i int, jpg []byte) (string, error) { return files.Put(library.FaceCrops, fp, i, jpg) }
+	return faces.NewAnalyzer(f.Engine, f.Key, ws.FaceSettings(ctx), crops), nil
 }
 
 // withFaces adds the faces analyzer to as when the library has face
