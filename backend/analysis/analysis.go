@@ -31,6 +31,13 @@ type Need struct{ Short, Long int }
 
 func (n Need) pixels() bool { return n.Short > 0 || n.Long > 0 }
 
+// Join is the Need that meets both n and o.
+func (n Need) Join(o Need) Need { return Need{Short: max(n.Short, o.Short), Long: max(n.Long, o.Long)} }
+
+// Enough says whether a w×h decode meets n: what the pipeline asks the
+// decoder (and what search by file asks it, to see what the indexer saw).
+func (n Need) Enough(w, h int) bool { return min(w, h) >= n.Short && max(w, h) >= n.Long }
+
 // Picture is what an analyzer gets: the file's headers and, when any
 // pending analyzer needs pixels, the picture decoded once, oriented, at
 // least as large as every pending Need (never upscaled). Analyzers share
@@ -529,16 +536,14 @@ func analyze(ctx context.Context, it *Item, opts Options) (w *work, decoded bool
 	p := &Picture{Path: it.Abs}
 	var need Need
 	for _, a := range it.Pending {
-		n := a.Need()
-		need.Short, need.Long = max(need.Short, n.Short), max(need.Long, n.Long)
+		need = need.Join(a.Need())
 	}
 	p.Info, p.InfoErr = opts.Probe(ctx, it.Abs, opts.Limits)
 	if p.InfoErr != nil {
 		p.DecodeErr = p.InfoErr
 	} else if need.pixels() {
-		enough := func(w, h int) bool { return min(w, h) >= need.Short && max(w, h) >= need.Long }
 		var info media.Info
-		p.Image, info, p.DecodeErr = opts.Decode(ctx, it.Abs, opts.Limits, enough)
+		p.Image, info, p.DecodeErr = opts.Decode(ctx, it.Abs, opts.Limits, need.Enough)
 		decoded = true
 		if p.DecodeErr == nil {
 			p.Info = info // what the decoder read, in case the file changed

@@ -59,6 +59,9 @@ type ScanOptions struct {
 	open func(string) (*os.File, os.FileInfo, error)
 }
 
+// DefaultThumbSize is the thumbnails' long side unless ScanOptions say.
+const DefaultThumbSize = 256
+
 // ScanResult sums up a scan.
 type ScanResult struct {
 	Indexed   int               `json:"indexed"` // good files now in the index
@@ -110,7 +113,7 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 		opts.Workers = runtime.NumCPU()
 	}
 	if opts.ThumbSize <= 0 {
-		opts.ThumbSize = 256
+		opts.ThumbSize = DefaultThumbSize
 	}
 	if opts.Limits == (media.Limits{}) {
 		opts.Limits = media.DefaultLimits()

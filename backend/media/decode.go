@@ -30,32 +30,16 @@ var thumbBackground = color.RGBA{0x80, 0x80, 0x80, 0xff}
 
 // DecodeScaled returns the image with EXIF orientation applied, scaled so
 // that its short side is minShort (or its native size when that is smaller:
-// it never upscales). JPEGs are decoded with DCT-domain scaling, other
-// formats with the Go decoders. The result is an *image.RGBA; transparency
-// is kept (premultiplied). Info is the Probe result of path.
+// it never upscales): DecodeOriented at the smallest size with that short
+// side, then ScaleShort, the indexer's own steps. JPEGs are decoded with
+// DCT-domain scaling, other formats with the Go decoders. The result is an
+// *image.RGBA; transparency is kept (premultiplied).
 func DecodeScaled(ctx context.Context, path string, minShort int, lim Limits) (image.Image, Info, error) {
-	enough := func(w, h int) bool { return min(w, h) >= minShort }
-	after := func(w, h int) int64 {
-		if s := min(w, h); minShort > 0 && s > minShort {
-			tw, th := scaleDims(w, h, minShort, s)
-			return resizeBytes(w, h, tw, th) + rgbaBytes(tw, th) // and oriented
-		}
-		return 2 * rgbaBytes(w, h) // RGBA, then oriented
-	}
-	img, info, release, err := decode(ctx, path, lim, enough, after)
+	img, info, err := DecodeOriented(ctx, path, lim, func(w, h int) bool { return min(w, h) >= minShort })
 	if err != nil {
 		return nil, info, err
 	}
-	defer release()
-	w, h := img.Bounds().Dx(), img.Bounds().Dy()
-	var out *image.RGBA
-	if s := min(w, h); minShort > 0 && s > minShort {
-		tw, th := scaleDims(w, h, minShort, s)
-		out = resize(img, tw, th)
-	} else {
-		out = toRGBA(img)
-	}
-	return applyOrientation(out, info.Orientation), info, nil
+	return ScaleShort(img, minShort), info, nil
 }
 
 // Thumbnail writes a JPEG whose long side is at most maxSide (aspect kept,

@@ -23,7 +23,7 @@ func DecodeOriented(ctx context.Context, path string, lim Limits, enough func(w,
 }
 
 // ScaleShort returns img scaled so that its short side is s (img itself
-// when it is not larger: it never upscales), as DecodeScaled does.
+// when it is not larger: it never upscales).
 func ScaleShort(img *image.RGBA, s int) *image.RGBA {
 	w, h := img.Bounds().Dx(), img.Bounds().Dy()
 	if short := min(w, h); s > 0 && short > s {

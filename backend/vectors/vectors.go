@@ -154,9 +154,8 @@ func (a *Analyzer) Start(ctx context.Context) {
 	}()
 }
 
-// Analyze implements analysis.Analyzer: it scales the decoded picture to
-// the model's input size, as DecodeScaled does for a single file, and
-// preprocesses it.
+// Analyze implements analysis.Analyzer: the decoded picture's model
+// input (Input).
 func (a *Analyzer) Analyze(ctx context.Context, it *analysis.Item, p *analysis.Picture) (any, error) {
 	fail := func(err error) (any, error) {
 		return failedOut{m: a.m, fingerprint: it.Fingerprint, msg: err.Error()}, err
@@ -167,11 +166,30 @@ func (a *Analyzer) Analyze(ctx context.Context, it *analysis.Item, p *analysis.P
 		}
 		return fail(p.DecodeErr)
 	}
-	in, err := a.pre.Preprocess(media.ScaleShort(p.Image, a.opts.MinShort))
+	in, err := Input(p.Image, a.opts.MinShort, a.pre)
 	if err != nil {
 		return fail(err)
 	}
 	return prepared{in: in, fingerprint: it.Fingerprint}, nil
+}
+
+// Input is what the model sees of a decoded, oriented picture: scaled so
+// that its short side is minShort (never up), then preprocessed. Indexing
+// and search by file (FileInput) both make it here.
+func Input(img *image.RGBA, minShort int, pre Preprocessor) ([]float32, error) {
+	return pre.Preprocess(media.ScaleShort(img, minShort))
+}
+
+// FileInput is a picture file's model input, decoded as the analysis
+// pipeline decodes it (media.DecodeOriented at the smallest size that meets
+// need): given the Need the indexer had for the file, the input, and so the
+// vector, is exactly the indexer's.
+func FileInput(ctx context.Context, path string, need analysis.Need, minShort int, pre Preprocessor, lim media.Limits) ([]float32, error) {
+	img, _, err := media.DecodeOriented(ctx, path, lim, need.Join(analysis.Need{Short: minShort}).Enough)
+	if err != nil {
+		return nil, err
+	}
+	return Input(img, minShort, pre)
 }
 
 type prepared struct {
