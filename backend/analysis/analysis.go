@@ -62,6 +62,11 @@ type Item struct {
 	Pending []Analyzer
 	// Source is the queuing source's own data, untouched here.
 	Source any
+	// Data is the file's whole content when the source has read it
+	// already (the scan reads a new picture to fingerprint it): it is
+	// probed and decoded from memory, the file not opened again, and
+	// dropped once the item is analysed.
+	Data []byte
 }
 
 // Analyzer is one kind of analysis. Analyze runs on the pipeline's
@@ -152,11 +157,13 @@ func (u unsupportedError) Unwrap() error { return u.err }
 // report it.
 func Unsupported(err error) error { return unsupportedError{err} }
 
-// Decoder decodes a file once; media.DecodeOriented is the default.
-type Decoder func(ctx context.Context, path string, lim media.Limits, enough func(w, h int) bool) (*image.RGBA, media.Info, error)
+// Decoder decodes an item's file once; (*media.Source).DecodeOriented is
+// the default. The Source is the one the Prober read the headers from.
+type Decoder func(ctx context.Context, src *media.Source, lim media.Limits, enough func(w, h int) bool) (*image.RGBA, media.Info, error)
 
-// Prober reads a file's headers; media.Probe is the default.
-type Prober func(ctx context.Context, path string, lim media.Limits) (media.Info, error)
+// Prober reads an item's file's headers; (*media.Source).Probe is the
+// default.
+type Prober func(ctx context.Context, src *media.Source, lim media.Limits) (media.Info, error)
 
 // Options tune Run; only Analyzers is required.
 type Options struct {
@@ -327,10 +334,14 @@ func Run(ctx context.Context, db *store.DB, items []*Item, opts Options) (Result
 		opts.Flush = 500 * time.Millisecond
 	}
 	if opts.Decode == nil {
-		opts.Decode = media.DecodeOriented
+		opts.Decode = func(ctx context.Context, src *media.Source, lim media.Limits, enough func(w, h int) bool) (*image.RGBA, media.Info, error) {
+			return src.DecodeOriented(ctx, lim, enough)
+		}
 	}
 	if opts.Probe == nil {
-		opts.Probe = media.Probe
+		opts.Probe = func(ctx context.Context, src *media.Source, lim media.Limits) (media.Info, error) {
+			return src.Probe(ctx, lim)
+		}
 	}
 	var batched []Batched
 	stage := map[string]int{}
@@ -531,6 +542,7 @@ func analyze(ctx context.Context, it *Item, opts Options) (w *work, decoded bool
 		}
 	}
 	if len(it.Pending) == 0 {
+		it.Data = nil
 		return w, false
 	}
 	p := &Picture{Path: it.Abs}
@@ -538,12 +550,15 @@ func analyze(ctx context.Context, it *Item, opts Options) (w *work, decoded bool
 	for _, a := range it.Pending {
 		need = need.Join(a.Need())
 	}
-	p.Info, p.InfoErr = opts.Probe(ctx, it.Abs, opts.Limits)
+	// One Source per item: the file is opened (or its bytes read) once
+	// for its headers and its pixels.
+	src := media.NewSource(it.Abs, it.Data)
+	p.Info, p.InfoErr = opts.Probe(ctx, src, opts.Limits)
 	if p.InfoErr != nil {
 		p.DecodeErr = p.InfoErr
 	} else if need.pixels() {
 		var info media.Info
-		p.Image, info, p.DecodeErr = opts.Decode(ctx, it.Abs, opts.Limits, need.Enough)
+		p.Image, info, p.DecodeErr = opts.Decode(ctx, src, opts.Limits, need.Enough)
 		decoded = true
 		if p.DecodeErr == nil {
 			p.Info = info // what the decoder read, in case the file changed
@@ -551,6 +566,8 @@ func analyze(ctx context.Context, it *Item, opts Options) (w *work, decoded bool
 			p.Image = nil
 		}
 	}
+	src.Close()
+	it.Data, src = nil, nil // the item waits for the writer: keep no file in memory
 	for _, a := range it.Pending {
 		v, err := a.Analyze(ctx, it, p)
 		var rj rejectError

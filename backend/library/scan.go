@@ -260,11 +260,11 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 			if !si.full {
 				return nil
 			}
-			e, err := l.read(ctx, si.walkItem, opts)
+			e, data, err := l.read(ctx, si.walkItem, opts)
 			if err != nil {
 				return err
 			}
-			si.entry = e
+			si.entry, it.Data = e, data
 			it.Fingerprint, it.MediaType = e.Fingerprint, e.MediaType
 			// Same content as the entry at this path (touched), or as a
 			// vanished entry (moved): what was analysed for it holds.
@@ -527,38 +527,46 @@ var imageExts = map[string]bool{
 }
 
 // read stats and fingerprints one file and sniffs its type: the entry's
-// identity. Headers, thumbnail and the rest are the analyzers' work.
-func (l *Library) read(ctx context.Context, it walkItem, opts ScanOptions) (store.Entry, error) {
-	var e store.Entry
+// identity. Headers, thumbnail and the rest are the analyzers' work; a
+// picture small enough to be hashed whole is read into memory once, and
+// data (then not nil) is what they probe and decode, so a new picture is
+// opened once.
+func (l *Library) read(ctx context.Context, it walkItem, opts ScanOptions) (e store.Entry, data []byte, err error) {
 	if err := ctx.Err(); err != nil {
-		return e, err
+		return e, nil, err
 	}
 	f, st, err := opts.open(it.abs)
 	if err != nil {
-		return e, fmt.Errorf("open: %w", unwrapPathError(err))
+		return e, nil, fmt.Errorf("open: %w", unwrapPathError(err))
 	}
+	defer f.Close()
 	size := st.Size()
 	if size == 0 {
-		f.Close()
-		return e, errors.New("empty file (0 bytes)")
+		return e, nil, errors.New("empty file (0 bytes)")
 	}
 	head := make([]byte, 512)
 	n, err := f.ReadAt(head, 0)
 	if n == 0 && err != nil {
-		f.Close()
-		return e, fmt.Errorf("read: %w", unwrapPathError(err))
+		return e, nil, fmt.Errorf("read: %w", unwrapPathError(err))
 	}
 	head = head[:n]
-	fp, err := Fingerprint(f, size)
-	f.Close()
-	if err != nil {
-		return e, err
-	}
 	mediaType, format := media.Sniff(head, path.Base(it.rel))
+	var fp string
+	if size <= wholeHashLimit && pictureLike(mediaType, it.rel) {
+		data, err = readWhole(f, size)
+		if err == nil {
+			fp = FingerprintBytes(data)
+		}
+	} else {
+		fp, err = Fingerprint(f, size)
+	}
+	if err != nil {
+		return e, nil, err
+	}
 	return store.Entry{
 		Path: it.rel, Size: size, MtimeNs: st.ModTime().UnixNano(), Fingerprint: fp,
 		MediaType: mediaType, Format: format, Orientation: 1,
-	}, nil
+	}, data, nil
 }
 
 func applyInfo(e *store.Entry, info media.Info) {

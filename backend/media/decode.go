@@ -173,29 +173,15 @@ func toRGBA(src image.Image) *image.RGBA {
 
 // decode probes path, refuses what the limits forbid, and decodes it at
 // the smallest size the decoder offers for which enough(w, h) holds (the
-// full size for decoders without scaling). after(w, h) (nil: nothing) is
-// the memory the caller goes on to spend on a w×h result: it is reserved
-// with the decode's own from the process budget, and held until the caller
-// calls release (only returned without error).
+// full size for decoders without scaling), through one open of the file
+// (Source). after(w, h) (nil: nothing) is the memory the caller goes on to
+// spend on a w×h result: it is reserved with the decode's own from the
+// process budget, and held until the caller calls release (only returned
+// without error).
 func decode(ctx context.Context, path string, lim Limits, enough func(w, h int) bool, after func(w, h int) int64) (image.Image, Info, func(), error) {
-	lim = lim.withDefaults()
-	// Probe the file first so that bombs and non-images are refused without
-	// reading the whole file.
-	info, err := Probe(ctx, path, lim)
-	if err != nil {
-		return nil, info, nil, err
-	}
-	if _, err := decoderFor(info); err != nil {
-		return nil, info, nil, err
-	}
-	data, err := readLimited(path, lim.MaxFileBytes)
-	if err != nil {
-		return nil, info, nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, info, nil, err
-	}
-	return decodeBytes(ctx, data, path, lim, enough, after)
+	s := NewSource(path, nil)
+	defer s.Close()
+	return s.decode(ctx, lim, enough, after)
 }
 
 // decoderFor returns the Go decoder for info's format (nil for JPEG, which
@@ -238,12 +224,19 @@ func decoderFor(info Info) (func(io.Reader) (image.Image, error), error) {
 // again because the bytes read may differ from the file Probe saw; then it
 // plans the decode from the header and waits for that much of the process
 // budget before any pixel is decoded.
-func decodeBytes(ctx context.Context, data []byte, name string, lim Limits, enough func(w, h int) bool, after func(w, h int) int64) (_ image.Image, _ Info, _ func(), err error) {
+func decodeBytes(ctx context.Context, data []byte, name string, lim Limits, enough func(w, h int) bool, after func(w, h int) int64) (image.Image, Info, func(), error) {
 	lim = lim.withDefaults()
 	info, err := probeFile(bytes.NewReader(data), int64(len(data)), name, lim)
 	if err != nil {
 		return nil, info, nil, err
 	}
+	return decodeProbed(ctx, data, info, lim, enough, after)
+}
+
+// decodeProbed decodes data, whose headers info was probed from: the
+// decode is planned from them and waits for that much of the process
+// budget before any pixel is decoded.
+func decodeProbed(ctx context.Context, data []byte, info Info, lim Limits, enough func(w, h int) bool, after func(w, h int) int64) (_ image.Image, _ Info, _ func(), err error) {
 	dec, err := decoderFor(info)
 	if err != nil {
 		return nil, info, nil, err
@@ -320,32 +313,6 @@ func reserveDecode(ctx context.Context, data, src []byte, info Info, lim Limits,
 		return nil, fmt.Errorf("decode %s: %w", info.Format, err)
 	}
 	return release, nil
-}
-
-func readLimited(path string, maxBytes int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("decode: %w", err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("decode: %w", err)
-	}
-	if st.Size() > maxBytes {
-		return nil, fmt.Errorf("decode: %w: file exceeds %d bytes", ErrTooManyPixels, maxBytes)
-	}
-	// Size the buffer from Stat (one allocation), but never trust it beyond
-	// maxBytes: the file may grow while we read.
-	data := make([]byte, 0, st.Size()+1)
-	data, err = readAllInto(io.LimitReader(f, maxBytes+1), data)
-	if err != nil {
-		return nil, fmt.Errorf("decode: %w", err)
-	}
-	if int64(len(data)) > maxBytes {
-		return nil, fmt.Errorf("decode: %w: file exceeds %d bytes", ErrTooManyPixels, maxBytes)
-	}
-	return data, nil
 }
 
 func readAllInto(r io.Reader, b []byte) ([]byte, error) {

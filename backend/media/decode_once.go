@@ -13,13 +13,9 @@ import (
 // further: callers that each need a different size (a thumbnail, a model
 // input) scale the one result themselves (ScaleShort, ScaleLong).
 func DecodeOriented(ctx context.Context, path string, lim Limits, enough func(w, h int) bool) (*image.RGBA, Info, error) {
-	after := func(w, h int) int64 { return 2 * rgbaBytes(w, h) } // RGBA, then oriented
-	img, info, release, err := decode(ctx, path, lim, enough, after)
-	if err != nil {
-		return nil, info, err
-	}
-	defer release() // the caller's copy is its own to account for
-	return applyOrientation(toRGBA(img), info.Orientation), info, nil
+	s := NewSource(path, nil)
+	defer s.Close()
+	return s.DecodeOriented(ctx, lim, enough)
 }
 
 // ScaleShort returns img scaled so that its short side is s (img itself

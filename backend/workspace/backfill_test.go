@@ -48,11 +48,11 @@ func TestBackfillDecodesEachPictureOnce(t *testing.T) {
 
 	var mu sync.Mutex
 	decodes := map[string]int{}
-	count := func(ctx context.Context, path string, lim media.Limits, enough func(w, h int) bool) (*image.RGBA, media.Info, error) {
+	count := func(ctx context.Context, src *media.Source, lim media.Limits, enough func(w, h int) bool) (*image.RGBA, media.Info, error) {
 		mu.Lock()
-		decodes[path]++
+		decodes[src.Path]++
 		mu.Unlock()
-		return media.DecodeOriented(ctx, path, lim, enough)
+		return src.DecodeOriented(ctx, lim, enough)
 	}
 	res, err := ws.Backfill(ctx, BackfillOptions{Faces: true, Vectors: true, decode: count})
 	if err != nil {
