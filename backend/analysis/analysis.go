@@ -1,7 +1,9 @@
 // Package analysis is the one pipeline every picture goes through, whatever
-// brought it in (a scan now; an import, an upload or a folder watcher just
-// queue entries): read its headers, decode it once at the largest size any
-// pending analyzer needs (orientation applied once), hand that picture to
+// brought it in (a scan, which an import, an upload or a folder watcher
+// queue into; or Backfill, over the stored library, when an analyzer is
+// turned on later): open the file once, read its headers, decode it once
+// at the largest size any pending analyzer needs (orientation applied
+// once), hand that picture to
 // each analyzer (thumbnail, metadata, CLIP vector, …), and save everything
 // an entry got in one batched writer. It knows which analyzers to run from
 // the store's analysis rows: an analyzer runs for an entry only when there
