@@ -3,9 +3,9 @@
 // queue into; or Backfill, over the stored library, when an analyzer is
 // turned on later): open the file once, read its headers, decode it once
 // at the largest size any pending analyzer needs (orientation applied
-// once), hand that picture to
-// each analyzer (thumbnail, metadata, CLIP vector, …), and save everything
-// an entry got in one batched writer. It knows which analyzers to run from
+// once), hand that picture to each analyzer (thumbnail, metadata, CLIP
+// vector, faces, …), and save everything an entry got in one batched
+// writer. It knows which analyzers to run from
 // the store's analysis rows: an analyzer runs for an entry only when there
 // is no row for the entry's current fingerprint and the analyzer's version,
 // so failures are remembered per content and a cancelled or killed run's
