@@ -74,8 +74,14 @@ test-frontend: ## frontend component tests (vitest) and type checks
 	cd frontend && npm test && npm run check
 
 .PHONY: test-e2e
-test-e2e: cli ## the real UI in headless Chromium against `tagsight serve` (the binary `make cli` built)
-	TAGSIGHT_BIN=$(CURDIR)/build/bin/tagsight $(GO) test -tags e2e -count=1 ./e2e
+test-e2e: cli-race ## the real UI in headless Chromium against `tagsight serve` (built as `make cli` does, with -race)
+	TAGSIGHT_BIN=$(CURDIR)/build/bin/tagsight-race $(GO) test -tags e2e -count=1 ./e2e
+
+# The server the e2e tests drive is where serve's races would be: it is
+# built with the race detector, apart from `make cli`'s normal build.
+.PHONY: cli-race
+cli-race: ui-if-node
+	$(GO) build -race -ldflags "$(LDFLAGS)" -o build/bin/tagsight-race ./cmd/tagsight
 
 SMOKE_LIB := $(CURDIR)/build/smoke-library
 
@@ -103,10 +109,16 @@ test-dist: dist-linux dist-windows ## build the packages, check their contents a
 	bash scripts/test-dist.sh
 
 .PHONY: fuzz
-fuzz: ## run each fuzz target for a short while (FUZZTIME=30s)
-	@for t in $$(grep -rhoE '^func Fuzz[A-Za-z0-9_]+' --include=*_test.go backend | sed 's/func //' | sort -u); do \
+fuzz: ## run each fuzz target for a short while (FUZZTIME=30s) and keep what it found new in the package's testdata/fuzz
+	@cache=$$($(GO) env GOCACHE)/fuzz; \
+	for t in $$(grep -rhoE '^func Fuzz[A-Za-z0-9_]+' --include=*_test.go backend | sed 's/func //' | sort -u); do \
 	  pkg=$$(grep -rlE "^func $$t\(" --include=*_test.go backend | head -1 | xargs dirname); \
 	  echo "== $$t ($$pkg)"; $(GO) test -run='^$$' -fuzz="^$$t\$$" -fuzztime=$${FUZZTIME:-30s} ./$$pkg || exit 1; \
+	  mod=$$($(GO) list ./$$pkg); \
+	  if [ -d "$$cache/$$mod/$$t" ]; then \
+	    mkdir -p $$pkg/testdata/fuzz/$$t && cp -n "$$cache/$$mod/$$t"/* $$pkg/testdata/fuzz/$$t/ 2>/dev/null; \
+	    echo "   corpus: $$(ls $$pkg/testdata/fuzz/$$t | wc -l) inputs kept in $$pkg/testdata/fuzz/$$t"; \
+	  fi; \
 	done
 
 .PHONY: bench

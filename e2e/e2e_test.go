@@ -43,16 +43,24 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	// make test-e2e passes the binary `make cli` built, so these tests also
-	// prove that the README's `make cli && tagsight serve` serves the UI.
+	// make test-e2e passes the binary built as `make cli` builds it (with
+	// -race), so these tests also prove that the README's `make cli &&
+	// tagsight serve` serves the UI.
 	if bin = os.Getenv("TAGSIGHT_BIN"); bin == "" {
 		bin = filepath.Join(dir, "tagsight")
-		if out, err := exec.Command("go", "build", "-o", bin, "../cmd/tagsight").CombinedOutput(); err != nil {
+		args := []string{"build", "-o", bin, "../cmd/tagsight"}
+		if raceBuild { // the server races are what -race is for
+			args = []string{"build", "-race", "-o", bin, "../cmd/tagsight"}
+		}
+		if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
 			fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
 			os.Exit(1)
 		}
 	}
 	colourModel, _ = filepath.Abs("../models/testmodels/colour")
+	// A race-built server stops at its first race, which fails the test
+	// that drove it (the variable is read by race-built binaries only).
+	os.Setenv("GORACE", "halt_on_error=1 exitcode=66")
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

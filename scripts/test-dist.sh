@@ -15,7 +15,7 @@
 # windows:  the installer (listed and unpacked with 7z) holds tagsight-desktop.exe,
 #           tagsight.exe, onnxruntime.dll, DirectML.dll and an uninstaller; each is
 #           PE32+ for x86-64 (GUI for the app, console for the CLI).
-# workflow: actionlint (installed with `go install` when missing).
+# workflow: actionlint, pinned (installed with `go install` when missing).
 # Exits non-zero with a message on the first failure.
 #
 # Env: DIST_DIR (default dist/), VERSION (default: the VERSION file).
@@ -217,16 +217,19 @@ test_windows() {
 test_workflow() {
   local wf=.github/workflows/release.yml
   [[ -f "$wf" ]] || fail "$wf is missing"
-  if ! command -v actionlint >/dev/null; then
-    note "installing actionlint (go install github.com/rhysd/actionlint/cmd/actionlint@latest)"
-    go install github.com/rhysd/actionlint/cmd/actionlint@latest >"$TMP/actionlint.log" 2>&1 || {
+  # Pinned: a new actionlint release must not fail (or pass) the build by
+  # itself. The Go module proxy is one of the registries CI reaches, so an
+  # install that fails is a failure, not a skip.
+  local want=1.7.12
+  if ! command -v actionlint >/dev/null || [[ "$(actionlint -version 2>/dev/null | head -n1)" != "v$want" ]]; then
+    note "installing actionlint $want (go install github.com/rhysd/actionlint/cmd/actionlint@v$want)"
+    go install "github.com/rhysd/actionlint/cmd/actionlint@v$want" >"$TMP/actionlint.log" 2>&1 || {
       cat "$TMP/actionlint.log" >&2
-      note "WARNING: actionlint could not be installed: $wf not linted"
-      return 0
+      fail "actionlint $want could not be installed: $wf not linted"
     }
   fi
   actionlint "$wf" || fail "actionlint $wf"
-  ok "actionlint $wf"
+  ok "actionlint $want $wf"
 }
 
 for w in "${what[@]}"; do

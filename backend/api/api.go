@@ -61,6 +61,9 @@ func New(o Options) *API {
 	if o.Emit == nil {
 		o.Emit = func(string, any) {}
 	}
+	if o.Web {
+		o.Emit = webEmit(o.Emit)
+	}
 	a := &API{opts: o}
 	a.jobs = jobs.NewManager(jobs.Emitter(o.Emit))
 	a.loadConfig()

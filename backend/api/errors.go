@@ -49,6 +49,10 @@ func ToError(err error) *Error {
 	var se *query.SyntaxError
 	code := CodeInternal
 	switch {
+	case errors.Is(err, media.ErrTooManyPixels):
+		// A picture beyond the decode limits, e.g. one posted to search
+		// by: before the general "cannot read it".
+		code = CodeTooLarge
 	case errors.As(err, &se):
 		code = CodeInvalid
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, tags.ErrNotFound), errors.Is(err, library.ErrNotLibrary):
@@ -57,12 +61,11 @@ func ToError(err error) *Error {
 		code = CodeConflict
 	case errors.Is(err, library.ErrOutside), errors.Is(err, library.ErrDataDir):
 		code = CodeForbidden
-	case errors.Is(err, tags.ErrBadName), errors.Is(err, tags.ErrBadColor), errors.Is(err, library.ErrBadPath):
+	case errors.Is(err, tags.ErrBadName), errors.Is(err, tags.ErrBadColor), errors.Is(err, library.ErrBadPath),
+		errors.Is(err, search.ErrBadPage), errors.Is(err, search.ErrPicture):
 		code = CodeInvalid
 	case errors.Is(err, search.ErrNoModel), errors.Is(err, workspace.ErrNoModel):
 		code = CodeNoModel
-	case errors.Is(err, media.ErrTooManyPixels):
-		code = CodeTooLarge // a picture beyond the decode limits, e.g. one posted to search by
 	}
 	return &Error{Code: code, Message: err.Error()}
 }

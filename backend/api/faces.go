@@ -113,7 +113,10 @@ func (a *API) PersonFaces(person int64, limit int) ([]Face, error) {
 	if err != nil {
 		return nil, err
 	}
-	if limit <= 0 || limit > 5000 {
+	if limit < 0 {
+		return nil, &Error{Code: CodeInvalid, Message: fmt.Sprintf("limit %d: it must not be negative", limit)}
+	}
+	if limit == 0 || limit > 5000 {
 		limit = 500
 	}
 	ctx := bg()
@@ -289,7 +292,9 @@ func (a *API) Recluster() (jobs.Job, error) {
 		return jobs.Job{}, err
 	}
 	return a.jobs.Start("recluster", "Grouping faces into people", ws.Lib.Root, func(ctx context.Context, report func(jobs.Progress)) (any, error) {
-		n, err := ws.Recluster(ctx)
+		n, err := ws.Recluster(ctx, func(done, total int) {
+			report(jobs.Progress{Phase: "grouping", Done: int64(done), Total: int64(total), Unit: "faces"})
+		})
 		a.changed()
 		return map[string]int{"people": n}, err
 	})

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log"
 	"math"
 	"mime"
 	"mime/multipart"
@@ -18,6 +19,7 @@ import (
 	"path"
 	"path/filepath"
 	"reflect"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -343,7 +345,8 @@ func sameOrigin(origin, host string) bool {
 func httpError(w http.ResponseWriter, status int, e *Error) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{"error": e})
+	// Messages quote what failed; the web sees no path or address in them.
+	json.NewEncoder(w).Encode(map[string]any{"error": &Error{Code: e.Code, Message: scrubText(e.Message)}})
 }
 
 func statusOf(e *Error) int {
@@ -371,6 +374,14 @@ var errorType = reflect.TypeOf((*error)(nil)).Elem()
 // the web, and only those.
 func (h *httpFace) serveCall(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("method")
+	// A bug in a method must not drop the connection or show the client a
+	// stack: it is logged here and answered as a plain 500.
+	defer func() {
+		if v := recover(); v != nil {
+			log.Printf("api: %s panicked: %v\n%s", name, v, debug.Stack())
+			httpError(w, http.StatusInternalServerError, &Error{Code: CodeInternal, Message: name + " failed on the server"})
+		}
+	}()
 	role, known := methodRoles[name]
 	m := reflect.ValueOf(h.a).MethodByName(name)
 	if !known || !m.IsValid() {
@@ -426,7 +437,7 @@ func (h *httpFace) serveCall(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	json.NewEncoder(w).Encode(result)
+	w.Write(scrubJSON(result))
 }
 
 // serveEvents streams the broker's events. Each stream holds a connection,

@@ -339,32 +339,6 @@ func (a *API) BatchSuggest(tagID int64) ([]Item, error) {
 	return a.items(ctx, ws, hits)
 }
 
-// Duplicates finds duplicate groups, keeper first.
-func (a *API) Duplicates() ([]DuplicateGroup, error) {
-	ws, err := a.workspace()
-	if err != nil {
-		return nil, err
-	}
-	ctx := bg()
-	groups, err := ws.Now().Search.Duplicates(ctx, 0.98)
-	if err != nil && !errors.Is(err, search.ErrNoModel) {
-		return nil, err
-	}
-	out := []DuplicateGroup{}
-	for _, g := range groups {
-		hits := make([]search.Hit, len(g.EntryIDs))
-		for i, id := range g.EntryIDs {
-			hits[i] = search.Hit{EntryID: id, Score: math.NaN()}
-		}
-		items, err := a.items(ctx, ws, hits)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, DuplicateGroup{Kind: g.Kind, Items: items, Keeper: g.EntryIDs[0], Similarity: g.Similarity})
-	}
-	return out, nil
-}
-
 // Autocomplete completes the word at the cursor with tags and prefixes.
 func (a *API) Autocomplete(text string, cursor int) ([]AutocompleteItem, error) {
 	var tags []query.CompletionTag
@@ -384,9 +358,8 @@ func (a *API) Autocomplete(text string, cursor int) ([]AutocompleteItem, error) 
 	return out, nil
 }
 
+// searchOptions asks for limit results (0: the default); the search
+// refuses a negative one (a 400), never slices by it.
 func searchOptions(limit int) search.Options {
-	if limit <= 0 {
-		limit = 100
-	}
 	return search.Options{Limit: limit}
 }

@@ -47,6 +47,11 @@ func (a *API) Settings() (Settings, error) {
 			s.Model = filepath.Base(m.Dir)
 		}
 	}
+	// A model given by folder (tagsight serve --model DIR) shows over the
+	// web as the folder's name, as a catalog model does.
+	if a.opts.Web && strings.ContainsAny(s.Model, `/\`) {
+		s.Model = filepath.Base(filepath.FromSlash(s.Model))
+	}
 	return s, nil
 }
 
@@ -88,7 +93,11 @@ func (a *API) SaveSettings(s Settings) (Settings, error) {
 				a.opts.Model.Provider = s.Provider
 				a.mu.Unlock()
 			}
-			if err := ws.SetModel(bg(), s.Model); err != nil {
+			model := s.Model
+			if raw, _ := ws.Lib.DB.Setting(bg(), "model", ""); a.opts.Web && s.Model == cur.Model && raw != "" {
+				model = raw // the web was shown a folder's name (Settings): reload that folder
+			}
+			if err := ws.SetModel(bg(), model); err != nil {
 				return s, err
 			}
 			a.StartIndex()

@@ -1,8 +1,8 @@
 package api
 
 import (
-	"github.com/tagsight/tagsight/backend/clip"
 	"github.com/tagsight/tagsight/backend/faces"
+	"github.com/tagsight/tagsight/backend/ort"
 	"github.com/tagsight/tagsight/backend/tags"
 	"github.com/tagsight/tagsight/backend/watch"
 )
@@ -22,13 +22,13 @@ type ModelState struct {
 
 // LibraryInfo describes the open library.
 type LibraryInfo struct {
-	Root       string             `json:"root"`
-	Name       string             `json:"name"`
-	Entries    int                `json:"entries"`
-	Missing    int                `json:"missing"`
-	Model      *ModelState        `json:"model"`
-	Provider   *clip.ProviderInfo `json:"provider"`
-	ModelError string             `json:"model_error"` // why search by meaning is unavailable, when it is
+	Root       string            `json:"root"`
+	Name       string            `json:"name"`
+	Entries    int               `json:"entries"`
+	Missing    int               `json:"missing"`
+	Model      *ModelState       `json:"model"`
+	Provider   *ort.ProviderInfo `json:"provider"`
+	ModelError string            `json:"model_error"` // why search by meaning is unavailable, when it is
 	// Watch says how the folder is watched for changes (nil: not watched).
 	Watch *watch.Watching `json:"watch"`
 	// TagStudio: the folder is a TagStudio library whose tags were not

@@ -13,8 +13,6 @@ var (
 	ErrMissingKey  = errors.New("missing key")
 	ErrUnsupported = errors.New("unsupported")
 	ErrBadModel    = errors.New("unexpected model inputs or outputs")
-	ErrRuntime     = errors.New("onnx runtime unavailable")
-	ErrClosed      = errors.New("engine closed")
 )
 
 // badJSON wraps a decoding error as ErrBadJSON without Go type names in the message.

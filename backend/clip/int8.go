@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tagsight/tagsight/backend/onnxq"
+	"github.com/tagsight/tagsight/backend/ort"
 )
 
 // The int8 variant of a model lives beside the fp32 files, made on the
@@ -66,7 +67,7 @@ var checkTexts = []string{"a dog on a beach at sunset", "a red car parked in the
 // rewritten to DynamicQuantizeMatMul with 7-bit weights, safe on CPUs
 // without VNNI), then embeds a sample of images and texts with both and
 // keeps the variant only if every cosine is at least MinInt8Cosine.
-// InitRuntime must have succeeded.
+// ort.Init must have succeeded.
 func Quantize(ctx context.Context, spec *ModelSpec) (Int8Report, error) {
 	rep := Int8Report{Made: time.Now().UTC()}
 	opts := onnxq.Options{ReduceRange: true}
@@ -87,9 +88,9 @@ func Quantize(ctx context.Context, spec *ModelSpec) (Int8Report, error) {
 			*f.mb = float64(st.Size()) / (1 << 20)
 		}
 	}
-	fp := NewEngine(spec, EngineOptions{Provider: ProviderCPU, Precision: PrecisionFP32})
+	fp := NewEngine(spec, EngineOptions{Provider: ort.ProviderCPU, Precision: PrecisionFP32})
 	defer fp.Close()
-	q := NewEngine(spec, EngineOptions{Provider: ProviderCPU, Precision: PrecisionInt8, int8Force: true})
+	q := NewEngine(spec, EngineOptions{Provider: ort.ProviderCPU, Precision: PrecisionInt8, int8Force: true})
 	defer q.Close()
 
 	r := rand.New(rand.NewSource(1))

@@ -4,77 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
-	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 
-	ort "github.com/yalue/onnxruntime_go"
+	"github.com/tagsight/tagsight/backend/ort"
 )
-
-// ONNX Runtime is one process-wide environment, loaded from a shared library at run time
-// (onnxruntime_go dlopens it; nothing of ORT is needed at build time).
-var (
-	runtimeMu   sync.Mutex
-	runtimePath string
-)
-
-// RequiredRuntime names the ONNX Runtime this build works with (onnxruntime_go v1.27.0 asks
-// for C API 24).
-const RequiredRuntime = "ONNX Runtime 1.24 or newer"
-
-// InitRuntime loads the ONNX Runtime shared library at libPath (libonnxruntime.so.1,
-// onnxruntime.dll, libonnxruntime.dylib) and creates the environment. Calling it again with
-// the same path does nothing; with another path it fails.
-func InitRuntime(libPath string) error {
-	runtimeMu.Lock()
-	defer runtimeMu.Unlock()
-	if libPath == "" {
-		return fmt.Errorf("%w: no library path given: point Tagsight at %s's shared library "+
-			"(libonnxruntime.so.1 / onnxruntime.dll / libonnxruntime.dylib)", ErrRuntime, RequiredRuntime)
-	}
-	st, err := os.Stat(libPath)
-	if err != nil || st.IsDir() {
-		return fmt.Errorf("%w: %s not found: install %s and set its shared library path "+
-			"(scripts/fetch-ort.sh puts it in third_party/onnxruntime/)", ErrRuntime, libPath, RequiredRuntime)
-	}
-	if ort.IsInitialized() {
-		if libPath == runtimePath {
-			return nil
-		}
-		return fmt.Errorf("%w: already loaded from %s, cannot switch to %s", ErrRuntime, runtimePath, libPath)
-	}
-	ort.SetSharedLibraryPath(libPath)
-	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
-		return fmt.Errorf("%w: cannot load %s: %v: it must be %s built for this OS and CPU",
-			ErrRuntime, libPath, err, RequiredRuntime)
-	}
-	runtimePath = libPath
-	return nil
-}
-
-// RuntimeVersion is the loaded ONNX Runtime's version, "" before InitRuntime.
-func RuntimeVersion() string {
-	runtimeMu.Lock()
-	defer runtimeMu.Unlock()
-	if !ort.IsInitialized() {
-		return ""
-	}
-	return ort.GetVersion()
-}
-
-// ShutdownRuntime destroys the environment; close every Engine first.
-func ShutdownRuntime() error {
-	runtimeMu.Lock()
-	defer runtimeMu.Unlock()
-	if !ort.IsInitialized() {
-		return nil
-	}
-	runtimePath = ""
-	return ort.DestroyEnvironment()
-}
 
 // EngineOptions tune inference.
 type EngineOptions struct {
@@ -112,21 +47,18 @@ type Engine struct {
 	textual *tower
 	running sync.WaitGroup // Embed* calls in flight; Close waits for them
 
-	provider    ProviderInfo
+	provider    ort.ProviderInfo
 	providerErr error
 }
 
 // NewEngine prepares an engine for spec; nothing is loaded until the first Embed* call.
-// InitRuntime must have succeeded before that call.
+// ort.Init must have succeeded before that call.
 func NewEngine(spec *ModelSpec, opts EngineOptions) *Engine {
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 16
 	}
 	e := &Engine{spec: spec, opts: opts}
-	runtimeMu.Lock()
-	lib := runtimePath
-	runtimeMu.Unlock()
-	e.provider, e.providerErr = resolveProvider(opts.Provider, lib)
+	e.provider, e.providerErr = ort.ResolveProvider(opts.Provider)
 	return e
 }
 
@@ -151,7 +83,7 @@ func (e *Engine) Precision() string {
 
 // ProviderInfo says which execution provider runs (or will run) the model,
 // and why; after a fallback to the CPU the reason says what failed.
-func (e *Engine) ProviderInfo() ProviderInfo {
+func (e *Engine) ProviderInfo() ort.ProviderInfo {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.provider
@@ -190,7 +122,7 @@ func (e *Engine) fileBatch() (int, bool) {
 	if e.usesInt8() {
 		path = filepath.Join(e.spec.Dir, VisualInt8File)
 	}
-	ins, _, err := readONNXIO(path)
+	ins, _, err := ort.ReadIOProtobuf(path)
 	if err != nil {
 		return 0, false
 	}
@@ -289,7 +221,7 @@ func (e *Engine) tower(visual bool) (*tower, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
-		return nil, ErrClosed
+		return nil, ort.ErrClosed
 	}
 	slot := &e.textual
 	if visual {
@@ -308,7 +240,7 @@ func (e *Engine) tower(visual bool) (*tower, error) {
 
 // tower is one ONNX session and the shape of its input.
 type tower struct {
-	session  *ort.DynamicAdvancedSession
+	session  *ort.Session
 	in, out  string
 	mask     string // the text tower's attention_mask input, "" when it has none
 	inType   ort.TensorElementDataType
@@ -319,9 +251,9 @@ type tower struct {
 }
 
 func (e *Engine) openTower(visual bool) (*tower, error) {
-	if !ort.IsInitialized() {
-		return nil, fmt.Errorf("%w: call InitRuntime with the path of %s's shared library first",
-			ErrRuntime, RequiredRuntime)
+	if !ort.Initialized() {
+		return nil, fmt.Errorf("%w: call ort.Init with the path of %s's shared library first",
+			ort.ErrRuntime, ort.RequiredRuntime)
 	}
 	path, wantIn := e.spec.TextualPath, "text"
 	if visual {
@@ -333,12 +265,9 @@ func (e *Engine) openTower(visual bool) (*tower, error) {
 			path = filepath.Join(e.spec.Dir, VisualInt8File)
 		}
 	}
-	ins, outs, err := readONNXIO(path)
+	ins, outs, err := ort.ReadIO(path)
 	if err != nil {
-		// Let ONNX Runtime have its say: its error is the one to show.
-		if ins, outs, err = ioInfo(path); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
+		return nil, err
 	}
 	t := &tower{maxBatch: e.opts.MaxBatch, embedDim: e.spec.EmbedDim}
 	// A text tower may also take an attention mask (M-CLIP's XLM-R does);
@@ -432,127 +361,17 @@ func (e *Engine) openTower(visual bool) (*tower, error) {
 			threads = runtime.NumCPU()
 		}
 	}
-	using := e.provider.Using
 	inNames := []string{t.in}
 	if t.mask != "" {
 		inNames = append(inNames, t.mask)
 	}
-	t.session, err = newSession(path, inNames, t.out, using, threads)
-	if err != nil && using != ProviderCPU {
-		e.provider.Reason = fmt.Sprintf("%s could not start (%v); fell back to the CPU", strings.ToUpper(using), firstLine(err))
-		e.provider.Using = ProviderCPU
-		t.session, err = newSession(path, inNames, t.out, ProviderCPU, threads)
-	}
+	t.session, err = ort.StartSession(&e.provider, func(provider string) (*ort.Session, error) {
+		return ort.NewSession(path, inNames, []string{t.out}, ort.SessionConfig{Provider: provider, Threads: threads})
+	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: create session: %w", path, err)
 	}
 	return t, nil
-}
-
-func newSession(path string, in []string, out, provider string, threads int) (*ort.DynamicAdvancedSession, error) {
-	return NewSession(path, in, []string{out}, provider, threads)
-}
-
-// NewSession creates an ONNX Runtime session the way every Tagsight model
-// runs: threads intra-op threads, no spinning, on provider (cpu, cuda,
-// coreml, directml; see ResolveProvider). Other models (the faces
-// analyzer's) use it so that every session is set up in one place.
-func NewSession(path string, in, out []string, provider string, threads int) (*ort.DynamicAdvancedSession, error) {
-	opts, err := sessionOptions(provider, threads)
-	if err != nil {
-		return nil, err
-	}
-	defer opts.Destroy()
-	return ort.NewDynamicAdvancedSession(path, in, out, opts)
-}
-
-// NewSessionData is NewSession for a model held in memory (one rewritten
-// on load, as the face detector is).
-func NewSessionData(model []byte, in, out []string, provider string, threads int) (*ort.DynamicAdvancedSession, error) {
-	opts, err := sessionOptions(provider, threads)
-	if err != nil {
-		return nil, err
-	}
-	defer opts.Destroy()
-	return ort.NewDynamicAdvancedSessionWithONNXData(model, in, out, opts)
-}
-
-func sessionOptions(provider string, threads int) (*ort.SessionOptions, error) {
-	opts, err := ort.NewSessionOptions()
-	if err != nil {
-		return nil, fmt.Errorf("session options: %w", err)
-	}
-	if err := opts.SetIntraOpNumThreads(threads); err != nil {
-		opts.Destroy()
-		return nil, fmt.Errorf("session options: %w", err)
-	}
-	if err := opts.SetInterOpNumThreads(1); err != nil {
-		opts.Destroy()
-		return nil, fmt.Errorf("session options: %w", err)
-	}
-	// Spinning threads steal the cores that decoding and the other tower need.
-	for _, k := range []string{"session.intra_op.allow_spinning", "session.inter_op.allow_spinning"} {
-		if err := opts.AddSessionConfigEntry(k, "0"); err != nil {
-			opts.Destroy()
-			return nil, fmt.Errorf("session option %s: %w", k, err)
-		}
-	}
-	if err := appendProvider(opts, provider); err != nil {
-		opts.Destroy()
-		return nil, fmt.Errorf("%s provider: %w", provider, err)
-	}
-	return opts, nil
-}
-
-// ResolveProvider decides which execution provider a new session tries
-// first (requested: auto, cpu, cuda, coreml, directml; "" = auto) for the
-// loaded runtime, and says why.
-func ResolveProvider(requested string) (ProviderInfo, error) {
-	runtimeMu.Lock()
-	lib := runtimePath
-	runtimeMu.Unlock()
-	return resolveProvider(requested, lib)
-}
-
-// FirstLine is an error's first line, shortened: what a fallback reason shows.
-func FirstLine(err error) string { return firstLine(err) }
-
-// ReadIO reads an ONNX file's inputs and outputs (names, element types,
-// shapes; symbolic dimensions are -1), from the protobuf when it can and
-// else by asking ONNX Runtime.
-func ReadIO(path string) ([]ort.InputOutputInfo, []ort.InputOutputInfo, error) {
-	ins, outs, err := readONNXIO(path)
-	if err != nil {
-		if ins, outs, err = ioInfo(path); err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", path, err)
-		}
-	}
-	return ins, outs, nil
-}
-
-func firstLine(err error) string {
-	s := err.Error()
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
-}
-
-// ioInfo asks ONNX Runtime for input and output names, types and shapes; it builds a
-// throw-away session (without graph optimisation), so readONNXIO is tried first.
-func ioInfo(path string) ([]ort.InputOutputInfo, []ort.InputOutputInfo, error) {
-	o, err := ort.NewSessionOptions()
-	if err != nil {
-		return nil, nil, err
-	}
-	defer o.Destroy()
-	if err := o.SetGraphOptimizationLevel(ort.GraphOptimizationLevelDisableAll); err != nil {
-		return nil, nil, err
-	}
-	return ort.GetInputOutputInfoWithOptions(path, o)
 }
 
 func pick(infos []ort.InputOutputInfo, name, what string) (ort.InputOutputInfo, error) {
@@ -597,7 +416,7 @@ func (t *tower) run(ctx context.Context, n int, lengths func(i int) int, fill fu
 	for _, d := range t.inDims {
 		per *= int(d)
 	}
-	ro, release, err := CancellableRun(ctx)
+	ro, release, err := ort.CancellableRun(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("run options: %w", err)
 	}
@@ -673,54 +492,12 @@ func (t *tower) run(ctx context.Context, n int, lengths func(i int) int, fill fu
 		for p := 0; p < count; p++ {
 			v := make([]float32, t.embedDim)
 			copy(v, data[p*t.embedDim:])
-			L2Normalize(v)
+			ort.L2Normalize(v)
 			out = append(out, v)
 		}
 		res.Destroy()
 	}
 	return out, nil
-}
-
-// CancellableRun returns run options that stop a Run in progress (not only
-// the next one) when ctx is cancelled, and release, to call once the runs
-// are over. The cancel callback may still be running when the runs end, so
-// it and release take turns.
-func CancellableRun(ctx context.Context) (*ort.RunOptions, func(), error) {
-	ro, err := ort.NewRunOptions()
-	if err != nil {
-		return nil, nil, err
-	}
-	var mu sync.Mutex
-	done := false
-	stop := context.AfterFunc(ctx, func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if !done {
-			ro.Terminate()
-		}
-	})
-	return ro, func() {
-		stop()
-		mu.Lock()
-		done = true
-		mu.Unlock()
-		ro.Destroy()
-	}, nil
-}
-
-// L2Normalize scales v to unit length in place (a zero vector stays zero).
-func L2Normalize(v []float32) {
-	var s float64
-	for _, x := range v {
-		s += float64(x) * float64(x)
-	}
-	if s == 0 {
-		return
-	}
-	inv := float32(1 / math.Sqrt(s))
-	for i := range v {
-		v[i] *= inv
-	}
 }
 
 // maskTensor builds an attention mask shaped like the ids: 1 for the first

@@ -7,50 +7,21 @@ import (
 	"image/color"
 	"math"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/tagsight/tagsight/backend/testutil"
 
-	ort "github.com/yalue/onnxruntime_go"
+	"github.com/tagsight/tagsight/backend/ort"
 )
 
 func ortLibrary(t testing.TB) string { return testutil.ORTLibrary(t) }
 
 func initORT(t testing.TB) {
 	t.Helper()
-	if err := InitRuntime(ortLibrary(t)); err != nil {
+	if err := ort.Init(ortLibrary(t)); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// Runs first in this file: loading a file that is not a library must fail clearly, and
-// must not stop a later load of the real one.
-func TestInitRuntimeErrors(t *testing.T) {
-	err := InitRuntime(filepath.Join(t.TempDir(), "libonnxruntime.so"))
-	if !errors.Is(err, ErrRuntime) || !strings.Contains(err.Error(), "not found") ||
-		!strings.Contains(err.Error(), RequiredRuntime) {
-		t.Fatalf("missing library: %v", err)
-	}
-	if err := InitRuntime(""); !errors.Is(err, ErrRuntime) {
-		t.Fatalf("empty path: %v", err)
-	}
-	if RuntimeVersion() == "" { // not loaded yet by this process
-		junk := filepath.Join(t.TempDir(), "libonnxruntime.so")
-		if err := os.WriteFile(junk, []byte("not a library"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		err := InitRuntime(junk)
-		if !errors.Is(err, ErrRuntime) || !strings.Contains(err.Error(), "cannot load") {
-			t.Fatalf("junk library: %v", err)
-		}
-	}
-	initORT(t)
-	if v := RuntimeVersion(); !strings.HasPrefix(v, "1.") {
-		t.Fatalf("version %q", v)
-	}
-	initORT(t) // again: no-op
 }
 
 func solid(w, h int, c color.Color) image.Image {
@@ -208,7 +179,7 @@ func TestEngineErrors(t *testing.T) {
 	if err := eng.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eng.EmbedTexts(context.Background(), []string{"red"}); !errors.Is(err, ErrClosed) {
+	if _, err := eng.EmbedTexts(context.Background(), []string{"red"}); !errors.Is(err, ort.ErrClosed) {
 		t.Errorf("closed: %v", err)
 	}
 
@@ -356,7 +327,7 @@ func TestEngineCloseWaits(t *testing.T) {
 	if err := eng.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := <-done; err != nil && !errors.Is(err, ErrClosed) {
+	if err := <-done; err != nil && !errors.Is(err, ort.ErrClosed) {
 		t.Fatal(err)
 	}
 }

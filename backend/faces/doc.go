@@ -1,8 +1,9 @@
 // Package faces is the faces analyzer: it runs OpenCV's YuNet face detector
 // (face_detection_yunet_2023mar.onnx) and an SFace recogniser in ONNX
-// Runtime (Engine), decodes YuNet's raw outputs, applies non-maximum
-// suppression, aligns each face on SFace's 5-point ArcFace 112×112
-// template, and groups the vectors into people.
+// Runtime (Engine; the runtime, providers and sessions are backend/ort's),
+// decodes YuNet's raw outputs, applies non-maximum suppression, aligns each
+// face on SFace's 5-point ArcFace 112×112 template, and groups the vectors
+// into people.
 //
 // The detector runs as OpenCV's FaceDetectorYN runs it: at the picture's
 // size padded to a multiple of 32, whatever input size the model declares

@@ -11,11 +11,9 @@ import (
 	"strings"
 	"sync"
 
-	ort "github.com/yalue/onnxruntime_go"
-
-	"github.com/tagsight/tagsight/backend/clip"
 	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/onnxq"
+	"github.com/tagsight/tagsight/backend/ort"
 	"github.com/tagsight/tagsight/backend/vectors"
 )
 
@@ -49,9 +47,9 @@ func FindModels(dir string) (Models, error) {
 		}
 		rel, _ := filepath.Rel(dir, p)
 		rel = filepath.ToSlash(rel)
-		ins, outs, err := clip.ReadIO(p)
+		ins, outs, err := ort.ReadIO(p)
 		if err != nil {
-			seen = append(seen, rel+" (unreadable: "+clip.FirstLine(err)+")")
+			seen = append(seen, rel+" (unreadable: "+ort.FirstLine(err)+")")
 			return nil
 		}
 		switch {
@@ -137,23 +135,23 @@ type Engine struct {
 	once    sync.Once
 	loadErr error
 
-	det      *ort.DynamicAdvancedSession
+	det      *ort.Session
 	detIn    string
 	detOuts  []string
-	rec      *ort.DynamicAdvancedSession
+	rec      *ort.Session
 	recIn    string
 	recOut   string
 	recBatch int // fixed batch, 0 when dynamic
 	dim      int
 
-	Provider clip.ProviderInfo
+	Provider ort.ProviderInfo
 
 	mu      sync.Mutex
 	closed  bool
 	running sync.WaitGroup
 }
 
-// NewEngine prepares an engine; clip.InitRuntime must have run.
+// NewEngine prepares an engine; ort.Init must have run.
 func NewEngine(m Models, o EngineOptions) *Engine {
 	if o.Threads <= 0 {
 		o.Threads = 1
@@ -174,16 +172,16 @@ func (e *Engine) Load() error {
 }
 
 func (e *Engine) load() error {
-	if !ort.IsInitialized() {
-		return fmt.Errorf("%w: ONNX Runtime is not loaded", clip.ErrRuntime)
+	if !ort.Initialized() {
+		return fmt.Errorf("%w: ONNX Runtime is not loaded", ort.ErrRuntime)
 	}
-	prov, err := clip.ResolveProvider(e.opts.Provider)
+	prov, err := ort.ResolveProvider(e.opts.Provider)
 	if err != nil {
 		return err
 	}
 	e.Provider = prov
 	detPath := filepath.Join(e.m.Dir, filepath.FromSlash(e.m.Detector))
-	ins, outs, err := clip.ReadIO(detPath)
+	ins, outs, err := ort.ReadIO(detPath)
 	if err != nil {
 		return err
 	}
@@ -214,7 +212,7 @@ func (e *Engine) load() error {
 		e.detOuts = append(e.detOuts, c, o, b, k)
 	}
 	recPath := filepath.Join(e.m.Dir, filepath.FromSlash(e.m.Recognizer))
-	rins, routs, err := clip.ReadIO(recPath)
+	rins, routs, err := ort.ReadIO(recPath)
 	if err != nil {
 		return err
 	}
@@ -228,19 +226,14 @@ func (e *Engine) load() error {
 	if od := routs[0].Dimensions; od[1] > 0 {
 		e.dim = int(od[1])
 	}
-	open := func(path string, data []byte, in, out []string) (*ort.DynamicAdvancedSession, error) {
-		create := func(provider string) (*ort.DynamicAdvancedSession, error) {
+	open := func(path string, data []byte, in, out []string) (*ort.Session, error) {
+		s, err := ort.StartSession(&e.Provider, func(provider string) (*ort.Session, error) {
+			c := ort.SessionConfig{Provider: provider, Threads: e.opts.Threads}
 			if data != nil {
-				return clip.NewSessionData(data, in, out, provider, e.opts.Threads)
+				return ort.NewSessionData(data, in, out, c)
 			}
-			return clip.NewSession(path, in, out, provider, e.opts.Threads)
-		}
-		s, err := create(e.Provider.Using)
-		if err != nil && e.Provider.Using != clip.ProviderCPU {
-			e.Provider.Reason = fmt.Sprintf("%s could not start (%v); fell back to the CPU", strings.ToUpper(e.Provider.Using), clip.FirstLine(err))
-			e.Provider.Using = clip.ProviderCPU
-			s, err = create(clip.ProviderCPU)
-		}
+			return ort.NewSession(path, in, out, c)
+		})
 		if err != nil {
 			return nil, fmt.Errorf("%s: create session: %w", path, err)
 		}
@@ -281,7 +274,7 @@ const probeW, probeH = 96, 64
 func (e *Engine) probeDetector() error {
 	raw, err := e.runDetector(context.Background(), make([]float32, 3*probeW*probeH), probeW, probeH)
 	if err != nil {
-		return fmt.Errorf("the detector does not run at other sizes than it declares, as OpenCV runs it: %v", clip.FirstLine(err))
+		return fmt.Errorf("the detector does not run at other sizes than it declares, as OpenCV runs it: %v", ort.FirstLine(err))
 	}
 	for _, s := range YuNetStrides {
 		n := (probeW / s) * (probeH / s)
@@ -307,7 +300,7 @@ func (e *Engine) enter() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
-		return clip.ErrClosed
+		return ort.ErrClosed
 	}
 	e.running.Add(1)
 	return nil
@@ -422,11 +415,11 @@ func destroyAll(vs []ort.Value) {
 }
 
 // run runs a session, stopped when ctx is cancelled.
-func (e *Engine) run(ctx context.Context, s *ort.DynamicAdvancedSession, in, out []ort.Value) error {
+func (e *Engine) run(ctx context.Context, s *ort.Session, in, out []ort.Value) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	ro, release, err := clip.CancellableRun(ctx)
+	ro, release, err := ort.CancellableRun(ctx)
 	if err != nil {
 		return err
 	}
@@ -495,7 +488,7 @@ func (e *Engine) embed(ctx context.Context, crops []*image.RGBA) ([][]float32, e
 		d := len(data) / rows
 		for i := 0; i < n; i++ {
 			v := append([]float32(nil), data[i*d:(i+1)*d]...)
-			clip.L2Normalize(v)
+			ort.L2Normalize(v)
 			out = append(out, v)
 		}
 		destroyAll(outs)

@@ -23,16 +23,12 @@ var ArcFaceTemplate = [5][2]float32{
 	{70.7299, 92.2041},
 }
 
-// SFace match thresholds, from opencv_zoo
+// SFaceCosineThreshold is SFace's match threshold, from opencv_zoo
 // models/face_recognition_sface/sface.py (SFace.__init__:
-// `self._threshold_cosine = 0.363`, `self._threshold_norml2 = 1.128`), used
-// as `cosine_score >= threshold_cosine` / `norml2_distance <=
-// threshold_norml2` means "same identity" (SFace.match). The same numbers
-// appear in OpenCV's DNN face tutorial (doc/tutorials/dnn/dnn_face).
-const (
-	SFaceCosineThreshold float32 = 0.363
-	SFaceL2Threshold     float32 = 1.128
-)
+// `self._threshold_cosine = 0.363`), used as `cosine_score >=
+// threshold_cosine` means "same identity" (SFace.match). The same number
+// appears in OpenCV's DNN face tutorial (doc/tutorials/dnn/dnn_face).
+const SFaceCosineThreshold float32 = 0.363
 
 // SimilarityTransform returns the 2×3 matrix [a b tx; c d ty] (row-major)
 // of the least-squares similarity transform (rotation + uniform scale +
@@ -169,53 +165,4 @@ func SFaceInput(crop *image.RGBA) []float32 {
 		}
 	}
 	return t
-}
-
-// Cosine is the cosine similarity of two feature vectors, as
-// FaceRecognizerSFImpl::match with FR_COSINE computes it (both features
-// L2-normalised, then sum of the element-wise product). It returns 0 when
-// lengths differ or either vector is zero.
-func Cosine(a, b []float32) float32 {
-	if len(a) != len(b) || len(a) == 0 {
-		return 0
-	}
-	var dot, na, nb float64
-	for i := range a {
-		dot += float64(a[i]) * float64(b[i])
-		na += float64(a[i]) * float64(a[i])
-		nb += float64(b[i]) * float64(b[i])
-	}
-	if na == 0 || nb == 0 {
-		return 0
-	}
-	return float32(dot / math.Sqrt(na*nb))
-}
-
-// L2Distance is the distance between the L2-normalised features, as
-// FaceRecognizerSFImpl::match with FR_NORM_L2 computes it. It returns +Inf
-// when lengths differ or either vector is zero.
-func L2Distance(a, b []float32) float32 {
-	if len(a) != len(b) || len(a) == 0 {
-		return float32(math.Inf(1))
-	}
-	var na, nb float64
-	for i := range a {
-		na += float64(a[i]) * float64(a[i])
-		nb += float64(b[i]) * float64(b[i])
-	}
-	if na == 0 || nb == 0 {
-		return float32(math.Inf(1))
-	}
-	na, nb = math.Sqrt(na), math.Sqrt(nb)
-	var s float64
-	for i := range a {
-		d := float64(a[i])/na - float64(b[i])/nb
-		s += d * d
-	}
-	return float32(math.Sqrt(s))
-}
-
-// SameFace applies SFace's cosine threshold (score >= 0.363 is a match).
-func SameFace(a, b []float32) bool {
-	return Cosine(a, b) >= SFaceCosineThreshold
 }

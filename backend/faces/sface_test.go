@@ -161,36 +161,13 @@ func TestYuNetInputBGROrderAndPadding(t *testing.T) {
 	}
 }
 
-func TestCosineAndThresholds(t *testing.T) {
-	a := []float32{1, 0, 0}
-	if got := Cosine(a, []float32{2, 0, 0}); math.Abs(float64(got)-1) > 1e-6 {
-		t.Errorf("parallel cosine = %v", got)
+// The match threshold is sface.py's (opencv_zoo), and for unit vectors
+// (L2² = 2 − 2·cos) the same decision as its L2 threshold 1.128.
+func TestSFaceThreshold(t *testing.T) {
+	if SFaceCosineThreshold != 0.363 {
+		t.Errorf("threshold %v, want sface.py's 0.363", SFaceCosineThreshold)
 	}
-	if got := Cosine(a, []float32{0, 3, 0}); got != 0 {
-		t.Errorf("orthogonal cosine = %v", got)
-	}
-	if got := Cosine(a, []float32{-1, 0, 0}); math.Abs(float64(got)+1) > 1e-6 {
-		t.Errorf("opposite cosine = %v", got)
-	}
-	if got := Cosine([]float32{1, 1}, []float32{1, 0}); math.Abs(float64(got)-math.Sqrt(0.5)) > 1e-6 {
-		t.Errorf("45° cosine = %v", got)
-	}
-	if Cosine(a, []float32{1, 0}) != 0 || Cosine(a, []float32{0, 0, 0}) != 0 {
-		t.Error("mismatched/zero vectors should give 0")
-	}
-	if SFaceCosineThreshold != 0.363 || SFaceL2Threshold != 1.128 {
-		t.Error("thresholds changed")
-	}
-	// For unit vectors L2² = 2 − 2·cos, so the two published thresholds are
-	// (approximately) the same decision boundary: sqrt(2−2·0.363) ≈ 1.1287.
-	if d := math.Sqrt(2 - 2*0.363); math.Abs(d-1.128) > 1e-3 {
-		t.Errorf("thresholds inconsistent: %v", d)
-	}
-	b := []float32{1, 1, 0}
-	if got, want := L2Distance(a, b), math.Sqrt(2-2*math.Sqrt(0.5)); math.Abs(float64(got)-want) > 1e-6 {
-		t.Errorf("L2 = %v, want %v", got, want)
-	}
-	if !SameFace(a, b) || SameFace(a, []float32{0, 1, 0}) {
-		t.Error("SameFace threshold wrong")
+	if d := math.Sqrt(2 - 2*float64(SFaceCosineThreshold)); math.Abs(d-1.128) > 1e-3 {
+		t.Errorf("cosine threshold as an L2 distance: %v, want sface.py's 1.128", d)
 	}
 }

@@ -12,7 +12,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/tagsight/tagsight/backend/clip"
+	"github.com/tagsight/tagsight/backend/ort"
 	"github.com/tagsight/tagsight/backend/testutil"
 )
 
@@ -37,7 +37,7 @@ type opencvReference struct {
 // (testdata/yunet, MIT) and the test recogniser.
 func realYuNet(t *testing.T, detector string) *Engine {
 	t.Helper()
-	if err := clip.InitRuntime(testutil.ORTLibrary(t)); err != nil {
+	if err := ort.Init(testutil.ORTLibrary(t)); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()

@@ -331,7 +331,22 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 		}
 	}
 	err = l.DB.Tx(wctx, func(tx *store.Tx) error {
-		if err := store.SetMissing(wctx, tx, gone, true); err != nil {
+		// A gone entry may have moved with no scan seeing both ends (a
+		// batch of the new path alone, or a tag given by path, made a new
+		// entry there first): it takes its twin's place, tags and all.
+		missing := gone[:0:0]
+		for _, id := range gone {
+			p, err := store.AdoptTwin(wctx, tx, id, time.Now().Unix())
+			if err != nil {
+				return err
+			}
+			if p != "" {
+				res.Moved++
+				continue
+			}
+			missing = append(missing, id)
+		}
+		if err := store.SetMissing(wctx, tx, missing, true); err != nil {
 			return err
 		}
 		return store.ReplaceScanErrors(wctx, tx, errs, time.Now().Unix(), scope)
@@ -366,16 +381,6 @@ const pruneEach = 10000
 // walkHook, when set by tests, hears each file the walk takes, so a test can
 // change the disk at a chosen point of a walk.
 var walkHook func(rel string)
-
-// sameTail is how many trailing path elements a and b share.
-func sameTail(a, b string) int {
-	as, bs := strings.Split(a, "/"), strings.Split(b, "/")
-	n := 0
-	for n < len(as) && n < len(bs) && as[len(as)-1-n] == bs[len(bs)-1-n] {
-		n++
-	}
-	return n
-}
 
 func moveKey(fp string, size int64) string { return fmt.Sprintf("%s/%d", fp, size) }
 
@@ -486,7 +491,7 @@ func (l *Library) save(ctx context.Context, tx *store.Tx, si *scanItem, mv *move
 		if claimed[cand.ID] {
 			continue
 		}
-		if sc := sameTail(cand.Path, e.Path); sc > bestScore {
+		if sc := store.SameTail(cand.Path, e.Path); sc > bestScore {
 			best, bestScore = i, sc
 		}
 	}

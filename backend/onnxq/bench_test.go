@@ -30,7 +30,7 @@ func TestBenchCLIP(t *testing.T) {
 		dst := filepath.Join(tmp, tower+".int8.onnx")
 		dst7 := filepath.Join(tmp, tower+".int7.onnx")
 		start := time.Now()
-		rep, err := QuantizeFile(src, dst)
+		rep, err := QuantizeFileWith(src, dst, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

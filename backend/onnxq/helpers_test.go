@@ -4,12 +4,10 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"sync"
 	"testing"
 
+	"github.com/tagsight/tagsight/backend/ort"
 	"github.com/tagsight/tagsight/backend/testutil"
-
-	ort "github.com/yalue/onnxruntime_go"
 )
 
 func repoRoot(t testing.TB) string { return testutil.RepoRoot(t) }
@@ -23,53 +21,27 @@ func readFile(t testing.TB, path string) []byte {
 	return b
 }
 
-var (
-	ortOnce sync.Once
-	ortErr  error
-)
-
-// initORT loads ONNX Runtime from $TAGSIGHT_ORT_LIB or the repo's third_party copy, as
-// backend/clip does; tests fail when the library is not there (make setup fetches it).
+// initORT loads ONNX Runtime from $TAGSIGHT_ORT_LIB or the repo's third_party copy; tests
+// fail when the library is not there (make setup fetches it).
 func initORT(t testing.TB) {
 	t.Helper()
-	lib := testutil.ORTLibrary(t)
-	ortOnce.Do(func() {
-		ort.SetSharedLibraryPath(lib)
-		ortErr = ort.InitializeEnvironment(ort.WithLogLevelError())
-	})
-	if ortErr != nil {
-		t.Fatalf("init ONNX Runtime from %s: %v", lib, ortErr)
+	if err := ort.Init(testutil.ORTLibrary(t)); err != nil {
+		t.Fatal(err)
 	}
 }
 
-// session is one model loaded in ONNX Runtime with the settings backend/clip uses.
+// session is one model loaded in ONNX Runtime with the settings every Tagsight model runs with.
 type session struct {
-	s    *ort.DynamicAdvancedSession
+	s    *ort.Session
 	ins  []ort.InputOutputInfo
 	outs []ort.InputOutputInfo
 }
 
 func openSession(t testing.TB, path string, threads int) *session {
 	t.Helper()
-	ins, outs, err := ort.GetInputOutputInfo(path)
+	ins, outs, err := ort.IOFromRuntime(path)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
-	}
-	opts, err := ort.NewSessionOptions()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer opts.Destroy()
-	if err := opts.SetIntraOpNumThreads(threads); err != nil {
-		t.Fatal(err)
-	}
-	if err := opts.SetInterOpNumThreads(1); err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range []string{"session.intra_op.allow_spinning", "session.inter_op.allow_spinning"} {
-		if err := opts.AddSessionConfigEntry(k, "0"); err != nil {
-			t.Fatal(err)
-		}
 	}
 	var inNames, outNames []string
 	for _, i := range ins {
@@ -78,7 +50,7 @@ func openSession(t testing.TB, path string, threads int) *session {
 	for _, o := range outs {
 		outNames = append(outNames, o.Name)
 	}
-	s, err := ort.NewDynamicAdvancedSession(path, inNames, outNames, opts)
+	s, err := ort.NewSession(path, inNames, outNames, ort.SessionConfig{Provider: ort.ProviderCPU, Threads: threads})
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}

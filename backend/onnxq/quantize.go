@@ -1,5 +1,5 @@
 // Package onnxq rewrites ONNX graphs for faster CPU inference in ONNX Runtime, on the
-// user's machine and without Python: Quantize turns every MatMul (and every plain Gemm)
+// user's machine and without Python: QuantizeWith turns every MatMul (and every plain Gemm)
 // whose weight is a constant float32 2-D initializer into ONNX Runtime's contrib operator
 // com.microsoft:DynamicQuantizeMatMul, with the weight stored as per-column symmetric int8
 // (scale = max|column| / 127, zero point 0; Options.ReduceRange uses 7 bits for CPUs
@@ -8,8 +8,9 @@
 // FreeDims makes an input's declared sizes symbolic, so that a model exported at one size
 // (YuNet's 640×640) runs at others, as OpenCV runs it.
 //
-// It is not a general ONNX editor and needs no ONNX library: it works on the raw protobuf
-// bytes and copies everything it does not rewrite byte for byte, unknown fields included.
+// It is not a general ONNX editor and never loads ONNX Runtime: it works on the raw
+// protobuf bytes (with backend/ort's wire helpers) and copies everything it does not
+// rewrite byte for byte, unknown fields included.
 // Models that keep their weights in external data files are refused. The result only runs
 // in ONNX Runtime (com.microsoft operators), not in other ONNX back ends.
 package onnxq
@@ -22,9 +23,11 @@ import (
 	"strconv"
 
 	"github.com/tagsight/tagsight/backend/safefile"
+
+	"github.com/tagsight/tagsight/backend/ort"
 )
 
-// Report says what Quantize did.
+// Report says what QuantizeWith did.
 type Report struct {
 	// MatMuls counts the MatMul and Gemm nodes of the main graph; Quantized, those rewritten
 	// to DynamicQuantizeMatMul.
@@ -86,14 +89,9 @@ type Options struct {
 	ReduceRange bool
 }
 
-// QuantizeFile quantizes the model at src and writes the result to dst atomically (a
+// QuantizeFileWith quantizes the model at src and writes the result to dst atomically (a
 // temporary file in dst's folder, then a rename). dst is written even when nothing could
 // be quantized (then it is a copy of src).
-func QuantizeFile(src, dst string) (Report, error) {
-	return QuantizeFileWith(src, dst, Options{})
-}
-
-// QuantizeFileWith is QuantizeFile with options.
 func QuantizeFileWith(src, dst string, opts Options) (Report, error) {
 	in, err := os.ReadFile(src)
 	if err != nil {
@@ -109,37 +107,32 @@ func QuantizeFileWith(src, dst string, opts Options) (Report, error) {
 	return rep, nil
 }
 
-// Quantize rewrites a serialized ONNX ModelProto. The input is not modified; when nothing
-// can be quantized the result is an exact copy of it.
-func Quantize(model []byte) ([]byte, Report, error) {
-	return QuantizeWith(model, Options{})
-}
-
-// QuantizeWith is Quantize with options.
+// QuantizeWith rewrites a serialized ONNX ModelProto. The input is not modified; when
+// nothing can be quantized the result is an exact copy of it.
 func QuantizeWith(model []byte, opts Options) ([]byte, Report, error) {
 	rep := Report{BytesBefore: int64(len(model)), BytesAfter: int64(len(model))}
-	top, err := parseFields(model)
+	top, err := ort.ParseFields(model)
 	if err != nil {
 		return nil, rep, err
 	}
 	graphAt, lastOpset, hasMS := -1, -1, false
 	for i, f := range top {
-		switch f.num {
+		switch f.Num {
 		case modelGraph:
-			if f.wire != wireBytes {
-				return nil, rep, fmt.Errorf("%w: graph field has wire type %d", ErrInvalid, f.wire)
+			if f.Wire != ort.WireBytes {
+				return nil, rep, fmt.Errorf("%w: graph field has wire type %d", ort.ErrInvalidModel, f.Wire)
 			}
 			if graphAt >= 0 {
-				return nil, rep, fmt.Errorf("%w: several graph fields", ErrInvalid)
+				return nil, rep, fmt.Errorf("%w: several graph fields", ort.ErrInvalidModel)
 			}
 			graphAt = i
 		case modelOpset:
-			if f.wire != wireBytes {
-				return nil, rep, fmt.Errorf("%w: opset_import has wire type %d", ErrInvalid, f.wire)
+			if f.Wire != ort.WireBytes {
+				return nil, rep, fmt.Errorf("%w: opset_import has wire type %d", ort.ErrInvalidModel, f.Wire)
 			}
 			lastOpset = i
-			err := walkFields(f.data, func(o field) error {
-				if o.num == opsetDomain && o.wire == wireBytes && string(o.data) == msDomain {
+			err := ort.WalkFields(f.Data, func(o ort.Field) error {
+				if o.Num == opsetDomain && o.Wire == ort.WireBytes && string(o.Data) == msDomain {
 					hasMS = true
 				}
 				return nil
@@ -150,13 +143,13 @@ func QuantizeWith(model []byte, opts Options) ([]byte, Report, error) {
 		}
 	}
 	if graphAt < 0 {
-		return nil, rep, fmt.Errorf("%w: no graph", ErrInvalid)
+		return nil, rep, fmt.Errorf("%w: no graph", ort.ErrInvalidModel)
 	}
 	maxQ := 127.0
 	if opts.ReduceRange {
 		maxQ = 63
 	}
-	graph, err := rewriteGraph(top[graphAt].data, maxQ, &rep)
+	graph, err := rewriteGraph(top[graphAt].Data, maxQ, &rep)
 	if err != nil {
 		return nil, rep, err
 	}
@@ -166,9 +159,9 @@ func QuantizeWith(model []byte, opts Options) ([]byte, Report, error) {
 	out := make([]byte, 0, len(model)/3+len(graph))
 	for i, f := range top {
 		if i == graphAt {
-			out = appendBytesField(out, modelGraph, graph)
+			out = ort.AppendBytes(out, modelGraph, graph)
 		} else {
-			out = append(out, f.raw...)
+			out = append(out, f.Raw...)
 		}
 		if i == lastOpset && !hasMS {
 			out = appendMSOpset(out)
@@ -184,9 +177,9 @@ func QuantizeWith(model []byte, opts Options) ([]byte, Report, error) {
 
 func appendMSOpset(b []byte) []byte {
 	var o []byte
-	o = appendStringField(o, opsetDomain, msDomain)
-	o = appendVarintField(o, opsetVer, 1)
-	return appendBytesField(b, modelOpset, o)
+	o = ort.AppendString(o, opsetDomain, msDomain)
+	o = ort.AppendVarint(o, opsetVer, 1)
+	return ort.AppendBytes(b, modelOpset, o)
 }
 
 // tensor is an initializer's header; its data still aliases the model bytes.
@@ -196,30 +189,30 @@ type tensor struct {
 	dims     []int64
 	raw      []byte
 	hasRaw   bool
-	floats   []field // float_data fields, packed or not
+	floats   []ort.Field // float_data fields, packed or not
 	segment  bool
 }
 
 func parseTensor(b []byte) (tensor, error) {
 	var t tensor
-	err := walkFields(b, func(f field) error {
+	err := ort.WalkFields(b, func(f ort.Field) error {
 		var err error
 		switch {
-		case f.num == tensorDims:
-			t.dims, err = appendInt64s(t.dims, f)
-		case f.num == tensorDataType && f.wire == wireVarint:
-			t.dataType = f.v
-		case f.num == tensorSegment:
+		case f.Num == tensorDims:
+			t.dims, err = ort.Int64s(t.dims, f)
+		case f.Num == tensorDataType && f.Wire == ort.WireVarint:
+			t.dataType = f.V
+		case f.Num == tensorSegment:
 			t.segment = true
-		case f.num == tensorFloatData && (f.wire == wireBytes || f.wire == wireFixed32):
+		case f.Num == tensorFloatData && (f.Wire == ort.WireBytes || f.Wire == ort.WireFixed32):
 			t.floats = append(t.floats, f)
-		case f.num == tensorName && f.wire == wireBytes:
-			t.name = string(f.data)
-		case f.num == tensorRawData && f.wire == wireBytes:
-			t.raw, t.hasRaw = f.data, true
-		case f.num == tensorExternalData:
+		case f.Num == tensorName && f.Wire == ort.WireBytes:
+			t.name = string(f.Data)
+		case f.Num == tensorRawData && f.Wire == ort.WireBytes:
+			t.raw, t.hasRaw = f.Data, true
+		case f.Num == tensorExternalData:
 			err = fmt.Errorf("%w (initializer %q)", ErrExternalData, t.name)
-		case f.num == tensorDataLocation && f.wire == wireVarint && f.v != 0:
+		case f.Num == tensorDataLocation && f.Wire == ort.WireVarint && f.V != 0:
 			err = fmt.Errorf("%w (initializer %q)", ErrExternalData, t.name)
 		}
 		return err
@@ -241,7 +234,7 @@ func (t *tensor) matrix() (rows, cols int, at func(int) float32, ok bool, err er
 	if t.hasRaw {
 		if len(t.raw) != 4*n {
 			return 0, 0, nil, false, fmt.Errorf("%w: initializer %q has %d bytes for shape %v",
-				ErrInvalid, t.name, len(t.raw), t.dims)
+				ort.ErrInvalidModel, t.name, len(t.raw), t.dims)
 		}
 		raw := t.raw
 		return int(r), int(c), func(i int) float32 {
@@ -250,61 +243,61 @@ func (t *tensor) matrix() (rows, cols int, at func(int) float32, ok bool, err er
 	}
 	var vals []float32
 	for _, f := range t.floats {
-		if len(f.data)%4 != 0 {
-			return 0, 0, nil, false, fmt.Errorf("%w: initializer %q: float_data of %d bytes", ErrInvalid, t.name, len(f.data))
+		if len(f.Data)%4 != 0 {
+			return 0, 0, nil, false, fmt.Errorf("%w: initializer %q: float_data of %d bytes", ort.ErrInvalidModel, t.name, len(f.Data))
 		}
-		if len(vals)+len(f.data)/4 > n {
+		if len(vals)+len(f.Data)/4 > n {
 			break // too many: reported below without growing further
 		}
-		for p := f.data; len(p) > 0; p = p[4:] {
+		for p := f.Data; len(p) > 0; p = p[4:] {
 			vals = append(vals, math.Float32frombits(binary.LittleEndian.Uint32(p)))
 		}
 	}
 	if len(vals) != n || countFloats(t.floats) != n {
 		return 0, 0, nil, false, fmt.Errorf("%w: initializer %q has %d values for shape %v",
-			ErrInvalid, t.name, countFloats(t.floats), t.dims)
+			ort.ErrInvalidModel, t.name, countFloats(t.floats), t.dims)
 	}
 	return int(r), int(c), func(i int) float32 { return vals[i] }, true, nil
 }
 
-func countFloats(fs []field) int {
+func countFloats(fs []ort.Field) int {
 	n := 0
 	for _, f := range fs {
-		n += len(f.data) / 4
+		n += len(f.Data) / 4
 	}
 	return n
 }
 
 // node is a NodeProto's fields, with the few that matter decoded.
 type node struct {
-	fields  []field
+	fields  []ort.Field
 	inputs  []string
 	outputs []string
 	opType  string
 	domain  string
-	attrs   []field
+	attrs   []ort.Field
 }
 
 func parseNode(b []byte) (node, error) {
 	var n node
 	var err error
-	n.fields, err = parseFields(b)
+	n.fields, err = ort.ParseFields(b)
 	if err != nil {
 		return n, err
 	}
 	for _, f := range n.fields {
-		if f.wire != wireBytes {
+		if f.Wire != ort.WireBytes {
 			continue
 		}
-		switch f.num {
+		switch f.Num {
 		case nodeInput:
-			n.inputs = append(n.inputs, string(f.data))
+			n.inputs = append(n.inputs, string(f.Data))
 		case nodeOutput:
-			n.outputs = append(n.outputs, string(f.data))
+			n.outputs = append(n.outputs, string(f.Data))
 		case nodeOpType:
-			n.opType = string(f.data)
+			n.opType = string(f.Data)
 		case nodeDomain:
-			n.domain = string(f.data)
+			n.domain = string(f.Data)
 		case nodeAttr:
 			n.attrs = append(n.attrs, f)
 		}
@@ -314,19 +307,19 @@ func parseNode(b []byte) (node, error) {
 
 // subgraphNames adds to uses every name the subgraphs in a node's attributes (If, Loop,
 // Scan bodies) read, however deep: those may refer to the outer graph's initializers.
-func subgraphNames(attrs []field, uses map[string]int, depth int) error {
+func subgraphNames(attrs []ort.Field, uses map[string]int, depth int) error {
 	for _, a := range attrs {
-		err := walkFields(a.data, func(f field) error {
-			if (f.num != attrG && f.num != attrGraphs) || f.wire != wireBytes {
+		err := ort.WalkFields(a.Data, func(f ort.Field) error {
+			if (f.Num != attrG && f.Num != attrGraphs) || f.Wire != ort.WireBytes {
 				return nil
 			}
 			if depth >= maxGraphNest {
-				return fmt.Errorf("%w: subgraphs nested more than %d deep", ErrInvalid, maxGraphNest)
+				return fmt.Errorf("%w: subgraphs nested more than %d deep", ort.ErrInvalidModel, maxGraphNest)
 			}
-			return walkFields(f.data, func(g field) error {
+			return ort.WalkFields(f.Data, func(g ort.Field) error {
 				switch {
-				case g.num == graphNode && g.wire == wireBytes:
-					n, err := parseNode(g.data)
+				case g.Num == graphNode && g.Wire == ort.WireBytes:
+					n, err := parseNode(g.Data)
 					if err != nil {
 						return err
 					}
@@ -334,8 +327,8 @@ func subgraphNames(attrs []field, uses map[string]int, depth int) error {
 						uses[in]++
 					}
 					return subgraphNames(n.attrs, uses, depth+1)
-				case g.num == graphOutput && g.wire == wireBytes:
-					name, err := valueInfoNameOf(g.data)
+				case g.Num == graphOutput && g.Wire == ort.WireBytes:
+					name, err := valueInfoNameOf(g.Data)
 					uses[name]++
 					return err
 				}
@@ -351,9 +344,9 @@ func subgraphNames(attrs []field, uses map[string]int, depth int) error {
 
 func valueInfoNameOf(b []byte) (string, error) {
 	var name string
-	err := walkFields(b, func(f field) error {
-		if f.num == valueInfoName && f.wire == wireBytes {
-			name = string(f.data)
+	err := ort.WalkFields(b, func(f ort.Field) error {
+		if f.Num == valueInfoName && f.Wire == ort.WireBytes {
+			name = string(f.Data)
 		}
 		return nil
 	})
@@ -361,22 +354,22 @@ func valueInfoNameOf(b []byte) (string, error) {
 }
 
 // gemmAttrs reads a Gemm's attributes; ok=false when one is unknown or a reference.
-func gemmAttrs(attrs []field) (alpha, beta float32, transA, transB int64, ok bool, err error) {
+func gemmAttrs(attrs []ort.Field) (alpha, beta float32, transA, transB int64, ok bool, err error) {
 	alpha, beta = 1, 1
 	for _, a := range attrs {
 		var name string
 		var f float32
 		var i int64
 		var isRef bool
-		err = walkFields(a.data, func(x field) error {
+		err = ort.WalkFields(a.Data, func(x ort.Field) error {
 			switch {
-			case x.num == attrName && x.wire == wireBytes:
-				name = string(x.data)
-			case x.num == attrF && x.wire == wireFixed32:
-				f = math.Float32frombits(binary.LittleEndian.Uint32(x.data))
-			case x.num == attrI && x.wire == wireVarint:
-				i = int64(x.v)
-			case x.num == attrRefName:
+			case x.Num == attrName && x.Wire == ort.WireBytes:
+				name = string(x.Data)
+			case x.Num == attrF && x.Wire == ort.WireFixed32:
+				f = math.Float32frombits(binary.LittleEndian.Uint32(x.Data))
+			case x.Num == attrI && x.Wire == ort.WireVarint:
+				i = int64(x.V)
+			case x.Num == attrRefName:
 				isRef = true
 			}
 			return nil
@@ -422,7 +415,7 @@ type plan struct {
 }
 
 func rewriteGraph(g []byte, maxQ float64, rep *Report) ([]byte, error) {
-	fields, err := parseFields(g)
+	fields, err := ort.ParseFields(g)
 	if err != nil {
 		return nil, err
 	}
@@ -431,22 +424,22 @@ func rewriteGraph(g []byte, maxQ float64, rep *Report) ([]byte, error) {
 	uses := map[string]int{}
 	nodes := make(map[int]node)
 	for i, f := range fields {
-		if f.wire != wireBytes {
+		if f.Wire != ort.WireBytes {
 			continue
 		}
-		switch f.num {
+		switch f.Num {
 		case graphInitializer:
-			t, err := parseTensor(f.data)
+			t, err := parseTensor(f.Data)
 			if err != nil {
 				return nil, err
 			}
 			if _, dup := inits[t.name]; dup {
-				return nil, fmt.Errorf("%w: two initializers named %q", ErrInvalid, t.name)
+				return nil, fmt.Errorf("%w: two initializers named %q", ort.ErrInvalidModel, t.name)
 			}
 			inits[t.name] = &t
 			names[t.name] = true
 		case graphNode:
-			n, err := parseNode(f.data)
+			n, err := parseNode(f.Data)
 			if err != nil {
 				return nil, err
 			}
@@ -462,12 +455,12 @@ func rewriteGraph(g []byte, maxQ float64, rep *Report) ([]byte, error) {
 				return nil, err
 			}
 		case graphInput, graphOutput, graphValueInfo:
-			name, err := valueInfoNameOf(f.data)
+			name, err := valueInfoNameOf(f.Data)
 			if err != nil {
 				return nil, err
 			}
 			names[name] = true
-			if f.num == graphOutput {
+			if f.Num == graphOutput {
 				uses[name]++ // a graph output needs the float tensor itself
 			}
 		}
@@ -574,18 +567,18 @@ func rewriteGraph(g []byte, maxQ float64, rep *Report) ([]byte, error) {
 	out := make([]byte, 0, len(g)/3)
 	for i, f := range fields {
 		if p, ok := plans[i]; ok {
-			out = appendBytesField(out, graphNode, rewriteNode(nodes[i], p))
+			out = ort.AppendBytes(out, graphNode, rewriteNode(nodes[i], p))
 			continue
 		}
-		if f.wire == wireBytes {
-			switch f.num {
+		if f.Wire == ort.WireBytes {
+			switch f.Num {
 			case graphInitializer:
-				t, err := parseTensor(f.data)
+				t, err := parseTensor(f.Data)
 				if err != nil {
 					return nil, err
 				}
 				if !removed[t.name] {
-					out = append(out, f.raw...)
+					out = append(out, f.Raw...)
 				}
 				for _, w := range byInit[t.name] {
 					out = w.append(out)
@@ -594,12 +587,12 @@ func rewriteGraph(g []byte, maxQ float64, rep *Report) ([]byte, error) {
 			case graphInput, graphValueInfo:
 				// An initializer listed as an input (IR < 4 style) or annotated with a
 				// type goes with the float tensor.
-				if name, _ := valueInfoNameOf(f.data); removed[name] {
+				if name, _ := valueInfoNameOf(f.Data); removed[name] {
 					continue
 				}
 			}
 		}
-		out = append(out, f.raw...)
+		out = append(out, f.Raw...)
 	}
 	return out, nil
 }
@@ -609,26 +602,26 @@ func rewriteNode(n node, p plan) []byte {
 	wroteInputs, wroteDomain := false, false
 	for _, f := range n.fields {
 		switch {
-		case f.num == nodeInput && f.wire == wireBytes:
+		case f.Num == nodeInput && f.Wire == ort.WireBytes:
 			if !wroteInputs {
 				for _, in := range p.inputs {
-					out = appendStringField(out, nodeInput, in)
+					out = ort.AppendString(out, nodeInput, in)
 				}
 				wroteInputs = true
 			}
-		case f.num == nodeOpType && f.wire == wireBytes:
-			out = appendStringField(out, nodeOpType, quantOp)
-		case f.num == nodeDomain && f.wire == wireBytes:
-			out = appendStringField(out, nodeDomain, msDomain)
+		case f.Num == nodeOpType && f.Wire == ort.WireBytes:
+			out = ort.AppendString(out, nodeOpType, quantOp)
+		case f.Num == nodeDomain && f.Wire == ort.WireBytes:
+			out = ort.AppendString(out, nodeDomain, msDomain)
 			wroteDomain = true
-		case f.num == nodeAttr:
+		case f.Num == nodeAttr:
 			// Gemm's alpha is folded into the weights, transB into their layout.
 		default:
-			out = append(out, f.raw...)
+			out = append(out, f.Raw...)
 		}
 	}
 	if !wroteDomain {
-		out = appendStringField(out, nodeDomain, msDomain)
+		out = ort.AppendString(out, nodeDomain, msDomain)
 	}
 	return out
 }
@@ -684,17 +677,17 @@ func (w *qweight) append(b []byte) []byte {
 	for i, s := range w.scale {
 		binary.LittleEndian.PutUint32(scales[4*i:], math.Float32bits(s))
 	}
-	b = appendBytesField(b, graphInitializer, encodeTensor(w.qName, typeInt8, []int64{int64(w.k), int64(w.n)}, w.q))
-	b = appendBytesField(b, graphInitializer, encodeTensor(w.sName, typeFloat, []int64{int64(w.n)}, scales))
-	return appendBytesField(b, graphInitializer, encodeTensor(w.zName, typeInt8, []int64{int64(w.n)}, make([]byte, w.n)))
+	b = ort.AppendBytes(b, graphInitializer, encodeTensor(w.qName, typeInt8, []int64{int64(w.k), int64(w.n)}, w.q))
+	b = ort.AppendBytes(b, graphInitializer, encodeTensor(w.sName, typeFloat, []int64{int64(w.n)}, scales))
+	return ort.AppendBytes(b, graphInitializer, encodeTensor(w.zName, typeInt8, []int64{int64(w.n)}, make([]byte, w.n)))
 }
 
 func encodeTensor(name string, dataType uint64, dims []int64, raw []byte) []byte {
 	var b []byte
 	for _, d := range dims {
-		b = appendVarintField(b, tensorDims, uint64(d))
+		b = ort.AppendVarint(b, tensorDims, uint64(d))
 	}
-	b = appendVarintField(b, tensorDataType, dataType)
-	b = appendStringField(b, tensorName, name)
-	return appendBytesField(b, tensorRawData, raw)
+	b = ort.AppendVarint(b, tensorDataType, dataType)
+	b = ort.AppendString(b, tensorName, name)
+	return ort.AppendBytes(b, tensorRawData, raw)
 }

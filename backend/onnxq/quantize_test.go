@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/tagsight/tagsight/backend/ort"
 )
 
 // summary is what the tests check in a model: nodes, initializers, inputs, opsets.
@@ -22,49 +24,49 @@ type summary struct {
 func summarize(t *testing.T, model []byte) summary {
 	t.Helper()
 	s := summary{ops: map[string]int{}, nodes: map[string][]string{}, inits: map[string]uint64{}, dims: map[string][]int64{}}
-	top, err := parseFields(model)
+	top, err := ort.ParseFields(model)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range top {
-		switch f.num {
+		switch f.Num {
 		case modelOpset:
-			walkFields(f.data, func(o field) error {
-				if o.num == opsetDomain {
-					s.opsets = append(s.opsets, string(o.data))
+			ort.WalkFields(f.Data, func(o ort.Field) error {
+				if o.Num == opsetDomain {
+					s.opsets = append(s.opsets, string(o.Data))
 				}
 				return nil
 			})
 		case modelGraph:
-			gf, err := parseFields(f.data)
+			gf, err := ort.ParseFields(f.Data)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, g := range gf {
-				switch g.num {
+				switch g.Num {
 				case graphNode:
-					n, err := parseNode(g.data)
+					n, err := parseNode(g.Data)
 					if err != nil {
 						t.Fatal(err)
 					}
 					s.ops[n.domain+":"+n.opType]++
 					name := ""
-					walkFields(g.data, func(x field) error {
-						if x.num == 3 {
-							name = string(x.data)
+					ort.WalkFields(g.Data, func(x ort.Field) error {
+						if x.Num == 3 {
+							name = string(x.Data)
 						}
 						return nil
 					})
 					s.nodes[name] = n.inputs
 				case graphInitializer:
-					tn, err := parseTensor(g.data)
+					tn, err := parseTensor(g.Data)
 					if err != nil {
 						t.Fatal(err)
 					}
 					s.inits[tn.name] = tn.dataType
 					s.dims[tn.name] = tn.dims
 				case graphInput:
-					name, _ := valueInfoNameOf(g.data)
+					name, _ := valueInfoNameOf(g.Data)
 					s.inputs = append(s.inputs, name)
 				}
 			}
@@ -76,7 +78,7 @@ func summarize(t *testing.T, model []byte) summary {
 func TestQuantizeMLP(t *testing.T) {
 	in := readFile(t, "testdata/mlp.onnx")
 	orig := bytes.Clone(in)
-	out, rep, err := Quantize(in)
+	out, rep, err := QuantizeWith(in, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,27 +114,27 @@ func TestQuantizeMLP(t *testing.T) {
 	}
 
 	// Everything not rewritten is copied byte for byte.
-	top, _ := parseFields(in)
+	top, _ := ort.ParseFields(in)
 	for _, f := range top {
-		if f.num != modelGraph {
-			if !bytes.Contains(out, f.raw) {
-				t.Errorf("model field %d changed", f.num)
+		if f.Num != modelGraph {
+			if !bytes.Contains(out, f.Raw) {
+				t.Errorf("model field %d changed", f.Num)
 			}
 			continue
 		}
-		walkFields(f.data, func(g field) error {
-			n, _ := parseNode(g.data)
-			keep := g.num == graphNode && n.opType != "MatMul" && n.opType != "Gemm" ||
-				g.num == graphInitializer && !bytes.Contains(g.data, []byte("W")) || g.num == graphInput || g.num == graphOutput
-			if keep && !bytes.Contains(out, g.raw) {
-				t.Errorf("graph field %d (%q) changed", g.num, n.opType)
+		ort.WalkFields(f.Data, func(g ort.Field) error {
+			n, _ := parseNode(g.Data)
+			keep := g.Num == graphNode && n.opType != "MatMul" && n.opType != "Gemm" ||
+				g.Num == graphInitializer && !bytes.Contains(g.Data, []byte("W")) || g.Num == graphInput || g.Num == graphOutput
+			if keep && !bytes.Contains(out, g.Raw) {
+				t.Errorf("graph field %d (%q) changed", g.Num, n.opType)
 			}
 			return nil
 		})
 	}
 
 	// Quantizing again finds nothing and changes nothing.
-	again, rep2, err := Quantize(out)
+	again, rep2, err := QuantizeWith(out, Options{})
 	if err != nil || rep2.Quantized != 0 || !bytes.Equal(again, out) {
 		t.Errorf("second pass: %+v, %v, identical %v", rep2, err, bytes.Equal(again, out))
 	}
@@ -147,16 +149,16 @@ func TestQuantizeReduceRange(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		top, _ := parseFields(out)
+		top, _ := ort.ParseFields(out)
 		for _, f := range top {
-			if f.num != modelGraph {
+			if f.Num != modelGraph {
 				continue
 			}
-			walkFields(f.data, func(g field) error {
-				if g.num != graphInitializer {
+			ort.WalkFields(f.Data, func(g ort.Field) error {
+				if g.Num != graphInitializer {
 					return nil
 				}
-				tn, _ := parseTensor(g.data)
+				tn, _ := parseTensor(g.Data)
 				if tn.dataType != typeInt8 || len(tn.dims) != 2 {
 					return nil
 				}
@@ -174,7 +176,7 @@ func TestQuantizeReduceRange(t *testing.T) {
 }
 
 func TestQuantizeSharedAndUnsupported(t *testing.T) {
-	out, rep, err := Quantize(readFile(t, "testdata/shared.onnx"))
+	out, rep, err := QuantizeWith(readFile(t, "testdata/shared.onnx"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +210,7 @@ func TestQuantizeColourModels(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.tower, func(t *testing.T) {
 			in := readFile(t, filepath.Join(root, "models", "testmodels", "colour", tc.tower, "model.onnx"))
-			out, rep, err := Quantize(in)
+			out, rep, err := QuantizeWith(in, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -225,7 +227,7 @@ func TestQuantizeColourModels(t *testing.T) {
 func TestQuantizeFile(t *testing.T) {
 	dir := t.TempDir()
 	dst := filepath.Join(dir, "mlp.int8.onnx")
-	rep, err := QuantizeFile("testdata/mlp.onnx", dst)
+	rep, err := QuantizeFileWith("testdata/mlp.onnx", dst, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,10 +238,10 @@ func TestQuantizeFile(t *testing.T) {
 	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
 		t.Errorf("%d files in the folder, want only the result", len(ents))
 	}
-	if _, err := QuantizeFile(filepath.Join(dir, "missing.onnx"), dst); err == nil {
+	if _, err := QuantizeFileWith(filepath.Join(dir, "missing.onnx"), dst, Options{}); err == nil {
 		t.Error("missing source: no error")
 	}
-	if _, err := QuantizeFile("testdata/make.py", filepath.Join(dir, "x.onnx")); err == nil {
+	if _, err := QuantizeFileWith("testdata/make.py", filepath.Join(dir, "x.onnx"), Options{}); err == nil {
 		t.Error("a Python file quantized without error")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "x.onnx")); !os.IsNotExist(err) {
@@ -250,26 +252,26 @@ func TestQuantizeFile(t *testing.T) {
 // tinyModel builds a ModelProto by hand: x[2,2] MatMul W, W's initializer given as bytes.
 func tinyModel(init []byte) []byte {
 	var node []byte
-	node = appendStringField(node, nodeInput, "x")
-	node = appendStringField(node, nodeInput, "W")
-	node = appendStringField(node, nodeOutput, "y")
-	node = appendStringField(node, nodeOpType, "MatMul")
+	node = ort.AppendString(node, nodeInput, "x")
+	node = ort.AppendString(node, nodeInput, "W")
+	node = ort.AppendString(node, nodeOutput, "y")
+	node = ort.AppendString(node, nodeOpType, "MatMul")
 	var g []byte
-	g = appendBytesField(g, graphNode, node)
-	g = appendBytesField(g, graphInitializer, init)
+	g = ort.AppendBytes(g, graphNode, node)
+	g = ort.AppendBytes(g, graphInitializer, init)
 	var m []byte
-	m = appendVarintField(m, 1, 7)
-	m = appendBytesField(m, modelGraph, g)
+	m = ort.AppendVarint(m, 1, 7)
+	m = ort.AppendBytes(m, modelGraph, g)
 	return m
 }
 
 func TestQuantizeErrors(t *testing.T) {
 	good := encodeTensor("W", typeFloat, []int64{2, 2}, make([]byte, 16))
-	if _, rep, err := Quantize(tinyModel(good)); err != nil || rep.Quantized != 1 {
+	if _, rep, err := QuantizeWith(tinyModel(good), Options{}); err != nil || rep.Quantized != 1 {
 		t.Fatalf("hand-built model: %+v, %v", rep, err)
 	}
-	external := appendBytesField(encodeTensor("W", typeFloat, []int64{2, 2}, nil), tensorExternalData, []byte{0x0a, 1, 'k'})
-	location := appendVarintField(encodeTensor("W", typeFloat, []int64{2, 2}, nil), tensorDataLocation, 1)
+	external := ort.AppendBytes(encodeTensor("W", typeFloat, []int64{2, 2}, nil), tensorExternalData, []byte{0x0a, 1, 'k'})
+	location := ort.AppendVarint(encodeTensor("W", typeFloat, []int64{2, 2}, nil), tensorDataLocation, 1)
 	short := encodeTensor("W", typeFloat, []int64{2, 2}, make([]byte, 12))
 	mlp := readFile(t, "testdata/mlp.onnx")
 	tests := []struct {
@@ -279,15 +281,15 @@ func TestQuantizeErrors(t *testing.T) {
 	}{
 		{"external data", tinyModel(external), ErrExternalData},
 		{"data location", tinyModel(location), ErrExternalData},
-		{"data shorter than shape", tinyModel(short), ErrInvalid},
-		{"empty", nil, ErrInvalid},
-		{"text", []byte("not a model at all"), ErrInvalid},
-		{"truncated", mlp[:len(mlp)/2], ErrInvalid},
-		{"truncated by one byte", mlp[:len(mlp)-1], ErrInvalid},
+		{"data shorter than shape", tinyModel(short), ort.ErrInvalidModel},
+		{"empty", nil, ort.ErrInvalidModel},
+		{"text", []byte("not a model at all"), ort.ErrInvalidModel},
+		{"truncated", mlp[:len(mlp)/2], ort.ErrInvalidModel},
+		{"truncated by one byte", mlp[:len(mlp)-1], ort.ErrInvalidModel},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := Quantize(tc.model)
+			_, _, err := QuantizeWith(tc.model, Options{})
 			if !errors.Is(err, tc.want) {
 				t.Errorf("error %v, want %v", err, tc.want)
 			}
@@ -299,7 +301,7 @@ func TestQuantizeErrors(t *testing.T) {
 func TestQuantizeEveryPrefix(t *testing.T) {
 	mlp := readFile(t, "testdata/mlp.onnx")
 	for n := range len(mlp) {
-		Quantize(mlp[:n])
+		QuantizeWith(mlp[:n], Options{})
 	}
 }
 
@@ -308,7 +310,7 @@ func FuzzQuantize(f *testing.F) {
 	f.Add(readFile(f, "testdata/shared.onnx"))
 	f.Add(tinyModel(encodeTensor("W", typeFloat, []int64{2, 2}, make([]byte, 16))))
 	f.Fuzz(func(t *testing.T, model []byte) {
-		out, rep, err := Quantize(model)
+		out, rep, err := QuantizeWith(model, Options{})
 		if err != nil {
 			return
 		}
@@ -319,7 +321,7 @@ func FuzzQuantize(f *testing.F) {
 			t.Fatal("nothing quantized, but the bytes changed")
 		}
 		// The result is itself a well-formed model.
-		if _, _, err := Quantize(out); err != nil {
+		if _, _, err := QuantizeWith(out, Options{}); err != nil {
 			t.Fatalf("quantized output does not parse again: %v", err)
 		}
 	})

@@ -3,6 +3,8 @@ package onnxq
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/tagsight/tagsight/backend/ort"
 )
 
 // Protobuf field numbers of a value's type (onnx.proto3), beyond those in quantize.go.
@@ -26,24 +28,24 @@ const (
 func FreeDims(model []byte, input string, dims map[int]string) ([]byte, error) {
 	var out []byte
 	found := false
-	err := walkFields(model, func(f field) error {
-		if f.num != modelGraph || f.wire != wireBytes {
-			out = append(out, f.raw...)
+	err := ort.WalkFields(model, func(f ort.Field) error {
+		if f.Num != modelGraph || f.Wire != ort.WireBytes {
+			out = append(out, f.Raw...)
 			return nil
 		}
-		g, ok, err := freeGraphDims(f.data, input, dims)
+		g, ok, err := freeGraphDims(f.Data, input, dims)
 		if err != nil {
 			return err
 		}
 		found = found || ok
-		out = appendBytesField(out, modelGraph, g)
+		out = ort.AppendBytes(out, modelGraph, g)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("free input dims: %w", err)
 	}
 	if !found {
-		return nil, fmt.Errorf("free input dims: %w: no graph input %q", ErrInvalid, input)
+		return nil, fmt.Errorf("free input dims: %w: no graph input %q", ort.ErrInvalidModel, input)
 	}
 	return out, nil
 }
@@ -51,41 +53,41 @@ func FreeDims(model []byte, input string, dims map[int]string) ([]byte, error) {
 func freeGraphDims(g []byte, input string, dims map[int]string) ([]byte, bool, error) {
 	var out []byte
 	found := false
-	err := walkFields(g, func(f field) error {
+	err := ort.WalkFields(g, func(f ort.Field) error {
 		switch {
-		case f.num == graphValueInfo:
+		case f.Num == graphValueInfo:
 			return nil
-		case f.num == graphInput && f.wire == wireBytes:
-			name, err := valueInfoNameOf(f.data)
+		case f.Num == graphInput && f.Wire == ort.WireBytes:
+			name, err := valueInfoNameOf(f.Data)
 			if err != nil {
 				return err
 			}
 			if name != input {
 				break
 			}
-			v, n, err := rewriteDims(f.data, func(i int) (string, bool) { s, ok := dims[i]; return s, ok })
+			v, n, err := rewriteDims(f.Data, func(i int) (string, bool) { s, ok := dims[i]; return s, ok })
 			if err != nil {
 				return err
 			}
 			if n != len(dims) {
-				return fmt.Errorf("%w: input %q has no dimension for some of %v", ErrInvalid, input, dims)
+				return fmt.Errorf("%w: input %q has no dimension for some of %v", ort.ErrInvalidModel, input, dims)
 			}
 			found = true
-			out = appendBytesField(out, graphInput, v)
+			out = ort.AppendBytes(out, graphInput, v)
 			return nil
-		case f.num == graphOutput && f.wire == wireBytes:
-			name, err := valueInfoNameOf(f.data)
+		case f.Num == graphOutput && f.Wire == ort.WireBytes:
+			name, err := valueInfoNameOf(f.Data)
 			if err != nil {
 				return err
 			}
-			v, _, err := rewriteDims(f.data, func(i int) (string, bool) { return name + "_dim" + strconv.Itoa(i), true })
+			v, _, err := rewriteDims(f.Data, func(i int) (string, bool) { return name + "_dim" + strconv.Itoa(i), true })
 			if err != nil {
 				return err
 			}
-			out = appendBytesField(out, graphOutput, v)
+			out = ort.AppendBytes(out, graphOutput, v)
 			return nil
 		}
-		out = append(out, f.raw...)
+		out = append(out, f.Raw...)
 		return nil
 	})
 	return out, found, err
@@ -98,16 +100,16 @@ func rewriteDims(vi []byte, param func(int) (string, bool)) ([]byte, int, error)
 	// nest rewrites the bytes fields numbered num of a message with fn, copying the rest.
 	nest := func(b []byte, num int, fn func([]byte) ([]byte, error)) ([]byte, error) {
 		var out []byte
-		err := walkFields(b, func(f field) error {
-			if f.num != num || f.wire != wireBytes {
-				out = append(out, f.raw...)
+		err := ort.WalkFields(b, func(f ort.Field) error {
+			if f.Num != num || f.Wire != ort.WireBytes {
+				out = append(out, f.Raw...)
 				return nil
 			}
-			v, err := fn(f.data)
+			v, err := fn(f.Data)
 			if err != nil {
 				return err
 			}
-			out = appendBytesField(out, num, v)
+			out = ort.AppendBytes(out, num, v)
 			return nil
 		})
 		return out, err
@@ -125,13 +127,13 @@ func rewriteDims(vi []byte, param func(int) (string, bool)) ([]byte, int, error)
 					n++
 					// The new value replaces dim_value or dim_param (a oneof); a denotation stays.
 					var out []byte
-					err := walkFields(d, func(f field) error {
-						if f.num != dimValue && f.num != dimParam {
-							out = append(out, f.raw...)
+					err := ort.WalkFields(d, func(f ort.Field) error {
+						if f.Num != dimValue && f.Num != dimParam {
+							out = append(out, f.Raw...)
 						}
 						return nil
 					})
-					return appendStringField(out, dimParam, name), err
+					return ort.AppendString(out, dimParam, name), err
 				})
 			})
 		})

@@ -2,22 +2,20 @@ package onnxq
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 
-	ort "github.com/yalue/onnxruntime_go"
+	"github.com/tagsight/tagsight/backend/ort"
 )
 
 // runDetector runs a YuNet-shaped model on a blank 1×3×h×w input and returns the number of
 // values in its first output (cls_8), or the error ONNX Runtime gives.
 func runDetector(t *testing.T, model []byte, w, h int) (int, error) {
 	t.Helper()
-	ins, outs, err := ort.GetInputOutputInfoWithONNXData(model)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := ort.NewDynamicAdvancedSessionWithONNXData(model, []string{ins[0].Name}, []string{outs[0].Name}, nil)
+	ins, outs := runtimeIO(t, model)
+	s, err := ort.NewSessionData(model, []string{ins[0].Name}, []string{outs[0].Name}, ort.SessionConfig{Provider: ort.ProviderCPU})
 	if err != nil {
 		return 0, err
 	}
@@ -35,6 +33,20 @@ func runDetector(t *testing.T, model []byte, w, h int) (int, error) {
 	return len(out[0].(*ort.Tensor[float32]).GetData()), nil
 }
 
+// runtimeIO is the model's inputs and outputs as ONNX Runtime reads them.
+func runtimeIO(t *testing.T, model []byte) (ins, outs []ort.InputOutputInfo) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "model.onnx")
+	if err := os.WriteFile(p, model, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ins, outs, err := ort.IOFromRuntime(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ins, outs
+}
+
 // A detector that declares 640×640 but whose graph runs at any size (the face stand-in, like
 // the real YuNet 2023mar) runs at 96×64 once its height and width are freed, and only then;
 // ONNX Runtime reads the freed dimensions as symbolic.
@@ -49,10 +61,7 @@ func TestFreeDimsRunsAtOtherSizes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ins, outs, err := ort.GetInputOutputInfoWithONNXData(free)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ins, outs := runtimeIO(t, free)
 	if want := (ort.Shape{1, 3, -1, -1}); !slices.Equal(ins[0].Dimensions, want) {
 		t.Errorf("input dims %v, want %v", ins[0].Dimensions, want)
 	}
@@ -73,13 +82,13 @@ func TestFreeDimsRunsAtOtherSizes(t *testing.T) {
 
 func TestFreeDimsRefusesUnknownInput(t *testing.T) {
 	model := readFile(t, filepath.Join(repoRoot(t), "models", "testmodels", "faces", "face_detection_yunet", "face_detection_yunet_2023mar.onnx"))
-	if _, err := FreeDims(model, "image", map[int]string{2: "height"}); !errors.Is(err, ErrInvalid) {
-		t.Errorf("unknown input: %v, want ErrInvalid", err)
+	if _, err := FreeDims(model, "image", map[int]string{2: "height"}); !errors.Is(err, ort.ErrInvalidModel) {
+		t.Errorf("unknown input: %v, want ort.ErrInvalidModel", err)
 	}
-	if _, err := FreeDims(model, "input", map[int]string{7: "x"}); !errors.Is(err, ErrInvalid) {
-		t.Errorf("dimension 7 of a 4-d input: %v, want ErrInvalid", err)
+	if _, err := FreeDims(model, "input", map[int]string{7: "x"}); !errors.Is(err, ort.ErrInvalidModel) {
+		t.Errorf("dimension 7 of a 4-d input: %v, want ort.ErrInvalidModel", err)
 	}
-	if _, err := FreeDims([]byte{0xff, 0xff}, "input", nil); !errors.Is(err, ErrInvalid) {
-		t.Errorf("garbage: %v, want ErrInvalid", err)
+	if _, err := FreeDims([]byte{0xff, 0xff}, "input", nil); !errors.Is(err, ort.ErrInvalidModel) {
+		t.Errorf("garbage: %v, want ort.ErrInvalidModel", err)
 	}
 }

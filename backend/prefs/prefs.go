@@ -12,7 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/tagsight/tagsight/backend/clip"
+	"github.com/tagsight/tagsight/backend/ort"
 )
 
 // FileName is the preferences file's name in its folder.
@@ -38,7 +38,7 @@ type Prefs struct {
 
 // Defaults are the preferences of a first run.
 func Defaults() Prefs {
-	return Prefs{Provider: clip.ProviderAuto, ThumbSize: 256, Theme: "system"}
+	return Prefs{Provider: ort.ProviderAuto, ThumbSize: 256, Theme: "system"}
 }
 
 // DefaultDir is the user's config folder for Tagsight ("" when the system
@@ -132,7 +132,7 @@ func validTheme(t string) bool { return t == "system" || t == "dark" || t == "li
 
 func validProvider(p string) bool {
 	switch p {
-	case "", clip.ProviderAuto, clip.ProviderCPU, clip.ProviderCUDA, clip.ProviderCoreML, clip.ProviderDirectML:
+	case "", ort.ProviderAuto, ort.ProviderCPU, ort.ProviderCUDA, ort.ProviderCoreML, ort.ProviderDirectML:
 		return true
 	}
 	return false

@@ -350,7 +350,7 @@ func TestDuplicatesKeeperFirst(t *testing.T) {
 		{path: "alone.jpg", vec: []float32{-1, 0, 0}},
 	})
 	l.tag(t, "Keep", "b/near-tagged.jpg")
-	groups, err := l.Duplicates(ctx, 0)
+	groups, err := l.Duplicates(ctx, 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,7 +371,7 @@ func TestDuplicatesKeeperFirst(t *testing.T) {
 		t.Errorf("similarities %v %v", groups[0].Similarity, groups[1].Similarity)
 	}
 	// A stricter threshold splits the near pair; the exact one stays.
-	groups, err = l.Duplicates(ctx, 0.9999)
+	groups, err = l.Duplicates(ctx, 0.9999, nil)
 	if err != nil || len(groups) != 1 || groups[0].Kind != "exact" {
 		t.Errorf("threshold 0.9999: %+v %v", groups, err)
 	}

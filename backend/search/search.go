@@ -28,6 +28,31 @@ import (
 // ErrNoModel: the query needs a model and none is configured.
 var ErrNoModel = errors.New("search by meaning needs a CLIP model")
 
+// ErrBadPage: a negative limit or offset, or a page beyond MaxPage.
+var ErrBadPage = errors.New("bad page")
+
+// ErrPicture: the picture to search by could not be read.
+var ErrPicture = errors.New("cannot read the picture to search by")
+
+// MaxPage bounds a page's offset plus its limit: far beyond any library,
+// and small enough that no sum of the two overflows.
+const MaxPage = 1<<31 - 1
+
+// page checks a request's limit and offset (0 as the limit means the
+// default, 100) before any of them is added, sliced or handed to SQL.
+func (o *Options) page() error {
+	if o.Limit < 0 || o.Offset < 0 {
+		return fmt.Errorf("%w: limit and offset must not be negative (got %d and %d)", ErrBadPage, o.Limit, o.Offset)
+	}
+	if o.Limit > MaxPage || o.Offset > MaxPage-o.Limit {
+		return fmt.Errorf("%w: limit plus offset must stay under %d", ErrBadPage, MaxPage)
+	}
+	if o.Limit == 0 {
+		o.Limit = 100
+	}
+	return nil
+}
+
 // Encoders turn text and files into vectors of the library's model.
 type Encoders struct {
 	Text func(ctx context.Context, text string) ([]float32, error)
@@ -53,6 +78,8 @@ type Service struct {
 	statsMu   sync.Mutex
 	stats     map[string]promptStats
 	sampleIDs []int64
+
+	near nearCache
 }
 
 // New returns a search service. model may be the zero Model (no model:
@@ -94,6 +121,7 @@ func (s *Service) Invalidate() {
 	s.mu.Lock()
 	s.index = nil
 	s.mu.Unlock()
+	s.near.drop()
 	s.dropStats()
 }
 
@@ -116,10 +144,17 @@ func (s *Service) Put(vs map[int64][]float32) {
 		s.counts.Puts += int64(len(vs))
 	}
 	s.mu.Unlock()
+	ids := make([]int64, 0, len(vs))
 	if idx != nil {
 		for id, v := range vs {
 			idx.Add(id, v)
+			ids = append(ids, id)
 		}
+	}
+	if idx != nil {
+		s.near.changed(idx, ids)
+	} else {
+		s.near.drop()
 	}
 	s.dropStats()
 }
@@ -138,6 +173,7 @@ func (s *Service) Forget(ids []int64) {
 			idx.Remove(id)
 		}
 	}
+	s.near.changed(nil, ids)
 	s.dropStats()
 }
 
@@ -263,6 +299,9 @@ func NoModelNote(words []string) string {
 // Search runs a search-bar query.
 func (s *Service) Search(ctx context.Context, q string, opt Options) (Result, error) {
 	start := time.Now()
+	if err := opt.page(); err != nil {
+		return Result{}, err
+	}
 	noModel := s.enc.Text == nil || s.model.ID == 0
 	c, err := query.CompileWith(ctx, q, s.tags, query.Options{NoModel: noModel})
 	if err != nil {
@@ -275,9 +314,6 @@ func (s *Service) Search(ctx context.Context, q string, opt Options) (Result, er
 		if c.Sort.Desc {
 			sortKey = "-" + sortKey
 		}
-	}
-	if opt.Limit <= 0 {
-		opt.Limit = 100
 	}
 	var res Result
 	if len(c.Semantic) == 0 {
@@ -414,7 +450,9 @@ func (s *Service) semantic(ctx context.Context, qv []float32, where string, args
 			}
 		}
 	}
-	want := opt.Offset + opt.Limit
+	// page() keeps the sum from overflowing; the pool never asks the index
+	// for more than it holds, however far the page lies.
+	want := min(opt.Offset+opt.Limit, idx.Len())
 	pool := max(want, 200)
 	var hits []knn.Hit
 	if len(ids) > idx.Len()/4 {
@@ -537,7 +575,9 @@ func (s *Service) SimilarFile(ctx context.Context, path, filter string, opt Opti
 	}
 	v, err := s.enc.File(ctx, path)
 	if err != nil {
-		return Result{}, err
+		// The caller chose the file (the web posts it): one that does not
+		// decode is a bad argument, not the server's failure.
+		return Result{}, fmt.Errorf("%w: %w", ErrPicture, err)
 	}
 	res, err := s.similarTo(ctx, v, filter, opt, 0)
 	res.Took = time.Since(start)
@@ -545,6 +585,9 @@ func (s *Service) SimilarFile(ctx context.Context, path, filter string, opt Opti
 }
 
 func (s *Service) similarTo(ctx context.Context, v []float32, filter string, opt Options, exclude int64) (Result, error) {
+	if err := opt.page(); err != nil {
+		return Result{}, err
+	}
 	c, err := query.Compile(ctx, filter, s.tags)
 	if err != nil {
 		return Result{}, err
@@ -553,9 +596,6 @@ func (s *Service) similarTo(ctx context.Context, v []float32, filter string, opt
 		return Result{}, errors.New("more like this takes filters only (no free words)")
 	}
 	where, args := s.visible(c, opt)
-	if opt.Limit <= 0 {
-		opt.Limit = 100
-	}
 	return s.semantic(ctx, v, where, args, opt.Sort, opt, exclude)
 }
 

@@ -296,8 +296,8 @@ func (db *DB) UnassignedFaces(ctx context.Context, limit int) ([]Face, error) {
 	return facesWhere(ctx, db, false, q)
 }
 
-// AllFaces returns every face of a present entry, with vectors, for a
-// full re-cluster.
+// AllFaces returns every face of a present entry, with vectors and
+// paths (a regroup reads ForEachFaceVector instead).
 func (db *DB) AllFaces(ctx context.Context) ([]Face, error) {
 	return facesWhere(ctx, db, true, `e.missing = 0`)
 }
@@ -824,4 +824,42 @@ func (db *DB) ApplyClusters(ctx context.Context, clusters []Cluster) error {
 		}
 		return dropEmptyPeople(ctx, tx)
 	})
+}
+
+// FaceVector is what a full regroup needs of a face: no crop, path or name.
+type FaceVector struct {
+	ID, EntryID, PersonID int64
+	Pinned                bool
+	Vec                   []float32
+}
+
+// ForEachFaceVector calls fn for every face of a present entry, by id,
+// reading one row at a time, so a regroup holds the vectors once (fn
+// copies what it keeps: Vec is reused).
+func (db *DB) ForEachFaceVector(ctx context.Context, fn func(FaceVector) error) error {
+	rows, err := db.QueryContext(ctx, `SELECT f.id, f.entry_id, coalesce(f.person_id, 0), f.pinned, f.embedding
+		FROM faces f JOIN entries e ON e.id = f.entry_id WHERE e.missing = 0 AND f.embedding IS NOT NULL ORDER BY f.id`)
+	if err != nil {
+		return fmt.Errorf("read face vectors: %w", err)
+	}
+	defer rows.Close()
+	var f FaceVector
+	var emb []byte
+	for rows.Next() {
+		if err := rows.Scan(&f.ID, &f.EntryID, &f.PersonID, &f.Pinned, &emb); err != nil {
+			return fmt.Errorf("read face vectors: %w", err)
+		}
+		f.Vec = decodeInto(f.Vec[:0], emb)
+		if err := fn(f); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func decodeInto(dst []float32, b []byte) []float32 {
+	for i := 0; i+4 <= len(b); i += 4 {
+		dst = append(dst, math.Float32frombits(binary.LittleEndian.Uint32(b[i:])))
+	}
+	return dst
 }

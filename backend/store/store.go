@@ -86,15 +86,6 @@ func migrations() ([]migration, error) {
 	return out, nil
 }
 
-// LatestVersion is the schema version this binary writes.
-func LatestVersion() int {
-	ms, err := migrations()
-	if err != nil {
-		panic(err) // embedded at build time; a bad name is a programming error
-	}
-	return len(ms)
-}
-
 // Open opens (creating if needed) the database at dbPath, checks sqlite-vec
 // and brings the schema up to date inside one transaction.
 func Open(ctx context.Context, dbPath string) (*DB, error) {

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/tagsight/tagsight/backend/analysis"
-	"github.com/tagsight/tagsight/backend/clip"
 	"github.com/tagsight/tagsight/backend/faces"
 	"github.com/tagsight/tagsight/backend/library"
+	"github.com/tagsight/tagsight/backend/ort"
 )
 
 // FacesCatalogName is the catalog entry of the face models.
@@ -91,9 +91,9 @@ func (ws *Workspace) loadFaces(ctx context.Context) bool {
 		f.Err = err
 		return false
 	}
-	lib, err := clip.FindRuntime(ws.opts.ORTLib)
+	lib, err := ort.FindLibrary(ws.opts.ORTLib)
 	if err == nil {
-		err = clip.InitRuntime(lib)
+		err = ort.Init(lib)
 	}
 	if err != nil {
 		f.Err = err
@@ -206,8 +206,9 @@ func (ws *Workspace) RunFaces(ctx context.Context, workers int, report func(done
 }
 
 // Recluster groups every face into people again (see faces.Recluster).
-func (ws *Workspace) Recluster(ctx context.Context) (int, error) {
-	return faces.Recluster(ctx, ws.Lib.DB, ws.FaceSettings(ctx))
+// progress (may be nil) hears the faces compared out of all.
+func (ws *Workspace) Recluster(ctx context.Context, progress func(done, total int)) (int, error) {
+	return faces.Recluster(ctx, ws.Lib.DB, ws.FaceSettings(ctx), progress)
 }
 
 // FaceSuggestions offers names for a face in nobody.

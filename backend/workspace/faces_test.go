@@ -217,7 +217,7 @@ func TestPeopleLifecycle(t *testing.T) {
 		t.Fatalf("Alice on %v after split and reject", got)
 	}
 	// A full re-cluster keeps all of that.
-	if _, err := ws.Recluster(ctx); err != nil {
+	if _, err := ws.Recluster(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
 	if p := faceOf(t, db, "red/r0.jpg").PersonID; p != solo {
@@ -341,7 +341,7 @@ func TestReclusterOnDemand(t *testing.T) {
 	}
 	set.MinFaces = 3
 	ws.SetFaceSettings(ctx, set)
-	n, err := ws.Recluster(ctx)
+	n, err := ws.Recluster(ctx, nil)
 	if err != nil || n != 2 {
 		t.Fatalf("re-cluster: %d people, %v", n, err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/tagsight/tagsight/backend/library"
 	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/modelhub"
+	"github.com/tagsight/tagsight/backend/ort"
 	"github.com/tagsight/tagsight/backend/search"
 	"github.com/tagsight/tagsight/backend/store"
 	"github.com/tagsight/tagsight/backend/tags"
@@ -34,7 +35,7 @@ var ErrNoModel = errors.New("no CLIP model")
 // ModelOptions choose and tune the model.
 type ModelOptions struct {
 	Model     string // folder or installed model name; "" = library setting, else catalog default
-	ORTLib    string // ONNX Runtime library; "" = clip.FindRuntime
+	ORTLib    string // ONNX Runtime library; "" = ort.FindLibrary
 	Provider  string // "" = $TAGSIGHT_PROVIDER, else auto
 	Precision string // fp32, int8, auto
 	Threads   int    // intra-op threads, 0 = tuned default
@@ -105,11 +106,11 @@ func LoadModel(dir string, o ModelOptions) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	lib, err := clip.FindRuntime(o.ORTLib)
+	lib, err := ort.FindLibrary(o.ORTLib)
 	if err != nil {
 		return nil, err
 	}
-	if err := clip.InitRuntime(lib); err != nil {
+	if err := ort.Init(lib); err != nil {
 		return nil, err
 	}
 	provider := o.Provider
@@ -192,7 +193,7 @@ var RetireAfter = 30 * time.Second
 // change replaces the whole State at once, so a caller that took one keeps
 // a consistent model, store model and search service; searches and
 // embeddings in flight finish on the old engine (Engine.Close waits for
-// them) and later calls on it fail with clip.ErrClosed.
+// them) and later calls on it fail with ort.ErrClosed.
 type State struct {
 	Search *search.Service
 	// Model is nil when none could be loaded; ModelErr says why.

@@ -20,6 +20,7 @@ import (
 
 	"github.com/tagsight/tagsight/backend/clip"
 	"github.com/tagsight/tagsight/backend/media"
+	"github.com/tagsight/tagsight/backend/ort"
 )
 
 // benchModel is a ViT-B/32-architecture model with random weights: the
@@ -238,11 +239,11 @@ func benchCLIP(ctx context.Context, rep *report, data string, images int) error 
 	if out, err := exec.Command("go", "build", "-o", cli, "./cmd/tagsight").CombinedOutput(); err != nil {
 		return fmt.Errorf("build cli: %v: %s", err, out)
 	}
-	lib, err := clip.FindRuntime("")
+	lib, err := ort.FindLibrary("")
 	if err != nil {
 		return err
 	}
-	if err := clip.InitRuntime(lib); err != nil {
+	if err := ort.Init(lib); err != nil {
 		return err
 	}
 	cores := runtime.NumCPU()

@@ -15,10 +15,9 @@ import (
 	"syscall"
 	"time"
 
-	ort "github.com/yalue/onnxruntime_go"
-
 	"github.com/tagsight/tagsight/backend/clip"
 	"github.com/tagsight/tagsight/backend/media"
+	"github.com/tagsight/tagsight/backend/ort"
 )
 
 // coldIndexCommand is what the cold-index case runs (LIB and MODEL are
@@ -92,22 +91,10 @@ func sessionCosts(visual string, size int, data string) ([]string, error) {
 		// for every index run after the first).
 		var secs, infMs float64
 		for rep := 0; rep < 2; rep++ {
-			o, err := ort.NewSessionOptions()
-			if err != nil {
-				return nil, err
-			}
-			o.SetIntraOpNumThreads(1)
-			o.SetInterOpNumThreads(1)
-			if w.opts != nil {
-				if err := w.opts(o); err != nil {
-					o.Destroy()
-					return nil, fmt.Errorf("%s: %w", w.name, err)
-				}
-			}
 			t := time.Now()
-			s, err := ort.NewDynamicAdvancedSession(w.path(visual), []string{"image"}, []string{"embedding"}, o)
+			s, err := ort.NewSession(w.path(visual), []string{"image"}, []string{"embedding"},
+				ort.SessionConfig{Provider: ort.ProviderCPU, Threads: 1, Tune: w.opts})
 			secs = time.Since(t).Seconds()
-			o.Destroy()
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", w.name, err)
 			}
@@ -163,11 +150,11 @@ func benchColdIndex(ctx context.Context, rep *report, data string, images int, p
 	if out, err := exec.Command("go", "build", "-o", cli, "./cmd/tagsight").CombinedOutput(); err != nil {
 		return fmt.Errorf("build cli: %v: %s", err, out)
 	}
-	lib, err := clip.FindRuntime("")
+	lib, err := ort.FindLibrary("")
 	if err != nil {
 		return err
 	}
-	if err := clip.InitRuntime(lib); err != nil {
+	if err := ort.Init(lib); err != nil {
 		return err
 	}
 	cores := runtime.NumCPU()
@@ -259,7 +246,7 @@ func benchColdIndex(ctx context.Context, rep *report, data string, images int, p
 }
 
 // inferMs is the median wall ms of one single-picture inference.
-func inferMs(s *ort.DynamicAdvancedSession, size int) (float64, error) {
+func inferMs(s *ort.Session, size int) (float64, error) {
 	in, err := ort.NewTensor(ort.NewShape(1, 3, int64(size), int64(size)), make([]float32, 3*size*size))
 	if err != nil {
 		return 0, err

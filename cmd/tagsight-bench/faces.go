@@ -14,10 +14,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tagsight/tagsight/backend/clip"
 	"github.com/tagsight/tagsight/backend/faces"
 	"github.com/tagsight/tagsight/backend/library"
 	"github.com/tagsight/tagsight/backend/media"
+	"github.com/tagsight/tagsight/backend/ort"
 	"github.com/tagsight/tagsight/backend/workspace"
 )
 
@@ -206,11 +206,11 @@ func benchFaces(ctx context.Context, rep *report, data string, images, runs int)
 	if err != nil {
 		return err
 	}
-	rt, err := clip.FindRuntime("")
+	rt, err := ort.FindLibrary("")
 	if err != nil {
 		return err
 	}
-	if err := clip.InitRuntime(rt); err != nil {
+	if err := ort.Init(rt); err != nil {
 		return err
 	}
 	modelsDir, err := os.MkdirTemp("", "bench-faces-models")

@@ -24,8 +24,10 @@ import (
 	"golang.org/x/image/draw"
 
 	"github.com/tagsight/tagsight/backend/clip"
+	"github.com/tagsight/tagsight/backend/knn"
 	"github.com/tagsight/tagsight/backend/library"
 	"github.com/tagsight/tagsight/backend/media"
+	"github.com/tagsight/tagsight/backend/ort"
 )
 
 func main() {
@@ -33,7 +35,7 @@ func main() {
 	data := flag.String("data", "build/bench-data", "folder for generated inputs (reused between runs)")
 	files := flag.Int("files", 10000, "files in the scan benchmark")
 	runs := flag.Int("runs", 15, "runs per decode measurement")
-	only := flag.String("only", "foundation,clip,query,live,batch,faces", "comma-separated parts to run: foundation, clip, query, coldindex, live, batch, faces")
+	only := flag.String("only", "foundation,clip,query,live,batch,faces,scale", "comma-separated parts to run: foundation, clip, query, coldindex, live, batch, faces, scale")
 	images := flag.Int("images", 200, "12 MP JPEGs in the end-to-end CLIP benchmark")
 	coldImages := flag.Int("cold-images", 300, "new 12 MP JPEGs in the cold-index benchmark")
 	prepare := flag.Bool("prepare", false, "coldindex: only generate the model and pictures")
@@ -65,9 +67,9 @@ func main() {
 		must(err)
 		spec, err := clip.LoadModelDir(ms[0].dir)
 		must(err)
-		rt, err := clip.FindRuntime("")
+		rt, err := ort.FindLibrary("")
 		must(err)
-		must(clip.InitRuntime(rt))
+		must(ort.Init(rt))
 		lines, err := sessionCosts(spec.VisualPath, spec.Preprocess.Height, *data)
 		must(err)
 		fmt.Println(strings.Join(lines, "\n"))
@@ -117,6 +119,17 @@ func main() {
 		must(benchFaces(context.Background(), &rep, *data, *faceImages, *faceRuns))
 		fmt.Print(rep.String())
 		must(os.WriteFile(filepath.Join(*out, "faces.md"), []byte(rep.String()), 0o644))
+	}
+	if parts["scale"] {
+		var rep report
+		rep.line("# Near-duplicates and regrouping faces at 100k")
+		rep.line("")
+		rep.line("Recorded by `go run ./cmd/tagsight-bench %s` on %s (`make bench` runs it too; `go run ./cmd/tagsight-bench -only scale` reproduces it).", strings.Join(os.Args[1:], " "), time.Now().UTC().Format("2006-01-02 15:04 MST"))
+		rep.line("Machine: %s, %d cores, %s %s/%s; dot-product kernel: %s.", cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, knn.Kernel())
+		rep.line("")
+		must(benchScale(context.Background(), &rep, *data))
+		fmt.Print(rep.String())
+		must(os.WriteFile(filepath.Join(*out, "scale.md"), []byte(rep.String()), 0o644))
 	}
 	if parts["query"] {
 		var rep report

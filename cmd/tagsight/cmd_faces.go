@@ -187,7 +187,7 @@ category, so the pictures are found with person:NAME (or tag:NAME).
 				}
 				return db.HidePerson(ctx, p, op == "hide")
 			case "recluster":
-				if _, err := ws.Recluster(ctx); err != nil {
+				if _, err := ws.Recluster(ctx, nil); err != nil {
 					return err
 				}
 				return printPeople(cmd, db, hidden, asJSON)

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/tagsight/tagsight/backend/query"
 	"github.com/tagsight/tagsight/backend/search"
@@ -268,7 +269,15 @@ func newDupesCmd() *cobra.Command {
 				return err
 			}
 			defer ss.Close()
-			groups, err := ss.Now().Search.Duplicates(cmd.Context(), threshold)
+			// Progress on a terminal only, on stderr, so --json stays clean.
+			var progress func(done, total int)
+			if f, ok := cmd.ErrOrStderr().(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+				progress = func(done, total int) {
+					fmt.Fprintf(f, "\r\033[Kcomparing pictures… %d%%", 100*done/max(total, 1))
+				}
+				defer fmt.Fprint(f, "\r\033[K")
+			}
+			groups, err := ss.Now().Search.Duplicates(cmd.Context(), threshold, progress)
 			if err != nil {
 				return err
 			}

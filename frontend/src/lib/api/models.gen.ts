@@ -158,7 +158,7 @@ export interface Item {
 /** Job is the public state of a job. */
 export interface Job {
   id: string;
-  kind: 'scan' | 'embed' | 'import' | 'download' | 'index' | 'watch' | 'tagstudio' | 'xmp' | 'faces' | 'recluster';
+  kind: 'scan' | 'embed' | 'import' | 'download' | 'index' | 'watch' | 'tagstudio' | 'xmp' | 'faces' | 'recluster' | 'duplicates';
   title: string;
   phase: string;
   done: number;
@@ -346,7 +346,8 @@ export interface TagPatch {
 export interface Tuning {
   /**
    * DetectSize is the long side, in pixels, of the copy the detector
-   * looks at (640: YuNet's own input size).
+   * looks at (640: the input size YuNet declares); the detector runs at
+   * that copy's size padded to a multiple of 32.
    */
   detect_size: number;
   /**

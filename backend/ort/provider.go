@@ -1,14 +1,13 @@
-package clip
+package ort
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 
-	ort "github.com/yalue/onnxruntime_go"
+	onnx "github.com/yalue/onnxruntime_go"
 )
 
 // Execution providers Tagsight knows. "auto" picks per platform.
@@ -31,79 +30,13 @@ func (p ProviderInfo) String() string {
 	return fmt.Sprintf("%s (%s)", strings.ToUpper(p.Using), p.Reason)
 }
 
-// runtimeLibNames are the ONNX Runtime shared library's names per OS.
-func runtimeLibNames() []string {
-	switch runtime.GOOS {
-	case "windows":
-		return []string{"onnxruntime.dll"}
-	case "darwin":
-		return []string{"libonnxruntime.dylib", "libonnxruntime.1.24.1.dylib"}
-	}
-	return []string{"libonnxruntime.so", "libonnxruntime.so.1", "libonnxruntime.so.1.24.1"}
+// ResolveProvider decides which execution provider a new session tries
+// first (requested: auto, cpu, cuda, coreml, directml; "" = auto) for the
+// loaded runtime, and says why.
+func ResolveProvider(requested string) (ProviderInfo, error) {
+	return resolveProvider(requested, libraryPath())
 }
 
-func platformDir() string {
-	arch := map[string]string{"amd64": "x64", "arm64": "arm64"}[runtime.GOARCH]
-	if arch == "" {
-		arch = runtime.GOARCH
-	}
-	// scripts/fetch-ort.sh's folder names: linux-x64, darwin-arm64, windows-x64.
-	return runtime.GOOS + "-" + arch
-}
-
-// FindRuntime locates the ONNX Runtime shared library: the explicit path,
-// else $TAGSIGHT_ORT_LIB, else next to the executable (and ../lib,
-// ../lib/tagsight, ../Frameworks for installed apps), else
-// third_party/onnxruntime/<os>-<arch>/ below the working directory or the
-// executable's folders (a development checkout), else the system's.
-func FindRuntime(explicit string) (string, error) {
-	if explicit != "" {
-		return explicit, nil
-	}
-	if env := os.Getenv("TAGSIGHT_ORT_LIB"); env != "" {
-		return env, nil
-	}
-	var dirs []string
-	if exe, err := os.Executable(); err == nil {
-		if real, err := filepath.EvalSymlinks(exe); err == nil {
-			exe = real
-		}
-		d := filepath.Dir(exe)
-		dirs = append(dirs, d, filepath.Join(d, "..", "lib"), filepath.Join(d, "..", "lib", "tagsight"),
-			filepath.Join(d, "..", "Frameworks"))
-		for up := d; ; up = filepath.Dir(up) {
-			dirs = append(dirs, filepath.Join(up, "third_party", "onnxruntime", platformDir()))
-			if filepath.Dir(up) == up {
-				break
-			}
-		}
-	}
-	if wd, err := os.Getwd(); err == nil {
-		for up := wd; ; up = filepath.Dir(up) {
-			dirs = append(dirs, filepath.Join(up, "third_party", "onnxruntime", platformDir()))
-			if filepath.Dir(up) == up {
-				break
-			}
-		}
-	}
-	dirs = append(dirs, "/usr/lib", "/usr/local/lib", "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/opt/homebrew/lib")
-	for _, d := range dirs {
-		for _, n := range runtimeLibNames() {
-			p := filepath.Join(d, n)
-			if st, err := os.Stat(p); err == nil && !st.IsDir() {
-				return p, nil
-			}
-		}
-	}
-	return "", fmt.Errorf("%w: %s shared library not found: put %s next to the tagsight binary, "+
-		"set TAGSIGHT_ORT_LIB or pass --ort-lib (developers: make setup fetches it into third_party/onnxruntime/)",
-		ErrRuntime, RequiredRuntime, runtimeLibNames()[0])
-}
-
-// ErrProvider: an unknown execution provider name.
-var ErrProvider = errors.New("unknown execution provider")
-
-// resolveProvider decides which provider to try first and says why.
 func resolveProvider(requested, libPath string) (ProviderInfo, error) {
 	req := strings.ToLower(strings.TrimSpace(requested))
 	if req == "" {
@@ -153,12 +86,12 @@ func cudaUsable(libPath string) (bool, string) {
 }
 
 // appendProvider adds p to the session options.
-func appendProvider(opts *ort.SessionOptions, p string) error {
+func appendProvider(opts *onnx.SessionOptions, p string) error {
 	switch p {
 	case ProviderCPU:
 		return nil
 	case ProviderCUDA:
-		co, err := ort.NewCUDAProviderOptions()
+		co, err := onnx.NewCUDAProviderOptions()
 		if err != nil {
 			return err
 		}
