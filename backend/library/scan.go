@@ -59,6 +59,9 @@ type ScanOptions struct {
 	open func(string) (*os.File, os.FileInfo, error)
 }
 
+// DefaultThumbSize is the thumbnails' long side unless ScanOptions say.
+const DefaultThumbSize = 256
+
 // ScanResult sums up a scan.
 type ScanResult struct {
 	Indexed   int               `json:"indexed"` // good files now in the index
@@ -110,7 +113,7 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 		opts.Workers = runtime.NumCPU()
 	}
 	if opts.ThumbSize <= 0 {
-		opts.ThumbSize = 256
+		opts.ThumbSize = DefaultThumbSize
 	}
 	if opts.Limits == (media.Limits{}) {
 		opts.Limits = media.DefaultLimits()
@@ -182,7 +185,7 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	if indexReadHook != nil {
 		indexReadHook(len(rows) + analysisRows(done))
 	}
-	thumbs := &thumbnailAnalyzer{dir: l.ThumbDir(), size: opts.ThumbSize}
+	thumbs := &thumbnailAnalyzer{files: l.Derived(), size: opts.ThumbSize}
 	analyzers := append([]analysis.Analyzer{metadataAnalyzer{sidecars: sidecars}, thumbs}, opts.Analyzers...)
 	byPath := make(map[string]*store.IndexRow, len(rows))
 	for i := range rows {
@@ -257,11 +260,11 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 			if !si.full {
 				return nil
 			}
-			e, err := l.read(ctx, si.walkItem, opts)
+			e, data, err := l.read(ctx, si.walkItem, opts)
 			if err != nil {
 				return err
 			}
-			si.entry = e
+			si.entry, it.Data = e, data
 			it.Fingerprint, it.MediaType = e.Fingerprint, e.MediaType
 			// Same content as the entry at this path (touched), or as a
 			// vanished entry (moved): what was analysed for it holds.
@@ -360,10 +363,20 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	if err := l.DB.PruneChanges(wctx); err != nil {
 		return res, fmt.Errorf("prune change log: %w", err)
 	}
+	if whole {
+		// Thumbnails and the rest of what trashed, deleted or edited
+		// pictures left (a bounded share: a huge backlog goes over
+		// several scans). Under the index lock this scan holds; a failure
+		// costs disk space, not the scan.
+		l.Derived().prune(wctx, pruneEach)
+	}
 	res.Seconds = time.Since(start).Seconds()
 	rep.set(Progress{Phase: "done", Done: total, Total: total, Errors: len(errs)}, true)
 	return res, nil
 }
+
+// pruneEach bounds the derived files a whole scan removes.
+const pruneEach = 10000
 
 // walkHook, when set by tests, hears each file the walk takes, so a test can
 // change the disk at a chosen point of a walk.
@@ -508,11 +521,7 @@ func (l *Library) save(ctx context.Context, tx *store.Tx, si *scanItem, mv *move
 }
 
 func (l *Library) thumbOK(rel string) bool {
-	if rel == "" {
-		return true
-	}
-	_, err := os.Stat(filepath.Join(l.ThumbDir(), filepath.FromSlash(rel)))
-	return err == nil
+	return rel == "" || l.Derived().Has(Thumbs, rel)
 }
 
 // imageExts are extensions whose files claim to be decodable pictures: when
@@ -523,38 +532,46 @@ var imageExts = map[string]bool{
 }
 
 // read stats and fingerprints one file and sniffs its type: the entry's
-// identity. Headers, thumbnail and the rest are the analyzers' work.
-func (l *Library) read(ctx context.Context, it walkItem, opts ScanOptions) (store.Entry, error) {
-	var e store.Entry
+// identity. Headers, thumbnail and the rest are the analyzers' work; a
+// picture small enough to be hashed whole is read into memory once, and
+// data (then not nil) is what they probe and decode, so a new picture is
+// opened once.
+func (l *Library) read(ctx context.Context, it walkItem, opts ScanOptions) (e store.Entry, data []byte, err error) {
 	if err := ctx.Err(); err != nil {
-		return e, err
+		return e, nil, err
 	}
 	f, st, err := opts.open(it.abs)
 	if err != nil {
-		return e, fmt.Errorf("open: %w", unwrapPathError(err))
+		return e, nil, fmt.Errorf("open: %w", unwrapPathError(err))
 	}
+	defer f.Close()
 	size := st.Size()
 	if size == 0 {
-		f.Close()
-		return e, errors.New("empty file (0 bytes)")
+		return e, nil, errors.New("empty file (0 bytes)")
 	}
 	head := make([]byte, 512)
 	n, err := f.ReadAt(head, 0)
 	if n == 0 && err != nil {
-		f.Close()
-		return e, fmt.Errorf("read: %w", unwrapPathError(err))
+		return e, nil, fmt.Errorf("read: %w", unwrapPathError(err))
 	}
 	head = head[:n]
-	fp, err := Fingerprint(f, size)
-	f.Close()
-	if err != nil {
-		return e, err
-	}
 	mediaType, format := media.Sniff(head, path.Base(it.rel))
+	var fp string
+	if size <= wholeHashLimit && pictureLike(mediaType, it.rel) {
+		data, err = readWhole(f, size)
+		if err == nil {
+			fp = FingerprintBytes(data)
+		}
+	} else {
+		fp, err = Fingerprint(f, size)
+	}
+	if err != nil {
+		return e, nil, err
+	}
 	return store.Entry{
 		Path: it.rel, Size: size, MtimeNs: st.ModTime().UnixNano(), Fingerprint: fp,
 		MediaType: mediaType, Format: format, Orientation: 1,
-	}, nil
+	}, data, nil
 }
 
 func applyInfo(e *store.Entry, info media.Info) {
