@@ -130,12 +130,6 @@ type Output interface {
 	Save(ctx context.Context, tx *store.Tx, entryID int64) error
 }
 
-// Committed is an Output that wants to know once its transaction committed
-// (an in-memory index follows the store this way, without reloading).
-type Committed interface {
-	Committed(entryID int64)
-}
-
 // rejectError marks an analyzer error that drops the whole item.
 type rejectError struct{ err error }
 
@@ -460,15 +454,6 @@ func Run(ctx context.Context, db *store.DB, items []*Item, opts Options) (Result
 	batch := store.NewBatcher(ctx, db, opts.BatchSize, func(ctx context.Context, tx *store.Tx, w *work) error {
 		return save(ctx, tx, w, opts, now)
 	})
-	batch.AfterCommit = func(ws []*work) {
-		for _, w := range ws {
-			for _, r := range w.results {
-				if c, ok := r.value.(Committed); ok && r.err == nil && w.it.EntryID > 0 {
-					c.Committed(w.it.EntryID)
-				}
-			}
-		}
-	}
 	ticker := time.NewTicker(opts.Flush)
 	defer ticker.Stop()
 	for out != nil {

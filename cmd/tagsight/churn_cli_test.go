@@ -131,6 +131,8 @@ func TestCLIChurn(t *testing.T) {
 		sort.Strings(out)
 		return out
 	}
+	var journal []string // what happened, for a failure's log
+	say := func(format string, a ...any) { journal = append(journal, fmt.Sprintf(format, a...)) }
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(root, ".tagsight", "library.db"))
 	if err != nil {
@@ -155,15 +157,16 @@ func TestCLIChurn(t *testing.T) {
 				}
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("%s never recorded as it is (%v): %s", rel, err, logs.String())
+				e, err := db.EntryByPath(ctx, rel)
+				names, _ := db.TagNames(ctx, e.ID)
+				t.Fatalf("%s never recorded as it is (tagged %v): entry %+v %v, tags %v\nwhat happened:\n%s\nwatcher:\n%s",
+					rel, disk[rel].tagged, e, err, names, strings.Join(journal, "\n"), logs.String())
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
 	halves := map[string]int{} // files written halfway: their content
 	ops := map[string]int{}
-	var journal []string // what happened, for a failure's log
-	say := func(format string, a ...any) { journal = append(journal, fmt.Sprintf(format, a...)) }
 	for step := range 120 {
 		if step > 0 && step%30 == 0 {
 			// kill -9, mid-whatever it is doing, and start again
