@@ -230,7 +230,7 @@ func (ws *Workspace) newState(m *Model, sm store.Model, err error) *State {
 	if m != nil {
 		enc = m.Encoders()
 	}
-	return &State{Search: search.New(ws.Lib.DB, ws.Tags, ws.Lib.Abs, sm, enc), Model: m, StoreModel: sm, ModelErr: err}
+	return &State{Search: search.New(ws.Lib.DB, ws.Tags, ws.Lib, sm, enc), Model: m, StoreModel: sm, ModelErr: err}
 }
 
 func (ws *Workspace) loadModel(ctx context.Context, name string) (*Model, store.Model, error) {
