@@ -120,6 +120,9 @@ func (a *API) Search(req SearchRequest) (SearchResult, error) {
 		return SearchResult{}, err
 	}
 	ctx := a.ctx()
+	if searchHook != nil {
+		searchHook(ctx)
+	}
 	opt := search.Options{Limit: req.Limit, Offset: req.Offset, Sort: req.Sort, IncludeHidden: req.ShowHidden}
 	if a.opts.Web {
 		opt.LikePath = func(p string) (string, error) { return libraryPicture(ctx, ws, p) }
@@ -127,6 +130,10 @@ func (a *API) Search(req SearchRequest) (SearchResult, error) {
 	res, err := ws.Now().Search.Search(ctx, req.Query, opt)
 	return a.result(ctx, ws, res, err)
 }
+
+// searchHook, when set by tests, runs at the start of each Search with
+// the call's context.
+var searchHook func(context.Context)
 
 // libraryPicture vets a like: path from the web: a library-relative path
 // of an entry whose file (symlinks followed) lies inside the library
