@@ -42,7 +42,6 @@ func TestResolve(t *testing.T) {
 	}
 	t.Chdir(filepath.Join(root, "a")) // the command line's working folder
 
-	const none = "-" // no entry: a file of the library not indexed yet
 	for _, tc := range []struct {
 		name string
 		how  Naming
@@ -50,9 +49,9 @@ func TestResolve(t *testing.T) {
 		file bool   // rel has no entry (not indexed yet)
 		err  error
 	}{
-		{name: "a/red.png", how: UserPath, rel: "a/red.png"},                        // the library's path wins over a/a/red.png
-		{name: "red.png", how: UserPath, rel: "a/red.png"},                          // the working folder's
-		{name: "./a//red.png", how: UserPath, rel: "a/red.png"},                     // untidy, cleaned
+		{name: "a/red.png", how: UserPath, rel: "a/red.png"},                         // the library's path wins over a/a/red.png
+		{name: "red.png", how: UserPath, rel: "a/red.png"},                           // the working folder's
+		{name: "./a//red.png", how: UserPath, rel: "a/red.png"},                      // untidy, cleaned
 		{name: filepath.Join(root, "a", "red.png"), how: UserPath, rel: "a/red.png"}, // absolute (a dropped file)
 		{name: "a/red.png/", how: UserPath, rel: "a/red.png"},
 		{name: "a/a/red.png", how: UserPath, rel: "a/a/red.png"},
@@ -92,7 +91,7 @@ func TestResolve(t *testing.T) {
 		if err != nil || n.Rel != tc.rel || n.Found() == tc.file || n.Found() && n.Entry.Path != tc.rel {
 			want := "an entry"
 			if tc.file {
-				want = none
+				want = "no entry"
 			}
 			t.Errorf("Resolve(%q, %d) = %q (entry %q), %v; want %q with %s", tc.name, tc.how, n.Rel, n.Entry.Path, err, tc.rel, want)
 		}
