@@ -94,8 +94,8 @@ func New(o Options) *API {
 	return a
 }
 
-// Shutdown cancels running jobs (they commit what they finished) and
-// closes the library.
+// Shutdown cancels running jobs (they commit what they finished) and the
+// bound API's calls in flight, and closes the library.
 func Shutdown(a *API) {
 	a.stop()
 	a.mu.Lock()

@@ -42,7 +42,7 @@ func (a *API) open(root string, create, index bool) (LibraryInfo, error) {
 	if mo.Provider == "" && a.cfg.Provider != "auto" {
 		mo.Provider = a.cfg.Provider
 	}
-	ws, err := workspace.Open(a.life, root, create, mo, false)
+	ws, err := workspace.Open(a.life, root, create, mo, false) // outlives the call
 	if err != nil {
 		return LibraryInfo{}, err
 	}
@@ -220,9 +220,11 @@ func (a *API) emitIfOpen(ws *workspace.Workspace) bool {
 	return open
 }
 
-// emitInfo tells the UI the library changed, with its new facts.
+// emitInfo tells the UI the library changed, with its new facts. It runs
+// under the API's life, not a call's: jobs and the watcher call it after
+// the call that started them has ended.
 func (a *API) emitInfo() {
-	info, err := a.LibraryInfo()
+	info, err := (&API{core: a.core}).LibraryInfo()
 	if err != nil || info == nil {
 		return
 	}
