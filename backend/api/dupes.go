@@ -18,7 +18,7 @@ func (a *API) Duplicates() ([]DuplicateGroup, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx := bg()
+	ctx := a.ctx()
 	job, err := a.jobs.Start("duplicates", "Finding duplicates", "duplicates:"+ws.Lib.Root, func(ctx context.Context, report func(jobs.Progress)) (any, error) {
 		groups, err := ws.Now().Search.Duplicates(ctx, 0.98, func(done, total int) {
 			report(jobs.Progress{Phase: "comparing", Done: int64(done), Total: int64(total), Unit: "steps"})

@@ -383,7 +383,9 @@ func (h *httpFace) serveCall(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	role, known := methodRoles[name]
-	m := reflect.ValueOf(h.a).MethodByName(name)
+	// The call runs on a copy of the API that carries the request's
+	// context: a client that goes away cancels it.
+	m := reflect.ValueOf(h.a.forCall(r.Context())).MethodByName(name)
 	if !known || !m.IsValid() {
 		httpError(w, http.StatusNotFound, &Error{Code: CodeNotFound, Message: "no API method " + strconv.Quote(name)})
 		return

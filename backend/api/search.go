@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tagsight/tagsight/backend/library"
 	"github.com/tagsight/tagsight/backend/pathenc"
 	"github.com/tagsight/tagsight/backend/query"
 	"github.com/tagsight/tagsight/backend/search"
@@ -118,7 +119,10 @@ func (a *API) Search(req SearchRequest) (SearchResult, error) {
 	if err != nil {
 		return SearchResult{}, err
 	}
-	ctx := bg()
+	ctx := a.ctx()
+	if searchHook != nil {
+		searchHook(ctx)
+	}
 	opt := search.Options{Limit: req.Limit, Offset: req.Offset, Sort: req.Sort, IncludeHidden: req.ShowHidden}
 	if a.opts.Web {
 		opt.LikePath = func(p string) (string, error) { return libraryPicture(ctx, ws, p) }
@@ -127,22 +131,25 @@ func (a *API) Search(req SearchRequest) (SearchResult, error) {
 	return a.result(ctx, ws, res, err)
 }
 
+// searchHook, when set by tests, runs at the start of each Search with
+// the call's context.
+var searchHook func(context.Context)
+
 // libraryPicture vets a like: path from the web: a library-relative path
-// of an entry whose file (symlinks followed) lies inside the library.
-// Absolute paths, drive letters, backslashes and .. are refused outright,
-// before anything on disk is looked at.
+// of an entry whose file (symlinks followed) lies inside the library
+// (library.LibraryPath). Absolute paths, drive letters, backslashes and ..
+// are refused outright, before anything on disk is looked at.
 func libraryPicture(ctx context.Context, ws *workspace.Workspace, p string) (string, error) {
-	if p == "" || filepath.IsAbs(p) || path.IsAbs(p) || strings.ContainsAny(p, "\\\x00") ||
-		(len(p) > 1 && p[1] == ':') || path.Clean(p) != p || p == ".." || strings.HasPrefix(p, "../") {
+	_, err := ws.Lib.Resolve(ctx, p, library.LibraryPath)
+	switch {
+	case err == nil:
+		return p, nil
+	case errors.Is(err, library.ErrBadPath):
 		return "", fmt.Errorf("%q: name a picture in the library by its path inside it (no absolute paths or ..)", p)
-	}
-	if _, err := ws.Lib.DB.EntryByPath(ctx, p); err != nil {
+	case errors.Is(err, store.ErrNotFound):
 		return "", fmt.Errorf("%q: no such picture in the library", p)
 	}
-	if _, err := ws.Lib.Contain(p); err != nil {
-		return "", fmt.Errorf("%q: %v", p, containErr(err))
-	}
-	return p, nil
+	return "", fmt.Errorf("%q: %v", p, containErr(err))
 }
 
 // Similar is "more like this" for an entry.
@@ -151,7 +158,7 @@ func (a *API) Similar(id int64, limit int) (SearchResult, error) {
 	if err != nil {
 		return SearchResult{}, err
 	}
-	ctx := bg()
+	ctx := a.ctx()
 	res, err := ws.Now().Search.Similar(ctx, id, "", search.Options{Limit: limit})
 	return a.result(ctx, ws, res, err)
 }
@@ -163,16 +170,10 @@ func (a *API) SearchByImage(p string, limit int) (SearchResult, error) {
 	if err != nil {
 		return SearchResult{}, err
 	}
-	ctx := bg()
-	if e, err := ws.Lib.DB.EntryByPath(ctx, filepath.ToSlash(p)); err == nil {
-		res, err := ws.Now().Search.Similar(ctx, e.ID, "", search.Options{Limit: limit})
+	ctx := a.ctx()
+	if n, err := ws.Lib.Resolve(ctx, p, library.UserPath); err == nil && n.Found() {
+		res, err := ws.Now().Search.Similar(ctx, n.Entry.ID, "", search.Options{Limit: limit})
 		return a.result(ctx, ws, res, err)
-	}
-	if rel, err := ws.Lib.Rel(p); err == nil {
-		if e, err := ws.Lib.DB.EntryByPath(ctx, rel); err == nil {
-			res, err := ws.Now().Search.Similar(ctx, e.ID, "", search.Options{Limit: limit})
-			return a.result(ctx, ws, res, err)
-		}
 	}
 	res, err := ws.Now().Search.SimilarFile(ctx, p, "", search.Options{Limit: limit})
 	return a.result(ctx, ws, res, err)
@@ -200,7 +201,7 @@ func (a *API) SearchByImageData(data []byte, name string, limit int) (SearchResu
 	if err != nil {
 		return SearchResult{}, err
 	}
-	ctx := bg()
+	ctx := a.ctx()
 	res, err := ws.Now().Search.SimilarFile(ctx, tmp.Name(), "", searchOptions(limit))
 	return a.result(ctx, ws, res, err)
 }
@@ -211,7 +212,7 @@ func (a *API) Entry(id int64) (EntryDetail, error) {
 	if err != nil {
 		return EntryDetail{}, err
 	}
-	ctx := bg()
+	ctx := a.ctx()
 	e, err := ws.Lib.DB.EntryByID(ctx, id)
 	if err != nil {
 		return EntryDetail{}, err
@@ -260,7 +261,7 @@ func (a *API) SelectionTags(ids []int64) (SelectionTags, error) {
 	if err != nil {
 		return out, err
 	}
-	ctx := bg()
+	ctx := a.ctx()
 	count := map[int64]int{}
 	byID := map[int64]tags.Tag{}
 	for _, id := range ids {
@@ -295,7 +296,7 @@ func (a *API) Suggestions(id int64) ([]Suggestion, error) {
 	if ws.Now().Model == nil {
 		return out, nil
 	}
-	ctx := bg()
+	ctx := a.ctx()
 	if _, err := ws.Lib.DB.Vector(ctx, ws.Now().StoreModel, id); err != nil {
 		return out, nil // not embedded yet
 	}
@@ -322,7 +323,7 @@ func (a *API) DismissSuggestion(tagID int64, ids []int64) error {
 	if err != nil {
 		return err
 	}
-	return ws.Tags.Dismiss(bg(), tagID, ids)
+	return ws.Tags.Dismiss(a.ctx(), tagID, ids)
 }
 
 // BatchSuggest previews the pictures that look like a tag and lack it.
@@ -331,7 +332,7 @@ func (a *API) BatchSuggest(tagID int64) ([]Item, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx := bg()
+	ctx := a.ctx()
 	hits, err := ws.Now().Search.BatchSuggest(ctx, tagID, 500)
 	if err != nil {
 		return nil, err
@@ -343,7 +344,7 @@ func (a *API) BatchSuggest(tagID int64) ([]Item, error) {
 func (a *API) Autocomplete(text string, cursor int) ([]AutocompleteItem, error) {
 	var tags []query.CompletionTag
 	if ws, err := a.workspace(); err == nil {
-		ts, err := ws.Tags.List(bg())
+		ts, err := ws.Tags.List(a.ctx())
 		if err != nil {
 			return nil, err
 		}

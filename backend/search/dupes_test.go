@@ -32,7 +32,7 @@ func TestDuplicatesFollowChanges(t *testing.T) {
 	})
 	fresh := func() []string {
 		t.Helper()
-		s := New(l.db, l.tags, l.Service.root, l.model, Encoders{})
+		s := New(l.db, l.tags, l.Service.files, l.model, Encoders{})
 		gs, err := s.Duplicates(ctx, 0.98, nil)
 		if err != nil {
 			t.Fatal(err)

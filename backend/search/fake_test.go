@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tagsight/tagsight/backend/library"
 	"github.com/tagsight/tagsight/backend/store"
 	"github.com/tagsight/tagsight/backend/tags"
 )
@@ -104,7 +105,7 @@ func newFakeLibrary(t *testing.T, dim int, enc fakeEncoder, entries []fakeEntry)
 		t.Fatal(err)
 	}
 	ts := tags.New(db)
-	return fakeLibrary{New(db, ts, func(rel string) string { return rel }, m, enc.encoders()), ts, ids}
+	return fakeLibrary{New(db, ts, dbFiles{db}, m, enc.encoders()), ts, ids}
 }
 
 func (l fakeLibrary) tag(t *testing.T, name string, paths ...string) int64 {
@@ -376,3 +377,17 @@ func TestDuplicatesKeeperFirst(t *testing.T) {
 		t.Errorf("threshold 0.9999: %+v %v", groups, err)
 	}
 }
+
+// dbFiles names the fake library's pictures by their entries' paths (the
+// fake has no folder on disk for library.Library.Resolve to look at).
+type dbFiles struct{ db *store.DB }
+
+func (f dbFiles) Resolve(ctx context.Context, name string, _ library.Naming) (library.Named, error) {
+	e, err := f.db.EntryByPath(ctx, name)
+	if err != nil {
+		return library.Named{}, err
+	}
+	return library.Named{Rel: name, Entry: e}, nil
+}
+
+func (dbFiles) Abs(rel string) string { return rel }

@@ -326,6 +326,12 @@ func (db *DB) CountFaces(ctx context.Context) (faces, people int, err error) {
 	return
 }
 
+// personSelect reads a Person (its cover aside), for a WHERE on p.
+const personSelect = `SELECT p.id, coalesce(p.tag_id, 0), coalesce(t.name, ''), p.hidden,
+		(SELECT COUNT(*) FROM faces f JOIN entries e ON e.id = f.entry_id WHERE f.person_id = p.id AND e.missing = 0),
+		(SELECT COUNT(DISTINCT f.entry_id) FROM faces f JOIN entries e ON e.id = f.entry_id WHERE f.person_id = p.id AND e.missing = 0)
+		FROM people p LEFT JOIN tags t ON t.id = p.tag_id `
+
 // People lists people with their counts and cover face: named first (by
 // name), then the largest groups.
 func (db *DB) People(ctx context.Context, withHidden bool) ([]Person, error) {
@@ -333,10 +339,7 @@ func (db *DB) People(ctx context.Context, withHidden bool) ([]Person, error) {
 	if !withHidden {
 		where = `WHERE p.hidden = 0`
 	}
-	rows, err := db.QueryContext(ctx, `SELECT p.id, coalesce(p.tag_id, 0), coalesce(t.name, ''), p.hidden,
-		(SELECT COUNT(*) FROM faces f JOIN entries e ON e.id = f.entry_id WHERE f.person_id = p.id AND e.missing = 0),
-		(SELECT COUNT(DISTINCT f.entry_id) FROM faces f JOIN entries e ON e.id = f.entry_id WHERE f.person_id = p.id AND e.missing = 0)
-		FROM people p LEFT JOIN tags t ON t.id = p.tag_id `+where)
+	rows, err := db.QueryContext(ctx, personSelect+where)
 	if err != nil {
 		return nil, err
 	}
@@ -388,16 +391,22 @@ func sortPeople(ps []Person) {
 
 // PersonByID returns one person.
 func (db *DB) PersonByID(ctx context.Context, id int64) (Person, error) {
-	ps, err := db.People(ctx, true)
+	var p Person
+	err := db.QueryRowContext(ctx, personSelect+`WHERE p.id = ?`, id).Scan(&p.ID, &p.TagID, &p.Name, &p.Hidden, &p.Faces, &p.Entries)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Person{}, ErrNoFace
+	}
 	if err != nil {
 		return Person{}, err
 	}
-	for _, p := range ps {
-		if p.ID == id {
-			return p, nil
-		}
+	c, err := db.PersonFaces(ctx, id, 1)
+	if err != nil {
+		return Person{}, err
 	}
-	return Person{}, ErrNoFace
+	if len(c) > 0 {
+		p.Cover = c[0]
+	}
+	return p, nil
 }
 
 // Neighbour is a face near a vector.
@@ -561,13 +570,14 @@ func personFaceIDs(ctx context.Context, tx *sql.Tx, personID int64) ([]int64, er
 // person's, every entry with one of its faces gets it, and its faces are
 // pinned (the user vouched for the group). A name another person already
 // has merges that person in. Renaming a named person renames its tag
-// unless another tag has the new name.
-func (db *DB) NamePerson(ctx context.Context, personID int64, name string) error {
+// unless another tag has the new name. It returns the person that has the
+// name now: the other one when the two merged.
+func (db *DB) NamePerson(ctx context.Context, personID int64, name string) (int64, error) {
 	if err := personName(name); err != nil {
-		return err
+		return 0, err
 	}
 	now := time.Now().Unix()
-	return db.Tx(ctx, func(tx *sql.Tx) error {
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		old, err := personTag(ctx, tx, personID)
 		if err != nil {
 			return err
@@ -624,6 +634,7 @@ func (db *DB) NamePerson(ctx context.Context, personID int64, name string) error
 		}
 		return AssignFaces(ctx, tx, personID, ids, true)
 	})
+	return personID, err
 }
 
 // ErrPersonName: a name a person cannot have.

@@ -170,7 +170,7 @@ func TestPeopleLifecycle(t *testing.T) {
 	}
 
 	// Naming tags exactly the pictures with a red face.
-	if err := db.NamePerson(ctx, red, "Alice"); err != nil {
+	if _, err := db.NamePerson(ctx, red, "Alice"); err != nil {
 		t.Fatal(err)
 	}
 	wantAlice := []string{"both.jpg", "red/r0.jpg", "red/r1.jpg", "red/r2.jpg", "red/r3.jpg", "rotated.jpg"}
@@ -247,7 +247,7 @@ func TestPeopleLifecycle(t *testing.T) {
 
 	// Merge: name blue Bob, merge Bob into Alice: Alice is on every
 	// picture with a red or blue face (but r0 and r1, which left her).
-	if err := db.NamePerson(ctx, blue, "Bob"); err != nil {
+	if _, err := db.NamePerson(ctx, blue, "Bob"); err != nil {
 		t.Fatal(err)
 	}
 	if got := tagged(t, db, "Bob"); len(got) != 4 {

@@ -235,7 +235,7 @@ func (ws *Workspace) newState(m *Model, sm store.Model, err error) *State {
 	if m != nil {
 		enc = ws.encoders(m)
 	}
-	return &State{Search: search.New(ws.Lib.DB, ws.Tags, ws.Lib.Abs, sm, enc), Model: m, StoreModel: sm, ModelErr: err}
+	return &State{Search: search.New(ws.Lib.DB, ws.Tags, ws.Lib, sm, enc), Model: m, StoreModel: sm, ModelErr: err}
 }
 
 // encoders are m's encoders in this library: a picture searched by file

@@ -172,7 +172,7 @@ func benchScale(ctx context.Context, rep *report, data string) error {
 		if err != nil {
 			return err
 		}
-		s := search.New(db, tags.New(db), func(p string) string { return p }, m, search.Encoders{})
+		s := search.New(db, tags.New(db), nil, m, search.Encoders{})
 		t0 := time.Now()
 		if _, err := s.Index(ctx); err != nil {
 			return err
