@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"path"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/tagsight/tagsight/backend/faces"
 	"github.com/tagsight/tagsight/backend/jobs"
+	"github.com/tagsight/tagsight/backend/library"
 	"github.com/tagsight/tagsight/backend/store"
 	"github.com/tagsight/tagsight/backend/workspace"
 )
@@ -340,5 +340,5 @@ func (h *httpFace) serveFace(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
 	w.Header().Set("Content-Type", "image/jpeg")
-	serveData(w, r, ws.Lib, filepath.Base(ws.FaceCropDir()), f.Crop)
+	serveData(w, r, ws.Lib, library.FaceCrops, f.Crop)
 }

@@ -81,7 +81,7 @@ func TestBackfillDecodesEachPictureOnce(t *testing.T) {
 		e, _ := ws.Lib.DB.EntryByPath(ctx, f.Path)
 		key := strings.ReplaceAll(e.Fingerprint, ":", "")
 		want := filepath.Join(root, ".tagsight", "faces", key[len(key)-2:], key+"-0.jpg")
-		if got := filepath.Join(ws.FaceCropDir(), filepath.FromSlash(f.Crop)); got != want {
+		if got := ws.FaceCropPath(f.Crop); got != want {
 			t.Errorf("%s: crop %s, want %s", f.Path, got, want)
 		}
 		if _, err := os.Stat(want); err != nil {

@@ -155,8 +155,10 @@ func (ws *Workspace) SetFaceSettings(ctx context.Context, s faces.Tuning) (faces
 	return s, ws.Lib.DB.SetSetting(ctx, settingFacesSettings, string(b))
 }
 
-// FaceCropDir is where face crops are (library.Derived writes them).
-func (ws *Workspace) FaceCropDir() string { return filepath.Join(ws.Lib.DataDir(), library.FaceCrops) }
+// FaceCropPath is the file of a face crop (library.Derived's layout).
+func (ws *Workspace) FaceCropPath(crop string) string {
+	return ws.Lib.Derived().Path(library.FaceCrops, crop)
+}
 
 // facesAnalyzer is the faces analyzer over the loaded models, its
 // sessions created and the face index made for its vector length; nil

@@ -165,7 +165,7 @@ func TestPeopleLifecycle(t *testing.T) {
 	}
 	if rf.Crop == "" {
 		t.Error("no crop written")
-	} else if _, err := os.Stat(filepath.Join(ws.FaceCropDir(), rf.Crop)); err != nil {
+	} else if _, err := os.Stat(ws.FaceCropPath(rf.Crop)); err != nil {
 		t.Error(err)
 	}
 

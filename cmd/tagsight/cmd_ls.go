@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -84,7 +83,7 @@ func newInfoCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			info := toInfo(e, tags, filepath.Join(lib.ThumbDir(), filepath.FromSlash(e.Thumb)))
+			info := toInfo(e, tags, lib.Derived().Path(library.Thumbs, e.Thumb))
 			out := cmd.OutOrStdout()
 			if asJSON {
 				return writeJSON(out, info)
