@@ -267,6 +267,9 @@ type Options struct {
 	// IncludeHidden shows entries with hidden tags (Archived) even when the
 	// query does not name them.
 	IncludeHidden bool
+	// IncludeMissing searches entries whose file is gone too (kept with
+	// their tags): TagStudio's search does, its unlinked entries included.
+	IncludeMissing bool
 	// LikePath, when set, vets every like: path before it is used and
 	// returns the library-relative path to use; its error is reported at
 	// the like: term's column. The web face sets it so that a query can
@@ -342,11 +345,12 @@ func (s *Service) Search(ctx context.Context, q string, opt Options) (Result, er
 	return res, err
 }
 
-// visible adds the conditions every search has: present files, and no
-// entry with a hidden tag unless the query names that tag (or a relative:
-// see query.Compiled.Tags), has special:hidden, or opt asks for them.
+// visible adds the conditions every search has: present files unless opt
+// asks for missing ones too, and no entry with a hidden tag unless the
+// query names that tag (or a relative: see query.Compiled.Tags), has
+// special:hidden, or opt asks for them.
 func (s *Service) visible(c query.Compiled, opt Options) (string, []any) {
-	return store.Visible(c.Where, c.Args, c.Tags, opt.IncludeHidden || c.IncludeHidden)
+	return store.Visible(c.Where, c.Args, c.Tags, opt.IncludeHidden || c.IncludeHidden, opt.IncludeMissing)
 }
 
 func (s *Service) filterOnly(ctx context.Context, where string, args []any, sortKey string, opt Options) (Result, error) {
