@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	goexif "github.com/rwcarlsen/goexif/exif"
 	"github.com/rwcarlsen/goexif/mknote"
@@ -515,4 +517,23 @@ func webpExifTIFF(r io.ReaderAt, size int64) []byte {
 		off += 8 + l + l&1
 	}
 	return nil
+}
+
+// CameraName is how a camera is shown: its model alone when the model
+// already names the maker ("Canon EOS 40D", not "Canon Canon EOS 40D";
+// "NIKON D750" for make "NIKON CORPORATION": the make's first word is
+// compared, whatever its case), else the make and the model.
+func CameraName(maker, model string) string {
+	maker, model = strings.TrimSpace(maker), strings.TrimSpace(model)
+	if maker == "" || model == "" {
+		return maker + model
+	}
+	first, _, _ := strings.Cut(maker, " ")
+	if len(model) >= len(first) && strings.EqualFold(model[:len(first)], first) {
+		// A whole word: "GoPro" is not the start of "GoProfessional".
+		if r, _ := utf8.DecodeRuneInString(model[len(first):]); r == utf8.RuneError || !unicode.IsLetter(r) {
+			return model
+		}
+	}
+	return maker + " " + model
 }
