@@ -2,11 +2,13 @@ package library
 
 import (
 	"context"
+	"image/color"
 	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
 
+	"github.com/tagsight/tagsight/backend/analysis"
 	"github.com/tagsight/tagsight/backend/testutil"
 )
 
@@ -82,5 +84,24 @@ func TestScanEmptyFilesAreEntries(t *testing.T) {
 	back, _ := l.DB.EntryByPath(ctx, "notes/a.txt")
 	if back.ID != gone.ID || back.Missing {
 		t.Errorf("returned empty file: id %d missing %v, want id %d present", back.ID, back.Missing, gone.ID)
+	}
+}
+
+// A back-fill (faces, vectors) over a library with an empty picture skips
+// it: no analysis, no failure reported.
+func TestBackfillSkipsEmptyFiles(t *testing.T) {
+	root := t.TempDir()
+	testutil.WriteFile(t, filepath.Join(root, "zero.jpg"), nil)
+	testutil.WriteFile(t, filepath.Join(root, "red.jpg"), testutil.JPEG(t, testutil.Solid(64, 48, color.RGBA{200, 30, 30, 255}), nil))
+	l := openLib(t, root)
+	scan(t, l, ScanOptions{})
+	px := &pixelAnalyzer{}
+	res, err := analysis.Backfill(context.Background(), l.DB, l.Abs, analysis.Options{Analyzers: []analysis.Analyzer{px}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := res.Analyzers["pixels"]
+	if st == nil || st.Done != 1 || st.Failed != 0 || len(st.Errors) != 0 || px.calls != 1 {
+		t.Errorf("back-fill: %+v, %d calls; want the one real picture done and nothing failed", st, px.calls)
 	}
 }

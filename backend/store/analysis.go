@@ -138,9 +138,9 @@ type AnalysisCandidate struct {
 }
 
 // AnalysisCandidates lists present entries of the given media types in
-// path order, leaving out empty files (typed by name, nothing to analyse).
+// path order.
 func (db *DB) AnalysisCandidates(ctx context.Context, mediaTypes ...string) ([]AnalysisCandidate, error) {
-	q := `SELECT id, path, fingerprint, media_type FROM entries WHERE missing=0 AND size > 0`
+	q := `SELECT id, path, fingerprint, media_type FROM entries WHERE missing=0`
 	var args []any
 	if len(mediaTypes) > 0 {
 		q += ` AND media_type IN (?` + repeat(",?", len(mediaTypes)-1) + `)`
