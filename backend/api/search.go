@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/tagsight/tagsight/backend/library"
+	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/pathenc"
 	"github.com/tagsight/tagsight/backend/query"
 	"github.com/tagsight/tagsight/backend/search"
@@ -218,7 +219,7 @@ func (a *API) Entry(id int64) (EntryDetail, error) {
 		return EntryDetail{}, err
 	}
 	d := EntryDetail{Item: a.item(e), Fingerprint: e.Fingerprint, Mime: e.Mime, Orientation: e.Orientation,
-		Make: strp(e.Make), Model: strp(e.Model), Lens: strp(e.Lens), Exposure: strp(e.Exposure), Lat: e.Lat, Lon: e.Lon,
+		Make: strp(e.Make), Model: strp(e.Model), Camera: strp(media.CameraName(e.Make, e.Model)), Lens: strp(e.Lens), Exposure: strp(e.Exposure), Lat: e.Lat, Lon: e.Lon,
 		FileURL: fmt.Sprintf("/file/%d", e.ID)}
 	if e.ISO > 0 {
 		d.ISO = &e.ISO
