@@ -1,9 +1,11 @@
 // Package analysis is the one pipeline every picture goes through, whatever
-// brought it in (a scan now; an import, an upload or a folder watcher just
-// queue entries): read its headers, decode it once at the largest size any
-// pending analyzer needs (orientation applied once), hand that picture to
-// each analyzer (thumbnail, metadata, CLIP vector, …), and save everything
-// an entry got in one batched writer. It knows which analyzers to run from
+// brought it in (a scan, which an import, an upload or a folder watcher
+// queue into; or Backfill, over the stored library, when an analyzer is
+// turned on later): open the file once, read its headers, decode it once
+// at the largest size any pending analyzer needs (orientation applied
+// once), hand that picture to each analyzer (thumbnail, metadata, CLIP
+// vector, faces, …), and save everything an entry got in one batched
+// writer. It knows which analyzers to run from
 // the store's analysis rows: an analyzer runs for an entry only when there
 // is no row for the entry's current fingerprint and the analyzer's version,
 // so failures are remembered per content and a cancelled or killed run's
@@ -31,6 +33,13 @@ type Need struct{ Short, Long int }
 
 func (n Need) pixels() bool { return n.Short > 0 || n.Long > 0 }
 
+// Join is the Need that meets both n and o.
+func (n Need) Join(o Need) Need { return Need{Short: max(n.Short, o.Short), Long: max(n.Long, o.Long)} }
+
+// Enough says whether a w×h decode meets n: what the pipeline asks the
+// decoder (and what search by file asks it, to see what the indexer saw).
+func (n Need) Enough(w, h int) bool { return min(w, h) >= n.Short && max(w, h) >= n.Long }
+
 // Picture is what an analyzer gets: the file's headers and, when any
 // pending analyzer needs pixels, the picture decoded once, oriented, at
 // least as large as every pending Need (never upscaled). Analyzers share
@@ -55,6 +64,11 @@ type Item struct {
 	Pending []Analyzer
 	// Source is the queuing source's own data, untouched here.
 	Source any
+	// Data is the file's whole content when the source has read it
+	// already (the scan reads a new picture to fingerprint it): it is
+	// probed and decoded from memory, the file not opened again, and
+	// dropped once the item is analysed.
+	Data []byte
 }
 
 // Analyzer is one kind of analysis. Analyze runs on the pipeline's
@@ -116,12 +130,6 @@ type Output interface {
 	Save(ctx context.Context, tx *store.Tx, entryID int64) error
 }
 
-// Committed is an Output that wants to know once its transaction committed
-// (an in-memory index follows the store this way, without reloading).
-type Committed interface {
-	Committed(entryID int64)
-}
-
 // rejectError marks an analyzer error that drops the whole item.
 type rejectError struct{ err error }
 
@@ -145,11 +153,13 @@ func (u unsupportedError) Unwrap() error { return u.err }
 // report it.
 func Unsupported(err error) error { return unsupportedError{err} }
 
-// Decoder decodes a file once; media.DecodeOriented is the default.
-type Decoder func(ctx context.Context, path string, lim media.Limits, enough func(w, h int) bool) (*image.RGBA, media.Info, error)
+// Decoder decodes an item's file once; (*media.Source).DecodeOriented is
+// the default. The Source is the one the Prober read the headers from.
+type Decoder func(ctx context.Context, src *media.Source, lim media.Limits, enough func(w, h int) bool) (*image.RGBA, media.Info, error)
 
-// Prober reads a file's headers; media.Probe is the default.
-type Prober func(ctx context.Context, path string, lim media.Limits) (media.Info, error)
+// Prober reads an item's file's headers; (*media.Source).Probe is the
+// default.
+type Prober func(ctx context.Context, src *media.Source, lim media.Limits) (media.Info, error)
 
 // Options tune Run; only Analyzers is required.
 type Options struct {
@@ -210,11 +220,10 @@ func Plan(as []Analyzer, rows map[string]store.AnalysisRow, fingerprint, mediaTy
 }
 
 // PlanStored lists the library's present pictures (images and RAW files)
-// that analyzer a has not analysed in their current content, as items for
-// Run: what a run of one analyzer over an indexed library works on (the
-// CLIP embedder's, the faces analyzer's). root maps a library path to the
-// file.
-func PlanStored(ctx context.Context, db *store.DB, root func(rel string) string, a Analyzer) ([]*Item, error) {
+// that any of as has not analysed in their current content, each with
+// every analyzer pending on it: what a back-fill over an indexed library
+// works on. root maps a library path to the file.
+func PlanStored(ctx context.Context, db *store.DB, root func(rel string) string, as []Analyzer) ([]*Item, error) {
 	cands, err := db.AnalysisCandidates(ctx, media.TypeImage, media.TypeRaw)
 	if err != nil {
 		return nil, fmt.Errorf("list pictures to analyse: %w", err)
@@ -225,12 +234,65 @@ func PlanStored(ctx context.Context, db *store.DB, root func(rel string) string,
 	}
 	var items []*Item
 	for _, c := range cands {
-		if p := Plan([]Analyzer{a}, done[c.ID], c.Fingerprint, c.MediaType, c.Path); len(p) > 0 {
+		if p := Plan(as, done[c.ID], c.Fingerprint, c.MediaType, c.Path); len(p) > 0 {
 			items = append(items, &Item{EntryID: c.ID, Rel: c.Path, Abs: root(c.Path),
 				Fingerprint: c.Fingerprint, MediaType: c.MediaType, Pending: p})
 		}
 	}
 	return items, nil
+}
+
+// Backfill runs opts.Analyzers over the stored library: every present
+// picture that one of them has not analysed in its current content is
+// decoded once for all those pending on it (a library where faces are
+// turned on later, with vectors missing too, is read once, not once per
+// analyzer). Analyzers no picture needs are left out, so their models
+// never load. It is the one "analyse what the library lacks" run, behind
+// `tagsight faces`, the Faces job and every other back-fill; like Run it
+// resumes where a cancelled or killed run stopped. report, when set, sees
+// done of total pictures and the current one (at the start, at most every
+// 100 ms, and at the end).
+func Backfill(ctx context.Context, db *store.DB, root func(rel string) string, opts Options, report func(done, total int, current string)) (Result, error) {
+	items, err := PlanStored(ctx, db, root, opts.Analyzers)
+	if err != nil {
+		return Result{Analyzers: map[string]*Stats{}}, err
+	}
+	needed := map[Analyzer]bool{}
+	for _, it := range items {
+		for _, a := range it.Pending {
+			needed[a] = true
+		}
+	}
+	var as []Analyzer
+	for _, a := range opts.Analyzers {
+		if needed[a] {
+			as = append(as, a)
+		}
+	}
+	opts.Analyzers = as
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 32
+	}
+	if opts.Flush <= 0 {
+		opts.Flush = time.Second
+	}
+	total, done := len(items), 0
+	if report != nil {
+		report(0, total, "")
+	}
+	var last time.Time
+	inner := opts.Done
+	opts.Done = func(it *Item, err error) {
+		done++
+		if inner != nil {
+			inner(it, err)
+		}
+		if report != nil && (time.Since(last) >= 100*time.Millisecond || done == total) {
+			last = time.Now()
+			report(done, total, it.Rel)
+		}
+	}
+	return Run(ctx, db, items, opts)
 }
 
 // result is one analyzer's outcome for an item.
@@ -268,10 +330,14 @@ func Run(ctx context.Context, db *store.DB, items []*Item, opts Options) (Result
 		opts.Flush = 500 * time.Millisecond
 	}
 	if opts.Decode == nil {
-		opts.Decode = media.DecodeOriented
+		opts.Decode = func(ctx context.Context, src *media.Source, lim media.Limits, enough func(w, h int) bool) (*image.RGBA, media.Info, error) {
+			return src.DecodeOriented(ctx, lim, enough)
+		}
 	}
 	if opts.Probe == nil {
-		opts.Probe = media.Probe
+		opts.Probe = func(ctx context.Context, src *media.Source, lim media.Limits) (media.Info, error) {
+			return src.Probe(ctx, lim)
+		}
 	}
 	var batched []Batched
 	stage := map[string]int{}
@@ -388,15 +454,6 @@ func Run(ctx context.Context, db *store.DB, items []*Item, opts Options) (Result
 	batch := store.NewBatcher(ctx, db, opts.BatchSize, func(ctx context.Context, tx *store.Tx, w *work) error {
 		return save(ctx, tx, w, opts, now)
 	})
-	batch.AfterCommit = func(ws []*work) {
-		for _, w := range ws {
-			for _, r := range w.results {
-				if c, ok := r.value.(Committed); ok && r.err == nil && w.it.EntryID > 0 {
-					c.Committed(w.it.EntryID)
-				}
-			}
-		}
-	}
 	ticker := time.NewTicker(opts.Flush)
 	defer ticker.Stop()
 	for out != nil {
@@ -472,21 +529,30 @@ func analyze(ctx context.Context, it *Item, opts Options) (w *work, decoded bool
 		}
 	}
 	if len(it.Pending) == 0 {
+		it.Data = nil
 		return w, false
 	}
 	p := &Picture{Path: it.Abs}
 	var need Need
 	for _, a := range it.Pending {
-		n := a.Need()
-		need.Short, need.Long = max(need.Short, n.Short), max(need.Long, n.Long)
+		need = need.Join(a.Need())
 	}
-	p.Info, p.InfoErr = opts.Probe(ctx, it.Abs, opts.Limits)
+	// One Source per item: the file is opened (or its bytes read) once
+	// for its headers and its pixels.
+	src := media.NewSource(it.Abs, it.Data)
+	p.Info, p.InfoErr = opts.Probe(ctx, src, opts.Limits)
+	if errors.Is(p.InfoErr, media.ErrEmpty) {
+		// An empty file (a back-fill finds one among the pictures): no
+		// content, so nothing to analyse and nothing wrong to report.
+		src.Close()
+		it.Data = nil
+		return w, false
+	}
 	if p.InfoErr != nil {
 		p.DecodeErr = p.InfoErr
 	} else if need.pixels() {
-		enough := func(w, h int) bool { return min(w, h) >= need.Short && max(w, h) >= need.Long }
 		var info media.Info
-		p.Image, info, p.DecodeErr = opts.Decode(ctx, it.Abs, opts.Limits, enough)
+		p.Image, info, p.DecodeErr = opts.Decode(ctx, src, opts.Limits, need.Enough)
 		decoded = true
 		if p.DecodeErr == nil {
 			p.Info = info // what the decoder read, in case the file changed
@@ -494,6 +560,8 @@ func analyze(ctx context.Context, it *Item, opts Options) (w *work, decoded bool
 			p.Image = nil
 		}
 	}
+	src.Close()
+	it.Data, src = nil, nil // the item waits for the writer: keep no file in memory
 	for _, a := range it.Pending {
 		v, err := a.Analyze(ctx, it, p)
 		var rj rejectError

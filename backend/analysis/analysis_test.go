@@ -130,9 +130,9 @@ func newFixture(t *testing.T, n int) *fixture {
 
 // decode is the injected decoder: it counts, and "decodes" a 4000×3000
 // picture at the smallest 1/8 step that is enough.
-func (f *fixture) decode(ctx context.Context, path string, lim media.Limits, enough func(w, h int) bool) (*image.RGBA, media.Info, error) {
+func (f *fixture) decode(ctx context.Context, src *media.Source, lim media.Limits, enough func(w, h int) bool) (*image.RGBA, media.Info, error) {
 	f.mu.Lock()
-	f.decodes[path]++
+	f.decodes[src.Path]++
 	f.mu.Unlock()
 	w, h := 4000, 3000
 	for s := 8; s > 1; s-- {
@@ -144,7 +144,7 @@ func (f *fixture) decode(ctx context.Context, path string, lim media.Limits, eno
 	return image.NewRGBA(image.Rect(0, 0, w, h)), media.Info{Width: 4000, Height: 3000, MediaType: "image"}, nil
 }
 
-func probe(ctx context.Context, path string, lim media.Limits) (media.Info, error) {
+func probe(ctx context.Context, src *media.Source, lim media.Limits) (media.Info, error) {
 	return media.Info{Width: 4000, Height: 3000, MediaType: "image"}, nil
 }
 

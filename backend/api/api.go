@@ -1,9 +1,18 @@
 // Package api is the surface the UI calls: one Go type whose exported
 // methods the Wails window binds (window.go.api.API.*) and the HTTP face
 // serves (POST /api/<Method>), plus the handler for thumbnails, previews,
-// files, uploads and server-sent events. It adapts the workspace's services
-// to the UI's shapes (frontend/src/lib/api/types.ts) and owns no logic of
-// its own beyond that.
+// files, uploads and server-sent events.
+//
+// It owns what only a face needs: the open library's lifetime (opening,
+// the folder watcher, each batch shown as a job), the user's preferences
+// and model downloads, the error codes the UI sees, the UI's shapes
+// (frontend/src/lib/api/types.ts), and the HTTP face's guard: which face
+// may call what (methodRoles), tokens and signed media links, rate and
+// stream limits, and scrubbing the server's paths from what the web sees.
+// It owns no library logic: indexing, search, tags, faces, containment and
+// the reading of a user's path belong to the packages it calls
+// (workspace, search, tags, library), which the command line calls too.
+// It owns no SQL (package store).
 package api
 
 import (
@@ -47,6 +56,20 @@ type Options struct {
 // may call; lifecycle functions (Shutdown, Open) are package functions so
 // Wails does not expose them.
 type API struct {
+	*core
+	// call is the context of the one call this value serves: the HTTP face
+	// runs each request on a copy made by forCall, so a client that goes
+	// away cancels its call. Wails v2 cannot hand a bound method a context
+	// (every parameter is the UI's), so the bound API itself has none and
+	// its calls run under the API's life, which Shutdown ends.
+	call context.Context
+}
+
+// core is what every copy of an API shares.
+type core struct {
+	life context.Context // done at Shutdown
+	stop context.CancelFunc
+
 	opts Options
 	jobs *jobs.Manager
 
@@ -64,15 +87,17 @@ func New(o Options) *API {
 	if o.Web {
 		o.Emit = webEmit(o.Emit)
 	}
-	a := &API{opts: o}
+	a := &API{core: &core{opts: o}}
+	a.life, a.stop = context.WithCancel(context.Background())
 	a.jobs = jobs.NewManager(jobs.Emitter(o.Emit))
 	a.loadConfig()
 	return a
 }
 
-// Shutdown cancels running jobs (they commit what they finished) and
-// closes the library.
+// Shutdown cancels running jobs (they commit what they finished) and the
+// bound API's calls in flight, and closes the library.
 func Shutdown(a *API) {
+	a.stop()
 	a.mu.Lock()
 	live := a.live
 	a.live = nil
@@ -105,7 +130,16 @@ func (a *API) workspace() (*workspace.Workspace, error) {
 	return a.ws, nil
 }
 
-func bg() context.Context { return context.Background() }
+// ctx is the context of the call being served.
+func (a *API) ctx() context.Context {
+	if a.call != nil {
+		return a.call
+	}
+	return a.life
+}
+
+// forCall is the API serving one call under ctx (see API.call).
+func (a *API) forCall(ctx context.Context) *API { return &API{core: a.core, call: ctx} }
 
 // Version is the application's version.
 func (a *API) Version() string { return a.opts.Version }

@@ -72,7 +72,10 @@ func TestTrash(t *testing.T) {
 	if _, err := ws.Lib.DB.Vector(t.Context(), ws.Now().StoreModel, id); err == nil {
 		t.Error("the trashed entry's vector is still there")
 	}
-	res, _ := a.Search(SearchRequest{Query: "red", Limit: 10})
+	res, err := a.Search(SearchRequest{Query: "red", Limit: 10})
+	if err != nil {
+		t.Fatalf("Search: %v", err)
+	}
 	for _, it := range res.Items {
 		if it.ID == id {
 			t.Error("search still finds the trashed entry")
@@ -97,7 +100,10 @@ func TestSetField(t *testing.T) {
 	if err := a.SetField(id, "Shot", "date", "2023-06-01"); err != nil {
 		t.Fatal(err)
 	}
-	d, _ := a.Entry(id)
+	d, err := a.Entry(id)
+	if err != nil {
+		t.Fatalf("Entry: %v", err)
+	}
 	got := map[string]string{}
 	for _, f := range d.Fields {
 		got[f.Name+"/"+f.Kind] = f.Value
@@ -108,8 +114,8 @@ func TestSetField(t *testing.T) {
 	if err := a.SetField(id, "Note", "text", ""); err != nil {
 		t.Fatal(err)
 	}
-	if d, _ := a.Entry(id); len(d.Fields) != 1 {
-		t.Errorf("after removing Note: %+v", d.Fields)
+	if d, err := a.Entry(id); err != nil || len(d.Fields) != 1 {
+		t.Errorf("after removing Note: %+v %v", d.Fields, err)
 	}
 	if err := a.SetField(id, "Shot", "date", "yesterday"); err == nil {
 		t.Error("a bad date was accepted")
@@ -199,16 +205,16 @@ func TestEntryWarnsOfDamage(t *testing.T) {
 	if err != nil || len(d.Warnings) != 1 || !strings.Contains(d.Warnings[0], "damaged JPEG") || d.PreviewURL == nil {
 		t.Fatalf("damaged entry: %+v %v", d, err)
 	}
-	if ok, _ := a.Entry(entryID(t, a, "pics/red.jpg")); len(ok.Warnings) != 0 {
-		t.Errorf("intact entry warns: %v", ok.Warnings)
+	if ok, err := a.Entry(entryID(t, a, "pics/red.jpg")); err != nil || len(ok.Warnings) != 0 {
+		t.Errorf("intact entry warns: %v %v", ok.Warnings, err)
 	}
 	testutil.WriteFile(t, p, whole)
 	if _, err := a.StartIndex(); err != nil {
 		t.Fatal(err)
 	}
 	waitJobs(t, a)
-	if d, _ := a.Entry(entryID(t, a, "pics/cut.jpg")); len(d.Warnings) != 0 {
-		t.Errorf("the rewritten picture still warns: %v", d.Warnings)
+	if d, err := a.Entry(entryID(t, a, "pics/cut.jpg")); err != nil || len(d.Warnings) != 0 {
+		t.Errorf("the rewritten picture still warns: %v %v", d.Warnings, err)
 	}
 }
 
@@ -218,8 +224,8 @@ func TestEntryWarnsOfDamage(t *testing.T) {
 // TagStudio's file as it was.
 func TestTagStudioOffer(t *testing.T) {
 	a, root, _ := desktopAPI(t)
-	if info, _ := a.LibraryInfo(); info.TagStudio {
-		t.Fatal("offered without a TagStudio library")
+	if info, err := a.LibraryInfo(); err != nil || info.TagStudio {
+		t.Fatal("offered without a TagStudio library", err)
 	}
 	lib := `{"ts-version":"9.4.2","tags":[
  {"id":1000,"name":"Colour","aliases":[""],"color":"green"},
@@ -227,8 +233,8 @@ func TestTagStudioOffer(t *testing.T) {
 "entries":[{"id":0,"filename":"red.jpg","path":"pics","fields":[{"6":[1001]}]}]}`
 	p := filepath.Join(root, ".TagStudio", "ts_library.json")
 	testutil.WriteFile(t, p, []byte(lib))
-	if info, _ := a.LibraryInfo(); !info.TagStudio {
-		t.Fatal("a TagStudio library is not offered")
+	if info, err := a.LibraryInfo(); err != nil || !info.TagStudio {
+		t.Fatal("a TagStudio library is not offered", err)
 	}
 	j, err := a.ImportTagStudio()
 	if err != nil {
@@ -238,8 +244,8 @@ func TestTagStudioOffer(t *testing.T) {
 	if err != nil || done.State != jobs.Done {
 		t.Fatalf("%+v %v", done, err)
 	}
-	if info, _ := a.LibraryInfo(); info.TagStudio {
-		t.Error("still offered after the import")
+	if info, err := a.LibraryInfo(); err != nil || info.TagStudio {
+		t.Error("still offered after the import", err)
 	}
 	res, err := a.Search(SearchRequest{Query: "tag:Colour", Limit: 10})
 	if err != nil || len(res.Items) != 1 || res.Items[0].Path != "pics/red.jpg" {
@@ -258,8 +264,8 @@ func TestTagStudioOffer(t *testing.T) {
 	if err := a.DismissTagStudio(); err != nil {
 		t.Fatal(err)
 	}
-	if info, _ := a.LibraryInfo(); info.TagStudio {
-		t.Error("still offered after dismissing")
+	if info, err := a.LibraryInfo(); err != nil || info.TagStudio {
+		t.Error("still offered after dismissing", err)
 	}
 }
 
@@ -272,7 +278,10 @@ func TestWriteXMP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nice, _ := a.CreateTag("Nice")
+	nice, err := a.CreateTag("Nice")
+	if err != nil {
+		t.Fatalf("CreateTag: %v", err)
+	}
 	if _, err := a.UpdateTag(nice.ID, TagPatch{AddParent: &places.ID}); err != nil {
 		t.Fatal(err)
 	}

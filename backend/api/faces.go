@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"path"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/tagsight/tagsight/backend/faces"
 	"github.com/tagsight/tagsight/backend/jobs"
+	"github.com/tagsight/tagsight/backend/library"
 	"github.com/tagsight/tagsight/backend/store"
 	"github.com/tagsight/tagsight/backend/workspace"
 )
@@ -91,7 +91,7 @@ func (a *API) People(hidden bool) ([]Person, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx := bg()
+	ctx := a.ctx()
 	ps, err := ws.Lib.DB.People(ctx, hidden)
 	if err != nil {
 		return nil, err
@@ -131,7 +131,7 @@ func (a *API) PersonFaces(person int64, limit int) ([]Face, error) {
 	if limit == 0 || limit > 5000 {
 		limit = 500
 	}
-	ctx := bg()
+	ctx := a.ctx()
 	var fs []store.Face
 	if person == 0 {
 		fs, err = ws.Lib.DB.UnassignedFaces(ctx, limit)
@@ -156,7 +156,7 @@ func (a *API) personResult(ws *workspace.Workspace, id int64, err error) (Person
 		return Person{}, faceErr(err)
 	}
 	a.changed()
-	ctx := bg()
+	ctx := a.ctx()
 	p, err := ws.Lib.DB.PersonByID(ctx, id)
 	if err != nil {
 		return Person{}, faceErr(err)
@@ -195,25 +195,8 @@ func (a *API) NamePerson(id int64, name string) (Person, error) {
 	if name, err = cleanPersonName(name); err != nil {
 		return Person{}, err
 	}
-	ctx := bg()
-	if err := ws.Lib.DB.NamePerson(ctx, id, name); err != nil {
-		return Person{}, faceErr(err)
-	}
-	// Named into someone else: the name finds them.
-	ids, _ := ws.Tags.TagIDs(ctx, name)
-	for _, p := range mustPeople(ws) {
-		for _, t := range ids {
-			if p.TagID == t {
-				id = p.ID
-			}
-		}
-	}
-	return a.personResult(ws, id, nil)
-}
-
-func mustPeople(ws *workspace.Workspace) []store.Person {
-	ps, _ := ws.Lib.DB.People(bg(), true)
-	return ps
+	id, err = ws.Lib.DB.NamePerson(a.ctx(), id, name)
+	return a.personResult(ws, id, err)
 }
 
 // NameFace puts one face in the person of that name (made when nobody
@@ -226,7 +209,7 @@ func (a *API) NameFace(faceID int64, name string) (Person, error) {
 	if name, err = cleanPersonName(name); err != nil {
 		return Person{}, err
 	}
-	id, err := ws.Lib.DB.NameFace(bg(), faceID, name)
+	id, err := ws.Lib.DB.NameFace(a.ctx(), faceID, name)
 	return a.personResult(ws, id, err)
 }
 
@@ -236,7 +219,7 @@ func (a *API) MergePeople(into, from int64) (Person, error) {
 	if err != nil {
 		return Person{}, err
 	}
-	err = ws.Lib.DB.MergePeople(bg(), into, from)
+	err = ws.Lib.DB.MergePeople(a.ctx(), into, from)
 	return a.personResult(ws, into, err)
 }
 
@@ -246,7 +229,7 @@ func (a *API) SplitFace(faceID int64) (Person, error) {
 	if err != nil {
 		return Person{}, err
 	}
-	id, err := ws.Lib.DB.SplitFace(bg(), faceID)
+	id, err := ws.Lib.DB.SplitFace(a.ctx(), faceID)
 	return a.personResult(ws, id, err)
 }
 
@@ -257,7 +240,7 @@ func (a *API) RejectFace(faceID int64) error {
 	if err != nil {
 		return err
 	}
-	if err := ws.Lib.DB.RejectFace(bg(), faceID); err != nil {
+	if err := ws.Lib.DB.RejectFace(a.ctx(), faceID); err != nil {
 		return faceErr(err)
 	}
 	a.changed()
@@ -270,7 +253,7 @@ func (a *API) HidePerson(id int64, hidden bool) error {
 	if err != nil {
 		return err
 	}
-	if err := ws.Lib.DB.HidePerson(bg(), id, hidden); err != nil {
+	if err := ws.Lib.DB.HidePerson(a.ctx(), id, hidden); err != nil {
 		return faceErr(err)
 	}
 	a.changed()
@@ -304,7 +287,9 @@ func (a *API) Recluster() (jobs.Job, error) {
 		return jobs.Job{}, err
 	}
 	return a.jobs.Start("recluster", "Grouping faces into people", ws.Lib.Root, func(ctx context.Context, report func(jobs.Progress)) (any, error) {
-		n, err := ws.Recluster(ctx)
+		n, err := ws.Recluster(ctx, func(done, total int) {
+			report(jobs.Progress{Phase: "grouping", Done: int64(done), Total: int64(total), Unit: "faces"})
+		})
 		a.changed()
 		return map[string]int{"people": n}, err
 	})
@@ -316,7 +301,7 @@ func (a *API) FaceSettings() (faces.Tuning, error) {
 	if err != nil {
 		return faces.Tuning{}, err
 	}
-	return ws.FaceSettings(bg()), nil
+	return ws.FaceSettings(a.ctx()), nil
 }
 
 // SaveFaceSettings stores them (cleaned) and, with on false, turns faces
@@ -326,7 +311,7 @@ func (a *API) SaveFaceSettings(s faces.Tuning, on bool) (faces.Tuning, error) {
 	if err != nil {
 		return faces.Tuning{}, err
 	}
-	ctx := bg()
+	ctx := a.ctx()
 	if s, err = ws.SetFaceSettings(ctx, s); err != nil {
 		return s, err
 	}
@@ -367,5 +352,5 @@ func (h *httpFace) serveFace(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
 	w.Header().Set("Content-Type", "image/jpeg")
-	serveData(w, r, ws.Lib, filepath.Base(ws.FaceCropDir()), f.Crop)
+	serveData(w, r, ws.Lib, library.FaceCrops, f.Crop)
 }

@@ -120,6 +120,19 @@ func TestPeopleOverHTTP(t *testing.T) {
 			t.Errorf("name %q: %d %s", bad, code, body)
 		}
 	}
+	// A name another person has merges the two: the answer is the person
+	// who has the name now, with both groups' faces.
+	var blueID int64
+	for _, p := range people {
+		if p.ID != redID {
+			blueID = p.ID
+		}
+	}
+	code, body = callAPI(t, http.DefaultClient, srv.URL, "NamePerson", blueID, "alice")
+	var merged Person
+	if code != 200 || json.Unmarshal(body, &merged) != nil || merged.ID != redID || merged.Name != "Alice" || merged.Faces != 6 || merged.Entries != 6 {
+		t.Errorf("NamePerson(blue, alice): %d %s; want person %d, Alice, 6 faces on 6 pictures", code, body, redID)
+	}
 	// A face id that is not one is a clear 404, for the crop too.
 	if code, body := get(t, srv.URL+"/face/999999"); code != http.StatusNotFound || !bytes.Contains([]byte(body), []byte("no such face")) {
 		t.Errorf("/face/999999: %d %s", code, body)

@@ -383,7 +383,9 @@ func (h *httpFace) serveCall(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	role, known := methodRoles[name]
-	m := reflect.ValueOf(h.a).MethodByName(name)
+	// The call runs on a copy of the API that carries the request's
+	// context: a client that goes away cancels it.
+	m := reflect.ValueOf(h.a.forCall(r.Context())).MethodByName(name)
 	if !known || !m.IsValid() {
 		httpError(w, http.StatusNotFound, &Error{Code: CodeNotFound, Message: "no API method " + strconv.Quote(name)})
 		return
@@ -592,6 +594,9 @@ func (h *httpFace) serveThumb(w http.ResponseWriter, r *http.Request) {
 	serveData(w, r, ws.Lib, "thumbs", e.Thumb)
 }
 
+// previewSize is the long side of the viewer's previews.
+const previewSize = 1600
+
 // servePreview makes (once) and serves a large oriented JPEG. Unlike
 // thumbnails it may cost a full decode, so it counts against the limiter.
 func (h *httpFace) servePreview(w http.ResponseWriter, r *http.Request) {
@@ -608,19 +613,21 @@ func (h *httpFace) servePreview(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	p := ws.Lib.Abs(c.Real)
-	key := strings.ReplaceAll(e.Fingerprint, ":", "")
-	rel := key[len(key)-2:] + "/" + key + "-1600.jpg"
-	dst := filepath.Join(ws.Lib.DataDir(), "previews", filepath.FromSlash(rel))
-	if _, err := os.Stat(dst); err != nil {
-		if _, err := media.Thumbnail(r.Context(), p, dst, 1600, media.DefaultLimits()); err != nil {
+	files := ws.Lib.Derived()
+	rel := library.DerivedRel(e.Fingerprint, previewSize)
+	if !files.Has(library.Previews, rel) {
+		data, _, err := media.ThumbnailJPEG(r.Context(), ws.Lib.Abs(c.Real), previewSize, media.DefaultLimits())
+		if err == nil {
+			_, err = files.Put(library.Previews, e.Fingerprint, previewSize, data)
+		}
+		if err != nil {
 			fail(w, &Error{Code: CodeNotFound, Message: "no preview: " + err.Error()})
 			return
 		}
 	}
 	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
 	w.Header().Set("Content-Type", "image/jpeg")
-	serveData(w, r, ws.Lib, "previews", rel)
+	serveData(w, r, ws.Lib, library.Previews, rel)
 }
 
 // allowRequest takes a token from the client's rate-limit bucket for a

@@ -262,7 +262,10 @@ func TestUploadAndTags(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(root, "uploads/page.jpg")); err == nil {
 		t.Error("a file that is not a picture was accepted")
 	}
-	res, _ := a.Search(SearchRequest{Query: "blue", Limit: 5})
+	res, err := a.Search(SearchRequest{Query: "blue", Limit: 5})
+	if err != nil {
+		t.Fatalf("Search: %v", err)
+	}
 	if len(res.Items) == 0 || res.Items[0].Path != "uploads/trip/blue.jpg" {
 		t.Errorf("uploaded picture not searchable: %+v", res.Items)
 	}
@@ -271,14 +274,20 @@ func TestUploadAndTags(t *testing.T) {
 		t.Fatal(err)
 	}
 	ids := []int64{res.Items[0].ID}
-	if n, _ := a.ApplyTag(tg.ID, ids); n != 1 {
-		t.Error("apply")
+	if n, err := a.ApplyTag(tg.ID, ids); err != nil || n != 1 {
+		t.Error("apply", n, err)
 	}
-	sel, _ := a.SelectionTags(ids)
+	sel, err := a.SelectionTags(ids)
+	if err != nil {
+		t.Fatalf("SelectionTags: %v", err)
+	}
 	if len(sel.All) != 1 || sel.All[0].Name != "Sea" {
 		t.Errorf("selection tags %+v", sel)
 	}
-	ac, _ := a.Autocomplete("red tag:se", 10)
+	ac, err := a.Autocomplete("red tag:se", 10)
+	if err != nil {
+		t.Fatalf("Autocomplete: %v", err)
+	}
 	if len(ac) == 0 || ac[0].Text != "tag:Sea" {
 		t.Errorf("autocomplete %+v", ac)
 	}

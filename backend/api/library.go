@@ -42,7 +42,7 @@ func (a *API) open(root string, create, index bool) (LibraryInfo, error) {
 	if mo.Provider == "" && a.cfg.Provider != "auto" {
 		mo.Provider = a.cfg.Provider
 	}
-	ws, err := workspace.Open(bg(), root, create, mo, false)
+	ws, err := workspace.Open(a.life, root, create, mo, false) // outlives the call
 	if err != nil {
 		return LibraryInfo{}, err
 	}
@@ -88,7 +88,7 @@ func (a *API) LibraryInfo() (*LibraryInfo, error) {
 	if ws == nil {
 		return nil, nil
 	}
-	ctx := bg()
+	ctx := a.ctx()
 	info := &LibraryInfo{Root: ws.Lib.Root, Name: filepath.Base(ws.Lib.Root)}
 	if a.opts.Web {
 		info.Root = "" // the web gets no folder of the server's
@@ -132,7 +132,7 @@ func (a *API) PlanImport(paths []string, target string) (library.ImportPlan, err
 	if err != nil {
 		return library.ImportPlan{}, err
 	}
-	return ws.Lib.PlanImport(bg(), paths, target)
+	return ws.Lib.PlanImport(a.ctx(), paths, target)
 }
 
 // Import copies files and folders into the library, then indexes them.
@@ -218,9 +218,11 @@ func (a *API) emitIfOpen(ws *workspace.Workspace) bool {
 	return open
 }
 
-// emitInfo tells the UI the library changed, with its new facts.
+// emitInfo tells the UI the library changed, with its new facts. It runs
+// under the API's life, not a call's: jobs and the watcher call it after
+// the call that started them has ended.
 func (a *API) emitInfo() {
-	info, err := a.LibraryInfo()
+	info, err := (&API{core: a.core}).LibraryInfo()
 	if err != nil || info == nil {
 		return
 	}
@@ -240,7 +242,8 @@ func (a *API) Trash(ids []int64) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, err := ws.Trash(bg(), ids)
+	// Not cancelled midway: a file already in the trash must lose its entry.
+	n, err := ws.Trash(context.WithoutCancel(a.ctx()), ids)
 	if n > 0 {
 		a.changed()
 	}
@@ -339,7 +342,7 @@ func (a *API) DismissTagStudio() error {
 	if err != nil {
 		return err
 	}
-	if err := ws.Lib.DB.SetSetting(bg(), tagStudioOffer, "dismissed"); err != nil {
+	if err := ws.Lib.DB.SetSetting(a.ctx(), tagStudioOffer, "dismissed"); err != nil {
 		return err
 	}
 	a.emitInfo()

@@ -129,8 +129,8 @@ func newRolesLibrary(t *testing.T) *rolesLibrary {
 	for _, e := range es {
 		l.ids[e.Path] = e.ID
 	}
-	if ps, _ := l.a.People(false); len(ps) != 2 {
-		t.Fatalf("the fixture has %d people, want 2 (red and blue)", len(ps))
+	if ps, err := l.a.People(false); err != nil || len(ps) != 2 {
+		t.Fatalf("the fixture has %d people, want 2 (red and blue) (%v)", len(ps), err)
 	}
 	// A TagStudio library in the folder: its tags are on offer.
 	testutil.WriteFile(t, filepath.Join(l.root, ".TagStudio", "ts_library.json"), []byte(`{"ts-version":"9.4.2","tags":[
@@ -231,10 +231,16 @@ func (l *rolesLibrary) block(t *testing.T, lock string) jobs.Job {
 // person is a person of the library with at least n faces, and its faces.
 func (l *rolesLibrary) person(t *testing.T, n int, skip ...int64) (Person, []Face) {
 	t.Helper()
-	ps, _ := l.a.People(false)
+	ps, err := l.a.People(false)
+	if err != nil {
+		t.Fatalf("People: %v", err)
+	}
 	for _, p := range ps {
 		if p.Faces >= n && !containsID(skip, p.ID) {
-			fs, _ := l.a.PersonFaces(p.ID, 0)
+			fs, err := l.a.PersonFaces(p.ID, 0)
+			if err != nil {
+				t.Fatalf("PersonFaces: %v", err)
+			}
 			return p, fs
 		}
 	}
@@ -383,7 +389,10 @@ var writeCases = []struct {
 
 func (l *rolesLibrary) tag(t *testing.T, name string) int64 {
 	t.Helper()
-	ts, _ := l.a.Tags()
+	ts, err := l.a.Tags()
+	if err != nil {
+		t.Fatalf("Tags: %v", err)
+	}
 	for _, tg := range ts {
 		if tg.Name == name {
 			return tg.ID

@@ -482,7 +482,10 @@ func TestStalledClientIsDropped(t *testing.T) {
 			t.Errorf("%s: %q, want a 4xx or a closed connection", path, b)
 		}
 	}
-	ts, _ := w.a.Tags()
+	ts, err := w.a.Tags()
+	if err != nil {
+		t.Fatalf("Tags: %v", err)
+	}
 	for _, tg := range ts {
 		if strings.HasPrefix(tg.Name, "Sl") {
 			t.Errorf("a tag came from a stalled request: %q", tg.Name)

@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tagsight/tagsight/backend/library"
+	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/pathenc"
 	"github.com/tagsight/tagsight/backend/query"
 	"github.com/tagsight/tagsight/backend/search"
@@ -96,7 +98,10 @@ func (a *API) Search(req SearchRequest) (SearchResult, error) {
 	if err != nil {
 		return SearchResult{}, err
 	}
-	ctx := bg()
+	ctx := a.ctx()
+	if searchHook != nil {
+		searchHook(ctx)
+	}
 	opt := search.Options{Limit: req.Limit, Offset: req.Offset, Sort: req.Sort, IncludeHidden: req.ShowHidden}
 	if a.opts.Web {
 		opt.LikePath = func(p string) (string, error) { return libraryPicture(ctx, ws, p) }
@@ -105,22 +110,25 @@ func (a *API) Search(req SearchRequest) (SearchResult, error) {
 	return a.result(ctx, ws, res, err)
 }
 
+// searchHook, when set by tests, runs at the start of each Search with
+// the call's context.
+var searchHook func(context.Context)
+
 // libraryPicture vets a like: path from the web: a library-relative path
-// of an entry whose file (symlinks followed) lies inside the library.
-// Absolute paths, drive letters, backslashes and .. are refused outright,
-// before anything on disk is looked at.
+// of an entry whose file (symlinks followed) lies inside the library
+// (library.LibraryPath). Absolute paths, drive letters, backslashes and ..
+// are refused outright, before anything on disk is looked at.
 func libraryPicture(ctx context.Context, ws *workspace.Workspace, p string) (string, error) {
-	if p == "" || filepath.IsAbs(p) || path.IsAbs(p) || strings.ContainsAny(p, "\\\x00") ||
-		(len(p) > 1 && p[1] == ':') || path.Clean(p) != p || p == ".." || strings.HasPrefix(p, "../") {
+	_, err := ws.Lib.Resolve(ctx, p, library.LibraryPath)
+	switch {
+	case err == nil:
+		return p, nil
+	case errors.Is(err, library.ErrBadPath):
 		return "", fmt.Errorf("%q: name a picture in the library by its path inside it (no absolute paths or ..)", p)
-	}
-	if _, err := ws.Lib.DB.EntryByPath(ctx, p); err != nil {
+	case errors.Is(err, store.ErrNotFound):
 		return "", fmt.Errorf("%q: no such picture in the library", p)
 	}
-	if _, err := ws.Lib.Contain(p); err != nil {
-		return "", fmt.Errorf("%q: %v", p, containErr(err))
-	}
-	return p, nil
+	return "", fmt.Errorf("%q: %v", p, containErr(err))
 }
 
 // Similar is "more like this" for an entry.
@@ -129,7 +137,7 @@ func (a *API) Similar(id int64, limit int) (SearchResult, error) {
 	if err != nil {
 		return SearchResult{}, err
 	}
-	ctx := bg()
+	ctx := a.ctx()
 	res, err := ws.Now().Search.Similar(ctx, id, "", search.Options{Limit: limit})
 	return a.result(ctx, ws, res, err)
 }
@@ -141,16 +149,10 @@ func (a *API) SearchByImage(p string, limit int) (SearchResult, error) {
 	if err != nil {
 		return SearchResult{}, err
 	}
-	ctx := bg()
-	if e, err := ws.Lib.DB.EntryByPath(ctx, filepath.ToSlash(p)); err == nil {
-		res, err := ws.Now().Search.Similar(ctx, e.ID, "", search.Options{Limit: limit})
+	ctx := a.ctx()
+	if n, err := ws.Lib.Resolve(ctx, p, library.UserPath); err == nil && n.Found() {
+		res, err := ws.Now().Search.Similar(ctx, n.Entry.ID, "", search.Options{Limit: limit})
 		return a.result(ctx, ws, res, err)
-	}
-	if rel, err := ws.Lib.Rel(p); err == nil {
-		if e, err := ws.Lib.DB.EntryByPath(ctx, rel); err == nil {
-			res, err := ws.Now().Search.Similar(ctx, e.ID, "", search.Options{Limit: limit})
-			return a.result(ctx, ws, res, err)
-		}
 	}
 	res, err := ws.Now().Search.SimilarFile(ctx, p, "", search.Options{Limit: limit})
 	return a.result(ctx, ws, res, err)
@@ -178,7 +180,7 @@ func (a *API) SearchByImageData(data []byte, name string, limit int) (SearchResu
 	if err != nil {
 		return SearchResult{}, err
 	}
-	ctx := bg()
+	ctx := a.ctx()
 	res, err := ws.Now().Search.SimilarFile(ctx, tmp.Name(), "", searchOptions(limit))
 	return a.result(ctx, ws, res, err)
 }
@@ -189,13 +191,13 @@ func (a *API) Entry(id int64) (EntryDetail, error) {
 	if err != nil {
 		return EntryDetail{}, err
 	}
-	ctx := bg()
+	ctx := a.ctx()
 	e, err := ws.Lib.DB.EntryByID(ctx, id)
 	if err != nil {
 		return EntryDetail{}, err
 	}
 	d := EntryDetail{Item: a.item(e), Fingerprint: e.Fingerprint, Mime: e.Mime, Orientation: e.Orientation,
-		Make: strp(e.Make), Model: strp(e.Model), Lens: strp(e.Lens), Exposure: strp(e.Exposure), Lat: e.Lat, Lon: e.Lon,
+		Make: strp(e.Make), Model: strp(e.Model), Camera: strp(media.CameraName(e.Make, e.Model)), Lens: strp(e.Lens), Exposure: strp(e.Exposure), Lat: e.Lat, Lon: e.Lon,
 		FileURL: fmt.Sprintf("/file/%d", e.ID)}
 	if e.ISO > 0 {
 		d.ISO = &e.ISO
@@ -238,7 +240,7 @@ func (a *API) SelectionTags(ids []int64) (SelectionTags, error) {
 	if err != nil {
 		return out, err
 	}
-	ctx := bg()
+	ctx := a.ctx()
 	count := map[int64]int{}
 	byID := map[int64]tags.Tag{}
 	for _, id := range ids {
@@ -273,7 +275,7 @@ func (a *API) Suggestions(id int64) ([]Suggestion, error) {
 	if ws.Now().Model == nil {
 		return out, nil
 	}
-	ctx := bg()
+	ctx := a.ctx()
 	if _, err := ws.Lib.DB.Vector(ctx, ws.Now().StoreModel, id); err != nil {
 		return out, nil // not embedded yet
 	}
@@ -300,7 +302,7 @@ func (a *API) DismissSuggestion(tagID int64, ids []int64) error {
 	if err != nil {
 		return err
 	}
-	return ws.Tags.Dismiss(bg(), tagID, ids)
+	return ws.Tags.Dismiss(a.ctx(), tagID, ids)
 }
 
 // BatchSuggest previews the pictures that look like a tag and lack it.
@@ -309,7 +311,7 @@ func (a *API) BatchSuggest(tagID int64) ([]Item, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx := bg()
+	ctx := a.ctx()
 	hits, err := ws.Now().Search.BatchSuggest(ctx, tagID, 500)
 	if err != nil {
 		return nil, err
@@ -317,37 +319,11 @@ func (a *API) BatchSuggest(tagID int64) ([]Item, error) {
 	return a.items(ctx, ws, hits)
 }
 
-// Duplicates finds duplicate groups, keeper first.
-func (a *API) Duplicates() ([]DuplicateGroup, error) {
-	ws, err := a.workspace()
-	if err != nil {
-		return nil, err
-	}
-	ctx := bg()
-	groups, err := ws.Now().Search.Duplicates(ctx, 0.98)
-	if err != nil && !errors.Is(err, search.ErrNoModel) {
-		return nil, err
-	}
-	out := []DuplicateGroup{}
-	for _, g := range groups {
-		hits := make([]search.Hit, len(g.EntryIDs))
-		for i, id := range g.EntryIDs {
-			hits[i] = search.Hit{EntryID: id, Score: math.NaN()}
-		}
-		items, err := a.items(ctx, ws, hits)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, DuplicateGroup{Kind: g.Kind, Items: items, Keeper: g.EntryIDs[0], Similarity: g.Similarity})
-	}
-	return out, nil
-}
-
 // Autocomplete completes the word at the cursor with tags and prefixes.
 func (a *API) Autocomplete(text string, cursor int) ([]AutocompleteItem, error) {
 	var tags []query.CompletionTag
 	if ws, err := a.workspace(); err == nil {
-		ts, err := ws.Tags.List(bg())
+		ts, err := ws.Tags.List(a.ctx())
 		if err != nil {
 			return nil, err
 		}

@@ -42,7 +42,7 @@ func (a *API) Settings() (Settings, error) {
 	ws := a.ws
 	a.mu.RUnlock()
 	if ws != nil {
-		s.Model, _ = ws.Lib.DB.Setting(bg(), "model", "")
+		s.Model, _ = ws.Lib.DB.Setting(a.ctx(), "model", "")
 		if m := ws.Now().Model; s.Model == "" && m != nil {
 			s.Model = filepath.Base(m.Dir)
 		}
@@ -94,10 +94,10 @@ func (a *API) SaveSettings(s Settings) (Settings, error) {
 				a.mu.Unlock()
 			}
 			model := s.Model
-			if raw, _ := ws.Lib.DB.Setting(bg(), "model", ""); a.opts.Web && s.Model == cur.Model && raw != "" {
+			if raw, _ := ws.Lib.DB.Setting(a.ctx(), "model", ""); a.opts.Web && s.Model == cur.Model && raw != "" {
 				model = raw // the web was shown a folder's name (Settings): reload that folder
 			}
-			if err := ws.SetModel(bg(), model); err != nil {
+			if err := ws.SetModel(a.ctx(), model); err != nil {
 				return s, err
 			}
 			a.StartIndex()

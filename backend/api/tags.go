@@ -12,7 +12,7 @@ func (a *API) Tags() ([]tags.Tag, error) {
 	if err != nil {
 		return nil, err
 	}
-	ts, err := ws.Tags.List(bg())
+	ts, err := ws.Tags.List(a.ctx())
 	if ts == nil {
 		ts = []tags.Tag{}
 	}
@@ -25,7 +25,7 @@ func (a *API) CreateTag(name string) (tags.Tag, error) {
 	if err != nil {
 		return tags.Tag{}, err
 	}
-	return ws.Tags.Create(bg(), name)
+	return ws.Tags.Create(a.ctx(), name)
 }
 
 // UpdateTag applies a patch to a tag.
@@ -34,7 +34,7 @@ func (a *API) UpdateTag(id int64, p TagPatch) (tags.Tag, error) {
 	if err != nil {
 		return tags.Tag{}, err
 	}
-	ctx, s := bg(), ws.Tags
+	ctx, s := a.ctx(), ws.Tags
 	steps := []func() error{}
 	if p.Name != nil {
 		steps = append(steps, func() error { return s.Rename(ctx, id, *p.Name) })
@@ -77,7 +77,7 @@ func (a *API) MergeTags(from, into int64) error {
 	if err != nil {
 		return err
 	}
-	return ws.Tags.Merge(bg(), from, into)
+	return ws.Tags.Merge(a.ctx(), from, into)
 }
 
 // DeleteTag removes a tag.
@@ -86,7 +86,7 @@ func (a *API) DeleteTag(id int64) error {
 	if err != nil {
 		return err
 	}
-	return ws.Tags.Delete(bg(), id)
+	return ws.Tags.Delete(a.ctx(), id)
 }
 
 // ApplyTag adds a tag to entries.
@@ -95,7 +95,7 @@ func (a *API) ApplyTag(tagID int64, ids []int64) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return ws.Tags.Apply(bg(), tagID, ids)
+	return ws.Tags.Apply(a.ctx(), tagID, ids)
 }
 
 // RemoveTag takes a tag off entries.
@@ -104,7 +104,7 @@ func (a *API) RemoveTag(tagID int64, ids []int64) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return ws.Tags.Remove(bg(), tagID, ids)
+	return ws.Tags.Remove(a.ctx(), tagID, ids)
 }
 
 // SetField sets a text or date field ("" removes it).
@@ -113,5 +113,5 @@ func (a *API) SetField(id int64, name, kind, value string) error {
 	if err != nil {
 		return err
 	}
-	return ws.Tags.SetField(bg(), id, name, kind, value)
+	return ws.Tags.SetField(a.ctx(), id, name, kind, value)
 }

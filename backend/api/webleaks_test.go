@@ -62,8 +62,14 @@ func TestReadOnlySeesNoServerPath(t *testing.T) {
 	}
 	// Without the scrubbing the desktop sees, the answers would leak:
 	// make sure the fixture has something to hide.
-	info, _ := l.a.LibraryInfo()
-	set, _ := l.a.Settings()
+	info, err := l.a.LibraryInfo()
+	if err != nil {
+		t.Fatalf("LibraryInfo: %v", err)
+	}
+	set, err := l.a.Settings()
+	if err != nil {
+		t.Fatalf("Settings: %v", err)
+	}
 	if b, _ := json.Marshal([]any{info, set, l.a.jobs.List()}); !re.Match(b) {
 		t.Fatalf("the fixture reveals nothing to hide: %s", b)
 	}

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"image"
 	"math"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/tagsight/tagsight/backend/analysis"
@@ -76,16 +74,21 @@ const CropSize = 160
 // crop for the People view, and saves them, putting each new face in a
 // person as it goes (see Assign).
 type Analyzer struct {
-	eng     *Engine
-	key     string
-	set     Tuning
-	cropDir string
+	eng   *Engine
+	key   string
+	set   Tuning
+	crops Crops
 }
 
+// Crops keeps the JPEG crop of a content's i-th face and says where it
+// went (the library's derived files: library.Derived.Put with
+// library.FaceCrops).
+type Crops func(fingerprint string, i int, jpeg []byte) (rel string, err error)
+
 // NewAnalyzer returns the faces analyzer for an engine (whose models have
-// the key modelKey), writing crops under cropDir.
-func NewAnalyzer(eng *Engine, modelKey string, set Tuning, cropDir string) *Analyzer {
-	return &Analyzer{eng: eng, key: modelKey, set: set.Clean(), cropDir: cropDir}
+// the key modelKey), handing crops to crops (nil: no crops).
+func NewAnalyzer(eng *Engine, modelKey string, set Tuning, crops Crops) *Analyzer {
+	return &Analyzer{eng: eng, key: modelKey, set: set.Clean(), crops: crops}
 }
 
 // Name implements analysis.Analyzer.
@@ -208,21 +211,11 @@ func laplacianVariance(img *image.RGBA) float64 {
 	return sq/float64(n) - m*m
 }
 
-// CropRel is where a face crop of a content lives, relative to the crop
-// folder.
-func CropRel(fingerprint string, i int) string {
-	key := strings.ReplaceAll(fingerprint, ":", "")
-	if len(key) < 2 {
-		key = "00" + key
-	}
-	return fmt.Sprintf("%s/%s-%d.jpg", key[len(key)-2:], key, i)
-}
-
 // writeCrop writes a square crop around the face (half again the box's
 // size) for the People view; "" when it could not be written (the face is
 // kept: the view then crops the thumbnail).
 func (a *Analyzer) writeCrop(ctx context.Context, img *image.RGBA, f store.Face, fingerprint string, i int) string {
-	if a.cropDir == "" {
+	if a.crops == nil {
 		return ""
 	}
 	b := img.Bounds()
@@ -233,8 +226,12 @@ func (a *Analyzer) writeCrop(ctx context.Context, img *image.RGBA, f store.Face,
 	if r.Empty() {
 		return ""
 	}
-	rel := CropRel(fingerprint, i)
-	if err := media.ThumbnailFrom(ctx, img.SubImage(r).(*image.RGBA), filepath.Join(a.cropDir, filepath.FromSlash(rel)), CropSize); err != nil {
+	data, err := media.EncodeThumbnail(ctx, img.SubImage(r).(*image.RGBA), CropSize)
+	if err != nil {
+		return ""
+	}
+	rel, err := a.crops(fingerprint, i, data)
+	if err != nil {
 		return ""
 	}
 	return rel

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/tagsight/tagsight/backend/knn"
 	"github.com/tagsight/tagsight/backend/store"
 )
 
@@ -114,6 +115,11 @@ func Suggest(ctx context.Context, db *store.DB, f store.Face, set Tuning) ([]Nam
 	return out, nil
 }
 
+// regroupNeighbours is how many alike faces a regroup keeps per face: the
+// memory bound (faces × this), and plenty to decide cores (set.MinFaces)
+// and votes.
+const regroupNeighbours = 32
+
 // Recluster groups every face again, on demand: faces the user placed
 // (pinned) stay; a face alike (set.Match) to pinned faces of a person it
 // was not told it is not joins that person; the rest are grouped by
@@ -121,11 +127,46 @@ func Suggest(ctx context.Context, db *store.DB, f store.Face, set Tuning) ([]Nam
 // alike are one group; other faces join their most alike core's group),
 // and groups of at least set.MinFaces become people, keeping the id of the
 // unnamed person most of them were in. It returns the number of people.
-// The similarity search is exhaustive (n² dot products): seconds for tens
-// of thousands of faces.
-func Recluster(ctx context.Context, db *store.DB, set Tuning) (int, error) {
+// "Alike faces" are each face's nearest regroupNeighbours faces at least
+// set.Match alike in other pictures (knn.NeighbourGraph: exact for a few
+// thousand faces, k-means lists beyond), so time grows nearly linearly
+// and memory with faces × regroupNeighbours, not with the alike pairs.
+// progress (may be nil) hears the faces compared out of all.
+func Recluster(ctx context.Context, db *store.DB, set Tuning, progress func(done, total int)) (int, error) {
 	set = set.Clean()
-	all, err := db.AllFaces(ctx)
+	type faceInfo struct {
+		id, entry, person int64
+		pinned            bool
+	}
+	var all []faceInfo
+	var idx *knn.Index
+	var rows []int64 // scratch for AddRows
+	var vecs []float32
+	flush := func() {
+		if len(rows) > 0 {
+			idx.AddRows(rows, vecs)
+			rows, vecs = rows[:0], vecs[:0]
+		}
+	}
+	err := db.ForEachFaceVector(ctx, func(f store.FaceVector) error {
+		if idx == nil {
+			if len(f.Vec) == 0 {
+				return nil
+			}
+			idx = knn.New(len(f.Vec))
+		}
+		if len(f.Vec) != idx.Dim() {
+			return nil // another recogniser's face: alike to none
+		}
+		// Rows are numbered in arrival order: row i is all[i].
+		rows = append(rows, int64(len(all)))
+		vecs = append(vecs, f.Vec...)
+		all = append(all, faceInfo{f.ID, f.EntryID, f.PersonID, f.Pinned})
+		if len(rows) == 1024 {
+			flush()
+		}
+		return nil
+	})
 	if err != nil {
 		return 0, err
 	}
@@ -142,30 +183,30 @@ func Recluster(ctx context.Context, db *store.DB, set Tuning) (int, error) {
 		return false
 	}
 	n := len(all)
-	// Alike pairs, not in the same picture.
-	adj := make([][]int, n)
-	sims := make([][]float64, n)
-	for i := 0; i < n; i++ {
-		if i%256 == 0 {
-			if err := ctx.Err(); err != nil {
-				return 0, err
-			}
+	// Alike faces, not in the same picture: adj[i] are rows, sims[i] their scores.
+	adj := make([][]int32, n)
+	sims := make([][]float32, n)
+	if idx != nil {
+		flush()
+		g, err := idx.NeighbourGraph(ctx, float32(set.Match), regroupNeighbours,
+			func(a, b int64) bool { return all[a].entry == all[b].entry }, knn.Progress(progress))
+		if err != nil {
+			return 0, fmt.Errorf("re-cluster: %w", err)
 		}
-		for j := i + 1; j < n; j++ {
-			if all[i].EntryID == all[j].EntryID || len(all[i].Vec) != len(all[j].Vec) {
-				continue
-			}
-			s := float64(dot(all[i].Vec, all[j].Vec))
-			if s >= set.Match {
-				adj[i], sims[i] = append(adj[i], j), append(sims[i], s)
-				adj[j], sims[j] = append(adj[j], i), append(sims[j], s)
+		for r := range n {
+			nb, sim := g.Neighbours(r)
+			// g.IDs[r] is the row number given to AddRows.
+			i := g.IDs[r]
+			adj[i], sims[i] = make([]int32, len(nb)), sim
+			for k, p := range nb {
+				adj[i][k] = int32(g.IDs[p])
 			}
 		}
 	}
 	byPerson := map[int64][]int64{}
 	placed := make([]bool, n)
 	for i, f := range all {
-		if f.Pinned && f.PersonID != 0 {
+		if f.pinned && f.person != 0 {
 			placed[i] = true
 		}
 	}
@@ -176,12 +217,12 @@ func Recluster(ctx context.Context, db *store.DB, set Tuning) (int, error) {
 		}
 		votes := map[int64]float64{}
 		for k, j := range adj[i] {
-			if all[j].Pinned && all[j].PersonID != 0 && !rejected(f.ID, all[j].PersonID) {
-				votes[all[j].PersonID] += sims[i][k]
+			if all[j].pinned && all[j].person != 0 && !rejected(f.id, all[j].person) {
+				votes[all[j].person] += float64(sims[i][k])
 			}
 		}
 		if p := bestVote(votes); p != 0 {
-			byPerson[p] = append(byPerson[p], f.ID)
+			byPerson[p] = append(byPerson[p], f.id)
 			placed[i] = true
 		}
 	}
@@ -217,7 +258,7 @@ func Recluster(ctx context.Context, db *store.DB, set Tuning) (int, error) {
 		}
 		for _, j := range adj[i] {
 			if core[j] {
-				parent[find(i)] = find(j)
+				parent[find(i)] = find(int(j))
 			}
 		}
 	}
@@ -232,8 +273,8 @@ func Recluster(ctx context.Context, db *store.DB, set Tuning) (int, error) {
 		} else {
 			bs := -1.0
 			for k, j := range adj[i] {
-				if core[j] && sims[i][k] > bs {
-					bs, root = sims[i][k], find(j)
+				if core[j] && float64(sims[i][k]) > bs {
+					bs, root = float64(sims[i][k]), find(int(j))
 				}
 			}
 		}
@@ -268,7 +309,7 @@ func Recluster(ctx context.Context, db *store.DB, set Tuning) (int, error) {
 		}
 		count := map[int64]int{}
 		for _, i := range members {
-			if p := all[i].PersonID; p != 0 && !reused[p] && !named[p] {
+			if p := all[i].person; p != 0 && !reused[p] && !named[p] {
 				count[p]++
 			}
 		}
@@ -281,8 +322,8 @@ func Recluster(ctx context.Context, db *store.DB, set Tuning) (int, error) {
 		}
 		c := store.Cluster{Person: keep}
 		for _, i := range members {
-			if keep == 0 || !rejected(all[i].ID, keep) {
-				c.Faces = append(c.Faces, all[i].ID)
+			if keep == 0 || !rejected(all[i].id, keep) {
+				c.Faces = append(c.Faces, all[i].id)
 			}
 		}
 		if keep != 0 {
@@ -295,12 +336,4 @@ func Recluster(ctx context.Context, db *store.DB, set Tuning) (int, error) {
 	}
 	_, np, err := db.CountFaces(ctx)
 	return np, err
-}
-
-func dot(a, b []float32) float32 {
-	var s float32
-	for i := range a {
-		s += a[i] * b[i]
-	}
-	return s
 }

@@ -134,3 +134,11 @@ func TestFindModels(t *testing.T) {
 		t.Fatalf("a detector alone: %v", err)
 	}
 }
+
+func dot(a, b []float32) float32 {
+	var s float32
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}

@@ -144,8 +144,77 @@ func TestGroupingThreshold(t *testing.T) {
 		}
 	}
 	check("as the faces arrived")
-	if _, err := Recluster(ctx, db, set); err != nil {
+	if _, err := Recluster(ctx, db, set, nil); err != nil {
 		t.Fatal(err)
 	}
 	check("after regrouping")
+}
+
+// Faces in the same picture are never one another's evidence: three alike
+// faces on one picture (a mirror, a poster of the same face) make no person
+// on their own, as they arrive or when regrouped.
+func TestSamePictureIsNoEvidence(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "library.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const dim = 128
+	if err := db.EnsureFaceIndex(ctx, dim); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 5))
+	base := make([]float64, dim)
+	for i := range base {
+		base[i] = rng.NormFloat64()
+	}
+	var faces []store.Face
+	for k := range 3 {
+		v := make([]float32, dim)
+		var n float64
+		for i := range v {
+			x := base[i] + 0.05*rng.NormFloat64()
+			v[i] = float32(x)
+			n += x * x
+		}
+		for i := range v {
+			v[i] /= float32(math.Sqrt(n))
+		}
+		faces = append(faces, store.Face{X: float64(10 + 100*k), Y: 10, W: 50, H: 50, Score: 0.9, Quality: 1, Vec: v})
+	}
+	set := DefaultTuning()
+	err = db.Tx(ctx, func(tx *store.Tx) error {
+		e := store.Entry{Path: "mirror.jpg", Size: 1, Fingerprint: "fp", MediaType: "image", Thumb: "t"}
+		if err := store.InsertEntry(ctx, tx, &e); err != nil {
+			return err
+		}
+		ids, _, err := store.ReplaceFaces(ctx, tx, e.ID, faces, 1)
+		if err != nil {
+			return err
+		}
+		for i, id := range ids {
+			if err := Assign(ctx, tx, id, faces[i].Vec, set); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, when := range []string{"as the faces arrived", "after regrouping"} {
+		if when == "after regrouping" {
+			if _, err := Recluster(ctx, db, set, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		people, err := db.People(ctx, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(people) != 0 {
+			t.Errorf("%s: %d people from three faces of one picture, want none", when, len(people))
+		}
+	}
 }

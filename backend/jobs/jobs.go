@@ -31,7 +31,7 @@ const (
 // Job is the public state of a job.
 type Job struct {
 	ID      string  `json:"id"`
-	Kind    string  `json:"kind" ts:"'scan' | 'embed' | 'import' | 'download' | 'index' | 'watch' | 'tagstudio' | 'xmp' | 'faces' | 'recluster'"`
+	Kind    string  `json:"kind" ts:"'scan' | 'embed' | 'import' | 'download' | 'index' | 'watch' | 'tagstudio' | 'xmp' | 'faces' | 'recluster' | 'duplicates'"`
 	Title   string  `json:"title"`
 	Phase   string  `json:"phase"`
 	Done    int64   `json:"done"`

@@ -3,9 +3,12 @@
 // SIMD dot-product kernel on every core, with a per-goroutine top-k.
 //
 // It is not the store of record (SQLite/sqlite-vec is: package store's
-// ForEachVector reads it into an index with Reserve and AddRows) and it is
-// not approximate: every candidate row is scored, so recall is 1.0 and the
-// cost is one pass over the data, close to the memory-bandwidth floor.
+// ForEachVector reads it into an index with Reserve and AddRows). Search
+// is not approximate: every candidate row is scored, so recall is 1.0 and
+// the cost is one pass over the data, close to the memory-bandwidth floor.
+// The all-against-all questions are: NearPairs (hashing, for high
+// thresholds) and NeighbourGraph (k-means lists) score only likely
+// candidates, since n full passes would cost n².
 // Scores are dot products, i.e. cosine similarities for L2-normalised vectors.
 package knn
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -139,10 +138,10 @@ func (o metadataOut) Save(ctx context.Context, tx *store.Tx, id int64) error {
 }
 
 // thumbnailAnalyzer writes a JPEG thumbnail, named after the content, from
-// the decoded picture.
+// the decoded picture, where the library's derived files go.
 type thumbnailAnalyzer struct {
-	dir  string
-	size int
+	files *Derived
+	size  int
 }
 
 func (t *thumbnailAnalyzer) Name() string                       { return "thumbnail" }
@@ -150,20 +149,15 @@ func (t *thumbnailAnalyzer) Version() string                    { return Thumbna
 func (t *thumbnailAnalyzer) Applies(mediaType, rel string) bool { return pictureLike(mediaType, rel) }
 func (t *thumbnailAnalyzer) Need() analysis.Need                { return analysis.Need{Long: t.size} }
 
-// thumbRel is where the thumbnail of a content at a size lives, relative
-// to the thumbnail folder.
-func thumbRel(fp string, size int) string {
-	key := strings.ReplaceAll(fp, ":", "")
-	return fmt.Sprintf("%s/%s-%d.jpg", key[len(key)-2:], key, size)
-}
-
 func (t *thumbnailAnalyzer) Analyze(ctx context.Context, it *analysis.Item, p *analysis.Picture) (any, error) {
 	err := p.DecodeErr
 	if p.Image != nil {
-		rel := thumbRel(it.Fingerprint, t.size)
-		err = media.ThumbnailFrom(ctx, p.Image, filepath.Join(t.dir, filepath.FromSlash(rel)), t.size)
-		if err == nil {
-			return thumbOut(rel), nil
+		var data []byte
+		if data, err = media.EncodeThumbnail(ctx, p.Image, t.size); err == nil {
+			var rel string
+			if rel, err = t.files.Put(Thumbs, it.Fingerprint, t.size, data); err == nil {
+				return thumbOut(rel), nil
+			}
 		}
 	}
 	if claimsImage(it.MediaType, it.Rel) && !errors.Is(err, media.ErrUnsupported) {

@@ -1,6 +1,7 @@
 package library
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tagsight/tagsight/backend/store"
 )
 
 // Refusals of Contain.
@@ -91,6 +94,90 @@ func (l *Library) Contain(rel string) (Contained, error) {
 	return c, nil
 }
 
+// Naming is how a user may name a file to Resolve.
+type Naming int
+
+const (
+	// LibraryPath: a clean library-relative path ('/'-separated) only, as
+	// the web names a picture: it never learns where the library lies, and
+	// backslashes and drive letters are refused on every system.
+	LibraryPath Naming = iota
+	// UserPath: also a path on disk, absolute (a file dropped on the
+	// desktop window) or relative to the working folder (the command line).
+	UserPath
+)
+
+// Named is a library file a user named, as Resolve found it.
+type Named struct {
+	Rel   string      // library-relative, '/'-separated
+	Entry store.Entry // its entry; ID 0 when the file is not indexed yet
+}
+
+// Found reports whether the file has an entry.
+func (n Named) Found() bool { return n.Entry.ID != 0 }
+
+// Resolve turns what a user typed into a file of the library and its
+// entry: the one reading of a user's path, shared by the command line
+// (ls, info, tag, similar), the desktop (search by a dropped file, like:)
+// and the web (like:), so a name means the same on every face. A
+// library-relative path with an entry wins over a file of that name in
+// the working folder. With LibraryPath the file must have an entry and
+// pass Contain. With UserPath a file on disk inside the library that is
+// not indexed yet comes back with no entry (it must pass Contain, so it
+// may be indexed); a name that leads to nothing of the library is
+// store.ErrNotFound.
+func (l *Library) Resolve(ctx context.Context, name string, how Naming) (Named, error) {
+	if how == LibraryPath {
+		if err := checkRel(name); err != nil || strings.Contains(name, `\`) || len(name) > 1 && name[1] == ':' {
+			return Named{}, fmt.Errorf("%q: %w", name, ErrBadPath)
+		}
+		e, err := l.DB.EntryByPath(ctx, name)
+		if err != nil {
+			return Named{}, err
+		}
+		if _, err := l.Contain(name); err != nil {
+			return Named{}, err
+		}
+		return Named{Rel: name, Entry: e}, nil
+	}
+	var inLib, onDisk string // name as a library path; as a path on disk
+	if !filepath.IsAbs(name) {
+		if r := filepath.ToSlash(filepath.Clean(name)); checkRel(r) == nil {
+			inLib = r
+		}
+	}
+	if _, err := os.Lstat(name); err == nil {
+		if r, err := l.Rel(name); err == nil && checkRel(r) == nil {
+			onDisk = r
+		}
+	}
+	for _, rel := range []string{inLib, onDisk} {
+		if rel == "" {
+			continue
+		}
+		e, err := l.DB.EntryByPath(ctx, rel)
+		if err == nil {
+			return Named{Rel: rel, Entry: e}, nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return Named{}, err
+		}
+	}
+	for _, rel := range []string{inLib, onDisk} {
+		if rel == "" {
+			continue
+		}
+		if st, err := os.Stat(l.Abs(rel)); err != nil || !st.Mode().IsRegular() {
+			continue
+		}
+		if _, err := l.Contain(rel); err != nil {
+			return Named{}, err
+		}
+		return Named{Rel: rel}, nil
+	}
+	return Named{}, fmt.Errorf("%w: %s", store.ErrNotFound, name)
+}
+
 // checkRel refuses what is not a clean '/'-separated path below the
 // library's top, before anything on disk is looked at.
 func checkRel(rel string) error {
@@ -98,6 +185,19 @@ func checkRel(rel string) error {
 		rel == ".." || strings.HasPrefix(rel, "../") || strings.Contains(rel, "\x00") ||
 		(filepath.Separator != '/' && strings.ContainsAny(rel, `\:`)) {
 		return fmt.Errorf("%q: %w", rel, ErrBadPath)
+	}
+	return nil
+}
+
+// CheckEntryPath refuses a path no entry can have, before anything on
+// disk is looked at: one checkRel refuses, or one in a data folder (which
+// a scan never indexes). Importers of other tools' lists ask it.
+func CheckEntryPath(rel string) error {
+	if err := checkRel(rel); err != nil {
+		return err
+	}
+	if inDataDir(rel) {
+		return fmt.Errorf("%q: %w", rel, ErrDataDir)
 	}
 	return nil
 }

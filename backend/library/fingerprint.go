@@ -22,12 +22,9 @@ const (
 // its entry. xxhash: non-cryptographic but ~10 GB/s, and identity inside one
 // library does not need collision resistance against an attacker.
 func Fingerprint(f *os.File, size int64) (string, error) {
-	h := xxhash.New()
-	var sz [8]byte
-	binary.LittleEndian.PutUint64(sz[:], uint64(size))
-	h.Write(sz[:])
+	h := sizedHash(size)
 	if size <= wholeHashLimit {
-		n, err := io.Copy(h, f)
+		n, err := io.Copy(h, io.NewSectionReader(f, 0, size+1))
 		if err != nil {
 			return "", fmt.Errorf("read: %w", err)
 		}
@@ -45,4 +42,34 @@ func Fingerprint(f *os.File, size int64) (string, error) {
 		h.Write(buf[:n])
 	}
 	return fmt.Sprintf("s1:%016x", h.Sum64()), nil
+}
+
+// FingerprintBytes is the Fingerprint of a file of at most wholeHashLimit
+// bytes whose whole content is data.
+func FingerprintBytes(data []byte) string {
+	h := sizedHash(int64(len(data)))
+	h.Write(data)
+	return fmt.Sprintf("x1:%016x", h.Sum64())
+}
+
+func sizedHash(size int64) *xxhash.Digest {
+	h := xxhash.New()
+	var sz [8]byte
+	binary.LittleEndian.PutUint64(sz[:], uint64(size))
+	h.Write(sz[:])
+	return h
+}
+
+// readWhole reads the size bytes of f from its start; a file that is not
+// that size by then changed while it was read.
+func readWhole(f *os.File, size int64) ([]byte, error) {
+	data := make([]byte, size+1)
+	n, err := io.ReadFull(io.NewSectionReader(f, 0, size+1), data)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return nil, fmt.Errorf("read: %w", err)
+	}
+	if int64(n) != size {
+		return nil, fmt.Errorf("file changed while reading (%d of %d bytes)", n, size)
+	}
+	return data[:n:n], nil
 }

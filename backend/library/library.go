@@ -52,8 +52,8 @@ type Options struct {
 // DataDir is `<root>/.tagsight`.
 func (l *Library) DataDir() string { return filepath.Join(l.Root, DataDirName) }
 
-// ThumbDir is where thumbnails live.
-func (l *Library) ThumbDir() string { return filepath.Join(l.DataDir(), "thumbs") }
+// ThumbDir is where thumbnails live (see Derived).
+func (l *Library) ThumbDir() string { return filepath.Join(l.DataDir(), Thumbs) }
 
 // TempFile copies r into a new file in the library's own data folder (for
 // a picture that is searched by and then removed) and returns its path. On

@@ -51,11 +51,11 @@ func TestScanDecodesEachPictureOnce(t *testing.T) {
 	l := openLib(t, root)
 	var mu sync.Mutex
 	decodes := map[string]int{}
-	dec := func(ctx context.Context, path string, lim media.Limits, enough func(w, h int) bool) (*image.RGBA, media.Info, error) {
+	dec := func(ctx context.Context, src *media.Source, lim media.Limits, enough func(w, h int) bool) (*image.RGBA, media.Info, error) {
 		mu.Lock()
-		decodes[filepath.Base(path)]++
+		decodes[filepath.Base(src.Path)]++
 		mu.Unlock()
-		return media.DecodeOriented(ctx, path, lim, enough)
+		return src.DecodeOriented(ctx, lim, enough)
 	}
 	px := &pixelAnalyzer{}
 	opts := ScanOptions{ThumbSize: 64, Analyzers: []analysis.Analyzer{px}, Decode: dec}

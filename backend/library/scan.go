@@ -59,6 +59,9 @@ type ScanOptions struct {
 	open func(string) (*os.File, os.FileInfo, error)
 }
 
+// DefaultThumbSize is the thumbnails' long side unless ScanOptions say.
+const DefaultThumbSize = 256
+
 // ScanResult sums up a scan.
 type ScanResult struct {
 	Indexed   int               `json:"indexed"` // good files now in the index
@@ -110,7 +113,7 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 		opts.Workers = runtime.NumCPU()
 	}
 	if opts.ThumbSize <= 0 {
-		opts.ThumbSize = 256
+		opts.ThumbSize = DefaultThumbSize
 	}
 	if opts.Limits == (media.Limits{}) {
 		opts.Limits = media.DefaultLimits()
@@ -182,7 +185,7 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	if indexReadHook != nil {
 		indexReadHook(len(rows) + analysisRows(done))
 	}
-	thumbs := &thumbnailAnalyzer{dir: l.ThumbDir(), size: opts.ThumbSize}
+	thumbs := &thumbnailAnalyzer{files: l.Derived(), size: opts.ThumbSize}
 	analyzers := append([]analysis.Analyzer{metadataAnalyzer{sidecars: sidecars}, thumbs}, opts.Analyzers...)
 	byPath := make(map[string]*store.IndexRow, len(rows))
 	for i := range rows {
@@ -195,6 +198,9 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 		prev := byPath[it.rel]
 		if prev != nil && !prev.Missing && prev.Size == it.size && prev.MtimeNs == it.mtimeNs && l.thumbOK(prev.Thumb) {
 			res.Unchanged++
+			if prev.Size == 0 {
+				continue // nothing to analyse in an empty file
+			}
 			if p := analysis.Plan(analyzers, done[prev.ID], prev.Fingerprint, prev.MediaType, it.rel); len(p) > 0 {
 				work = append(work, &analysis.Item{EntryID: prev.ID, Rel: it.rel, Abs: it.abs, Fingerprint: prev.Fingerprint,
 					MediaType: prev.MediaType, Pending: p, Source: &scanItem{walkItem: it, prev: prev}})
@@ -257,12 +263,15 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 			if !si.full {
 				return nil
 			}
-			e, err := l.read(ctx, si.walkItem, opts)
+			e, data, err := l.read(ctx, si.walkItem, opts)
 			if err != nil {
 				return err
 			}
-			si.entry = e
+			si.entry, it.Data = e, data
 			it.Fingerprint, it.MediaType = e.Fingerprint, e.MediaType
+			if e.Size == 0 {
+				return nil // nothing to analyse, and no thumbnail to lose
+			}
 			// Same content as the entry at this path (touched), or as a
 			// vanished entry (moved): what was analysed for it holds.
 			var rows map[string]store.AnalysisRow
@@ -321,14 +330,33 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	}
 	// Only a complete scan knows what is gone.
 	wctx := context.WithoutCancel(ctx)
-	var gone []int64
+	var gone, goneEmpty []int64
 	for _, r := range vanished {
-		if !claimed[r.ID] {
+		switch {
+		case claimed[r.ID]:
+		case r.Size == 0:
+			goneEmpty = append(goneEmpty, r.ID) // no content to find it by (see save)
+		default:
 			gone = append(gone, r.ID)
 		}
 	}
 	err = l.DB.Tx(wctx, func(tx *store.Tx) error {
-		if err := store.SetMissing(wctx, tx, gone, true); err != nil {
+		// A gone entry may have moved with no scan seeing both ends (a
+		// batch of the new path alone, or a tag given by path, made a new
+		// entry there first): it takes its twin's place, tags and all.
+		missing := goneEmpty
+		for _, id := range gone {
+			p, err := store.AdoptTwin(wctx, tx, id, time.Now().Unix())
+			if err != nil {
+				return err
+			}
+			if p != "" {
+				res.Moved++
+				continue
+			}
+			missing = append(missing, id)
+		}
+		if err := store.SetMissing(wctx, tx, missing, true); err != nil {
 			return err
 		}
 		return store.ReplaceScanErrors(wctx, tx, errs, time.Now().Unix(), scope)
@@ -345,24 +373,24 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	if err := l.DB.PruneChanges(wctx); err != nil {
 		return res, fmt.Errorf("prune change log: %w", err)
 	}
+	if whole {
+		// Thumbnails and the rest of what trashed, deleted or edited
+		// pictures left (a bounded share: a huge backlog goes over
+		// several scans). Under the index lock this scan holds; a failure
+		// costs disk space, not the scan.
+		l.Derived().prune(wctx, pruneEach)
+	}
 	res.Seconds = time.Since(start).Seconds()
 	rep.set(Progress{Phase: "done", Done: total, Total: total, Errors: len(errs)}, true)
 	return res, nil
 }
 
+// pruneEach bounds the derived files a whole scan removes.
+const pruneEach = 10000
+
 // walkHook, when set by tests, hears each file the walk takes, so a test can
 // change the disk at a chosen point of a walk.
 var walkHook func(rel string)
-
-// sameTail is how many trailing path elements a and b share.
-func sameTail(a, b string) int {
-	as, bs := strings.Split(a, "/"), strings.Split(b, "/")
-	n := 0
-	for n < len(as) && n < len(bs) && as[len(as)-1-n] == bs[len(bs)-1-n] {
-		n++
-	}
-	return n
-}
 
 func moveKey(fp string, size int64) string { return fmt.Sprintf("%s/%d", fp, size) }
 
@@ -461,6 +489,14 @@ func (l *Library) save(ctx context.Context, tx *store.Tx, si *scanItem, mv *move
 		e.ID = si.prev.ID
 		return e.ID, store.UpdateEntry(ctx, tx, &e)
 	}
+	if e.Size == 0 {
+		// Every empty file has the same content, which so says nothing
+		// of which one this is: a new empty file is a new entry, never
+		// a vanished one that moved (whose tags it would take).
+		e.AddedAt = now
+		res.Added++
+		return e.ID, store.InsertEntry(ctx, tx, &e)
+	}
 	k := moveKey(e.Fingerprint, e.Size)
 	// Identical files (copies, bursts of a static scene) share a key: the
 	// entry whose old path ends most like the new one is this file's (a
@@ -473,7 +509,7 @@ func (l *Library) save(ctx context.Context, tx *store.Tx, si *scanItem, mv *move
 		if claimed[cand.ID] {
 			continue
 		}
-		if sc := sameTail(cand.Path, e.Path); sc > bestScore {
+		if sc := store.SameTail(cand.Path, e.Path); sc > bestScore {
 			best, bestScore = i, sc
 		}
 	}
@@ -503,11 +539,7 @@ func (l *Library) save(ctx context.Context, tx *store.Tx, si *scanItem, mv *move
 }
 
 func (l *Library) thumbOK(rel string) bool {
-	if rel == "" {
-		return true
-	}
-	_, err := os.Stat(filepath.Join(l.ThumbDir(), filepath.FromSlash(rel)))
-	return err == nil
+	return rel == "" || l.Derived().Has(Thumbs, rel)
 }
 
 // imageExts are extensions whose files claim to be decodable pictures: when
@@ -518,38 +550,52 @@ var imageExts = map[string]bool{
 }
 
 // read stats and fingerprints one file and sniffs its type: the entry's
-// identity. Headers, thumbnail and the rest are the analyzers' work.
-func (l *Library) read(ctx context.Context, it walkItem, opts ScanOptions) (store.Entry, error) {
-	var e store.Entry
+// identity. Headers, thumbnail and the rest are the analyzers' work; a
+// picture small enough to be hashed whole is read into memory once, and
+// data (then not nil) is what they probe and decode, so a new picture is
+// opened once.
+func (l *Library) read(ctx context.Context, it walkItem, opts ScanOptions) (e store.Entry, data []byte, err error) {
 	if err := ctx.Err(); err != nil {
-		return e, err
+		return e, nil, err
 	}
 	f, st, err := opts.open(it.abs)
 	if err != nil {
-		return e, fmt.Errorf("open: %w", unwrapPathError(err))
+		return e, nil, fmt.Errorf("open: %w", unwrapPathError(err))
 	}
+	defer f.Close()
 	size := st.Size()
 	if size == 0 {
-		f.Close()
-		return e, errors.New("empty file (0 bytes)")
+		// An entry like any other (TagStudio lists and tags empty files),
+		// typed by its name: there is nothing to sniff or analyse.
+		mediaType, format := media.TypeFromName(it.rel)
+		return store.Entry{
+			Path: it.rel, MtimeNs: st.ModTime().UnixNano(), Fingerprint: FingerprintBytes(nil),
+			MediaType: mediaType, Format: format, Orientation: 1,
+		}, nil, nil
 	}
 	head := make([]byte, 512)
 	n, err := f.ReadAt(head, 0)
 	if n == 0 && err != nil {
-		f.Close()
-		return e, fmt.Errorf("read: %w", unwrapPathError(err))
+		return e, nil, fmt.Errorf("read: %w", unwrapPathError(err))
 	}
 	head = head[:n]
-	fp, err := Fingerprint(f, size)
-	f.Close()
-	if err != nil {
-		return e, err
-	}
 	mediaType, format := media.Sniff(head, path.Base(it.rel))
+	var fp string
+	if size <= wholeHashLimit && pictureLike(mediaType, it.rel) {
+		data, err = readWhole(f, size)
+		if err == nil {
+			fp = FingerprintBytes(data)
+		}
+	} else {
+		fp, err = Fingerprint(f, size)
+	}
+	if err != nil {
+		return e, nil, err
+	}
 	return store.Entry{
 		Path: it.rel, Size: size, MtimeNs: st.ModTime().UnixNano(), Fingerprint: fp,
 		MediaType: mediaType, Format: format, Orientation: 1,
-	}, nil
+	}, data, nil
 }
 
 func applyInfo(e *store.Entry, info media.Info) {

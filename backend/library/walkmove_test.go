@@ -136,3 +136,65 @@ func TestScanMoveDuringWalk(t *testing.T) {
 		})
 	}
 }
+
+// A move seen in two halves, the new path's batch first (a watcher's batch
+// of one folder, or a tag given by the new path), made a new untagged entry
+// there; the batch that finds the old path gone hands the file back its
+// own entry and tags. A twin that holds something of the user's is left
+// alone (the original is then missing, as any gone file).
+func TestScanMoveSeenInTwoHalves(t *testing.T) {
+	for _, twinTagged := range []bool{false, true} {
+		t.Run(fmt.Sprintf("twin tagged %v", twinTagged), func(t *testing.T) {
+			root := t.TempDir()
+			testutil.WriteFile(t, filepath.Join(root, "x", "a.jpg"), testutil.JPEG(t, testutil.Solid(16, 16, color.RGBA{200, 30, 90, 255}), nil))
+			testutil.WriteFile(t, filepath.Join(root, "x", "b.jpg"), testutil.JPEG(t, testutil.Solid(16, 16, color.RGBA{20, 30, 90, 255}), nil))
+			if err := os.MkdirAll(filepath.Join(root, "y"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			l := openLib(t, root)
+			ctx := context.Background()
+			scan(t, l, ScanOptions{})
+			orig, err := l.DB.EntryByPath(ctx, "x/a.jpg")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tag, err := l.DB.CreateTag(ctx, "Holiday", 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := l.DB.ApplyTag(ctx, tag, []int64{orig.ID}); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(l.Abs("x/a.jpg"), l.Abs("y/a.jpg")); err != nil {
+				t.Fatal(err)
+			}
+			first := scan(t, l, ScanOptions{Only: []string{"y"}})
+			twin, err := l.DB.EntryByPath(ctx, "y/a.jpg")
+			if err != nil || first.Added != 1 || twin.ID == orig.ID {
+				t.Fatalf("the new half alone: %+v, entry %d (%v); want a new entry", first, twin.ID, err)
+			}
+			if twinTagged {
+				other, _ := l.DB.CreateTag(ctx, "Mine", 1)
+				if _, err := l.DB.ApplyTag(ctx, other, []int64{twin.ID}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			second := scan(t, l, ScanOptions{Only: []string{"x"}})
+			e, err := l.DB.EntryByPath(ctx, "y/a.jpg")
+			if err != nil {
+				t.Fatal(err)
+			}
+			names, _ := l.DB.TagNames(ctx, e.ID)
+			n, missing, _ := l.DB.CountEntries(ctx)
+			if !twinTagged {
+				if e.ID != orig.ID || !slices.Contains(names, "Holiday") || second.Moved != 1 || missing != 0 || n != 2 {
+					t.Errorf("the old half: %+v; y/a.jpg is entry %d with %v (want %d with Holiday); %d entries, %d missing", second, e.ID, names, orig.ID, n, missing)
+				}
+				return
+			}
+			if e.ID != twin.ID || !slices.Contains(names, "Mine") || missing != 1 {
+				t.Errorf("a twin with the user's tag was taken over: y/a.jpg is entry %d with %v; %d missing", e.ID, names, missing)
+			}
+		})
+	}
+}

@@ -30,32 +30,16 @@ var thumbBackground = color.RGBA{0x80, 0x80, 0x80, 0xff}
 
 // DecodeScaled returns the image with EXIF orientation applied, scaled so
 // that its short side is minShort (or its native size when that is smaller:
-// it never upscales). JPEGs are decoded with DCT-domain scaling, other
-// formats with the Go decoders. The result is an *image.RGBA; transparency
-// is kept (premultiplied). Info is the Probe result of path.
+// it never upscales): DecodeOriented at the smallest size with that short
+// side, then ScaleShort, the indexer's own steps. JPEGs are decoded with
+// DCT-domain scaling, other formats with the Go decoders. The result is an
+// *image.RGBA; transparency is kept (premultiplied).
 func DecodeScaled(ctx context.Context, path string, minShort int, lim Limits) (image.Image, Info, error) {
-	enough := func(w, h int) bool { return min(w, h) >= minShort }
-	after := func(w, h int) int64 {
-		if s := min(w, h); minShort > 0 && s > minShort {
-			tw, th := scaleDims(w, h, minShort, s)
-			return resizeBytes(w, h, tw, th) + rgbaBytes(tw, th) // and oriented
-		}
-		return 2 * rgbaBytes(w, h) // RGBA, then oriented
-	}
-	img, info, release, err := decode(ctx, path, lim, enough, after)
+	img, info, err := DecodeOriented(ctx, path, lim, func(w, h int) bool { return min(w, h) >= minShort })
 	if err != nil {
 		return nil, info, err
 	}
-	defer release()
-	w, h := img.Bounds().Dx(), img.Bounds().Dy()
-	var out *image.RGBA
-	if s := min(w, h); minShort > 0 && s > minShort {
-		tw, th := scaleDims(w, h, minShort, s)
-		out = resize(img, tw, th)
-	} else {
-		out = toRGBA(img)
-	}
-	return applyOrientation(out, info.Orientation), info, nil
+	return ScaleShort(img, minShort), info, nil
 }
 
 // Thumbnail writes a JPEG whose long side is at most maxSide (aspect kept,
@@ -63,8 +47,21 @@ func DecodeScaled(ctx context.Context, path string, minShort int, lim Limits) (i
 // neutral grey, to dst atomically: a temporary file in dst's directory,
 // renamed into place, so readers never see half a thumbnail.
 func Thumbnail(ctx context.Context, src, dst string, maxSide int, lim Limits) (Info, error) {
+	data, info, err := ThumbnailJPEG(ctx, src, maxSide, lim)
+	if err != nil {
+		return info, err
+	}
+	if err := writeAtomic(dst, data); err != nil {
+		return info, fmt.Errorf("thumbnail: %w", err)
+	}
+	return info, nil
+}
+
+// ThumbnailJPEG is Thumbnail's JPEG, returned rather than written (the
+// library's derived-files owner writes it where its layout says).
+func ThumbnailJPEG(ctx context.Context, src string, maxSide int, lim Limits) ([]byte, Info, error) {
 	if maxSide <= 0 {
-		return Info{}, fmt.Errorf("thumbnail: invalid size %d", maxSide)
+		return nil, Info{}, fmt.Errorf("thumbnail: invalid size %d", maxSide)
 	}
 	enough := func(w, h int) bool { return max(w, h) >= maxSide }
 	after := func(w, h int) int64 {
@@ -76,7 +73,7 @@ func Thumbnail(ctx context.Context, src, dst string, maxSide int, lim Limits) (I
 	}
 	img, info, release, err := decode(ctx, src, lim, enough, after)
 	if err != nil {
-		return info, err
+		return nil, info, err
 	}
 	defer release()
 	w, h := img.Bounds().Dx(), img.Bounds().Dy()
@@ -87,21 +84,24 @@ func Thumbnail(ctx context.Context, src, dst string, maxSide int, lim Limits) (I
 	} else {
 		out = toRGBA(img)
 	}
-	out = applyOrientation(out, info.Orientation)
-	flat := image.NewRGBA(out.Rect)
+	data, err := encodeFlat(ctx, applyOrientation(out, info.Orientation))
+	return data, info, err
+}
+
+// encodeFlat composites img onto the thumbnail grey and encodes it as the
+// JPEG every thumbnail, preview and face crop is.
+func encodeFlat(ctx context.Context, img *image.RGBA) ([]byte, error) {
+	flat := image.NewRGBA(image.Rect(0, 0, img.Rect.Dx(), img.Rect.Dy()))
 	xdraw.Draw(flat, flat.Rect, image.NewUniform(thumbBackground), image.Point{}, xdraw.Src)
-	xdraw.Draw(flat, flat.Rect, out, out.Rect.Min, xdraw.Over)
+	xdraw.Draw(flat, flat.Rect, img, img.Rect.Min, xdraw.Over)
 	if err := ctx.Err(); err != nil {
-		return info, err
+		return nil, err
 	}
 	var buf bytes.Buffer
 	if err := jpeg.Encode(&buf, flat, &jpeg.Options{Quality: 85}); err != nil {
-		return info, fmt.Errorf("thumbnail: encode: %w", err)
+		return nil, fmt.Errorf("thumbnail: encode: %w", err)
 	}
-	if err := writeAtomic(dst, buf.Bytes()); err != nil {
-		return info, fmt.Errorf("thumbnail: %w", err)
-	}
-	return info, nil
+	return buf.Bytes(), nil
 }
 
 func writeAtomic(dst string, data []byte) error {
@@ -173,29 +173,15 @@ func toRGBA(src image.Image) *image.RGBA {
 
 // decode probes path, refuses what the limits forbid, and decodes it at
 // the smallest size the decoder offers for which enough(w, h) holds (the
-// full size for decoders without scaling). after(w, h) (nil: nothing) is
-// the memory the caller goes on to spend on a w×h result: it is reserved
-// with the decode's own from the process budget, and held until the caller
-// calls release (only returned without error).
+// full size for decoders without scaling), through one open of the file
+// (Source). after(w, h) (nil: nothing) is the memory the caller goes on to
+// spend on a w×h result: it is reserved with the decode's own from the
+// process budget, and held until the caller calls release (only returned
+// without error).
 func decode(ctx context.Context, path string, lim Limits, enough func(w, h int) bool, after func(w, h int) int64) (image.Image, Info, func(), error) {
-	lim = lim.withDefaults()
-	// Probe the file first so that bombs and non-images are refused without
-	// reading the whole file.
-	info, err := Probe(ctx, path, lim)
-	if err != nil {
-		return nil, info, nil, err
-	}
-	if _, err := decoderFor(info); err != nil {
-		return nil, info, nil, err
-	}
-	data, err := readLimited(path, lim.MaxFileBytes)
-	if err != nil {
-		return nil, info, nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, info, nil, err
-	}
-	return decodeBytes(ctx, data, path, lim, enough, after)
+	s := NewSource(path, nil)
+	defer s.Close()
+	return s.decode(ctx, lim, enough, after)
 }
 
 // decoderFor returns the Go decoder for info's format (nil for JPEG, which
@@ -238,12 +224,19 @@ func decoderFor(info Info) (func(io.Reader) (image.Image, error), error) {
 // again because the bytes read may differ from the file Probe saw; then it
 // plans the decode from the header and waits for that much of the process
 // budget before any pixel is decoded.
-func decodeBytes(ctx context.Context, data []byte, name string, lim Limits, enough func(w, h int) bool, after func(w, h int) int64) (_ image.Image, _ Info, _ func(), err error) {
+func decodeBytes(ctx context.Context, data []byte, name string, lim Limits, enough func(w, h int) bool, after func(w, h int) int64) (image.Image, Info, func(), error) {
 	lim = lim.withDefaults()
 	info, err := probeFile(bytes.NewReader(data), int64(len(data)), name, lim)
 	if err != nil {
 		return nil, info, nil, err
 	}
+	return decodeProbed(ctx, data, info, lim, enough, after)
+}
+
+// decodeProbed decodes data, whose headers info was probed from: the
+// decode is planned from them and waits for that much of the process
+// budget before any pixel is decoded.
+func decodeProbed(ctx context.Context, data []byte, info Info, lim Limits, enough func(w, h int) bool, after func(w, h int) int64) (_ image.Image, _ Info, _ func(), err error) {
 	dec, err := decoderFor(info)
 	if err != nil {
 		return nil, info, nil, err
@@ -320,32 +313,6 @@ func reserveDecode(ctx context.Context, data, src []byte, info Info, lim Limits,
 		return nil, fmt.Errorf("decode %s: %w", info.Format, err)
 	}
 	return release, nil
-}
-
-func readLimited(path string, maxBytes int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("decode: %w", err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("decode: %w", err)
-	}
-	if st.Size() > maxBytes {
-		return nil, fmt.Errorf("decode: %w: file exceeds %d bytes", ErrTooManyPixels, maxBytes)
-	}
-	// Size the buffer from Stat (one allocation), but never trust it beyond
-	// maxBytes: the file may grow while we read.
-	data := make([]byte, 0, st.Size()+1)
-	data, err = readAllInto(io.LimitReader(f, maxBytes+1), data)
-	if err != nil {
-		return nil, fmt.Errorf("decode: %w", err)
-	}
-	if int64(len(data)) > maxBytes {
-		return nil, fmt.Errorf("decode: %w: file exceeds %d bytes", ErrTooManyPixels, maxBytes)
-	}
-	return data, nil
 }
 
 func readAllInto(r io.Reader, b []byte) ([]byte, error) {

@@ -1,13 +1,9 @@
 package media
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"image"
-	"image/jpeg"
-
-	xdraw "golang.org/x/image/draw"
 )
 
 // DecodeOriented decodes path once, at the smallest size its decoder
@@ -17,17 +13,13 @@ import (
 // further: callers that each need a different size (a thumbnail, a model
 // input) scale the one result themselves (ScaleShort, ScaleLong).
 func DecodeOriented(ctx context.Context, path string, lim Limits, enough func(w, h int) bool) (*image.RGBA, Info, error) {
-	after := func(w, h int) int64 { return 2 * rgbaBytes(w, h) } // RGBA, then oriented
-	img, info, release, err := decode(ctx, path, lim, enough, after)
-	if err != nil {
-		return nil, info, err
-	}
-	defer release() // the caller's copy is its own to account for
-	return applyOrientation(toRGBA(img), info.Orientation), info, nil
+	s := NewSource(path, nil)
+	defer s.Close()
+	return s.DecodeOriented(ctx, lim, enough)
 }
 
 // ScaleShort returns img scaled so that its short side is s (img itself
-// when it is not larger: it never upscales), as DecodeScaled does.
+// when it is not larger: it never upscales).
 func ScaleShort(img *image.RGBA, s int) *image.RGBA {
 	w, h := img.Bounds().Dx(), img.Bounds().Dy()
 	if short := min(w, h); s > 0 && short > s {
@@ -51,22 +43,20 @@ func ScaleLong(img *image.RGBA, l int) *image.RGBA {
 // picture the way Thumbnail does: long side at most maxSide, transparency
 // composited onto grey, JPEG written atomically to dst.
 func ThumbnailFrom(ctx context.Context, img *image.RGBA, dst string, maxSide int) error {
-	if maxSide <= 0 {
-		return fmt.Errorf("thumbnail: invalid size %d", maxSide)
-	}
-	out := ScaleLong(img, maxSide)
-	flat := image.NewRGBA(image.Rect(0, 0, out.Rect.Dx(), out.Rect.Dy()))
-	xdraw.Draw(flat, flat.Rect, image.NewUniform(thumbBackground), image.Point{}, xdraw.Src)
-	xdraw.Draw(flat, flat.Rect, out, out.Rect.Min, xdraw.Over)
-	if err := ctx.Err(); err != nil {
+	data, err := EncodeThumbnail(ctx, img, maxSide)
+	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, flat, &jpeg.Options{Quality: 85}); err != nil {
-		return fmt.Errorf("thumbnail: encode: %w", err)
-	}
-	if err := writeAtomic(dst, buf.Bytes()); err != nil {
+	if err := writeAtomic(dst, data); err != nil {
 		return fmt.Errorf("thumbnail: %w", err)
 	}
 	return nil
+}
+
+// EncodeThumbnail is ThumbnailFrom's JPEG, returned rather than written.
+func EncodeThumbnail(ctx context.Context, img *image.RGBA, maxSide int) ([]byte, error) {
+	if maxSide <= 0 {
+		return nil, fmt.Errorf("thumbnail: invalid size %d", maxSide)
+	}
+	return encodeFlat(ctx, ScaleLong(img, maxSide))
 }

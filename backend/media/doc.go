@@ -1,8 +1,9 @@
 // Package media turns a file's bytes into photo facts and pixels: it sniffs
 // the type by content, reads dimensions and EXIF from headers (Probe), decodes
-// a small, correctly oriented image for the ML pipeline (DecodeScaled, which
-// uses libjpeg-turbo's DCT-domain scaling for JPEG when built with cgo) and
-// writes JPEG thumbnails (Thumbnail).
+// a picture once, correctly oriented, at the smallest size its users need
+// (DecodeOriented, which uses libjpeg-turbo's DCT-domain scaling for JPEG
+// when built with cgo; the analysis pipeline and search by file both decode
+// through it) and encodes JPEG thumbnails (EncodeThumbnail, ThumbnailJPEG).
 //
 // Every input is treated as hostile: sizes are checked against Limits before
 // any pixel buffer is allocated, and EXIF is validated before a third-party
@@ -15,5 +16,7 @@
 // It is not for walking folders, hashing, storing results or deciding what to
 // index (that is package library), nor for model preprocessing such as
 // normalisation and cropping (package clip). It imports no other Tagsight
-// package and never writes anywhere except the thumbnail path it is given.
+// package; it writes only the thumbnail path Thumbnail and ThumbnailFrom are
+// given (the library's derived files are written by their owner,
+// library.Derived, from the JPEG bytes).
 package media

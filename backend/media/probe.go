@@ -10,7 +10,6 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
-	"os"
 
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
@@ -72,23 +71,9 @@ const headRead = 256 << 10
 // declares more than lim.MaxPixels yields ErrTooManyPixels. Malformed EXIF
 // never fails a Probe: Exif is then nil or partial.
 func Probe(ctx context.Context, path string, lim Limits) (Info, error) {
-	lim = lim.withDefaults()
-	if err := ctx.Err(); err != nil {
-		return Info{}, err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return Info{}, fmt.Errorf("probe: %w", err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return Info{}, fmt.Errorf("probe: %w", err)
-	}
-	if !st.Mode().IsRegular() {
-		return Info{}, fmt.Errorf("probe %s: not a regular file", path)
-	}
-	return probeFile(f, st.Size(), path, lim)
+	s := NewSource(path, nil)
+	defer s.Close()
+	return s.Probe(ctx, lim)
 }
 
 func probeFile(f io.ReaderAt, size int64, name string, lim Limits) (Info, error) {
@@ -100,7 +85,7 @@ func probeFile(f io.ReaderAt, size int64, name string, lim Limits) (Info, error)
 	info := Info{MediaType: mt, Format: format, Mime: mimeOf(format), Orientation: 1}
 	if size == 0 {
 		if claimsImage(name) {
-			return info, fmt.Errorf("probe: %w: empty file", ErrCorrupt)
+			return info, fmt.Errorf("probe: %w: %w", ErrCorrupt, ErrEmpty)
 		}
 		return info, nil
 	}

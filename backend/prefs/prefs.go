@@ -83,11 +83,27 @@ func Save(path string, p Prefs) error {
 		return err
 	}
 	b, _ := json.MarshalIndent(p, "", "  ")
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+	// A new file of a random name (O_EXCL: never a file or link planted
+	// there), renamed over the old one (rename replaces a link at path
+	// rather than writing through it).
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*.tmp")
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, path)
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
 // Check says what is wrong with the theme or provider; a thumbnail size out

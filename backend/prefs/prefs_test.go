@@ -76,3 +76,29 @@ func TestRecent(t *testing.T) {
 		t.Errorf("existing %+v", ex)
 	}
 }
+
+// Saving never writes through a link planted where the file or its old
+// temporary name is: the link is replaced, the file it points to is left
+// as it was.
+func TestSaveWritesNoLink(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "victim")
+	if err := os.WriteFile(outside, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "settings.json")
+	for _, link := range []string{path, path + ".tmp"} {
+		if err := os.Symlink(outside, link); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := Save(path, Prefs{Theme: "dark"}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(outside); string(b) != "keep" {
+		t.Errorf("the linked file outside was written: %q", b)
+	}
+	if st, err := os.Lstat(path); err != nil || !st.Mode().IsRegular() {
+		t.Errorf("settings.json is %v (%v), want a regular file", st, err)
+	}
+}

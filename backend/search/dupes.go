@@ -2,7 +2,11 @@ package search
 
 import (
 	"context"
+	"slices"
 	"sort"
+	"sync"
+
+	"github.com/tagsight/tagsight/backend/knn"
 )
 
 // Group is a set of duplicate entries.
@@ -13,14 +17,108 @@ type Group struct {
 	Similarity float64 // lowest pairwise similarity that joined the group (1 for exact)
 }
 
+// nearCache holds the near pairs of the in-memory vectors at one
+// threshold, kept in step with Put and Forget, so that asking again after
+// a few changes costs a few searches instead of hashing the library.
+type nearCache struct {
+	mu        sync.Mutex
+	gen       uint64 // bumped on every change to the vectors
+	valid     bool
+	threshold float32
+	pairs     []knn.Pair
+}
+
+// maxNearUpdate: a Put of more vectors than this drops the cache (one
+// search per vector would cost more than hashing everything again).
+const maxNearUpdate = 256
+
+// drop forgets the cached pairs.
+func (c *nearCache) drop() {
+	c.mu.Lock()
+	c.gen++
+	c.valid, c.pairs = false, nil
+	c.mu.Unlock()
+}
+
+// changed updates the cached pairs for vectors put (idx holds them now)
+// or removed (idx nil).
+func (c *nearCache) changed(idx *knn.Index, ids []int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	if !c.valid {
+		return
+	}
+	if len(ids) > maxNearUpdate {
+		c.valid, c.pairs = false, nil
+		return
+	}
+	touched := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		touched[id] = true
+	}
+	c.pairs = slices.DeleteFunc(c.pairs, func(p knn.Pair) bool { return touched[p.A] || touched[p.B] })
+	if idx == nil {
+		return
+	}
+	const k = 64
+	for _, id := range ids {
+		v, ok := idx.Vector(id)
+		if !ok {
+			continue
+		}
+		hits := idx.Search(v, k, nil)
+		if len(hits) == k && hits[k-1].Score >= c.threshold {
+			c.valid, c.pairs = false, nil // more alike than a search shows: start again
+			return
+		}
+		for _, h := range hits {
+			// A pair of two changed vectors is added once, by its lower id.
+			if h.ID == id || h.Score < c.threshold || touched[h.ID] && h.ID < id {
+				continue
+			}
+			c.pairs = append(c.pairs, knn.Pair{A: min(id, h.ID), B: max(id, h.ID), Score: h.Score})
+		}
+	}
+}
+
+// nearPairs returns the pairs at least threshold alike, from the cache
+// when it holds them.
+func (s *Service) nearPairs(ctx context.Context, idx *knn.Index, threshold float32, progress func(done, total int)) ([]knn.Pair, error) {
+	c := &s.near
+	c.mu.Lock()
+	if c.valid && c.threshold == threshold {
+		p := slices.Clone(c.pairs)
+		c.mu.Unlock()
+		return p, nil
+	}
+	gen := c.gen
+	c.mu.Unlock()
+	pairs, err := idx.NearPairs(ctx, threshold, knn.Progress(progress))
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.gen == gen { // nothing changed while hashing
+		c.valid, c.threshold, c.pairs = true, threshold, slices.Clone(pairs)
+	}
+	c.mu.Unlock()
+	return pairs, nil
+}
+
 // Duplicates finds exact duplicates by content hash and near duplicates by
 // vector (cosine ≥ threshold, grouped transitively), each group led by the
 // suggested keeper: the most pixels, then the most metadata, then the
-// largest file, then the shortest path. Near-duplicate search costs one
-// nearest-neighbour scan per picture.
-func (s *Service) Duplicates(ctx context.Context, threshold float64) ([]Group, error) {
+// largest file, then the shortest path. The near pairs come from
+// knn.NearPairs (hashing, not a scan per picture) and are kept for the
+// next call until the vectors change; progress (may be nil) hears how far
+// the hashing is.
+func (s *Service) Duplicates(ctx context.Context, threshold float64, progress func(done, total int)) ([]Group, error) {
 	if threshold <= 0 {
 		threshold = 0.98
+	}
+	if progress == nil {
+		progress = func(int, int) {}
 	}
 	var groups []Group
 	inExact := map[int64]bool{}
@@ -40,13 +138,32 @@ func (s *Service) Duplicates(ctx context.Context, threshold float64) ([]Group, e
 		if err != nil {
 			return nil, err
 		}
-		present, err := s.candidates(ctx, "e.missing = 0", nil)
+		pairs, err := s.nearPairs(ctx, idx, float32(threshold), progress)
 		if err != nil {
 			return nil, err
 		}
+		missing, err := s.candidates(ctx, "e.missing = 1", nil)
+		if err != nil {
+			return nil, err
+		}
+		gone := make(map[int64]bool, len(missing))
+		for _, id := range missing {
+			gone[id] = true
+		}
+		// Most alike first: the pair that joins two parts last is then the
+		// least alike link of the group, whatever order the pairs came in.
+		sort.Slice(pairs, func(i, j int) bool {
+			a, b := pairs[i], pairs[j]
+			if a.Score != b.Score {
+				return a.Score > b.Score
+			}
+			return a.A < b.A || a.A == b.A && a.B < b.B
+		})
 		parent := map[int64]int64{}
-		var find func(int64) int64
-		find = func(x int64) int64 {
+		find := func(x int64) int64 {
+			if _, ok := parent[x]; !ok {
+				parent[x] = x
+			}
 			for parent[x] != x {
 				parent[x] = parent[parent[x]]
 				x = parent[x]
@@ -54,39 +171,19 @@ func (s *Service) Duplicates(ctx context.Context, threshold float64) ([]Group, e
 			return x
 		}
 		minSim := map[int64]float64{}
-		for _, id := range present {
-			parent[id] = id
-		}
-		for _, id := range present {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			v, ok := idx.Vector(id)
-			if !ok {
+		for _, p := range pairs {
+			if gone[p.A] || gone[p.B] {
 				continue
 			}
-			for _, h := range idx.Search(v, 8, func(o int64) bool { return o != id }) {
-				if float64(h.Score) < threshold {
-					break
-				}
-				if _, ok := parent[h.ID]; !ok {
-					continue
-				}
-				a, b := find(id), find(h.ID)
-				if a != b {
-					parent[a] = b
-					ms := float64(h.Score)
-					for _, r := range []int64{a, b} {
-						if m, ok := minSim[r]; ok && m < ms {
-							ms = m
-						}
-					}
-					minSim[b] = ms
-				}
+			a, b := find(p.A), find(p.B)
+			if a == b {
+				continue
 			}
+			parent[a] = b
+			minSim[b] = float64(p.Score)
 		}
 		members := map[int64][]int64{}
-		for _, id := range present {
+		for id := range parent {
 			r := find(id)
 			members[r] = append(members[r], id)
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tagsight/tagsight/backend/library"
 	"github.com/tagsight/tagsight/backend/store"
 	"github.com/tagsight/tagsight/backend/tags"
 )
@@ -104,7 +105,7 @@ func newFakeLibrary(t *testing.T, dim int, enc fakeEncoder, entries []fakeEntry)
 		t.Fatal(err)
 	}
 	ts := tags.New(db)
-	return fakeLibrary{New(db, ts, func(rel string) string { return rel }, m, enc.encoders()), ts, ids}
+	return fakeLibrary{New(db, ts, dbFiles{db}, m, enc.encoders()), ts, ids}
 }
 
 func (l fakeLibrary) tag(t *testing.T, name string, paths ...string) int64 {
@@ -350,7 +351,7 @@ func TestDuplicatesKeeperFirst(t *testing.T) {
 		{path: "alone.jpg", vec: []float32{-1, 0, 0}},
 	})
 	l.tag(t, "Keep", "b/near-tagged.jpg")
-	groups, err := l.Duplicates(ctx, 0)
+	groups, err := l.Duplicates(ctx, 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,8 +372,22 @@ func TestDuplicatesKeeperFirst(t *testing.T) {
 		t.Errorf("similarities %v %v", groups[0].Similarity, groups[1].Similarity)
 	}
 	// A stricter threshold splits the near pair; the exact one stays.
-	groups, err = l.Duplicates(ctx, 0.9999)
+	groups, err = l.Duplicates(ctx, 0.9999, nil)
 	if err != nil || len(groups) != 1 || groups[0].Kind != "exact" {
 		t.Errorf("threshold 0.9999: %+v %v", groups, err)
 	}
 }
+
+// dbFiles names the fake library's pictures by their entries' paths (the
+// fake has no folder on disk for library.Library.Resolve to look at).
+type dbFiles struct{ db *store.DB }
+
+func (f dbFiles) Resolve(ctx context.Context, name string, _ library.Naming) (library.Named, error) {
+	e, err := f.db.EntryByPath(ctx, name)
+	if err != nil {
+		return library.Named{}, err
+	}
+	return library.Named{Rel: name, Entry: e}, nil
+}
+
+func (dbFiles) Abs(rel string) string { return rel }

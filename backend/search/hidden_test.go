@@ -73,7 +73,7 @@ func hiddenLibrary(t *testing.T) *Service {
 	apply(secret, "secret.jpg", "both.jpg")
 	apply(other, "both.jpg", "other.jpg")
 	apply(tags.ArchivedID, "archived/old.jpg")
-	return New(db, ts, func(rel string) string { return rel }, m, Encoders{
+	return New(db, ts, nil, m, Encoders{
 		Text: func(context.Context, string) ([]float32, error) { return []float32{1, 0}, nil },
 	})
 }

@@ -21,7 +21,7 @@ func TestSearchWithoutModel(t *testing.T) {
 		{path: "c.png", vec: []float32{1, 1}},
 	})
 	l.tag(t, "Dog", "a.jpg")
-	bare := New(l.db, l.tags, func(rel string) string { return rel }, store.Model{}, Encoders{})
+	bare := New(l.db, l.tags, nil, store.Model{}, Encoders{})
 
 	tests := []struct {
 		q, hits string

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,6 +19,7 @@ import (
 	"time"
 
 	"github.com/tagsight/tagsight/backend/knn"
+	"github.com/tagsight/tagsight/backend/library"
 	"github.com/tagsight/tagsight/backend/query"
 	"github.com/tagsight/tagsight/backend/store"
 	"github.com/tagsight/tagsight/backend/tags"
@@ -63,7 +63,7 @@ type Encoders struct {
 type Service struct {
 	db    *store.DB
 	tags  *tags.Service
-	root  func(rel string) string
+	files Files
 	model store.Model
 	enc   Encoders
 
@@ -81,12 +81,23 @@ type Service struct {
 	statsMu   sync.Mutex
 	stats     map[string]promptStats
 	sampleIDs []int64
+
+	near nearCache
+}
+
+// Files finds the file a like: term names: the library's one reading of
+// a user's path (library.Library.Resolve), so like: means on every face
+// what a path means to the command line and the desktop.
+type Files interface {
+	Resolve(ctx context.Context, name string, how library.Naming) (library.Named, error)
+	Abs(rel string) string
 }
 
 // New returns a search service. model may be the zero Model (no model:
-// filters work, meaning does not).
-func New(db *store.DB, ts *tags.Service, root func(string) string, model store.Model, enc Encoders) *Service {
-	return &Service{db: db, tags: ts, root: root, model: model, enc: enc,
+// filters work, meaning does not). files may be nil when no query names a
+// picture (like: then reads the path as a file on disk).
+func New(db *store.DB, ts *tags.Service, files Files, model store.Model, enc Encoders) *Service {
+	return &Service{db: db, tags: ts, files: files, model: model, enc: enc,
 		cache: map[string]*list.Element{}, lru: list.New(), stats: map[string]promptStats{}}
 }
 
@@ -122,6 +133,7 @@ func (s *Service) Invalidate() {
 	s.mu.Lock()
 	s.index = nil
 	s.mu.Unlock()
+	s.near.drop()
 	s.dropStats()
 }
 
@@ -144,10 +156,17 @@ func (s *Service) Put(vs map[int64][]float32) {
 		s.counts.Puts += int64(len(vs))
 	}
 	s.mu.Unlock()
+	ids := make([]int64, 0, len(vs))
 	if idx != nil {
 		for id, v := range vs {
 			idx.Add(id, v)
+			ids = append(ids, id)
 		}
+	}
+	if idx != nil {
+		s.near.changed(idx, ids)
+	} else {
+		s.near.drop()
 	}
 	s.dropStats()
 }
@@ -166,6 +185,7 @@ func (s *Service) Forget(ids []int64) {
 			idx.Remove(id)
 		}
 	}
+	s.near.changed(nil, ids)
 	s.dropStats()
 }
 
@@ -250,10 +270,14 @@ type Options struct {
 	// IncludeHidden shows entries with hidden tags (Archived) even when the
 	// query does not name them.
 	IncludeHidden bool
+	// IncludeMissing searches entries whose file is gone too (kept with
+	// their tags): TagStudio's search does, its unlinked entries included.
+	IncludeMissing bool
 	// LikePath, when set, vets every like: path before it is used and
 	// returns the library-relative path to use; its error is reported at
 	// the like: term's column. The web face sets it so that a query can
-	// name pictures in the library only.
+	// name pictures in the library only (library.LibraryPath); without it
+	// like: takes any path a user may type (library.UserPath).
 	LikePath func(p string) (string, error)
 }
 
@@ -324,11 +348,12 @@ func (s *Service) Search(ctx context.Context, q string, opt Options) (Result, er
 	return res, err
 }
 
-// visible adds the conditions every search has: present files, and no
-// entry with a hidden tag unless the query names that tag (or a relative:
-// see query.Compiled.Tags), has special:hidden, or opt asks for them.
+// visible adds the conditions every search has: present files unless opt
+// asks for missing ones too, and no entry with a hidden tag unless the
+// query names that tag (or a relative: see query.Compiled.Tags), has
+// special:hidden, or opt asks for them.
 func (s *Service) visible(c query.Compiled, opt Options) (string, []any) {
-	return store.Visible(c.Where, c.Args, c.Tags, opt.IncludeHidden || c.IncludeHidden)
+	return store.Visible(c.Where, c.Args, c.Tags, opt.IncludeHidden || c.IncludeHidden, opt.IncludeMissing)
 }
 
 func (s *Service) filterOnly(ctx context.Context, where string, args []any, sortKey string, opt Options) (Result, error) {
@@ -344,7 +369,9 @@ func (s *Service) filterOnly(ctx context.Context, where string, args []any, sort
 // queryVector sums the weighted parts' vectors (negative weights push away)
 // and normalises the sum.
 func (s *Service) queryVector(ctx context.Context, parts []query.SemanticPart, likePath func(string) (string, error)) ([]float32, error) {
+	how := library.UserPath
 	if likePath != nil {
+		how = library.LibraryPath
 		for i, p := range parts {
 			if p.Image == "" {
 				continue
@@ -364,7 +391,7 @@ func (s *Service) queryVector(ctx context.Context, parts []query.SemanticPart, l
 		var v []float32
 		var err error
 		if p.Image != "" {
-			v, err = s.imageVector(ctx, p.Image)
+			v, err = s.imageVector(ctx, p.Image, how)
 		} else {
 			v, err = s.TextVector(ctx, p.Text)
 		}
@@ -397,14 +424,22 @@ func normalise(sum []float64) []float32 {
 	return out
 }
 
-// imageVector is a library entry's stored vector, else the file embedded now.
-func (s *Service) imageVector(ctx context.Context, p string) ([]float32, error) {
-	rel := filepath.ToSlash(filepath.Clean(p))
-	if e, err := s.db.EntryByPath(ctx, rel); err == nil {
-		if v, err := s.db.Vector(ctx, s.model, e.ID); err == nil {
-			return v, nil
+// imageVector is a library entry's stored vector, else the file embedded
+// now. how is how the like: term may name it (see Options.LikePath).
+func (s *Service) imageVector(ctx context.Context, p string, how library.Naming) ([]float32, error) {
+	if s.files != nil {
+		n, err := s.files.Resolve(ctx, p, how)
+		if err != nil && how == library.LibraryPath {
+			return nil, fmt.Errorf("like:%s: %w", p, err)
 		}
-		p = s.root(rel)
+		if n.Found() {
+			if v, err := s.db.Vector(ctx, s.model, n.Entry.ID); err == nil {
+				return v, nil
+			}
+		}
+		if n.Rel != "" {
+			p = s.files.Abs(n.Rel)
+		}
 	}
 	if s.enc.File == nil {
 		return nil, ErrNoModel

@@ -17,11 +17,6 @@ type Batcher[T any] struct {
 	write   func(ctx context.Context, tx *sql.Tx, item T) error
 	pending []T
 	err     error
-
-	// AfterCommit, when set, is called with each batch once it is
-	// committed (not for a batch that failed), from the goroutine that
-	// flushed it. It must not keep the slice.
-	AfterCommit func(items []T)
 }
 
 // NewBatcher returns a batcher that writes each item with write.
@@ -52,9 +47,6 @@ func (b *Batcher[T]) Flush() error {
 		}
 		return nil
 	})
-	if b.err == nil && b.AfterCommit != nil {
-		b.AfterCommit(b.pending)
-	}
 	b.pending = b.pending[:0]
 	return b.err
 }

@@ -539,3 +539,63 @@ func (db *DB) ScanErrors(ctx context.Context) ([]ScanError, error) {
 	}
 	return out, rows.Err()
 }
+
+// AdoptTwin lets an entry whose file is gone (id) take over the place of a
+// present entry with the same content that was made after it and holds
+// nothing of the user's (no tag, no field, no face the user placed): the
+// file moved while no scan saw the move, and a new entry was made for it
+// at its new path first (a watcher's batch of the new path alone, or a
+// tag given by path). The twin is removed, so the file keeps the tags of
+// the entry it always was. Among several twins the one whose path ends
+// most like the old path wins. It returns the path taken ("" for none).
+func AdoptTwin(ctx context.Context, tx *sql.Tx, id, updatedAt int64) (string, error) {
+	var oldPath, fp string
+	var size int64
+	err := tx.QueryRowContext(ctx, `SELECT path, fingerprint, size FROM entries WHERE id = ?`, id).Scan(&oldPath, &fp, &size)
+	if err != nil {
+		return "", fmt.Errorf("adopt twin: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT t.id, t.path, t.mtime_ns FROM entries t
+		WHERE t.fingerprint = ? AND t.size = ? AND t.missing = 0 AND t.id > ?
+		AND NOT EXISTS (SELECT 1 FROM entry_tags WHERE entry_id = t.id)
+		AND NOT EXISTS (SELECT 1 FROM entry_fields WHERE entry_id = t.id)
+		AND NOT EXISTS (SELECT 1 FROM faces WHERE entry_id = t.id AND pinned <> 0)
+		ORDER BY t.id`, fp, size, id)
+	if err != nil {
+		return "", fmt.Errorf("adopt twin: %w", err)
+	}
+	var best struct {
+		id, mtime int64
+		path      string
+		score     int
+	}
+	best.score = -1
+	for rows.Next() {
+		var tid, mtime int64
+		var p string
+		if err := rows.Scan(&tid, &p, &mtime); err != nil {
+			rows.Close()
+			return "", fmt.Errorf("adopt twin: %w", err)
+		}
+		if sc := SameTail(oldPath, p); sc > best.score {
+			best.id, best.path, best.mtime, best.score = tid, p, mtime, sc
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || best.score < 0 {
+		return "", err
+	}
+	// TouchEntry removes the twin that holds the path.
+	return best.path, TouchEntry(ctx, tx, id, best.path, size, best.mtime, updatedAt)
+}
+
+// SameTail is how many trailing path elements a and b share: how much
+// two paths of one file look like a move of it.
+func SameTail(a, b string) int {
+	as, bs := strings.Split(a, "/"), strings.Split(b, "/")
+	n := 0
+	for n < len(as) && n < len(bs) && as[len(as)-1-n] == bs[len(bs)-1-n] {
+		n++
+	}
+	return n
+}

@@ -297,8 +297,8 @@ func (db *DB) UnassignedFaces(ctx context.Context, limit int) ([]Face, error) {
 	return facesWhere(ctx, db, false, q)
 }
 
-// AllFaces returns every face of a present entry, with vectors, for a
-// full re-cluster.
+// AllFaces returns every face of a present entry, with vectors and
+// paths (a regroup reads ForEachFaceVector instead).
 func (db *DB) AllFaces(ctx context.Context) ([]Face, error) {
 	return facesWhere(ctx, db, true, `e.missing = 0`)
 }
@@ -326,6 +326,12 @@ func (db *DB) CountFaces(ctx context.Context) (faces, people int, err error) {
 	err = db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM faces), (SELECT COUNT(*) FROM people)`).Scan(&faces, &people)
 	return
 }
+
+// personSelect reads a Person (its cover aside), for a WHERE on p.
+const personSelect = `SELECT p.id, coalesce(p.tag_id, 0), coalesce(t.name, ''), p.hidden,
+		(SELECT COUNT(*) FROM faces f JOIN entries e ON e.id = f.entry_id WHERE f.person_id = p.id AND e.missing = 0),
+		(SELECT COUNT(DISTINCT f.entry_id) FROM faces f JOIN entries e ON e.id = f.entry_id WHERE f.person_id = p.id AND e.missing = 0)
+		FROM people p LEFT JOIN tags t ON t.id = p.tag_id `
 
 // People lists people with their counts and cover face (pinned first,
 // then the best quality): named first (by name), then the largest groups.
@@ -412,16 +418,22 @@ func sortPeople(ps []Person) {
 
 // PersonByID returns one person.
 func (db *DB) PersonByID(ctx context.Context, id int64) (Person, error) {
-	ps, err := db.People(ctx, true)
+	var p Person
+	err := db.QueryRowContext(ctx, personSelect+`WHERE p.id = ?`, id).Scan(&p.ID, &p.TagID, &p.Name, &p.Hidden, &p.Faces, &p.Entries)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Person{}, ErrNoFace
+	}
 	if err != nil {
 		return Person{}, err
 	}
-	for _, p := range ps {
-		if p.ID == id {
-			return p, nil
-		}
+	c, err := db.PersonFaces(ctx, id, 1)
+	if err != nil {
+		return Person{}, err
 	}
-	return Person{}, ErrNoFace
+	if len(c) > 0 {
+		p.Cover = c[0]
+	}
+	return p, nil
 }
 
 // Neighbour is a face near a vector.
@@ -585,13 +597,14 @@ func personFaceIDs(ctx context.Context, tx *sql.Tx, personID int64) ([]int64, er
 // person's, every entry with one of its faces gets it, and its faces are
 // pinned (the user vouched for the group). A name another person already
 // has merges that person in. Renaming a named person renames its tag
-// unless another tag has the new name.
-func (db *DB) NamePerson(ctx context.Context, personID int64, name string) error {
+// unless another tag has the new name. It returns the person that has the
+// name now: the other one when the two merged.
+func (db *DB) NamePerson(ctx context.Context, personID int64, name string) (int64, error) {
 	if err := personName(name); err != nil {
-		return err
+		return 0, err
 	}
 	now := time.Now().Unix()
-	return db.Tx(ctx, func(tx *sql.Tx) error {
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		old, err := personTag(ctx, tx, personID)
 		if err != nil {
 			return err
@@ -648,6 +661,7 @@ func (db *DB) NamePerson(ctx context.Context, personID int64, name string) error
 		}
 		return AssignFaces(ctx, tx, personID, ids, true)
 	})
+	return personID, err
 }
 
 // ErrPersonName: a name a person cannot have.
@@ -848,4 +862,42 @@ func (db *DB) ApplyClusters(ctx context.Context, clusters []Cluster) error {
 		}
 		return dropEmptyPeople(ctx, tx)
 	})
+}
+
+// FaceVector is what a full regroup needs of a face: no crop, path or name.
+type FaceVector struct {
+	ID, EntryID, PersonID int64
+	Pinned                bool
+	Vec                   []float32
+}
+
+// ForEachFaceVector calls fn for every face of a present entry, by id,
+// reading one row at a time, so a regroup holds the vectors once (fn
+// copies what it keeps: Vec is reused).
+func (db *DB) ForEachFaceVector(ctx context.Context, fn func(FaceVector) error) error {
+	rows, err := db.QueryContext(ctx, `SELECT f.id, f.entry_id, coalesce(f.person_id, 0), f.pinned, f.embedding
+		FROM faces f JOIN entries e ON e.id = f.entry_id WHERE e.missing = 0 AND f.embedding IS NOT NULL ORDER BY f.id`)
+	if err != nil {
+		return fmt.Errorf("read face vectors: %w", err)
+	}
+	defer rows.Close()
+	var f FaceVector
+	var emb []byte
+	for rows.Next() {
+		if err := rows.Scan(&f.ID, &f.EntryID, &f.PersonID, &f.Pinned, &emb); err != nil {
+			return fmt.Errorf("read face vectors: %w", err)
+		}
+		f.Vec = decodeInto(f.Vec[:0], emb)
+		if err := fn(f); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func decodeInto(dst []float32, b []byte) []float32 {
+	for i := 0; i+4 <= len(b); i += 4 {
+		dst = append(dst, math.Float32frombits(binary.LittleEndian.Uint32(b[i:])))
+	}
+	return dst
 }

@@ -10,10 +10,13 @@ import (
 // The search bar's queries: package query compiles a filter into a WHERE
 // fragment over entries aliased e (with its args), and these run it.
 
-// Visible adds what every search asks of a filter: present files, and no
-// entry with a hidden tag unless includeHidden, or the tag is in shown.
-func Visible(where string, args []any, shown []int64, includeHidden bool) (string, []any) {
-	where = "e.missing = 0 AND (" + where + ")"
+// Visible adds what every search asks of a filter: present files unless
+// includeMissing, and no entry with a hidden tag unless includeHidden, or
+// the tag is in shown.
+func Visible(where string, args []any, shown []int64, includeHidden, includeMissing bool) (string, []any) {
+	if !includeMissing {
+		where = "e.missing = 0 AND (" + where + ")"
+	}
 	if includeHidden {
 		return where, args
 	}

@@ -64,9 +64,10 @@ func TestFilterQueries(t *testing.T) {
 		}
 		return out
 	}
-	all, aargs := Visible("1", nil, nil, false)
-	withHidden, hargs := Visible("1", nil, nil, true)
-	shown, sargs := Visible("1", nil, []int64{ids["hid"]}, false)
+	all, aargs := Visible("1", nil, nil, false, false)
+	withHidden, hargs := Visible("1", nil, nil, true, false)
+	shown, sargs := Visible("1", nil, []int64{ids["hid"]}, false, false)
+	withMissing, margs := Visible("1", nil, nil, false, true)
 	tests := []struct {
 		name          string
 		where         string
@@ -79,6 +80,7 @@ func TestFilterQueries(t *testing.T) {
 		{"visible", all, aargs, "", 10, 0, []string{"a.jpg", "c.jpg", "d.jpg", "f.jpg"}, 4},
 		{"with hidden", withHidden, hargs, "", 10, 0, []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg", "f.jpg"}, 5},
 		{"hidden tag named", shown, sargs, "", 10, 0, []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg", "f.jpg"}, 5},
+		{"with missing", withMissing, margs, "", 10, 0, []string{"a.jpg", "c.jpg", "d.jpg", "e.jpg", "f.jpg"}, 5},
 		{"page", all, aargs, "-name", 2, 1, []string{"d.jpg", "c.jpg"}, 4},
 		{"by size", all, aargs, "size", 10, 0, []string{"f.jpg", "c.jpg", "d.jpg", "a.jpg"}, 4},
 		{"by added", all, aargs, "-added", 10, 0, []string{"a.jpg", "c.jpg", "d.jpg", "f.jpg"}, 4},

@@ -296,3 +296,11 @@ func inList(ids []int64) (string, []any) {
 	}
 	return "(?" + strings.Repeat(",?", len(ids)-1) + ")", args
 }
+
+// IntegrityCheck runs SQLite's own check of the whole database and returns
+// its verdict: "ok", or what is broken.
+func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
+	var verdict string
+	err := db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&verdict)
+	return verdict, err
+}

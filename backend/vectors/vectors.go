@@ -1,8 +1,10 @@
 // Package vectors keeps a library's CLIP vectors in step with its entries:
 // the CLIP analyzer of the analysis pipeline (preprocess the decoded
-// picture → batched inference → store), and Run, that pipeline with that
-// analyzer only, with progress, cancellation and resume. It does not know how a model runs
-// (package clip) nor how files are scanned (package library).
+// picture → batched inference → store). The pipeline runs it, in a scan
+// or in a back-fill over the stored library (analysis.Backfill), with
+// whatever other analyzers are pending on the same pictures. It does not
+// know how a model runs (package clip) nor how files are scanned (package
+// library).
 package vectors
 
 import (
@@ -15,7 +17,6 @@ import (
 	"time"
 
 	"github.com/tagsight/tagsight/backend/analysis"
-	"github.com/tagsight/tagsight/backend/jobs"
 	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/store"
 )
@@ -30,27 +31,13 @@ type Preprocessor interface {
 	Preprocess(img image.Image) ([]float32, error)
 }
 
-// Progress of an embedding run.
-type Progress struct {
-	Phase   string  `json:"phase"` // "embed", "done", "cancelled"
-	Done    int     `json:"done"`
-	Total   int     `json:"total"`
-	Rate    float64 `json:"rate"` // images per second
-	ETA     float64 `json:"eta"`  // seconds
-	Current string  `json:"current"`
-	Errors  int     `json:"errors"`
-}
-
-// Options tune Run.
+// Options tune the analyzer.
 type Options struct {
 	// MinShort is the short side, in pixels, pictures are decoded to
 	// (the model's input size; decoding never goes much below it).
-	MinShort      int
-	DecodeWorkers int // default: CPU count
-	InferWorkers  int // concurrent inference calls, default: CPU count
-	Batch         int // images per inference call, default 1 (see README of clip)
-	Report        func(Progress)
-	Limits        media.Limits
+	MinShort     int
+	InferWorkers int // concurrent inference calls, default: CPU count
+	Batch        int // images per inference call, default 1 (see README of clip)
 	// Queue bounds the preprocessed pictures waiting for inference,
 	// default 64 (≈ 38 MB at 224 px): enough for the decoders to keep
 	// going while the model loads.
@@ -167,9 +154,8 @@ func (a *Analyzer) Start(ctx context.Context) {
 	}()
 }
 
-// Analyze implements analysis.Analyzer: it scales the decoded picture to
-// the model's input size, as DecodeScaled does for a single file, and
-// preprocesses it.
+// Analyze implements analysis.Analyzer: the decoded picture's model
+// input (Input).
 func (a *Analyzer) Analyze(ctx context.Context, it *analysis.Item, p *analysis.Picture) (any, error) {
 	fail := func(err error) (any, error) {
 		return failedOut{m: a.m, fingerprint: it.Fingerprint, msg: err.Error()}, err
@@ -180,11 +166,30 @@ func (a *Analyzer) Analyze(ctx context.Context, it *analysis.Item, p *analysis.P
 		}
 		return fail(p.DecodeErr)
 	}
-	in, err := a.pre.Preprocess(media.ScaleShort(p.Image, a.opts.MinShort))
+	in, err := Input(p.Image, a.opts.MinShort, a.pre)
 	if err != nil {
 		return fail(err)
 	}
 	return prepared{in: in, fingerprint: it.Fingerprint}, nil
+}
+
+// Input is what the model sees of a decoded, oriented picture: scaled so
+// that its short side is minShort (never up), then preprocessed. Indexing
+// and search by file (FileInput) both make it here.
+func Input(img *image.RGBA, minShort int, pre Preprocessor) ([]float32, error) {
+	return pre.Preprocess(media.ScaleShort(img, minShort))
+}
+
+// FileInput is a picture file's model input, decoded as the analysis
+// pipeline decodes it (media.DecodeOriented at the smallest size that meets
+// need): given the Need the indexer had for the file, the input, and so the
+// vector, is exactly the indexer's.
+func FileInput(ctx context.Context, path string, need analysis.Need, minShort int, pre Preprocessor, lim media.Limits) ([]float32, error) {
+	img, _, err := media.DecodeOriented(ctx, path, lim, need.Join(analysis.Need{Short: minShort}).Enough)
+	if err != nil {
+		return nil, err
+	}
+	return Input(img, minShort, pre)
 }
 
 type prepared struct {
@@ -250,59 +255,6 @@ type failedOut struct {
 
 func (o failedOut) Save(ctx context.Context, tx *store.Tx, id int64) error {
 	return store.PutEmbedError(ctx, tx, o.m, id, o.fingerprint, o.msg)
-}
-
-// Run embeds every picture of the library that the CLIP analyzer for m
-// has not analysed: the analysis pipeline with that analyzer only.
-// Decoding feeds inference through a bounded queue, vectors are committed
-// in batches, and a run that is cancelled or killed resumes where it
-// stopped; a picture that failed is not retried until its content or the
-// model changes.
-func Run(ctx context.Context, db *store.DB, root func(rel string) string, m store.Model, emb Embedder, pre Preprocessor, opts Options) (Result, error) {
-	start := time.Now()
-	if opts.Limits == (media.Limits{}) {
-		opts.Limits = media.DefaultLimits()
-	}
-	a := NewAnalyzer(m, emb, pre, opts)
-	items, err := analysis.PlanStored(ctx, db, root, a)
-	if err != nil {
-		return Result{}, err
-	}
-	total, done := len(items), 0
-	var last time.Time
-	ares, err := analysis.Run(ctx, db, items, analysis.Options{
-		Analyzers: []analysis.Analyzer{a},
-		Workers:   opts.DecodeWorkers,
-		Limits:    opts.Limits,
-		BatchSize: 64,
-		Flush:     time.Second,
-		Done: func(it *analysis.Item, err error) {
-			done++
-			if opts.Report == nil || time.Since(last) < 100*time.Millisecond {
-				return
-			}
-			last = time.Now()
-			p := Progress{Phase: "embed", Done: done, Total: total, Current: it.Rel}
-			p.Rate, p.ETA = jobs.Pace(float64(done), float64(total-done), time.Since(start))
-			opts.Report(p)
-		},
-	})
-	res := FromAnalysis(ctx, db, m, &ares)
-	res.Seconds = time.Since(start).Seconds()
-	if err != nil && ctx.Err() == nil {
-		return res, fmt.Errorf("save vectors: %w", err)
-	}
-	if err := ctx.Err(); err != nil {
-		res.Cancelled = true
-		if opts.Report != nil {
-			opts.Report(Progress{Phase: "cancelled", Done: done, Total: total, Errors: res.Failed})
-		}
-		return res, err
-	}
-	if opts.Report != nil {
-		opts.Report(Progress{Phase: "done", Done: done, Total: total, Errors: res.Failed})
-	}
-	return res, nil
 }
 
 // FromAnalysis is the embedding result of an analysis run that included

@@ -10,7 +10,9 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/tagsight/tagsight/backend/analysis"
 	"github.com/tagsight/tagsight/backend/library"
+	"github.com/tagsight/tagsight/backend/store"
 	"github.com/tagsight/tagsight/backend/testutil"
 )
 
@@ -39,7 +41,14 @@ func (m *meanColour) EmbedImages(ctx context.Context, in [][]float32) ([][]float
 	return out, ctx.Err()
 }
 
-func TestRunEmbedsReportsAndResumes(t *testing.T) {
+// run back-fills the CLIP analyzer alone over lib, as workspace.Backfill
+// does with a model loaded.
+func run(ctx context.Context, lib *library.Library, m store.Model, enc *meanColour, o Options, report func(done, total int, cur string)) (Result, error) {
+	ar, err := analysis.Backfill(ctx, lib.DB, lib.Abs, analysis.Options{Analyzers: []analysis.Analyzer{NewAnalyzer(m, enc, enc, o)}}, report)
+	return FromAnalysis(ctx, lib.DB, m, &ar), err
+}
+
+func TestBackfillEmbedsReportsAndResumes(t *testing.T) {
 	ctx := context.Background()
 	root := t.TempDir()
 	for i, c := range []color.RGBA{{255, 0, 0, 255}, {0, 255, 0, 255}, {0, 0, 255, 255}} {
@@ -57,16 +66,16 @@ func TestRunEmbedsReportsAndResumes(t *testing.T) {
 	os.WriteFile(filepath.Join(root, "c.jpg"), []byte("garbage now"), 0o644)
 	m, _ := lib.DB.EnsureModel(ctx, "k", "mean", 3)
 	enc := &meanColour{}
-	var last Progress
-	res, err := Run(ctx, lib.DB, lib.Abs, m, enc, enc, Options{MinShort: 8, Batch: 2, Report: func(p Progress) { last = p }})
+	var lastDone, lastTotal int
+	res, err := run(ctx, lib, m, enc, Options{MinShort: 8, Batch: 2}, func(done, total int, _ string) { lastDone, lastTotal = done, total })
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Embedded != 2 || res.Failed != 1 || res.Total != 2 || len(res.Errors) != 1 || res.Errors[0].Path != "c.jpg" {
 		t.Fatalf("result %+v", res)
 	}
-	if last.Phase != "done" || last.Done != 3 {
-		t.Errorf("last progress %+v", last)
+	if lastDone != 3 || lastTotal != 3 {
+		t.Errorf("last progress %d of %d, want 3 of 3", lastDone, lastTotal)
 	}
 	a, err := lib.DB.EntryByPath(ctx, "a.jpg")
 	if err != nil {
@@ -77,7 +86,7 @@ func TestRunEmbedsReportsAndResumes(t *testing.T) {
 		t.Errorf("a.jpg's vector %v %v", v, err)
 	}
 	calls := enc.calls.Load()
-	res, _ = Run(ctx, lib.DB, lib.Abs, m, enc, enc, Options{})
+	res, _ = run(ctx, lib, m, enc, Options{}, nil)
 	if res.Embedded != 0 || res.Failed != 0 || enc.calls.Load() != calls {
 		t.Errorf("second run did work: %+v", res)
 	}
@@ -89,7 +98,7 @@ func TestRunEmbedsReportsAndResumes(t *testing.T) {
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	res, err = Run(cctx, lib.DB, lib.Abs, m, enc, enc, Options{})
+	res, err = run(cctx, lib, m, enc, Options{}, nil)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled run: err %v, want context.Canceled", err)
 	}
@@ -99,7 +108,7 @@ func TestRunEmbedsReportsAndResumes(t *testing.T) {
 	if n, _ := lib.DB.CountVectors(ctx, m); n != 2 {
 		t.Errorf("%d vectors after a cancelled run, want 2", n)
 	}
-	res, err = Run(ctx, lib.DB, lib.Abs, m, enc, enc, Options{})
+	res, err = run(ctx, lib, m, enc, Options{}, nil)
 	if err != nil || res.Embedded != 1 || res.Total != 3 {
 		t.Errorf("run after the cancelled one: %+v %v", res, err)
 	}

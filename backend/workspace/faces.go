@@ -11,6 +11,7 @@ import (
 
 	"github.com/tagsight/tagsight/backend/analysis"
 	"github.com/tagsight/tagsight/backend/faces"
+	"github.com/tagsight/tagsight/backend/library"
 	"github.com/tagsight/tagsight/backend/ort"
 )
 
@@ -154,8 +155,10 @@ func (ws *Workspace) SetFaceSettings(ctx context.Context, s faces.Tuning) (faces
 	return s, ws.Lib.DB.SetSetting(ctx, settingFacesSettings, string(b))
 }
 
-// FaceCropDir is where face crops are written.
-func (ws *Workspace) FaceCropDir() string { return filepath.Join(ws.Lib.DataDir(), "faces") }
+// FaceCropPath is the file of a face crop (library.Derived's layout).
+func (ws *Workspace) FaceCropPath(crop string) string {
+	return ws.Lib.Derived().Path(library.FaceCrops, crop)
+}
 
 // facesAnalyzer is the faces analyzer over the loaded models, its
 // sessions created and the face index made for its vector length; nil
@@ -174,7 +177,9 @@ func (ws *Workspace) facesAnalyzer(ctx context.Context) (*faces.Analyzer, error)
 	if err := ws.Lib.DB.EnsureFaceIndex(ctx, f.Engine.Dim()); err != nil {
 		return nil, err
 	}
-	return faces.NewAnalyzer(f.Engine, f.Key, ws.FaceSettings(ctx), ws.FaceCropDir()), nil
+	files := ws.Lib.Derived()
+	crops := func(fp string, i int, jpg []byte) (string, error) { return files.Put(library.FaceCrops, fp, i, jpg) }
+	return faces.NewAnalyzer(f.Engine, f.Key, ws.FaceSettings(ctx), crops), nil
 }
 
 // withFaces adds the faces analyzer to as when the library has face
@@ -190,19 +195,22 @@ func (ws *Workspace) withFaces(ctx context.Context, as []analysis.Analyzer) ([]a
 	return append(append([]analysis.Analyzer(nil), as...), a), a, nil
 }
 
-// RunFaces runs the faces analyzer over every picture that needs it
-// (resumable, cancellable): `tagsight faces` and the Faces job.
+// RunFaces back-fills the faces analyzer over every picture that needs it
+// (resumable, cancellable): `tagsight faces` and the Faces job. It is a
+// Backfill: pictures that also lack the model's CLIP vector get it from
+// the same decode.
 func (ws *Workspace) RunFaces(ctx context.Context, workers int, report func(done, total int, current string)) (faces.Result, error) {
-	a, err := ws.facesAnalyzer(ctx)
-	if a == nil {
+	res, err := ws.Backfill(ctx, BackfillOptions{Faces: true, Vectors: true, Workers: workers, Report: report})
+	if res.Faces == nil {
 		return faces.Result{}, err
 	}
-	return faces.Run(ctx, ws.Lib.DB, ws.Lib.Abs, a, workers, report)
+	return *res.Faces, err
 }
 
 // Recluster groups every face into people again (see faces.Recluster).
-func (ws *Workspace) Recluster(ctx context.Context) (int, error) {
-	return faces.Recluster(ctx, ws.Lib.DB, ws.FaceSettings(ctx))
+// progress (may be nil) hears the faces compared out of all.
+func (ws *Workspace) Recluster(ctx context.Context, progress func(done, total int)) (int, error) {
+	return faces.Recluster(ctx, ws.Lib.DB, ws.FaceSettings(ctx), progress)
 }
 
 // FaceSuggestions offers names for a face in nobody.

@@ -165,12 +165,12 @@ func TestPeopleLifecycle(t *testing.T) {
 	}
 	if rf.Crop == "" {
 		t.Error("no crop written")
-	} else if _, err := os.Stat(filepath.Join(ws.FaceCropDir(), rf.Crop)); err != nil {
+	} else if _, err := os.Stat(ws.FaceCropPath(rf.Crop)); err != nil {
 		t.Error(err)
 	}
 
 	// Naming tags exactly the pictures with a red face.
-	if err := db.NamePerson(ctx, red, "Alice"); err != nil {
+	if _, err := db.NamePerson(ctx, red, "Alice"); err != nil {
 		t.Fatal(err)
 	}
 	wantAlice := []string{"both.jpg", "red/r0.jpg", "red/r1.jpg", "red/r2.jpg", "red/r3.jpg", "rotated.jpg"}
@@ -217,7 +217,7 @@ func TestPeopleLifecycle(t *testing.T) {
 		t.Fatalf("Alice on %v after split and reject", got)
 	}
 	// A full re-cluster keeps all of that.
-	if _, err := ws.Recluster(ctx); err != nil {
+	if _, err := ws.Recluster(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
 	if p := faceOf(t, db, "red/r0.jpg").PersonID; p != solo {
@@ -247,7 +247,7 @@ func TestPeopleLifecycle(t *testing.T) {
 
 	// Merge: name blue Bob, merge Bob into Alice: Alice is on every
 	// picture with a red or blue face (but r0 and r1, which left her).
-	if err := db.NamePerson(ctx, blue, "Bob"); err != nil {
+	if _, err := db.NamePerson(ctx, blue, "Bob"); err != nil {
 		t.Fatal(err)
 	}
 	if got := tagged(t, db, "Bob"); len(got) != 4 {
@@ -341,7 +341,7 @@ func TestReclusterOnDemand(t *testing.T) {
 	}
 	set.MinFaces = 3
 	ws.SetFaceSettings(ctx, set)
-	n, err := ws.Recluster(ctx)
+	n, err := ws.Recluster(ctx, nil)
 	if err != nil || n != 2 {
 		t.Fatalf("re-cluster: %d people, %v", n, err)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tagsight/tagsight/backend/analysis"
 	"github.com/tagsight/tagsight/backend/clip"
+	"github.com/tagsight/tagsight/backend/faces"
 	"github.com/tagsight/tagsight/backend/library"
 	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/modelhub"
@@ -116,7 +117,7 @@ func LoadModel(dir string, o ModelOptions) (*Model, error) {
 	if provider == "" {
 		provider = os.Getenv("TAGSIGHT_PROVIDER")
 	}
-	eng := clip.NewEngine(spec, clip.EngineOptions{IntraOpThreads: o.Threads, MaxBatch: o.Batch, Provider: provider, Precision: o.Precision})
+	eng := clip.NewEngine(spec, clip.EngineOptions{Layout: clip.Layout{Threads: o.Threads, Batch: o.Batch}, Provider: provider, Precision: o.Precision})
 	return &Model{Dir: dir, Spec: spec, Engine: eng}, nil
 }
 
@@ -138,13 +139,17 @@ func (m *Model) EmbedText(ctx context.Context, text string) ([]float32, error) {
 	return vs[0], nil
 }
 
-// EmbedFile decodes, orients, preprocesses and embeds a picture file.
+// EmbedFile embeds a picture file as indexing a new picture with the
+// default analyzers (metadata, thumbnail, CLIP) embeds it.
 func (m *Model) EmbedFile(ctx context.Context, path string) ([]float32, error) {
-	img, _, err := media.DecodeScaled(ctx, path, m.Spec.Preprocess.MinShort(), media.DefaultLimits())
-	if err != nil {
-		return nil, err
-	}
-	in, err := m.Spec.Preprocess.Preprocess(img)
+	return m.EmbedFileAt(ctx, path, analysis.Need{Long: library.DefaultThumbSize})
+}
+
+// EmbedFileAt embeds a picture file decoded as the indexer decodes it when
+// the other analyzers pending on it need need (vectors.FileInput): the
+// same decoder, scaling and preprocessing, so the same vector.
+func (m *Model) EmbedFileAt(ctx context.Context, path string, need analysis.Need) ([]float32, error) {
+	in, err := vectors.FileInput(ctx, path, need, m.Spec.Preprocess.MinShort(), m.Spec.Preprocess, media.DefaultLimits())
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +160,7 @@ func (m *Model) EmbedFile(ctx context.Context, path string) ([]float32, error) {
 	return vs[0], nil
 }
 
-// Encoders adapts the model for package search.
+// Encoders adapts the model for package search (outside a library).
 func (m *Model) Encoders() search.Encoders {
 	return search.Encoders{Text: m.EmbedText, File: m.EmbedFile}
 }
@@ -228,9 +233,29 @@ func Open(ctx context.Context, root string, create bool, o ModelOptions, require
 func (ws *Workspace) newState(m *Model, sm store.Model, err error) *State {
 	enc := search.Encoders{}
 	if m != nil {
-		enc = m.Encoders()
+		enc = ws.encoders(m)
 	}
-	return &State{Search: search.New(ws.Lib.DB, ws.Tags, ws.Lib.Abs, sm, enc), Model: m, StoreModel: sm, ModelErr: err}
+	return &State{Search: search.New(ws.Lib.DB, ws.Tags, ws.Lib, sm, enc), Model: m, StoreModel: sm, ModelErr: err}
+}
+
+// encoders are m's encoders in this library: a picture searched by file
+// is decoded at the size a new picture of the library is decoded to for
+// its analyzers (thumbnail, faces when on), so a picture of the library
+// searched by file finds its own stored vector.
+func (ws *Workspace) encoders(m *Model) search.Encoders {
+	return search.Encoders{Text: m.EmbedText, File: func(ctx context.Context, path string) ([]float32, error) {
+		return m.EmbedFileAt(ctx, path, ws.indexNeed(ctx))
+	}}
+}
+
+// indexNeed is what the analyzers other than CLIP that a scan runs on a
+// new picture need decoded.
+func (ws *Workspace) indexNeed(ctx context.Context) analysis.Need {
+	need := analysis.Need{Long: library.DefaultThumbSize}
+	if f := ws.Faces(); f.Engine != nil {
+		need = need.Join(faces.NewAnalyzer(f.Engine, f.Key, ws.FaceSettings(ctx), nil).Need())
+	}
+	return need
 }
 
 func (ws *Workspace) loadModel(ctx context.Context, name string) (*Model, store.Model, error) {
@@ -294,15 +319,16 @@ func (ws *Workspace) RememberModel(ctx context.Context) error {
 	return ws.Lib.DB.SetSetting(ctx, "model", ws.opts.Model)
 }
 
-// clipOptions are the CLIP analyzer's options for the loaded model: its
+// clipOptions are the CLIP analyzer's options for the loaded model: as
+// many inference workers and pictures per call as its layout says, and its
 // sessions load (LoadVision) while the first pictures decode.
-func (st *State) clipOptions(report func(vectors.Progress)) vectors.Options {
+func (st *State) clipOptions() vectors.Options {
 	eng := st.Model.Engine
 	return vectors.Options{
-		MinShort: st.Model.Spec.Preprocess.MinShort(),
-		Batch:    eng.PreferredBatch(),
-		Report:   report,
-		Load:     func(context.Context) error { return eng.LoadVision() },
+		MinShort:     st.Model.Spec.Preprocess.MinShort(),
+		Batch:        eng.PreferredBatch(),
+		InferWorkers: eng.Layout().Runs,
+		Load:         func(context.Context) error { return eng.LoadVision() },
 	}
 }
 
@@ -315,7 +341,7 @@ func (ws *Workspace) Index(ctx context.Context, opts library.ScanOptions, embed 
 	st := ws.Now() // one model for the whole call
 	var clipA *vectors.Analyzer
 	if embed && st.Model != nil {
-		clipA = vectors.NewAnalyzer(st.StoreModel, st.Model.Engine, st.Model.Spec.Preprocess, st.clipOptions(nil))
+		clipA = vectors.NewAnalyzer(st.StoreModel, st.Model.Engine, st.Model.Spec.Preprocess, st.clipOptions())
 		opts.Analyzers = append(append([]analysis.Analyzer(nil), opts.Analyzers...), clipA)
 	}
 	if embed {

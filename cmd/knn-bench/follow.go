@@ -100,7 +100,7 @@ func runFollow(ctx context.Context, dir string, n int) string {
 	d.data = nil // the index holds its own copy
 	runtime.GC()
 
-	svc := search.New(db, nil, func(s string) string { return s }, m, search.Encoders{})
+	svc := search.New(db, nil, nil, m, search.Encoders{})
 	t0 = time.Now()
 	idx, err := svc.Index(ctx)
 	firstLoad := time.Since(t0)

@@ -126,7 +126,7 @@ func fillInteractiveLibrary(ctx context.Context, ws *workspace.Workspace, n int)
 	}
 	for i, p := range ps {
 		if i%5 == 0 {
-			if err := db.NamePerson(ctx, p.ID, fmt.Sprintf("Person %03d", i)); err != nil {
+			if _, err := db.NamePerson(ctx, p.ID, fmt.Sprintf("Person %03d", i)); err != nil {
 				return err
 			}
 		}

@@ -99,7 +99,7 @@ func benchQueries(ctx context.Context, rep *report, data string) error {
 		if err != nil {
 			return err
 		}
-		svc := search.New(lib.DB, tags.New(lib.DB), lib.Abs, store.Model{}, search.Encoders{})
+		svc := search.New(lib.DB, tags.New(lib.DB), lib, store.Model{}, search.Encoders{})
 		res, err := svc.Search(ctx, "", search.Options{Limit: 200, Sort: "-taken"})
 		if err != nil || len(res.Hits) != 200 {
 			return fmt.Errorf("first page: %v (%d hits)", err, len(res.Hits))
@@ -113,7 +113,7 @@ func benchQueries(ctx context.Context, rep *report, data string) error {
 		return err
 	}
 	defer lib.Close()
-	svc := search.New(lib.DB, tags.New(lib.DB), lib.Abs, store.Model{}, search.Encoders{})
+	svc := search.New(lib.DB, tags.New(lib.DB), lib, store.Model{}, search.Encoders{})
 	rep.line("| query | results | p50 ms | p95 ms |")
 	rep.line("|---|---|---|---|")
 	rep.line("| open the library + first page of 200 (newest first) | 200 | %.1f | %.1f |", o50, o95)

@@ -142,16 +142,8 @@ category, so the pictures are found with person:NAME (or tag:NAME).
 				if err != nil {
 					return err
 				}
-				if err := db.NamePerson(ctx, p, rest[1]); err != nil {
+				if target, err = db.NamePerson(ctx, p, rest[1]); err != nil {
 					return err
-				}
-				target = p
-				if ps, err := db.People(ctx, true); err == nil {
-					for _, q := range ps {
-						if q.Name == rest[1] {
-							target = q.ID
-						}
-					}
 				}
 			case "merge":
 				a, err := id(0)
@@ -187,7 +179,7 @@ category, so the pictures are found with person:NAME (or tag:NAME).
 				}
 				return db.HidePerson(ctx, p, op == "hide")
 			case "recluster":
-				if _, err := ws.Recluster(ctx); err != nil {
+				if _, err := ws.Recluster(ctx, nil); err != nil {
 					return err
 				}
 				return printPeople(cmd, db, hidden, asJSON)

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -86,7 +84,7 @@ func newInfoCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			info := toInfo(e, tags, filepath.Join(lib.ThumbDir(), filepath.FromSlash(e.Thumb)))
+			info := toInfo(e, tags, lib.Derived().Path(library.Thumbs, e.Thumb))
 			out := cmd.OutOrStdout()
 			if asJSON {
 				return writeJSON(out, info)
@@ -96,8 +94,8 @@ func newInfoCmd() *cobra.Command {
 			if e.Taken != "" {
 				fmt.Fprintf(out, "  taken %s\n", e.Taken)
 			}
-			if e.Make != "" || e.Model != "" {
-				fmt.Fprintf(out, "  camera %s %s %s\n", e.Make, e.Model, e.Lens)
+			if info.Camera != nil {
+				fmt.Fprintf(out, "  camera %s\n", strings.TrimSpace(*info.Camera+" "+e.Lens))
 			}
 			if e.Lat != nil && e.Lon != nil {
 				fmt.Fprintf(out, "  GPS %.6f, %.6f\n", *e.Lat, *e.Lon)
@@ -112,8 +110,6 @@ func newInfoCmd() *cobra.Command {
 	return cmd
 }
 
-// findEntry accepts a library-relative path, or a path (relative to the
-// working directory or absolute) that points inside the library.
 // entriesIndexingNew finds the entries of paths, indexing first the files
 // that are on disk inside the library but not recorded yet (just copied
 // or moved, before a watching process saw them): a user names a file, not
@@ -123,16 +119,15 @@ func entriesIndexingNew(cmd *cobra.Command, lib *library.Library, args []string)
 	var fresh []string // library-relative paths to index
 	var at []int       // their places in ids
 	for i, p := range args {
-		e, err := findEntry(cmd, lib, p)
-		if err == nil {
-			ids[i] = e.ID
-			continue
-		}
-		rel, ok := onDisk(lib, p)
-		if !errors.Is(err, store.ErrNotFound) || !ok {
+		n, err := lib.Resolve(cmd.Context(), p, library.UserPath)
+		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
-		fresh, at = append(fresh, rel), append(at, i)
+		if n.Found() {
+			ids[i] = n.Entry.ID
+			continue
+		}
+		fresh, at = append(fresh, n.Rel), append(at, i)
 	}
 	if len(fresh) == 0 {
 		return ids, nil
@@ -156,35 +151,13 @@ func entriesIndexingNew(cmd *cobra.Command, lib *library.Library, args []string)
 	return ids, nil
 }
 
-// onDisk is the library-relative path of a file that exists, named
-// relative to the library or to the working folder.
-func onDisk(lib *library.Library, arg string) (string, bool) {
-	rel := filepath.ToSlash(filepath.Clean(arg))
-	if !filepath.IsAbs(arg) {
-		if st, err := os.Stat(lib.Abs(rel)); err == nil && st.Mode().IsRegular() {
-			if r, err := lib.Rel(lib.Abs(rel)); err == nil {
-				return r, true
-			}
-		}
-	}
-	if st, err := os.Stat(arg); err == nil && st.Mode().IsRegular() {
-		if r, err := lib.Rel(arg); err == nil {
-			return r, true
-		}
-	}
-	return "", false
-}
-
+// findEntry is the entry of a file a user named (library.Library.Resolve):
+// a library-relative path, or a path on disk (relative to the working
+// folder, or absolute) that leads inside the library.
 func findEntry(cmd *cobra.Command, lib *library.Library, arg string) (store.Entry, error) {
-	ctx := cmd.Context()
-	e, err := lib.DB.EntryByPath(ctx, filepath.ToSlash(filepath.Clean(arg)))
-	if err == nil || !errors.Is(err, store.ErrNotFound) {
-		return e, err
+	n, err := lib.Resolve(cmd.Context(), arg, library.UserPath)
+	if err == nil && !n.Found() {
+		err = fmt.Errorf("%w: %s (not indexed yet)", store.ErrNotFound, n.Rel)
 	}
-	if _, statErr := os.Lstat(arg); statErr == nil {
-		if rel, relErr := lib.Rel(arg); relErr == nil {
-			return lib.DB.EntryByPath(ctx, rel)
-		}
-	}
-	return e, err
+	return n.Entry, err
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/tagsight/tagsight/backend/query"
 	"github.com/tagsight/tagsight/backend/search"
@@ -118,6 +119,7 @@ Prefixes and keywords:
 	cmd.Flags().IntVar(&opt.Offset, "offset", 0, "skip this many results")
 	cmd.Flags().StringVar(&opt.Sort, "sort", "", "taken, -taken, added, name, size, random (default: relevance, or path)")
 	cmd.Flags().BoolVar(&opt.IncludeHidden, "hidden", false, "include entries with hidden tags (Archived)")
+	cmd.Flags().BoolVar(&opt.IncludeMissing, "missing", false, "include entries whose file is gone (as TagStudio's search does)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"results": [{"path", "score"}], "cutoff": N}`)
 	return cmd
 }
@@ -268,7 +270,15 @@ func newDupesCmd() *cobra.Command {
 				return err
 			}
 			defer ss.Close()
-			groups, err := ss.Now().Search.Duplicates(cmd.Context(), threshold)
+			// Progress on a terminal only, on stderr, so --json stays clean.
+			var progress func(done, total int)
+			if f, ok := cmd.ErrOrStderr().(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+				progress = func(done, total int) {
+					fmt.Fprintf(f, "\r\033[Kcomparing pictures… %d%%", 100*done/max(total, 1))
+				}
+				defer fmt.Fprint(f, "\r\033[K")
+			}
+			groups, err := ss.Now().Search.Duplicates(cmd.Context(), threshold, progress)
 			if err != nil {
 				return err
 			}

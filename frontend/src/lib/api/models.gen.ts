@@ -59,6 +59,8 @@ export interface EntryDetail extends Item {
   orientation: number;
   make: string | null;
   model: string | null;
+  /** make and model as shown (media.CameraName) */
+  camera: string | null;
   lens: string | null;
   iso: number | null;
   fnumber: number | null;
@@ -158,7 +160,7 @@ export interface Item {
 /** Job is the public state of a job. */
 export interface Job {
   id: string;
-  kind: 'scan' | 'embed' | 'import' | 'download' | 'index' | 'watch' | 'tagstudio' | 'xmp' | 'faces' | 'recluster';
+  kind: 'scan' | 'embed' | 'import' | 'download' | 'index' | 'watch' | 'tagstudio' | 'xmp' | 'faces' | 'recluster' | 'duplicates';
   title: string;
   phase: string;
   done: number;
