@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/tagsight/tagsight/backend/api"
@@ -281,7 +282,7 @@ func benchInteractive(ctx context.Context, rep *report, data string, sizes []int
 	}
 	rep.line("%s", head)
 	rep.line("%s", sep)
-	worst := 0.0
+	worst, worstChanged := 0.0, 0.0
 	for _, name := range names {
 		r := rows[name]
 		line := "| " + name + " |"
@@ -291,16 +292,20 @@ func benchInteractive(ctx context.Context, rep *report, data string, sizes []int
 				line += fmt.Sprintf(" %.1f× |", r.p50[i]/max(r.p50[i-1], 0.001))
 			}
 		}
-		worst = max(worst, r.p95[len(r.p95)-1])
+		if strings.Contains(name, "after a change") {
+			worstChanged = max(worstChanged, r.p95[len(r.p95)-1])
+		} else {
+			worst = max(worst, r.p95[len(r.p95)-1])
+		}
 		rep.line("%s", line)
 	}
 	rep.line("")
-	rep.line("Worst p95 at %d entries: %.2f ms (goal ≤ 20 ms). Each library is generated through the store "+
+	rep.line("Worst p95 at %d entries: %.2f ms (goal ≤ 20 ms); right after a change: %.2f ms. Each library is generated through the store "+
 		"(%d tags on ~30%% of entries, vectors of the toy model `%s` for every picture, 2%% missing, a face in every "+
 		"20th entry in 300 people); the API is opened with the watcher off, so nothing else runs. Every call is made "+
 		"once to warm before it is timed; searches ask for pages of 100. Counts, the people list and a filter's "+
 		"positions are kept until the library changes: the rows \"right after a change\" tag one entry on or off "+
-		"(untimed) before each timed call, so they pay for counting again.", sizes[len(sizes)-1], worst, interactiveTags, liveModel)
+		"(untimed) before each timed call, so they pay for counting again.", sizes[len(sizes)-1], worst, worstChanged, interactiveTags, liveModel)
 	rep.line("")
 	return nil
 }
