@@ -224,20 +224,6 @@ func (db *DB) FilterOut(ctx context.Context, where string, args []any) ([]int64,
 	return ids, nil
 }
 
-// CountFilterWithVector counts the entries matching where that have a
-// vector of model m, once per state of the library.
-func (db *DB) CountFilterWithVector(ctx context.Context, where string, args []any, m Model) (int, error) {
-	args = append(append([]any{}, args...), m.ID)
-	q := `SELECT COUNT(*) FROM entries e WHERE ` + where + ` AND EXISTS (SELECT 1 FROM vectors v WHERE v.model_id = ? AND v.entry_id = e.id)`
-	return cachedByChange(ctx, db, cacheKey("count", q, args), func() (int, error) {
-		var n int
-		if err := db.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
-			return 0, fmt.Errorf("search: count: %w", err)
-		}
-		return n, nil
-	})
-}
-
 // EntryPaths returns the paths of the entries among ids (those that exist).
 func (db *DB) EntryPaths(ctx context.Context, ids []int64) (map[int64]string, error) {
 	out := make(map[int64]string, len(ids))
