@@ -327,6 +327,9 @@ type work struct {
 	it      *Item
 	results []result
 	reject  error
+	// warn: a file of another kind than a picture is indexed but its
+	// decoder failed (a damaged video): reported like a damaged picture.
+	warn string
 }
 
 // Run analyzes items and saves the results. Work is committed in short
@@ -492,15 +495,16 @@ func Run(ctx context.Context, db *store.DB, items []*Item, opts Options) (Result
 			res.Items++
 			for _, r := range w.results {
 				if r.warn != "" {
-					res.Warnings = append(res.Warnings, store.ScanError{Path: w.it.Rel, Error: r.warn})
+					w.warn = r.warn
+					break
+				}
+				if r.missing {
+					w.warn = r.err.Error()
 					break
 				}
 			}
-			for _, r := range w.results {
-				if r.missing {
-					res.Warnings = append(res.Warnings, store.ScanError{Path: w.it.Rel, Error: r.err.Error()})
-					break
-				}
+			if w.warn != "" {
+				res.Warnings = append(res.Warnings, store.ScanError{Path: w.it.Rel, Error: w.warn})
 			}
 			for _, r := range w.results {
 				st := res.Analyzers[r.a.Name()]
@@ -583,6 +587,16 @@ func analyze(ctx context.Context, it *Item, opts Options) (w *work, decoded bool
 	}
 	src.Close()
 	it.Data, src = nil, nil // the item waits for the writer: keep no file in memory
+	if !media.IsStill(p.Info.MediaType) && p.InfoErr == nil {
+		// A damaged video is indexed, not rejected: say why it has no
+		// facts or no tile (a missing ffmpeg is said by its own warning).
+		for _, err := range []error{p.FactsErr, p.DecodeErr} {
+			if err != nil && !errors.Is(err, media.ErrMissingTool) && !errors.Is(err, media.ErrUnsupported) && ctx.Err() == nil {
+				w.warn = err.Error()
+				break
+			}
+		}
+	}
 	for _, a := range it.Pending {
 		v, err := a.Analyze(ctx, it, p)
 		var rj rejectError

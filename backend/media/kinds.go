@@ -70,6 +70,11 @@ func DecoderFor(mediaType, format string) Decoder {
 // picture analyzers (thumbnail, CLIP, faces) apply to them.
 func HasPoster(mediaType string) bool { return DecoderFor(mediaType, "") != nil }
 
+// IsStill says whether the media type is a still picture (a photo, a
+// RAW file): the kind whose decode failures reject a file that claims to
+// be one, where other kinds stay entries.
+func IsStill(mediaType string) bool { return pictureDecoder{}.Applies(mediaType, "") }
+
 // PosterTypes are the media types that get a poster.
 func PosterTypes() []string {
 	var out []string
