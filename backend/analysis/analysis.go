@@ -570,6 +570,13 @@ func analyze(ctx context.Context, it *Item, opts Options) (w *work, decoded bool
 	// for its headers and its pixels.
 	src := media.NewSource(it.Abs, it.Data)
 	p.Info, p.InfoErr = opts.Probe(ctx, src, opts.Limits)
+	if errors.Is(p.InfoErr, media.ErrEmpty) {
+		// An empty file (a back-fill finds one among the pictures): no
+		// content, so nothing to analyse and nothing wrong to report.
+		src.Close()
+		it.Data = nil
+		return w, false
+	}
 	if p.InfoErr == nil && need.Facts {
 		p.Facts, p.FactsErr = src.Facts(ctx, opts.Limits)
 	}

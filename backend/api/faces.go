@@ -17,7 +17,7 @@ import (
 )
 
 // facesState is the library's faces state for LibraryInfo.
-func facesState(ctx context.Context, ws *workspace.Workspace, web bool) FacesState {
+func facesState(ws *workspace.Workspace, sum store.Summary, web bool) FacesState {
 	f := ws.Faces()
 	s := FacesState{On: f.Engine != nil}
 	switch {
@@ -31,7 +31,7 @@ func facesState(ctx context.Context, ws *workspace.Workspace, web bool) FacesSta
 			s.Error = strings.ReplaceAll(s.Error, f.Dir, "the face models' folder")
 		}
 	}
-	s.Faces, s.People, _ = ws.Lib.DB.CountFaces(ctx)
+	s.Faces, s.People = sum.Faces, sum.People
 	return s
 }
 
@@ -49,17 +49,17 @@ func (a *API) face(f store.Face, thumb string) Face {
 }
 
 func (a *API) facesOut(ctx context.Context, ws *workspace.Workspace, fs []store.Face) ([]Face, error) {
+	ids := make([]int64, len(fs))
+	for i, f := range fs {
+		ids[i] = f.EntryID
+	}
+	entries, err := ws.Lib.DB.EntriesByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Face, 0, len(fs))
-	thumbs := map[int64]string{}
 	for _, f := range fs {
-		t, ok := thumbs[f.EntryID]
-		if !ok {
-			if e, err := ws.Lib.DB.EntryByID(ctx, f.EntryID); err == nil {
-				t = e.Thumb
-			}
-			thumbs[f.EntryID] = t
-		}
-		out = append(out, a.face(f, t))
+		out = append(out, a.face(f, entries[f.EntryID].Thumb))
 	}
 	return out, nil
 }
@@ -97,11 +97,23 @@ func (a *API) People(hidden bool) ([]Person, error) {
 		return nil, err
 	}
 	out := make([]Person, 0, len(ps))
+	var covers []store.Face
 	for _, p := range ps {
 		if p.Faces == 0 && p.Name == "" {
 			continue
 		}
+		covers = append(covers, p.Cover)
+		p.Cover = store.Face{} // set below: every cover's thumbnail in one read
 		out = append(out, a.person(ctx, ws, p))
+	}
+	fs, err := a.facesOut(ctx, ws, covers)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if covers[i].ID != 0 {
+			out[i].Cover = &fs[i]
+		}
 	}
 	return out, nil
 }

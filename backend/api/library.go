@@ -93,27 +93,25 @@ func (a *API) LibraryInfo() (*LibraryInfo, error) {
 	if a.opts.Web {
 		info.Root = "" // the web gets no folder of the server's
 	}
-	var err error
-	if info.Entries, info.Missing, err = ws.Lib.DB.CountEntries(ctx); err != nil {
+	st := ws.Now() // one model for the whole answer
+	sum, err := ws.Lib.DB.Summary(ctx, st.StoreModel)
+	if err != nil {
 		return nil, err
 	}
-	st := ws.Now() // one model for the whole answer
+	info.Entries, info.Missing = sum.Entries, sum.Missing
 	if st.Model != nil {
 		ms := &ModelState{Name: filepath.Base(st.Model.Dir), Dir: st.Model.Dir, Dim: st.StoreModel.Dim}
 		if a.opts.Web {
 			ms.Dir = ""
 		}
-		ms.Vectors, _ = ws.Lib.DB.CountVectors(ctx, st.StoreModel)
-		if todo, err := ws.Lib.DB.EntriesToEmbed(ctx, st.StoreModel); err == nil {
-			ms.Pending = len(todo)
-		}
+		ms.Vectors, ms.Pending = sum.Vectors, sum.ToEmbed
 		info.Model = ms
 		p := st.Model.Engine.ProviderInfo()
 		info.Provider = &p
 	} else if st.ModelErr != nil {
 		info.ModelError = st.ModelErr.Error()
 	}
-	info.Faces = facesState(ctx, ws, a.opts.Web)
+	info.Faces = facesState(ws, sum, a.opts.Web)
 	if _, _, err := tagstudio.Find(ws.Lib.Root); err == nil {
 		offer, _ := ws.Lib.DB.Setting(ctx, tagStudioOffer, "")
 		info.TagStudio = offer == ""

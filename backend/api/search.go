@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/tagsight/tagsight/backend/library"
+	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/pathenc"
 	"github.com/tagsight/tagsight/backend/query"
 	"github.com/tagsight/tagsight/backend/search"
@@ -46,26 +47,19 @@ func (a *API) items(ctx context.Context, ws *workspace.Workspace, hits []search.
 	if len(hits) == 0 {
 		return []Item{}, nil
 	}
-	args := make([]any, len(hits))
+	ids := make([]int64, len(hits))
 	for i, h := range hits {
-		args[i] = h.EntryID
+		ids[i] = h.EntryID
 	}
-	entries := map[int64]store.Entry{}
-	for start := 0; start < len(args); start += 500 {
-		chunk := args[start:min(start+500, len(args))]
-		es, err := entriesByID(ctx, ws.Lib.DB, chunk)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range es {
-			entries[e.ID] = e
-		}
+	entries, err := ws.Lib.DB.EntriesByID(ctx, ids)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]Item, 0, len(hits))
 	for _, h := range hits {
 		e, ok := entries[h.EntryID]
 		if !ok {
-			continue
+			continue // deleted since the search
 		}
 		it := a.item(e)
 		if !math.IsNaN(h.Score) {
@@ -73,21 +67,6 @@ func (a *API) items(ctx context.Context, ws *workspace.Workspace, hits []search.
 			it.Score = &sc
 		}
 		out = append(out, it)
-	}
-	return out, nil
-}
-
-func entriesByID(ctx context.Context, db *store.DB, ids []any) ([]store.Entry, error) {
-	var out []store.Entry
-	for _, id := range ids {
-		e, err := db.EntryByID(ctx, id.(int64))
-		if err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				continue
-			}
-			return nil, err
-		}
-		out = append(out, e)
 	}
 	return out, nil
 }
@@ -218,7 +197,7 @@ func (a *API) Entry(id int64) (EntryDetail, error) {
 		return EntryDetail{}, err
 	}
 	d := EntryDetail{Item: a.item(e), Fingerprint: e.Fingerprint, Mime: e.Mime, Orientation: e.Orientation,
-		Make: strp(e.Make), Model: strp(e.Model), Lens: strp(e.Lens), Exposure: strp(e.Exposure), Lat: e.Lat, Lon: e.Lon,
+		Make: strp(e.Make), Model: strp(e.Model), Camera: strp(media.CameraName(e.Make, e.Model)), Lens: strp(e.Lens), Exposure: strp(e.Exposure), Lat: e.Lat, Lon: e.Lon,
 		FileURL: fmt.Sprintf("/file/%d", e.ID)}
 	if e.ISO > 0 {
 		d.ISO = &e.ISO

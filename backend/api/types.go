@@ -147,6 +147,7 @@ type EntryDetail struct {
 	Orientation int          `json:"orientation"`
 	Make        *string      `json:"make"`
 	Model       *string      `json:"model"`
+	Camera      *string      `json:"camera"` // make and model as shown (media.CameraName)
 	Lens        *string      `json:"lens"`
 	ISO         *int         `json:"iso"`
 	FNumber     *float64     `json:"fnumber"`

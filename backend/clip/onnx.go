@@ -13,11 +13,10 @@ import (
 
 // EngineOptions tune inference.
 type EngineOptions struct {
-	// IntraOpThreads per session; 0 lets ONNX Runtime choose (all cores). With several
-	// goroutines calling Embed* concurrently, 1 is usually best.
-	IntraOpThreads int
-	// MaxBatch caps the inputs per Run for dynamic-batch models; 0 means 16.
-	MaxBatch int
+	// Layout spreads picture embedding over the cores; its zero fields
+	// take LayoutFor's. A Threads given here also runs the text tower
+	// (which otherwise gets every core: a query runs alone).
+	Layout Layout
 	// Provider: auto (default), cpu, cuda, coreml or directml. When the chosen
 	// provider cannot start, the engine falls back to the CPU and says why in
 	// ProviderInfo.
@@ -26,6 +25,7 @@ type EngineOptions struct {
 	// has an int8 variant that passed its check, see Quantize).
 	Precision string
 	int8Force bool // Quantize's check uses the variant before it passed
+	cores     int  // tests: the core count LayoutFor is asked about (0: runtime.NumCPU)
 }
 
 // Precisions.
@@ -38,8 +38,9 @@ const (
 // Engine runs a model folder's two towers. Sessions are created on first use and shared:
 // Embed* may be called from several goroutines at once.
 type Engine struct {
-	spec *ModelSpec
-	opts EngineOptions
+	spec        *ModelSpec
+	opts        EngineOptions // opts.Layout complete
+	textThreads int
 
 	mu      sync.Mutex
 	closed  bool
@@ -54,10 +55,16 @@ type Engine struct {
 // NewEngine prepares an engine for spec; nothing is loaded until the first Embed* call.
 // ort.Init must have succeeded before that call.
 func NewEngine(spec *ModelSpec, opts EngineOptions) *Engine {
-	if opts.MaxBatch <= 0 {
-		opts.MaxBatch = 16
+	cores := opts.cores
+	if cores <= 0 {
+		cores = runtime.NumCPU()
 	}
-	e := &Engine{spec: spec, opts: opts}
+	textThreads := cores
+	if opts.Layout.Threads > 0 {
+		textThreads = opts.Layout.Threads
+	}
+	opts.Layout = opts.Layout.or(LayoutFor(cores))
+	e := &Engine{spec: spec, opts: opts, textThreads: textThreads}
 	e.provider, e.providerErr = ort.ResolveProvider(opts.Provider)
 	return e
 }
@@ -90,7 +97,7 @@ func (e *Engine) ProviderInfo() ort.ProviderInfo {
 }
 
 // PreferredBatch is the number of images worth passing to one EmbedImages
-// call: the model's fixed batch, or MaxBatch for dynamic-batch models. It
+// call: the model's fixed batch, or Layout().Batch for dynamic-batch models. It
 // loads the vision tower.
 func (e *Engine) PreferredBatch() int {
 	e.mu.Lock()
@@ -116,7 +123,7 @@ func (e *Engine) PreferredBatch() int {
 }
 
 // fileBatch is the vision model's batch size as its file declares it
-// (MaxBatch when dynamic), without ONNX Runtime.
+// (Layout().Batch when dynamic), without ONNX Runtime.
 func (e *Engine) fileBatch() (int, bool) {
 	path := e.spec.VisualPath
 	if e.usesInt8() {
@@ -131,11 +138,16 @@ func (e *Engine) fileBatch() (int, bool) {
 			if in.Dimensions[0] > 0 {
 				return int(in.Dimensions[0]), true
 			}
-			return e.opts.MaxBatch, true
+			return e.opts.Layout.Batch, true
 		}
 	}
 	return 0, false
 }
+
+// Layout is how the engine spreads picture embedding: callers run
+// Layout().Runs EmbedImages calls at once (the pipeline's inference
+// workers), each of PreferredBatch images.
+func (e *Engine) Layout() Layout { return e.opts.Layout }
 
 // Spec is the model folder the engine runs.
 func (e *Engine) Spec() *ModelSpec { return e.spec }
@@ -152,7 +164,9 @@ func (e *Engine) Close() error {
 	var errs []error
 	for _, t := range []**tower{&e.visual, &e.textual} {
 		if *t != nil {
-			errs = append(errs, (*t).session.Destroy())
+			for _, s := range (*t).sessions {
+				errs = append(errs, s.Destroy())
+			}
 			*t = nil
 		}
 	}
@@ -178,7 +192,7 @@ func (e *Engine) EmbedImages(ctx context.Context, images [][]float32) ([][]float
 	})
 }
 
-// LoadVision creates the vision session now rather than on the first
+// LoadVision creates the vision sessions now rather than on the first
 // EmbedImages, so that a caller can overlap it (seconds for a large
 // model) with other work; EmbedImages calls meanwhile wait for it.
 func (e *Engine) LoadVision() error {
@@ -238,9 +252,12 @@ func (e *Engine) tower(visual bool) (*tower, error) {
 	return *slot, nil
 }
 
-// tower is one ONNX session and the shape of its input.
+// tower is a model's ONNX sessions (one, or Layout.Sessions for the
+// vision tower) and the shape of their input.
 type tower struct {
-	session  *ort.Session
+	sessions []*ort.Session
+	mu       sync.Mutex
+	inFlight []int // runs in progress per session
 	in, out  string
 	mask     string // the text tower's attention_mask input, "" when it has none
 	inType   ort.TensorElementDataType
@@ -269,7 +286,7 @@ func (e *Engine) openTower(visual bool) (*tower, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &tower{maxBatch: e.opts.MaxBatch, embedDim: e.spec.EmbedDim}
+	t := &tower{maxBatch: e.opts.Layout.Batch, embedDim: e.spec.EmbedDim}
 	// A text tower may also take an attention mask (M-CLIP's XLM-R does);
 	// its ids input is then "input_ids" rather than "text".
 	var maskInfo *ort.InputOutputInfo
@@ -350,27 +367,27 @@ func (e *Engine) openTower(visual bool) (*tower, error) {
 	if e.providerErr != nil {
 		return nil, e.providerErr
 	}
-	threads := e.opts.IntraOpThreads
-	if threads <= 0 {
-		// Measured (docs/bench/clip.md): the indexing pipeline runs one
-		// inference call per core, each single-threaded, which beats one
-		// call spread over all cores; a text query runs alone and wants
-		// every core for latency.
-		threads = 1
-		if !visual {
-			threads = runtime.NumCPU()
-		}
+	threads, n := e.textThreads, 1
+	if visual {
+		threads, n = e.opts.Layout.Threads, e.opts.Layout.Sessions
 	}
 	inNames := []string{t.in}
 	if t.mask != "" {
 		inNames = append(inNames, t.mask)
 	}
-	t.session, err = ort.StartSession(&e.provider, func(provider string) (*ort.Session, error) {
-		return ort.NewSession(path, inNames, []string{t.out}, ort.SessionConfig{Provider: provider, Threads: threads})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("%s: create session: %w", path, err)
+	for i := 0; i < n; i++ {
+		s, err := ort.StartSession(&e.provider, func(provider string) (*ort.Session, error) {
+			return ort.NewSession(path, inNames, []string{t.out}, ort.SessionConfig{Provider: provider, Threads: threads})
+		})
+		if err != nil {
+			for _, s := range t.sessions {
+				s.Destroy()
+			}
+			return nil, fmt.Errorf("%s: create session: %w", path, err)
+		}
+		t.sessions = append(t.sessions, s)
 	}
+	t.inFlight = make([]int, n)
 	return t, nil
 }
 
@@ -466,7 +483,9 @@ func (t *tower) run(ctx context.Context, n int, lengths func(i int) int, fill fu
 			inputs = append(inputs, m)
 		}
 		outputs := []ort.Value{nil}
-		err = t.session.RunWithOptions(inputs, outputs, ro)
+		i := t.acquire()
+		err = t.sessions[i].RunWithOptions(inputs, outputs, ro)
+		t.release(i)
 		for _, in := range inputs {
 			in.Destroy()
 		}
@@ -498,6 +517,28 @@ func (t *tower) run(ctx context.Context, n int, lengths func(i int) int, fill fu
 		res.Destroy()
 	}
 	return out, nil
+}
+
+// acquire picks the session with the fewest runs in progress (Run is
+// safe to call concurrently on one session, so with more runs than
+// sessions they share) and counts the caller in; release counts it out.
+func (t *tower) acquire() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	best := 0
+	for i, n := range t.inFlight {
+		if n < t.inFlight[best] {
+			best = i
+		}
+	}
+	t.inFlight[best]++
+	return best
+}
+
+func (t *tower) release(i int) {
+	t.mu.Lock()
+	t.inFlight[i]--
+	t.mu.Unlock()
 }
 
 // maskTensor builds an attention mask shaped like the ids: 1 for the first

@@ -64,7 +64,7 @@ func TestEngineColours(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			eng := NewEngine(spec, EngineOptions{IntraOpThreads: 1, MaxBatch: 4})
+			eng := NewEngine(spec, EngineOptions{Layout: Layout{Threads: 1, Batch: 4}})
 			defer eng.Close()
 			ctx := context.Background()
 
@@ -208,7 +208,7 @@ func TestEngineConcurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng := NewEngine(spec, EngineOptions{IntraOpThreads: 1})
+	eng := NewEngine(spec, EngineOptions{Layout: Layout{Threads: 1}})
 	defer eng.Close()
 	red, err := spec.Preprocess.Preprocess(solid(50, 30, testColours[0].c))
 	if err != nil {
@@ -257,7 +257,7 @@ func benchEngine(b *testing.B) *Engine {
 	if err != nil {
 		b.Fatal(err)
 	}
-	eng := NewEngine(spec, EngineOptions{IntraOpThreads: 2})
+	eng := NewEngine(spec, EngineOptions{Layout: Layout{Threads: 2}})
 	b.Cleanup(func() { eng.Close() })
 	return eng
 }
@@ -311,7 +311,7 @@ func TestEngineCloseWaits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng := NewEngine(spec, EngineOptions{IntraOpThreads: 1})
+	eng := NewEngine(spec, EngineOptions{Layout: Layout{Threads: 1}})
 	texts := make([]string, 2000)
 	for i := range texts {
 		texts[i] = "red green blue"

@@ -189,6 +189,19 @@ func checkRel(rel string) error {
 	return nil
 }
 
+// CheckEntryPath refuses a path no entry can have, before anything on
+// disk is looked at: one checkRel refuses, or one in a data folder (which
+// a scan never indexes). Importers of other tools' lists ask it.
+func CheckEntryPath(rel string) error {
+	if err := checkRel(rel); err != nil {
+		return err
+	}
+	if inDataDir(rel) {
+		return fmt.Errorf("%q: %w", rel, ErrDataDir)
+	}
+	return nil
+}
+
 // inDataDir reports whether a resolved library-relative path is, or is
 // in, a data folder at the library's top. Names compare without case:
 // macOS's and Windows' file systems ignore it, so ".TAGSIGHT" is

@@ -200,6 +200,9 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 		prev := byPath[it.rel]
 		if prev != nil && !prev.Missing && prev.Size == it.size && prev.MtimeNs == it.mtimeNs && l.thumbOK(prev.Thumb) {
 			res.Unchanged++
+			if prev.Size == 0 {
+				continue // nothing to analyse in an empty file
+			}
 			if p := analysis.Plan(analyzers, done[prev.ID], prev.Fingerprint, prev.MediaType, it.rel); len(p) > 0 {
 				work = append(work, &analysis.Item{EntryID: prev.ID, Rel: it.rel, Abs: it.abs, Fingerprint: prev.Fingerprint,
 					MediaType: prev.MediaType, Pending: p, Source: &scanItem{walkItem: it, prev: prev}})
@@ -268,6 +271,9 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 			}
 			si.entry, it.Data = e, data
 			it.Fingerprint, it.MediaType = e.Fingerprint, e.MediaType
+			if e.Size == 0 {
+				return nil // nothing to analyse, and no thumbnail to lose
+			}
 			// Same content as the entry at this path (touched), or as a
 			// vanished entry (moved): what was analysed for it holds.
 			var rows map[string]store.AnalysisRow
@@ -326,9 +332,13 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 	}
 	// Only a complete scan knows what is gone.
 	wctx := context.WithoutCancel(ctx)
-	var gone []int64
+	var gone, goneEmpty []int64
 	for _, r := range vanished {
-		if !claimed[r.ID] {
+		switch {
+		case claimed[r.ID]:
+		case r.Size == 0:
+			goneEmpty = append(goneEmpty, r.ID) // no content to find it by (see save)
+		default:
 			gone = append(gone, r.ID)
 		}
 	}
@@ -336,7 +346,7 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 		// A gone entry may have moved with no scan seeing both ends (a
 		// batch of the new path alone, or a tag given by path, made a new
 		// entry there first): it takes its twin's place, tags and all.
-		missing := gone[:0:0]
+		missing := goneEmpty
 		for _, id := range gone {
 			p, err := store.AdoptTwin(wctx, tx, id, time.Now().Unix())
 			if err != nil {
@@ -481,6 +491,14 @@ func (l *Library) save(ctx context.Context, tx *store.Tx, si *scanItem, mv *move
 		e.ID = si.prev.ID
 		return e.ID, store.UpdateEntry(ctx, tx, &e)
 	}
+	if e.Size == 0 {
+		// Every empty file has the same content, which so says nothing
+		// of which one this is: a new empty file is a new entry, never
+		// a vanished one that moved (whose tags it would take).
+		e.AddedAt = now
+		res.Added++
+		return e.ID, store.InsertEntry(ctx, tx, &e)
+	}
 	k := moveKey(e.Fingerprint, e.Size)
 	// Identical files (copies, bursts of a static scene) share a key: the
 	// entry whose old path ends most like the new one is this file's (a
@@ -549,7 +567,13 @@ func (l *Library) read(ctx context.Context, it walkItem, opts ScanOptions) (e st
 	defer f.Close()
 	size := st.Size()
 	if size == 0 {
-		return e, nil, errors.New("empty file (0 bytes)")
+		// An entry like any other (TagStudio lists and tags empty files),
+		// typed by its name: there is nothing to sniff or analyse.
+		mediaType, format := media.TypeFromName(it.rel)
+		return store.Entry{
+			Path: it.rel, MtimeNs: st.ModTime().UnixNano(), Fingerprint: FingerprintBytes(nil),
+			MediaType: mediaType, Format: format, Orientation: 1,
+		}, nil, nil
 	}
 	head := make([]byte, 512)
 	n, err := f.ReadAt(head, 0)

@@ -14,4 +14,7 @@ var (
 	// ErrCorrupt: the file claims to be an image but its bytes are not a
 	// valid one (empty, truncated, bad checksum, wrong content).
 	ErrCorrupt = errors.New("corrupt image")
+	// ErrEmpty: the file has no bytes (an entry all the same, typed by
+	// its name: there is nothing in it to analyse).
+	ErrEmpty = errors.New("empty file")
 )

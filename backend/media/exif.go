@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	goexif "github.com/rwcarlsen/goexif/exif"
 	"github.com/rwcarlsen/goexif/mknote"
@@ -19,7 +21,8 @@ import (
 // Nikon's maker notes are read (the sanitizer vets them first); Canon's
 // parser is not registered: it files Canon's own focal-length array under
 // the standard FocalLength name, and Canon's notes hold their values at
-// offsets into the outer TIFF, which the sanitizer does not follow.
+// offsets into the outer TIFF, which the sanitizer does not follow (canonISO
+// reads the one Canon value Tagsight needs itself).
 func init() { goexif.RegisterParsers(mknote.NikonV3) }
 
 // Exif holds the EXIF fields Tagsight uses. Zero values mean absent.
@@ -78,6 +81,9 @@ type tiffSanitizer struct {
 	budget   uint64
 	offsets  map[uint16]string
 	nVisited int
+	// note is where a maker note nothing in goexif reads lies in b
+	// (Canon's), for canonISO; n == 0 when there is none.
+	note struct{ off, n uint64 }
 }
 
 func (s *tiffSanitizer) u16(off uint64) uint16 { return s.bo.Uint16(s.b[off:]) }
@@ -131,9 +137,10 @@ func (s *tiffSanitizer) walk(off uint32, depth int) {
 		}
 		if id == tagMakerNote {
 			if !s.makerNote(valOff, valLen) {
-				// A maker note nothing here reads (or a broken one): hide
+				// A maker note goexif does not read (or a broken one): hide
 				// it from goexif's maker-note parsers.
 				s.bo.PutUint16(s.b[e:], tagHidden)
+				s.note.off, s.note.n = valOff, valLen
 			}
 			continue
 		}
@@ -184,11 +191,19 @@ func (s *tiffSanitizer) makerNote(off, n uint64) bool {
 // "II*\0" or "MM\0*") that is safe to hand to goexif, plus the offset-time
 // strings goexif does not know about.
 func sanitizeTIFF(in []byte) ([]byte, map[uint16]string, error) {
+	s, err := sanitize(in)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.b, s.offsets, nil
+}
+
+func sanitize(in []byte) (*tiffSanitizer, error) {
 	if len(in) > maxExifBytes {
 		in = in[:maxExifBytes]
 	}
 	if len(in) < 8 {
-		return nil, nil, errBadTIFF
+		return nil, errBadTIFF
 	}
 	s := &tiffSanitizer{visited: map[uint32]bool{}, budget: maxTagBytes, offsets: map[uint16]string{}}
 	switch string(in[:4]) {
@@ -197,12 +212,12 @@ func sanitizeTIFF(in []byte) ([]byte, map[uint16]string, error) {
 	case "MM\x00*":
 		s.bo = binary.BigEndian
 	default:
-		return nil, nil, errBadTIFF
+		return nil, errBadTIFF
 	}
 	s.b = bytes.Clone(in)
 	ifd0 := s.u32(4)
 	if !s.dirOK(ifd0) {
-		return nil, nil, errBadTIFF
+		return nil, errBadTIFF
 	}
 	s.walk(ifd0, 0)
 	next0 := uint64(ifd0) + 2 + 12*uint64(s.u16(uint64(ifd0)))
@@ -216,13 +231,13 @@ func sanitizeTIFF(in []byte) ([]byte, map[uint16]string, error) {
 			s.bo.PutUint32(s.b[uint64(ifd1)+2+12*uint64(s.u16(uint64(ifd1))):], 0)
 		}
 	}
-	return s.b, s.offsets, nil
+	return s, nil
 }
 
 // parseExifTIFF extracts Exif from a TIFF structure. It never panics; on
 // malformed input it returns partial data or nil.
 func parseExifTIFF(tiffData []byte) (ex *Exif) {
-	clean, offsets, err := sanitizeTIFF(tiffData)
+	s, err := sanitize(tiffData)
 	if err != nil {
 		return nil
 	}
@@ -231,12 +246,85 @@ func parseExifTIFF(tiffData []byte) (ex *Exif) {
 			ex = nil
 		}
 	}()
-	x, err := goexif.Decode(bytes.NewReader(clean))
+	x, err := goexif.Decode(bytes.NewReader(s.b))
 	if x == nil || (err != nil && goexif.IsCriticalError(err)) {
 		return nil
 	}
-	return fromGoexif(x, offsets)
+	ex = fromGoexif(x, s.offsets)
+	// Canon's compacts often give their ISO only in the maker note
+	// (exiftool, like us, lets the standard field win).
+	if ex != nil && ex.ISO == 0 && strings.HasPrefix(ex.Make, "Canon") && s.note.n > 0 {
+		ex.ISO = canonISO(s.b, s.bo, s.note.off, s.note.n)
+	}
+	return ex
 }
+
+// canonISO reads the ISO from a Canon maker note (an IFD at off, n bytes
+// long, whose values' offsets count from the TIFF's start) the way
+// exiftool's Canon.pm does: CameraSettings' (tag 1) CameraISO at index 16
+// when it is a number, else ShotInfo's (tag 4) BaseISO × AutoISO / 100
+// (indexes 2 and 1). 0 when the note holds neither.
+func canonISO(b []byte, bo binary.ByteOrder, off, n uint64) int {
+	if n < 2 || off+n > uint64(len(b)) {
+		return 0
+	}
+	count := uint64(bo.Uint16(b[off:]))
+	if 2+12*count > n {
+		return 0
+	}
+	// table returns tag id's int16 array when it is one and passes
+	// exiftool's check (its first value is its length in bytes).
+	table := func(id uint16) []int16 {
+		for i := uint64(0); i < count; i++ {
+			e := off + 2 + 12*i
+			if bo.Uint16(b[e:]) != id {
+				continue
+			}
+			typ, cnt := bo.Uint16(b[e+2:]), uint64(bo.Uint32(b[e+4:]))
+			if typ != 3 && typ != 8 || cnt == 0 || cnt > 1024 {
+				return nil
+			}
+			val := e + 8
+			if cnt > 2 {
+				val = uint64(bo.Uint32(b[e+8:]))
+			}
+			if val+2*cnt > uint64(len(b)) || uint64(bo.Uint16(b[val:])) != 2*cnt {
+				return nil
+			}
+			v := make([]int16, cnt)
+			for k := range v {
+				v[k] = int16(bo.Uint16(b[val+2*uint64(k):]))
+			}
+			return v
+		}
+		return nil
+	}
+	if cs := table(0x0001); len(cs) > 16 {
+		switch v := uint16(cs[16]); {
+		case v == 0x7fff:
+		case v&0x4000 != 0:
+			if iso := int(v & 0x3fff); iso > 0 {
+				return iso
+			}
+		default:
+			if iso, ok := canonISOCodes[v]; ok {
+				return iso
+			}
+		}
+	}
+	if si := table(0x0004); len(si) > 2 && si[2] != 0 {
+		auto := math.Exp2(float64(si[1])/32) * 100
+		base := math.Exp2(float64(si[2])/32) * 100 / 32
+		if iso := math.Round(base * auto / 100); iso >= 1 && iso < 10_000_000 {
+			return int(iso)
+		}
+	}
+	return 0
+}
+
+// canonISOCodes are CameraISO's numeric codes (Canon.pm's isoLookup; 14
+// and 15 are "Auto High" and "Auto", which name no number).
+var canonISOCodes = map[uint16]int{16: 50, 17: 100, 18: 200, 19: 400, 20: 800}
 
 func fromGoexif(x *goexif.Exif, offsets map[uint16]string) *Exif {
 	e := &Exif{}
@@ -429,4 +517,23 @@ func webpExifTIFF(r io.ReaderAt, size int64) []byte {
 		off += 8 + l + l&1
 	}
 	return nil
+}
+
+// CameraName is how a camera is shown: its model alone when the model
+// already names the maker ("Canon EOS 40D", not "Canon Canon EOS 40D";
+// "NIKON D750" for make "NIKON CORPORATION": the make's first word is
+// compared, whatever its case), else the make and the model.
+func CameraName(maker, model string) string {
+	maker, model = strings.TrimSpace(maker), strings.TrimSpace(model)
+	if maker == "" || model == "" {
+		return maker + model
+	}
+	first, _, _ := strings.Cut(maker, " ")
+	if len(model) >= len(first) && strings.EqualFold(model[:len(first)], first) {
+		// A whole word: "GoPro" is not the start of "GoProfessional".
+		if r, _ := utf8.DecodeRuneInString(model[len(first):]); r == utf8.RuneError || !unicode.IsLetter(r) {
+			return model
+		}
+	}
+	return maker + " " + model
 }

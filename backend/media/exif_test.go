@@ -250,3 +250,26 @@ func TestNikonMakerNote(t *testing.T) {
 		t.Errorf("hostile maker note: %+v", e)
 	}
 }
+
+// The camera line names the maker once (issue 20: "Canon Canon EOS 40D").
+// Make and model pairs as cameras write them.
+func TestCameraName(t *testing.T) {
+	for _, tt := range []struct{ make, model, want string }{
+		{"Canon", "Canon EOS 40D", "Canon EOS 40D"},
+		{"NIKON CORPORATION", "NIKON D750", "NIKON D750"},
+		{"Leica Camera AG", "LEICA Q2", "LEICA Q2"},
+		{"SAMSUNG", "SAMSUNG-SM-G930F", "SAMSUNG-SM-G930F"},
+		{"FUJIFILM", "X-T3", "FUJIFILM X-T3"},
+		{"Apple", "iPhone 12 Pro", "Apple iPhone 12 Pro"},
+		{"OLYMPUS IMAGING CORP.", "E-M5", "OLYMPUS IMAGING CORP. E-M5"},
+		{"GoPro", "GoProfessional", "GoPro GoProfessional"},
+		{"Canon", "", "Canon"},
+		{"", "Pixel 7", "Pixel 7"},
+		{" Canon ", " Canon PowerShot A95 ", "Canon PowerShot A95"},
+		{"", "", ""},
+	} {
+		if got := CameraName(tt.make, tt.model); got != tt.want {
+			t.Errorf("CameraName(%q, %q) = %q, want %q", tt.make, tt.model, got, tt.want)
+		}
+	}
+}

@@ -70,6 +70,11 @@ func FuzzExif(f *testing.F) {
 	f.Add(testutil.TIFF([]testutil.Tag{testutil.ASCII(0x010F, "NIKON"), testutil.Pointer(0x8769, []testutil.Tag{
 		testutil.Undefined(0x927C, testutil.NikonMakerNote([]testutil.Tag{testutil.Shorts(0x0002, 0, 400),
 			testutil.Rationals(0x0084, [2]uint32{50, 1}, [2]uint32{50, 1}, [2]uint32{18, 10}, [2]uint32{18, 10})}))})}))
+	for _, n := range []string{"auto.jpg", "number.jpg"} {
+		if b, err := os.ReadFile(filepath.Join("testdata", "canon", n)); err == nil {
+			f.Add(jpegExifTIFF(b)) // a Canon maker note
+		}
+	}
 	jpg := encodeJPEG(f, noisyImage(8, 8))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if e := parseExifTIFF(data); e != nil {

@@ -93,7 +93,7 @@ func probeFile(f io.ReaderAt, size int64, name string, lim Limits) (Info, error)
 	info := Info{MediaType: mt, Format: format, Mime: mimeOf(format), Orientation: 1}
 	if size == 0 {
 		if claimsImage(name) {
-			return info, fmt.Errorf("probe: %w: empty file", ErrCorrupt)
+			return info, fmt.Errorf("probe: %w: %w", ErrCorrupt, ErrEmpty)
 		}
 		return info, nil
 	}

@@ -214,6 +214,16 @@ var extTypes = map[string]extType{
 	"7z": {TypeArchive, "7z", true}, "rar": {TypeArchive, "rar", true}, "tar": {TypeArchive, "tar", true},
 }
 
+// TypeFromName is the type a name's extension stands for, whatever the
+// content: what an empty file is (it has no content to sniff, and is still
+// a file to tag, as in TagStudio). ("other", "") for an unknown extension.
+func TypeFromName(name string) (mediaType, format string) {
+	if e, ok := extTypes[strings.ToLower(strings.TrimPrefix(filepath.Ext(name), "."))]; ok {
+		return e.mediaType, e.format
+	}
+	return TypeOther, ""
+}
+
 // claimsImage reports whether the name's extension promises a still image
 // (or a RAW), so that content which is not one counts as corrupt.
 func claimsImage(name string) bool {

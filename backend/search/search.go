@@ -75,6 +75,9 @@ type Service struct {
 	cache   map[string]*list.Element
 	lru     *list.List
 
+	candMu sync.Mutex
+	cand   *filterSet // the last filter's, see filterSet
+
 	statsMu   sync.Mutex
 	stats     map[string]promptStats
 	sampleIDs []int64
@@ -267,6 +270,9 @@ type Options struct {
 	// IncludeHidden shows entries with hidden tags (Archived) even when the
 	// query does not name them.
 	IncludeHidden bool
+	// IncludeMissing searches entries whose file is gone too (kept with
+	// their tags): TagStudio's search does, its unlinked entries included.
+	IncludeMissing bool
 	// LikePath, when set, vets every like: path before it is used and
 	// returns the library-relative path to use; its error is reported at
 	// the like: term's column. The web face sets it so that a query can
@@ -342,11 +348,12 @@ func (s *Service) Search(ctx context.Context, q string, opt Options) (Result, er
 	return res, err
 }
 
-// visible adds the conditions every search has: present files, and no
-// entry with a hidden tag unless the query names that tag (or a relative:
-// see query.Compiled.Tags), has special:hidden, or opt asks for them.
+// visible adds the conditions every search has: present files unless opt
+// asks for missing ones too, and no entry with a hidden tag unless the
+// query names that tag (or a relative: see query.Compiled.Tags), has
+// special:hidden, or opt asks for them.
 func (s *Service) visible(c query.Compiled, opt Options) (string, []any) {
-	return store.Visible(c.Where, c.Args, c.Tags, opt.IncludeHidden || c.IncludeHidden)
+	return store.Visible(c.Where, c.Args, c.Tags, opt.IncludeHidden || c.IncludeHidden, opt.IncludeMissing)
 }
 
 func (s *Service) filterOnly(ctx context.Context, where string, args []any, sortKey string, opt Options) (Result, error) {
@@ -449,6 +456,124 @@ func (s *Service) candidates(ctx context.Context, where string, args []any) ([]i
 	return s.db.FilterIDs(ctx, where, args)
 }
 
+// filterSet is the entries a filter allows, in the cheapest form to
+// read and test. Paging through one query asks for the same filter again
+// and again: the last one is kept until the library changes.
+type filterSet struct {
+	seq int64
+	key string
+	// Exactly one of these is set. A broad filter (most of the index) is
+	// read as the few entries it leaves out: reading every id it allows
+	// costs tens of milliseconds at 100k entries.
+	out   map[int64]struct{} // everything but these
+	ids   []int64            // only these, few: search them alone
+	allow map[int64]struct{} // only these, many
+}
+
+// allows says whether the set holds id.
+func (f *filterSet) allows(id int64) bool {
+	if f.out != nil {
+		_, no := f.out[id]
+		return !no
+	}
+	_, ok := f.allow[id]
+	return ok
+}
+
+// filterSet reads the entries a filter allows (shared: do not modify).
+func (s *Service) filterSet(ctx context.Context, where string, args []any, indexLen int) (*filterSet, error) {
+	seq, err := s.db.ChangeSeq(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read change seq: %w", err)
+	}
+	key := fmt.Sprintf("%s\x00%#v\x00%d", where, args, indexLen)
+	s.candMu.Lock()
+	c := s.cand
+	s.candMu.Unlock()
+	if c != nil && c.seq == seq && c.key == key {
+		return c, nil
+	}
+	// Which form to read: the same query before the library changed
+	// says (any form is right, only its cost differs), else the count,
+	// which the grid asks too (the store keeps it until a change).
+	broad, known := false, false
+	if c != nil && c.key == key { // while it still holds the smaller side
+		if c.out != nil {
+			broad, known = true, len(c.out) <= indexLen/2
+		} else {
+			known = len(c.ids)+len(c.allow) <= indexLen/2
+		}
+	}
+	if !known {
+		n, err := s.db.CountFilter(ctx, where, args)
+		if err != nil {
+			return nil, err
+		}
+		broad = n > indexLen/2
+	}
+	c = &filterSet{seq: seq, key: key}
+	toSet := func(ids []int64) map[int64]struct{} {
+		m := make(map[int64]struct{}, len(ids))
+		for _, id := range ids {
+			m[id] = struct{}{}
+		}
+		return m
+	}
+	switch {
+	case broad:
+		ids, err := s.db.FilterOut(ctx, where, args)
+		if err != nil {
+			return nil, err
+		}
+		c.out = toSet(ids)
+	default:
+		ids, err := s.db.FilterIDs(ctx, where, args)
+		if err != nil {
+			return nil, err
+		}
+		if len(ids) > indexLen/4 {
+			c.allow = toSet(ids)
+		} else {
+			c.ids = ids
+		}
+	}
+	s.candMu.Lock()
+	s.cand = c
+	s.candMu.Unlock()
+	return c, nil
+}
+
+// withVector counts the set's entries that have a vector in idx, less
+// exclude.
+func (f *filterSet) withVector(idx *knn.Index, exclude int64) int {
+	n := 0
+	switch {
+	case f.out != nil:
+		n = idx.Len()
+		for id := range f.out {
+			if idx.Has(id) {
+				n--
+			}
+		}
+	case f.allow != nil:
+		for id := range f.allow {
+			if idx.Has(id) {
+				n++
+			}
+		}
+	default:
+		for _, id := range f.ids {
+			if idx.Has(id) {
+				n++
+			}
+		}
+	}
+	if exclude != 0 && f.allows(exclude) && idx.Has(exclude) {
+		n--
+	}
+	return n
+}
+
 // semantic ranks the filter's entries by similarity to qv. Filtering
 // happens before ranking, so asking for 50 of a filter matching 60 returns
 // 50, never fewer. exclude drops one entry (the query image itself).
@@ -458,30 +583,27 @@ func (s *Service) semantic(ctx context.Context, qv []float32, where string, args
 	if err != nil {
 		return res, err
 	}
-	ids, err := s.candidates(ctx, where, args)
+	cands, err := s.filterSet(ctx, where, args, idx.Len())
 	if err != nil {
 		return res, err
-	}
-	if exclude != 0 {
-		for i, id := range ids {
-			if id == exclude {
-				ids = append(ids[:i], ids[i+1:]...)
-				break
-			}
-		}
 	}
 	// page() keeps the sum from overflowing; the pool never asks the index
 	// for more than it holds, however far the page lies.
 	want := min(opt.Offset+opt.Limit, idx.Len())
 	pool := max(want, 200)
 	var hits []knn.Hit
-	if len(ids) > idx.Len()/4 {
-		allow := make(map[int64]struct{}, len(ids))
-		for _, id := range ids {
-			allow[id] = struct{}{}
-		}
-		hits = idx.Search(qv, pool, func(id int64) bool { _, ok := allow[id]; return ok })
+	if cands.ids == nil {
+		hits = idx.Search(qv, pool, func(id int64) bool { return id != exclude && cands.allows(id) })
 	} else {
+		ids := cands.ids
+		if exclude != 0 {
+			ids = make([]int64, 0, len(cands.ids))
+			for _, id := range cands.ids {
+				if id != exclude {
+					ids = append(ids, id)
+				}
+			}
+		}
 		hits = idx.SearchIDs(qv, pool, ids)
 	}
 	scores := make([]float64, len(hits))
@@ -492,13 +614,7 @@ func (s *Service) semantic(ctx context.Context, qv []float32, where string, args
 	// Total counts the candidates that have a vector.
 	res.Total = len(hits)
 	if len(hits) == pool {
-		var err error
-		if res.Total, err = s.db.CountFilterWithVector(ctx, where, args, s.model); err != nil {
-			return res, err
-		}
-		if exclude != 0 {
-			res.Total--
-		}
+		res.Total = cands.withVector(idx, exclude)
 	}
 	if len(hits) > want {
 		hits = hits[:want]

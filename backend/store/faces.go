@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -332,38 +333,64 @@ const personSelect = `SELECT p.id, coalesce(p.tag_id, 0), coalesce(t.name, ''), 
 		(SELECT COUNT(DISTINCT f.entry_id) FROM faces f JOIN entries e ON e.id = f.entry_id WHERE f.person_id = p.id AND e.missing = 0)
 		FROM people p LEFT JOIN tags t ON t.id = p.tag_id `
 
-// People lists people with their counts and cover face: named first (by
-// name), then the largest groups.
+// People lists people with their counts and cover face (pinned first,
+// then the best quality): named first (by name), then the largest groups.
+// It is one pass over the faces, taken once per change of the library
+// (the people page and every naming ask again) and kept until the next.
 func (db *DB) People(ctx context.Context, withHidden bool) ([]Person, error) {
+	ps, err := cachedByChange(ctx, db, fmt.Sprintf("people %v", withHidden), func() ([]Person, error) {
+		return db.people(ctx, withHidden)
+	})
+	return slices.Clone(ps), err
+}
+
+func (db *DB) people(ctx context.Context, withHidden bool) ([]Person, error) {
 	where := ``
 	if !withHidden {
 		where = `WHERE p.hidden = 0`
 	}
-	rows, err := db.QueryContext(ctx, personSelect+where)
+	// CROSS JOIN keeps faces outside: the planner would otherwise walk
+	// every present entry (an index on missing) to find the few with faces.
+	rows, err := db.QueryContext(ctx, `WITH present AS (
+			SELECT f.id, f.entry_id, f.person_id, row_number() OVER (PARTITION BY f.person_id ORDER BY f.pinned DESC, f.quality DESC, f.id) AS rank
+			FROM faces f CROSS JOIN entries e ON e.id = f.entry_id WHERE f.person_id IS NOT NULL AND e.missing = 0),
+		counts AS (SELECT person_id, COUNT(*) AS faces, COUNT(DISTINCT entry_id) AS entries,
+			max(CASE WHEN rank = 1 THEN id END) AS cover FROM present GROUP BY person_id)
+		SELECT p.id, coalesce(p.tag_id, 0), coalesce(t.name, ''), p.hidden, coalesce(c.faces, 0), coalesce(c.entries, 0), coalesce(c.cover, 0)
+		FROM people p LEFT JOIN tags t ON t.id = p.tag_id LEFT JOIN counts c ON c.person_id = p.id `+where)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("people: %w", err)
 	}
 	var out []Person
+	var covers []int64
 	for rows.Next() {
 		var p Person
-		if err := rows.Scan(&p.ID, &p.TagID, &p.Name, &p.Hidden, &p.Faces, &p.Entries); err != nil {
+		if err := rows.Scan(&p.ID, &p.TagID, &p.Name, &p.Hidden, &p.Faces, &p.Entries, &p.Cover.ID); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, fmt.Errorf("people: %w", err)
+		}
+		if p.Cover.ID != 0 {
+			covers = append(covers, p.Cover.ID)
 		}
 		out = append(out, p)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("people: %w", err)
+	}
+	byID := map[int64]Face{}
+	for lo := 0; lo < len(covers); lo += 500 {
+		in, args := inList(covers[lo:min(lo+500, len(covers))])
+		fs, err := facesWhere(ctx, db, false, `f.id IN `+in, args...)
+		if err != nil {
+			return nil, fmt.Errorf("people: %w", err)
+		}
+		for _, f := range fs {
+			byID[f.ID] = f
+		}
 	}
 	for i := range out {
-		c, err := db.PersonFaces(ctx, out[i].ID, 1)
-		if err != nil {
-			return nil, err
-		}
-		if len(c) > 0 {
-			out[i].Cover = c[0]
-		}
+		out[i].Cover = byID[out[i].Cover.ID]
 	}
 	sortPeople(out)
 	return out, nil

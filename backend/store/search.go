@@ -4,15 +4,19 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // The search bar's queries: package query compiles a filter into a WHERE
 // fragment over entries aliased e (with its args), and these run it.
 
-// Visible adds what every search asks of a filter: present files, and no
-// entry with a hidden tag unless includeHidden, or the tag is in shown.
-func Visible(where string, args []any, shown []int64, includeHidden bool) (string, []any) {
-	where = "e.missing = 0 AND (" + where + ")"
+// Visible adds what every search asks of a filter: present files unless
+// includeMissing, and no entry with a hidden tag unless includeHidden, or
+// the tag is in shown.
+func Visible(where string, args []any, shown []int64, includeHidden, includeMissing bool) (string, []any) {
+	if !includeMissing {
+		where = "e.missing = 0 AND (" + where + ")"
+	}
 	if includeHidden {
 		return where, args
 	}
@@ -20,17 +24,24 @@ func Visible(where string, args []any, shown []int64, includeHidden bool) (strin
 	return where + " AND " + cond, append(append([]any{}, args...), hargs...)
 }
 
-// orderBy turns a sort key ("", "taken", "-taken", "added", "name",
-// "path", "size", "random"; "-" for descending) into an ORDER BY over e.
-func orderBy(key string) (string, error) {
-	desc := strings.HasPrefix(key, "-")
+// sortBy reads a sort key ("", "taken", "-taken", "added", "name",
+// "path", "size", "random"; "-" for descending): the column over e it
+// orders by (with e.id as the tie-break), or random.
+func sortBy(key string) (col string, desc, random bool, err error) {
+	desc = strings.HasPrefix(key, "-")
 	key = strings.TrimPrefix(key, "-")
-	col := map[string]string{"": "e.path", "path": "e.path", "name": "e.path", "taken": "e.taken", "added": "e.added_at", "size": "e.size", "random": "random()"}[key]
+	col = map[string]string{"": "e.path", "path": "e.path", "name": "e.path", "taken": "e.taken", "added": "e.added_at", "size": "e.size", "random": "random()"}[key]
 	if col == "" {
-		return "", fmt.Errorf("unknown sort %q: use taken, added, name, size or random", key)
+		return "", false, false, fmt.Errorf("unknown sort %q: use taken, added, name, size or random", key)
 	}
-	if key == "random" {
-		return col, nil
+	return col, desc, key == "random", nil
+}
+
+// orderBy turns a sort key into an ORDER BY over e.
+func orderBy(key string) (string, error) {
+	col, desc, random, err := sortBy(key)
+	if err != nil || random {
+		return col, err
 	}
 	dir := " ASC"
 	if desc {
@@ -45,38 +56,147 @@ type EntryRef struct {
 	Path string
 }
 
+// anchor is where a page of a sorted filter may start without skipping
+// rows: the entry at position off-1 has sort key key and id id, so the
+// entries from position off on are those after (key, id).
+type anchor struct {
+	key any
+	id  int64
+}
+
+// anchors are the positions seen in one filter's sort order, for one
+// state of the library (they live in the byChange cache): the grid pages
+// through results one page after another, so the next page starts at a
+// known key and costs a page, not a walk over every row before it.
+type anchors struct {
+	mu sync.Mutex
+	at map[int]anchor
+}
+
+// maxAnchors bounds the positions kept for one filter and sort.
+const maxAnchors = 4096
+
+func (a *anchors) nearest(offset int) (int, anchor, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	best, found := -1, anchor{}
+	for off, an := range a.at {
+		if off <= offset && off > best {
+			best, found = off, an
+		}
+	}
+	return best, found, best >= 0
+}
+
+func (a *anchors) put(off int, an anchor) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.at) >= maxAnchors {
+		clear(a.at)
+	}
+	a.at[off] = an
+}
+
 // FilterEntries returns one page of the entries matching where, in the
 // order sortKey names, and how many match in all (counted even when the
-// page lies past the end).
+// page lies past the end). The count is kept until the library changes
+// (the grid asks it with every page); the page is read in the sort's index
+// order and, past the first, from the nearest position an earlier page
+// left, so neither sorts nor skips the whole match set.
 func (db *DB) FilterEntries(ctx context.Context, where string, args []any, sortKey string, limit, offset int) ([]EntryRef, int, error) {
-	ob, err := orderBy(sortKey)
+	col, desc, random, err := sortBy(sortKey)
 	if err != nil {
 		return nil, 0, err
 	}
-	// One pass: the window count sees every match before LIMIT applies.
-	rows, err := db.QueryContext(ctx, `SELECT e.id, e.path, COUNT(*) OVER () FROM entries e WHERE `+where+` ORDER BY `+ob+` LIMIT ? OFFSET ?`,
-		append(append([]any{}, args...), limit, offset)...)
+	ob, _ := orderBy(sortKey)
+	total, err := db.countFilter(ctx, where, args)
 	if err != nil {
-		return nil, 0, fmt.Errorf("search: %w", err)
+		return nil, 0, err
+	}
+	if offset >= total || limit <= 0 {
+		return nil, total, nil
+	}
+	if random {
+		refs, _, err := db.filterPage(ctx, `SELECT e.id, e.path, NULL FROM entries e WHERE `+where+` ORDER BY `+ob+` LIMIT ? OFFSET ?`,
+			append(append([]any{}, args...), limit, offset))
+		return refs, total, err
+	}
+	an, err := cachedByChange(ctx, db, cacheKey("anchors "+sortKey, where, args), func() (*anchors, error) {
+		return &anchors{at: map[int]anchor{}}, nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	// Read from the row before the page when there is one: its key is the
+	// anchor of this page's start, for the next time it is asked.
+	from, skipFirst := offset, 0
+	if off, _, ok := an.nearest(offset); offset > 0 && (!ok || off != offset) {
+		from, skipFirst = offset-1, 1
+	}
+	q := `SELECT e.id, e.path, ` + col + ` FROM entries e WHERE (` + where + `)`
+	qargs := append([]any{}, args...)
+	skip := from
+	if off, a, ok := an.nearest(from); ok {
+		cmp := " > "
+		if desc {
+			cmp = " < "
+		}
+		q += ` AND (` + col + `, e.id)` + cmp + `(?, ?)`
+		qargs = append(qargs, a.key, a.id)
+		skip = from - off
+	}
+	q += ` ORDER BY ` + ob + ` LIMIT ? OFFSET ?`
+	qargs = append(qargs, limit+skipFirst, skip)
+	refs, keys, err := db.filterPage(ctx, q, qargs)
+	if err != nil {
+		return nil, total, err
+	}
+	for i := range refs {
+		an.put(from+i+1, anchor{key: keys[i], id: refs[i].ID})
+	}
+	if len(refs) < skipFirst {
+		return nil, total, nil
+	}
+	return refs[skipFirst:], total, nil
+}
+
+// filterPage runs a page query whose rows are id, path and sort key.
+func (db *DB) filterPage(ctx context.Context, q string, args []any) ([]EntryRef, []any, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("search: %w", err)
 	}
 	defer rows.Close()
-	var out []EntryRef
-	total := 0
+	var refs []EntryRef
+	var keys []any
 	for rows.Next() {
 		var r EntryRef
-		if err := rows.Scan(&r.ID, &r.Path, &total); err != nil {
-			return out, total, err
+		var k any
+		if err := rows.Scan(&r.ID, &r.Path, &k); err != nil {
+			return nil, nil, fmt.Errorf("search: %w", err)
 		}
-		out = append(out, r)
+		refs, keys = append(refs, r), append(keys, k)
 	}
 	if err := rows.Err(); err != nil {
-		return out, total, err
+		return nil, nil, fmt.Errorf("search: %w", err)
 	}
-	if len(out) == 0 && offset > 0 {
-		// Past the end: the count still matters to the grid.
-		err = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries e WHERE `+where, args...).Scan(&total)
-	}
-	return out, total, err
+	return refs, keys, nil
+}
+
+// CountFilter counts the entries matching where, once per state of the
+// library.
+func (db *DB) CountFilter(ctx context.Context, where string, args []any) (int, error) {
+	return db.countFilter(ctx, where, args)
+}
+
+func (db *DB) countFilter(ctx context.Context, where string, args []any) (int, error) {
+	return cachedByChange(ctx, db, cacheKey("count", where, args), func() (int, error) {
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries e WHERE `+where, args...).Scan(&n); err != nil {
+			return 0, fmt.Errorf("search: count: %w", err)
+		}
+		return n, nil
+	})
 }
 
 // FilterIDs lists the ids of the entries matching where (never nil).
@@ -91,14 +211,17 @@ func (db *DB) FilterIDs(ctx context.Context, where string, args []any) ([]int64,
 	return ids, nil
 }
 
-// CountFilterWithVector counts the entries matching where that have a
-// vector of model m.
-func (db *DB) CountFilterWithVector(ctx context.Context, where string, args []any, m Model) (int, error) {
-	var n int
-	err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries e WHERE `+where+
-		` AND EXISTS (SELECT 1 FROM vectors v WHERE v.model_id = ? AND v.entry_id = e.id)`,
-		append(append([]any{}, args...), m.ID)...).Scan(&n)
-	return n, err
+// FilterOut lists the ids of the entries that do not match where (never
+// nil): for a broad filter, far fewer than those that do.
+func (db *DB) FilterOut(ctx context.Context, where string, args []any) ([]int64, error) {
+	ids, err := int64s(ctx, db, `SELECT e.id FROM entries e WHERE NOT coalesce((`+where+`), 0)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	if ids == nil {
+		ids = []int64{}
+	}
+	return ids, nil
 }
 
 // EntryPaths returns the paths of the entries among ids (those that exist).

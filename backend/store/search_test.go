@@ -53,7 +53,7 @@ func library(t *testing.T, db *DB) (map[string]int64, Model) {
 func TestFilterQueries(t *testing.T) {
 	ctx := context.Background()
 	db, _ := openTemp(t)
-	ids, m := library(t, db)
+	ids, _ := library(t, db)
 	paths := func(refs []EntryRef) []string {
 		var out []string
 		for _, r := range refs {
@@ -64,9 +64,10 @@ func TestFilterQueries(t *testing.T) {
 		}
 		return out
 	}
-	all, aargs := Visible("1", nil, nil, false)
-	withHidden, hargs := Visible("1", nil, nil, true)
-	shown, sargs := Visible("1", nil, []int64{ids["hid"]}, false)
+	all, aargs := Visible("1", nil, nil, false, false)
+	withHidden, hargs := Visible("1", nil, nil, true, false)
+	shown, sargs := Visible("1", nil, []int64{ids["hid"]}, false, false)
+	withMissing, margs := Visible("1", nil, nil, false, true)
 	tests := []struct {
 		name          string
 		where         string
@@ -79,6 +80,7 @@ func TestFilterQueries(t *testing.T) {
 		{"visible", all, aargs, "", 10, 0, []string{"a.jpg", "c.jpg", "d.jpg", "f.jpg"}, 4},
 		{"with hidden", withHidden, hargs, "", 10, 0, []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg", "f.jpg"}, 5},
 		{"hidden tag named", shown, sargs, "", 10, 0, []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg", "f.jpg"}, 5},
+		{"with missing", withMissing, margs, "", 10, 0, []string{"a.jpg", "c.jpg", "d.jpg", "e.jpg", "f.jpg"}, 5},
 		{"page", all, aargs, "-name", 2, 1, []string{"d.jpg", "c.jpg"}, 4},
 		{"by size", all, aargs, "size", 10, 0, []string{"f.jpg", "c.jpg", "d.jpg", "a.jpg"}, 4},
 		{"by added", all, aargs, "-added", 10, 0, []string{"a.jpg", "c.jpg", "d.jpg", "f.jpg"}, 4},
@@ -109,8 +111,8 @@ func TestFilterQueries(t *testing.T) {
 	if got, err := db.FilterIDs(ctx, "0", nil); err != nil || got == nil || len(got) != 0 {
 		t.Errorf("no match: %#v %v, want an empty list", got, err)
 	}
-	if n, err := db.CountFilterWithVector(ctx, all, aargs, m); err != nil || n != 3 {
-		t.Errorf("visible with a vector: %d %v, want 3 (a, c, d)", n, err)
+	if out, err := db.FilterOut(ctx, all, aargs); err != nil || !slices.Equal(sortedCopy(out), sortedCopy([]int64{ids["b"], ids["e"]})) {
+		t.Errorf("left out of the visible: %v %v, want b (hidden) and e (missing)", out, err)
 	}
 	ps, err := db.EntryPaths(ctx, []int64{ids["c"], ids["a"], 999})
 	if err != nil || len(ps) != 2 || ps[ids["a"]] != "a.jpg" || ps[ids["c"]] != "c.jpg" {

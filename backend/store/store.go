@@ -20,9 +20,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	sqlite_vec "github.com/asg017/sqlite-vec-go-bindings/cgo"
-	_ "github.com/mattn/go-sqlite3"
 )
 
 // FormatMajor is the library format's major version. Migrations within one
@@ -47,6 +47,9 @@ type DB struct {
 	Version int
 	// VecVersion is what vec_version() answered at open.
 	VecVersion string
+
+	cache byChange
+	stmts atomic.Int64 // see Statements
 }
 
 type migration struct {
@@ -96,13 +99,11 @@ func Open(ctx context.Context, dbPath string) (*DB, error) {
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_txlock", "immediate")
 	dsn := "file:" + escapeDSNPath(dbPath) + "?" + q.Encode()
-	sdb, err := sql.Open("sqlite3", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
-	}
+	db := &DB{Path: dbPath}
+	sdb := sql.OpenDB(connector{dsn: dsn, n: &db.stmts})
 	sdb.SetMaxOpenConns(4)
 	sdb.SetMaxIdleConns(4)
-	db := &DB{DB: sdb, Path: dbPath}
+	db.DB = sdb
 	if err := db.init(ctx); err != nil {
 		sdb.Close()
 		return nil, err

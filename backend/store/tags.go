@@ -79,8 +79,10 @@ func (db *DB) TagsOfEntry(ctx context.Context, entryID int64) ([]Tag, error) {
 }
 
 func (db *DB) listTags(ctx context.Context, where string, args ...any) ([]Tag, error) {
+	// tag_counts is kept by triggers (migration 11): counting here would
+	// cost what the library holds, not what the tags number.
 	rows, err := db.QueryContext(ctx, `SELECT t.id, t.name, t.shorthand, t.color, t.is_category, t.is_hidden,
-		(SELECT COUNT(*) FROM entry_tags et JOIN entries e ON e.id = et.entry_id WHERE et.tag_id = t.id AND e.missing = 0)
+		coalesce((SELECT c.n FROM tag_counts c WHERE c.tag_id = t.id), 0)
 		FROM tags t `+where+` ORDER BY t.name COLLATE NOCASE`, args...)
 	if err != nil {
 		return nil, err

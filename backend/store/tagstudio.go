@@ -383,3 +383,31 @@ func (db *DB) TagIDForTagStudio(ctx context.Context, tsID int64) (int64, error) 
 	}
 	return id, err
 }
+
+// AddMissingEntries brings in entries whose file Tagsight has never read
+// (a TagStudio entry whose file is not on disk): flagged missing, with no
+// fingerprint, size or time, so that their tags and fields have an entry
+// to live on. The next scan that finds a file at such a path takes the
+// entry over (library.Scan: the row at a file's path is its previous
+// entry); an empty fingerprint never matches a file's content. A path that
+// already has an entry keeps it. Each e.ID is set to the entry at e.Path.
+func (db *DB) AddMissingEntries(ctx context.Context, es []Entry, now int64) error {
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO entries (path, size, mtime_ns, fingerprint, media_type, format,
+			added_at, updated_at, missing) VALUES (?, 0, 0, '', ?, ?, ?, ?, 1) ON CONFLICT(path) DO NOTHING`)
+		if err != nil {
+			return fmt.Errorf("add missing entries: %w", err)
+		}
+		defer ins.Close()
+		for i := range es {
+			e := &es[i]
+			if _, err := ins.ExecContext(ctx, e.Path, e.MediaType, e.Format, now, now); err != nil {
+				return fmt.Errorf("add missing entry: %w", err)
+			}
+			if err := tx.QueryRowContext(ctx, `SELECT id FROM entries WHERE path = ?`, e.Path).Scan(&e.ID); err != nil {
+				return fmt.Errorf("add missing entry: %w", err)
+			}
+		}
+		return nil
+	})
+}

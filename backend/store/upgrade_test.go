@@ -67,9 +67,16 @@ func TestUpgradeFromEveryVersion(t *testing.T) {
 			if n != 1 {
 				t.Error("the tag link was lost")
 			}
+			// Counts kept by triggers start from the library as it was.
+			if tg, err := db.TagByID(ctx, 50); err != nil || tg.Count != 1 {
+				t.Errorf("Holiday counts %d entries (%v), want 1", tg.Count, err)
+			}
 			// Ids are never reused: delete the newest, add one.
 			if _, err := db.DeleteEntries(ctx, []int64{8}); err != nil {
 				t.Fatal(err)
+			}
+			if tg, err := db.TagByID(ctx, 50); err != nil || tg.Count != 0 {
+				t.Errorf("Holiday counts %d entries after its one went (%v), want 0", tg.Count, err)
 			}
 			res, err := db.ExecContext(ctx, `INSERT INTO entries(path, size, mtime_ns, fingerprint, media_type, added_at, updated_at)
 				VALUES ('new.jpg', 1, 1, 'fpn', 'image', 1, 1)`)

@@ -139,10 +139,7 @@ type ToEmbed struct {
 // EntriesToEmbed lists present pictures without a vector for m (and
 // without a remembered error for their current content), in path order.
 func (db *DB) EntriesToEmbed(ctx context.Context, m Model) ([]ToEmbed, error) {
-	rows, err := db.QueryContext(ctx, `SELECT e.id, e.path, e.fingerprint FROM entries e
-		WHERE e.missing=0 AND e.media_type IN ('image','raw') AND e.thumb<>''
-		AND NOT EXISTS (SELECT 1 FROM `+vecTable(m.ID)+` v WHERE v.rowid=e.id)
-		AND NOT EXISTS (SELECT 1 FROM embed_errors x WHERE x.entry_id=e.id AND x.model_id=? AND x.fingerprint=e.fingerprint)
+	rows, err := db.QueryContext(ctx, `SELECT e.id, e.path, e.fingerprint FROM entries e WHERE `+toEmbed(m)+`
 		ORDER BY e.path`, m.ID)
 	if err != nil {
 		return nil, err
@@ -157,6 +154,18 @@ func (db *DB) EntriesToEmbed(ctx context.Context, m Model) ([]ToEmbed, error) {
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// embeddable is the condition over entries e of the pictures a model
+// embeds; migration 11's triggers count them with the same condition.
+const embeddable = `e.missing=0 AND e.media_type IN ('image','raw') AND e.thumb<>''`
+
+// toEmbed is the condition over entries e of EntriesToEmbed (one
+// argument: the model's id).
+func toEmbed(m Model) string {
+	return embeddable + `
+		AND NOT EXISTS (SELECT 1 FROM ` + vecTable(m.ID) + ` v WHERE v.rowid=e.id)
+		AND NOT EXISTS (SELECT 1 FROM embed_errors x WHERE x.entry_id=e.id AND x.model_id=? AND x.fingerprint=e.fingerprint)`
 }
 
 // CountVectors counts the vectors stored for m. It counts the plain copy

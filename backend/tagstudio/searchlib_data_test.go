@@ -3,9 +3,9 @@ package tagstudio
 // searchLibraryTags and searchLibraryEntries are TagStudio's search_library
 // fixture (tests/fixtures/search_library, DB version 400, commit f978ae1e):
 // the library its search tests count on, transcribed once from the fixture
-// (the tests never read it). Its three entries without a picture file in
-// TagStudio's fixture (untagged.txt, untagged.png, empty.png) are given
-// files here, so that every entry is in the Tagsight library.
+// (the tests never read it). As shipped, three of its entries have no file
+// on disk (untagged.txt, untagged.png, empty.png: searchLibraryAbsent);
+// TagStudio keeps them as unlinked entries and its search counts them.
 var searchLibraryTags = []genTag{
 	{id: 0, name: "Archived", ns: "tagstudio-standard", slug: "red", hidden: true, aliases: []string{"Archive"}, parents: []int64{2}},
 	{id: 1, name: "Favorite", ns: "tagstudio-standard", slug: "yellow", aliases: []string{"Favorited", "Favorites"}, parents: []int64{2}},
@@ -89,4 +89,15 @@ var searchLibraryEntries = []genEntry{
 	{36, "untagged.txt", []int64{}},
 	{37, "untagged.png", []int64{}},
 	{38, "empty.png", []int64{}},
+}
+
+// searchLibraryAbsent are the entries whose file TagStudio's fixture does
+// not ship.
+var searchLibraryAbsent = map[string]bool{"untagged.txt": true, "untagged.png": true, "empty.png": true}
+
+// searchLibraryFields are the fixture's fields: an empty title on
+// untagged.txt and a title on untagged.png, both files absent.
+var searchLibraryFields = []genField{
+	field(fieldTitle, 36, "", true),
+	field(fieldTitle, 37, "I have fields, but no tags. I am not empty.", false),
 }

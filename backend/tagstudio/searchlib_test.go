@@ -4,10 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"image/color"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,14 +18,20 @@ import (
 	"github.com/tagsight/tagsight/backend/workspace"
 )
 
-// TestSearchLibraryCounts: TagStudio's search_library, imported, answers
-// TagStudio's own 66 search test cases with the counts TagStudio's tests
-// expect (no model: words that are no tag match nothing, as in TagStudio),
-// and its 8 invalid queries are syntax errors (the CLI's exit status 2).
+// TestSearchLibraryCounts: TagStudio's search_library as shipped (three
+// entries without a file), imported, answers TagStudio's own 66 search test
+// cases with the counts TagStudio's tests expect (no model: words that are
+// no tag match nothing, as in TagStudio), and its 8 invalid queries are
+// syntax errors (the CLI's exit status 2). TagStudio's search counts its
+// unlinked entries, so the cases run with missing entries included
+// (`tagsight search --missing`); Tagsight's default leaves them out.
 func TestSearchLibraryCounts(t *testing.T) {
 	root := t.TempDir()
-	writeTSWith(t, root, 400, searchLibraryTags, searchLibraryEntries)
+	writeTSWith(t, root, 400, searchLibraryTags, searchLibraryEntries, searchLibraryFields)
 	for i, e := range searchLibraryEntries {
+		if searchLibraryAbsent[e.path] {
+			continue
+		}
 		c := color.RGBA{uint8(i * 7), uint8(255 - i*5), uint8(i * 3), 255}
 		var b []byte
 		switch {
@@ -34,7 +40,7 @@ func TestSearchLibraryCounts(t *testing.T) {
 		case strings.HasSuffix(e.path, ".jpg"):
 			b = testutil.JPEG(t, testutil.Solid(16, 16, c), nil)
 		default:
-			b = []byte(fmt.Sprintf("entry %d\n", e.id))
+			t.Fatalf("%s: the fixture ships only pictures", e.path)
 		}
 		testutil.WriteFile(t, filepath.Join(root, filepath.FromSlash(e.path)), b)
 	}
@@ -51,8 +57,22 @@ func TestSearchLibraryCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.EntriesMatched != 32 || len(rep.Unmatched) != 0 || rep.LinksAdded != 58 {
-		t.Fatalf("import: %d matched, unmatched %v, %d links; want 32, none, 58", rep.EntriesMatched, rep.Unmatched, rep.LinksAdded)
+	wantMissing := []string{"empty.png", "untagged.png", "untagged.txt"}
+	if rep.EntriesMatched != 29 || !slices.Equal(rep.Missing, wantMissing) || rep.MissingAdded != 3 || len(rep.Unmatched) != 0 || rep.LinksAdded != 58 {
+		t.Fatalf("import: %d matched, missing %v (%d made), unmatched %v, %d links; want 29, %v (3), none, 58",
+			rep.EntriesMatched, rep.Missing, rep.MissingAdded, rep.Unmatched, rep.LinksAdded, wantMissing)
+	}
+	// The fixture's fields came with the entries whose file is absent.
+	e37, err := ws.Lib.DB.EntryByPath(ctx, "untagged.png")
+	if err != nil || !e37.Missing {
+		t.Fatalf("untagged.png: %+v, %v; want a missing entry", e37, err)
+	}
+	if fs, err := ws.Lib.DB.EntryFields(ctx, e37.ID); err != nil || len(fs) != 1 || fs[0].Value != "I have fields, but no tags. I am not empty." {
+		t.Errorf("untagged.png fields = %v, %v", fs, err)
+	}
+	// The app's default still shows present files only.
+	if res, err := ws.Now().Search.Search(ctx, "", search.Options{Limit: 500}); err != nil || len(res.Hits) != 29 {
+		t.Errorf("default search: %d results (%v), want the 29 present files", len(res.Hits), err)
 	}
 
 	b, err := os.ReadFile("../query/testdata/tagstudio_search.json")
@@ -73,8 +93,8 @@ func TestSearchLibraryCounts(t *testing.T) {
 		t.Fatalf("%d valid and %d invalid cases", len(cases.Valid), len(cases.Invalid))
 	}
 	for _, c := range cases.Valid {
-		// As `tagsight search LIB QUERY --json --limit 500` runs it.
-		res, err := ws.Now().Search.Search(ctx, c.Query, search.Options{Limit: 500})
+		// As `tagsight search LIB QUERY --json --limit 500 --missing` runs it.
+		res, err := ws.Now().Search.Search(ctx, c.Query, search.Options{Limit: 500, IncludeMissing: true})
 		if err != nil {
 			t.Errorf("%q: %v", c.Query, err)
 			continue

@@ -4,9 +4,13 @@
 // aliases, parents, colours, category and hidden flags, the tags on
 // entries, and text and date fields. TagStudio's files are only read.
 //
-// Entries are matched by their path relative to the library; the Tagsight
-// library must already index those files (the CLI scans first), and
-// TagStudio entries with no Tagsight entry are reported, not created.
+// Entries are matched by their path relative to the library (the CLI
+// scans first, so the files on disk have entries). A TagStudio entry with
+// no Tagsight entry (TagStudio keeps entries whose file is gone as
+// "unlinked", so their tags survive a move) becomes a missing entry with
+// its tags and fields, as a file that vanished after a scan does; the file
+// that later appears at its path takes it over. Its content was never
+// read, so it cannot be found again by content.
 // Tags are matched by the TagStudio id recorded at an earlier import, then
 // (TagStudio's Archived and Favorite) Tagsight's built-ins 1 and 2, then by
 // name; every imported tag's TagStudio id is recorded. Importing again
@@ -19,12 +23,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/tagsight/tagsight/backend/library"
+	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/store"
 	"github.com/tagsight/tagsight/backend/tags"
 )
@@ -40,22 +47,28 @@ type Problem struct {
 
 // Report sums up an import.
 type Report struct {
-	Source         string    `json:"source"`  // the file read
-	Format         string    `json:"format"`  // "sqlite" or "json"
-	Version        string    `json:"version"` // DB_VERSION, or the JSON's ts-version
-	Tags           int       `json:"tags"`    // tags in TagStudio
-	TagsAdded      []string  `json:"tags_added"`
-	TagsChanged    []string  `json:"tags_changed"`
-	TagsUnchanged  int       `json:"tags_unchanged"`
-	AliasesAdded   int       `json:"aliases_added"`
-	ParentsAdded   int       `json:"parents_added"`
-	Entries        int       `json:"entries"` // entries in TagStudio
-	EntriesMatched int       `json:"entries_matched"`
-	Unmatched      []string  `json:"unmatched"` // TagStudio paths with no Tagsight entry
-	LinksAdded     int       `json:"links_added"`
-	FieldsSet      int       `json:"fields_set"` // fields added or changed
-	FieldsSame     int       `json:"fields_unchanged"`
-	NotMapped      []Problem `json:"not_mapped"`
+	Source         string   `json:"source"`  // the file read
+	Format         string   `json:"format"`  // "sqlite" or "json"
+	Version        string   `json:"version"` // DB_VERSION, or the JSON's ts-version
+	Tags           int      `json:"tags"`    // tags in TagStudio
+	TagsAdded      []string `json:"tags_added"`
+	TagsChanged    []string `json:"tags_changed"`
+	TagsUnchanged  int      `json:"tags_unchanged"`
+	AliasesAdded   int      `json:"aliases_added"`
+	ParentsAdded   int      `json:"parents_added"`
+	Entries        int      `json:"entries"`         // entries in TagStudio
+	EntriesMatched int      `json:"entries_matched"` // with a file in the library
+	// Missing: TagStudio entries with no file in the library, kept as
+	// missing entries with their tags and fields (sorted paths).
+	Missing      []string `json:"missing"`
+	MissingAdded int      `json:"missing_added"` // of those, entries this import made
+	// Unmatched: TagStudio paths no entry can have (absolute, "..", in a
+	// data folder), left out with their tags.
+	Unmatched  []string  `json:"unmatched"`
+	LinksAdded int       `json:"links_added"`
+	FieldsSet  int       `json:"fields_set"` // fields added or changed
+	FieldsSame int       `json:"fields_unchanged"`
+	NotMapped  []Problem `json:"not_mapped"`
 }
 
 // Find returns the TagStudio library file under root (the folder holding
@@ -77,7 +90,7 @@ func Read(ctx context.Context, root string) (*store.TSLibrary, *Report, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	rep := &Report{Source: file, Format: format, TagsAdded: []string{}, TagsChanged: []string{}, Unmatched: []string{}, NotMapped: []Problem{}}
+	rep := &Report{Source: file, Format: format, TagsAdded: []string{}, TagsChanged: []string{}, Missing: []string{}, Unmatched: []string{}, NotMapped: []Problem{}}
 	var lib *store.TSLibrary
 	if format == "sqlite" {
 		lib, err = store.ReadTagStudio(ctx, file)
@@ -376,34 +389,64 @@ func (im *importer) colour(ts store.TSTag) (string, string) {
 	return c, ""
 }
 
-// entries applies tags and fields to the Tagsight entries at the same paths.
+// entries applies tags and fields to the Tagsight entries at the same
+// paths, making missing entries for the paths that have none.
 func (im *importer) entries(ctx context.Context) error {
 	db, rep := im.db, im.rep
 	rep.Entries = len(im.lib.Entries)
 	entryID := map[int64]int64{} // TagStudio entry -> Tagsight entry
 	byTag := map[int64][]int64{}
 	var tagOrder []int64
+	link := func(e store.TSEntry, id int64) {
+		entryID[e.ID] = id
+		for _, t := range e.TagIDs {
+			tid, ok := im.ids[t]
+			if !ok {
+				im.problem(fmt.Sprintf("tag %d on %s", t, e.Path), "no such tag in TagStudio")
+				continue
+			}
+			if _, seen := byTag[tid]; !seen {
+				tagOrder = append(tagOrder, tid)
+			}
+			byTag[tid] = append(byTag[tid], id)
+		}
+	}
+	var absent []store.Entry
+	var absentTS []store.TSEntry
 	for _, e := range im.lib.Entries {
 		te, err := db.EntryByPath(ctx, e.Path)
 		if errors.Is(err, store.ErrNotFound) {
-			rep.Unmatched = append(rep.Unmatched, e.Path)
+			if err := library.CheckEntryPath(e.Path); err != nil {
+				rep.Unmatched = append(rep.Unmatched, e.Path)
+				continue
+			}
+			mt, format := media.Sniff(nil, path.Base(e.Path))
+			absent = append(absent, store.Entry{Path: e.Path, MediaType: mt, Format: format})
+			absentTS = append(absentTS, e)
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		rep.EntriesMatched++
-		entryID[e.ID] = te.ID
-		for _, t := range e.TagIDs {
-			id, ok := im.ids[t]
-			if !ok {
-				im.problem(fmt.Sprintf("tag %d on %s", t, e.Path), "no such tag in TagStudio")
-				continue
+		if te.Missing {
+			rep.Missing = append(rep.Missing, e.Path)
+		} else {
+			rep.EntriesMatched++
+		}
+		link(e, te.ID)
+	}
+	if len(absent) > 0 {
+		if err := db.AddMissingEntries(ctx, absent, time.Now().Unix()); err != nil {
+			return err
+		}
+		made := map[int64]bool{}
+		for i, e := range absent {
+			if !made[e.ID] { // a JSON library may list a path twice
+				made[e.ID] = true
+				rep.MissingAdded++
+				rep.Missing = append(rep.Missing, e.Path)
 			}
-			if _, seen := byTag[id]; !seen {
-				tagOrder = append(tagOrder, id)
-			}
-			byTag[id] = append(byTag[id], te.ID)
+			link(absentTS[i], e.ID)
 		}
 	}
 	for _, id := range tagOrder {
@@ -458,6 +501,7 @@ func (im *importer) entries(ctx context.Context) error {
 		}
 		rep.FieldsSet++
 	}
+	sort.Strings(rep.Missing)
 	sort.Strings(rep.Unmatched)
 	return nil
 }

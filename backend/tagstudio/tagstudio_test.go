@@ -112,8 +112,17 @@ func checkImported(t *testing.T, db *store.DB, rep *Report, withHidden bool) {
 	if want := []store.Field{{Name: "Date", Kind: "date", Value: "2024-05-01T13:04:05"}}; !reflect.DeepEqual(fb, want) {
 		t.Errorf("sub/b.png fields = %v, want %v", fb, want)
 	}
-	if len(rep.Unmatched) != 1 || rep.EntriesMatched != 2 {
-		t.Errorf("matched %d, unmatched %v; want 2 and [gone.png]", rep.EntriesMatched, rep.Unmatched)
+	// gone.png has no file: it is kept as a missing entry with its tag.
+	if len(rep.Missing) != 1 || len(rep.Unmatched) != 0 || rep.EntriesMatched != 2 {
+		t.Errorf("matched %d, missing %v, unmatched %v; want 2, one and none", rep.EntriesMatched, rep.Missing, rep.Unmatched)
+	}
+	for _, p := range rep.Missing {
+		if e, err := db.EntryByPath(ctx, p); err != nil || !e.Missing || e.Fingerprint != "" {
+			t.Errorf("%s: %+v, %v; want a missing entry with no fingerprint", p, e, err)
+		}
+		if got := entryTags(t, db, p); !reflect.DeepEqual(got, []string{"Animal"}) {
+			t.Errorf("%s tags = %v, want [Animal]", p, got)
+		}
 	}
 	fav, _ := db.TagByID(ctx, 2)
 	if fav.Name != "Favourite" || fav.Color != "yellow" {
@@ -150,8 +159,8 @@ func TestImportEveryVersion(t *testing.T) {
 				t.Errorf("report: %s %s %d tags", rep.Format, rep.Version, rep.Tags)
 			}
 			checkImported(t, lib.DB, rep, v >= 103)
-			if rep.Unmatched[0] != "gone.png" {
-				t.Errorf("unmatched = %v", rep.Unmatched)
+			if !reflect.DeepEqual(rep.Missing, []string{"gone.png"}) || rep.MissingAdded != 1 {
+				t.Errorf("missing = %v (%d made), want [gone.png] (1)", rep.Missing, rep.MissingAdded)
 			}
 			meta := tagByName(t, lib.DB, "Meta Tags")
 			if !meta.IsCategory {
@@ -174,7 +183,7 @@ func TestImportEveryVersion(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(rep2.TagsAdded)+len(rep2.TagsChanged)+rep2.AliasesAdded+rep2.ParentsAdded+rep2.LinksAdded+rep2.FieldsSet != 0 ||
+			if len(rep2.TagsAdded)+len(rep2.TagsChanged)+rep2.AliasesAdded+rep2.ParentsAdded+rep2.LinksAdded+rep2.FieldsSet+rep2.MissingAdded != 0 ||
 				rep2.TagsUnchanged != len(genTags) || rep2.FieldsSame != 2 {
 				t.Errorf("re-import changed things: %+v", rep2)
 			}
@@ -249,8 +258,8 @@ func TestImportJSON(t *testing.T) {
 		t.Errorf("report: %s %s", rep.Format, rep.Version)
 	}
 	checkImported(t, lib.DB, rep, false)
-	if rep.Unmatched[0] != "win/dir/gone.png" {
-		t.Errorf("unmatched = %v (Windows separators should become /)", rep.Unmatched)
+	if rep.Missing[0] != "win/dir/gone.png" {
+		t.Errorf("missing = %v (Windows separators should become /)", rep.Missing)
 	}
 	if loop := tagByName(t, lib.DB, "Loop"); loop.Color != "amber" || len(loop.Parents) != 0 {
 		t.Errorf("Loop = %+v, want amber with no parents", loop)
@@ -321,5 +330,83 @@ func setVersion(t *testing.T, p, table string, v int) {
 	}
 	if _, err := db.Exec(q, v); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A file that appears at a missing entry's path takes the entry over on
+// the next scan, tags and all: a whole scan and a scan of that path alone
+// (a watcher's batch). A file elsewhere, whatever its content, does not:
+// the entry's content was never read.
+func TestMissingEntryTakenByPath(t *testing.T) {
+	for _, only := range [][]string{nil, {"gone.png"}} {
+		t.Run(fmt.Sprint(only), func(t *testing.T) {
+			ctx := context.Background()
+			root, lib := newLib(t)
+			writeTS(t, root, 400)
+			if _, err := Import(ctx, lib.DB, root); err != nil {
+				t.Fatal(err)
+			}
+			gone, err := lib.DB.EntryByPath(ctx, "gone.png")
+			if err != nil || !gone.Missing {
+				t.Fatalf("gone.png: %+v, %v", gone, err)
+			}
+			// A copy of a.png elsewhere first: a new entry, not gone.png's.
+			png := fileBytes(t, filepath.Join(root, "a.png"))
+			testutil.WriteFile(t, filepath.Join(root, "elsewhere.png"), png)
+			if _, err := lib.Scan(ctx, library.ScanOptions{Workers: 1, Only: []string{"elsewhere.png"}}); err != nil {
+				t.Fatal(err)
+			}
+			if e, err := lib.DB.EntryByPath(ctx, "gone.png"); err != nil || !e.Missing {
+				t.Fatalf("gone.png after a file appeared elsewhere: %+v, %v; want still missing", e, err)
+			}
+			if got := entryTags(t, lib.DB, "elsewhere.png"); len(got) != 0 {
+				t.Errorf("elsewhere.png took tags %v", got)
+			}
+
+			testutil.WriteFile(t, filepath.Join(root, "gone.png"), testutil.PNG(t, testutil.Solid(8, 8, color.RGBA{10, 200, 10, 255})))
+			res, err := lib.Scan(ctx, library.ScanOptions{Workers: 1, Only: only})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, err := lib.DB.EntryByPath(ctx, "gone.png")
+			if err != nil || e.ID != gone.ID || e.Missing || e.Fingerprint == "" || e.Width != 8 {
+				t.Fatalf("gone.png after its file appeared: %+v, %v; want entry %d, present, read", e, err, gone.ID)
+			}
+			if got := entryTags(t, lib.DB, "gone.png"); !reflect.DeepEqual(got, []string{"Animal"}) {
+				t.Errorf("gone.png tags = %v, want [Animal]", got)
+			}
+			if res.Added != 0 || res.Missing != 0 {
+				t.Errorf("scan: %d added, %d missing; want the entry taken over and none missing", res.Added, res.Missing)
+			}
+		})
+	}
+}
+
+// A TagStudio path no entry can have is left out and reported: nothing is
+// made outside the library or in a data folder.
+func TestImportRefusesBadPaths(t *testing.T) {
+	ctx := context.Background()
+	root, lib := newLib(t)
+	bad := []string{"../outside.png", "/abs.png", ".tagsight/thumbs/x.png", ".TagStudio/ts_library.sqlite", "a/../b.png", ""}
+	entries := []genEntry{{1, "a.png", []int64{1000}}}
+	for i, p := range bad {
+		entries = append(entries, genEntry{int64(i + 2), p, []int64{1000}})
+	}
+	writeTSWith(t, root, 400, genTags, entries, nil)
+	rep, err := Import(ctx, lib.DB, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append([]string{}, bad...)
+	sort.Strings(want)
+	if !reflect.DeepEqual(rep.Unmatched, want) || len(rep.Missing) != 0 || rep.EntriesMatched != 1 {
+		t.Errorf("unmatched %q, missing %q, %d matched; want %q, none, 1", rep.Unmatched, rep.Missing, rep.EntriesMatched, want)
+	}
+	es, err := lib.DB.ListEntries(ctx, store.ListOptions{IncludeMissing: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 2 {
+		t.Errorf("%d entries, want a.png and sub/b.png only: %+v", len(es), es)
 	}
 }

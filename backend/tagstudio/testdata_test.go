@@ -127,15 +127,48 @@ var genEntries = []genEntry{
 	{3, "gone.png", []int64{1000}},
 }
 
+// genField is a text or datetime field on an entry; null: its value is
+// NULL (TagStudio writes that for a field added and left empty).
+type genField struct {
+	entry       int64
+	name        string // Title, Notes or Date
+	value       string
+	null        bool
+	multiline   bool
+	isDatetime  bool
+	legacyKey   string // the value_type key before DB_VERSION 200
+	legacyKind  string // its type there
+	legacyIndex int    // its position there
+}
+
+var (
+	fieldTitle = genField{name: "Title", legacyKey: "TITLE", legacyKind: "TEXT_LINE", legacyIndex: 0}
+	fieldNotes = genField{name: "Notes", multiline: true, legacyKey: "NOTES", legacyKind: "TEXT_BOX", legacyIndex: 5}
+	fieldDate  = genField{name: "Date", isDatetime: true, legacyKey: "DATE", legacyKind: "DATETIME", legacyIndex: 10}
+)
+
+// field is one of those three on an entry.
+func field(kind genField, entry int64, value string, null bool) genField {
+	kind.entry, kind.value, kind.null = entry, value, null
+	return kind
+}
+
+// genFields: a title and an empty note on entry 1, a date on entry 2.
+var genFields = []genField{
+	field(fieldTitle, 1, "Hello", false),
+	field(fieldNotes, 1, "", true),
+	field(fieldDate, 2, "2024-05-01 13:04:05", false),
+}
+
 // writeTS writes a TagStudio library of DB_VERSION v at root/.TagStudio.
 func writeTS(t testing.TB, root string, v int) string {
 	t.Helper()
-	return writeTSWith(t, root, v, genTags, genEntries)
+	return writeTSWith(t, root, v, genTags, genEntries, genFields)
 }
 
-// writeTSWith writes a TagStudio library of DB_VERSION v with these tags
-// and entries.
-func writeTSWith(t testing.TB, root string, v int, genTags []genTag, genEntries []genEntry) string {
+// writeTSWith writes a TagStudio library of DB_VERSION v with these tags,
+// entries and fields.
+func writeTSWith(t testing.TB, root string, v int, genTags []genTag, genEntries []genEntry, genFields []genField) string {
 	t.Helper()
 	dir := filepath.Join(root, ".TagStudio")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -217,12 +250,27 @@ func writeTSWith(t testing.TB, root string, v int, genTags []genTag, genEntries 
 		}
 	}
 	if v < 200 {
-		exec(`INSERT INTO value_type VALUES ('TITLE','Title','TEXT_LINE',1,0), ('DATE','Date','DATETIME',0,10), ('NOTES','Notes','TEXT_BOX',0,5)`)
-		exec(`INSERT INTO text_fields VALUES ('Hello', 1, 'TITLE', 1, 0), (NULL, 2, 'NOTES', 1, 1)`)
-		exec(`INSERT INTO datetime_fields VALUES ('2024-05-01 13:04:05', 1, 'DATE', 2, 0)`)
-	} else {
-		exec(`INSERT INTO text_fields (is_multiline, id, name, entry_id, value) VALUES (0, 1, 'Title', 1, 'Hello'), (1, 2, 'Notes', 1, NULL)`)
-		exec(`INSERT INTO datetime_fields (id, name, entry_id, value) VALUES (1, 'Date', 2, '2024-05-01 13:04:05')`)
+		for _, f := range []genField{fieldTitle, fieldDate, fieldNotes} {
+			exec(`INSERT INTO value_type VALUES (?,?,?,?,?)`, f.legacyKey, f.name, f.legacyKind, f.legacyKey == "TITLE", f.legacyIndex)
+		}
+	}
+	for i, f := range genFields {
+		var val any = f.value
+		if f.null {
+			val = nil
+		}
+		table := "text_fields"
+		if f.isDatetime {
+			table = "datetime_fields"
+		}
+		switch {
+		case v < 200:
+			exec(`INSERT INTO `+table+` (value, id, type_key, entry_id, position) VALUES (?,?,?,?,?)`, val, i+1, f.legacyKey, f.entry, i)
+		case f.isDatetime:
+			exec(`INSERT INTO datetime_fields (id, name, entry_id, value) VALUES (?,?,?,?)`, i+1, f.name, f.entry, val)
+		default:
+			exec(`INSERT INTO text_fields (is_multiline, id, name, entry_id, value) VALUES (?,?,?,?,?)`, f.multiline, i+1, f.name, f.entry, val)
+		}
 	}
 	return p
 }

@@ -135,6 +135,12 @@ func NikonMakerNote(ifd []Tag) []byte {
 	return append([]byte("Nikon\x00\x02\x10\x00\x00"), TIFF(ifd)...)
 }
 
+// IFDMakerNote is a maker note that is a plain IFD whose values' offsets
+// count from the outer TIFF's start, as Canon writes them.
+func IFDMakerNote(ifd []Tag) Tag {
+	return Tag{id: 0x927C, typ: 7, n: uint32(ifdSize(ifd)), sub: ifd}
+}
+
 // Long is a fixture helper: a LONG (uint32) field.
 func Long(id uint16, v uint32) Tag {
 	return Tag{id: id, typ: 4, data: binary.BigEndian.AppendUint32(nil, v), n: 1}
@@ -321,8 +327,10 @@ func HostileFolder(t testing.TB, root string) (good map[string]bool, bad map[str
 		WriteFile(t, filepath.Join(root, rel), b)
 		bad[rel] = want
 	}
-	addBad("zero.jpg", nil, "empty")
-	addBad("zero.txt", nil, "empty")
+	// Empty files are entries typed by their names, as in TagStudio.
+	addGood("zero.jpg", nil)
+	addGood("zero.txt", nil)
+	addGood("zero.mp4", nil)
 	rnd := make([]byte, 4096)
 	rand.New(rand.NewSource(1)).Read(rnd)
 	addBad("random.jpg", rnd, "")

@@ -117,7 +117,7 @@ func LoadModel(dir string, o ModelOptions) (*Model, error) {
 	if provider == "" {
 		provider = os.Getenv("TAGSIGHT_PROVIDER")
 	}
-	eng := clip.NewEngine(spec, clip.EngineOptions{IntraOpThreads: o.Threads, MaxBatch: o.Batch, Provider: provider, Precision: o.Precision})
+	eng := clip.NewEngine(spec, clip.EngineOptions{Layout: clip.Layout{Threads: o.Threads, Batch: o.Batch}, Provider: provider, Precision: o.Precision})
 	return &Model{Dir: dir, Spec: spec, Engine: eng}, nil
 }
 
@@ -319,14 +319,16 @@ func (ws *Workspace) RememberModel(ctx context.Context) error {
 	return ws.Lib.DB.SetSetting(ctx, "model", ws.opts.Model)
 }
 
-// clipOptions are the CLIP analyzer's options for the loaded model: its
+// clipOptions are the CLIP analyzer's options for the loaded model: as
+// many inference workers and pictures per call as its layout says, and its
 // sessions load (LoadVision) while the first pictures decode.
 func (st *State) clipOptions() vectors.Options {
 	eng := st.Model.Engine
 	return vectors.Options{
-		MinShort: st.Model.Spec.Preprocess.MinShort(),
-		Batch:    eng.PreferredBatch(),
-		Load:     func(context.Context) error { return eng.LoadVision() },
+		MinShort:     st.Model.Spec.Preprocess.MinShort(),
+		Batch:        eng.PreferredBatch(),
+		InferWorkers: eng.Layout().Runs,
+		Load:         func(context.Context) error { return eng.LoadVision() },
 	}
 }
 

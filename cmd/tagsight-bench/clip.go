@@ -31,32 +31,46 @@ type benchModel struct {
 	dynamic    bool
 }
 
-// ensureBenchModels makes the first n (0: all) bench models that are
-// missing.
-func ensureBenchModels(data string, n int) ([]benchModel, error) {
-	ms := []benchModel{
+// benchModels are the generated bench models under data: the static one
+// first.
+func benchModels(data string) []benchModel {
+	return []benchModel{
 		{"ViT-B/32, static batch 1 (as Immich publishes)", filepath.Join(data, "vitb32"), false},
 		{"ViT-B/32, dynamic batch", filepath.Join(data, "vitb32d"), true},
 	}
+}
+
+// ensureBenchModels makes the first n (0: all) bench models that are
+// missing.
+func ensureBenchModels(data string, n int) ([]benchModel, error) {
+	ms := benchModels(data)
 	if n > 0 && n < len(ms) {
 		ms = ms[:n]
 	}
 	for _, m := range ms {
-		if _, err := os.Stat(filepath.Join(m.dir, "textual", "model.onnx")); err == nil {
-			continue
-		}
-		args := []string{"models/make_test_models.py", m.dir, "--arch", "vitb32", "--random"}
-		if m.dynamic {
-			args = append(args, "--dynamic-batch")
-		}
-		fmt.Fprintf(os.Stderr, "generating %s (about a minute)…\n", m.dir)
-		cmd := exec.Command("/usr/bin/python3", args...)
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Run(); err != nil {
-			return nil, fmt.Errorf("make %s: %w", m.dir, err)
+		if err := ensureBenchModel(m); err != nil {
+			return nil, err
 		}
 	}
 	return ms, nil
+}
+
+// ensureBenchModel makes m unless it is there.
+func ensureBenchModel(m benchModel) error {
+	if _, err := os.Stat(filepath.Join(m.dir, "textual", "model.onnx")); err == nil {
+		return nil
+	}
+	args := []string{"models/make_test_models.py", m.dir, "--arch", "vitb32", "--random"}
+	if m.dynamic {
+		args = append(args, "--dynamic-batch")
+	}
+	fmt.Fprintf(os.Stderr, "generating %s (about a minute)…\n", m.dir)
+	cmd := exec.Command("/usr/bin/python3", args...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("make %s: %w", m.dir, err)
+	}
+	return nil
 }
 
 func ensure12MPSet(dir string, n int) error {
@@ -312,7 +326,7 @@ func benchCLIP(ctx context.Context, rep *report, data string, images int) error 
 		return err
 	}
 	for _, c := range [][2]int{{cores, 1}, {1, cores}, {cores, cores}, {1, 1}} {
-		eng := clip.NewEngine(spec0, clip.EngineOptions{Precision: clip.PrecisionFP32, IntraOpThreads: c[1]})
+		eng := clip.NewEngine(spec0, clip.EngineOptions{Precision: clip.PrecisionFP32, Layout: clip.Layout{Threads: c[1]}})
 		cpu, ips, err := rawInference(ctx, eng, 48, 1, c[0])
 		if err != nil {
 			return err

@@ -35,7 +35,7 @@ func main() {
 	data := flag.String("data", "build/bench-data", "folder for generated inputs (reused between runs)")
 	files := flag.Int("files", 10000, "files in the scan benchmark")
 	runs := flag.Int("runs", 15, "runs per decode measurement")
-	only := flag.String("only", "foundation,clip,query,live,batch,faces,scale", "comma-separated parts to run: foundation, clip, query, coldindex, live, batch, faces, scale")
+	only := flag.String("only", "foundation,clip,embedlayout,query,live,batch,faces,scale,interactive", "comma-separated parts to run: foundation, clip, embedlayout, query, coldindex, live, batch, faces, scale, interactive")
 	images := flag.Int("images", 200, "12 MP JPEGs in the end-to-end CLIP benchmark")
 	coldImages := flag.Int("cold-images", 300, "new 12 MP JPEGs in the cold-index benchmark")
 	prepare := flag.Bool("prepare", false, "coldindex: only generate the model and pictures")
@@ -44,6 +44,10 @@ func main() {
 	idle := flag.Duration("idle", 30*time.Second, "live: each idle CPU measurement")
 	faceImages := flag.Int("face-images", 80, "faces: 12 MP JPEGs in each cold index (faces off, on with stand-ins, on with test models)")
 	faceRuns := flag.Int("face-runs", 10, "faces: runs per part measurement")
+	layoutImages := flag.Int("layout-images", 96, "embedlayout: 12 MP JPEGs each layout embeds through the indexing pipeline")
+	layoutBare := flag.Int("layout-bare", 96, "embedlayout: random inputs each layout embeds bare")
+	sizes := flag.String("sizes", "10000,30000,100000", "interactive: library sizes")
+	callRuns := flag.Int("call-runs", 30, "interactive: timed runs per call")
 	flag.Parse()
 	parts := map[string]bool{}
 	for _, p := range strings.Split(*only, ",") {
@@ -61,6 +65,21 @@ func main() {
 		must(benchCLIP(context.Background(), &rep, *data, *images))
 		fmt.Print(rep.String())
 		must(os.WriteFile(filepath.Join(*out, "clip.md"), []byte(rep.String()), 0o644))
+	}
+	if parts["embedlayout"] {
+		var rep report
+		rep.line("# Embedding layout: sessions × intra-op threads × concurrent runs × batch")
+		rep.line("")
+		rep.line("Recorded by `go run ./cmd/tagsight-bench %s` on %s (`make bench` runs it too; `go run ./cmd/tagsight-bench -only embedlayout` reproduces it).", strings.Join(os.Args[1:], " "), time.Now().UTC().Format("2006-01-02 15:04 MST"))
+		rep.line("Machine: %s, %d cores, %s %s/%s.", cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		rep.line("")
+		must(benchEmbedLayout(context.Background(), &rep, *data, *layoutImages, *layoutBare))
+		fmt.Print(rep.String())
+		name := "embed-layout.md"
+		if n := runtime.NumCPU(); n != 2 {
+			name = fmt.Sprintf("embed-layout-%dcore.md", n)
+		}
+		must(os.WriteFile(filepath.Join(*out, name), []byte(rep.String()), 0o644))
 	}
 	if parts["sessions"] { // the session-creation table of coldindex alone
 		ms, err := ensureBenchModels(*data, 1)
@@ -141,6 +160,24 @@ func main() {
 		must(benchQueries(context.Background(), &rep, *data))
 		fmt.Print(rep.String())
 		must(os.WriteFile(filepath.Join(*out, "query.md"), []byte(rep.String()), 0o644))
+	}
+	if parts["interactive"] {
+		var ns []int
+		for _, f := range strings.Split(*sizes, ",") {
+			var n int
+			_, err := fmt.Sscan(strings.TrimSpace(f), &n)
+			must(err)
+			ns = append(ns, n)
+		}
+		var rep report
+		rep.line("# Interactive calls")
+		rep.line("")
+		rep.line("Recorded by `go run ./cmd/tagsight-bench %s` on %s.", strings.Join(os.Args[1:], " "), time.Now().UTC().Format("2006-01-02 15:04 MST"))
+		rep.line("Machine: %s, %d cores, %s %s/%s.", cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		rep.line("")
+		must(benchInteractive(context.Background(), &rep, *data, ns, *callRuns))
+		fmt.Print(rep.String())
+		must(os.WriteFile(filepath.Join(*out, "interactive.md"), []byte(rep.String()), 0o644))
 	}
 	if !parts["foundation"] {
 		return

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -100,8 +101,8 @@ func newInfoCmd() *cobra.Command {
 			if e.Taken != "" {
 				fmt.Fprintf(out, "  taken %s\n", e.Taken)
 			}
-			if e.Make != "" || e.Model != "" {
-				fmt.Fprintf(out, "  camera %s %s %s\n", e.Make, e.Model, e.Lens)
+			if info.Camera != nil {
+				fmt.Fprintf(out, "  camera %s\n", strings.TrimSpace(*info.Camera+" "+e.Lens))
 			}
 			if e.Lat != nil && e.Lon != nil {
 				fmt.Fprintf(out, "  GPS %.6f, %.6f\n", *e.Lat, *e.Lon)

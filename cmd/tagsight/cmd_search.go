@@ -119,6 +119,7 @@ Prefixes and keywords:
 	cmd.Flags().IntVar(&opt.Offset, "offset", 0, "skip this many results")
 	cmd.Flags().StringVar(&opt.Sort, "sort", "", "taken, -taken, added, name, size, random (default: relevance, or path)")
 	cmd.Flags().BoolVar(&opt.IncludeHidden, "hidden", false, "include entries with hidden tags (Archived)")
+	cmd.Flags().BoolVar(&opt.IncludeMissing, "missing", false, "include entries whose file is gone (as TagStudio's search does)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"results": [{"path", "score"}], "cutoff": N}`)
 	return cmd
 }

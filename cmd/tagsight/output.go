@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/tagsight/tagsight/backend/facts"
+	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/pathenc"
 	"github.com/tagsight/tagsight/backend/store"
 )
@@ -55,6 +56,7 @@ type infoEntry struct {
 	Taken       *string  `json:"taken"`
 	Make        *string  `json:"make"`
 	Model       *string  `json:"model"`
+	Camera      *string  `json:"camera"` // make and model as shown
 	Lens        *string  `json:"lens"`
 	ISO         *int     `json:"iso"`
 	FNumber     *float64 `json:"fnumber"`
@@ -76,7 +78,8 @@ func toInfo(e store.Entry, tags []string, thumbAbs string) infoEntry {
 	w, h := e.DisplaySize()
 	out := infoEntry{jsonPath: encPath(e.Path), Size: e.Size, Width: w, Height: h, MediaType: e.MediaType,
 		Format: e.Format, Mime: e.Mime, Taken: strPtr(e.Taken), Make: strPtr(e.Make), Model: strPtr(e.Model),
-		Lens: strPtr(e.Lens), Exposure: strPtr(e.Exposure), Lat: e.Lat, Lon: e.Lon, Orientation: e.Orientation,
+		Camera: strPtr(media.CameraName(e.Make, e.Model)), Lens: strPtr(e.Lens), Exposure: strPtr(e.Exposure),
+		Lat: e.Lat, Lon: e.Lon, Orientation: e.Orientation,
 		Tags: tags, Fingerprint: e.Fingerprint, Missing: e.Missing}
 	if e.ISO > 0 {
 		out.ISO = &e.ISO

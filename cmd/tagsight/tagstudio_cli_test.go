@@ -56,10 +56,15 @@ func TestCLITagStudioImport(t *testing.T) {
 		TagsAdded      []string `json:"tags_added"`
 		EntriesMatched int      `json:"entries_matched"`
 		LinksAdded     int      `json:"links_added"`
-		Unmatched      []struct {
+		MissingAdded   int      `json:"missing_added"`
+		Missing        []struct {
+			Path string `json:"path"`
+		} `json:"missing"`
+		Unmatched []struct {
 			Path string `json:"path"`
 		} `json:"unmatched"`
 	}
+	// gone.png has no file: a missing entry carries its tag.
 	for i, wantAdded := range []int{1, 0} {
 		stdout, stderr, code := run(t, "tagstudio", "import", root, "--json")
 		if code != 0 {
@@ -69,8 +74,8 @@ func TestCLITagStudioImport(t *testing.T) {
 		if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 			t.Fatalf("%v: %s", err, stdout)
 		}
-		if r.Version != "400" || len(r.TagsAdded) != wantAdded || r.EntriesMatched != 1 || r.LinksAdded != wantAdded ||
-			len(r.Unmatched) != 1 || r.Unmatched[0].Path != "gone.png" {
+		if r.Version != "400" || len(r.TagsAdded) != wantAdded || r.EntriesMatched != 1 || r.LinksAdded != 2*wantAdded ||
+			r.MissingAdded != wantAdded || len(r.Missing) != 1 || r.Missing[0].Path != "gone.png" || len(r.Unmatched) != 0 {
 			t.Errorf("run %d: %+v", i, r)
 		}
 	}
@@ -79,8 +84,18 @@ func TestCLITagStudioImport(t *testing.T) {
 		t.Errorf("tags after import (exit %d): %s", code, stdout)
 	}
 	stdout, _, _ = run(t, "tagstudio", "import", root)
-	if !strings.Contains(stdout, "unmatched (no such file in the library): gone.png") {
+	if !strings.Contains(stdout, "missing (no such file in the library; kept with its tags): gone.png") {
 		t.Errorf("text report: %s", stdout)
+	}
+	// TagStudio's search counts the entry; Tagsight's shows it on asking.
+	for _, c := range []struct {
+		args []string
+		want int
+	}{{nil, 1}, {[]string{"--missing"}, 2}} {
+		stdout, stderr, code := run(t, append([]string{"search", root, "dog", "--json"}, c.args...)...)
+		if code != 0 || strings.Count(stdout, `"path"`) != c.want {
+			t.Errorf("search dog %v: exit %d, %s%s; want %d results", c.args, code, stdout, stderr, c.want)
+		}
 	}
 }
 

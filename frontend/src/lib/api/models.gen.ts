@@ -59,6 +59,8 @@ export interface EntryDetail extends Item {
   orientation: number;
   make: string | null;
   model: string | null;
+  /** make and model as shown (media.CameraName) */
+  camera: string | null;
   lens: string | null;
   iso: number | null;
   fnumber: number | null;

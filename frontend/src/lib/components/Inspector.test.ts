@@ -23,6 +23,7 @@ function detail(id: number, extra: Partial<EntryDetail> = {}): EntryDetail {
     orientation: 1,
     make: 'FUJIFILM',
     model: 'X-T4',
+    camera: 'FUJIFILM X-T4',
     lens: 'XF35mmF1.4 R',
     iso: 400,
     fnumber: 2.8,
@@ -68,6 +69,14 @@ describe('Inspector, one picture', () => {
     expect(text).toContain('48.85840° N, 2.29450° E');
     expect(screen.getAllByTestId('tag-chip').map((c) => c.textContent)).toEqual([expect.stringContaining('Beach')]);
     expect(screen.queryByTestId('entry-warning')).toBeNull();
+  });
+
+  it('shows the camera as the API names it, the maker once', async () => {
+    vi.mocked(api.entry).mockResolvedValue(detail(1, { make: 'Canon', model: 'Canon EOS 40D', camera: 'Canon EOS 40D' }));
+    await setup([1]);
+    const text = document.body.textContent!;
+    expect(text).toContain('Canon EOS 40D');
+    expect(text).not.toContain('Canon Canon');
   });
 
   it('says when the picture is damaged and only part of it decodes', async () => {

@@ -206,8 +206,8 @@ describe('MainView', () => {
     vi.mocked(api.importTagStudio).mockResolvedValue(job);
     await fireEvent.click(await screen.findByRole('button', { name: "Bring in TagStudio's tags" }));
     expect(api.importTagStudio).toHaveBeenCalled();
-    handlers['job:done']({ ...job, state: 'done', result: { tags_added: ['Red', 'Circle'], tags_changed: [], links_added: 58, unmatched: ['gone.png'], not_mapped: [] } });
-    await vi.waitFor(() => expect(app.toasts.list.some((t) => t.message.includes('2 new tags') && t.message.includes('58 times') && t.message.includes('1 TagStudio entries'))).toBe(true));
+    handlers['job:done']({ ...job, state: 'done', result: { tags_added: ['Red', 'Circle'], tags_changed: [], links_added: 58, missing: ['gone.png'], unmatched: [], not_mapped: [] } });
+    await vi.waitFor(() => expect(app.toasts.list.some((t) => t.message.includes('2 new tags') && t.message.includes('58 times') && t.message.includes('1 TagStudio entries have no file here: they are kept as missing'))).toBe(true));
   });
 
   it('stops offering TagStudio tags after Not now', async () => {

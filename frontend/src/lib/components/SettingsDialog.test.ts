@@ -67,4 +67,26 @@ describe('SettingsDialog', () => {
     await fireEvent.click(within(faces).getByRole('checkbox'));
     await vi.waitFor(() => expect(api.saveFaceSettings).toHaveBeenLastCalledWith(expect.objectContaining({ match: 0.4 }), false));
   });
+
+  // Issue 20: the number fields read "0.6000(" — a float's long tail cut
+  // by a narrow field. Each value shows whole, as written.
+  it('shows each faces setting whole, not a float with its tail cut', async () => {
+    vi.mocked(api.faceSettings).mockResolvedValue({
+      detect_size: 640, min_score: 0.6000000000000001, min_size: 20, match: 0.36300000000000004, min_faces: 3, suggest: 0.30000000000000004,
+    });
+    const settings = new SettingsState();
+    await settings.load();
+    render(SettingsDialog, { settings, info: makeInfo({ faces: { on: true, off: false, missing: false, error: '', faces: 3, people: 1 } }), toasts: new ToastState(), onclose: vi.fn() });
+    const faces = screen.getByTestId('faces-settings');
+    const shown = async (label: string) => ((await within(faces).findByLabelText(label)) as HTMLInputElement).value;
+    expect(await shown('Detection confidence')).toBe('0.6');
+    expect(await shown('Same person from similarity')).toBe('0.363');
+    expect(await shown('Suggest a name from similarity')).toBe('0.3');
+    expect(await shown('Look for faces at (px, long side)')).toBe('640');
+    // A spinner's step (0.6 + 0.05) is saved as the number it shows.
+    const score = (await within(faces).findByLabelText('Detection confidence')) as HTMLInputElement;
+    score.value = String(0.6 + 0.05);
+    await fireEvent.change(score);
+    await vi.waitFor(() => expect(api.saveFaceSettings).toHaveBeenLastCalledWith(expect.objectContaining({ min_score: 0.65 }), true));
+  });
 });

@@ -27,6 +27,12 @@ describe('StartScreen', () => {
     expect((await screen.findByText('Version v9.9.9')).dataset.testid).toBe('version');
   });
 
+  it('asks for a folder of files, not only pictures', () => {
+    setup();
+    expect(document.body.textContent).toContain('Open a folder to start tagging its files');
+    expect(document.body.textContent).not.toContain('folder of pictures');
+  });
+
   it('on the desktop picks a folder and opens (creating) a library there', async () => {
     vi.mocked(api.isDesktop).mockReturnValue(true);
     vi.mocked(api.pickFolder).mockResolvedValue('/home/me/Pictures');

@@ -12,6 +12,15 @@ export function formatBytes(n: number): string {
   return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
+/**
+ * A setting's number as a person writes it: at most 6 significant digits,
+ * no trailing zeros, so what a number field's spinner leaves
+ * (0.6000000000000001) shows whole in a narrow field as 0.6.
+ */
+export function formatNumber(v: number): string {
+  return Number.isFinite(v) ? String(Number(v.toPrecision(6))) : '';
+}
+
 /** EXIF exposure: "0.004" or "1/250" → "1/250 s"; long exposures stay decimal. */
 export function formatExposure(s: string | null): string | null {
   if (!s) return null;
