@@ -31,6 +31,9 @@ type Source struct {
 	facts     facts.Facts
 	factsErr  error
 	factsDone bool
+	// arc: the listing of an archive (or a file built on one), once read.
+	arc    *archive
+	arcErr error
 }
 
 // NewSource returns the Source of the file at path; data, when not nil,
