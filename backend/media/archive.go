@@ -370,7 +370,7 @@ func listRar(ctx context.Context, ra io.ReaderAt, size int64, lim Limits) (*arch
 // wrapCorrupt marks a reader's own error as a damaged file; the limits'
 // errors (too large, time out) keep their kind.
 func wrapCorrupt(err error) error {
-	if errors.Is(err, ErrTooManyPixels) || errors.Is(err, ErrCorrupt) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+	if errors.Is(err, ErrTooManyPixels) || errors.Is(err, ErrCorrupt) || errors.Is(err, ErrUnsupported) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return err
 	}
 	return fmt.Errorf("%w: %v", ErrCorrupt, err)

@@ -219,7 +219,7 @@ var extTypes = map[string]extType{
 	"ods": {TypeDocument, "ods", false}, "odp": {TypeDocument, "odp", false}, "odg": {TypeDocument, "odg", false},
 	"key": {TypeDocument, "key", false}, "pages": {TypeDocument, "pages", false},
 	"numbers": {TypeDocument, "numbers", false}, "kra": {TypeDocument, "kra", false},
-	"ora": {TypeDocument, "ora", false},
+	"ora": {TypeDocument, "ora", false}, "blend": {TypeDocument, "blend", false},
 
 	"zip": {TypeArchive, "zip", true}, "gz": {TypeArchive, "gz", true}, "tgz": {TypeArchive, "gz", true},
 	"7z": {TypeArchive, "7z", true}, "rar": {TypeArchive, "rar", true}, "tar": {TypeArchive, "tar", true},
