@@ -15,6 +15,7 @@ const (
 	TypeAudio    = "audio"
 	TypeDocument = "document"
 	TypeArchive  = "archive"
+	TypeModel    = "model" // 3D: STL, OBJ, 3MF
 	TypeOther    = "other"
 )
 
@@ -115,7 +116,7 @@ func sniffContent(h []byte, ext string) (string, string) {
 // builtOn types an archive by its extension when that names a format
 // built on it (a .docx is a zip, a .cbr a rar, a gzipped .blend a gz).
 func builtOn(ext, archive string) (string, string) {
-	if e, ok := extTypes[ext]; ok && e.mediaType == TypeDocument {
+	if e, ok := extTypes[ext]; ok && (e.mediaType == TypeDocument || e.mediaType == TypeModel) {
 		return e.mediaType, e.format
 	}
 	return TypeArchive, archive
@@ -221,6 +222,8 @@ var extTypes = map[string]extType{
 	"numbers": {TypeDocument, "numbers", false}, "kra": {TypeDocument, "kra", false},
 	"ora": {TypeDocument, "ora", false}, "blend": {TypeDocument, "blend", false},
 
+	"stl": {TypeModel, "stl", false}, "obj": {TypeModel, "obj", false}, "3mf": {TypeModel, "3mf", false},
+
 	"zip": {TypeArchive, "zip", true}, "gz": {TypeArchive, "gz", true}, "tgz": {TypeArchive, "gz", true},
 	"7z": {TypeArchive, "7z", true}, "rar": {TypeArchive, "rar", true}, "tar": {TypeArchive, "tar", true},
 }
@@ -265,6 +268,7 @@ var mimes = map[string]string{
 	"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 	"odt":  "application/vnd.oasis.opendocument.text", "ods": "application/vnd.oasis.opendocument.spreadsheet",
 	"odp": "application/vnd.oasis.opendocument.presentation", "ora": "image/openraster",
+	"stl": "model/stl", "obj": "model/obj", "3mf": "model/3mf",
 }
 
 func mimeOf(format string) string {
