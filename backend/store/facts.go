@@ -53,3 +53,36 @@ func (db *DB) Facts(ctx context.Context, id int64) (facts.Facts, error) {
 	}
 	return f, nil
 }
+
+// FactsByID returns the facts of those of ids that have any, in one query
+// per 500 ids, so a page of the grid costs one statement for its labels.
+func (db *DB) FactsByID(ctx context.Context, ids []int64) (map[int64]facts.Facts, error) {
+	out := make(map[int64]facts.Facts)
+	for lo := 0; lo < len(ids); lo += 500 {
+		in, args := inList(ids[lo:min(lo+500, len(ids))])
+		rows, err := db.QueryContext(ctx, `SELECT entry_id, `+factCols+` FROM entry_facts WHERE entry_id IN `+in, args...)
+		if err != nil {
+			return nil, fmt.Errorf("read facts: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var f facts.Facts
+			var lat, lon sql.NullFloat64
+			if err := rows.Scan(&id, &f.Duration, &f.Codec, &f.AudioCodec, &f.Width, &f.Height, &f.FPS, &f.Bitrate,
+				&f.Rotation, &f.SampleRate, &f.Channels, &f.Created, &lat, &lon, &f.Make, &f.Model, &f.Pages, &f.Title,
+				&f.Artist, &f.Album, &f.Author, &f.Genre, &f.Year, &f.Track); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("read facts: %w", err)
+			}
+			if lat.Valid && lon.Valid {
+				f.Lat, f.Lon = &lat.Float64, &lon.Float64
+			}
+			out[id] = f
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("read facts: %w", err)
+		}
+	}
+	return out, nil
+}
