@@ -155,6 +155,15 @@ export interface Facts {
   genre?: string;
   year?: number;
   track?: number;
+  /** files in an archive */
+  entries?: number;
+  /** bytes, as the archive declares them */
+  unpacked?: number;
+  triangles?: number;
+  /** SizeX, SizeY, SizeZ: a 3D model's bounding box, in its own units. */
+  size_x?: number;
+  size_y?: number;
+  size_z?: number;
 }
 
 /** Field is a named value on an entry. */
