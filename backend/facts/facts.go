@@ -31,6 +31,11 @@ type Facts struct {
 	Genre      string   `json:"genre,omitempty"`
 	Year       int      `json:"year,omitempty"`
 	Track      int      `json:"track,omitempty"`
+	Lines      int      `json:"lines,omitempty"`    // a text's lines
+	Encoding   string   `json:"encoding,omitempty"` // a text's: UTF-8, UTF-16LE, UTF-16BE, Latin-1
+	Family     string   `json:"family,omitempty"`   // a font's family name
+	Style      string   `json:"style,omitempty"`    // a font's style (subfamily): Regular, Bold Italic…
+	Glyphs     int      `json:"glyphs,omitempty"`   // a font's glyph count
 }
 
 // IsZero says whether nothing is known.
