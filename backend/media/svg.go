@@ -47,7 +47,7 @@ type svgHead struct {
 }
 
 // readSVG reads the file and checks it before the rasteriser sees it: no
-// DOCTYPE (entities are how a billion-laughs file grows), at most
+// entity declarations (how a billion-laughs file grows), at most
 // maxSVGElements elements, an <svg> root.
 func readSVG(ctx context.Context, src *Source, lim Limits) ([]byte, svgHead, error) {
 	r, size, err := src.readerAt()
@@ -86,7 +86,11 @@ func checkSVG(ctx context.Context, data []byte) (svgHead, error) {
 		}
 		switch t := tok.(type) {
 		case xml.Directive:
-			return head, fmt.Errorf("%w: svg with a DOCTYPE or entity declarations, refused", ErrCorrupt)
+			// A DOCTYPE naming the SVG DTD is common and harmless; one that
+			// declares entities is how a billion-laughs file grows.
+			if bytes.Contains(t, []byte("ENTITY")) || bytes.ContainsRune(t, '[') {
+				return head, fmt.Errorf("%w: svg declares entities, refused", ErrCorrupt)
+			}
 		case xml.StartElement:
 			elements++
 			if elements > maxSVGElements {

@@ -380,10 +380,20 @@ func TestFontHostile(t *testing.T) {
 	}
 
 	w := makeWOFF(t, ttf)
-	// The first table claims a smaller original size than it inflates to.
-	binary.BigEndian.PutUint32(w[44+12:], binary.BigEndian.Uint32(w[44+12:])/2)
+	// A well-compressed table claims a smaller original size than it
+	// inflates to (still above its compressed size).
+	for i := range int(binary.BigEndian.Uint16(w[12:])) {
+		rec := w[44+20*i:]
+		if comp, orig := binary.BigEndian.Uint32(rec[8:]), binary.BigEndian.Uint32(rec[12:]); comp < orig/2 {
+			binary.BigEndian.PutUint32(rec[12:], comp+1)
+			break
+		}
+	}
 	if _, err := factsOf(t, writeFile(t, dir, "liar.woff", w)); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("lying woff: %v, want ErrCorrupt", err)
+	}
+	if _, err := unwrapWOFF(w, int64(len(ttf))); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("lying woff unwrapped: %v, want ErrCorrupt", err)
 	}
 	w = makeWOFF(t, ttf)
 	binary.BigEndian.PutUint32(w[16:], 1<<31) // declares 2 GiB unpacked
@@ -450,6 +460,7 @@ func TestSVG(t *testing.T) {
 		"many.svg":     `<svg>` + strings.Repeat(`<g/>`, maxSVGElements+1) + `</svg>`,
 		"textual.svg":  `just text`,
 		"entities.svg": `<svg><text>&undefined;</text></svg>`,
+		"declares.svg": `<!DOCTYPE svg [<!ENTITY a "b">]><svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>`,
 	} {
 		p := writeFile(t, dir, name, []byte(body))
 		if _, err := poster(t, p); err == nil {
@@ -471,5 +482,17 @@ func TestSVG(t *testing.T) {
 	}
 	if c := img.RGBAAt(128, 64); c.B < 200 || c.R > 30 {
 		t.Errorf("huge centre %v, want blue", c)
+	}
+
+	// The SVG 1.1 DTD named by a DOCTYPE (as older editors write) is fine.
+	dtd := writeFile(t, dir, "dtd.svg", []byte(`<?xml version="1.0"?>
+<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">
+<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="blue"/></svg>`))
+	img, err = poster(t, dtd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := img.RGBAAt(128, 128); c.B < 200 || c.R > 30 {
+		t.Errorf("dtd.svg centre %v, want blue", c)
 	}
 }
