@@ -440,6 +440,7 @@ var mediaTypes = map[string]string{
 	"raw": "raw", "raws": "raw",
 	"document": "document", "documents": "document", "doc": "document", "docs": "document",
 	"archive": "archive", "archives": "archive",
+	"font": "font", "fonts": "font",
 	"other": "other",
 }
 
@@ -470,7 +471,7 @@ func prefixTerm(term *Term, pl, value string, vs valSpan) (Node, error) {
 	case "type", "mediatype":
 		mt, ok := mediaTypes[lv]
 		if !ok {
-			return nil, vs.errf("unknown type %q; types: image (photo), video, audio, raw, document, archive, other", value)
+			return nil, vs.errf("unknown type %q; types: image (photo), video, audio, raw, document, archive, font, other", value)
 		}
 		term.Kind, term.Value = KindType, mt
 	case "ext", "filetype":

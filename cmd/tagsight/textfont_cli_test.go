@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -60,6 +61,10 @@ func TestInfoTextFontSVGFacts(t *testing.T) {
 	if ttf != nil {
 		if i := info("DejaVuSans.ttf"); i.MediaType != "font" || i.Facts.Family != "DejaVu Sans" || i.Facts.Glyphs == 0 {
 			t.Errorf("DejaVuSans.ttf: %+v", i)
+		}
+		stdout, stderr, code := run(t, "search", root, "type:font", "--json")
+		if code != 0 || !strings.Contains(stdout, "DejaVuSans.ttf") || strings.Contains(stdout, "main.go") {
+			t.Errorf("search type:font: %d %s\n%s", code, stderr, stdout)
 		}
 	}
 }
