@@ -35,7 +35,7 @@ const maxFontBytes = 256 << 20
 // readFont reads the font file and unwraps it to sfnt bytes, the memory
 // reserved for both (the caller releases it).
 func readFont(ctx context.Context, src *Source, lim Limits) ([]byte, string, func(), error) {
-	r, size, err := src.readerAt()
+	r, size, err := src.sourceReaderAt()
 	if err != nil {
 		return nil, "", nil, err
 	}

@@ -50,7 +50,7 @@ type svgHead struct {
 // entity declarations (how a billion-laughs file grows), at most
 // maxSVGElements elements, an <svg> root.
 func readSVG(ctx context.Context, src *Source, lim Limits) ([]byte, svgHead, error) {
-	r, size, err := src.readerAt()
+	r, size, err := src.sourceReaderAt()
 	if err != nil {
 		return nil, svgHead{}, err
 	}

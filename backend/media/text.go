@@ -59,20 +59,8 @@ const (
 	EncLatin1  = "Latin-1"
 )
 
-// readerAt is the Source's content to read at offsets: its bytes when
-// given, else its open file.
-func (s *Source) readerAt() (io.ReaderAt, int64, error) {
-	if s.data != nil {
-		return bytes.NewReader(s.data), int64(len(s.data)), nil
-	}
-	if err := s.open(); err != nil {
-		return nil, 0, err
-	}
-	return s.f, s.size, nil
-}
-
 func (textDecoder) Facts(ctx context.Context, src *Source, lim Limits) (facts.Facts, error) {
-	r, size, err := src.readerAt()
+	r, size, err := src.sourceReaderAt()
 	if err != nil {
 		return facts.Facts{}, fmt.Errorf("text facts: %w", err)
 	}
@@ -252,7 +240,7 @@ func (d textDecoder) Poster(ctx context.Context, src *Source, lim Limits, enough
 	if err != nil {
 		return nil, err
 	}
-	r, size, err := src.readerAt()
+	r, size, err := src.sourceReaderAt()
 	if err != nil {
 		return nil, fmt.Errorf("text poster: %w", err)
 	}

@@ -185,6 +185,7 @@ export namespace api {
 	    orientation: number;
 	    make?: string;
 	    model?: string;
+	    camera?: string;
 	    lens?: string;
 	    iso?: number;
 	    fnumber?: number;
@@ -223,6 +224,7 @@ export namespace api {
 	        this.orientation = source["orientation"];
 	        this.make = source["make"];
 	        this.model = source["model"];
+	        this.camera = source["camera"];
 	        this.lens = source["lens"];
 	        this.iso = source["iso"];
 	        this.fnumber = source["fnumber"];
@@ -306,7 +308,7 @@ export namespace api {
 	    entries: number;
 	    missing: number;
 	    model?: ModelState;
-	    provider?: clip.ProviderInfo;
+	    provider?: ort.ProviderInfo;
 	    model_error: string;
 	    watch?: watch.Watching;
 	    tagstudio?: boolean;
@@ -323,7 +325,7 @@ export namespace api {
 	        this.entries = source["entries"];
 	        this.missing = source["missing"];
 	        this.model = this.convertValues(source["model"], ModelState);
-	        this.provider = this.convertValues(source["provider"], clip.ProviderInfo);
+	        this.provider = this.convertValues(source["provider"], ort.ProviderInfo);
 	        this.model_error = source["model_error"];
 	        this.watch = this.convertValues(source["watch"], watch.Watching);
 	        this.tagstudio = source["tagstudio"];
@@ -623,27 +625,6 @@ export namespace api {
 
 }
 
-export namespace clip {
-	
-	export class ProviderInfo {
-	    requested: string;
-	    using: string;
-	    reason: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new ProviderInfo(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.requested = source["requested"];
-	        this.using = source["using"];
-	        this.reason = source["reason"];
-	    }
-	}
-
-}
-
 export namespace faces {
 	
 	export class NameSuggestion {
@@ -744,6 +725,27 @@ export namespace library {
 	        this.files = source["files"];
 	        this.bytes = source["bytes"];
 	        this.conflicts = source["conflicts"];
+	    }
+	}
+
+}
+
+export namespace ort {
+	
+	export class ProviderInfo {
+	    requested: string;
+	    using: string;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ProviderInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.requested = source["requested"];
+	        this.using = source["using"];
+	        this.reason = source["reason"];
 	    }
 	}
 
