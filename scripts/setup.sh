@@ -58,6 +58,9 @@ APT_PKGS=(
   # ffmpeg/ffprobe: videos' facts and posters (the .deb depends on it); the
   # tests generate their videos with it
   ffmpeg
+  # DejaVu fonts: the font kind's tests read them (fc-query, iconv: the
+  # expectations of the font and text tests, in fontconfig and libc-bin)
+  fonts-dejavu-core fontconfig
 )
 # Python's torch/onnx only build test models (committed) and the benchmark's
 # ViT-B/32-sized model: `setup.sh --bench` (make bench) adds them.

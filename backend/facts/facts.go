@@ -35,9 +35,14 @@ type Facts struct {
 	Unpacked   int64    `json:"unpacked,omitempty"` // bytes, as the archive declares them
 	Triangles  int      `json:"triangles,omitempty"`
 	// SizeX, SizeY, SizeZ: a 3D model's bounding box, in its own units.
-	SizeX float64 `json:"size_x,omitempty"`
-	SizeY float64 `json:"size_y,omitempty"`
-	SizeZ float64 `json:"size_z,omitempty"`
+	SizeX    float64 `json:"size_x,omitempty"`
+	SizeY    float64 `json:"size_y,omitempty"`
+	SizeZ    float64 `json:"size_z,omitempty"`
+	Lines    int     `json:"lines,omitempty"`    // a text's lines
+	Encoding string  `json:"encoding,omitempty"` // a text's: UTF-8, UTF-16LE, UTF-16BE, Latin-1
+	Family   string  `json:"family,omitempty"`   // a font's family name
+	Style    string  `json:"style,omitempty"`    // a font's style (subfamily): Regular, Bold Italic…
+	Glyphs   int     `json:"glyphs,omitempty"`   // a font's glyph count
 }
 
 // IsZero says whether nothing is known.

@@ -53,7 +53,8 @@ type Framer interface {
 }
 
 // decoders are the registered kinds, asked in order.
-var decoders = []Decoder{psdDecoder{}, pictureDecoder{}, videoDecoder{}, containerDecoder{}, blendDecoder{}, modelDecoder{}}
+var decoders = []Decoder{psdDecoder{}, svgDecoder{}, pictureDecoder{}, videoDecoder{}, containerDecoder{}, blendDecoder{}, modelDecoder{},
+	textDecoder{}, fontDecoder{}}
 
 // DecoderFor returns the decoder of a file of this media type and format,
 // nil when no kind reads it.
@@ -78,7 +79,7 @@ func IsStill(mediaType string) bool { return pictureDecoder{}.Applies(mediaType,
 // PosterTypes are the media types that get a poster.
 func PosterTypes() []string {
 	var out []string
-	for _, t := range []string{TypeImage, TypeRaw, TypeVideo, TypeAudio, TypeDocument, TypeArchive, TypeModel, TypeOther} {
+	for _, t := range []string{TypeImage, TypeRaw, TypeVideo, TypeAudio, TypeDocument, TypeArchive, TypeModel, TypeFont, TypeOther} {
 		if HasPoster(t) {
 			out = append(out, t)
 		}

@@ -16,6 +16,7 @@ const (
 	TypeDocument = "document"
 	TypeArchive  = "archive"
 	TypeModel    = "model" // 3D: STL, OBJ, 3MF
+	TypeFont     = "font"
 	TypeOther    = "other"
 )
 
@@ -88,8 +89,13 @@ func sniffContent(h []byte, ext string) (string, string) {
 		return TypeImage, "jxl"
 	case has(0, "\x00\x00\x01\x00") && len(h) >= 6 && h[4] != 0 && (ext == "ico"):
 		return TypeImage, "ico"
+	case has(0, "OTTO"), has(0, "ttcf"), has(0, "wOFF"), has(0, "wOF2"),
+		(has(0, "\x00\x01\x00\x00") || has(0, "true")) && extTypes[ext].mediaType == TypeFont:
+		return sniffFont(h)
 	case has(0, "%PDF-"):
 		return TypeDocument, "pdf"
+	case (has(0, "\xff\xfe") || has(0, "\xfe\xff")) && extTypes[ext].mediaType == TypeDocument:
+		return TypeDocument, extTypes[ext].format // a UTF-16 text's BOM, not an MPEG frame sync
 	case has(0, "ID3"):
 		return TypeAudio, "mp3"
 	case len(h) >= 3 && h[0] == 0xff && h[1]&0xe0 == 0xe0 && (h[1]>>1)&3 != 0 && (h[1]>>3)&3 != 1 && h[2]>>4 != 0xf:
@@ -111,6 +117,21 @@ func sniffContent(h []byte, ext string) (string, string) {
 		return TypeArchive, "tar"
 	}
 	return "", ""
+}
+
+// sniffFont names a font's container by its tag.
+func sniffFont(h []byte) (string, string) {
+	switch string(h[:4]) {
+	case "OTTO":
+		return TypeFont, "otf"
+	case "ttcf":
+		return TypeFont, "ttc"
+	case "wOFF":
+		return TypeFont, "woff"
+	case "wOF2":
+		return TypeFont, "woff2"
+	}
+	return TypeFont, "ttf"
 }
 
 // builtOn types an archive by its extension when that names a format
@@ -183,6 +204,8 @@ type extType struct {
 	magic             bool // content has a signature: never trust the extension alone
 }
 
+var code = extType{TypeDocument, "code", false}
+
 var extTypes = map[string]extType{
 	"jpg": {TypeImage, "jpeg", true}, "jpeg": {TypeImage, "jpeg", true}, "jpe": {TypeImage, "jpeg", true},
 	"jfif": {TypeImage, "jpeg", true}, "png": {TypeImage, "png", true}, "gif": {TypeImage, "gif", true},
@@ -223,6 +246,16 @@ var extTypes = map[string]extType{
 	"ora": {TypeDocument, "ora", false}, "blend": {TypeDocument, "blend", false},
 
 	"stl": {TypeModel, "stl", false}, "obj": {TypeModel, "obj", false}, "3mf": {TypeModel, "3mf", false},
+	"json": {TypeDocument, "json", false}, "log": {TypeDocument, "log", false}, "xml": {TypeDocument, "xml", false},
+	"markdown": {TypeDocument, "md", false}, "tsv": {TypeDocument, "csv", false},
+	// Source code, drawn like any text (.ts stays MPEG-TS video).
+	"go": code, "py": code, "js": code, "jsx": code, "tsx": code, "c": code, "h": code, "cc": code, "cpp": code,
+	"hpp": code, "cs": code, "java": code, "kt": code, "rs": code, "rb": code, "php": code, "swift": code,
+	"sh": code, "bash": code, "lua": code, "pl": code, "sql": code, "css": code, "scss": code, "yaml": code,
+	"yml": code, "toml": code, "ini": code, "svelte": code, "vue": code,
+
+	"ttf": {TypeFont, "ttf", true}, "otf": {TypeFont, "otf", true}, "ttc": {TypeFont, "ttc", true},
+	"otc": {TypeFont, "ttc", true}, "woff": {TypeFont, "woff", true}, "woff2": {TypeFont, "woff2", true},
 
 	"zip": {TypeArchive, "zip", true}, "gz": {TypeArchive, "gz", true}, "tgz": {TypeArchive, "gz", true},
 	"7z": {TypeArchive, "7z", true}, "rar": {TypeArchive, "rar", true}, "tar": {TypeArchive, "tar", true},
@@ -259,7 +292,9 @@ var mimes = map[string]string{
 	"mp3": "audio/mpeg", "wav": "audio/wav", "flac": "audio/flac", "ogg": "audio/ogg", "m4a": "audio/mp4",
 	"aac": "audio/aac",
 	"pdf": "application/pdf", "txt": "text/plain", "md": "text/markdown", "csv": "text/csv",
-	"html": "text/html", "rtf": "application/rtf",
+	"html": "text/html", "rtf": "application/rtf", "json": "application/json", "log": "text/plain",
+	"xml": "application/xml", "code": "text/plain",
+	"ttf": "font/ttf", "otf": "font/otf", "ttc": "font/collection", "woff": "font/woff", "woff2": "font/woff2",
 	"zip": "application/zip", "gz": "application/gzip", "7z": "application/x-7z-compressed",
 	"rar": "application/vnd.rar", "tar": "application/x-tar",
 	"epub": "application/epub+zip", "cbz": "application/vnd.comicbook+zip", "cbr": "application/vnd.comicbook-rar",

@@ -164,6 +164,16 @@ export interface Facts {
   size_x?: number;
   size_y?: number;
   size_z?: number;
+  /** a text's lines */
+  lines?: number;
+  /** a text's: UTF-8, UTF-16LE, UTF-16BE, Latin-1 */
+  encoding?: string;
+  /** a font's family name */
+  family?: string;
+  /** a font's style (subfamily): Regular, Bold Italic… */
+  style?: string;
+  /** a font's glyph count */
+  glyphs?: number;
 }
 
 /** Field is a named value on an entry. */
