@@ -1,0 +1,75 @@
+package library
+
+import (
+	"context"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/tagsight/tagsight/backend/media"
+)
+
+// thumbAt decodes an entry's thumbnail.
+func thumbAt(t *testing.T, l *Library, thumb string) image.Image {
+	t.Helper()
+	f, err := os.Open(l.Derived().Path(Thumbs, thumb))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := jpeg.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+// TestScanAudio: songs become entries with their tags kept as facts, the
+// cover or the waveform as their tile.
+func TestScanAudio(t *testing.T) {
+	needFFmpeg(t)
+	root := t.TempDir()
+	p := func(n string) string { return filepath.Join(root, n) }
+	cover := image.NewRGBA(image.Rect(0, 0, 100, 100))
+	for i := range cover.Pix {
+		cover.Pix[i] = []byte{255, 0, 0, 255}[i%4]
+	}
+	cf, err := os.Create(filepath.Join(t.TempDir(), "cover.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	png.Encode(cf, cover)
+	cf.Close()
+	ffmpegMake(t, "-f", "lavfi", "-i", "sine=f=440:d=3", "-i", cf.Name(), "-map", "0", "-map", "1",
+		"-c:a", "libmp3lame", "-c:v", "png", "-disposition:v", "attached_pic",
+		"-metadata", "artist=Test Artist", "-metadata", "album=Test Album", p("song.mp3"))
+	ffmpegMake(t, "-f", "lavfi", "-i", "sine=f=440:d=2", p("tone.flac"))
+
+	l := openLib(t, root)
+	res := scan(t, l, ScanOptions{ThumbSize: 64})
+	if len(res.Errors) != 0 || len(res.Warnings) != 0 {
+		t.Errorf("errors %+v warnings %+v", res.Errors, res.Warnings)
+	}
+	es := entryMap(t, l)
+	song, tone := es["song.mp3"], es["tone.flac"]
+	if song.MediaType != media.TypeAudio || song.Thumb == "" || tone.Thumb == "" {
+		t.Fatalf("song %+v tone %+v", song, tone)
+	}
+	img := thumbAt(t, l, song.Thumb)
+	if r, g, b, _ := img.At(32, 32).RGBA(); r>>8 < 200 || g>>8 > 60 || b>>8 > 60 {
+		t.Errorf("song tile centre %d %d %d, want the red cover", r>>8, g>>8, b>>8)
+	}
+	img = thumbAt(t, l, tone.Thumb)
+	bd := img.Bounds()
+	lum := func(x, y int) uint32 { r, g, b, _ := img.At(x, y).RGBA(); return (r + g + b) / 3 >> 8 }
+	if bd.Dx() != 64 || bd.Dy() != 32 || lum(32, 16) < 150 || lum(32, 0) > 80 {
+		t.Errorf("tone tile %v: middle %d, top %d, want a light band on dark", bd, lum(32, 16), lum(32, 0))
+	}
+	ctx := context.Background()
+	if f, err := l.DB.Facts(ctx, song.ID); err != nil || f.Artist != "Test Artist" || f.Album != "Test Album" || f.Duration < 2.9 || f.Duration > 3.1 || f.SampleRate != 44100 {
+		t.Errorf("song facts %+v %v", f, err)
+	}
+}
