@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/tagsight/tagsight/backend/media"
+	"github.com/tagsight/tagsight/backend/testutil"
 )
 
 // thumbAt decodes an entry's thumbnail.
@@ -71,5 +72,34 @@ func TestScanAudio(t *testing.T) {
 	ctx := context.Background()
 	if f, err := l.DB.Facts(ctx, song.ID); err != nil || f.Artist != "Test Artist" || f.Album != "Test Album" || f.Duration < 2.9 || f.Duration > 3.1 || f.SampleRate != 44100 {
 		t.Errorf("song facts %+v %v", f, err)
+	}
+}
+
+// TestScanPDF: a PDF becomes an entry whose tile is its first page (the
+// red rectangle drawn on it) and whose facts hold its pages and Info.
+func TestScanPDF(t *testing.T) {
+	root := t.TempDir()
+	info := "<< /Title (Quarterly Report) /Author (Ada Lovelace) >>"
+	if err := os.WriteFile(filepath.Join(root, "report.pdf"), testutil.PDF(3, info), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l := openLib(t, root)
+	res := scan(t, l, ScanOptions{ThumbSize: 64})
+	if len(res.Errors) != 0 || len(res.Warnings) != 0 {
+		t.Errorf("errors %+v warnings %+v", res.Errors, res.Warnings)
+	}
+	e := entryMap(t, l)["report.pdf"]
+	if e.MediaType != media.TypeDocument || e.Thumb == "" {
+		t.Fatalf("%+v", e)
+	}
+	img := thumbAt(t, l, e.Thumb)
+	b := img.Bounds()
+	r, g, bl, _ := img.At(b.Dx()/2, b.Dy()/2).RGBA()
+	wr, wg, wb, _ := img.At(1, 1).RGBA()
+	if b.Dx() != 64 || r>>8 < 200 || g>>8 > 60 || bl>>8 > 60 || wr>>8 < 220 || wg>>8 < 220 || wb>>8 < 220 {
+		t.Errorf("tile %v: centre %d %d %d (want red), corner %d %d %d (want white)", b, r>>8, g>>8, bl>>8, wr>>8, wg>>8, wb>>8)
+	}
+	if f, err := l.DB.Facts(context.Background(), e.ID); err != nil || f.Pages != 3 || f.Title != "Quarterly Report" || f.Author != "Ada Lovelace" {
+		t.Errorf("facts %+v %v", f, err)
 	}
 }

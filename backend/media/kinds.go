@@ -53,7 +53,7 @@ type Framer interface {
 }
 
 // decoders are the registered kinds, asked in order.
-var decoders = []Decoder{pictureDecoder{}, videoDecoder{}, audioDecoder{}}
+var decoders = []Decoder{pictureDecoder{}, videoDecoder{}, audioDecoder{}, pdfDecoder{}}
 
 // DecoderFor returns the decoder of a file of this media type and format,
 // nil when no kind reads it.

@@ -209,7 +209,7 @@ var extTypes = map[string]extType{
 	"opus": {TypeAudio, "ogg", true}, "oga": {TypeAudio, "ogg", true}, "aif": {TypeAudio, "aiff", true},
 	"aiff": {TypeAudio, "aiff", true}, "aifc": {TypeAudio, "aiff", true}, "wma": {TypeAudio, "wma", true},
 
-	"pdf": {TypeDocument, "pdf", true}, "txt": {TypeDocument, "txt", false}, "md": {TypeDocument, "md", false},
+	"pdf": {TypeDocument, "pdf", true}, "ai": {TypeDocument, "pdf", true}, "txt": {TypeDocument, "txt", false}, "md": {TypeDocument, "md", false},
 	"rtf": {TypeDocument, "rtf", false}, "doc": {TypeDocument, "doc", false}, "csv": {TypeDocument, "csv", false},
 	"html": {TypeDocument, "html", false}, "htm": {TypeDocument, "html", false},
 	"docx": {TypeDocument, "docx", false}, "xlsx": {TypeDocument, "xlsx", false},
