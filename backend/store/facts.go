@@ -33,15 +33,21 @@ func SetFacts(ctx context.Context, tx *sql.Tx, id int64, f facts.Facts) error {
 	return nil
 }
 
+// factDests are where a row of factCols is scanned to, in their order:
+// the one list both readers use, so a new column cannot be read by one and
+// not the other.
+func factDests(f *facts.Facts, lat, lon *sql.NullFloat64) []any {
+	return []any{&f.Duration, &f.Codec, &f.AudioCodec, &f.Width, &f.Height, &f.FPS, &f.Bitrate, &f.Rotation,
+		&f.SampleRate, &f.Channels, &f.Created, lat, lon, &f.Make, &f.Model, &f.Pages, &f.Title,
+		&f.Artist, &f.Album, &f.Author, &f.Genre, &f.Year, &f.Track, &f.Entries, &f.Unpacked, &f.Triangles,
+		&f.SizeX, &f.SizeY, &f.SizeZ}
+}
+
 // Facts returns an entry's facts; the zero Facts when it has none.
 func (db *DB) Facts(ctx context.Context, id int64) (facts.Facts, error) {
 	var f facts.Facts
 	var lat, lon sql.NullFloat64
-	err := db.QueryRowContext(ctx, `SELECT `+factCols+` FROM entry_facts WHERE entry_id=?`, id).Scan(
-		&f.Duration, &f.Codec, &f.AudioCodec, &f.Width, &f.Height, &f.FPS, &f.Bitrate, &f.Rotation,
-		&f.SampleRate, &f.Channels, &f.Created, &lat, &lon, &f.Make, &f.Model, &f.Pages, &f.Title,
-		&f.Artist, &f.Album, &f.Author, &f.Genre, &f.Year, &f.Track, &f.Entries, &f.Unpacked, &f.Triangles,
-		&f.SizeX, &f.SizeY, &f.SizeZ)
+	err := db.QueryRowContext(ctx, `SELECT `+factCols+` FROM entry_facts WHERE entry_id=?`, id).Scan(factDests(&f, &lat, &lon)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return facts.Facts{}, nil
 	}
@@ -68,9 +74,7 @@ func (db *DB) FactsByID(ctx context.Context, ids []int64) (map[int64]facts.Facts
 			var id int64
 			var f facts.Facts
 			var lat, lon sql.NullFloat64
-			if err := rows.Scan(&id, &f.Duration, &f.Codec, &f.AudioCodec, &f.Width, &f.Height, &f.FPS, &f.Bitrate,
-				&f.Rotation, &f.SampleRate, &f.Channels, &f.Created, &lat, &lon, &f.Make, &f.Model, &f.Pages, &f.Title,
-				&f.Artist, &f.Album, &f.Author, &f.Genre, &f.Year, &f.Track); err != nil {
+			if err := rows.Scan(append([]any{&id}, factDests(&f, &lat, &lon)...)...); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("read facts: %w", err)
 			}
