@@ -20,6 +20,7 @@ import (
 	"sync"
 
 	"github.com/tagsight/tagsight/backend/jobs"
+	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/prefs"
 	"github.com/tagsight/tagsight/backend/watch"
 	"github.com/tagsight/tagsight/backend/workspace"
@@ -99,8 +100,9 @@ func New(o Options) *API {
 }
 
 // Shutdown cancels running jobs (they commit what they finished) and the
-// bound API's calls in flight, and closes the library.
+// bound API's calls in flight, closes the library and the PDF renderer.
 func Shutdown(a *API) {
+	defer media.ClosePDF()
 	a.stop()
 	a.mu.Lock()
 	live := a.live

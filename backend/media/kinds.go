@@ -53,8 +53,8 @@ type Framer interface {
 }
 
 // decoders are the registered kinds, asked in order.
-var decoders = []Decoder{psdDecoder{}, svgDecoder{}, pictureDecoder{}, videoDecoder{}, containerDecoder{}, blendDecoder{}, modelDecoder{},
-	textDecoder{}, fontDecoder{}}
+var decoders = []Decoder{psdDecoder{}, svgDecoder{}, pictureDecoder{}, videoDecoder{}, audioDecoder{}, pdfDecoder{},
+	containerDecoder{}, blendDecoder{}, modelDecoder{}, textDecoder{}, fontDecoder{}}
 
 // DecoderFor returns the decoder of a file of this media type and format,
 // nil when no kind reads it.

@@ -76,7 +76,12 @@ func sniffContent(h []byte, ext string) (string, string) {
 		}
 		return TypeVideo, "mkv"
 	case has(0, "\x30\x26\xb2\x75\x8e\x66\xcf\x11"):
+		if ext == "wma" { // ASF holds both; only the name tells sound alone
+			return TypeAudio, "wma"
+		}
 		return TypeVideo, "wmv"
+	case has(0, "FORM") && (has(8, "AIFF") || has(8, "AIFC")):
+		return TypeAudio, "aiff"
 	case has(0, "FLV\x01"):
 		return TypeVideo, "flv"
 	case has(0, "\x00\x00\x01\xba"), has(0, "\x00\x00\x01\xb3"):
@@ -231,9 +236,10 @@ var extTypes = map[string]extType{
 
 	"mp3": {TypeAudio, "mp3", false}, "wav": {TypeAudio, "wav", true}, "flac": {TypeAudio, "flac", true},
 	"ogg": {TypeAudio, "ogg", true}, "m4a": {TypeAudio, "m4a", true}, "aac": {TypeAudio, "aac", false},
-	"opus": {TypeAudio, "ogg", true},
+	"opus": {TypeAudio, "ogg", true}, "oga": {TypeAudio, "ogg", true}, "aif": {TypeAudio, "aiff", true},
+	"aiff": {TypeAudio, "aiff", true}, "aifc": {TypeAudio, "aiff", true}, "wma": {TypeAudio, "wma", true},
 
-	"pdf": {TypeDocument, "pdf", true}, "txt": {TypeDocument, "txt", false}, "md": {TypeDocument, "md", false},
+	"pdf": {TypeDocument, "pdf", true}, "ai": {TypeDocument, "pdf", true}, "txt": {TypeDocument, "txt", false}, "md": {TypeDocument, "md", false},
 	"rtf": {TypeDocument, "rtf", false}, "doc": {TypeDocument, "doc", false}, "csv": {TypeDocument, "csv", false},
 	"html": {TypeDocument, "html", false}, "htm": {TypeDocument, "html", false},
 	"docx": {TypeDocument, "docx", false}, "xlsx": {TypeDocument, "xlsx", false},
@@ -290,7 +296,7 @@ var mimes = map[string]string{
 	"avi": "video/x-msvideo", "wmv": "video/x-ms-wmv", "flv": "video/x-flv", "3gp": "video/3gpp",
 	"mpeg": "video/mpeg", "m2ts": "video/mp2t",
 	"mp3": "audio/mpeg", "wav": "audio/wav", "flac": "audio/flac", "ogg": "audio/ogg", "m4a": "audio/mp4",
-	"aac": "audio/aac",
+	"aac": "audio/aac", "aiff": "audio/aiff", "wma": "audio/x-ms-wma",
 	"pdf": "application/pdf", "txt": "text/plain", "md": "text/markdown", "csv": "text/csv",
 	"html": "text/html", "rtf": "application/rtf", "json": "application/json", "log": "text/plain",
 	"xml": "application/xml", "code": "text/plain",

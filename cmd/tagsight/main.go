@@ -11,6 +11,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tagsight/tagsight/backend/media"
 )
 
 // version is stamped at build time with -ldflags "-X main.version=…".
@@ -30,6 +32,7 @@ func main() {
 	defer stop()
 	root := newRootCmd()
 	err := root.ExecuteContext(ctx)
+	media.ClosePDF()
 	if err == nil {
 		return
 	}
