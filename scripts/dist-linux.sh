@@ -147,7 +147,8 @@ Version: $DEB_VERSION
 Architecture: $deb_arch
 Maintainer: $MAINTAINER
 Installed-Size: $(du -sk --exclude=DEBIAN "$pkg" | cut -f1)
-Depends: libc6 (>= ${libc:-2.34}), libgtk-3-0, $webkit_dep, libturbojpeg0, libheif1
+Depends: libc6 (>= ${libc:-2.34}), libgtk-3-0, $webkit_dep, libturbojpeg0, libheif1, ffmpeg
+Recommends: gstreamer1.0-libav, gstreamer1.0-plugins-good
 Section: graphics
 Priority: optional
 Description: local-first photo tagger with AI search

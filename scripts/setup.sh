@@ -55,6 +55,9 @@ APT_PKGS=(
   gcc-mingw-w64-x86-64 nsis p7zip-full desktop-file-utils
   # exiftool: the XMP tests read written sidecars back with the reference reader
   libimage-exiftool-perl
+  # ffmpeg/ffprobe: videos' facts and posters (the .deb depends on it); the
+  # tests generate their videos with it
+  ffmpeg
 )
 # Python's torch/onnx only build test models (committed) and the benchmark's
 # ViT-B/32-sized model: `setup.sh --bench` (make bench) adds them.

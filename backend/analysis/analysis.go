@@ -1,11 +1,14 @@
-// Package analysis is the one pipeline every picture goes through, whatever
+// Package analysis is the one pipeline every file goes through, whatever
 // brought it in (a scan, which an import, an upload or a folder watcher
 // queue into; or Backfill, over the stored library, when an analyzer is
 // turned on later): open the file once, read its headers, decode it once
 // at the largest size any pending analyzer needs (orientation applied
 // once), hand that picture to each analyzer (thumbnail, metadata, CLIP
 // vector, faces, …), and save everything an entry got in one batched
-// writer. It knows which analyzers to run from
+// writer. Files of every kind go the same way: their kind's decoder
+// (media.Decoder) reads their facts and decodes their poster (a video's
+// representative frame), which the analyzers see as they see a photo.
+// It knows which analyzers to run from
 // the store's analysis rows: an analyzer runs for an entry only when there
 // is no row for the entry's current fingerprint and the analyzer's version,
 // so failures are remembered per content and a cancelled or killed run's
@@ -23,31 +26,42 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tagsight/tagsight/backend/facts"
 	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/store"
 )
 
 // Need is the decoded size an analyzer needs: the short side at least
-// Short and the long side at least Long. The zero Need means headers only.
-type Need struct{ Short, Long int }
+// Short and the long side at least Long. The zero Need means headers only;
+// Facts asks for the file's facts too (a video's duration, read by running
+// ffprobe: only when someone wants them).
+type Need struct {
+	Short, Long int
+	Facts       bool
+}
 
 func (n Need) pixels() bool { return n.Short > 0 || n.Long > 0 }
 
 // Join is the Need that meets both n and o.
-func (n Need) Join(o Need) Need { return Need{Short: max(n.Short, o.Short), Long: max(n.Long, o.Long)} }
+func (n Need) Join(o Need) Need {
+	return Need{Short: max(n.Short, o.Short), Long: max(n.Long, o.Long), Facts: n.Facts || o.Facts}
+}
 
 // Enough says whether a w×h decode meets n: what the pipeline asks the
 // decoder (and what search by file asks it, to see what the indexer saw).
 func (n Need) Enough(w, h int) bool { return min(w, h) >= n.Short && max(w, h) >= n.Long }
 
-// Picture is what an analyzer gets: the file's headers and, when any
-// pending analyzer needs pixels, the picture decoded once, oriented, at
-// least as large as every pending Need (never upscaled). Analyzers share
-// it and must not modify Image.
+// Picture is what an analyzer gets: the file's headers, its facts when a
+// pending analyzer needs them and, when any needs pixels, the picture (a
+// photo, or another kind's poster) decoded once, oriented, at least as
+// large as every pending Need (never upscaled). Analyzers share it and
+// must not modify Image.
 type Picture struct {
 	Path      string // absolute
 	Info      media.Info
 	InfoErr   error // reading the headers failed; Image is then nil
+	Facts     facts.Facts
+	FactsErr  error // reading the facts failed (what was read is in Facts)
 	Image     *image.RGBA
 	DecodeErr error // why Image is nil when pixels were needed
 }
@@ -153,8 +167,8 @@ func (u unsupportedError) Unwrap() error { return u.err }
 // report it.
 func Unsupported(err error) error { return unsupportedError{err} }
 
-// Decoder decodes an item's file once; (*media.Source).DecodeOriented is
-// the default. The Source is the one the Prober read the headers from.
+// Decoder decodes an item's file once; (*media.Source).Poster, the file's
+// kind's decoder, is the default. The Source is the one the Prober read the headers from.
 type Decoder func(ctx context.Context, src *media.Source, lim media.Limits, enough func(w, h int) bool) (*image.RGBA, media.Info, error)
 
 // Prober reads an item's file's headers; (*media.Source).Probe is the
@@ -219,12 +233,13 @@ func Plan(as []Analyzer, rows map[string]store.AnalysisRow, fingerprint, mediaTy
 	return out
 }
 
-// PlanStored lists the library's present pictures (images and RAW files)
-// that any of as has not analysed in their current content, each with
+// PlanStored lists the library's present files that get a poster
+// (pictures, RAW files, videos: media.PosterTypes) that any of as has not
+// analysed in their current content, each with
 // every analyzer pending on it: what a back-fill over an indexed library
 // works on. root maps a library path to the file.
 func PlanStored(ctx context.Context, db *store.DB, root func(rel string) string, as []Analyzer) ([]*Item, error) {
-	cands, err := db.AnalysisCandidates(ctx, media.TypeImage, media.TypeRaw)
+	cands, err := db.AnalysisCandidates(ctx, media.PosterTypes()...)
 	if err != nil {
 		return nil, fmt.Errorf("list pictures to analyse: %w", err)
 	}
@@ -301,6 +316,10 @@ type result struct {
 	value any // Output, or a Batched analyzer's input until Finish
 	err   error
 	warn  string // the picture it worked on was damaged (media.Info.Warning)
+	// missing: a program the file's kind needs is not installed
+	// (media.ErrMissingTool): reported, no row kept, so the next run
+	// tries again.
+	missing bool
 }
 
 // work is an item on its way through the pipeline.
@@ -308,6 +327,9 @@ type work struct {
 	it      *Item
 	results []result
 	reject  error
+	// warn: a file of another kind than a picture is indexed but its
+	// decoder failed (a damaged video): reported like a damaged picture.
+	warn string
 }
 
 // Run analyzes items and saves the results. Work is committed in short
@@ -331,7 +353,7 @@ func Run(ctx context.Context, db *store.DB, items []*Item, opts Options) (Result
 	}
 	if opts.Decode == nil {
 		opts.Decode = func(ctx context.Context, src *media.Source, lim media.Limits, enough func(w, h int) bool) (*image.RGBA, media.Info, error) {
-			return src.DecodeOriented(ctx, lim, enough)
+			return src.Poster(ctx, lim, enough)
 		}
 	}
 	if opts.Probe == nil {
@@ -473,16 +495,23 @@ func Run(ctx context.Context, db *store.DB, items []*Item, opts Options) (Result
 			res.Items++
 			for _, r := range w.results {
 				if r.warn != "" {
-					res.Warnings = append(res.Warnings, store.ScanError{Path: w.it.Rel, Error: r.warn})
+					w.warn = r.warn
 					break
 				}
+				if r.missing {
+					w.warn = r.err.Error()
+					break
+				}
+			}
+			if w.warn != "" {
+				res.Warnings = append(res.Warnings, store.ScanError{Path: w.it.Rel, Error: w.warn})
 			}
 			for _, r := range w.results {
 				st := res.Analyzers[r.a.Name()]
 				switch {
 				case r.err == nil:
 					st.Done++
-				case errors.As(r.err, new(unsupportedError)):
+				case errors.As(r.err, new(unsupportedError)), r.missing:
 					st.Unsupported++
 				default:
 					st.Failed++
@@ -548,6 +577,9 @@ func analyze(ctx context.Context, it *Item, opts Options) (w *work, decoded bool
 		it.Data = nil
 		return w, false
 	}
+	if p.InfoErr == nil && need.Facts {
+		p.Facts, p.FactsErr = src.Facts(ctx, opts.Limits)
+	}
 	if p.InfoErr != nil {
 		p.DecodeErr = p.InfoErr
 	} else if need.pixels() {
@@ -562,6 +594,16 @@ func analyze(ctx context.Context, it *Item, opts Options) (w *work, decoded bool
 	}
 	src.Close()
 	it.Data, src = nil, nil // the item waits for the writer: keep no file in memory
+	if !media.IsStill(p.Info.MediaType) && p.InfoErr == nil {
+		// A damaged video is indexed, not rejected: say why it has no
+		// facts or no tile (a missing ffmpeg is said by its own warning).
+		for _, err := range []error{p.FactsErr, p.DecodeErr} {
+			if err != nil && !errors.Is(err, media.ErrMissingTool) && !errors.Is(err, media.ErrUnsupported) && ctx.Err() == nil {
+				w.warn = err.Error()
+				break
+			}
+		}
+	}
 	for _, a := range it.Pending {
 		v, err := a.Analyze(ctx, it, p)
 		var rj rejectError
@@ -569,7 +611,7 @@ func analyze(ctx context.Context, it *Item, opts Options) (w *work, decoded bool
 			w.reject = rj.err
 			return w, decoded
 		}
-		r := result{a: a, value: v, err: err}
+		r := result{a: a, value: v, err: err, missing: errors.Is(err, media.ErrMissingTool)}
 		if err == nil && p.Image != nil && a.Need().pixels() {
 			r.warn = p.Info.Warning // it worked on what of a damaged picture decodes
 		}
@@ -627,6 +669,9 @@ func save(ctx context.Context, tx *store.Tx, w *work, opts Options, now int64) e
 			if err := o.Save(ctx, tx, id); err != nil {
 				return fmt.Errorf("%s: %w", r.a.Name(), err)
 			}
+		}
+		if r.missing {
+			continue
 		}
 		row := store.AnalysisRow{EntryID: id, Analyzer: r.a.Name(), Fingerprint: w.it.Fingerprint,
 			Version: VersionFor(r.a, w.it.Rel), State: store.AnalysisDone, UpdatedAt: now}

@@ -259,10 +259,13 @@ func containsID(ids []int64, id int64) bool {
 
 // writeCase gives a web-write method arguments that really change
 // something, after setting up what they need (with full access, directly).
+// settle, if set, waits for what the full call set going to be done (a
+// cancelled job ends on its own goroutine) before the change is looked for.
 // after, if set, lets go of what setup holds once the change is seen.
 type writeCase struct {
-	setup func(t *testing.T, l *rolesLibrary) []any
-	after func(t *testing.T, l *rolesLibrary)
+	setup  func(t *testing.T, l *rolesLibrary) []any
+	settle func(t *testing.T, l *rolesLibrary, args []any)
+	after  func(t *testing.T, l *rolesLibrary)
 }
 
 // writeCases are in the order they run: each one's setup finds the
@@ -364,9 +367,16 @@ var writeCases = []struct {
 	{"Trash", writeCase{setup: func(t *testing.T, l *rolesLibrary) []any {
 		return []any{[]int64{l.ids["trash-me.jpg"]}}
 	}}},
-	{"CancelJob", writeCase{setup: func(t *testing.T, l *rolesLibrary) []any {
-		return []any{l.block(t, "test-cancel").ID}
-	}}},
+	{"CancelJob", writeCase{
+		setup: func(t *testing.T, l *rolesLibrary) []any {
+			return []any{l.block(t, "test-cancel").ID}
+		},
+		settle: func(t *testing.T, l *rolesLibrary, args []any) {
+			if _, err := l.a.jobs.Wait(t.Context(), args[0].(string)); err != nil {
+				t.Fatal(err)
+			}
+		},
+	}},
 	{"PullModel", writeCase{
 		// The download waits behind a job the test holds: it is started
 		// (the change) and never reaches the network.
@@ -475,6 +485,9 @@ func TestRolesAsWritten(t *testing.T) {
 		code, body := l.full(c.name, args...)
 		if code/100 != 2 {
 			t.Errorf("%s by the full token: %d %.300s (the case's arguments must work)", c.name, code, body)
+		}
+		if c.settle != nil {
+			c.settle(t, l, args)
 		}
 		waitIdleExcept(t, l.a)
 		if after := l.state(t); after == before {

@@ -101,9 +101,10 @@ func (a *Analyzer) Version() string {
 	return fmt.Sprintf("f2:%s:%d:%g:%d", a.key, a.set.DetectSize, a.set.MinScore, a.set.MinSize)
 }
 
-// Applies implements analysis.Analyzer: pictures and RAW files.
+// Applies implements analysis.Analyzer: every kind that gets a poster
+// (pictures, RAW files, a video's frame).
 func (a *Analyzer) Applies(mediaType, rel string) bool {
-	return mediaType == media.TypeImage || mediaType == media.TypeRaw
+	return media.HasPoster(mediaType)
 }
 
 // Need implements analysis.Analyzer: the detection size (the faces are

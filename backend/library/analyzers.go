@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tagsight/tagsight/backend/analysis"
+	"github.com/tagsight/tagsight/backend/facts"
 	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/store"
 )
@@ -37,10 +38,17 @@ func pictureLike(mediaType, rel string) bool {
 	return claimsImage(mediaType, rel) || mediaType == media.TypeRaw
 }
 
-// metadataAnalyzer reads a picture's headers (size, orientation, EXIF)
-// and its XMP (embedded, and its .xmp sidecar) into its entry: keywords
-// become tags, rating, title and description fields, and the XMP's date
-// the date taken when EXIF has none.
+// posterLike entries get a thumbnail (and facts): pictures, and every
+// kind whose decoder gives a poster (a video's frame).
+func posterLike(mediaType, rel string) bool {
+	return pictureLike(mediaType, rel) || media.HasPoster(mediaType)
+}
+
+// metadataAnalyzer reads a file's headers (size, orientation, EXIF), its
+// kind's facts (a video's duration, codec, date, place, camera) and its
+// XMP (embedded, and its .xmp sidecar) into its entry: keywords become
+// tags, rating, title and description fields, and the XMP's date the date
+// taken when EXIF has none.
 type metadataAnalyzer struct {
 	// sidecars maps a picture's path to its .xmp sidecar, as the scan's
 	// walk found it; read-only once the analysis runs.
@@ -49,8 +57,8 @@ type metadataAnalyzer struct {
 
 func (metadataAnalyzer) Name() string                       { return "metadata" }
 func (metadataAnalyzer) Version() string                    { return MetadataVersion }
-func (metadataAnalyzer) Applies(mediaType, rel string) bool { return pictureLike(mediaType, rel) }
-func (metadataAnalyzer) Need() analysis.Need                { return analysis.Need{} }
+func (metadataAnalyzer) Applies(mediaType, rel string) bool { return posterLike(mediaType, rel) }
+func (metadataAnalyzer) Need() analysis.Need                { return analysis.Need{Facts: true} }
 
 // ItemVersion adds the sidecar's size and mtime to the version: a sidecar
 // that appears, changes or goes makes the picture's metadata be read again.
@@ -85,6 +93,8 @@ func (m metadataAnalyzer) Analyze(ctx context.Context, it *analysis.Item, p *ana
 		e.Format = si.entry.Format
 	}
 	applyInfo(&e, p.Info)
+	applyFacts(&e, p.Facts)
+	out.facts = p.Facts
 	out.xmp = out.xmp.Merge(p.Info.XMP)
 	if e.Taken == "" && out.xmp != nil {
 		e.Taken = out.xmp.Taken
@@ -92,12 +102,35 @@ func (m metadataAnalyzer) Analyze(ctx context.Context, it *analysis.Item, p *ana
 	out.e = &e
 	// A sidecar that cannot be read leaves the entry's tags as they were.
 	out.skipXMP = xmpErr != nil
+	if p.FactsErr != nil {
+		// What the facts reader got is kept; the file is reported (a
+		// damaged video, or no ffprobe: then read again next time).
+		return out, p.FactsErr
+	}
 	return out, xmpErr
+}
+
+// applyFacts fills what the entry's own columns hold of a kind's facts
+// (those of a picture are its EXIF, already there).
+func applyFacts(e *store.Entry, f facts.Facts) {
+	if e.Width == 0 && e.Height == 0 {
+		e.Width, e.Height = f.Width, f.Height // as displayed: orientation 1
+	}
+	if e.Taken == "" {
+		e.Taken = f.Created
+	}
+	if e.Make == "" && e.Model == "" {
+		e.Make, e.Model = f.Make, f.Model
+	}
+	if e.Lat == nil && f.Lat != nil && f.Lon != nil {
+		e.Lat, e.Lon = f.Lat, f.Lon
+	}
 }
 
 type metadataOut struct {
 	e       *store.Entry // nil: the headers were not read
-	xmp     *media.XMP   // nil: no XMP
+	facts   facts.Facts
+	xmp     *media.XMP // nil: no XMP
 	skipXMP bool
 }
 
@@ -105,6 +138,9 @@ func (o metadataOut) Save(ctx context.Context, tx *store.Tx, id int64) error {
 	if o.e != nil {
 		o.e.ID = id
 		if err := store.SetEntryInfo(ctx, tx, o.e); err != nil {
+			return err
+		}
+		if err := store.SetFacts(ctx, tx, id, o.facts); err != nil {
 			return err
 		}
 	}
@@ -138,7 +174,8 @@ func (o metadataOut) Save(ctx context.Context, tx *store.Tx, id int64) error {
 }
 
 // thumbnailAnalyzer writes a JPEG thumbnail, named after the content, from
-// the decoded picture, where the library's derived files go.
+// the decoded picture or another kind's poster, where the library's
+// derived files go.
 type thumbnailAnalyzer struct {
 	files *Derived
 	size  int
@@ -146,7 +183,7 @@ type thumbnailAnalyzer struct {
 
 func (t *thumbnailAnalyzer) Name() string                       { return "thumbnail" }
 func (t *thumbnailAnalyzer) Version() string                    { return ThumbnailVersion(t.size) }
-func (t *thumbnailAnalyzer) Applies(mediaType, rel string) bool { return pictureLike(mediaType, rel) }
+func (t *thumbnailAnalyzer) Applies(mediaType, rel string) bool { return posterLike(mediaType, rel) }
 func (t *thumbnailAnalyzer) Need() analysis.Need                { return analysis.Need{Long: t.size} }
 
 func (t *thumbnailAnalyzer) Analyze(ctx context.Context, it *analysis.Item, p *analysis.Picture) (any, error) {
@@ -162,6 +199,10 @@ func (t *thumbnailAnalyzer) Analyze(ctx context.Context, it *analysis.Item, p *a
 	}
 	if claimsImage(it.MediaType, it.Rel) && !errors.Is(err, media.ErrUnsupported) {
 		return nil, analysis.Reject(err)
+	}
+	if !pictureLike(it.MediaType, it.Rel) && err != nil && !errors.Is(err, media.ErrUnsupported) && !errors.Is(err, media.ErrMissingTool) {
+		// A video that does not decode: indexed, no thumbnail, reported.
+		return thumbOut(""), err
 	}
 	// Known format without a decoder here (HEIC, RAW): indexed, no thumbnail.
 	return thumbOut(""), analysis.Unsupported(err)

@@ -72,7 +72,9 @@ type ScanResult struct {
 	Missing   int               `json:"missing"` // entries whose file is gone
 	Skipped   int               `json:"skipped"` // files reported in Errors
 	Errors    []store.ScanError `json:"errors"`
-	// Warnings: damaged pictures indexed from the part that decodes.
+	// Warnings: damaged pictures indexed from the part that decodes, files
+	// of other kinds indexed although their decoder failed, and what a
+	// kind lacks to be read (ffmpeg for video).
 	Warnings  []store.ScanError `json:"warnings"`
 	Cancelled bool              `json:"cancelled"`
 	Seconds   float64           `json:"seconds"`

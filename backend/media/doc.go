@@ -1,4 +1,7 @@
-// Package media turns a file's bytes into photo facts and pixels: it sniffs
+// Package media turns a file's bytes into facts and pixels. Each kind of
+// file has a Decoder (pictures, video through ffprobe/ffmpeg run as child
+// processes) giving its facts and a poster, the picture that stands for it,
+// so the analysis pipeline treats every kind as it treats a photo. It sniffs
 // the type by content, reads dimensions and EXIF from headers (Probe), decodes
 // a picture once, correctly oriented, at the smallest size its users need
 // (DecodeOriented, which uses libjpeg-turbo's DCT-domain scaling for JPEG
@@ -16,7 +19,7 @@
 // It is not for walking folders, hashing, storing results or deciding what to
 // index (that is package library), nor for model preprocessing such as
 // normalisation and cropping (package clip). It imports no other Tagsight
-// package; it writes only the thumbnail path Thumbnail and ThumbnailFrom are
+// package but facts (the type it shares with store); it writes only the thumbnail path Thumbnail and ThumbnailFrom are
 // given (the library's derived files are written by their owner,
 // library.Derived, from the JPEG bytes).
 package media

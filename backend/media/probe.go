@@ -10,6 +10,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"time"
 
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
@@ -26,11 +27,15 @@ type Limits struct {
 	// decoding; default DefaultMaxDecodeBytes. The process-wide budget
 	// (SetDecodeMemory) caps it too.
 	MaxDecodeBytes int64
+	// MaxDecodeTime bounds each program a decoder runs for a file
+	// (ffprobe, ffmpeg): killed when it runs longer; default 60 s.
+	MaxDecodeTime time.Duration
 }
 
 // DefaultLimits returns the limits used when a field is zero.
 func DefaultLimits() Limits {
-	return Limits{MaxPixels: 300_000_000, MaxFileBytes: 1 << 30, MaxDecodeBytes: DefaultMaxDecodeBytes}
+	return Limits{MaxPixels: 300_000_000, MaxFileBytes: 1 << 30, MaxDecodeBytes: DefaultMaxDecodeBytes,
+		MaxDecodeTime: 60 * time.Second}
 }
 
 func (l Limits) withDefaults() Limits {
@@ -43,6 +48,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxDecodeBytes <= 0 {
 		l.MaxDecodeBytes = d.MaxDecodeBytes
+	}
+	if l.MaxDecodeTime <= 0 {
+		l.MaxDecodeTime = d.MaxDecodeTime
 	}
 	return l
 }

@@ -7,6 +7,8 @@ import (
 	"image"
 	"io"
 	"os"
+
+	"github.com/tagsight/tagsight/backend/facts"
 )
 
 // Source is one file being probed and decoded: through one open of it,
@@ -25,6 +27,10 @@ type Source struct {
 	done   bool
 	f      *os.File
 	size   int64
+	// facts: the decoder's Facts, once read (see Facts).
+	facts     facts.Facts
+	factsErr  error
+	factsDone bool
 }
 
 // NewSource returns the Source of the file at path; data, when not nil,

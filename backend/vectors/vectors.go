@@ -126,9 +126,10 @@ func (a *Analyzer) Name() string { return "clip" }
 // Version implements analysis.Analyzer.
 func (a *Analyzer) Version() string { return Version(a.m.Key) }
 
-// Applies implements analysis.Analyzer: pictures and RAW files.
+// Applies implements analysis.Analyzer: every kind that gets a poster
+// (pictures, RAW files, a video's frame).
 func (a *Analyzer) Applies(mediaType, rel string) bool {
-	return mediaType == media.TypeImage || mediaType == media.TypeRaw
+	return media.HasPoster(mediaType)
 }
 
 // Need implements analysis.Analyzer: the model's input size.

@@ -85,6 +85,13 @@ func newInfoCmd() *cobra.Command {
 				return err
 			}
 			info := toInfo(e, tags, lib.Derived().Path(library.Thumbs, e.Thumb))
+			f, err := lib.DB.Facts(ctx, e.ID)
+			if err != nil {
+				return err
+			}
+			if !f.IsZero() {
+				info.Facts = &f
+			}
 			out := cmd.OutOrStdout()
 			if asJSON {
 				return writeJSON(out, info)
@@ -99,6 +106,9 @@ func newInfoCmd() *cobra.Command {
 			}
 			if e.Lat != nil && e.Lon != nil {
 				fmt.Fprintf(out, "  GPS %.6f, %.6f\n", *e.Lat, *e.Lon)
+			}
+			if f.Duration > 0 || f.Codec != "" {
+				fmt.Fprintf(out, "  %s, %.1f s, %g fps, %d kb/s\n", f.Codec, f.Duration, f.FPS, f.Bitrate/1000)
 			}
 			if len(tags) > 0 {
 				fmt.Fprintf(out, "  tags %v\n", tags)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 
+	"github.com/tagsight/tagsight/backend/facts"
 	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/pathenc"
 	"github.com/tagsight/tagsight/backend/store"
@@ -68,6 +69,9 @@ type infoEntry struct {
 	Fingerprint string   `json:"fingerprint"`
 	Thumbnail   *string  `json:"thumbnail"`
 	Missing     bool     `json:"missing"`
+	// Facts are what the file's kind says beyond the above (a video's
+	// duration, codec, fps); absent when none.
+	Facts *facts.Facts `json:"facts,omitempty"`
 }
 
 func toInfo(e store.Entry, tags []string, thumbAbs string) infoEntry {

@@ -1,0 +1,39 @@
+// Package facts holds Facts, what a file's decoder reads about it beyond
+// its pixels (a video's duration and codec, a document's pages, a song's
+// artist): the one type media's decoders produce, store keeps and the
+// faces (CLI, API) show. It is a leaf: it imports nothing of Tagsight, so
+// media and store can share the type without depending on each other.
+package facts
+
+// Facts are a file's facts; a zero field is unknown. Width and Height are
+// as displayed (a video's rotation applied).
+type Facts struct {
+	Duration   float64  `json:"duration,omitempty"` // seconds
+	Codec      string   `json:"codec,omitempty"`    // the video codec, else the audio codec
+	AudioCodec string   `json:"audio_codec,omitempty"`
+	Width      int      `json:"width,omitempty"`
+	Height     int      `json:"height,omitempty"`
+	FPS        float64  `json:"fps,omitempty"`
+	Bitrate    int64    `json:"bitrate,omitempty"`  // bits per second, the whole file
+	Rotation   int      `json:"rotation,omitempty"` // degrees clockwise the picture is turned for display
+	SampleRate int      `json:"sample_rate,omitempty"`
+	Channels   int      `json:"channels,omitempty"`
+	Created    string   `json:"created,omitempty"` // "2006-01-02T15:04:05" (UTC when the file says so, with "Z")
+	Lat        *float64 `json:"lat,omitempty"`
+	Lon        *float64 `json:"lon,omitempty"`
+	Make       string   `json:"make,omitempty"`
+	Model      string   `json:"model,omitempty"`
+	Pages      int      `json:"pages,omitempty"`
+	Title      string   `json:"title,omitempty"`
+	Artist     string   `json:"artist,omitempty"`
+	Album      string   `json:"album,omitempty"`
+	Author     string   `json:"author,omitempty"`
+	Genre      string   `json:"genre,omitempty"`
+	Year       int      `json:"year,omitempty"`
+	Track      int      `json:"track,omitempty"`
+}
+
+// IsZero says whether nothing is known.
+func (f Facts) IsZero() bool {
+	return f == Facts{}
+}

@@ -1,0 +1,113 @@
+package media
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// findTool finds a program a decoder runs (ffmpeg, ffprobe): in
+// $TAGSIGHT_FFMPEG_DIR when set (and only there), else next to the running
+// binary (the Windows and macOS packages carry it there), else on PATH
+// (the .deb depends on Debian's ffmpeg). Looked up per file, so a program
+// installed while Tagsight runs is found by the next scan.
+func findTool(name string) (string, error) {
+	exe := name
+	if runtime.GOOS == "windows" {
+		exe += ".exe"
+	}
+	isFile := func(p string) bool {
+		st, err := os.Stat(p)
+		return err == nil && st.Mode().IsRegular()
+	}
+	if dir, ok := os.LookupEnv("TAGSIGHT_FFMPEG_DIR"); ok {
+		if p := filepath.Join(dir, exe); isFile(p) {
+			return p, nil
+		}
+		return "", fmt.Errorf("%w: %s not found in TAGSIGHT_FFMPEG_DIR (%s)", ErrMissingTool, name, dir)
+	}
+	if self, err := os.Executable(); err == nil {
+		if p := filepath.Join(filepath.Dir(self), exe); isFile(p) {
+			return p, nil
+		}
+	}
+	if p, err := exec.LookPath(exe); err == nil {
+		return p, nil
+	}
+	return "", fmt.Errorf("%w: %s not found next to tagsight or on PATH; install ffmpeg (Debian/Ubuntu: apt install ffmpeg)", ErrMissingTool, name)
+}
+
+// toolStderrMax caps what of a program's error output is kept.
+const toolStderrMax = 16 << 10
+
+// runTool runs a decoder's program on one file and returns its standard
+// output, at most maxOut bytes: killed when it runs past lim.MaxDecodeTime
+// or writes more, its error output (capped) in the error.
+func runTool(ctx context.Context, lim Limits, name string, maxOut int64, args ...string) ([]byte, error) {
+	bin, err := findTool(name)
+	if err != nil {
+		return nil, err
+	}
+	lim = lim.withDefaults()
+	tctx, cancel := context.WithTimeout(ctx, lim.MaxDecodeTime)
+	defer cancel()
+	cmd := exec.CommandContext(tctx, bin, args...)
+	stdout := &cappedBuffer{max: maxOut, over: cancel}
+	stderr := &cappedBuffer{max: toolStderrMax}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, stdout, stderr
+	// A grandchild holding the pipes open must not hold us past the kill.
+	cmd.WaitDelay = 2 * time.Second
+	runErr := cmd.Run()
+	switch {
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case stdout.overflow:
+		return nil, fmt.Errorf("%s: %w: output exceeds %d bytes", name, ErrTooManyPixels, maxOut)
+	case errors.Is(tctx.Err(), context.DeadlineExceeded):
+		return nil, fmt.Errorf("%s: ran past %s, killed", name, lim.MaxDecodeTime)
+	case runErr != nil:
+		msg := lastLine(stderr.Bytes())
+		if msg == "" {
+			msg = runErr.Error()
+		}
+		return nil, fmt.Errorf("%s: %w: %s", name, ErrCorrupt, msg)
+	}
+	return stdout.Bytes(), nil
+}
+
+// lastLine is the last non-empty line of a program's error output: the
+// one that says why it stopped.
+func lastLine(b []byte) string {
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+// cappedBuffer keeps at most max bytes; past that it keeps nothing more
+// and calls over (which kills the program) once.
+type cappedBuffer struct {
+	bytes.Buffer
+	max      int64
+	over     func()
+	overflow bool
+}
+
+func (c *cappedBuffer) Write(p []byte) (int, error) {
+	if room := c.max - int64(c.Len()); int64(len(p)) > room {
+		if room > 0 && c.over == nil {
+			c.Buffer.Write(p[:room])
+		}
+		if c.over != nil && !c.overflow {
+			c.overflow = true
+			c.over()
+		}
+		return len(p), nil
+	}
+	return c.Buffer.Write(p)
+}
