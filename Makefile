@@ -89,6 +89,7 @@ SMOKE_LIB := $(CURDIR)/build/smoke-library
 test-desktop: app cli ## the real window under Xvfb: open a library, search "red", check and screenshot
 	bash scripts/desktop-library.sh $(SMOKE_LIB)
 	LIBRARY=$(SMOKE_LIB) QUERY=red EXPECT_PIXEL=314,180,#e61414 bash scripts/smoke-desktop.sh build/desktop-smoke.png
+	LIBRARY=$(SMOKE_LIB) QUERY=type:video EXPECT_PIXEL=314,180,#e61414 bash scripts/smoke-desktop.sh build/desktop-smoke-video.png
 
 .PHONY: screenshots
 screenshots: frontend app cli ## write the README's screenshots to docs/screenshots/

@@ -33,7 +33,15 @@ func main() {
 			log.Printf("tagsight-desktop: open %s: %v", os.Args[1], err)
 		}
 	}
-	err := wails.Run(&options.App{
+	// WebKitGTK cannot play <video>/<audio> from the asset server (wails
+	// issue 4412): the window plays them from a loopback server instead.
+	media, err := api.ServeMedia(core)
+	if err != nil {
+		log.Printf("tagsight-desktop: %v (videos and songs will not play)", err)
+	} else {
+		defer media.Close()
+	}
+	err = wails.Run(&options.App{
 		Title:     "Tagsight",
 		Width:     1280,
 		Height:    800,

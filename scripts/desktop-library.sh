@@ -13,5 +13,10 @@ for name in "${!colours[@]}"; do
     convert -size 320x240 "xc:${colours[$name]}" "$dir/$name/$name-$i.jpg"
   done
 done
+# A red video: the smoke test's second look checks that a video's tile is
+# its poster frame (ffmpeg is part of the install).
+mkdir -p "$dir/video"
+ffmpeg -hide_banner -loglevel error -nostdin -f lavfi -i "color=c=0xe61414:s=320x240:d=2" \
+  -c:v libx264 -pix_fmt yuv420p "$dir/video/red.mp4"
 "$ROOT/build/bin/tagsight" index "$dir" --model "$ROOT/models/testmodels/colour" >/dev/null
 echo "$dir"

@@ -77,6 +77,10 @@ type core struct {
 	ws   *workspace.Workspace
 	live *workspace.Live // watches ws's folder and follows other processes
 	cfg  prefs.Prefs
+
+	// mediaBase is where the desktop window's <video> and <audio> fetch
+	// files (ServeMedia); "" where the page's own origin serves them.
+	mediaBase string
 }
 
 // New returns the API of a face.

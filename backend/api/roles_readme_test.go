@@ -426,6 +426,7 @@ func readArgs(l *rolesLibrary, name string) ([]any, bool) {
 		"Search":        {SearchRequest{Query: "ext:jpg", Limit: 10}},
 		"Similar":       {l.ids["red0.jpg"], 5},
 		"Entry":         {l.ids["red0.jpg"]},
+		"MediaBase":     {},
 		"SelectionTags": {[]int64{l.ids["red0.jpg"], l.ids["blue0.jpg"]}},
 		"Suggestions":   {l.ids["red0.jpg"]},
 		"BatchSuggest":  {ts[0].ID},

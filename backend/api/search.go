@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tagsight/tagsight/backend/facts"
 	"github.com/tagsight/tagsight/backend/library"
 	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/pathenc"
@@ -43,6 +44,34 @@ func (a *API) item(e store.Entry) Item {
 	return it
 }
 
+// withFacts puts f and the tile's label on it.
+func (it *Item) withFacts(f facts.Facts) {
+	if f.IsZero() {
+		return
+	}
+	it.Facts = &f
+	it.Label = factsLabel(f)
+}
+
+// factsLabel is a tile's corner label: a duration as a clock (1:23,
+// 1:02:03), else a page count (12 p); "" when neither is known.
+func factsLabel(f facts.Facts) string {
+	if f.Duration > 0 {
+		s := int64(math.Round(f.Duration))
+		if s == 0 {
+			s = 1 // under half a second still reads as a clip, not as nothing
+		}
+		if s >= 3600 {
+			return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+		}
+		return fmt.Sprintf("%d:%02d", s/60, s%60)
+	}
+	if f.Pages > 0 {
+		return fmt.Sprintf("%d p", f.Pages)
+	}
+	return ""
+}
+
 func (a *API) items(ctx context.Context, ws *workspace.Workspace, hits []search.Hit) ([]Item, error) {
 	if len(hits) == 0 {
 		return []Item{}, nil
@@ -55,6 +84,19 @@ func (a *API) items(ctx context.Context, ws *workspace.Workspace, hits []search.
 	if err != nil {
 		return nil, err
 	}
+	// Only non-pictures have facts: a page of photos costs no statement more.
+	var withFacts []int64
+	for _, e := range entries {
+		if !media.IsStill(e.MediaType) {
+			withFacts = append(withFacts, e.ID)
+		}
+	}
+	var fs map[int64]facts.Facts
+	if len(withFacts) > 0 {
+		if fs, err = ws.Lib.DB.FactsByID(ctx, withFacts); err != nil {
+			return nil, err
+		}
+	}
 	out := make([]Item, 0, len(hits))
 	for _, h := range hits {
 		e, ok := entries[h.EntryID]
@@ -62,6 +104,9 @@ func (a *API) items(ctx context.Context, ws *workspace.Workspace, hits []search.
 			continue // deleted since the search
 		}
 		it := a.item(e)
+		if f, ok := fs[e.ID]; ok {
+			it.withFacts(f)
+		}
 		if !math.IsNaN(h.Score) {
 			sc := h.Score
 			it.Score = &sc
@@ -212,6 +257,11 @@ func (a *API) Entry(id int64) (EntryDetail, error) {
 		u := fmt.Sprintf("/preview/%d?v=%s", e.ID, strings.TrimSuffix(path.Base(e.Thumb), ".jpg"))
 		d.PreviewURL = &u
 	}
+	f, err := ws.Lib.DB.Facts(ctx, id)
+	if err != nil {
+		return d, err
+	}
+	d.withFacts(f)
 	if d.Warnings, err = ws.Lib.DB.EntryWarnings(ctx, id); err != nil {
 		return d, err
 	}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"github.com/tagsight/tagsight/backend/faces"
+	"github.com/tagsight/tagsight/backend/facts"
 	"github.com/tagsight/tagsight/backend/ort"
 	"github.com/tagsight/tagsight/backend/tags"
 	"github.com/tagsight/tagsight/backend/watch"
@@ -95,6 +96,11 @@ type Item struct {
 	Thumb       *string  `json:"thumb"` // URL of the thumbnail, null when there is none
 	Score       *float64 `json:"score,omitempty"`
 	Missing     bool     `json:"missing,omitempty"`
+	// Facts are what the file's kind's decoder read (a video's duration
+	// and codec, a PDF's pages, a song's artist); absent when none.
+	Facts *facts.Facts `json:"facts,omitempty"`
+	// Label is the tile's corner label: a duration ("1:23") or pages ("12 p").
+	Label string `json:"label,omitempty"`
 }
 
 // SearchRequest asks for a page of results.

@@ -31,6 +31,13 @@ type Facts struct {
 	Genre      string   `json:"genre,omitempty"`
 	Year       int      `json:"year,omitempty"`
 	Track      int      `json:"track,omitempty"`
+	Entries    int      `json:"entries,omitempty"`  // files in an archive
+	Unpacked   int64    `json:"unpacked,omitempty"` // bytes, as the archive declares them
+	Triangles  int      `json:"triangles,omitempty"`
+	// SizeX, SizeY, SizeZ: a 3D model's bounding box, in its own units.
+	SizeX float64 `json:"size_x,omitempty"`
+	SizeY float64 `json:"size_y,omitempty"`
+	SizeZ float64 `json:"size_z,omitempty"`
 }
 
 // IsZero says whether nothing is known.

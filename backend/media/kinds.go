@@ -53,7 +53,7 @@ type Framer interface {
 }
 
 // decoders are the registered kinds, asked in order.
-var decoders = []Decoder{pictureDecoder{}, videoDecoder{}}
+var decoders = []Decoder{psdDecoder{}, pictureDecoder{}, videoDecoder{}, containerDecoder{}, blendDecoder{}, modelDecoder{}}
 
 // DecoderFor returns the decoder of a file of this media type and format,
 // nil when no kind reads it.
@@ -78,7 +78,7 @@ func IsStill(mediaType string) bool { return pictureDecoder{}.Applies(mediaType,
 // PosterTypes are the media types that get a poster.
 func PosterTypes() []string {
 	var out []string
-	for _, t := range []string{TypeImage, TypeRaw, TypeVideo, TypeAudio, TypeDocument, TypeArchive, TypeOther} {
+	for _, t := range []string{TypeImage, TypeRaw, TypeVideo, TypeAudio, TypeDocument, TypeArchive, TypeModel, TypeOther} {
 		if HasPoster(t) {
 			out = append(out, t)
 		}

@@ -15,6 +15,7 @@ const (
 	TypeAudio    = "audio"
 	TypeDocument = "document"
 	TypeArchive  = "archive"
+	TypeModel    = "model" // 3D: STL, OBJ, 3MF
 	TypeOther    = "other"
 )
 
@@ -99,20 +100,26 @@ func sniffContent(h []byte, ext string) (string, string) {
 	case has(0, "OggS"):
 		return TypeAudio, "ogg"
 	case has(0, "PK\x03\x04"):
-		if e, ok := extTypes[ext]; ok && e.mediaType == TypeDocument {
-			return e.mediaType, e.format // docx, odt, ... are zip files
-		}
-		return TypeArchive, "zip"
+		return builtOn(ext, "zip") // docx, odt, epub, cbz, ... are zip files
 	case has(0, "\x1f\x8b"):
-		return TypeArchive, "gz"
+		return builtOn(ext, "gz")
 	case has(0, "7z\xbc\xaf\x27\x1c"):
-		return TypeArchive, "7z"
+		return builtOn(ext, "7z") // cb7
 	case has(0, "Rar!\x1a\x07"):
-		return TypeArchive, "rar"
+		return builtOn(ext, "rar") // cbr
 	case has(257, "ustar"):
 		return TypeArchive, "tar"
 	}
 	return "", ""
+}
+
+// builtOn types an archive by its extension when that names a format
+// built on it (a .docx is a zip, a .cbr a rar, a gzipped .blend a gz).
+func builtOn(ext, archive string) (string, string) {
+	if e, ok := extTypes[ext]; ok && (e.mediaType == TypeDocument || e.mediaType == TypeModel) {
+		return e.mediaType, e.format
+	}
+	return TypeArchive, archive
 }
 
 // isBMP checks the DIB header size, since "BM" alone is too weak a signature.
@@ -208,7 +215,14 @@ var extTypes = map[string]extType{
 	"html": {TypeDocument, "html", false}, "htm": {TypeDocument, "html", false},
 	"docx": {TypeDocument, "docx", false}, "xlsx": {TypeDocument, "xlsx", false},
 	"pptx": {TypeDocument, "pptx", false}, "odt": {TypeDocument, "odt", false},
-	"epub": {TypeDocument, "epub", false},
+	"epub": {TypeDocument, "epub", false}, "cbz": {TypeDocument, "cbz", false},
+	"cbr": {TypeDocument, "cbr", false}, "cb7": {TypeDocument, "cb7", false},
+	"ods": {TypeDocument, "ods", false}, "odp": {TypeDocument, "odp", false}, "odg": {TypeDocument, "odg", false},
+	"key": {TypeDocument, "key", false}, "pages": {TypeDocument, "pages", false},
+	"numbers": {TypeDocument, "numbers", false}, "kra": {TypeDocument, "kra", false},
+	"ora": {TypeDocument, "ora", false}, "blend": {TypeDocument, "blend", false},
+
+	"stl": {TypeModel, "stl", false}, "obj": {TypeModel, "obj", false}, "3mf": {TypeModel, "3mf", false},
 
 	"zip": {TypeArchive, "zip", true}, "gz": {TypeArchive, "gz", true}, "tgz": {TypeArchive, "gz", true},
 	"7z": {TypeArchive, "7z", true}, "rar": {TypeArchive, "rar", true}, "tar": {TypeArchive, "tar", true},
@@ -248,6 +262,13 @@ var mimes = map[string]string{
 	"html": "text/html", "rtf": "application/rtf",
 	"zip": "application/zip", "gz": "application/gzip", "7z": "application/x-7z-compressed",
 	"rar": "application/vnd.rar", "tar": "application/x-tar",
+	"epub": "application/epub+zip", "cbz": "application/vnd.comicbook+zip", "cbr": "application/vnd.comicbook-rar",
+	"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+	"odt":  "application/vnd.oasis.opendocument.text", "ods": "application/vnd.oasis.opendocument.spreadsheet",
+	"odp": "application/vnd.oasis.opendocument.presentation", "ora": "image/openraster",
+	"stl": "model/stl", "obj": "model/obj", "3mf": "model/3mf",
 }
 
 func mimeOf(format string) string {

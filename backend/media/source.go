@@ -31,6 +31,13 @@ type Source struct {
 	facts     facts.Facts
 	factsErr  error
 	factsDone bool
+	// arc: the listing of an archive (or a file built on one), once read.
+	arc    *archive
+	arcErr error
+	// mesh3d: a 3D model's triangles, once read; their budget is given
+	// back on Close.
+	mesh3d  *mesh
+	meshErr error
 }
 
 // NewSource returns the Source of the file at path; data, when not nil,
@@ -39,6 +46,10 @@ func NewSource(path string, data []byte) *Source { return &Source{Path: path, da
 
 // Close closes the file, if the Source opened it.
 func (s *Source) Close() error {
+	if s.mesh3d != nil {
+		s.mesh3d.release()
+		s.mesh3d = nil
+	}
 	if s.f == nil {
 		return nil
 	}

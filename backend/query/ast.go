@@ -53,10 +53,14 @@ const (
 	KindField                 // field:NAME or field:NAME=VALUE
 	KindHidden                // special:hidden, is:hidden: show entries with hidden tags (no filter)
 	KindTagID                 // tag_id:N, a TagStudio tag id (ID)
+	KindDuration              // duration: (Bounds.Lo/Hi in milliseconds)
+	KindPages                 // pages:
+	KindFact                  // artist:, album:, codec:, title:, author:, genre: (Field the fact, Value a substring)
 )
 
 var kindNames = [...]string{"word", "literal", "tag", "path", "type", "ext", "untagged", "favourite",
-	"archived", "taken", "camera", "lens", "iso", "width", "height", "size", "sem", "like", "sort", "field", "hidden", "tag_id"}
+	"archived", "taken", "camera", "lens", "iso", "width", "height", "size", "sem", "like", "sort", "field", "hidden", "tag_id",
+	"duration", "pages", "fact"}
 
 func (k Kind) String() string {
 	if k >= 0 && int(k) < len(kindNames) {
@@ -77,12 +81,12 @@ type Bounds struct {
 type Term struct {
 	Kind   Kind
 	Value  string // name, pattern, text, path, media type, extension, sort key or field value
-	Field  string // KindField: the field's name
+	Field  string // KindField: the field's name; KindFact: the fact (artist, album, …)
 	Quoted bool
 	Weight float64 // KindSemantic, KindLike
 	Desc   bool    // KindSort
 	ID     int64   // KindTagID: the TagStudio tag id
-	Bounds Bounds  // KindTaken, KindISO, KindWidth, KindHeight, KindSize
+	Bounds Bounds  // KindTaken, KindISO, KindWidth, KindHeight, KindSize, KindDuration, KindPages
 	Col    int
 	Len    int
 }
@@ -138,6 +142,8 @@ func (t *Term) String() string {
 			return "field:" + strconv.Quote(t.Field)
 		}
 		return "field:" + strconv.Quote(t.Field) + "=" + strconv.Quote(t.Value)
+	case KindFact:
+		return t.Field + ":" + strconv.Quote(t.Value)
 	case KindTagID:
 		return "tag_id:" + strconv.FormatInt(t.ID, 10)
 	case KindSort:
@@ -147,7 +153,7 @@ func (t *Term) String() string {
 		return "sort:" + t.Value
 	case KindTaken:
 		return "taken:[" + t.Bounds.From + "," + t.Bounds.To + ")"
-	case KindISO, KindWidth, KindHeight, KindSize:
+	case KindISO, KindWidth, KindHeight, KindSize, KindDuration, KindPages:
 		lo, hi := "", ""
 		if t.Bounds.HasLo {
 			lo = strconv.FormatInt(t.Bounds.Lo, 10)

@@ -247,6 +247,14 @@ func (c *compiler) resolve(s string) ([]int64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolve tag %q: %w", s, err)
 	}
+	// TagStudio's users type _ for a space (tag:old_portrait); a tag
+	// really named with _ wins.
+	if len(ids) == 0 && strings.Contains(s, "_") {
+		sp := strings.ReplaceAll(s, "_", " ")
+		if ids, err = c.r.TagIDs(c.ctx, sp); err != nil {
+			return nil, fmt.Errorf("resolve tag %q: %w", sp, err)
+		}
+	}
 	c.cache[key] = ids
 	return ids, nil
 }
@@ -347,14 +355,37 @@ func (c *compiler) term(t *Term) (string, error) {
 		pat := globPattern(t.Value)
 		return c.path(pat, t.Value, !strings.Contains(t.Value, "*")), nil
 	case KindType:
+		if exts, ok := typeExts[t.Value]; ok {
+			return c.exts(exts), nil
+		}
 		return "e.media_type = " + c.arg(t.Value), nil
 	case KindExt:
-		exts := extGroup(t.Value)
-		parts := make([]string, len(exts))
-		for i, x := range exts {
-			parts[i] = "e.path LIKE " + c.arg("%."+escapeLike(x)) + ` ESCAPE '\'`
+		return c.exts(extGroup(t.Value)), nil
+	case KindFact:
+		col := factColumns[t.Field]
+		if col == "" {
+			return "", fmt.Errorf("query: unknown fact %q", t.Field)
 		}
-		return "(" + strings.Join(parts, " OR ") + ")", nil
+		return "e.id IN (SELECT x.entry_id FROM entry_facts x WHERE " + col + " LIKE " + c.arg("%"+escapeLike(t.Value)+"%") + ` ESCAPE '\')`, nil
+	case KindDuration:
+		// Bounds are milliseconds; the column is seconds.
+		parts := []string{"x.duration > 0"}
+		if b := t.Bounds; b.HasLo {
+			parts = append(parts, "x.duration >= "+c.arg(float64(b.Lo)/1000))
+		}
+		if b := t.Bounds; b.HasHi {
+			parts = append(parts, "x.duration <= "+c.arg(float64(b.Hi)/1000))
+		}
+		return "e.id IN (SELECT x.entry_id FROM entry_facts x WHERE " + strings.Join(parts, " AND ") + ")", nil
+	case KindPages:
+		parts := []string{"x.pages > 0"} // 0 is unknown
+		if b := t.Bounds; b.HasLo {
+			parts = append(parts, "x.pages >= "+c.arg(b.Lo))
+		}
+		if b := t.Bounds; b.HasHi {
+			parts = append(parts, "x.pages <= "+c.arg(b.Hi))
+		}
+		return "e.id IN (SELECT x.entry_id FROM entry_facts x WHERE " + strings.Join(parts, " AND ") + ")", nil
 	case KindCamera:
 		return "((e.make || ' ' || e.model) LIKE " + c.arg("%"+escapeLike(t.Value)+"%") + ` ESCAPE '\')`, nil
 	case KindLens:
@@ -398,6 +429,22 @@ func (c *compiler) term(t *Term) (string, error) {
 		return "", errAt(t.Col, t.Len, "%s can only be combined with AND", t.Kind)
 	}
 	return "", fmt.Errorf("query: unknown term kind %v", t.Kind)
+}
+
+// factColumns are the entry_facts columns the text fact terms match; codec
+// is the video's or the audio's.
+var factColumns = map[string]string{
+	"artist": "x.artist", "album": "x.album", "title": "x.title", "author": "x.author", "genre": "x.genre",
+	"codec": "(x.codec || ' ' || x.audio_codec)",
+}
+
+// exts matches paths ending in any of the extensions.
+func (c *compiler) exts(exts []string) string {
+	parts := make([]string, len(exts))
+	for i, x := range exts {
+		parts[i] = "e.path LIKE " + c.arg("%."+escapeLike(x)) + ` ESCAPE '\'`
+	}
+	return "(" + strings.Join(parts, " OR ") + ")"
 }
 
 // tagIn matches entries carrying any of ids or any of their descendants.

@@ -30,12 +30,16 @@
 // whose part before the first colon is not that (12:30) is a plain word; a
 // word starting with a colon (:x) is an error, as are [ and ] in a bare word
 // (TagStudio reserves them); letters naming no prefix are an error that lists
-// the known ones.
+// the known ones. A prefix typed with nothing after its colon takes the next
+// word as its value (path: holiday, special: untagged, tag: "a b"), unless
+// that word is a keyword, starts with a colon or is a prefix term itself.
 //
 //	tag:NAME        the tag whose name, shorthand or alias equals NAME
 //	                (case-insensitive, by equality: _ and % are literal), and
 //	                every descendant through tag_parents (several parents,
-//	                cycles allowed). A name that is no tag matches nothing.
+//	                cycles allowed). A name that is no tag matches nothing;
+//	                one with _ that is no tag is tried with spaces
+//	                (tag:old_portrait finds "old portrait"), bare words too.
 //	tag_id:N        the tag imported from TagStudio with tag id N, that tag
 //	                only (TagStudio's rule: no descendants); needs a resolver
 //	                with TagStudioIDs, else it matches nothing.
@@ -45,7 +49,10 @@
 //	                the whole library-relative path; one without * matches a
 //	                substring. Case folding is SQLite's: ASCII letters only.
 //	type:T          media_type: image (also photo), video, audio, raw,
-//	                document, archive, other; plurals accepted. mediatype: too.
+//	                document, archive, other; plurals accepted. pdf, text
+//	                (code), font, ebook (comic), svg and model (3d) are told
+//	                by extension, whatever the media type. mediatype: too,
+//	                with TagStudio's names (plaintext, source_code, ...).
 //	ext:E           the path ends in .E, ASCII case-insensitive; jpg = jpeg =
 //	                jpe = jfif, tif = tiff, heic = heif. filetype: too.
 //	special:untagged, is:untagged   entries with no tag at all.
@@ -69,6 +76,14 @@
 //	                m/mb, g/gb, t/tb (kib.. too), all 1024-based: 1kb = 1024
 //	                bytes, 1.5mb = 1572864. size:10mb means exactly that many
 //	                bytes; use > < or .. for useful ranges.
+//	duration:D      D is 90, 90s, 2m, 1.5m, 1h, 1:30 or 1:02:03; D alone is
+//	                the whole unit typed (2m: 2:00 to 2:59.999, like taken:),
+//	                >D, >=D, <D, <=D, D1..D2 (inclusive of D2 itself), D..,
+//	                ..D. From entry_facts; unknown (0) never matches.
+//	pages:N         like iso:, from entry_facts.
+//	artist:S, album:S, title:S, author:S, genre:S, codec:S   S a substring
+//	                of that fact (ASCII case-insensitive); codec: is the video
+//	                or the audio codec.
 //	sort:KEY        KEY taken, added, name (path too), size or random; a
 //	                leading - sorts descending. Not a filter; the last wins.
 //	sem:TEXT, ~TEXT, ~"TEXT"   a semantic part, weight 1.

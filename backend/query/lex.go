@@ -29,6 +29,7 @@ type token struct {
 	col, n int    // rune column and rune length of the whole token
 	qcol   int    // rune column of the opening quote
 	qn     int    // rune length of the quoted part, quotes included
+	gap    int    // runes of white space between a prefix and its value (path: holiday)
 }
 
 // prefixForm is what may stand right before a quote and still own it:

@@ -189,10 +189,40 @@ func (p *parser) unary() (Node, error) {
 		return nil, errAt(t.col, 1, "unmatched closing parenthesis")
 	case tWord:
 		p.next()
-		return parseTerm(t)
+		return parseTerm(p.joinValue(t))
 	}
 	// tAnd/tOr/tEOF: callers check startsTerm first.
 	return nil, errAt(t.col, t.n, "expected a term")
+}
+
+// joinValue gives a prefix typed with nothing after its colon the word that
+// follows, as TagStudio's users type it (path: holiday, special: untagged).
+// A following word that is a prefix term itself, starts with a colon or is
+// a keyword stays apart, so tag: : and tag: path:x are still errors.
+func (p *parser) joinValue(t token) token {
+	if t.quoted || t.raw == "" || !strings.HasSuffix(t.raw, ":") || strings.ContainsAny(t.raw[:1], "~+-") {
+		return t
+	}
+	prefix, value, ok := splitPrefix(t.raw)
+	if !ok || value != "" || !(isKnownPrefix(strings.ToLower(prefix)) || strings.EqualFold(prefix, "field")) {
+		return t
+	}
+	v := p.peek()
+	if v.kind != tWord || strings.HasPrefix(v.raw, ":") {
+		return t
+	}
+	if v.quoted && v.raw != "" {
+		return t
+	}
+	if _, _, isPrefix := splitPrefix(v.raw); isPrefix {
+		return t
+	}
+	p.next()
+	j := v
+	j.raw = t.raw + v.raw
+	j.col, j.n = t.col, v.col+v.n-t.col
+	j.gap = v.col - (t.col + t.n)
+	return j
 }
 
 // checkPlacement rejects semantic parts and sort: terms anywhere but at
@@ -277,7 +307,7 @@ func spanAfter(t token, skip int) valSpan {
 	if t.quoted {
 		return valSpan{col: t.qcol, n: t.qn, quoted: true}
 	}
-	c := t.col + utf8.RuneCountInString(t.raw[:skip])
+	c := t.col + utf8.RuneCountInString(t.raw[:skip]) + t.gap
 	return valSpan{col: c, n: max(1, t.col+t.n-c)}
 }
 
@@ -441,6 +471,28 @@ var mediaTypes = map[string]string{
 	"document": "document", "documents": "document", "doc": "document", "docs": "document",
 	"archive": "archive", "archives": "archive",
 	"other": "other",
+	// Kinds that share a media type with others, told apart by extension
+	// (typeExts); the names after the first of each are TagStudio's
+	// mediatype: categories.
+	"pdf": "pdf", "pdfs": "pdf",
+	"text": "text", "texts": "text", "plaintext": "text", "source_code": "text", "code": "text",
+	"font": "font", "fonts": "font",
+	"ebook": "ebook", "ebooks": "ebook", "book": "ebook", "books": "ebook", "comic": "ebook", "comics": "ebook",
+	"svg": "svg", "vector": "svg", "image_vector": "svg",
+	"model": "model", "models": "model", "3d": "model",
+	"image_raw": "raw",
+}
+
+// typeExts are the extensions of the kinds that have no media type of
+// their own: type:pdf is a file ending in .pdf or .ai, whatever the scan
+// sniffed, so a zero-byte or damaged one is found too.
+var typeExts = map[string][]string{
+	"pdf":   {"pdf", "ai"},
+	"text":  {"txt", "text", "md", "markdown", "rst", "csv", "tsv", "json", "jsonl", "log", "xml", "yaml", "yml", "toml", "ini", "cfg", "conf", "go", "py", "js", "mjs", "ts", "tsx", "jsx", "c", "h", "cc", "cpp", "hpp", "rs", "java", "kt", "swift", "rb", "php", "sh", "bash", "zsh", "ps1", "bat", "lua", "pl", "r", "sql", "css", "scss", "html", "htm", "svelte", "vue", "tex", "srt", "vtt"},
+	"font":  {"ttf", "otf", "ttc", "otc", "woff", "woff2"},
+	"ebook": {"epub", "cbz", "cbr", "cb7", "cbt", "mobi", "azw3", "fb2"},
+	"svg":   {"svg", "svgz"},
+	"model": {"stl", "obj", "glb", "gltf", "3mf", "ply"},
 }
 
 var sortKeys = map[string]string{"taken": "taken", "added": "added", "name": "name", "path": "name", "size": "size", "random": "random"}
@@ -470,7 +522,7 @@ func prefixTerm(term *Term, pl, value string, vs valSpan) (Node, error) {
 	case "type", "mediatype":
 		mt, ok := mediaTypes[lv]
 		if !ok {
-			return nil, vs.errf("unknown type %q; types: image (photo), video, audio, raw, document, archive, other", value)
+			return nil, vs.errf("unknown type %q; types: image (photo), video, audio, pdf, text, font, ebook, svg, model (3d), raw, document, archive, other", value)
 		}
 		term.Kind, term.Value = KindType, mt
 	case "ext", "filetype":
@@ -508,8 +560,16 @@ func prefixTerm(term *Term, pl, value string, vs valSpan) (Node, error) {
 			return nil, err
 		}
 		term.Kind, term.Bounds = KindTaken, b
-	case "iso", "width", "height", "size":
-		term.Kind = map[string]Kind{"iso": KindISO, "width": KindWidth, "height": KindHeight, "size": KindSize}[pl]
+	case "duration":
+		b, err := parseDurationBounds(value, vs)
+		if err != nil {
+			return nil, err
+		}
+		term.Kind, term.Bounds = KindDuration, b
+	case "artist", "album", "title", "author", "genre", "codec":
+		term.Kind, term.Field = KindFact, pl
+	case "iso", "width", "height", "size", "pages":
+		term.Kind = map[string]Kind{"iso": KindISO, "width": KindWidth, "height": KindHeight, "size": KindSize, "pages": KindPages}[pl]
 		b, err := parseNumBounds(value, vs, pl == "size")
 		if err != nil {
 			return nil, err
@@ -612,6 +672,106 @@ func parseNumBounds(v string, vs valSpan, size bool) (Bounds, error) {
 	switch op {
 	case "", "=":
 		b.Lo, b.HasLo, b.Hi, b.HasHi = n, true, n, true
+	case ">":
+		b.Lo, b.HasLo = n+1, true
+	case ">=":
+		b.Lo, b.HasLo = n, true
+	case "<":
+		b.Hi, b.HasHi = n-1, true
+	case "<=":
+		b.Hi, b.HasHi = n, true
+	}
+	return b, nil
+}
+
+// --- durations ---
+
+var durationRe = regexp.MustCompile(`^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)([A-Za-z]*)$`)
+
+var durationUnits = map[string]int64{
+	"": 1000, "s": 1000, "sec": 1000, "secs": 1000,
+	"m": 60_000, "min": 60_000, "mins": 60_000,
+	"h": 3_600_000, "hr": 3_600_000, "hrs": 3_600_000,
+}
+
+// parseDuration reads 90, 90s, 1.5m, 2h or 1:30, 1:02:03 into milliseconds;
+// step is the unit typed (a second for clock forms and fractions), so that
+// duration:2m can mean the whole minute as taken:2023 means the whole year.
+func parseDuration(s string, vs valSpan) (ms, step int64, err error) {
+	if s == "" {
+		return 0, 0, vs.errf("missing duration")
+	}
+	if strings.Contains(s, ":") {
+		parts := strings.Split(s, ":")
+		if len(parts) > 3 {
+			return 0, 0, vs.errf("bad duration %q: want 1:30 or 1:02:03", s)
+		}
+		for i, p := range parts {
+			n, err := strconv.ParseUint(p, 10, 32)
+			if err != nil || (i > 0 && (len(p) != 2 || n > 59)) {
+				return 0, 0, vs.errf("bad duration %q: want 1:30 or 1:02:03", s)
+			}
+			ms = ms*60 + int64(n)
+		}
+		return ms * 1000, 1000, nil
+	}
+	m := durationRe.FindStringSubmatch(s)
+	if m == nil {
+		return 0, 0, vs.errf("bad duration %q: want a number with an optional unit, like 90s, 2m, 1h or 1:30", s)
+	}
+	unit, ok := durationUnits[strings.ToLower(m[2])]
+	if !ok {
+		return 0, 0, vs.errf("unknown duration unit %q; units: s, m, h", m[2])
+	}
+	f, err := strconv.ParseFloat(m[1], 64)
+	if err != nil || f*float64(unit) > maxNumber {
+		return 0, 0, vs.errf("bad duration %q", s)
+	}
+	step = unit
+	if strings.Contains(m[1], ".") {
+		step = 1000
+	}
+	return int64(math.Round(f * float64(unit))), step, nil
+}
+
+// parseDurationBounds is parseNumBounds for durations: N (the whole unit
+// typed: 2m is 2:00 up to 2:59.999), >N, >=N, <N, <=N, N1..N2 (inclusive
+// of N2 itself), N.. and ..N; in milliseconds.
+func parseDurationBounds(v string, vs valSpan) (Bounds, error) {
+	var b Bounds
+	op, rest := splitOp(v)
+	if op == "" {
+		if lo, hi, ok := strings.Cut(v, ".."); ok {
+			if lo == "" && hi == "" {
+				return b, vs.errf("bad range %q: give at least one end, like 30s..2m", v)
+			}
+			if lo != "" {
+				n, _, err := parseDuration(lo, vs.sub(v, 0, len(lo)))
+				if err != nil {
+					return b, err
+				}
+				b.Lo, b.HasLo = n, true
+			}
+			if hi != "" {
+				n, _, err := parseDuration(hi, vs.sub(v, len(lo)+2, len(v)))
+				if err != nil {
+					return b, err
+				}
+				b.Hi, b.HasHi = n, true
+			}
+			if b.HasLo && b.HasHi && b.Lo > b.Hi {
+				return b, vs.errf("bad range %q: the start is longer than the end", v)
+			}
+			return b, nil
+		}
+	}
+	n, step, err := parseDuration(rest, vs.sub(v, len(op), len(v)))
+	if err != nil {
+		return b, err
+	}
+	switch op {
+	case "", "=":
+		b.Lo, b.HasLo, b.Hi, b.HasHi = n, true, n+step-1, true
 	case ">":
 		b.Lo, b.HasLo = n+1, true
 	case ">=":

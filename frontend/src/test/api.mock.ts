@@ -77,6 +77,7 @@ export function apiMock() {
     isDesktop: vi.fn(() => false),
     takeToken: vi.fn(),
     mediaUrl: vi.fn((u: string | null | undefined) => u ?? undefined),
+    playableUrl: vi.fn(async (u: string) => u),
     call: vi.fn(),
     version: vi.fn(async () => 'v0.0.0'),
     recentLibraries: vi.fn(async () => []),

@@ -58,6 +58,8 @@ export namespace api {
 	    thumb?: string;
 	    score?: number;
 	    missing?: boolean;
+	    facts?: facts.Facts;
+	    label?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Item(source);
@@ -78,7 +80,27 @@ export namespace api {
 	        this.thumb = source["thumb"];
 	        this.score = source["score"];
 	        this.missing = source["missing"];
+	        this.facts = this.convertValues(source["facts"], facts.Facts);
+	        this.label = source["label"];
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class DuplicateGroup {
 	    kind: string;
@@ -180,11 +202,14 @@ export namespace api {
 	    thumb?: string;
 	    score?: number;
 	    missing?: boolean;
+	    facts?: facts.Facts;
+	    label?: string;
 	    fingerprint: string;
 	    mime: string;
 	    orientation: number;
 	    make?: string;
 	    model?: string;
+	    camera?: string;
 	    lens?: string;
 	    iso?: number;
 	    fnumber?: number;
@@ -218,11 +243,14 @@ export namespace api {
 	        this.thumb = source["thumb"];
 	        this.score = source["score"];
 	        this.missing = source["missing"];
+	        this.facts = this.convertValues(source["facts"], facts.Facts);
+	        this.label = source["label"];
 	        this.fingerprint = source["fingerprint"];
 	        this.mime = source["mime"];
 	        this.orientation = source["orientation"];
 	        this.make = source["make"];
 	        this.model = source["model"];
+	        this.camera = source["camera"];
 	        this.lens = source["lens"];
 	        this.iso = source["iso"];
 	        this.fnumber = source["fnumber"];
@@ -306,7 +334,7 @@ export namespace api {
 	    entries: number;
 	    missing: number;
 	    model?: ModelState;
-	    provider?: clip.ProviderInfo;
+	    provider?: ort.ProviderInfo;
 	    model_error: string;
 	    watch?: watch.Watching;
 	    tagstudio?: boolean;
@@ -323,7 +351,7 @@ export namespace api {
 	        this.entries = source["entries"];
 	        this.missing = source["missing"];
 	        this.model = this.convertValues(source["model"], ModelState);
-	        this.provider = this.convertValues(source["provider"], clip.ProviderInfo);
+	        this.provider = this.convertValues(source["provider"], ort.ProviderInfo);
 	        this.model_error = source["model_error"];
 	        this.watch = this.convertValues(source["watch"], watch.Watching);
 	        this.tagstudio = source["tagstudio"];
@@ -623,27 +651,6 @@ export namespace api {
 
 }
 
-export namespace clip {
-	
-	export class ProviderInfo {
-	    requested: string;
-	    using: string;
-	    reason: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new ProviderInfo(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.requested = source["requested"];
-	        this.using = source["using"];
-	        this.reason = source["reason"];
-	    }
-	}
-
-}
-
 export namespace faces {
 	
 	export class NameSuggestion {
@@ -682,6 +689,67 @@ export namespace faces {
 	        this.match = source["match"];
 	        this.min_faces = source["min_faces"];
 	        this.suggest = source["suggest"];
+	    }
+	}
+
+}
+
+export namespace facts {
+	
+	export class Facts {
+	    duration?: number;
+	    codec?: string;
+	    audio_codec?: string;
+	    width?: number;
+	    height?: number;
+	    fps?: number;
+	    bitrate?: number;
+	    rotation?: number;
+	    sample_rate?: number;
+	    channels?: number;
+	    created?: string;
+	    lat?: number;
+	    lon?: number;
+	    make?: string;
+	    model?: string;
+	    pages?: number;
+	    title?: string;
+	    artist?: string;
+	    album?: string;
+	    author?: string;
+	    genre?: string;
+	    year?: number;
+	    track?: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Facts(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.duration = source["duration"];
+	        this.codec = source["codec"];
+	        this.audio_codec = source["audio_codec"];
+	        this.width = source["width"];
+	        this.height = source["height"];
+	        this.fps = source["fps"];
+	        this.bitrate = source["bitrate"];
+	        this.rotation = source["rotation"];
+	        this.sample_rate = source["sample_rate"];
+	        this.channels = source["channels"];
+	        this.created = source["created"];
+	        this.lat = source["lat"];
+	        this.lon = source["lon"];
+	        this.make = source["make"];
+	        this.model = source["model"];
+	        this.pages = source["pages"];
+	        this.title = source["title"];
+	        this.artist = source["artist"];
+	        this.album = source["album"];
+	        this.author = source["author"];
+	        this.genre = source["genre"];
+	        this.year = source["year"];
+	        this.track = source["track"];
 	    }
 	}
 
@@ -744,6 +812,27 @@ export namespace library {
 	        this.files = source["files"];
 	        this.bytes = source["bytes"];
 	        this.conflicts = source["conflicts"];
+	    }
+	}
+
+}
+
+export namespace ort {
+	
+	export class ProviderInfo {
+	    requested: string;
+	    using: string;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ProviderInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.requested = source["requested"];
+	        this.using = source["using"];
+	        this.reason = source["reason"];
 	    }
 	}
 

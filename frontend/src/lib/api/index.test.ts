@@ -187,3 +187,23 @@ describe('the token in a browser', () => {
     expect(urls).toEqual(['/api/events?m=full.9.sig']);
   });
 });
+
+describe('playableUrl', () => {
+  it('in the desktop window plays from the loopback media server, asking for its address once', async () => {
+    vi.resetModules();
+    const fresh = await import('./index');
+    const mediaBase = vi.fn().mockResolvedValue('http://127.0.0.1:4711/s3cr3t');
+    (window as WailsWindow).go = { api: { API: { MediaBase: mediaBase } } };
+    expect(await fresh.playableUrl('/file/7')).toBe('http://127.0.0.1:4711/s3cr3t/file/7');
+    expect(await fresh.playableUrl('/file/8')).toBe('http://127.0.0.1:4711/s3cr3t/file/8');
+    expect(mediaBase).toHaveBeenCalledTimes(1);
+  });
+
+  it('in a browser is the signed same-origin URL', async () => {
+    vi.resetModules();
+    const fresh = await import('./index');
+    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(new Response(JSON.stringify({ role: 'read', web: true, upload_limit: 1, media: 'read.1.x', media_expires: 9 }))));
+    await fresh.access();
+    expect(await fresh.playableUrl('/file/7')).toBe('/file/7?m=read.1.x');
+  });
+});

@@ -94,6 +94,26 @@ export function mediaUrl(u: string | null | undefined): string | undefined {
   return `${u}${u.includes('?') ? '&' : '?'}m=${encodeURIComponent(media)}`;
 }
 
+/** Where the desktop window plays media from, asked for once (MediaBase). */
+let playBase: Promise<string> | undefined;
+
+/**
+ * A file URL (/file/ID) as a <video> or <audio> can play it. WebKitGTK
+ * cannot play media from the Wails asset server (wails issue 4412), so in
+ * the desktop window it points at the core's loopback media server, whose
+ * address carries a per-session secret; in a browser it is mediaUrl's, on
+ * the page's own origin, where Range requests seek.
+ */
+export async function playableUrl(u: string): Promise<string> {
+  if (!isDesktop()) return mediaUrl(u);
+  playBase ??= call<string>('MediaBase').catch(() => {
+    playBase = undefined;
+    return '';
+  });
+  const base = await playBase;
+  return base ? base + u : u;
+}
+
 type Bound = Record<string, (...args: unknown[]) => Promise<unknown>>;
 
 /** True inside the Wails window, where the Go bindings are injected as window.go. */

@@ -122,6 +122,50 @@ export interface FacesState {
   people: number;
 }
 
+/**
+ * Facts are a file's facts; a zero field is unknown. Width and Height are
+ * as displayed (a video's rotation applied).
+ */
+export interface Facts {
+  /** seconds */
+  duration?: number;
+  /** the video codec, else the audio codec */
+  codec?: string;
+  audio_codec?: string;
+  width?: number;
+  height?: number;
+  fps?: number;
+  /** bits per second, the whole file */
+  bitrate?: number;
+  /** degrees clockwise the picture is turned for display */
+  rotation?: number;
+  sample_rate?: number;
+  channels?: number;
+  /** "2006-01-02T15:04:05" (UTC when the file says so, with "Z") */
+  created?: string;
+  lat?: number;
+  lon?: number;
+  make?: string;
+  model?: string;
+  pages?: number;
+  title?: string;
+  artist?: string;
+  album?: string;
+  author?: string;
+  genre?: string;
+  year?: number;
+  track?: number;
+  /** files in an archive */
+  entries?: number;
+  /** bytes, as the archive declares them */
+  unpacked?: number;
+  triangles?: number;
+  /** SizeX, SizeY, SizeZ: a 3D model's bounding box, in its own units. */
+  size_x?: number;
+  size_y?: number;
+  size_z?: number;
+}
+
 /** Field is a named value on an entry. */
 export interface Field {
   name: string;
@@ -155,6 +199,13 @@ export interface Item {
   thumb: string | null;
   score?: number;
   missing?: boolean;
+  /**
+   * Facts are what the file's kind's decoder read (a video's duration
+   * and codec, a PDF's pages, a song's artist); absent when none.
+   */
+  facts?: Facts;
+  /** Label is the tile's corner label: a duration ("1:23") or pages ("12 p"). */
+  label?: string;
 }
 
 /** Job is the public state of a job. */

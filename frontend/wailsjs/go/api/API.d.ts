@@ -41,6 +41,8 @@ export function Jobs():Promise<Array<jobs.Job>>;
 
 export function LibraryInfo():Promise<api.LibraryInfo>;
 
+export function MediaBase():Promise<string>;
+
 export function MergePeople(arg1:number,arg2:number):Promise<api.Person>;
 
 export function MergeTags(arg1:number,arg2:number):Promise<void>;

@@ -70,6 +70,10 @@ export function LibraryInfo() {
   return window['go']['api']['API']['LibraryInfo']();
 }
 
+export function MediaBase() {
+  return window['go']['api']['API']['MediaBase']();
+}
+
 export function MergePeople(arg1, arg2) {
   return window['go']['api']['API']['MergePeople'](arg1, arg2);
 }
