@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"image"
@@ -110,7 +109,7 @@ func newFixture(t *testing.T, n int) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	err = db.Tx(context.Background(), func(tx *sql.Tx) error {
+	err = db.Tx(context.Background(), func(tx *store.Tx) error {
 		for i := 0; i < n; i++ {
 			e := store.Entry{Path: fmt.Sprintf("p%03d.jpg", i), Fingerprint: fmt.Sprintf("f%d", i), MediaType: "image"}
 			if i == 3 {
@@ -256,7 +255,7 @@ func TestPipelineDecodesOnceAndRerunsOnlyOnChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.Fingerprint = "changed"
-	if err := f.db.Tx(ctx, func(tx *sql.Tx) error { return store.UpdateEntry(ctx, tx, &e) }); err != nil {
+	if err := f.db.Tx(ctx, func(tx *store.Tx) error { return store.UpdateEntry(ctx, tx, &e) }); err != nil {
 		t.Fatal(err)
 	}
 	f.takeDecodes()

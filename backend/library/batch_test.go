@@ -92,7 +92,7 @@ func TestBatchScanFindsMissingByContent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.DB.Exec(`INSERT INTO entry_tags(entry_id, tag_id) VALUES (?, 2)`, e.ID); err != nil {
+	if _, err := l.DB.ApplyTag(ctx, 2, []int64{e.ID}); err != nil {
 		t.Fatal(err)
 	}
 	os.Remove(filepath.Join(root, "a/one.jpg"))

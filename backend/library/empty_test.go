@@ -50,7 +50,7 @@ func TestScanEmptyFilesAreEntries(t *testing.T) {
 
 	// Taggable; a second scan has nothing to do.
 	ctx := context.Background()
-	if _, err := l.DB.Exec(`INSERT INTO entry_tags(entry_id, tag_id) VALUES (?, 2)`, entries["notes/a.txt"].ID); err != nil {
+	if _, err := l.DB.ApplyTag(ctx, 2, []int64{entries["notes/a.txt"].ID}); err != nil {
 		t.Fatal(err)
 	}
 	res = scan(t, l, ScanOptions{})

@@ -176,7 +176,7 @@ func TestScanMoveKeepsEntryAndMissingIsKept(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.DB.Exec(`INSERT INTO entry_tags(entry_id, tag_id) VALUES (?, 2)`, one.ID); err != nil {
+	if _, err := l.DB.ApplyTag(ctx, 2, []int64{one.ID}); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Rename(filepath.Join(root, "a/one.jpg"), filepath.Join(root, "b/renamed.jpg")); err != nil {

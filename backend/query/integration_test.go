@@ -2,7 +2,6 @@ package query
 
 import (
 	"context"
-	"database/sql"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -18,21 +17,26 @@ import (
 type dbTags struct{ db *store.DB }
 
 func (r dbTags) TagIDs(ctx context.Context, s string) ([]int64, error) {
-	rows, err := r.db.QueryContext(ctx, `SELECT id FROM tags WHERE name = ?1 COLLATE NOCASE OR shorthand = ?1 COLLATE NOCASE
-		UNION SELECT tag_id FROM tag_aliases WHERE alias = ?1 COLLATE NOCASE`, s)
+	return r.db.TagIDsByName(ctx, s)
+}
+
+// paths runs a compiled query's condition and returns the paths it
+// matches, sorted.
+func paths(ctx context.Context, db *store.DB, c Compiled) ([]string, error) {
+	ids, err := db.FilterIDs(ctx, c.Where, c.Args)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
+	byID, err := db.EntryPaths(ctx, ids)
+	if err != nil {
+		return nil, err
 	}
-	return ids, rows.Err()
+	var out []string // nil when none, as the expectations are written
+	for _, p := range byID {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out, nil
 }
 
 const mib = 1 << 20
@@ -62,7 +66,7 @@ func openFixture(t *testing.T) (*store.DB, map[string]int64) {
 		{Path: "photos/pic.jfif", MediaType: "image", Size: 30},
 	}
 	ids := map[string]int64{}
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
+	err = db.Tx(ctx, func(tx *store.Tx) error {
 		for i := range entries {
 			e := &entries[i]
 			e.Fingerprint, e.AddedAt, e.UpdatedAt = "fp"+e.Path, 1, 1
@@ -76,18 +80,30 @@ func openFixture(t *testing.T) (*store.DB, map[string]int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exec := func(q string, args ...any) {
+	must := func(err error) {
 		t.Helper()
-		if _, err := db.ExecContext(ctx, q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
+		if err != nil {
+			t.Fatal(err)
 		}
 	}
-	exec(`INSERT INTO tags (id, name, shorthand) VALUES (3,'Animals',''),(4,'Mammals',''),(5,'Pets',''),(6,'Dog','dg'),
-		(7,'X',''),(8,'Y',''),(9,'100%',''),(10,'a_b',''),(11,'axb','')`)
-	exec(`INSERT INTO tag_aliases (tag_id, alias) VALUES (6,'doggo')`)
-	exec(`INSERT INTO tag_parents (child_id, parent_id) VALUES (4,3),(5,3),(6,4),(6,5),(7,8),(8,7)`)
+	for i, name := range []string{"Animals", "Mammals", "Pets", "Dog", "X", "Y", "100%", "a_b", "axb"} {
+		id, err := db.CreateTag(ctx, name, 0)
+		must(err)
+		if id != int64(i+3) {
+			t.Fatalf("tag %s got id %d, want %d", name, id, i+3)
+		}
+	}
+	must(db.SetTagShorthand(ctx, 6, "dg"))
+	must(db.AddTagAlias(ctx, 6, "doggo"))
+	for _, l := range [][2]int64{{4, 3}, {5, 3}, {6, 4}, {6, 5}} {
+		must(db.AddTagParent(ctx, l[0], l[1]))
+	}
+	// X and Y are each other's parent, as an older library may hold them.
+	must(db.AddTagParentsAsFound(ctx, [][2]int64{{7, 8}, {8, 7}}))
 	tag := func(path string, tagID int64) {
-		exec(`INSERT INTO entry_tags (entry_id, tag_id) VALUES (?,?)`, ids[path], tagID)
+		t.Helper()
+		_, err := db.ApplyTag(ctx, tagID, []int64{ids[path]})
+		must(err)
 	}
 	tag("2023/beach/IMG_0001.JPG", 6)
 	tag("2023/beach/img_0002.jpeg", 4)
@@ -98,8 +114,8 @@ func openFixture(t *testing.T) (*store.DB, map[string]int64) {
 	tag("phone/IMG_1234.HEIC", 1)
 	tag("misc/[x].png", 7)
 	tag("photos/pic.jfif", 8)
-	exec(`INSERT INTO entry_fields (entry_id, name, value) VALUES (?,'Source','Old Scanner'),(?,'Notes','50% off')`,
-		ids["scans/scan.TIFF"], ids["docs/report_100%.pdf"])
+	must(db.SetEntryField(ctx, ids["scans/scan.TIFF"], store.Field{Name: "Source", Kind: "text", Value: "Old Scanner"}))
+	must(db.SetEntryField(ctx, ids["docs/report_100%.pdf"], store.Field{Name: "Notes", Kind: "text", Value: "50% off"}))
 	return db, ids
 }
 
@@ -225,21 +241,9 @@ func TestQueriesAgainstLibrary(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rows, err := db.QueryContext(ctx, "SELECT e.path FROM entries e WHERE "+c.Where+" ORDER BY e.path", c.Args...)
+			got, err := paths(ctx, db, c)
 			if err != nil {
 				t.Fatalf("%s %v: %v", c.Where, c.Args, err)
-			}
-			defer rows.Close()
-			var got []string
-			for rows.Next() {
-				var p string
-				if err := rows.Scan(&p); err != nil {
-					t.Fatal(err)
-				}
-				got = append(got, p)
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
 			}
 			want := append([]string(nil), tt.want...)
 			sort.Strings(want)
@@ -270,21 +274,9 @@ func TestTagStudioHabitsAgainstLibrary(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows, err := db.QueryContext(ctx, "SELECT e.path FROM entries e WHERE "+c.Where+" ORDER BY e.path", c.Args...)
+		got, err := paths(ctx, db, c)
 		if err != nil {
 			t.Fatalf("%s %v: %v", c.Where, c.Args, err)
-		}
-		defer rows.Close()
-		var got []string
-		for rows.Next() {
-			var p string
-			if err := rows.Scan(&p); err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, p)
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
 		}
 		return got, c
 	}

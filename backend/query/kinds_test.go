@@ -7,6 +7,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/tagsight/tagsight/backend/facts"
+	"github.com/tagsight/tagsight/backend/store"
 )
 
 // The terms for every file kind's facts, and TagStudio's two habits (_ for a
@@ -111,24 +114,35 @@ func TestCompleteKindPrefixes(t *testing.T) {
 func TestKindTermsAgainstLibrary(t *testing.T) {
 	db, ids := openFixture(t)
 	ctx := context.Background()
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := db.ExecContext(ctx, q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
 	const (
 		video = "2024/party/clip.mp4"
 		pdf   = "docs/report_100%.pdf"
 		png   = "misc/axb.png"
 		jfif  = "photos/pic.jfif"
 	)
-	exec(`INSERT INTO entry_facts (entry_id, duration, codec, audio_codec, width, height) VALUES (?, 150.5, 'h264', 'aac', 1920, 1080)`, ids[video])
-	exec(`INSERT INTO entry_facts (entry_id, pages, title, author) VALUES (?, 12, 'Annual Report', 'Ada Lovelace')`, ids[pdf])
-	// A picture standing in for a song: the terms read facts, not types.
-	exec(`INSERT INTO entry_facts (entry_id, duration, codec, artist, album, genre) VALUES (?, 61, 'mp3', 'J.S. Bach', 'Goldberg Variations', 'Baroque')`, ids[png])
-	exec(`INSERT INTO tags (id, name) VALUES (20, 'old portrait')`)
-	exec(`INSERT INTO entry_tags (entry_id, tag_id) VALUES (?, 20)`, ids[jfif])
+	err := db.Tx(ctx, func(tx *store.Tx) error {
+		for path, f := range map[string]facts.Facts{
+			video: {Duration: 150.5, Codec: "h264", AudioCodec: "aac", Width: 1920, Height: 1080},
+			pdf:   {Pages: 12, Title: "Annual Report", Author: "Ada Lovelace"},
+			// A picture standing in for a song: the terms read facts, not types.
+			png: {Duration: 61, Codec: "mp3", Artist: "J.S. Bach", Album: "Goldberg Variations", Genre: "Baroque"},
+		} {
+			if err := store.SetFacts(ctx, tx, ids[path], f); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	portrait, err := db.CreateTag(ctx, "old portrait", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ApplyTag(ctx, portrait, []int64{ids[jfif]}); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		in   string
 		want []string
@@ -177,20 +191,11 @@ func TestKindTermsAgainstLibrary(t *testing.T) {
 			t.Errorf("Compile(%q): %v", tc.in, err)
 			continue
 		}
-		rows, err := db.QueryContext(ctx, "SELECT e.path FROM entries e WHERE "+c.Where, c.Args...)
+		got, err := paths(ctx, db, c)
 		if err != nil {
 			t.Errorf("%q: %v", tc.in, err)
 			continue
 		}
-		var got []string
-		for rows.Next() {
-			var p string
-			if err := rows.Scan(&p); err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, p)
-		}
-		rows.Close()
 		sort.Strings(got)
 		sort.Strings(want)
 		if !slices.Equal(got, want) {

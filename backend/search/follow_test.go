@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"database/sql"
 	"testing"
 
 	"github.com/tagsight/tagsight/backend/store"
@@ -46,7 +45,7 @@ func TestIndexFollowsChanges(t *testing.T) {
 
 	// Re-embedded: the new vector replaces the old one in place.
 	v := []float32{0, 1}
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error { return store.PutVector(ctx, tx, s.model, other.ID, v) })
+	err = s.db.Tx(ctx, func(tx *store.Tx) error { return store.PutVector(ctx, tx, s.model, other.ID, v) })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"database/sql"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -28,7 +27,7 @@ func hiddenLibrary(t *testing.T) *Service {
 		t.Fatal(err)
 	}
 	ids := map[string]int64{}
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
+	err = db.Tx(ctx, func(tx *store.Tx) error {
 		for i, p := range []string{"plain.jpg", "secret.jpg", "both.jpg", "archived/old.jpg", "other.jpg"} {
 			e := store.Entry{Path: p, Size: 1, Fingerprint: p, MediaType: "image", Thumb: "t"}
 			if err := store.InsertEntry(ctx, tx, &e); err != nil {

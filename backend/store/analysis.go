@@ -24,8 +24,8 @@ type AnalysisRow struct {
 }
 
 // PutAnalysis records (replaces) what an analyzer did for an entry.
-func PutAnalysis(ctx context.Context, tx *sql.Tx, r AnalysisRow) error {
-	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO analysis(entry_id, analyzer, fingerprint, version, state, error, updated_at)
+func PutAnalysis(ctx context.Context, tx *Tx, r AnalysisRow) error {
+	_, err := tx.tx.ExecContext(ctx, `INSERT OR REPLACE INTO analysis(entry_id, analyzer, fingerprint, version, state, error, updated_at)
 		VALUES (?,?,?,?,?,?,?)`, r.EntryID, r.Analyzer, r.Fingerprint, r.Version, r.State, r.Error, r.UpdatedAt)
 	if err != nil {
 		return fmt.Errorf("record analysis: %w", err)
@@ -34,16 +34,16 @@ func PutAnalysis(ctx context.Context, tx *sql.Tx, r AnalysisRow) error {
 }
 
 // EntryExists says whether an entry is (still) in the library.
-func EntryExists(ctx context.Context, tx *sql.Tx, id int64) (bool, error) {
+func EntryExists(ctx context.Context, tx *Tx, id int64) (bool, error) {
 	var n int
-	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM entries WHERE id=?`, id).Scan(&n)
+	err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM entries WHERE id=?`, id).Scan(&n)
 	return n > 0, err
 }
 
 // AnalysisIndex returns every entry's analysis rows, by entry id and
 // analyzer name.
 func (db *DB) AnalysisIndex(ctx context.Context) (map[int64]map[string]AnalysisRow, error) {
-	rows, err := db.QueryContext(ctx, `SELECT entry_id, analyzer, fingerprint, version, state, error, updated_at FROM analysis`)
+	rows, err := db.pool.QueryContext(ctx, `SELECT entry_id, analyzer, fingerprint, version, state, error, updated_at FROM analysis`)
 	if err != nil {
 		return nil, fmt.Errorf("read analysis: %w", err)
 	}
@@ -63,7 +63,7 @@ func (db *DB) AnalysisFor(ctx context.Context, ids []int64) (map[int64]map[strin
 		n := min(len(ids), 500)
 		in, args := inList(ids[:n])
 		ids = ids[n:]
-		rows, err := db.QueryContext(ctx, `SELECT entry_id, analyzer, fingerprint, version, state, error, updated_at FROM analysis WHERE entry_id IN `+in, args...)
+		rows, err := db.pool.QueryContext(ctx, `SELECT entry_id, analyzer, fingerprint, version, state, error, updated_at FROM analysis WHERE entry_id IN `+in, args...)
 		if err != nil {
 			return nil, fmt.Errorf("read analysis: %w", err)
 		}
@@ -94,7 +94,7 @@ func scanAnalysisRows(rows *sql.Rows, out map[int64]map[string]AnalysisRow) erro
 // EntryWarnings lists what the analyses of an entry's current content
 // warned about (a damaged picture analysed from the part that decodes).
 func (db *DB) EntryWarnings(ctx context.Context, entryID int64) ([]string, error) {
-	rows, err := db.QueryContext(ctx, `SELECT DISTINCT a.error FROM analysis a JOIN entries e ON e.id = a.entry_id
+	rows, err := db.pool.QueryContext(ctx, `SELECT DISTINCT a.error FROM analysis a JOIN entries e ON e.id = a.entry_id
 		WHERE a.entry_id=? AND a.state=? AND a.error<>'' AND a.fingerprint=e.fingerprint ORDER BY a.error`, entryID, AnalysisDone)
 	if err != nil {
 		return nil, err
@@ -113,7 +113,7 @@ func (db *DB) EntryWarnings(ctx context.Context, entryID int64) ([]string, error
 
 // EntryAnalysis returns one entry's analysis rows by analyzer name.
 func (db *DB) EntryAnalysis(ctx context.Context, entryID int64) (map[string]AnalysisRow, error) {
-	rows, err := db.QueryContext(ctx, `SELECT entry_id, analyzer, fingerprint, version, state, error, updated_at FROM analysis WHERE entry_id=?`, entryID)
+	rows, err := db.pool.QueryContext(ctx, `SELECT entry_id, analyzer, fingerprint, version, state, error, updated_at FROM analysis WHERE entry_id=?`, entryID)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +148,7 @@ func (db *DB) AnalysisCandidates(ctx context.Context, mediaTypes ...string) ([]A
 			args = append(args, m)
 		}
 	}
-	rows, err := db.QueryContext(ctx, q+` ORDER BY path`, args...)
+	rows, err := db.pool.QueryContext(ctx, q+` ORDER BY path`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -176,11 +176,11 @@ func repeat(s string, n int) string {
 // path, size and mtime (touched or moved): everything analysed from the
 // content is kept. Another entry that held the path is removed first, as in
 // UpdateEntry.
-func TouchEntry(ctx context.Context, tx *sql.Tx, id int64, path string, size, mtimeNs, updatedAt int64) error {
+func TouchEntry(ctx context.Context, tx *Tx, id int64, path string, size, mtimeNs, updatedAt int64) error {
 	if err := clearPath(ctx, tx, path, id); err != nil {
 		return fmt.Errorf("touch entry: %w", err)
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE entries SET path=?, size=?, mtime_ns=?, updated_at=?, missing=0 WHERE id=?`,
+	_, err := tx.tx.ExecContext(ctx, `UPDATE entries SET path=?, size=?, mtime_ns=?, updated_at=?, missing=0 WHERE id=?`,
 		path, size, mtimeNs, updatedAt, id)
 	if err != nil {
 		return fmt.Errorf("touch entry: %w", err)
@@ -190,8 +190,8 @@ func TouchEntry(ctx context.Context, tx *sql.Tx, id int64, path string, size, mt
 
 // SetEntryInfo writes what a picture's headers say (type, size,
 // orientation, EXIF) into the entry with e.ID.
-func SetEntryInfo(ctx context.Context, tx *sql.Tx, e *Entry) error {
-	_, err := tx.ExecContext(ctx, `UPDATE entries SET media_type=?, format=?, mime=?, width=?, height=?, orientation=?,
+func SetEntryInfo(ctx context.Context, tx *Tx, e *Entry) error {
+	_, err := tx.tx.ExecContext(ctx, `UPDATE entries SET media_type=?, format=?, mime=?, width=?, height=?, orientation=?,
 		taken=?, make=?, model=?, lens=?, iso=?, fnumber=?, exposure=?, focal_length=?, lat=?, lon=? WHERE id=?`,
 		e.MediaType, e.Format, e.Mime, e.Width, e.Height, e.Orientation, e.Taken, e.Make, e.Model, e.Lens,
 		e.ISO, e.FNumber, e.Exposure, e.FocalLength, nullF(e.Lat), nullF(e.Lon), e.ID)
@@ -202,8 +202,8 @@ func SetEntryInfo(ctx context.Context, tx *sql.Tx, e *Entry) error {
 }
 
 // SetThumb sets an entry's thumbnail file ("" for none).
-func SetThumb(ctx context.Context, tx *sql.Tx, id int64, thumb string) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE entries SET thumb=? WHERE id=?`, thumb, id); err != nil {
+func SetThumb(ctx context.Context, tx *Tx, id int64, thumb string) error {
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE entries SET thumb=? WHERE id=?`, thumb, id); err != nil {
 		return fmt.Errorf("set thumbnail: %w", err)
 	}
 	return nil

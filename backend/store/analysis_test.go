@@ -83,7 +83,7 @@ func TestAnalysisRowsGoWithEntryAndContent(t *testing.T) {
 	ctx := context.Background()
 	db, _ := openTemp(t)
 	var a, b Entry
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
+	err := db.Tx(ctx, func(tx *Tx) error {
 		a = Entry{Path: "a.jpg", Fingerprint: "fa", MediaType: "image"}
 		b = Entry{Path: "b.jpg", Fingerprint: "fb", MediaType: "image"}
 		for _, e := range []*Entry{&a, &b} {
@@ -108,12 +108,12 @@ func TestAnalysisRowsGoWithEntryAndContent(t *testing.T) {
 		}
 		return len(m)
 	}
-	err = db.Tx(ctx, func(tx *sql.Tx) error { return TouchEntry(ctx, tx, a.ID, "moved/a.jpg", 9, 9, 9) })
+	err = db.Tx(ctx, func(tx *Tx) error { return TouchEntry(ctx, tx, a.ID, "moved/a.jpg", 9, 9, 9) })
 	if err != nil || rows(a.ID) != 2 {
 		t.Fatalf("touch: %v, %d rows", err, rows(a.ID))
 	}
 	a.Path, a.Fingerprint = "moved/a.jpg", "fa2"
-	if err := db.Tx(ctx, func(tx *sql.Tx) error { return UpdateEntry(ctx, tx, &a) }); err != nil || rows(a.ID) != 0 {
+	if err := db.Tx(ctx, func(tx *Tx) error { return UpdateEntry(ctx, tx, &a) }); err != nil || rows(a.ID) != 0 {
 		t.Fatalf("content change: %v, %d rows left", err, rows(a.ID))
 	}
 	if n, err := db.DeleteEntries(ctx, []int64{b.ID}); err != nil || n != 1 || rows(b.ID) != 0 {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 )
 
 // Batcher writes items in short transactions of up to size items each, so
@@ -14,13 +13,13 @@ type Batcher[T any] struct {
 	db      *DB
 	ctx     context.Context
 	size    int
-	write   func(ctx context.Context, tx *sql.Tx, item T) error
+	write   func(ctx context.Context, tx *Tx, item T) error
 	pending []T
 	err     error
 }
 
 // NewBatcher returns a batcher that writes each item with write.
-func NewBatcher[T any](ctx context.Context, db *DB, size int, write func(ctx context.Context, tx *sql.Tx, item T) error) *Batcher[T] {
+func NewBatcher[T any](ctx context.Context, db *DB, size int, write func(ctx context.Context, tx *Tx, item T) error) *Batcher[T] {
 	return &Batcher[T]{db: db, ctx: context.WithoutCancel(ctx), size: max(size, 1), write: write}
 }
 
@@ -39,7 +38,7 @@ func (b *Batcher[T]) Flush() error {
 		b.pending = b.pending[:0]
 		return b.err
 	}
-	b.err = b.db.Tx(b.ctx, func(tx *sql.Tx) error {
+	b.err = b.db.Tx(b.ctx, func(tx *Tx) error {
 		for _, item := range b.pending {
 			if err := b.write(b.ctx, tx, item); err != nil {
 				return err

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"testing"
@@ -12,8 +11,8 @@ func TestBatcher(t *testing.T) {
 	db, _ := openTemp(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	var batches, items int
-	var lastTx *sql.Tx
-	b := NewBatcher(ctx, db, 3, func(ctx context.Context, tx *sql.Tx, v int) error {
+	var lastTx *Tx
+	b := NewBatcher(ctx, db, 3, func(ctx context.Context, tx *Tx, v int) error {
 		if tx != lastTx {
 			batches, lastTx = batches+1, tx
 		}
@@ -21,7 +20,7 @@ func TestBatcher(t *testing.T) {
 		if v == 7 {
 			return errors.New("seven")
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES (?, 'x')`, v)
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES (?, 'x')`, v)
 		return err
 	})
 	cancel() // writing survives cancellation
@@ -44,7 +43,7 @@ func TestBatcher(t *testing.T) {
 		t.Error("wrote after an error")
 	}
 	var rows int
-	db.QueryRow(`SELECT COUNT(*) FROM settings WHERE value = 'x'`).Scan(&rows)
+	db.pool.QueryRow(`SELECT COUNT(*) FROM settings WHERE value = 'x'`).Scan(&rows)
 	if rows != 5 {
 		t.Errorf("%d rows, want the 5 of the good batches (the failed one rolled back)", rows)
 	}
@@ -56,16 +55,16 @@ func TestBatcherCommits(t *testing.T) {
 	ctx := context.Background()
 	db, _ := openTemp(t)
 	fail := false
-	b := NewBatcher(ctx, db, 2, func(ctx context.Context, tx *sql.Tx, n int) error {
+	b := NewBatcher(ctx, db, 2, func(ctx context.Context, tx *Tx, n int) error {
 		if fail && n == 5 {
 			return errors.New("boom")
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES (?, 'x')`, fmt.Sprintf("batch-%d", n))
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES (?, 'x')`, fmt.Sprintf("batch-%d", n))
 		return err
 	})
 	count := func() int {
 		var n int
-		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM settings WHERE key LIKE 'batch-%'`).Scan(&n); err != nil {
+		if err := db.pool.QueryRowContext(ctx, `SELECT count(*) FROM settings WHERE key LIKE 'batch-%'`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n

@@ -7,19 +7,19 @@ import (
 	"fmt"
 )
 
-func entryTagIDs(ctx context.Context, tx *sql.Tx, entryID int64) ([]int64, error) {
+func entryTagIDs(ctx context.Context, tx *Tx, entryID int64) ([]int64, error) {
 	return int64s(ctx, tx, `SELECT tag_id FROM entry_tags WHERE entry_id=?`, entryID)
 }
 
 // addToCentroid adds sign×v to a tag's running sum for model m.
-func addToCentroid(ctx context.Context, tx *sql.Tx, m Model, tagID int64, v []float32, sign int) error {
+func addToCentroid(ctx context.Context, tx *Tx, m Model, tagID int64, v []float32, sign int) error {
 	return addSum(ctx, tx, m, tagID, v, sign, sign)
 }
 
-func addSum(ctx context.Context, tx *sql.Tx, m Model, tagID int64, sum []float32, sign, count int) error {
+func addSum(ctx context.Context, tx *Tx, m Model, tagID int64, sum []float32, sign, count int) error {
 	var blob []byte
 	var n int
-	err := tx.QueryRowContext(ctx, `SELECT sum, count FROM tag_centroids WHERE tag_id=? AND model_id=?`, tagID, m.ID).Scan(&blob, &n)
+	err := tx.tx.QueryRowContext(ctx, `SELECT sum, count FROM tag_centroids WHERE tag_id=? AND model_id=?`, tagID, m.ID).Scan(&blob, &n)
 	cur := make([]float32, m.Dim)
 	if err == nil {
 		cur = BlobVector(blob)
@@ -34,19 +34,17 @@ func addSum(ctx context.Context, tx *sql.Tx, m Model, tagID int64, sum []float32
 	}
 	n += count
 	if n <= 0 {
-		_, err = tx.ExecContext(ctx, `DELETE FROM tag_centroids WHERE tag_id=? AND model_id=?`, tagID, m.ID)
+		_, err = tx.tx.ExecContext(ctx, `DELETE FROM tag_centroids WHERE tag_id=? AND model_id=?`, tagID, m.ID)
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO tag_centroids(tag_id, model_id, sum, count) VALUES (?,?,?,?)`,
+	_, err = tx.tx.ExecContext(ctx, `INSERT OR REPLACE INTO tag_centroids(tag_id, model_id, sum, count) VALUES (?,?,?,?)`,
 		tagID, m.ID, VectorBlob(cur), n)
 	return err
 }
 
 // Models lists the models registered in the library.
-func Models(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}) ([]Model, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, key, name, dim FROM models ORDER BY id`)
+func Models(ctx context.Context, r Reader) ([]Model, error) {
+	rows, err := r.reader().QueryContext(ctx, `SELECT id, key, name, dim FROM models ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +64,7 @@ func Models(ctx context.Context, q interface {
 // a tag into that tag's centroids, for every model. Call it in the
 // transaction that changes entry_tags, with only the entries whose link
 // really changed.
-func AdjustCentroids(ctx context.Context, tx *sql.Tx, tagID int64, entryIDs []int64, sign int) error {
+func AdjustCentroids(ctx context.Context, tx *Tx, tagID int64, entryIDs []int64, sign int) error {
 	if len(entryIDs) == 0 {
 		return nil
 	}
@@ -80,7 +78,7 @@ func AdjustCentroids(ctx context.Context, tx *sql.Tx, tagID int64, entryIDs []in
 		for start := 0; start < len(entryIDs); start += 500 {
 			chunk := entryIDs[start:min(start+500, len(entryIDs))]
 			in, ids := inList(chunk)
-			rows, err := tx.QueryContext(ctx, `SELECT embedding FROM vectors WHERE model_id=? AND entry_id IN `+in,
+			rows, err := tx.tx.QueryContext(ctx, `SELECT embedding FROM vectors WHERE model_id=? AND entry_id IN `+in,
 				append([]any{m.ID}, ids...)...)
 			if err != nil {
 				return err
@@ -113,8 +111,8 @@ func AdjustCentroids(ctx context.Context, tx *sql.Tx, tagID int64, entryIDs []in
 
 // RecomputeCentroids rebuilds a tag's centroids from its entries (after a
 // merge, or to repair).
-func RecomputeCentroids(ctx context.Context, tx *sql.Tx, tagID int64) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM tag_centroids WHERE tag_id=?`, tagID); err != nil {
+func RecomputeCentroids(ctx context.Context, tx *Tx, tagID int64) error {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM tag_centroids WHERE tag_id=?`, tagID); err != nil {
 		return err
 	}
 	ids, err := int64s(ctx, tx, `SELECT entry_id FROM entry_tags WHERE tag_id=?`, tagID)
@@ -133,7 +131,7 @@ type Centroid struct {
 
 // Centroids returns the centroids of every tag that has one for m.
 func (db *DB) Centroids(ctx context.Context, m Model) ([]Centroid, error) {
-	rows, err := db.QueryContext(ctx, `SELECT tag_id, sum, count FROM tag_centroids WHERE model_id=? AND count>0`, m.ID)
+	rows, err := db.pool.QueryContext(ctx, `SELECT tag_id, sum, count FROM tag_centroids WHERE model_id=? AND count>0`, m.ID)
 	if err != nil {
 		return nil, err
 	}

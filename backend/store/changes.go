@@ -65,26 +65,27 @@ const maxChangesRead = 100_000
 // lookup, cheap enough to poll a few times a second.
 func (db *DB) ChangeSeq(ctx context.Context) (int64, error) {
 	var seq sql.NullInt64
-	err := db.QueryRowContext(ctx, `SELECT max(seq) FROM changes`).Scan(&seq)
+	err := db.pool.QueryRowContext(ctx, `SELECT max(seq) FROM changes`).Scan(&seq)
 	return seq.Int64, err
 }
 
 // ChangesSince reads the changes after seq, in one read transaction.
 func (db *DB) ChangesSince(ctx context.Context, seq int64) (Changes, error) {
 	c := Changes{Seq: seq}
-	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	stx, err := db.pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return c, err
 	}
-	defer tx.Rollback()
+	defer stx.Rollback()
+	tx := &Tx{stx}
 	var first sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT min(seq) FROM changes`).Scan(&first); err != nil {
+	if err := tx.tx.QueryRowContext(ctx, `SELECT min(seq) FROM changes`).Scan(&first); err != nil {
 		return c, err
 	}
 	if first.Valid && first.Int64 > seq+1 {
 		c.Lost = true // rows after the cursor were pruned
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT seq, coalesce(entry_id, 0), what FROM changes WHERE seq > ? ORDER BY seq LIMIT ?`, seq, maxChangesRead+1)
+	rows, err := tx.tx.QueryContext(ctx, `SELECT seq, coalesce(entry_id, 0), what FROM changes WHERE seq > ? ORDER BY seq LIMIT ?`, seq, maxChangesRead+1)
 	if err != nil {
 		return c, err
 	}
@@ -116,7 +117,7 @@ func (db *DB) ChangesSince(ctx context.Context, seq int64) (Changes, error) {
 	}
 	if c.Lost {
 		// Everything must be reloaded anyway: jump to the end.
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM changes`).Scan(&c.Seq); err != nil {
+		if err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM changes`).Scan(&c.Seq); err != nil {
 			return c, err
 		}
 	}
@@ -141,7 +142,7 @@ func (db *DB) PruneChanges(ctx context.Context) error {
 	if err != nil || top <= ChangeLogKeep {
 		return err
 	}
-	_, err = db.ExecContext(ctx, `DELETE FROM changes WHERE seq <= ?`, top-ChangeLogKeep)
+	_, err = db.pool.ExecContext(ctx, `DELETE FROM changes WHERE seq <= ?`, top-ChangeLogKeep)
 	return err
 }
 
@@ -153,7 +154,7 @@ func (db *DB) Vectors(ctx context.Context, m Model, ids []int64) (map[int64][]fl
 		n := min(len(ids), 500)
 		in, args := inList(ids[:n])
 		ids = ids[n:]
-		rows, err := db.QueryContext(ctx, `SELECT entry_id, embedding FROM vectors WHERE model_id=? AND entry_id IN `+in, append([]any{m.ID}, args...)...)
+		rows, err := db.pool.QueryContext(ctx, `SELECT entry_id, embedding FROM vectors WHERE model_id=? AND entry_id IN `+in, append([]any{m.ID}, args...)...)
 		if err != nil {
 			return nil, err
 		}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"reflect"
 	"testing"
 )
@@ -21,7 +20,7 @@ func TestChangeLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	var a, b int64
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
+	err = db.Tx(ctx, func(tx *Tx) error {
 		for _, p := range []string{"a.jpg", "b.jpg"} {
 			e := Entry{Path: p, Size: 1, Fingerprint: "fp-" + p, MediaType: "image", Thumb: "t"}
 			if err := InsertEntry(ctx, tx, &e); err != nil {
@@ -104,7 +103,7 @@ func TestChangeLog(t *testing.T) {
 func TestChangeLogLostEdge(t *testing.T) {
 	db, _ := openTemp(t)
 	ctx := context.Background()
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
+	err := db.Tx(ctx, func(tx *Tx) error {
 		for _, p := range []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg", "f.jpg"} {
 			e := Entry{Path: p, Size: 1, Fingerprint: "fp-" + p, MediaType: "image", Thumb: "t"}
 			if err := InsertEntry(ctx, tx, &e); err != nil {

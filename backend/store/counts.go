@@ -9,7 +9,7 @@ import (
 // (sqlite-vec's shadow tables and SQLite's internals left out): a cheap
 // picture of the whole library's state, for checks that nothing changed.
 func (db *DB) TableCounts(ctx context.Context) (map[string]int64, error) {
-	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table'
+	rows, err := db.pool.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table'
 		AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name`)
 	if err != nil {
 		return nil, err
@@ -30,7 +30,7 @@ func (db *DB) TableCounts(ctx context.Context) (map[string]int64, error) {
 	out := make(map[string]int64, len(names))
 	for _, n := range names {
 		var c int64
-		if err := db.QueryRowContext(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM %q`, n)).Scan(&c); err != nil {
+		if err := db.pool.QueryRowContext(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM %q`, n)).Scan(&c); err != nil {
 			return nil, fmt.Errorf("count %s: %w", n, err)
 		}
 		out[n] = c

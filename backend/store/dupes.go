@@ -8,7 +8,7 @@ import (
 // ExactDuplicates groups the present entries whose content fingerprint
 // (the x1: content hash) and size are the same; only groups of two or more.
 func (db *DB) ExactDuplicates(ctx context.Context) ([][]int64, error) {
-	rows, err := db.QueryContext(ctx, `SELECT group_concat(id) FROM entries WHERE missing=0 AND fingerprint LIKE 'x1:%'
+	rows, err := db.pool.QueryContext(ctx, `SELECT group_concat(id) FROM entries WHERE missing=0 AND fingerprint LIKE 'x1:%'
 		GROUP BY fingerprint, size HAVING COUNT(*) > 1`)
 	if err != nil {
 		return nil, err
@@ -34,6 +34,6 @@ func (db *DB) ExactDuplicates(ctx context.Context) ([][]int64, error) {
 // EntryTagCount is how many tags an entry carries.
 func (db *DB) EntryTagCount(ctx context.Context, entryID int64) (int, error) {
 	var n int
-	err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM entry_tags WHERE entry_id=?`, entryID).Scan(&n)
+	err := db.pool.QueryRowContext(ctx, `SELECT COUNT(*) FROM entry_tags WHERE entry_id=?`, entryID).Scan(&n)
 	return n, err
 }

@@ -75,8 +75,8 @@ func nullF(p *float64) any {
 }
 
 // InsertEntry adds e and sets e.ID.
-func InsertEntry(ctx context.Context, tx *sql.Tx, e *Entry) error {
-	res, err := tx.ExecContext(ctx, `INSERT INTO entries (path, size, mtime_ns, fingerprint, media_type, format, mime,
+func InsertEntry(ctx context.Context, tx *Tx, e *Entry) error {
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO entries (path, size, mtime_ns, fingerprint, media_type, format, mime,
 		width, height, orientation, taken, make, model, lens, iso, fnumber, exposure, focal_length, lat, lon, thumb,
 		added_at, updated_at, missing) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0)`,
 		e.Path, e.Size, e.MtimeNs, e.Fingerprint, e.MediaType, e.Format, e.Mime, e.Width, e.Height, e.Orientation,
@@ -91,7 +91,7 @@ func InsertEntry(ctx context.Context, tx *sql.Tx, e *Entry) error {
 
 // clearPath deletes any entry other than id that holds path (a file that
 // took another's name), with everything that hangs off it.
-func clearPath(ctx context.Context, tx *sql.Tx, path string, id int64) error {
+func clearPath(ctx context.Context, tx *Tx, path string, id int64) error {
 	clash, err := int64s(ctx, tx, `SELECT id FROM entries WHERE path = ? AND id <> ?`, path, id)
 	if err == nil {
 		_, err = deleteEntries(ctx, tx, clash)
@@ -106,12 +106,12 @@ func clearPath(ctx context.Context, tx *sql.Tx, path string, id int64) error {
 // fingerprint changes, the content is another picture: its vectors, their
 // share of its tags' centroids, its embedding failures and its analysis rows
 // go, so every analyzer runs for it again.
-func UpdateEntry(ctx context.Context, tx *sql.Tx, e *Entry) error {
+func UpdateEntry(ctx context.Context, tx *Tx, e *Entry) error {
 	if err := clearPath(ctx, tx, e.Path, e.ID); err != nil {
 		return fmt.Errorf("update entry: %w", err)
 	}
 	var oldFP string
-	err := tx.QueryRowContext(ctx, `SELECT fingerprint FROM entries WHERE id = ?`, e.ID).Scan(&oldFP)
+	err := tx.tx.QueryRowContext(ctx, `SELECT fingerprint FROM entries WHERE id = ?`, e.ID).Scan(&oldFP)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("update entry: %w", err)
 	}
@@ -119,11 +119,11 @@ func UpdateEntry(ctx context.Context, tx *sql.Tx, e *Entry) error {
 		if err := dropVectors(ctx, tx, []int64{e.ID}); err != nil {
 			return fmt.Errorf("update entry: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM analysis WHERE entry_id = ?`, e.ID); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM analysis WHERE entry_id = ?`, e.ID); err != nil {
 			return fmt.Errorf("update entry: %w", err)
 		}
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE entries SET path=?, size=?, mtime_ns=?, fingerprint=?, media_type=?, format=?,
+	_, err = tx.tx.ExecContext(ctx, `UPDATE entries SET path=?, size=?, mtime_ns=?, fingerprint=?, media_type=?, format=?,
 		mime=?, width=?, height=?, orientation=?, taken=?, make=?, model=?, lens=?, iso=?, fnumber=?, exposure=?,
 		focal_length=?, lat=?, lon=?, thumb=?, updated_at=?, missing=0 WHERE id=?`,
 		e.Path, e.Size, e.MtimeNs, e.Fingerprint, e.MediaType, e.Format, e.Mime, e.Width, e.Height, e.Orientation,
@@ -141,7 +141,7 @@ func UpdateEntry(ctx context.Context, tx *sql.Tx, e *Entry) error {
 // how many entries existed. Files on disk are not touched.
 func (db *DB) DeleteEntries(ctx context.Context, ids []int64) (int, error) {
 	var n int
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
+	err := db.Tx(ctx, func(tx *Tx) error {
 		var err error
 		n, err = deleteEntries(ctx, tx, ids)
 		return err
@@ -152,7 +152,7 @@ func (db *DB) DeleteEntries(ctx context.Context, ids []int64) (int, error) {
 	return n, nil
 }
 
-func deleteEntries(ctx context.Context, tx *sql.Tx, ids []int64) (int, error) {
+func deleteEntries(ctx context.Context, tx *Tx, ids []int64) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
@@ -170,11 +170,11 @@ func deleteEntries(ctx context.Context, tx *sql.Tx, ids []int64) (int, error) {
 			`DELETE FROM dismissed_suggestions WHERE entry_id = ?`,
 			`DELETE FROM analysis WHERE entry_id = ?`,
 		} {
-			if _, err := tx.ExecContext(ctx, q, id); err != nil {
+			if _, err := tx.tx.ExecContext(ctx, q, id); err != nil {
 				return n, err
 			}
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE id = ?`, id)
+		res, err := tx.tx.ExecContext(ctx, `DELETE FROM entries WHERE id = ?`, id)
 		if err != nil {
 			return n, err
 		}
@@ -187,7 +187,7 @@ func deleteEntries(ctx context.Context, tx *sql.Tx, ids []int64) (int, error) {
 // dropVectors removes the entries' vectors for every model, in the vec0
 // tables and the plain copy, takes them out of their tags' centroids,
 // forgets the entries' embedding failures, and drops their faces.
-func dropVectors(ctx context.Context, tx *sql.Tx, ids []int64) error {
+func dropVectors(ctx context.Context, tx *Tx, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -200,7 +200,7 @@ func dropVectors(ctx context.Context, tx *sql.Tx, ids []int64) error {
 		tagsRead := false
 		for _, m := range models {
 			var b []byte
-			err := tx.QueryRowContext(ctx, `SELECT embedding FROM vectors WHERE model_id = ? AND entry_id = ?`, m.ID, id).Scan(&b)
+			err := tx.tx.QueryRowContext(ctx, `SELECT embedding FROM vectors WHERE model_id = ? AND entry_id = ?`, m.ID, id).Scan(&b)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 			case err != nil:
@@ -218,15 +218,15 @@ func dropVectors(ctx context.Context, tx *sql.Tx, ids []int64) error {
 						return err
 					}
 				}
-				if _, err := tx.ExecContext(ctx, `DELETE FROM vectors WHERE model_id = ? AND entry_id = ?`, m.ID, id); err != nil {
+				if _, err := tx.tx.ExecContext(ctx, `DELETE FROM vectors WHERE model_id = ? AND entry_id = ?`, m.ID, id); err != nil {
 					return err
 				}
 			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM `+vecTable(m.ID)+` WHERE rowid = ?`, id); err != nil {
+			if _, err := tx.tx.ExecContext(ctx, `DELETE FROM `+vecTable(m.ID)+` WHERE rowid = ?`, id); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM embed_errors WHERE entry_id = ?`, id); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM embed_errors WHERE entry_id = ?`, id); err != nil {
 			return err
 		}
 	}
@@ -235,8 +235,8 @@ func dropVectors(ctx context.Context, tx *sql.Tx, ids []int64) error {
 
 // SetMissing flags entries whose files have vanished; they keep their tags
 // and vectors until the file comes back or the user removes them.
-func SetMissing(ctx context.Context, tx *sql.Tx, ids []int64, missing bool) error {
-	st, err := tx.PrepareContext(ctx, `UPDATE entries SET missing=? WHERE id=? AND missing<>?`)
+func SetMissing(ctx context.Context, tx *Tx, ids []int64, missing bool) error {
+	st, err := tx.tx.PrepareContext(ctx, `UPDATE entries SET missing=? WHERE id=? AND missing<>?`)
 	if err != nil {
 		return err
 	}
@@ -265,7 +265,7 @@ const indexCols = `id, path, size, mtime_ns, fingerprint, thumb, media_type, mis
 
 // ScanIndex returns every entry's scan-relevant columns.
 func (db *DB) ScanIndex(ctx context.Context) ([]IndexRow, error) {
-	rows, err := db.QueryContext(ctx, `SELECT `+indexCols+` FROM entries`)
+	rows, err := db.pool.QueryContext(ctx, `SELECT `+indexCols+` FROM entries`)
 	if err != nil {
 		return nil, err
 	}
@@ -296,7 +296,7 @@ func (db *DB) ScanIndexUnder(ctx context.Context, scope []string) ([]IndexRow, e
 	var out []IndexRow
 	seen := map[int64]bool{}
 	for _, s := range scope {
-		rows, err := db.QueryContext(ctx, `SELECT `+indexCols+` FROM entries WHERE `+underPath, underArgs(s)...)
+		rows, err := db.pool.QueryContext(ctx, `SELECT `+indexCols+` FROM entries WHERE `+underPath, underArgs(s)...)
 		if err != nil {
 			return nil, fmt.Errorf("read index under %q: %w", s, err)
 		}
@@ -319,7 +319,7 @@ func (db *DB) ScanIndexUnder(ctx context.Context, scope []string) ([]IndexRow, e
 // new file may be the moved copy of, found through entries_fingerprint
 // rather than by reading every missing entry.
 func (db *DB) MissingByContent(ctx context.Context, fingerprint string, size int64) ([]IndexRow, error) {
-	rows, err := db.QueryContext(ctx, `SELECT `+indexCols+` FROM entries WHERE fingerprint=? AND size=? AND missing<>0 ORDER BY id`, fingerprint, size)
+	rows, err := db.pool.QueryContext(ctx, `SELECT `+indexCols+` FROM entries WHERE fingerprint=? AND size=? AND missing<>0 ORDER BY id`, fingerprint, size)
 	if err != nil {
 		return nil, fmt.Errorf("find moved entry: %w", err)
 	}
@@ -335,7 +335,7 @@ func (db *DB) MissingByContent(ctx context.Context, fingerprint string, size int
 // entries, not of entries.
 func (db *DB) CountMissing(ctx context.Context) (int, error) {
 	var n int
-	err := db.QueryRowContext(ctx, `SELECT count(*) FROM entries WHERE missing<>0`).Scan(&n)
+	err := db.pool.QueryRowContext(ctx, `SELECT count(*) FROM entries WHERE missing<>0`).Scan(&n)
 	return n, err
 }
 
@@ -348,7 +348,7 @@ func underArgs(s string) []any { return []any{s, s + "/", s + "0"} }
 
 // EntryByPath returns the entry at a library-relative path.
 func (db *DB) EntryByPath(ctx context.Context, rel string) (Entry, error) {
-	e, err := scanEntry(db.QueryRowContext(ctx, `SELECT `+entryCols+` FROM entries WHERE path=?`, rel))
+	e, err := scanEntry(db.pool.QueryRowContext(ctx, `SELECT `+entryCols+` FROM entries WHERE path=?`, rel))
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, fmt.Errorf("%w: %s", ErrNotFound, rel)
 	}
@@ -357,7 +357,7 @@ func (db *DB) EntryByPath(ctx context.Context, rel string) (Entry, error) {
 
 // EntryByID returns one entry.
 func (db *DB) EntryByID(ctx context.Context, id int64) (Entry, error) {
-	e, err := scanEntry(db.QueryRowContext(ctx, `SELECT `+entryCols+` FROM entries WHERE id=?`, id))
+	e, err := scanEntry(db.pool.QueryRowContext(ctx, `SELECT `+entryCols+` FROM entries WHERE id=?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, fmt.Errorf("%w: entry %d", ErrNotFound, id)
 	}
@@ -370,7 +370,7 @@ func (db *DB) EntriesByID(ctx context.Context, ids []int64) (map[int64]Entry, er
 	out := make(map[int64]Entry, len(ids))
 	for lo := 0; lo < len(ids); lo += 500 {
 		in, args := inList(ids[lo:min(lo+500, len(ids))])
-		rows, err := db.QueryContext(ctx, `SELECT `+entryCols+` FROM entries WHERE id IN `+in, args...)
+		rows, err := db.pool.QueryContext(ctx, `SELECT `+entryCols+` FROM entries WHERE id IN `+in, args...)
 		if err != nil {
 			return nil, fmt.Errorf("read entries: %w", err)
 		}
@@ -424,7 +424,7 @@ func (db *DB) ListEntries(ctx context.Context, o ListOptions) ([]Entry, error) {
 		b.WriteString(" LIMIT ? OFFSET ?")
 		args = append(args, lim, o.Offset)
 	}
-	rows, err := db.QueryContext(ctx, b.String(), args...)
+	rows, err := db.pool.QueryContext(ctx, b.String(), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -442,13 +442,13 @@ func (db *DB) ListEntries(ctx context.Context, o ListOptions) ([]Entry, error) {
 
 // CountEntries counts present (not missing) and missing entries.
 func (db *DB) CountEntries(ctx context.Context) (present, missing int, err error) {
-	err = db.QueryRowContext(ctx, `SELECT COUNT(*) FILTER (WHERE missing=0), COUNT(*) FILTER (WHERE missing<>0) FROM entries`).Scan(&present, &missing)
+	err = db.pool.QueryRowContext(ctx, `SELECT COUNT(*) FILTER (WHERE missing=0), COUNT(*) FILTER (WHERE missing<>0) FROM entries`).Scan(&present, &missing)
 	return
 }
 
 // TagNames returns the names of an entry's tags, sorted.
 func (db *DB) TagNames(ctx context.Context, entryID int64) ([]string, error) {
-	rows, err := db.QueryContext(ctx, `SELECT t.name FROM entry_tags et JOIN tags t ON t.id=et.tag_id WHERE et.entry_id=? ORDER BY t.name COLLATE NOCASE`, entryID)
+	rows, err := db.pool.QueryContext(ctx, `SELECT t.name FROM entry_tags et JOIN tags t ON t.id=et.tag_id WHERE et.entry_id=? ORDER BY t.name COLLATE NOCASE`, entryID)
 	if err != nil {
 		return nil, err
 	}
@@ -475,7 +475,7 @@ type ScanError struct {
 // "" the whole library) those it found, touching only rows that changed (a
 // repeated scan writes nothing). Errors outside the scope (a watcher's
 // batch looked at a few paths) stay, and are not read.
-func ReplaceScanErrors(ctx context.Context, tx *sql.Tx, errs []ScanError, now int64, scope []string) error {
+func ReplaceScanErrors(ctx context.Context, tx *Tx, errs []ScanError, now int64, scope []string) error {
 	if len(scope) == 0 || slices.Contains(scope, "") {
 		scope = []string{""}
 	}
@@ -485,7 +485,7 @@ func ReplaceScanErrors(ctx context.Context, tx *sql.Tx, errs []ScanError, now in
 		if s != "" {
 			q, args = q+` WHERE `+underPath, underArgs(s)
 		}
-		rows, err := tx.QueryContext(ctx, q, args...)
+		rows, err := tx.tx.QueryContext(ctx, q, args...)
 		if err != nil {
 			return err
 		}
@@ -508,13 +508,13 @@ func ReplaceScanErrors(ctx context.Context, tx *sql.Tx, errs []ScanError, now in
 		if prev, ok := old[e.Path]; ok && prev == e.Error {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO scan_errors(path, error, seen_at) VALUES (?,?,?)`, e.Path, e.Error, now); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT OR REPLACE INTO scan_errors(path, error, seen_at) VALUES (?,?,?)`, e.Path, e.Error, now); err != nil {
 			return err
 		}
 	}
 	for p := range old {
 		if !keep[p] {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM scan_errors WHERE path=?`, p); err != nil {
+			if _, err := tx.tx.ExecContext(ctx, `DELETE FROM scan_errors WHERE path=?`, p); err != nil {
 				return err
 			}
 		}
@@ -524,7 +524,7 @@ func ReplaceScanErrors(ctx context.Context, tx *sql.Tx, errs []ScanError, now in
 
 // ScanErrors lists the errors of the last completed scan.
 func (db *DB) ScanErrors(ctx context.Context) ([]ScanError, error) {
-	rows, err := db.QueryContext(ctx, `SELECT path, error FROM scan_errors ORDER BY path`)
+	rows, err := db.pool.QueryContext(ctx, `SELECT path, error FROM scan_errors ORDER BY path`)
 	if err != nil {
 		return nil, err
 	}
@@ -548,14 +548,14 @@ func (db *DB) ScanErrors(ctx context.Context) ([]ScanError, error) {
 // tag given by path). The twin is removed, so the file keeps the tags of
 // the entry it always was. Among several twins the one whose path ends
 // most like the old path wins. It returns the path taken ("" for none).
-func AdoptTwin(ctx context.Context, tx *sql.Tx, id, updatedAt int64) (string, error) {
+func AdoptTwin(ctx context.Context, tx *Tx, id, updatedAt int64) (string, error) {
 	var oldPath, fp string
 	var size int64
-	err := tx.QueryRowContext(ctx, `SELECT path, fingerprint, size FROM entries WHERE id = ?`, id).Scan(&oldPath, &fp, &size)
+	err := tx.tx.QueryRowContext(ctx, `SELECT path, fingerprint, size FROM entries WHERE id = ?`, id).Scan(&oldPath, &fp, &size)
 	if err != nil {
 		return "", fmt.Errorf("adopt twin: %w", err)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT t.id, t.path, t.mtime_ns FROM entries t
+	rows, err := tx.tx.QueryContext(ctx, `SELECT t.id, t.path, t.mtime_ns FROM entries t
 		WHERE t.fingerprint = ? AND t.size = ? AND t.missing = 0 AND t.id > ?
 		AND NOT EXISTS (SELECT 1 FROM entry_tags WHERE entry_id = t.id)
 		AND NOT EXISTS (SELECT 1 FROM entry_fields WHERE entry_id = t.id)

@@ -17,8 +17,8 @@ func seed(t *testing.T, db *DB) ([]int64, Model, int64) {
 	}
 	var ids []int64
 	var tag int64
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO tags(name) VALUES ('t')`)
+	err = db.Tx(ctx, func(tx *Tx) error {
+		res, err := tx.tx.ExecContext(ctx, `INSERT INTO tags(name) VALUES ('t')`)
 		if err != nil {
 			return err
 		}
@@ -29,13 +29,13 @@ func seed(t *testing.T, db *DB) ([]int64, Model, int64) {
 				return err
 			}
 			ids = append(ids, e.ID)
-			if _, err := tx.ExecContext(ctx, `INSERT INTO entry_tags(entry_id, tag_id) VALUES (?,?)`, e.ID, tag); err != nil {
+			if _, err := tx.tx.ExecContext(ctx, `INSERT INTO entry_tags(entry_id, tag_id) VALUES (?,?)`, e.ID, tag); err != nil {
 				return err
 			}
 			if err := PutVector(ctx, tx, m, e.ID, []float32{float32(i + 1), 1}); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO entry_fields(entry_id, name, value) VALUES (?, 'note', 'x')`, e.ID); err != nil {
+			if _, err := tx.tx.ExecContext(ctx, `INSERT INTO entry_fields(entry_id, name, value) VALUES (?, 'note', 'x')`, e.ID); err != nil {
 				return err
 			}
 		}
@@ -51,7 +51,7 @@ func centroid(t *testing.T, db *DB, m Model, tag int64) ([]float32, int) {
 	t.Helper()
 	var b []byte
 	var n int
-	err := db.QueryRow(`SELECT sum, count FROM tag_centroids WHERE tag_id=? AND model_id=?`, tag, m.ID).Scan(&b, &n)
+	err := db.pool.QueryRow(`SELECT sum, count FROM tag_centroids WHERE tag_id=? AND model_id=?`, tag, m.ID).Scan(&b, &n)
 	if err == sql.ErrNoRows {
 		return nil, 0
 	}
@@ -64,7 +64,7 @@ func centroid(t *testing.T, db *DB, m Model, tag int64) ([]float32, int) {
 func count(t *testing.T, db *DB, q string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := db.QueryRow(q, args...).Scan(&n); err != nil {
+	if err := db.pool.QueryRow(q, args...).Scan(&n); err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
 	return n
@@ -76,7 +76,7 @@ func TestUpdateEntryNewContentDropsVectors(t *testing.T) {
 	ids, m, tag := seed(t, db)
 	update := func(e Entry) {
 		t.Helper()
-		if err := db.Tx(ctx, func(tx *sql.Tx) error { return UpdateEntry(ctx, tx, &e) }); err != nil {
+		if err := db.Tx(ctx, func(tx *Tx) error { return UpdateEntry(ctx, tx, &e) }); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -88,7 +88,7 @@ func TestUpdateEntryNewContentDropsVectors(t *testing.T) {
 		t.Fatalf("same content lost its vector: %v", err)
 	}
 	// New content: vector, failures and centroid share go.
-	db.Tx(ctx, func(tx *sql.Tx) error { return PutEmbedError(ctx, tx, m, ids[0], "old", "bad") })
+	db.Tx(ctx, func(tx *Tx) error { return PutEmbedError(ctx, tx, m, ids[0], "old", "bad") })
 	a.Fingerprint = "fp-new"
 	update(a)
 	if n := count(t, db, `SELECT COUNT(*) FROM vec_1 WHERE rowid=?`, ids[0]); n != 0 {
@@ -113,7 +113,7 @@ func TestDeleteEntriesLeavesNothingBehind(t *testing.T) {
 	ctx := context.Background()
 	db, _ := openTemp(t)
 	ids, m, tag := seed(t, db)
-	db.Tx(ctx, func(tx *sql.Tx) error { return PutEmbedError(ctx, tx, m, ids[2], "x", "bad") })
+	db.Tx(ctx, func(tx *Tx) error { return PutEmbedError(ctx, tx, m, ids[2], "x", "bad") })
 	n, err := db.DeleteEntries(ctx, []int64{ids[2], 9999})
 	if err != nil || n != 1 {
 		t.Fatalf("delete: %d %v", n, err)
@@ -132,7 +132,7 @@ func TestDeleteEntriesLeavesNothingBehind(t *testing.T) {
 	}
 	// The deleted entry had the highest id; a new entry must not get it.
 	var id int64
-	db.Tx(ctx, func(tx *sql.Tx) error {
+	db.Tx(ctx, func(tx *Tx) error {
 		e := Entry{Path: "new.jpg", Fingerprint: "n", MediaType: "image", Thumb: "t"}
 		err := InsertEntry(ctx, tx, &e)
 		id = e.ID
@@ -148,7 +148,7 @@ func TestDeleteEntriesLeavesNothingBehind(t *testing.T) {
 	// A scan that finds entry a's file at b's path removes b the same way.
 	a, _ := db.EntryByID(ctx, ids[0])
 	a.Path = "b.jpg"
-	if err := db.Tx(ctx, func(tx *sql.Tx) error { return UpdateEntry(ctx, tx, &a) }); err != nil {
+	if err := db.Tx(ctx, func(tx *Tx) error { return UpdateEntry(ctx, tx, &a) }); err != nil {
 		t.Fatal(err)
 	}
 	if c := count(t, db, `SELECT COUNT(*) FROM vec_1 WHERE rowid=?`, ids[1]); c != 0 {

@@ -74,29 +74,29 @@ func (db *DB) EnsureFaceIndex(ctx context.Context, dim int) error {
 	if dim <= 0 || dim > 8192 {
 		return fmt.Errorf("face recogniser: unsupported vector dimension %d", dim)
 	}
-	return db.Tx(ctx, func(tx *sql.Tx) error {
+	return db.Tx(ctx, func(tx *Tx) error {
 		var have string
-		err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key='faces.dim'`).Scan(&have)
+		err := tx.tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key='faces.dim'`).Scan(&have)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		if have != "" && have != strconv.Itoa(dim) {
 			for _, q := range []string{`DROP TABLE IF EXISTS ` + faceVecTable, `DELETE FROM faces`} {
-				if _, err := tx.ExecContext(ctx, q); err != nil {
+				if _, err := tx.tx.ExecContext(ctx, q); err != nil {
 					return err
 				}
 			}
 		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`CREATE VIRTUAL TABLE IF NOT EXISTS %s USING vec0(embedding float[%d] distance_metric=cosine)`, faceVecTable, dim)); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, fmt.Sprintf(`CREATE VIRTUAL TABLE IF NOT EXISTS %s USING vec0(embedding float[%d] distance_metric=cosine)`, faceVecTable, dim)); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO settings(key, value) VALUES ('faces.dim', ?)`, strconv.Itoa(dim))
+		_, err = tx.tx.ExecContext(ctx, `INSERT OR REPLACE INTO settings(key, value) VALUES ('faces.dim', ?)`, strconv.Itoa(dim))
 		return err
 	})
 }
 
-func hasFaceIndex(ctx context.Context, q querier) bool {
-	rows, err := q.QueryContext(ctx, `SELECT 1 FROM sqlite_master WHERE name=?`, faceVecTable)
+func hasFaceIndex(ctx context.Context, r Reader) bool {
+	rows, err := r.reader().QueryContext(ctx, `SELECT 1 FROM sqlite_master WHERE name=?`, faceVecTable)
 	if err != nil {
 		return false
 	}
@@ -120,7 +120,7 @@ func boxIoU(a, b Face) float64 {
 // the old one's person, pin and "not this person" answers, so analysing a
 // picture again loses none of the user's work. It returns the new faces'
 // ids, in order, and which of them kept a person.
-func ReplaceFaces(ctx context.Context, tx *sql.Tx, entryID int64, faces []Face, now int64) (ids []int64, kept []bool, err error) {
+func ReplaceFaces(ctx context.Context, tx *Tx, entryID int64, faces []Face, now int64) (ids []int64, kept []bool, err error) {
 	old, err := facesWhere(ctx, tx, false, `f.entry_id = ?`, entryID)
 	if err != nil {
 		return nil, nil, err
@@ -160,7 +160,7 @@ func ReplaceFaces(ctx context.Context, tx *sql.Tx, entryID int64, faces []Face, 
 		if c := carries[i]; c != nil && c.person != 0 {
 			person, pinned = c.person, c.pinned
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO faces(entry_id, x, y, w, h, landmarks, score, quality, embedding, crop, person_id, pinned, created_at)
+		res, err := tx.tx.ExecContext(ctx, `INSERT INTO faces(entry_id, x, y, w, h, landmarks, score, quality, embedding, crop, person_id, pinned, created_at)
 			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`, entryID, f.X, f.Y, f.W, f.H, landmarksBlob(f.Landmarks), f.Score, f.Quality,
 			VectorBlob(f.Vec), f.Crop, person, pinned, now)
 		if err != nil {
@@ -168,13 +168,13 @@ func ReplaceFaces(ctx context.Context, tx *sql.Tx, entryID int64, faces []Face, 
 		}
 		id, _ := res.LastInsertId()
 		if vec {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO `+faceVecTable+`(rowid, embedding) VALUES (?, ?)`, id, VectorBlob(f.Vec)); err != nil {
+			if _, err := tx.tx.ExecContext(ctx, `INSERT INTO `+faceVecTable+`(rowid, embedding) VALUES (?, ?)`, id, VectorBlob(f.Vec)); err != nil {
 				return nil, nil, fmt.Errorf("store face vector: %w", err)
 			}
 		}
 		if c := carries[i]; c != nil {
 			for _, p := range c.reject {
-				if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO face_rejections(face_id, person_id) VALUES (?, ?)`, id, p); err != nil {
+				if _, err := tx.tx.ExecContext(ctx, `INSERT OR IGNORE INTO face_rejections(face_id, person_id) VALUES (?, ?)`, id, p); err != nil {
 					return nil, nil, err
 				}
 			}
@@ -188,19 +188,19 @@ func ReplaceFaces(ctx context.Context, tx *sql.Tx, entryID int64, faces []Face, 
 }
 
 // deleteFaces removes faces (rows and index entries) matching where.
-func deleteFaces(ctx context.Context, tx *sql.Tx, where string, args ...any) error {
+func deleteFaces(ctx context.Context, tx *Tx, where string, args ...any) error {
 	if hasFaceIndex(ctx, tx) {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+faceVecTable+` WHERE rowid IN (SELECT id FROM faces WHERE `+where+`)`, args...); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM `+faceVecTable+` WHERE rowid IN (SELECT id FROM faces WHERE `+where+`)`, args...); err != nil {
 			return err
 		}
 	}
-	_, err := tx.ExecContext(ctx, `DELETE FROM faces WHERE `+where, args...)
+	_, err := tx.tx.ExecContext(ctx, `DELETE FROM faces WHERE `+where, args...)
 	return err
 }
 
 // dropFaces forgets the entries' faces (their content changed or they
 // went); called with dropVectors.
-func dropFaces(ctx context.Context, tx *sql.Tx, ids []int64) error {
+func dropFaces(ctx context.Context, tx *Tx, ids []int64) error {
 	for _, id := range ids {
 		if err := deleteFaces(ctx, tx, `entry_id = ?`, id); err != nil {
 			return fmt.Errorf("drop faces: %w", err)
@@ -209,8 +209,8 @@ func dropFaces(ctx context.Context, tx *sql.Tx, ids []int64) error {
 	return dropEmptyPeople(ctx, tx)
 }
 
-func dropEmptyPeople(ctx context.Context, tx *sql.Tx) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM people WHERE tag_id IS NULL AND NOT EXISTS (SELECT 1 FROM faces WHERE person_id = people.id)`)
+func dropEmptyPeople(ctx context.Context, tx *Tx) error {
+	_, err := tx.tx.ExecContext(ctx, `DELETE FROM people WHERE tag_id IS NULL AND NOT EXISTS (SELECT 1 FROM faces WHERE person_id = people.id)`)
 	return err
 }
 
@@ -219,7 +219,7 @@ const faceCols = `f.id, f.entry_id, f.x, f.y, f.w, f.h, f.landmarks, f.score, f.
 
 // facesWhere reads faces (f) with their entries (e): where may end with
 // its own ORDER BY / LIMIT, else they come by id.
-func facesWhere(ctx context.Context, q querier, withVec bool, where string, args ...any) ([]Face, error) {
+func facesWhere(ctx context.Context, r Reader, withVec bool, where string, args ...any) ([]Face, error) {
 	cols := faceCols
 	if withVec {
 		cols += `, f.embedding`
@@ -227,7 +227,7 @@ func facesWhere(ctx context.Context, q querier, withVec bool, where string, args
 	if !strings.Contains(where, "ORDER BY") {
 		where += ` ORDER BY f.id`
 	}
-	rows, err := q.QueryContext(ctx, `SELECT `+cols+` FROM faces f JOIN entries e ON e.id = f.entry_id WHERE `+where, args...)
+	rows, err := r.reader().QueryContext(ctx, `SELECT `+cols+` FROM faces f JOIN entries e ON e.id = f.entry_id WHERE `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -305,7 +305,7 @@ func (db *DB) AllFaces(ctx context.Context) ([]Face, error) {
 
 // FaceRejections maps face ids to the people they are "not".
 func (db *DB) FaceRejections(ctx context.Context) (map[int64][]int64, error) {
-	rows, err := db.QueryContext(ctx, `SELECT face_id, person_id FROM face_rejections`)
+	rows, err := db.pool.QueryContext(ctx, `SELECT face_id, person_id FROM face_rejections`)
 	if err != nil {
 		return nil, err
 	}
@@ -323,7 +323,7 @@ func (db *DB) FaceRejections(ctx context.Context) (map[int64][]int64, error) {
 
 // CountFaces counts faces and people (hidden ones included).
 func (db *DB) CountFaces(ctx context.Context) (faces, people int, err error) {
-	err = db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM faces), (SELECT COUNT(*) FROM people)`).Scan(&faces, &people)
+	err = db.pool.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM faces), (SELECT COUNT(*) FROM people)`).Scan(&faces, &people)
 	return
 }
 
@@ -351,7 +351,7 @@ func (db *DB) people(ctx context.Context, withHidden bool) ([]Person, error) {
 	}
 	// CROSS JOIN keeps faces outside: the planner would otherwise walk
 	// every present entry (an index on missing) to find the few with faces.
-	rows, err := db.QueryContext(ctx, `WITH present AS (
+	rows, err := db.pool.QueryContext(ctx, `WITH present AS (
 			SELECT f.id, f.entry_id, f.person_id, row_number() OVER (PARTITION BY f.person_id ORDER BY f.pinned DESC, f.quality DESC, f.id) AS rank
 			FROM faces f CROSS JOIN entries e ON e.id = f.entry_id WHERE f.person_id IS NOT NULL AND e.missing = 0),
 		counts AS (SELECT person_id, COUNT(*) AS faces, COUNT(DISTINCT entry_id) AS entries,
@@ -419,7 +419,7 @@ func sortPeople(ps []Person) {
 // PersonByID returns one person.
 func (db *DB) PersonByID(ctx context.Context, id int64) (Person, error) {
 	var p Person
-	err := db.QueryRowContext(ctx, personSelect+`WHERE p.id = ?`, id).Scan(&p.ID, &p.TagID, &p.Name, &p.Hidden, &p.Faces, &p.Entries)
+	err := db.pool.QueryRowContext(ctx, personSelect+`WHERE p.id = ?`, id).Scan(&p.ID, &p.TagID, &p.Name, &p.Hidden, &p.Faces, &p.Entries)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Person{}, ErrNoFace
 	}
@@ -443,13 +443,13 @@ type Neighbour struct {
 }
 
 // FaceNeighbours returns the k faces nearest to v (cosine), from the
-// sqlite-vec index, in tx (a *Tx, so faces stored earlier in it count, or
+// sqlite-vec index, in r (a *Tx, so faces stored earlier in it count, or
 // the *DB).
-func FaceNeighbours(ctx context.Context, tx querier, v []float32, k int) ([]Neighbour, error) {
-	if !hasFaceIndex(ctx, tx) {
+func FaceNeighbours(ctx context.Context, r Reader, v []float32, k int) ([]Neighbour, error) {
+	if !hasFaceIndex(ctx, r) {
 		return nil, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT n.rowid, n.distance, f.entry_id, coalesce(f.person_id, 0)
+	rows, err := r.reader().QueryContext(ctx, `SELECT n.rowid, n.distance, f.entry_id, coalesce(f.person_id, 0)
 		FROM (SELECT rowid, distance FROM `+faceVecTable+` WHERE embedding MATCH ? AND k = ?) n
 		JOIN faces f ON f.id = n.rowid JOIN entries e ON e.id = f.entry_id WHERE e.missing = 0 ORDER BY n.distance`, VectorBlob(v), k)
 	if err != nil {
@@ -470,8 +470,8 @@ func FaceNeighbours(ctx context.Context, tx querier, v []float32, k int) ([]Neig
 }
 
 // RejectedPeople lists the people a face is "not", in tx (or the *DB).
-func RejectedPeople(ctx context.Context, tx querier, faceID int64) (map[int64]bool, error) {
-	ids, err := int64s(ctx, tx, `SELECT person_id FROM face_rejections WHERE face_id=?`, faceID)
+func RejectedPeople(ctx context.Context, r Reader, faceID int64) (map[int64]bool, error) {
+	ids, err := int64s(ctx, r, `SELECT person_id FROM face_rejections WHERE face_id=?`, faceID)
 	out := map[int64]bool{}
 	for _, id := range ids {
 		out[id] = true
@@ -481,7 +481,7 @@ func RejectedPeople(ctx context.Context, tx querier, faceID int64) (map[int64]bo
 
 // PersonNames maps named people to their names.
 func (db *DB) PersonNames(ctx context.Context) (map[int64]string, error) {
-	rows, err := db.QueryContext(ctx, `SELECT p.id, t.name FROM people p JOIN tags t ON t.id = p.tag_id`)
+	rows, err := db.pool.QueryContext(ctx, `SELECT p.id, t.name FROM people p JOIN tags t ON t.id = p.tag_id`)
 	if err != nil {
 		return nil, err
 	}
@@ -499,8 +499,8 @@ func (db *DB) PersonNames(ctx context.Context) (map[int64]string, error) {
 }
 
 // NewPerson makes an unnamed person in tx.
-func NewPerson(ctx context.Context, tx *sql.Tx) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO people(created_at) VALUES (?)`, time.Now().Unix())
+func NewPerson(ctx context.Context, tx *Tx) (int64, error) {
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO people(created_at) VALUES (?)`, time.Now().Unix())
 	if err != nil {
 		return 0, err
 	}
@@ -508,9 +508,9 @@ func NewPerson(ctx context.Context, tx *sql.Tx) (int64, error) {
 }
 
 // personTag is a person's tag id (0 unnamed).
-func personTag(ctx context.Context, tx *sql.Tx, personID int64) (int64, error) {
+func personTag(ctx context.Context, tx *Tx, personID int64) (int64, error) {
 	var t sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT tag_id FROM people WHERE id=?`, personID).Scan(&t)
+	err := tx.tx.QueryRowContext(ctx, `SELECT tag_id FROM people WHERE id=?`, personID).Scan(&t)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, ErrNoFace
 	}
@@ -520,7 +520,7 @@ func personTag(ctx context.Context, tx *sql.Tx, personID int64) (int64, error) {
 // AssignFaces puts faces in a person (0: in nobody) in tx, pinned or not.
 // The entries of a named person's faces get its tag; an entry left with no
 // face of the person it lost them from loses that person's tag.
-func AssignFaces(ctx context.Context, tx *sql.Tx, personID int64, faceIDs []int64, pinned bool) error {
+func AssignFaces(ctx context.Context, tx *Tx, personID int64, faceIDs []int64, pinned bool) error {
 	if len(faceIDs) == 0 {
 		return nil
 	}
@@ -536,7 +536,7 @@ func AssignFaces(ctx context.Context, tx *sql.Tx, personID int64, faceIDs []int6
 	var entries []int64
 	for _, id := range faceIDs {
 		var entry, prev int64
-		if err := tx.QueryRowContext(ctx, `SELECT entry_id, coalesce(person_id, 0) FROM faces WHERE id=?`, id).Scan(&entry, &prev); err != nil {
+		if err := tx.tx.QueryRowContext(ctx, `SELECT entry_id, coalesce(person_id, 0) FROM faces WHERE id=?`, id).Scan(&entry, &prev); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return ErrNoFace
 			}
@@ -546,7 +546,7 @@ func AssignFaces(ctx context.Context, tx *sql.Tx, personID int64, faceIDs []int6
 		if personID != 0 {
 			person = personID
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE faces SET person_id=?, pinned=? WHERE id=?`, person, pinned, id); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, `UPDATE faces SET person_id=?, pinned=? WHERE id=?`, person, pinned, id); err != nil {
 			return err
 		}
 		if prev != 0 && prev != personID {
@@ -569,7 +569,7 @@ func AssignFaces(ctx context.Context, tx *sql.Tx, personID int64, faceIDs []int6
 
 // untagIfNoFace takes a person's tag off an entry that has no face of
 // that person any more.
-func untagIfNoFace(ctx context.Context, tx *sql.Tx, entryID, personID int64) error {
+func untagIfNoFace(ctx context.Context, tx *Tx, entryID, personID int64) error {
 	tag, err := personTag(ctx, tx, personID)
 	if err != nil || tag == 0 {
 		if errors.Is(err, ErrNoFace) {
@@ -578,7 +578,7 @@ func untagIfNoFace(ctx context.Context, tx *sql.Tx, entryID, personID int64) err
 		return err
 	}
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM faces WHERE entry_id=? AND person_id=?`, entryID, personID).Scan(&n); err != nil {
+	if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM faces WHERE entry_id=? AND person_id=?`, entryID, personID).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {
@@ -588,7 +588,7 @@ func untagIfNoFace(ctx context.Context, tx *sql.Tx, entryID, personID int64) err
 	return err
 }
 
-func personFaceIDs(ctx context.Context, tx *sql.Tx, personID int64) ([]int64, error) {
+func personFaceIDs(ctx context.Context, tx *Tx, personID int64) ([]int64, error) {
 	return int64s(ctx, tx, `SELECT id FROM faces WHERE person_id=?`, personID)
 }
 
@@ -604,20 +604,20 @@ func (db *DB) NamePerson(ctx context.Context, personID int64, name string) (int6
 		return 0, err
 	}
 	now := time.Now().Unix()
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
+	err := db.Tx(ctx, func(tx *Tx) error {
 		old, err := personTag(ctx, tx, personID)
 		if err != nil {
 			return err
 		}
 		var existing int64
-		err = tx.QueryRowContext(ctx, `SELECT id FROM tags WHERE name = ? COLLATE NOCASE
+		err = tx.tx.QueryRowContext(ctx, `SELECT id FROM tags WHERE name = ? COLLATE NOCASE
 			UNION ALL SELECT tag_id FROM tag_aliases WHERE alias = ? COLLATE NOCASE LIMIT 1`, name, name).Scan(&existing)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		if old != 0 && existing == 0 {
 			// A new name for the person: its tag is renamed, every use kept.
-			_, err := tx.ExecContext(ctx, `UPDATE tags SET name=? WHERE id=?`, name, old)
+			_, err := tx.tx.ExecContext(ctx, `UPDATE tags SET name=? WHERE id=?`, name, old)
 			return err
 		}
 		if old != 0 && existing == old {
@@ -627,11 +627,11 @@ func (db *DB) NamePerson(ctx context.Context, personID int64, name string) (int6
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE tags SET is_category=1 WHERE name=? COLLATE NOCASE AND id <> ?`, PeopleCategory, tag); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, `UPDATE tags SET is_category=1 WHERE name=? COLLATE NOCASE AND id <> ?`, PeopleCategory, tag); err != nil {
 			return err
 		}
 		var other int64
-		err = tx.QueryRowContext(ctx, `SELECT id FROM people WHERE tag_id=? AND id<>?`, tag, personID).Scan(&other)
+		err = tx.tx.QueryRowContext(ctx, `SELECT id FROM people WHERE tag_id=? AND id<>?`, tag, personID).Scan(&other)
 		switch {
 		case err == nil:
 			if err := mergePeopleTx(ctx, tx, other, personID); err != nil {
@@ -651,7 +651,7 @@ func (db *DB) NamePerson(ctx context.Context, personID int64, name string) (int6
 					return err
 				}
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE people SET tag_id=? WHERE id=?`, tag, personID); err != nil {
+			if _, err := tx.tx.ExecContext(ctx, `UPDATE people SET tag_id=? WHERE id=?`, tag, personID); err != nil {
 				return err
 			}
 		}
@@ -681,25 +681,25 @@ func (db *DB) NameFace(ctx context.Context, faceID int64, name string) (personID
 		return 0, err
 	}
 	now := time.Now().Unix()
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
+	err = db.Tx(ctx, func(tx *Tx) error {
 		tag, err := TagPathID(ctx, tx, []string{PeopleCategory, name}, now)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE tags SET is_category=1 WHERE name=? COLLATE NOCASE AND id <> ?`, PeopleCategory, tag); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, `UPDATE tags SET is_category=1 WHERE name=? COLLATE NOCASE AND id <> ?`, PeopleCategory, tag); err != nil {
 			return err
 		}
-		err = tx.QueryRowContext(ctx, `SELECT id FROM people WHERE tag_id=?`, tag).Scan(&personID)
+		err = tx.tx.QueryRowContext(ctx, `SELECT id FROM people WHERE tag_id=?`, tag).Scan(&personID)
 		if errors.Is(err, sql.ErrNoRows) {
 			if personID, err = NewPerson(ctx, tx); err != nil {
 				return err
 			}
-			_, err = tx.ExecContext(ctx, `UPDATE people SET tag_id=? WHERE id=?`, tag, personID)
+			_, err = tx.tx.ExecContext(ctx, `UPDATE people SET tag_id=? WHERE id=?`, tag, personID)
 		}
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM face_rejections WHERE face_id=? AND person_id=?`, faceID, personID); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM face_rejections WHERE face_id=? AND person_id=?`, faceID, personID); err != nil {
 			return err
 		}
 		return AssignFaces(ctx, tx, personID, []int64{faceID}, true)
@@ -715,10 +715,10 @@ func (db *DB) MergePeople(ctx context.Context, into, from int64) error {
 	if into == from {
 		return nil
 	}
-	return db.Tx(ctx, func(tx *sql.Tx) error { return mergePeopleTx(ctx, tx, into, from) })
+	return db.Tx(ctx, func(tx *Tx) error { return mergePeopleTx(ctx, tx, into, from) })
 }
 
-func mergePeopleTx(ctx context.Context, tx *sql.Tx, into, from int64) error {
+func mergePeopleTx(ctx context.Context, tx *Tx, into, from int64) error {
 	ti, err := personTag(ctx, tx, into)
 	if err != nil {
 		return err
@@ -731,19 +731,19 @@ func mergePeopleTx(ctx context.Context, tx *sql.Tx, into, from int64) error {
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE faces SET person_id=?, pinned=1 WHERE person_id=?`, into, from); err != nil {
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE faces SET person_id=?, pinned=1 WHERE person_id=?`, into, from); err != nil {
 		return err
 	}
 	// A face that was "not into" is moved by the user's word now.
-	if _, err := tx.ExecContext(ctx, `DELETE FROM face_rejections WHERE person_id=? AND face_id IN (SELECT id FROM faces WHERE person_id=?)`, into, into); err != nil {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM face_rejections WHERE person_id=? AND face_id IN (SELECT id FROM faces WHERE person_id=?)`, into, into); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM people WHERE id=?`, from); err != nil {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM people WHERE id=?`, from); err != nil {
 		return err
 	}
 	switch {
 	case tf != 0 && ti == 0:
-		if _, err := tx.ExecContext(ctx, `UPDATE people SET tag_id=? WHERE id=?`, tf, into); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, `UPDATE people SET tag_id=? WHERE id=?`, tf, into); err != nil {
 			return err
 		}
 	case tf != 0 && ti != 0 && tf != ti:
@@ -762,9 +762,9 @@ func mergePeopleTx(ctx context.Context, tx *sql.Tx, into, from int64) error {
 // SplitFace takes a face out of its person into a new person of its own
 // (pinned), and remembers it is not the person it left.
 func (db *DB) SplitFace(ctx context.Context, faceID int64) (personID int64, err error) {
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
+	err = db.Tx(ctx, func(tx *Tx) error {
 		var prev sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT person_id FROM faces WHERE id=?`, faceID).Scan(&prev); err != nil {
+		if err := tx.tx.QueryRowContext(ctx, `SELECT person_id FROM faces WHERE id=?`, faceID).Scan(&prev); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return ErrNoFace
 			}
@@ -774,7 +774,7 @@ func (db *DB) SplitFace(ctx context.Context, faceID int64) (personID int64, err 
 			return err
 		}
 		if prev.Valid {
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO face_rejections(face_id, person_id) VALUES (?, ?)`, faceID, prev.Int64); err != nil {
+			if _, err := tx.tx.ExecContext(ctx, `INSERT OR IGNORE INTO face_rejections(face_id, person_id) VALUES (?, ?)`, faceID, prev.Int64); err != nil {
 				return err
 			}
 		}
@@ -787,9 +787,9 @@ func (db *DB) SplitFace(ctx context.Context, faceID int64) (personID int64, err 
 // person (and the entry the person's tag, when no other face of theirs is
 // there) and never joins them again.
 func (db *DB) RejectFace(ctx context.Context, faceID int64) error {
-	return db.Tx(ctx, func(tx *sql.Tx) error {
+	return db.Tx(ctx, func(tx *Tx) error {
 		var prev sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT person_id FROM faces WHERE id=?`, faceID).Scan(&prev); err != nil {
+		if err := tx.tx.QueryRowContext(ctx, `SELECT person_id FROM faces WHERE id=?`, faceID).Scan(&prev); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return ErrNoFace
 			}
@@ -798,7 +798,7 @@ func (db *DB) RejectFace(ctx context.Context, faceID int64) error {
 		if !prev.Valid {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO face_rejections(face_id, person_id) VALUES (?, ?)`, faceID, prev.Int64); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT OR IGNORE INTO face_rejections(face_id, person_id) VALUES (?, ?)`, faceID, prev.Int64); err != nil {
 			return err
 		}
 		return AssignFaces(ctx, tx, 0, []int64{faceID}, false)
@@ -807,7 +807,7 @@ func (db *DB) RejectFace(ctx context.Context, faceID int64) error {
 
 // HidePerson hides (or shows again) a person in the People view.
 func (db *DB) HidePerson(ctx context.Context, personID int64, hidden bool) error {
-	res, err := db.ExecContext(ctx, `UPDATE people SET hidden=? WHERE id=?`, hidden, personID)
+	res, err := db.pool.ExecContext(ctx, `UPDATE people SET hidden=? WHERE id=?`, hidden, personID)
 	if err != nil {
 		return err
 	}
@@ -829,7 +829,7 @@ type Cluster struct {
 // nobody, unnamed people left without faces go, named people keep their
 // tag on exactly the entries of their faces that were not pinned before.
 func (db *DB) ApplyClusters(ctx context.Context, clusters []Cluster) error {
-	return db.Tx(ctx, func(tx *sql.Tx) error {
+	return db.Tx(ctx, func(tx *Tx) error {
 		unpinned, err := int64s(ctx, tx, `SELECT id FROM faces WHERE pinned=0 AND person_id IS NOT NULL`)
 		if err != nil {
 			return err
@@ -875,7 +875,7 @@ type FaceVector struct {
 // reading one row at a time, so a regroup holds the vectors once (fn
 // copies what it keeps: Vec is reused).
 func (db *DB) ForEachFaceVector(ctx context.Context, fn func(FaceVector) error) error {
-	rows, err := db.QueryContext(ctx, `SELECT f.id, f.entry_id, coalesce(f.person_id, 0), f.pinned, f.embedding
+	rows, err := db.pool.QueryContext(ctx, `SELECT f.id, f.entry_id, coalesce(f.person_id, 0), f.pinned, f.embedding
 		FROM faces f JOIN entries e ON e.id = f.entry_id WHERE e.missing = 0 AND f.embedding IS NOT NULL ORDER BY f.id`)
 	if err != nil {
 		return fmt.Errorf("read face vectors: %w", err)

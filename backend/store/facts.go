@@ -15,14 +15,14 @@ const factCols = `duration, codec, audio_codec, width, height, fps, bitrate, rot
 
 // SetFacts keeps an entry's facts, replacing those it had; zero facts
 // remove its row (a file whose kind has none, or no longer has them).
-func SetFacts(ctx context.Context, tx *sql.Tx, id int64, f facts.Facts) error {
+func SetFacts(ctx context.Context, tx *Tx, id int64, f facts.Facts) error {
 	if f.IsZero() {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM entry_facts WHERE entry_id=?`, id); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM entry_facts WHERE entry_id=?`, id); err != nil {
 			return fmt.Errorf("clear facts: %w", err)
 		}
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO entry_facts (entry_id, `+factCols+`)
+	_, err := tx.tx.ExecContext(ctx, `INSERT OR REPLACE INTO entry_facts (entry_id, `+factCols+`)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		id, f.Duration, f.Codec, f.AudioCodec, f.Width, f.Height, f.FPS, f.Bitrate, f.Rotation, f.SampleRate,
 		f.Channels, f.Created, nullF(f.Lat), nullF(f.Lon), f.Make, f.Model, f.Pages, f.Title, f.Artist,
@@ -48,7 +48,7 @@ func factDests(f *facts.Facts, lat, lon *sql.NullFloat64) []any {
 func (db *DB) Facts(ctx context.Context, id int64) (facts.Facts, error) {
 	var f facts.Facts
 	var lat, lon sql.NullFloat64
-	err := db.QueryRowContext(ctx, `SELECT `+factCols+` FROM entry_facts WHERE entry_id=?`, id).Scan(factDests(&f, &lat, &lon)...)
+	err := db.pool.QueryRowContext(ctx, `SELECT `+factCols+` FROM entry_facts WHERE entry_id=?`, id).Scan(factDests(&f, &lat, &lon)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return facts.Facts{}, nil
 	}
@@ -67,7 +67,7 @@ func (db *DB) FactsByID(ctx context.Context, ids []int64) (map[int64]facts.Facts
 	out := make(map[int64]facts.Facts)
 	for lo := 0; lo < len(ids); lo += 500 {
 		in, args := inList(ids[lo:min(lo+500, len(ids))])
-		rows, err := db.QueryContext(ctx, `SELECT entry_id, `+factCols+` FROM entry_facts WHERE entry_id IN `+in, args...)
+		rows, err := db.pool.QueryContext(ctx, `SELECT entry_id, `+factCols+` FROM entry_facts WHERE entry_id IN `+in, args...)
 		if err != nil {
 			return nil, fmt.Errorf("read facts: %w", err)
 		}

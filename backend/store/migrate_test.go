@@ -63,7 +63,7 @@ func TestMigrateEntriesAutoincrement(t *testing.T) {
 		t.Errorf("version %d", db.Version)
 	}
 	var schema string
-	db.QueryRow(`SELECT sql FROM sqlite_master WHERE type='table' AND name='entries'`).Scan(&schema)
+	db.pool.QueryRow(`SELECT sql FROM sqlite_master WHERE type='table' AND name='entries'`).Scan(&schema)
 	if !strings.Contains(schema, "AUTOINCREMENT") {
 		t.Errorf("entries: %s", schema)
 	}
@@ -104,7 +104,7 @@ func TestMigrateEntriesAutoincrement(t *testing.T) {
 	}
 	// No id is handed out twice, not even the deleted entry 7's.
 	var id int64
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
+	err = db.Tx(ctx, func(tx *Tx) error {
 		e := Entry{Path: "new.jpg", Fingerprint: "n", MediaType: "image"}
 		err := InsertEntry(ctx, tx, &e)
 		id = e.ID

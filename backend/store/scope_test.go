@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"reflect"
 	"slices"
 	"testing"
@@ -15,7 +14,7 @@ var scopePaths = []string{"dir", "dir/a.jpg", "dir/sub/b.jpg", "dir-2/c.jpg", "d
 func TestScanIndexUnder(t *testing.T) {
 	db, _ := openTemp(t)
 	ctx := context.Background()
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
+	err := db.Tx(ctx, func(tx *Tx) error {
 		for i, p := range scopePaths {
 			e := Entry{Path: p, Size: int64(i + 1), Fingerprint: "fp", MediaType: "image"}
 			if err := InsertEntry(ctx, tx, &e); err != nil {
@@ -63,7 +62,7 @@ func TestReplaceScanErrorsInScope(t *testing.T) {
 	}
 	replace := func(errs []ScanError, scope []string) {
 		t.Helper()
-		if err := db.Tx(ctx, func(tx *sql.Tx) error { return ReplaceScanErrors(ctx, tx, errs, 1, scope) }); err != nil {
+		if err := db.Tx(ctx, func(tx *Tx) error { return ReplaceScanErrors(ctx, tx, errs, 1, scope) }); err != nil {
 			t.Fatal(err)
 		}
 	}

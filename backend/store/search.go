@@ -162,7 +162,7 @@ func (db *DB) FilterEntries(ctx context.Context, where string, args []any, sortK
 
 // filterPage runs a page query whose rows are id, path and sort key.
 func (db *DB) filterPage(ctx context.Context, q string, args []any) ([]EntryRef, []any, error) {
-	rows, err := db.QueryContext(ctx, q, args...)
+	rows, err := db.pool.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("search: %w", err)
 	}
@@ -192,7 +192,7 @@ func (db *DB) CountFilter(ctx context.Context, where string, args []any) (int, e
 func (db *DB) countFilter(ctx context.Context, where string, args []any) (int, error) {
 	return cachedByChange(ctx, db, cacheKey("count", where, args), func() (int, error) {
 		var n int
-		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries e WHERE `+where, args...).Scan(&n); err != nil {
+		if err := db.pool.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries e WHERE `+where, args...).Scan(&n); err != nil {
 			return 0, fmt.Errorf("search: count: %w", err)
 		}
 		return n, nil
@@ -231,7 +231,7 @@ func (db *DB) EntryPaths(ctx context.Context, ids []int64) (map[int64]string, er
 		return out, nil
 	}
 	in, args := inList(ids)
-	rows, err := db.QueryContext(ctx, `SELECT id, path FROM entries WHERE id IN `+in, args...)
+	rows, err := db.pool.QueryContext(ctx, `SELECT id, path FROM entries WHERE id IN `+in, args...)
 	if err != nil {
 		return nil, err
 	}

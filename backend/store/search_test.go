@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"slices"
 	"testing"
 )
@@ -21,7 +20,7 @@ func library(t *testing.T, db *DB) (map[string]int64, Model) {
 	ids := map[string]int64{}
 	fps := map[string]string{"a": "x1:same", "b": "x1:same", "c": "x0:old", "d": "x0:old", "e": "x1:same", "f": "x1:f"}
 	sizes := map[string]int64{"a": 6, "b": 6, "c": 4, "d": 4, "e": 6, "f": 1}
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
+	err = db.Tx(ctx, func(tx *Tx) error {
 		for i, p := range []string{"a", "b", "c", "d", "e", "f"} {
 			e := Entry{Path: p + ".jpg", Size: sizes[p], Fingerprint: fps[p], MediaType: "image", Thumb: "t", AddedAt: int64(100 - i)}
 			if err := InsertEntry(ctx, tx, &e); err != nil {

@@ -1,7 +1,8 @@
 // Package store owns a library's SQLite database: opening it with the right
 // pragmas and the sqlite-vec extension, applying the embedded migrations, and
 // every query over entries, tags, vectors, suggestions and duplicates. It is
-// the only package that speaks SQL (owner_test.go checks): the others call
+// the only package that speaks SQL: DB and Tx are opaque, and owner_test.go
+// checks by type that nothing it exports hands out database/sql. Others call
 // its methods, and a transaction that must be atomic (a tag merge, a bulk
 // apply) is one method here. It knows nothing about files on disk, scanning
 // or models; callers hand it rows.
@@ -39,9 +40,10 @@ func init() {
 	sqlite_vec.Auto()
 }
 
-// DB is an open library database.
+// DB is an open library database. The connection pool is unexported so
+// that SQL is reachable only through this package's methods.
 type DB struct {
-	*sql.DB
+	pool *sql.DB
 	Path string
 	// Version is the schema version found (or created) on disk.
 	Version int
@@ -103,7 +105,7 @@ func Open(ctx context.Context, dbPath string) (*DB, error) {
 	sdb := sql.OpenDB(connector{dsn: dsn, n: &db.stmts})
 	sdb.SetMaxOpenConns(4)
 	sdb.SetMaxIdleConns(4)
-	db.DB = sdb
+	db.pool = sdb
 	if err := db.init(ctx); err != nil {
 		sdb.Close()
 		return nil, err
@@ -119,11 +121,11 @@ func escapeDSNPath(p string) string {
 }
 
 func (db *DB) init(ctx context.Context) error {
-	if err := db.QueryRowContext(ctx, "SELECT vec_version()").Scan(&db.VecVersion); err != nil {
+	if err := db.pool.QueryRowContext(ctx, "SELECT vec_version()").Scan(&db.VecVersion); err != nil {
 		return fmt.Errorf("sqlite-vec extension not available: %w", err)
 	}
 	var jm string
-	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&jm); err != nil {
+	if err := db.pool.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&jm); err != nil {
 		return fmt.Errorf("read journal mode: %w", err)
 	}
 	if !strings.EqualFold(jm, "wal") {
@@ -140,7 +142,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	// Most opens find the schema current: check without taking the write
 	// lock, so opening never waits behind a running scan.
 	var cur int
-	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&cur); err != nil {
+	if err := db.pool.QueryRowContext(ctx, "PRAGMA user_version").Scan(&cur); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	if cur == len(ms) {
@@ -152,7 +154,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	// drop cascades into every table that references it; the pragma is a
 	// no-op inside a transaction, so it is set on one connection first and
 	// restored before the connection goes back to the pool.
-	conn, err := db.Conn(ctx)
+	conn, err := db.pool.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -166,18 +168,19 @@ func (db *DB) migrate(ctx context.Context) error {
 			conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
 	}()
-	tx, err := conn.BeginTx(ctx, nil)
+	stx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	defer tx.Rollback()
+	defer stx.Rollback()
+	tx := &Tx{stx}
 	var v int
-	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+	if err := tx.tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	if v > len(ms) {
 		var major string
-		err := tx.QueryRowContext(ctx, "SELECT value FROM settings WHERE key='format_major'").Scan(&major)
+		err := tx.tx.QueryRowContext(ctx, "SELECT value FROM settings WHERE key='format_major'").Scan(&major)
 		if err != nil || major != strconv.Itoa(FormatMajor) {
 			return fmt.Errorf("%w: schema version %d, format %q (this Tagsight knows %d, format %d)",
 				ErrNewerFormat, v, major, len(ms), FormatMajor)
@@ -186,7 +189,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		return nil // newer minor: open as is
 	}
 	for _, m := range ms[v:] {
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, m.sql); err != nil {
 			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
 		if step := afterMigration[m.version]; step != nil {
@@ -198,13 +201,13 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err := foreignKeyCheck(ctx, tx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(ms))); err != nil {
+	if _, err := tx.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(ms))); err != nil {
 		return fmt.Errorf("set schema version: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO settings(key,value) VALUES('format_major',?) ON CONFLICT(key) DO UPDATE SET value=excluded.value", strconv.Itoa(FormatMajor)); err != nil {
+	if _, err := tx.tx.ExecContext(ctx, "INSERT INTO settings(key,value) VALUES('format_major',?) ON CONFLICT(key) DO UPDATE SET value=excluded.value", strconv.Itoa(FormatMajor)); err != nil {
 		return fmt.Errorf("set format: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := stx.Commit(); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	db.Version = len(ms)
@@ -213,8 +216,8 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // foreignKeyCheck fails when a row points at a row that does not exist:
 // with foreign keys off, nothing else would notice a migration breaking them.
-func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+func foreignKeyCheck(ctx context.Context, tx *Tx) error {
+	rows, err := tx.tx.QueryContext(ctx, "PRAGMA foreign_key_check")
 	if err != nil {
 		return err
 	}
@@ -237,8 +240,8 @@ type querier interface {
 }
 
 // int64s runs a query whose rows are one integer each (ids, mostly).
-func int64s(ctx context.Context, db querier, q string, args ...any) ([]int64, error) {
-	rows, err := db.QueryContext(ctx, q, args...)
+func int64s(ctx context.Context, r Reader, q string, args ...any) ([]int64, error) {
+	rows, err := r.reader().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -254,28 +257,40 @@ func int64s(ctx context.Context, db querier, q string, args ...any) ([]int64, er
 	return out, rows.Err()
 }
 
-// Tx is a write transaction, as DB.Tx and Batcher hand it out. Outside
-// this package it is only passed back to store's functions (InsertEntry,
-// PutVector, ...), never queried: a test in this package checks that.
-type Tx = sql.Tx
+// Tx is a write transaction, as DB.Tx and Batcher hand it out. It is
+// opaque: outside this package it can only be passed back to store's
+// functions (InsertEntry, PutVector, ...), so every write inside it is one
+// of theirs.
+type Tx struct{ tx *sql.Tx }
 
 // Tx runs fn in one write transaction, rolling back when fn fails.
-func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.BeginTx(ctx, nil)
+func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	tx, err := db.pool.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(&Tx{tx}); err != nil {
 		tx.Rollback()
 		return err
 	}
 	return tx.Commit()
 }
 
+// Reader is the database or a transaction, for reads that must run inside
+// a caller's transaction when there is one (a face's neighbours while its
+// grouping is written) and on the database otherwise.
+type Reader interface{ reader() querier }
+
+func (db *DB) reader() querier { return db.pool }
+func (t *Tx) reader() querier  { return t.tx }
+
+// Close closes the database.
+func (db *DB) Close() error { return db.pool.Close() }
+
 // Setting returns a library setting, or def when it is unset.
 func (db *DB) Setting(ctx context.Context, key, def string) (string, error) {
 	var v string
-	err := db.QueryRowContext(ctx, "SELECT value FROM settings WHERE key=?", key).Scan(&v)
+	err := db.pool.QueryRowContext(ctx, "SELECT value FROM settings WHERE key=?", key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return def, nil
 	}
@@ -284,7 +299,7 @@ func (db *DB) Setting(ctx context.Context, key, def string) (string, error) {
 
 // SetSetting stores a library setting.
 func (db *DB) SetSetting(ctx context.Context, key, value string) error {
-	_, err := db.ExecContext(ctx, "INSERT INTO settings(key,value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value", key, value)
+	_, err := db.pool.ExecContext(ctx, "INSERT INTO settings(key,value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value", key, value)
 	return err
 }
 
@@ -301,6 +316,6 @@ func inList(ids []int64) (string, []any) {
 // its verdict: "ok", or what is broken.
 func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
 	var verdict string
-	err := db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&verdict)
+	err := db.pool.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&verdict)
 	return verdict, err
 }

@@ -25,12 +25,12 @@ func TestOpenAppliesMigrationsAndChecksVec(t *testing.T) {
 		t.Fatalf("version %d (want %d), vec %q", db.Version, want, db.VecVersion)
 	}
 	var fk int
-	db.QueryRow("PRAGMA foreign_keys").Scan(&fk)
+	db.pool.QueryRow("PRAGMA foreign_keys").Scan(&fk)
 	if fk != 1 {
 		t.Error("foreign keys off")
 	}
 	var n int
-	db.QueryRow("SELECT COUNT(*) FROM tags WHERE id IN (1,2)").Scan(&n)
+	db.pool.QueryRow("SELECT COUNT(*) FROM tags WHERE id IN (1,2)").Scan(&n)
 	if n != 2 {
 		t.Error("built-in tags missing")
 	}
@@ -61,7 +61,7 @@ func TestVectorsKNNPerModel(t *testing.T) {
 	ctx := context.Background()
 	db, _ := openTemp(t)
 	var ids []int64
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
+	err := db.Tx(ctx, func(tx *Tx) error {
 		for i, p := range []string{"a.jpg", "b.jpg", "c.jpg"} {
 			e := Entry{Path: p, Size: int64(i + 1), Fingerprint: p, MediaType: "image", Thumb: "t"}
 			if err := InsertEntry(ctx, tx, &e); err != nil {
@@ -82,14 +82,14 @@ func TestVectorsKNNPerModel(t *testing.T) {
 	if _, err := db.EnsureModel(ctx, "k3", "three", 4); err == nil {
 		t.Error("same key, other dimension accepted")
 	}
-	db.Tx(ctx, func(tx *sql.Tx) error {
+	db.Tx(ctx, func(tx *Tx) error {
 		PutVector(ctx, tx, m3, ids[0], []float32{1, 0, 0})
 		PutVector(ctx, tx, m3, ids[1], []float32{0, 1, 0})
 		PutVector(ctx, tx, m3, ids[1], []float32{0.8, 0.6, 0}) // replaces
 		PutVector(ctx, tx, m2, ids[2], []float32{1, 0})
 		return nil
 	})
-	if err := db.Tx(ctx, func(tx *sql.Tx) error { return PutVector(ctx, tx, m3, ids[2], []float32{1, 0}) }); err == nil {
+	if err := db.Tx(ctx, func(tx *Tx) error { return PutVector(ctx, tx, m3, ids[2], []float32{1, 0}) }); err == nil {
 		t.Error("wrong-length vector accepted")
 	}
 	hits, err := db.KNN(ctx, m3, []float32{1, 0, 0}, 10)

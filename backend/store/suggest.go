@@ -19,7 +19,7 @@ func (db *DB) TagsOfEntries(ctx context.Context, entryIDs []int64) (map[int64][]
 		return out, nil
 	}
 	in, args := inList(entryIDs)
-	rows, err := db.QueryContext(ctx, `SELECT entry_id, tag_id FROM entry_tags WHERE entry_id IN `+in, args...)
+	rows, err := db.pool.QueryContext(ctx, `SELECT entry_id, tag_id FROM entry_tags WHERE entry_id IN `+in, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -21,7 +21,7 @@ type Summary struct {
 // the key through their newest row.
 func (db *DB) Summary(ctx context.Context, m Model) (Summary, error) {
 	var errTop int64
-	if err := db.QueryRowContext(ctx, `SELECT coalesce(max(rowid), 0) FROM embed_errors`).Scan(&errTop); err != nil {
+	if err := db.pool.QueryRowContext(ctx, `SELECT coalesce(max(rowid), 0) FROM embed_errors`).Scan(&errTop); err != nil {
 		return Summary{}, fmt.Errorf("summary: %w", err)
 	}
 	return cachedByChange(ctx, db, fmt.Sprintf("summary %d %d", m.ID, errTop), func() (Summary, error) {
@@ -30,7 +30,7 @@ func (db *DB) Summary(ctx context.Context, m Model) (Summary, error) {
 		// COUNT(*) of a table walks its smallest index; the missing ones
 		// have a partial index of their own (migration 10).
 		var all int
-		if err := db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM entries), (SELECT COUNT(*) FROM entries WHERE missing <> 0)`).Scan(&all, &s.Missing); err != nil {
+		if err := db.pool.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM entries), (SELECT COUNT(*) FROM entries WHERE missing <> 0)`).Scan(&all, &s.Missing); err != nil {
 			return s, fmt.Errorf("summary: %w", err)
 		}
 		s.Entries = all - s.Missing
@@ -46,7 +46,7 @@ func (db *DB) Summary(ctx context.Context, m Model) (Summary, error) {
 		// embed_counts holds the embeddable pictures (model 0) and those
 		// with each model's vector (migration 11); failures are few, and
 		// CROSS JOIN keeps them the outer loop.
-		err = db.QueryRowContext(ctx, `SELECT
+		err = db.pool.QueryRowContext(ctx, `SELECT
 			coalesce((SELECT n FROM embed_counts WHERE model_id = 0), 0) - coalesce((SELECT n FROM embed_counts WHERE model_id = ?), 0)
 			- (SELECT COUNT(*) FROM embed_errors x CROSS JOIN entries e ON e.id = x.entry_id
 			   WHERE x.model_id = ? AND x.fingerprint = e.fingerprint AND `+embeddable+`

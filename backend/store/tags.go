@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
@@ -81,7 +80,7 @@ func (db *DB) TagsOfEntry(ctx context.Context, entryID int64) ([]Tag, error) {
 func (db *DB) listTags(ctx context.Context, where string, args ...any) ([]Tag, error) {
 	// tag_counts is kept by triggers (migration 11): counting here would
 	// cost what the library holds, not what the tags number.
-	rows, err := db.QueryContext(ctx, `SELECT t.id, t.name, t.shorthand, t.color, t.is_category, t.is_hidden,
+	rows, err := db.pool.QueryContext(ctx, `SELECT t.id, t.name, t.shorthand, t.color, t.is_category, t.is_hidden,
 		coalesce((SELECT c.n FROM tag_counts c WHERE c.tag_id = t.id), 0)
 		FROM tags t `+where+` ORDER BY t.name COLLATE NOCASE`, args...)
 	if err != nil {
@@ -103,7 +102,7 @@ func (db *DB) listTags(ctx context.Context, where string, args ...any) ([]Tag, e
 	if len(out) == 0 {
 		return out, rows.Err()
 	}
-	ar, err := db.QueryContext(ctx, `SELECT tag_id, alias FROM tag_aliases ORDER BY alias COLLATE NOCASE`)
+	ar, err := db.pool.QueryContext(ctx, `SELECT tag_id, alias FROM tag_aliases ORDER BY alias COLLATE NOCASE`)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +115,7 @@ func (db *DB) listTags(ctx context.Context, where string, args ...any) ([]Tag, e
 		}
 	}
 	ar.Close()
-	pr, err := db.QueryContext(ctx, `SELECT child_id, parent_id FROM tag_parents ORDER BY parent_id`)
+	pr, err := db.pool.QueryContext(ctx, `SELECT child_id, parent_id FROM tag_parents ORDER BY parent_id`)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +135,7 @@ func isUnique(err error) bool { return err != nil && strings.Contains(err.Error(
 // CreateTag inserts a tag named name (already cleaned) and returns its id;
 // ErrExists when the name is taken (names are unique, case-insensitively).
 func (db *DB) CreateTag(ctx context.Context, name string, createdAt int64) (int64, error) {
-	res, err := db.ExecContext(ctx, `INSERT INTO tags(name, created_at) VALUES (?, ?)`, name, createdAt)
+	res, err := db.pool.ExecContext(ctx, `INSERT INTO tags(name, created_at) VALUES (?, ?)`, name, createdAt)
 	if isUnique(err) {
 		return 0, ErrExists
 	}
@@ -150,7 +149,7 @@ func (db *DB) CreateTag(ctx context.Context, name string, createdAt int64) (int6
 // updateTag runs one statement over tag id: ErrExists on a unique clash, a
 // *MissingTagError when it touched nothing.
 func (db *DB) updateTag(ctx context.Context, id int64, q string, args ...any) error {
-	res, err := db.ExecContext(ctx, q, args...)
+	res, err := db.pool.ExecContext(ctx, q, args...)
 	if isUnique(err) {
 		return ErrExists
 	}
@@ -197,13 +196,13 @@ func (db *DB) DeleteTag(ctx context.Context, id int64) error {
 
 // AddTagAlias adds another name for a tag (a repeat is ignored).
 func (db *DB) AddTagAlias(ctx context.Context, id int64, alias string) error {
-	_, err := db.ExecContext(ctx, `INSERT OR IGNORE INTO tag_aliases(tag_id, alias) VALUES (?, ?)`, id, alias)
+	_, err := db.pool.ExecContext(ctx, `INSERT OR IGNORE INTO tag_aliases(tag_id, alias) VALUES (?, ?)`, id, alias)
 	return err
 }
 
 // RemoveTagAlias removes an alias (case-insensitively).
 func (db *DB) RemoveTagAlias(ctx context.Context, id int64, alias string) error {
-	_, err := db.ExecContext(ctx, `DELETE FROM tag_aliases WHERE tag_id=? AND alias=? COLLATE NOCASE`, id, alias)
+	_, err := db.pool.ExecContext(ctx, `DELETE FROM tag_aliases WHERE tag_id=? AND alias=? COLLATE NOCASE`, id, alias)
 	return err
 }
 
@@ -211,33 +210,33 @@ func (db *DB) RemoveTagAlias(ctx context.Context, id int64, alias string) error 
 // exist (else a *MissingTagError) and parent must not already descend
 // from child (else a *TagCycleError).
 func (db *DB) AddTagParent(ctx context.Context, child, parent int64) error {
-	return db.Tx(ctx, func(tx *sql.Tx) error {
+	return db.Tx(ctx, func(tx *Tx) error {
 		for _, id := range []int64{child, parent} {
 			var x int64
-			if err := tx.QueryRowContext(ctx, `SELECT id FROM tags WHERE id=?`, id).Scan(&x); err != nil {
+			if err := tx.tx.QueryRowContext(ctx, `SELECT id FROM tags WHERE id=?`, id).Scan(&x); err != nil {
 				return &MissingTagError{ID: id}
 			}
 		}
 		var n int
-		err := tx.QueryRowContext(ctx, `WITH RECURSIVE d(id) AS (SELECT ? UNION SELECT tp.child_id FROM tag_parents tp JOIN d ON tp.parent_id = d.id)
+		err := tx.tx.QueryRowContext(ctx, `WITH RECURSIVE d(id) AS (SELECT ? UNION SELECT tp.child_id FROM tag_parents tp JOIN d ON tp.parent_id = d.id)
 			SELECT COUNT(*) FROM d WHERE id = ?`, child, parent).Scan(&n)
 		if err != nil {
 			return err
 		}
 		if n > 0 {
 			var cn, pn string
-			tx.QueryRowContext(ctx, `SELECT name FROM tags WHERE id=?`, child).Scan(&cn)
-			tx.QueryRowContext(ctx, `SELECT name FROM tags WHERE id=?`, parent).Scan(&pn)
+			tx.tx.QueryRowContext(ctx, `SELECT name FROM tags WHERE id=?`, child).Scan(&cn)
+			tx.tx.QueryRowContext(ctx, `SELECT name FROM tags WHERE id=?`, parent).Scan(&pn)
 			return &TagCycleError{Child: cn, Parent: pn}
 		}
-		_, err = tx.ExecContext(ctx, `INSERT OR IGNORE INTO tag_parents(child_id, parent_id) VALUES (?, ?)`, child, parent)
+		_, err = tx.tx.ExecContext(ctx, `INSERT OR IGNORE INTO tag_parents(child_id, parent_id) VALUES (?, ?)`, child, parent)
 		return err
 	})
 }
 
 // RemoveTagParent unlinks a parent.
 func (db *DB) RemoveTagParent(ctx context.Context, child, parent int64) error {
-	_, err := db.ExecContext(ctx, `DELETE FROM tag_parents WHERE child_id=? AND parent_id=?`, child, parent)
+	_, err := db.pool.ExecContext(ctx, `DELETE FROM tag_parents WHERE child_id=? AND parent_id=?`, child, parent)
 	return err
 }
 
@@ -247,16 +246,16 @@ func (db *DB) RemoveTagParent(ctx context.Context, child, parent int64) error {
 // made are dropped and into's centroids are rebuilt. Either tag missing is
 // a *MissingTagError; on any failure nothing changes.
 func (db *DB) MergeTags(ctx context.Context, from, into int64) error {
-	return db.Tx(ctx, func(tx *sql.Tx) error { return mergeTagsTx(ctx, tx, from, into) })
+	return db.Tx(ctx, func(tx *Tx) error { return mergeTagsTx(ctx, tx, from, into) })
 }
 
-func mergeTagsTx(ctx context.Context, tx *sql.Tx, from, into int64) error {
+func mergeTagsTx(ctx context.Context, tx *Tx, from, into int64) error {
 	var fromName string
-	if err := tx.QueryRowContext(ctx, `SELECT name FROM tags WHERE id=?`, from).Scan(&fromName); err != nil {
+	if err := tx.tx.QueryRowContext(ctx, `SELECT name FROM tags WHERE id=?`, from).Scan(&fromName); err != nil {
 		return &MissingTagError{ID: from}
 	}
 	var x int64
-	if err := tx.QueryRowContext(ctx, `SELECT id FROM tags WHERE id=?`, into).Scan(&x); err != nil {
+	if err := tx.tx.QueryRowContext(ctx, `SELECT id FROM tags WHERE id=?`, into).Scan(&x); err != nil {
 		return &MissingTagError{ID: into}
 	}
 	stmts := []string{
@@ -267,18 +266,18 @@ func mergeTagsTx(ctx context.Context, tx *sql.Tx, from, into int64) error {
 		`INSERT OR IGNORE INTO dismissed_suggestions(entry_id, tag_id) SELECT entry_id, ? FROM dismissed_suggestions WHERE tag_id=?`,
 	}
 	for _, q := range stmts {
-		if _, err := tx.ExecContext(ctx, q, into, from); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, q, into, from); err != nil {
 			return fmt.Errorf("merge tags: %w", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO tag_aliases(tag_id, alias) VALUES (?, ?)`, into, fromName); err != nil {
+	if _, err := tx.tx.ExecContext(ctx, `INSERT OR IGNORE INTO tag_aliases(tag_id, alias) VALUES (?, ?)`, into, fromName); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM tags WHERE id=?`, from); err != nil {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM tags WHERE id=?`, from); err != nil {
 		return err
 	}
 	// A merge can close a loop (into's child was from's parent): drop self-links.
-	if _, err := tx.ExecContext(ctx, `DELETE FROM tag_parents WHERE child_id = parent_id`); err != nil {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM tag_parents WHERE child_id = parent_id`); err != nil {
 		return err
 	}
 	return RecomputeCentroids(ctx, tx, into)
@@ -288,7 +287,7 @@ func mergeTagsTx(ctx context.Context, tx *sql.Tx, from, into int64) error {
 // already cleaned) to tag ids: exact names first, then shorthands, then
 // aliases, no repeats.
 func (db *DB) TagIDsByName(ctx context.Context, name string) ([]int64, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id, 0 FROM tags WHERE name = ? COLLATE NOCASE
+	rows, err := db.pool.QueryContext(ctx, `SELECT id, 0 FROM tags WHERE name = ? COLLATE NOCASE
 		UNION SELECT id, 1 FROM tags WHERE shorthand <> '' AND shorthand = ? COLLATE NOCASE
 		UNION SELECT tag_id, 2 FROM tag_aliases WHERE alias = ? COLLATE NOCASE`, name, name, name)
 	if err != nil {
@@ -335,7 +334,7 @@ func (db *DB) RemoveTag(ctx context.Context, tagID int64, entryIDs []int64) ([]i
 
 func (db *DB) changeTag(ctx context.Context, tagID int64, entryIDs []int64, add bool) ([]int64, error) {
 	var changed []int64
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
+	err := db.Tx(ctx, func(tx *Tx) error {
 		var err error
 		changed, err = changeTagTx(ctx, tx, tagID, entryIDs, add)
 		return err
@@ -347,17 +346,17 @@ func (db *DB) changeTag(ctx context.Context, tagID int64, entryIDs []int64, add 
 }
 
 // changeTagTx is ApplyTag (add) or RemoveTag in tx.
-func changeTagTx(ctx context.Context, tx *sql.Tx, tagID int64, entryIDs []int64, add bool) ([]int64, error) {
+func changeTagTx(ctx context.Context, tx *Tx, tagID int64, entryIDs []int64, add bool) ([]int64, error) {
 	var changed []int64
 	var x int64
-	if err := tx.QueryRowContext(ctx, `SELECT id FROM tags WHERE id=?`, tagID).Scan(&x); err != nil {
+	if err := tx.tx.QueryRowContext(ctx, `SELECT id FROM tags WHERE id=?`, tagID).Scan(&x); err != nil {
 		return nil, &MissingTagError{ID: tagID}
 	}
 	q := `INSERT OR IGNORE INTO entry_tags(entry_id, tag_id) SELECT id, ? FROM entries WHERE id=?`
 	if !add {
 		q = `DELETE FROM entry_tags WHERE tag_id=? AND entry_id=?`
 	}
-	st, err := tx.PrepareContext(ctx, q)
+	st, err := tx.tx.PrepareContext(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -373,7 +372,7 @@ func changeTagTx(ctx context.Context, tx *sql.Tx, tagID int64, entryIDs []int64,
 	}
 	if add && len(changed) > 0 {
 		// An applied tag is no longer a dismissed suggestion there.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM dismissed_suggestions WHERE tag_id=? AND entry_id IN (SELECT entry_id FROM entry_tags WHERE tag_id=?)`, tagID, tagID); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM dismissed_suggestions WHERE tag_id=? AND entry_id IN (SELECT entry_id FROM entry_tags WHERE tag_id=?)`, tagID, tagID); err != nil {
 			return nil, err
 		}
 	}
@@ -387,9 +386,9 @@ func changeTagTx(ctx context.Context, tx *sql.Tx, tagID int64, entryIDs []int64,
 // DismissSuggestions remembers, in one transaction, that a tag should
 // never be suggested for these entries.
 func (db *DB) DismissSuggestions(ctx context.Context, tagID int64, entryIDs []int64) error {
-	return db.Tx(ctx, func(tx *sql.Tx) error {
+	return db.Tx(ctx, func(tx *Tx) error {
 		for _, id := range entryIDs {
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO dismissed_suggestions(entry_id, tag_id) VALUES (?, ?)`, id, tagID); err != nil {
+			if _, err := tx.tx.ExecContext(ctx, `INSERT OR IGNORE INTO dismissed_suggestions(entry_id, tag_id) VALUES (?, ?)`, id, tagID); err != nil {
 				return err
 			}
 		}
@@ -406,19 +405,19 @@ type Field struct {
 
 // SetEntryField sets (replacing) a field on an entry.
 func (db *DB) SetEntryField(ctx context.Context, entryID int64, f Field) error {
-	_, err := db.ExecContext(ctx, `INSERT OR REPLACE INTO entry_fields(entry_id, name, kind, value) VALUES (?,?,?,?)`, entryID, f.Name, f.Kind, f.Value)
+	_, err := db.pool.ExecContext(ctx, `INSERT OR REPLACE INTO entry_fields(entry_id, name, kind, value) VALUES (?,?,?,?)`, entryID, f.Name, f.Kind, f.Value)
 	return err
 }
 
 // DeleteEntryField removes a field from an entry.
 func (db *DB) DeleteEntryField(ctx context.Context, entryID int64, name string) error {
-	_, err := db.ExecContext(ctx, `DELETE FROM entry_fields WHERE entry_id=? AND name=?`, entryID, name)
+	_, err := db.pool.ExecContext(ctx, `DELETE FROM entry_fields WHERE entry_id=? AND name=?`, entryID, name)
 	return err
 }
 
 // EntryFields returns an entry's fields, sorted by name (never nil).
 func (db *DB) EntryFields(ctx context.Context, entryID int64) ([]Field, error) {
-	rows, err := db.QueryContext(ctx, `SELECT name, kind, value FROM entry_fields WHERE entry_id=? ORDER BY name`, entryID)
+	rows, err := db.pool.QueryContext(ctx, `SELECT name, kind, value FROM entry_fields WHERE entry_id=? ORDER BY name`, entryID)
 	if err != nil {
 		return nil, err
 	}
@@ -432,4 +431,19 @@ func (db *DB) EntryFields(ctx context.Context, entryID int64) ([]Field, error) {
 		out = append(out, f)
 	}
 	return out, rows.Err()
+}
+
+// AddTagParentsAsFound links each child under its parent as an older
+// library or an import holds them, without AddTagParent's cycle check:
+// libraries written before that check hold cycles, and every query over
+// the hierarchy must still end on them. Links are {child, parent}.
+func (db *DB) AddTagParentsAsFound(ctx context.Context, links [][2]int64) error {
+	return db.Tx(ctx, func(tx *Tx) error {
+		for _, l := range links {
+			if _, err := tx.tx.ExecContext(ctx, `INSERT OR IGNORE INTO tag_parents(child_id, parent_id) VALUES (?, ?)`, l[0], l[1]); err != nil {
+				return fmt.Errorf("add tag parent: %w", err)
+			}
+		}
+		return nil
+	})
 }

@@ -18,7 +18,7 @@ func mustTag(t *testing.T, db *DB, name string) int64 {
 
 func mustExec(t *testing.T, db *DB, q string, args ...any) {
 	t.Helper()
-	if _, err := db.Exec(q, args...); err != nil {
+	if _, err := db.pool.Exec(q, args...); err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
 }

@@ -349,7 +349,7 @@ func (r *tsReader) readFields(lib *TSLibrary) error {
 
 // SetTagStudioID records that TagStudio's tag tsID is Tagsight's tagID.
 func (db *DB) SetTagStudioID(ctx context.Context, tsID, tagID int64) error {
-	_, err := db.ExecContext(ctx, `INSERT INTO tagstudio_ids(ts_id, tag_id) VALUES (?, ?)
+	_, err := db.pool.ExecContext(ctx, `INSERT INTO tagstudio_ids(ts_id, tag_id) VALUES (?, ?)
 		ON CONFLICT(ts_id) DO UPDATE SET tag_id=excluded.tag_id`, tsID, tagID)
 	return err
 }
@@ -357,7 +357,7 @@ func (db *DB) SetTagStudioID(ctx context.Context, tsID, tagID int64) error {
 // TagStudioIDs returns every recorded TagStudio tag id and the Tagsight
 // tag it became.
 func (db *DB) TagStudioIDs(ctx context.Context) (map[int64]int64, error) {
-	rows, err := db.QueryContext(ctx, `SELECT ts_id, tag_id FROM tagstudio_ids`)
+	rows, err := db.pool.QueryContext(ctx, `SELECT ts_id, tag_id FROM tagstudio_ids`)
 	if err != nil {
 		return nil, err
 	}
@@ -377,7 +377,7 @@ func (db *DB) TagStudioIDs(ctx context.Context) (map[int64]int64, error) {
 // tsID (for `tag_id:N`), or a *MissingTagError.
 func (db *DB) TagIDForTagStudio(ctx context.Context, tsID int64) (int64, error) {
 	var id int64
-	err := db.QueryRowContext(ctx, `SELECT tag_id FROM tagstudio_ids WHERE ts_id=?`, tsID).Scan(&id)
+	err := db.pool.QueryRowContext(ctx, `SELECT tag_id FROM tagstudio_ids WHERE ts_id=?`, tsID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, &MissingTagError{ID: tsID}
 	}
@@ -392,8 +392,8 @@ func (db *DB) TagIDForTagStudio(ctx context.Context, tsID int64) (int64, error) 
 // entry); an empty fingerprint never matches a file's content. A path that
 // already has an entry keeps it. Each e.ID is set to the entry at e.Path.
 func (db *DB) AddMissingEntries(ctx context.Context, es []Entry, now int64) error {
-	return db.Tx(ctx, func(tx *sql.Tx) error {
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO entries (path, size, mtime_ns, fingerprint, media_type, format,
+	return db.Tx(ctx, func(tx *Tx) error {
+		ins, err := tx.tx.PrepareContext(ctx, `INSERT INTO entries (path, size, mtime_ns, fingerprint, media_type, format,
 			added_at, updated_at, missing) VALUES (?, 0, 0, '', ?, ?, ?, ?, 1) ON CONFLICT(path) DO NOTHING`)
 		if err != nil {
 			return fmt.Errorf("add missing entries: %w", err)
@@ -404,7 +404,7 @@ func (db *DB) AddMissingEntries(ctx context.Context, es []Entry, now int64) erro
 			if _, err := ins.ExecContext(ctx, e.Path, e.MediaType, e.Format, now, now); err != nil {
 				return fmt.Errorf("add missing entry: %w", err)
 			}
-			if err := tx.QueryRowContext(ctx, `SELECT id FROM entries WHERE path = ?`, e.Path).Scan(&e.ID); err != nil {
+			if err := tx.tx.QueryRowContext(ctx, `SELECT id FROM entries WHERE path = ?`, e.Path).Scan(&e.ID); err != nil {
 				return fmt.Errorf("add missing entry: %w", err)
 			}
 		}

@@ -52,7 +52,7 @@ func TestUpgradeFromEveryVersion(t *testing.T) {
 			}
 			defer db.Close()
 			var uv int
-			db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&uv)
+			db.pool.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&uv)
 			if uv != len(ms) {
 				t.Errorf("user_version %d after opening, want %d", uv, len(ms))
 			}
@@ -63,7 +63,7 @@ func TestUpgradeFromEveryVersion(t *testing.T) {
 				}
 			}
 			var n int
-			db.QueryRowContext(ctx, `SELECT COUNT(*) FROM entry_tags WHERE entry_id = 8 AND tag_id = 50`).Scan(&n)
+			db.pool.QueryRowContext(ctx, `SELECT COUNT(*) FROM entry_tags WHERE entry_id = 8 AND tag_id = 50`).Scan(&n)
 			if n != 1 {
 				t.Error("the tag link was lost")
 			}
@@ -78,7 +78,7 @@ func TestUpgradeFromEveryVersion(t *testing.T) {
 			if tg, err := db.TagByID(ctx, 50); err != nil || tg.Count != 0 {
 				t.Errorf("Holiday counts %d entries after its one went (%v), want 0", tg.Count, err)
 			}
-			res, err := db.ExecContext(ctx, `INSERT INTO entries(path, size, mtime_ns, fingerprint, media_type, added_at, updated_at)
+			res, err := db.pool.ExecContext(ctx, `INSERT INTO entries(path, size, mtime_ns, fingerprint, media_type, added_at, updated_at)
 				VALUES ('new.jpg', 1, 1, 'fpn', 'image', 1, 1)`)
 			if err != nil {
 				t.Fatal(err)

@@ -27,10 +27,10 @@ func (db *DB) EnsureModel(ctx context.Context, key, name string, dim int) (Model
 		return Model{}, fmt.Errorf("model %s: unsupported embedding dimension %d", name, dim)
 	}
 	m := Model{Key: key, Name: name, Dim: dim}
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `SELECT id, dim FROM models WHERE key=?`, key).Scan(&m.ID, &m.Dim)
+	err := db.Tx(ctx, func(tx *Tx) error {
+		err := tx.tx.QueryRowContext(ctx, `SELECT id, dim FROM models WHERE key=?`, key).Scan(&m.ID, &m.Dim)
 		if errors.Is(err, sql.ErrNoRows) {
-			res, err := tx.ExecContext(ctx, `INSERT INTO models(key, name, dim, created_at) VALUES (?,?,?,?)`, key, name, dim, time.Now().Unix())
+			res, err := tx.tx.ExecContext(ctx, `INSERT INTO models(key, name, dim, created_at) VALUES (?,?,?,?)`, key, name, dim, time.Now().Unix())
 			if err != nil {
 				return err
 			}
@@ -43,7 +43,7 @@ func (db *DB) EnsureModel(ctx context.Context, key, name string, dim int) (Model
 		if m.Dim != dim {
 			return fmt.Errorf("model %s: stored dimension %d, model says %d", name, m.Dim, dim)
 		}
-		_, err = tx.ExecContext(ctx, fmt.Sprintf(
+		_, err = tx.tx.ExecContext(ctx, fmt.Sprintf(
 			`CREATE VIRTUAL TABLE IF NOT EXISTS %s USING vec0(embedding float[%d] distance_metric=cosine)`, vecTable(m.ID), dim))
 		return err
 	})
@@ -72,25 +72,25 @@ func BlobVector(b []byte) []float32 {
 }
 
 // PutVector stores (replaces) an entry's vector for a model.
-func PutVector(ctx context.Context, tx *sql.Tx, m Model, entryID int64, v []float32) error {
+func PutVector(ctx context.Context, tx *Tx, m Model, entryID int64, v []float32) error {
 	if len(v) != m.Dim {
 		return fmt.Errorf("vector of %d values for a %d-d model", len(v), m.Dim)
 	}
 	t := vecTable(m.ID)
 	blob := VectorBlob(v)
 	var old []byte
-	err := tx.QueryRowContext(ctx, `SELECT embedding FROM vectors WHERE model_id=? AND entry_id=?`, m.ID, entryID).Scan(&old)
+	err := tx.tx.QueryRowContext(ctx, `SELECT embedding FROM vectors WHERE model_id=? AND entry_id=?`, m.ID, entryID).Scan(&old)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
 	// vec0 has no working INSERT OR REPLACE: delete, then insert.
-	if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE rowid=?`, entryID); err != nil {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE rowid=?`, entryID); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO `+t+`(rowid, embedding) VALUES (?, ?)`, entryID, blob); err != nil {
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO `+t+`(rowid, embedding) VALUES (?, ?)`, entryID, blob); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO vectors(model_id, entry_id, embedding) VALUES (?,?,?)`, m.ID, entryID, blob); err != nil {
+	if _, err := tx.tx.ExecContext(ctx, `INSERT OR REPLACE INTO vectors(model_id, entry_id, embedding) VALUES (?,?,?)`, m.ID, entryID, blob); err != nil {
 		return err
 	}
 	// The entry's tags' centroids follow its vector.
@@ -108,13 +108,13 @@ func PutVector(ctx context.Context, tx *sql.Tx, m Model, entryID int64, v []floa
 			return err
 		}
 	}
-	_, err = tx.ExecContext(ctx, `DELETE FROM embed_errors WHERE entry_id=? AND model_id=?`, entryID, m.ID)
+	_, err = tx.tx.ExecContext(ctx, `DELETE FROM embed_errors WHERE entry_id=? AND model_id=?`, entryID, m.ID)
 	return err
 }
 
 // PutEmbedError remembers that an entry's content could not be embedded.
-func PutEmbedError(ctx context.Context, tx *sql.Tx, m Model, entryID int64, fingerprint, msg string) error {
-	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO embed_errors(entry_id, model_id, fingerprint, error) VALUES (?,?,?,?)`,
+func PutEmbedError(ctx context.Context, tx *Tx, m Model, entryID int64, fingerprint, msg string) error {
+	_, err := tx.tx.ExecContext(ctx, `INSERT OR REPLACE INTO embed_errors(entry_id, model_id, fingerprint, error) VALUES (?,?,?,?)`,
 		entryID, m.ID, fingerprint, msg)
 	return err
 }
@@ -122,7 +122,7 @@ func PutEmbedError(ctx context.Context, tx *sql.Tx, m Model, entryID int64, fing
 // Vector returns an entry's vector for a model.
 func (db *DB) Vector(ctx context.Context, m Model, entryID int64) ([]float32, error) {
 	var b []byte
-	err := db.QueryRowContext(ctx, `SELECT embedding FROM vectors WHERE model_id=? AND entry_id=?`, m.ID, entryID).Scan(&b)
+	err := db.pool.QueryRowContext(ctx, `SELECT embedding FROM vectors WHERE model_id=? AND entry_id=?`, m.ID, entryID).Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: no vector for entry %d", ErrNotFound, entryID)
 	}
@@ -139,7 +139,7 @@ type ToEmbed struct {
 // EntriesToEmbed lists present pictures without a vector for m (and
 // without a remembered error for their current content), in path order.
 func (db *DB) EntriesToEmbed(ctx context.Context, m Model) ([]ToEmbed, error) {
-	rows, err := db.QueryContext(ctx, `SELECT e.id, e.path, e.fingerprint FROM entries e WHERE `+toEmbed(m)+`
+	rows, err := db.pool.QueryContext(ctx, `SELECT e.id, e.path, e.fingerprint FROM entries e WHERE `+toEmbed(m)+`
 		ORDER BY e.path`, m.ID)
 	if err != nil {
 		return nil, err
@@ -173,7 +173,7 @@ func toEmbed(m Model) string {
 // table walks its chunks, 17 ms at 100k vectors after every watcher batch.
 func (db *DB) CountVectors(ctx context.Context, m Model) (int, error) {
 	var n int
-	err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM vectors WHERE model_id=?`, m.ID).Scan(&n)
+	err := db.pool.QueryRowContext(ctx, `SELECT COUNT(*) FROM vectors WHERE model_id=?`, m.ID).Scan(&n)
 	return n, err
 }
 
@@ -196,7 +196,7 @@ func (db *DB) KNN(ctx context.Context, m Model, q []float32, k int) ([]Hit, erro
 	if k <= 0 {
 		return nil, nil
 	}
-	rows, err := db.QueryContext(ctx, `SELECT v.rowid, v.distance, e.path FROM `+vecTable(m.ID)+` v
+	rows, err := db.pool.QueryContext(ctx, `SELECT v.rowid, v.distance, e.path FROM `+vecTable(m.ID)+` v
 		JOIN entries e ON e.id = v.rowid
 		WHERE v.embedding MATCH ? AND k = ? AND e.missing = 0
 		ORDER BY v.distance`, VectorBlob(q), k)
@@ -218,7 +218,7 @@ func (db *DB) KNN(ctx context.Context, m Model, q []float32, k int) ([]Hit, erro
 // ModelByKey finds a registered model.
 func (db *DB) ModelByKey(ctx context.Context, key string) (Model, error) {
 	var m Model
-	err := db.QueryRowContext(ctx, `SELECT id, key, name, dim FROM models WHERE key=?`, key).Scan(&m.ID, &m.Key, &m.Name, &m.Dim)
+	err := db.pool.QueryRowContext(ctx, `SELECT id, key, name, dim FROM models WHERE key=?`, key).Scan(&m.ID, &m.Key, &m.Name, &m.Dim)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, fmt.Errorf("%w: model %s", ErrNotFound, strings.TrimSpace(key))
 	}

@@ -25,9 +25,9 @@ type VectorChunk struct {
 // ForEachVector calls fn with every vector stored for model m, in runs of
 // at most chunk rows (chunk <= 0: 1024), stopping at fn's first error.
 // Both slices of a chunk are reused once fn returns: fn copies what it
-// keeps. See ForEachVec0 for how the vectors are read.
+// keeps. See forEachVec0 for how the vectors are read.
 func (db *DB) ForEachVector(ctx context.Context, m Model, chunk int, fn func(VectorChunk) error) error {
-	return ForEachVec0(ctx, db.DB, vecTable(m.ID), m.Dim, chunk, fn)
+	return forEachVec0(ctx, db.pool, vecTable(m.ID), m.Dim, chunk, fn)
 }
 
 var vecTableName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -35,10 +35,21 @@ var vecTableName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // errLayout: vec0's shadow tables are not laid out as walkChunks knows.
 var errLayout = errors.New("vec0 layout")
 
-// ForEachVec0 is ForEachVector over any table of db with an embedding
-// column of dim float32s keyed by rowid (a sqlite-vec vec0 table, or a
-// plain one); table is a bare identifier. Tools that read a database that
-// is not a library (cmd/knn-bench) use it.
+// ForEachVec0File is ForEachVector over a table of the SQLite file at path,
+// which need not be a library (cmd/knn-bench's is not): the table has an
+// embedding column of dim float32s keyed by rowid (a sqlite-vec vec0
+// table, or a plain one); table is a bare identifier. The file is opened
+// read-only for the walk.
+func ForEachVec0File(ctx context.Context, path, table string, dim, chunk int, fn func(VectorChunk) error) error {
+	db, err := sql.Open("sqlite3", "file:"+escapeDSNPath(path)+"?mode=ro")
+	if err != nil {
+		return fmt.Errorf("load vectors: %w", err)
+	}
+	defer db.Close()
+	return forEachVec0(ctx, db, table, dim, chunk, fn)
+}
+
+// forEachVec0 walks table of db as ForEachVec0File describes.
 //
 // The public route, SELECT rowid, embedding, costs vec0 a position lookup
 // and a blob open per row (~30 µs: 30 s for a million rows), so it first
@@ -47,7 +58,7 @@ var errLayout = errors.New("vec0 layout")
 // (sqlite-vec v0.1.x): the sizes of every chunk, the valid rows against
 // <table>_rowids, and a few rows against what vec0 itself returns. If the
 // layout is not the one it knows, it reads the public route instead.
-func ForEachVec0(ctx context.Context, db *sql.DB, table string, dim, chunk int, fn func(VectorChunk) error) error {
+func forEachVec0(ctx context.Context, db *sql.DB, table string, dim, chunk int, fn func(VectorChunk) error) error {
 	if !vecTableName.MatchString(table) {
 		return fmt.Errorf("load vectors: bad table name %q", table)
 	}

@@ -50,7 +50,7 @@ func TestForEachVec0Routes(t *testing.T) {
 	mustExec(t, db, `CREATE VIRTUAL TABLE vec_t USING vec0(embedding float[40] distance_metric=cosine)`)
 	r := rand.New(rand.NewPCG(7, 7))
 	want := map[int64][]float32{}
-	tx, err := db.Begin()
+	tx, err := db.pool.Begin()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,13 +79,13 @@ func TestForEachVec0Routes(t *testing.T) {
 	}
 	routes := map[string]func(context.Context, int, func(VectorChunk) error) error{
 		"chunks": func(ctx context.Context, chunk int, fn func(VectorChunk) error) error {
-			return walkChunks(ctx, db.DB, "vec_t", dim, chunk, fn)
+			return walkChunks(ctx, db.pool, "vec_t", dim, chunk, fn)
 		},
 		"rows": func(ctx context.Context, chunk int, fn func(VectorChunk) error) error {
-			return walkRows(ctx, db.DB, "vec_t", dim, chunk, fn)
+			return walkRows(ctx, db.pool, "vec_t", dim, chunk, fn)
 		},
 		"either": func(ctx context.Context, chunk int, fn func(VectorChunk) error) error {
-			return ForEachVec0(ctx, db.DB, "vec_t", dim, chunk, fn)
+			return forEachVec0(ctx, db.pool, "vec_t", dim, chunk, fn)
 		},
 	}
 	// Both routes agree with what was written, at every run size.
@@ -125,18 +125,18 @@ func TestForEachVec0Routes(t *testing.T) {
 	// A plain table (no vec0 shadow tables) is read through the public route.
 	mustExec(t, db, `CREATE TABLE plain(embedding BLOB)`)
 	mustExec(t, db, `INSERT INTO plain(rowid, embedding) VALUES (7, ?)`, make([]byte, 4*dim))
-	got, _, total := collect(t, func(fn func(VectorChunk) error) error { return ForEachVec0(ctx, db.DB, "plain", dim, 0, fn) }, dim, 1024)
+	got, _, total := collect(t, func(fn func(VectorChunk) error) error { return forEachVec0(ctx, db.pool, "plain", dim, 0, fn) }, dim, 1024)
 	if len(got) != 1 || got[7] == nil || total != 0 {
 		t.Errorf("plain table: %v, total %d", got, total)
 	}
 	nop := func(VectorChunk) error { return nil }
-	if err := ForEachVec0(ctx, db.DB, "vec_t", dim+1, 0, nop); err == nil {
+	if err := forEachVec0(ctx, db.pool, "vec_t", dim+1, 0, nop); err == nil {
 		t.Fatal("dimension mismatch not reported")
 	}
-	if err := ForEachVec0(ctx, db.DB, "vec_t; DROP TABLE x", dim, 0, nop); err == nil {
+	if err := forEachVec0(ctx, db.pool, "vec_t; DROP TABLE x", dim, 0, nop); err == nil {
 		t.Fatal("bad table name accepted")
 	}
-	if err := ForEachVec0(ctx, db.DB, "vec_t", 0, 0, nop); err == nil {
+	if err := forEachVec0(ctx, db.pool, "vec_t", 0, 0, nop); err == nil {
 		t.Fatal("dimension 0 accepted")
 	}
 }
@@ -169,7 +169,7 @@ func TestForEachVectorRuns(t *testing.T) {
 }
 
 // A layout the chunk route does not trust is reported before anything is
-// handed over, so ForEachVec0 can take the public route instead.
+// handed over, so forEachVec0 can take the public route instead.
 func TestWalkChunksChecksBeforeHandingOver(t *testing.T) {
 	ctx := context.Background()
 	db, _ := openTemp(t)
@@ -178,7 +178,7 @@ func TestWalkChunksChecksBeforeHandingOver(t *testing.T) {
 		mustExec(t, db, `INSERT INTO vec_u(rowid, embedding) VALUES (?, ?)`, id, VectorBlob([]float32{float32(id), 0}))
 	}
 	mustExec(t, db, `DELETE FROM vec_u_rowids WHERE rowid = 2`) // rowids now disagree with the chunks
-	err := walkChunks(ctx, db.DB, "vec_u", 2, 0+1024, func(VectorChunk) error { t.Error("handed over"); return nil })
+	err := walkChunks(ctx, db.pool, "vec_u", 2, 0+1024, func(VectorChunk) error { t.Error("handed over"); return nil })
 	if !errors.Is(err, errLayout) {
 		t.Errorf("walkChunks: %v, want a layout error", err)
 	}

@@ -11,7 +11,7 @@ import (
 // id of its last tag, in tx: each name is looked up as a tag name, then an
 // alias (case-insensitive), and created when absent; each tag gets the one
 // before it as a parent unless that would make a cycle.
-func TagPathID(ctx context.Context, tx *sql.Tx, path []string, now int64) (int64, error) {
+func TagPathID(ctx context.Context, tx *Tx, path []string, now int64) (int64, error) {
 	var prev int64
 	for _, name := range path {
 		id, err := tagIDTx(ctx, tx, name, now)
@@ -21,13 +21,13 @@ func TagPathID(ctx context.Context, tx *sql.Tx, path []string, now int64) (int64
 		if prev != 0 && prev != id {
 			var n int
 			// Linking prev above id is a cycle when prev descends from id.
-			err := tx.QueryRowContext(ctx, `WITH RECURSIVE d(id) AS (SELECT ? UNION SELECT tp.child_id FROM tag_parents tp JOIN d ON tp.parent_id = d.id)
+			err := tx.tx.QueryRowContext(ctx, `WITH RECURSIVE d(id) AS (SELECT ? UNION SELECT tp.child_id FROM tag_parents tp JOIN d ON tp.parent_id = d.id)
 				SELECT COUNT(*) FROM d WHERE id = ?`, id, prev).Scan(&n)
 			if err != nil {
 				return 0, err
 			}
 			if n == 0 {
-				if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO tag_parents(child_id, parent_id) VALUES (?, ?)`, id, prev); err != nil {
+				if _, err := tx.tx.ExecContext(ctx, `INSERT OR IGNORE INTO tag_parents(child_id, parent_id) VALUES (?, ?)`, id, prev); err != nil {
 					return 0, err
 				}
 			}
@@ -40,9 +40,9 @@ func TagPathID(ctx context.Context, tx *sql.Tx, path []string, now int64) (int64
 	return prev, nil
 }
 
-func tagIDTx(ctx context.Context, tx *sql.Tx, name string, now int64) (int64, error) {
+func tagIDTx(ctx context.Context, tx *Tx, name string, now int64) (int64, error) {
 	var id int64
-	err := tx.QueryRowContext(ctx, `SELECT id FROM tags WHERE name = ? COLLATE NOCASE
+	err := tx.tx.QueryRowContext(ctx, `SELECT id FROM tags WHERE name = ? COLLATE NOCASE
 		UNION ALL SELECT tag_id FROM tag_aliases WHERE alias = ? COLLATE NOCASE LIMIT 1`, name, name).Scan(&id)
 	if err == nil {
 		return id, nil
@@ -50,7 +50,7 @@ func tagIDTx(ctx context.Context, tx *sql.Tx, name string, now int64) (int64, er
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO tags(name, created_at) VALUES (?, ?)`, name, now)
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO tags(name, created_at) VALUES (?, ?)`, name, now)
 	if err != nil {
 		return 0, fmt.Errorf("create tag %q: %w", name, err)
 	}
@@ -62,7 +62,7 @@ func tagIDTx(ctx context.Context, tx *sql.Tx, name string, now int64) (int64, er
 // remembered as coming from the XMP when the entry did not have it yet;
 // tags remembered so that the XMP no longer names are taken off. Tags the
 // user applied are never taken off. Centroids follow.
-func ApplyXMPTags(ctx context.Context, tx *sql.Tx, entryID int64, paths [][]string, now int64) error {
+func ApplyXMPTags(ctx context.Context, tx *Tx, entryID int64, paths [][]string, now int64) error {
 	want := map[int64]bool{}
 	for _, p := range paths {
 		id, err := TagPathID(ctx, tx, p, now)
@@ -83,13 +83,13 @@ func ApplyXMPTags(ctx context.Context, tx *sql.Tx, entryID int64, paths [][]stri
 		if have[id] {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO entry_tags(entry_id, tag_id) VALUES (?, ?)`, entryID, id); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO entry_tags(entry_id, tag_id) VALUES (?, ?)`, entryID, id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO entry_xmp_tags(entry_id, tag_id) VALUES (?, ?)`, entryID, id); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT OR IGNORE INTO entry_xmp_tags(entry_id, tag_id) VALUES (?, ?)`, entryID, id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM dismissed_suggestions WHERE entry_id=? AND tag_id=?`, entryID, id); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM dismissed_suggestions WHERE entry_id=? AND tag_id=?`, entryID, id); err != nil {
 			return err
 		}
 		if err := AdjustCentroids(ctx, tx, id, []int64{entryID}, 1); err != nil {
@@ -101,22 +101,22 @@ func ApplyXMPTags(ctx context.Context, tx *sql.Tx, entryID int64, paths [][]stri
 			continue
 		}
 		if have[id] {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM entry_tags WHERE entry_id=? AND tag_id=?`, entryID, id); err != nil {
+			if _, err := tx.tx.ExecContext(ctx, `DELETE FROM entry_tags WHERE entry_id=? AND tag_id=?`, entryID, id); err != nil {
 				return err
 			}
 			if err := AdjustCentroids(ctx, tx, id, []int64{entryID}, -1); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM entry_xmp_tags WHERE entry_id=? AND tag_id=?`, entryID, id); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM entry_xmp_tags WHERE entry_id=? AND tag_id=?`, entryID, id); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func idSet(ctx context.Context, tx *sql.Tx, q string, args ...any) (map[int64]bool, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
+func idSet(ctx context.Context, tx *Tx, q string, args ...any) (map[int64]bool, error) {
+	rows, err := tx.tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -133,12 +133,12 @@ func idSet(ctx context.Context, tx *sql.Tx, q string, args ...any) (map[int64]bo
 }
 
 // SetEntryFieldTx sets (replacing) a field on an entry in tx.
-func SetEntryFieldTx(ctx context.Context, tx *sql.Tx, entryID int64, f Field) error {
+func SetEntryFieldTx(ctx context.Context, tx *Tx, entryID int64, f Field) error {
 	kind := f.Kind
 	if kind == "" {
 		kind = "text"
 	}
-	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO entry_fields(entry_id, name, kind, value) VALUES (?,?,?,?)`, entryID, f.Name, kind, f.Value)
+	_, err := tx.tx.ExecContext(ctx, `INSERT OR REPLACE INTO entry_fields(entry_id, name, kind, value) VALUES (?,?,?,?)`, entryID, f.Name, kind, f.Value)
 	return err
 }
 

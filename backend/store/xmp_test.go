@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"reflect"
 	"slices"
 	"testing"
@@ -12,7 +11,7 @@ func TestApplyXMPTags(t *testing.T) {
 	db, _ := openTemp(t)
 	ctx := context.Background()
 	e := Entry{Path: "a.jpg", Size: 1, Fingerprint: "f", MediaType: "image", Orientation: 1}
-	if err := db.Tx(ctx, func(tx *sql.Tx) error { return InsertEntry(ctx, tx, &e) }); err != nil {
+	if err := db.Tx(ctx, func(tx *Tx) error { return InsertEntry(ctx, tx, &e) }); err != nil {
 		t.Fatal(err)
 	}
 	// "favorite" is Favourite's alias; "Mine" is the user's.
@@ -20,7 +19,7 @@ func TestApplyXMPTags(t *testing.T) {
 	db.ApplyTag(ctx, mine, []int64{e.ID})
 	apply := func(paths ...[]string) []string {
 		t.Helper()
-		if err := db.Tx(ctx, func(tx *sql.Tx) error { return ApplyXMPTags(ctx, tx, e.ID, paths, 1) }); err != nil {
+		if err := db.Tx(ctx, func(tx *Tx) error { return ApplyXMPTags(ctx, tx, e.ID, paths, 1) }); err != nil {
 			t.Fatal(err)
 		}
 		ts, err := db.TagsOfEntry(ctx, e.ID)

@@ -231,10 +231,7 @@ func TestPeopleLifecycle(t *testing.T) {
 	}
 	// Re-analysing (a new picture of the same content) keeps answers: the
 	// rejected face stays out of Alice when the picture is analysed again.
-	if err := db.Tx(ctx, func(tx *store.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM analysis WHERE analyzer='faces'`)
-		return err
-	}); err != nil {
+	if err := db.ResetAnalyzer(ctx, "faces"); err != nil {
 		t.Fatal(err)
 	}
 	index(t, ws)
@@ -308,12 +305,11 @@ func TestPeopleLifecycle(t *testing.T) {
 		}
 	}
 	// The vector index holds exactly the faces left.
-	var vecRows int
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM vec_faces`).Scan(&vecRows); err != nil {
+	tally, err := db.Tally(ctx)
+	if err != nil {
 		t.Fatal(err)
 	}
-	var faceRows int
-	db.QueryRowContext(ctx, `SELECT COUNT(*) FROM faces`).Scan(&faceRows)
+	vecRows, faceRows := tally.FaceVectors, tally.Faces
 	if vecRows != faceRows || faceRows != 12 {
 		t.Errorf("%d vectors for %d faces", vecRows, faceRows)
 	}

@@ -491,13 +491,9 @@ func runSize(ctx context.Context, dir string, n int) string {
 	mm.Close()
 
 	// knn.Index, loaded from the app-shaped table.
-	src, err := openDB(path)
-	if err != nil {
-		log.Fatal(err)
-	}
 	t0 = time.Now()
 	x := knn.New(dim)
-	err = store.ForEachVec0(ctx, src, "vec_1", dim, 0, func(c store.VectorChunk) error {
+	err = store.ForEachVec0File(ctx, path, "vec_1", dim, 0, func(c store.VectorChunk) error {
 		if x.Len() == 0 {
 			x.Reserve(c.Total)
 		}
@@ -505,7 +501,6 @@ func runSize(ctx context.Context, dir string, n int) string {
 		return nil
 	})
 	loadMem := time.Since(t0)
-	src.Close()
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -551,7 +546,7 @@ func runSize(ctx context.Context, dir string, n int) string {
 		ms(f1), gb/f1.Seconds(), runtime.NumCPU(), ms(f2), gb/f2.Seconds())
 	fmt.Fprintf(&b, "- SQLite load (page_size=65536, WAL, batches of 10k): vec_1 %.1f s, vec_part %.1f s; file %.0f MB\n",
 		appLoad.Seconds(), partLoad.Seconds(), float64(st.Size())/1e6)
-	fmt.Fprintf(&b, "- load into knn.Index (store.ForEachVec0 over vec_1): %.2f s; generating the data took %.1f s\n\n",
+	fmt.Fprintf(&b, "- load into knn.Index (store.ForEachVec0File over vec_1): %.2f s; generating the data took %.1f s\n\n",
 		loadMem.Seconds(), genTime.Seconds())
 	fmt.Fprintf(&b, "| method | p50 ms | p95 ms | × floor (p50 / %d-thread floor) | recall@%d | queries | note |\n|---|---|---|---|---|---|---|\n", runtime.NumCPU(), k)
 	for _, r := range results {

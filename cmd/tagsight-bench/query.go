@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand"
 	"os"
@@ -35,7 +34,7 @@ func ensureBigLibrary(ctx context.Context, dir string, n, nTags int) error {
 	}
 	defer db.Close()
 	r := rand.New(rand.NewSource(7))
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
+	err = db.Tx(ctx, func(tx *store.Tx) error {
 		for i := 0; i < n; i++ {
 			e := store.Entry{Path: fmt.Sprintf("%04d/%02d/IMG_%06d.jpg", 2000+i%25, 1+i%12, i), Size: int64(1e6 + r.Intn(9e6)),
 				MtimeNs: int64(i), Fingerprint: fmt.Sprintf("x1:%016x", r.Uint64()), MediaType: "image", Format: "jpeg",
@@ -45,36 +44,44 @@ func ensureBigLibrary(ctx context.Context, dir string, n, nTags int) error {
 				return err
 			}
 		}
-		for t := 1; t <= nTags; t++ {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO tags(id, name) VALUES (?, ?)`, t+2, fmt.Sprintf("tag%04d", t)); err != nil {
-				return err
-			}
-			// Level 1: tags 1..20; level 2: children of those; level 3: the rest.
-			if t > 20 {
-				parent := 1 + r.Intn(min(t-1, 200))
-				if _, err := tx.ExecContext(ctx, `INSERT INTO tag_parents(child_id, parent_id) VALUES (?, ?)`, t+2, parent+2); err != nil {
-					return err
-				}
-			}
-		}
-		st, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO entry_tags(entry_id, tag_id) VALUES (?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		for i := 1; i <= n; i++ {
-			for k := 0; k < 3; k++ {
-				if _, err := st.ExecContext(ctx, i, 3+r.Intn(nTags)); err != nil {
-					return err
-				}
-			}
-		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	db.Exec("ANALYZE")
+	// Tags get ids 3.. in order (1 and 2 are the library's own), as the
+	// links below expect.
+	for t := 1; t <= nTags; t++ {
+		id, err := db.CreateTag(ctx, fmt.Sprintf("tag%04d", t), 0)
+		if err != nil {
+			return err
+		}
+		if id != int64(t+2) {
+			return fmt.Errorf("tag %d got id %d, want %d", t, id, t+2)
+		}
+		// Level 1: tags 1..20; level 2: children of those; level 3: the rest.
+		if t > 20 {
+			parent := 1 + r.Intn(min(t-1, 200))
+			if err := db.AddTagParent(ctx, id, int64(parent+2)); err != nil {
+				return err
+			}
+		}
+	}
+	members := map[int64][]int64{}
+	for i := 1; i <= n; i++ {
+		for k := 0; k < 3; k++ {
+			tag := int64(3 + r.Intn(nTags))
+			members[tag] = append(members[tag], int64(i))
+		}
+	}
+	for tag, ids := range members {
+		if _, err := db.ApplyTag(ctx, tag, ids); err != nil {
+			return err
+		}
+	}
+	if err := db.Analyze(ctx); err != nil {
+		return err
+	}
 	return os.WriteFile(stamp, nil, 0o644)
 }
 

@@ -147,7 +147,7 @@ func TestCLIChurn(t *testing.T) {
 	// file, by any measure the library has.
 	recorded := func(rel string) {
 		t.Helper()
-		deadline := time.Now().Add(2 * time.Minute)
+		deadline := time.Now().Add(5 * time.Minute)
 		for {
 			e, err := db.EntryByPath(ctx, rel)
 			if err == nil && !e.Missing {

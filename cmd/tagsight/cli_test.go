@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"image/color"
@@ -286,10 +285,11 @@ func TestCLIKillMidScan(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var rows, paths, prints int
-	if err := db.QueryRow(`SELECT COUNT(*), COUNT(DISTINCT path), COUNT(DISTINCT fingerprint) FROM entries WHERE missing=0`).Scan(&rows, &paths, &prints); err != nil {
+	tally, err := db.Tally(context.Background())
+	if err != nil {
 		t.Fatal(err)
 	}
+	rows, paths, prints := tally.Present, tally.PresentPaths, tally.PresentFingerprints
 	if rows != n || paths != n || prints != n {
 		t.Fatalf("%d entries, %d paths, %d fingerprints after resume, want %d of each", rows, paths, prints, n)
 	}
@@ -307,16 +307,16 @@ func isClosed(c chan struct{}) bool {
 // pollCount counts entries without writing (store.Open would migrate a
 // half-created database under the running indexer); 0 while unreadable.
 func pollCount(dbPath string) int {
-	db, err := sql.Open("sqlite3", "file:"+dbPath+"?mode=ro&_busy_timeout=1000")
+	db, err := store.OpenReadOnly(context.Background(), dbPath)
 	if err != nil {
 		return 0
 	}
 	defer db.Close()
-	var c int
-	if db.QueryRow(`SELECT COUNT(*) FROM entries`).Scan(&c) != nil {
+	tally, err := db.Tally(context.Background())
+	if err != nil {
 		return 0
 	}
-	return c
+	return tally.Entries
 }
 
 type entryRow struct{ id, updatedAt int64 }
@@ -334,18 +334,12 @@ func entriesByPath(t *testing.T, dbPath string) map[string]entryRow {
 		t.Fatalf("library does not open after a kill: %v", err)
 	}
 	defer db.Close()
-	rows, err := db.Query(`SELECT path, id, updated_at FROM entries`)
+	es, err := db.ListEntries(context.Background(), store.ListOptions{IncludeMissing: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var p string
-		var r entryRow
-		if err := rows.Scan(&p, &r.id, &r.updatedAt); err != nil {
-			t.Fatal(err)
-		}
-		out[p] = r
+	for _, e := range es {
+		out[e.Path] = entryRow{e.ID, e.UpdatedAt}
 	}
 	return out
 }
@@ -365,7 +359,20 @@ func markDone(t *testing.T, dbPath string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.Exec(`UPDATE entries SET updated_at=?`, doneMark); err != nil {
+	ctx := context.Background()
+	es, err := db.ListEntries(ctx, store.ListOptions{}) // present ones: touching un-misses
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Tx(ctx, func(tx *store.Tx) error {
+		for _, e := range es {
+			if err := store.TouchEntry(ctx, tx, e.ID, e.Path, e.Size, e.MtimeNs, doneMark); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 }

@@ -348,11 +348,20 @@ func TestCLIKillMidEmbedding(t *testing.T) {
 	}
 	dbPath := filepath.Join(root, ".tagsight", "library.db")
 	killMidway(t, []string{"index", root, "--model", colourModel}, n, func() int { return countVectors(t, dbPath) }, func() {
-		db, _ := store.Open(context.Background(), dbPath)
-		db.Exec(`DELETE FROM vec_1`)
-		db.Exec(`DELETE FROM vectors`)
-		db.Exec(`DELETE FROM analysis WHERE analyzer = 'clip'`) // what the CLIP analyzer did, so it runs again
-		db.Close()
+		ctx := context.Background()
+		db, err := store.Open(ctx, dbPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		ms, err := store.Models(ctx, db)
+		if err != nil || len(ms) != 1 {
+			t.Fatalf("models %+v %v, want one", ms, err)
+		}
+		// What the CLIP analyzer did goes too, so it runs again.
+		if err := db.ForgetModel(ctx, ms[0], "clip"); err != nil {
+			t.Fatal(err)
+		}
 	})
 	stdout, stderr, code := run(t, "index", root, "--json")
 	if code != 0 {
@@ -374,8 +383,12 @@ func countVectors(t *testing.T, dbPath string) int {
 		t.Fatalf("library does not open: %v", err)
 	}
 	defer db.Close()
-	var c int
-	if err := db.QueryRow(`SELECT COUNT(*) FROM vec_1`).Scan(&c); err != nil {
+	ms, err := store.Models(context.Background(), db)
+	if err != nil || len(ms) != 1 {
+		return 0
+	}
+	c, err := db.IndexedVectors(context.Background(), ms[0])
+	if err != nil {
 		return 0
 	}
 	return c

@@ -1,8 +1,8 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tagsight/tagsight/backend/store"
 	"github.com/tagsight/tagsight/backend/testutil"
 )
 
@@ -32,37 +33,58 @@ type faceState struct {
 
 func readFaces(t *testing.T, dbPath string) faceState {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+dbPath+"?mode=ro&_busy_timeout=5000")
+	ctx := context.Background()
+	db, err := store.OpenReadOnly(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	s := faceState{perEntry: map[string]int{}}
-	q := func(dst *int, query string) {
-		if err := db.QueryRow(query).Scan(dst); err != nil {
-			t.Fatalf("%s: %v", query, err)
-		}
-	}
-	q(&s.analysed, `SELECT COUNT(*) FROM analysis WHERE analyzer='faces'`)
-	q(&s.faces, `SELECT COUNT(*) FROM faces`)
-	q(&s.people, `SELECT COUNT(*) FROM people`)
-	if err := db.QueryRow(`SELECT COUNT(*) FROM vec_faces`).Scan(&s.vectors); err != nil {
-		s.vectors = 0 // not made yet
-	}
-	rows, err := db.Query(`SELECT e.path, (SELECT COUNT(*) FROM faces f WHERE f.entry_id = e.id) FROM entries e JOIN analysis a ON a.entry_id = e.id AND a.analyzer='faces'`)
+	tally, err := db.Tally(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for rows.Next() {
-		var p string
-		var n int
-		rows.Scan(&p, &n)
-		s.perEntry[p] = n
+	s.analysed, s.faces, s.people, s.vectors = tally.FacesAnalysed, tally.Faces, tally.People, tally.FaceVectors
+	done, err := db.AnalysisIndex(ctx)
+	if err != nil {
+		t.Fatal(err)
 	}
-	rows.Close()
+	var ids []int64
+	for id, byAnalyzer := range done {
+		if _, ok := byAnalyzer["faces"]; ok {
+			ids = append(ids, id)
+		}
+	}
+	paths, err := db.EntryPaths(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		fs, err := db.EntryFaces(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.perEntry[paths[id]] = len(fs)
+	}
 	// The colour is the folder; a person must hold one colour only.
-	q(&s.mixed, `SELECT COUNT(*) FROM (SELECT f.person_id FROM faces f JOIN entries e ON e.id = f.entry_id
-		WHERE f.person_id IS NOT NULL GROUP BY f.person_id HAVING COUNT(DISTINCT substr(e.path, 1, instr(e.path, '/'))) > 1)`)
+	people, err := db.People(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range people {
+		fs, err := db.PersonFaces(ctx, p.ID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		colours := map[string]bool{}
+		for _, f := range fs {
+			colour, _, _ := strings.Cut(f.Path, "/")
+			colours[colour] = true
+		}
+		if len(colours) > 1 {
+			s.mixed++
+		}
+	}
 	return s
 }
 
@@ -157,9 +179,14 @@ func TestCLIFacesKillResume(t *testing.T) {
 			t.Errorf("person %d has %d faces, want %d", p.ID, p.Faces, n/3)
 		}
 	}
-	db, _ := sql.Open("sqlite3", "file:"+dbPath+"?mode=ro")
-	db.QueryRow(`SELECT f.person_id FROM faces f JOIN entries e ON e.id=f.entry_id WHERE e.path='red/p000.jpg'`).Scan(&redPerson)
-	db.Close()
+	if db, err := store.OpenReadOnly(context.Background(), dbPath); err == nil {
+		if e, err := db.EntryByPath(context.Background(), "red/p000.jpg"); err == nil {
+			if fs, err := db.EntryFaces(context.Background(), e.ID); err == nil && len(fs) > 0 {
+				redPerson = fs[0].PersonID
+			}
+		}
+		db.Close()
+	}
 	if out, stderr, code = run(t, "people", root, "name", fmt.Sprint(redPerson), "Alice Smith", "--json"); code != 0 {
 		t.Fatal(stderr)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,14 +106,17 @@ func TestCLITrashedIDNotReused(t *testing.T) {
 	if n.ID <= z.ID {
 		t.Errorf("new entry got id %d, trashed one had %d", n.ID, z.ID)
 	}
-	for _, q := range []string{`SELECT COUNT(*) FROM vec_1 WHERE rowid = ?`, `SELECT COUNT(*) FROM vectors WHERE entry_id = ?`} {
-		var c int
-		if err := db.QueryRow(q, z.ID).Scan(&c); err != nil || c != 0 {
-			t.Errorf("%s for the trashed id: %d %v", q, c, err)
-		}
+	ms, err := store.Models(ctx, db)
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("models %+v %v, want one", ms, err)
 	}
-	var c int
-	if err := db.QueryRow(`SELECT COUNT(*) FROM vec_1 WHERE rowid = ?`, n.ID).Scan(&c); err != nil || c != 1 {
+	if c, err := db.IndexedVectors(ctx, ms[0], z.ID); err != nil || c != 0 {
+		t.Errorf("indexed vectors for the trashed id: %d %v", c, err)
+	}
+	if _, err := db.Vector(ctx, ms[0], z.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("vector for the trashed id: %v, want not found", err)
+	}
+	if c, err := db.IndexedVectors(ctx, ms[0], n.ID); err != nil || c != 1 {
 		t.Errorf("new entry has %d vectors (%v)", c, err)
 	}
 	if r := searchJSON(t, root, "blue", "--limit", "1"); len(r.Results) != 1 || r.Results[0].Path != "n.png" {

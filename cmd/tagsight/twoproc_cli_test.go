@@ -60,14 +60,15 @@ func TestCLITwoProcessesIndexOneLibrary(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var ok string
-	db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&ok)
-	if ok != "ok" {
+	ok, err := db.IntegrityCheck(ctx)
+	if err != nil || ok != "ok" {
 		t.Errorf("integrity_check: %s", ok)
 	}
-	var entries, paths, vecs, vecEntries int
-	db.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT path) FROM entries`).Scan(&entries, &paths)
-	db.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT entry_id) FROM vectors`).Scan(&vecs, &vecEntries)
+	tally, err := db.Tally(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, paths, vecs, vecEntries := tally.Entries, tally.Paths, tally.Vectors, tally.VectorEntries
 	if entries != n || paths != n {
 		t.Errorf("%d entries (%d paths), want %d", entries, paths, n)
 	}
@@ -75,7 +76,11 @@ func TestCLITwoProcessesIndexOneLibrary(t *testing.T) {
 		t.Errorf("%d vectors for %d entries, want one each for %d", vecs, vecEntries, n)
 	}
 	var tagsMade int
-	db.QueryRowContext(ctx, `SELECT COUNT(*) FROM tags WHERE name IN ('Both', 'Meanwhile')`).Scan(&tagsMade)
+	for _, name := range []string{"Both", "Meanwhile"} {
+		if ids, err := db.TagIDsByName(ctx, name); err == nil && len(ids) > 0 {
+			tagsMade++
+		}
+	}
 	if tagsMade != 2 {
 		t.Errorf("the tag made meanwhile was lost (%d of 2)", tagsMade)
 	}
