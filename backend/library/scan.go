@@ -506,13 +506,13 @@ func (l *Library) save(ctx context.Context, tx *store.Tx, si *scanItem, mv *move
 	mv.mu.Lock()
 	defer mv.mu.Unlock()
 	pool := mv.pool
-	best, bestScore := -1, -1
+	best := -1
 	for i, cand := range pool[k] {
 		if claimed[cand.ID] {
 			continue
 		}
-		if sc := store.SameTail(cand.Path, e.Path); sc > bestScore {
-			best, bestScore = i, sc
+		if best < 0 || store.MoveCandidateBefore(cand, pool[k][best], e.Path) {
+			best = i
 		}
 	}
 	if best >= 0 {

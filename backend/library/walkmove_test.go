@@ -198,3 +198,52 @@ func TestScanMoveSeenInTwoHalves(t *testing.T) {
 		})
 	}
 }
+
+// Two missing entries with one content (a file tagged by its new path
+// before the move was seen made a second, tagged entry; both then went
+// missing as the file moved on): the file that turns up takes the one that
+// went missing last, with its tags — not the older one, first by id.
+func TestScanMoveTakesTheLastGone(t *testing.T) {
+	root := t.TempDir()
+	testutil.WriteFile(t, filepath.Join(root, "c", "f02.jpg"), testutil.JPEG(t, testutil.Solid(16, 16, color.RGBA{90, 200, 30, 255}), nil))
+	if err := os.MkdirAll(filepath.Join(root, "b"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	l := openLib(t, root)
+	ctx := context.Background()
+	scan(t, l, ScanOptions{})
+	old, err := l.DB.EntryByPath(ctx, "c/f02.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mv := func(from, to string) {
+		if err := os.Rename(l.Abs(from), l.Abs(to)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Renamed; tagged by its new name before anything saw the rename.
+	mv("c/f02.jpg", "c/r039.jpg")
+	scan(t, l, ScanOptions{Only: []string{"c/r039.jpg"}})
+	tagged, err := l.DB.EntryByPath(ctx, "c/r039.jpg")
+	if err != nil || tagged.ID == old.ID {
+		t.Fatalf("the new name alone: entry %d (%v), want a new one", tagged.ID, err)
+	}
+	keep, _ := l.DB.CreateTag(ctx, "Keep", 1)
+	if _, err := l.DB.ApplyTag(ctx, keep, []int64{tagged.ID}); err != nil {
+		t.Fatal(err)
+	}
+	scan(t, l, ScanOptions{Only: []string{"c/f02.jpg"}}) // the old name goes missing
+	// Renamed and moved again, each half seen in its own batch.
+	mv("c/r039.jpg", "c/r065.jpg")
+	mv("c/r065.jpg", "b/r065.jpg")
+	scan(t, l, ScanOptions{Only: []string{"c/r039.jpg", "c/r065.jpg"}})
+	res := scan(t, l, ScanOptions{Only: []string{"b/r065.jpg"}})
+	e, err := l.DB.EntryByPath(ctx, "b/r065.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, _ := l.DB.TagNames(ctx, e.ID)
+	if e.ID != tagged.ID || !slices.Contains(names, "Keep") || res.Moved != 1 {
+		t.Errorf("b/r065.jpg is entry %d with %v (%+v); want the tagged entry %d that went missing last", e.ID, names, res, tagged.ID)
+	}
+}

@@ -236,13 +236,16 @@ func dropVectors(ctx context.Context, tx *Tx, ids []int64) error {
 // SetMissing flags entries whose files have vanished; they keep their tags
 // and vectors until the file comes back or the user removes them.
 func SetMissing(ctx context.Context, tx *Tx, ids []int64, missing bool) error {
-	st, err := tx.tx.PrepareContext(ctx, `UPDATE entries SET missing=? WHERE id=? AND missing<>?`)
+	// updated_at says when the file was found gone: of several missing
+	// entries with one content, the one gone last is the likeliest to be
+	// a file that just moved (MoveCandidateBefore).
+	st, err := tx.tx.PrepareContext(ctx, `UPDATE entries SET missing=?, updated_at=CASE WHEN ? THEN unixepoch() ELSE updated_at END WHERE id=? AND missing<>?`)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	for _, id := range ids {
-		if _, err := st.ExecContext(ctx, missing, id, missing); err != nil {
+		if _, err := st.ExecContext(ctx, missing, missing, id, missing); err != nil {
 			return fmt.Errorf("mark missing: %w", err)
 		}
 	}
@@ -259,9 +262,12 @@ type IndexRow struct {
 	Thumb       string
 	MediaType   string
 	Missing     bool
+	// UpdatedAt is when the row last changed: for a missing entry, when
+	// its file was found gone.
+	UpdatedAt int64
 }
 
-const indexCols = `id, path, size, mtime_ns, fingerprint, thumb, media_type, missing`
+const indexCols = `id, path, size, mtime_ns, fingerprint, thumb, media_type, missing, updated_at`
 
 // ScanIndex returns every entry's scan-relevant columns.
 func (db *DB) ScanIndex(ctx context.Context) ([]IndexRow, error) {
@@ -277,7 +283,7 @@ func scanIndexRows(rows *sql.Rows) ([]IndexRow, error) {
 	var out []IndexRow
 	for rows.Next() {
 		var r IndexRow
-		if err := rows.Scan(&r.ID, &r.Path, &r.Size, &r.MtimeNs, &r.Fingerprint, &r.Thumb, &r.MediaType, &r.Missing); err != nil {
+		if err := rows.Scan(&r.ID, &r.Path, &r.Size, &r.MtimeNs, &r.Fingerprint, &r.Thumb, &r.MediaType, &r.Missing, &r.UpdatedAt); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -587,6 +593,25 @@ func AdoptTwin(ctx context.Context, tx *Tx, id, updatedAt int64) (string, error)
 	}
 	// TouchEntry removes the twin that holds the path.
 	return best.path, TouchEntry(ctx, tx, id, best.path, size, best.mtime, updatedAt)
+}
+
+// MoveCandidateBefore says whether a is likelier than b to be the entry of
+// a file that now appeared at path with their content: the one whose old
+// path ends more like path (a renamed folder keeps each file's own entry),
+// then one that vanished in this very scan (not yet missing), then the one
+// found gone last (an old missing copy is less likely than a file that
+// just moved), then the newer entry.
+func MoveCandidateBefore(a, b *IndexRow, path string) bool {
+	if sa, sb := SameTail(a.Path, path), SameTail(b.Path, path); sa != sb {
+		return sa > sb
+	}
+	if a.Missing != b.Missing {
+		return !a.Missing
+	}
+	if a.UpdatedAt != b.UpdatedAt {
+		return a.UpdatedAt > b.UpdatedAt
+	}
+	return a.ID > b.ID
 }
 
 // SameTail is how many trailing path elements a and b share: how much

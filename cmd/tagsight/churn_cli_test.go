@@ -159,8 +159,17 @@ func TestCLIChurn(t *testing.T) {
 			if time.Now().After(deadline) {
 				e, err := db.EntryByPath(ctx, rel)
 				names, _ := db.TagNames(ctx, e.ID)
-				t.Fatalf("%s never recorded as it is (tagged %v): entry %+v %v, tags %v\nwhat happened:\n%s\nwatcher:\n%s",
-					rel, disk[rel].tagged, e, err, names, strings.Join(journal, "\n"), logs.String())
+				var same []string // every entry with this content: where did the tags go?
+				if es, lerr := db.ListEntries(ctx, store.ListOptions{IncludeMissing: true}); lerr == nil {
+					for _, o := range es {
+						if o.Fingerprint == e.Fingerprint {
+							tn, _ := db.TagNames(ctx, o.ID)
+							same = append(same, fmt.Sprintf("%d %s missing=%v added=%d updated=%d tags=%v", o.ID, o.Path, o.Missing, o.AddedAt, o.UpdatedAt, tn))
+						}
+					}
+				}
+				t.Fatalf("%s never recorded as it is (tagged %v): entry %+v %v, tags %v\nentries with its content:\n%s\nwhat happened:\n%s\nwatcher:\n%s",
+					rel, disk[rel].tagged, e, err, names, strings.Join(same, "\n"), strings.Join(journal, "\n"), logs.String())
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
