@@ -637,41 +637,51 @@ func parseNum(s string, vs valSpan, size bool) (int64, error) {
 }
 
 func parseNumBounds(v string, vs valSpan, size bool) (Bounds, error) {
+	return parseAmountBounds(v, vs, "100..400", "larger", func(s string, vs valSpan) (int64, int64, error) {
+		n, err := parseNum(s, vs, size)
+		return n, 1, err
+	})
+}
+
+// parseAmountBounds reads N, >N, >=N, <N, <=N, N1..N2, N.. and ..N of
+// amounts that one reads (with the step of the unit typed: a bare N is
+// N up to N+step-1); example shows a range, larger says how the start
+// can be past the end.
+func parseAmountBounds(v string, vs valSpan, example, larger string, one func(string, valSpan) (n, step int64, err error)) (Bounds, error) {
 	var b Bounds
 	op, rest := splitOp(v)
-	skip := len(op)
 	if op == "" {
 		if lo, hi, ok := strings.Cut(v, ".."); ok {
 			if lo == "" && hi == "" {
-				return b, vs.errf("bad range %q: give at least one end, like 100..400", v)
+				return b, vs.errf("bad range %q: give at least one end, like %s", v, example)
 			}
 			if lo != "" {
-				n, err := parseNum(lo, vs.sub(v, 0, len(lo)), size)
+				n, _, err := one(lo, vs.sub(v, 0, len(lo)))
 				if err != nil {
 					return b, err
 				}
 				b.Lo, b.HasLo = n, true
 			}
 			if hi != "" {
-				n, err := parseNum(hi, vs.sub(v, len(lo)+2, len(v)), size)
+				n, _, err := one(hi, vs.sub(v, len(lo)+2, len(v)))
 				if err != nil {
 					return b, err
 				}
 				b.Hi, b.HasHi = n, true
 			}
 			if b.HasLo && b.HasHi && b.Lo > b.Hi {
-				return b, vs.errf("bad range %q: the start is larger than the end", v)
+				return b, vs.errf("bad range %q: the start is %s than the end", v, larger)
 			}
 			return b, nil
 		}
 	}
-	n, err := parseNum(rest, vs.sub(v, skip, len(v)), size)
+	n, step, err := one(rest, vs.sub(v, len(op), len(v)))
 	if err != nil {
 		return b, err
 	}
 	switch op {
 	case "", "=":
-		b.Lo, b.HasLo, b.Hi, b.HasHi = n, true, n, true
+		b.Lo, b.HasLo, b.Hi, b.HasHi = n, true, n+step-1, true
 	case ">":
 		b.Lo, b.HasLo = n+1, true
 	case ">=":
@@ -738,50 +748,7 @@ func parseDuration(s string, vs valSpan) (ms, step int64, err error) {
 // typed: 2m is 2:00 up to 2:59.999), >N, >=N, <N, <=N, N1..N2 (inclusive
 // of N2 itself), N.. and ..N; in milliseconds.
 func parseDurationBounds(v string, vs valSpan) (Bounds, error) {
-	var b Bounds
-	op, rest := splitOp(v)
-	if op == "" {
-		if lo, hi, ok := strings.Cut(v, ".."); ok {
-			if lo == "" && hi == "" {
-				return b, vs.errf("bad range %q: give at least one end, like 30s..2m", v)
-			}
-			if lo != "" {
-				n, _, err := parseDuration(lo, vs.sub(v, 0, len(lo)))
-				if err != nil {
-					return b, err
-				}
-				b.Lo, b.HasLo = n, true
-			}
-			if hi != "" {
-				n, _, err := parseDuration(hi, vs.sub(v, len(lo)+2, len(v)))
-				if err != nil {
-					return b, err
-				}
-				b.Hi, b.HasHi = n, true
-			}
-			if b.HasLo && b.HasHi && b.Lo > b.Hi {
-				return b, vs.errf("bad range %q: the start is longer than the end", v)
-			}
-			return b, nil
-		}
-	}
-	n, step, err := parseDuration(rest, vs.sub(v, len(op), len(v)))
-	if err != nil {
-		return b, err
-	}
-	switch op {
-	case "", "=":
-		b.Lo, b.HasLo, b.Hi, b.HasHi = n, true, n+step-1, true
-	case ">":
-		b.Lo, b.HasLo = n+1, true
-	case ">=":
-		b.Lo, b.HasLo = n, true
-	case "<":
-		b.Hi, b.HasHi = n-1, true
-	case "<=":
-		b.Hi, b.HasHi = n, true
-	}
-	return b, nil
+	return parseAmountBounds(v, vs, "30s..2m", "longer", parseDuration)
 }
 
 // --- dates ---
