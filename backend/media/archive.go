@@ -193,21 +193,7 @@ func listTar(ctx context.Context, open func() (io.Reader, func(), error), lim Li
 		}
 		defer done()
 		tr := tar.NewReader(&ctxReader{ctx: a.ctx, r: r, max: maxStreamFactor * lim.MaxFileBytes})
-		for i := 0; ; i++ {
-			h, err := tr.Next()
-			if err == io.EOF {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			if i >= maxMembers {
-				return fmt.Errorf("%w: over %d entries", ErrTooManyPixels, maxMembers)
-			}
-			if stop, err := visit(i, h, tr); stop || err != nil {
-				return err
-			}
-		}
+		return eachMember(tr.Next, tr, visit)
 	}
 	err := walk(func(i int, h *tar.Header, _ io.Reader) (bool, error) {
 		if h.Typeflag != tar.TypeReg && h.Typeflag != tar.TypeRegA {
@@ -320,21 +306,7 @@ func listRar(ctx context.Context, ra io.ReaderAt, size int64, lim Limits) (*arch
 		if err != nil {
 			return err
 		}
-		for i := 0; ; i++ {
-			h, err := rr.Next()
-			if err == io.EOF {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			if i >= maxMembers {
-				return fmt.Errorf("%w: over %d entries", ErrTooManyPixels, maxMembers)
-			}
-			if stop, err := visit(i, h, rr); stop || err != nil {
-				return err
-			}
-		}
+		return eachMember(rr.Next, rr, visit)
 	}
 	err := walk(func(i int, h *rardecode.FileHeader, _ io.Reader) (bool, error) {
 		if h.IsDir {
@@ -499,4 +471,25 @@ func digitRun(s string) int {
 		i++
 	}
 	return i
+}
+
+// eachMember hands a streamed archive's members to visit in order (its
+// reader positioned at each member's content) until visit stops, the
+// archive ends, or it holds more than maxMembers.
+func eachMember[H any](next func() (H, error), r io.Reader, visit func(int, H, io.Reader) (bool, error)) error {
+	for i := 0; ; i++ {
+		h, err := next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if i >= maxMembers {
+			return fmt.Errorf("%w: over %d entries", ErrTooManyPixels, maxMembers)
+		}
+		if stop, err := visit(i, h, r); stop || err != nil {
+			return err
+		}
+	}
 }
