@@ -1,7 +1,6 @@
 package media
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -11,7 +10,6 @@ import (
 	"image/color"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 
@@ -135,23 +133,12 @@ func readAudioTags(ctx context.Context, src *Source, lim Limits) (md tag.Metadat
 		// reader allocates unchecked; ffprobe reads Ogg's comments.
 		return nil, nil
 	}
-	var r io.ReadSeeker
-	var size int64
-	if src.data != nil {
-		r, size = bytes.NewReader(src.data), int64(len(src.data))
-	} else {
-		f, err := os.Open(src.Path)
-		if err != nil {
-			return nil, fmt.Errorf("audio tags: %w", err)
-		}
-		defer f.Close()
-		st, err := f.Stat()
-		if err != nil {
-			return nil, fmt.Errorf("audio tags: %w", err)
-		}
-		r, size = f, st.Size()
+	ra, size, err := src.sourceReaderAt()
+	if err != nil {
+		return nil, fmt.Errorf("audio tags: %w", err)
 	}
-	if err := tagBounded(io.NewSectionReader(r.(io.ReaderAt), 0, size), size); err != nil {
+	r := io.NewSectionReader(ra, 0, size)
+	if err := tagBounded(r, size); err != nil {
 		return nil, fmt.Errorf("audio tags: %w", err)
 	}
 	release, err := reserve(ctx, min(size, maxAudioTagBytes), lim.MaxDecodeBytes, "an audio file's tags")

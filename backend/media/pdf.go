@@ -1,7 +1,6 @@
 package media
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -115,22 +114,11 @@ func ClosePDF() error {
 // withPDF opens the Source's document in an instance of its own, under
 // the deadline and the budget, and runs fn with it.
 func withPDF(ctx context.Context, src *Source, lim Limits, extra int64, fn func(pdfium.Pdfium, references.FPDF_DOCUMENT) error) error {
-	var r io.ReadSeeker
-	var size int64
-	if src.data != nil {
-		r, size = bytes.NewReader(src.data), int64(len(src.data))
-	} else {
-		f, err := os.Open(src.Path)
-		if err != nil {
-			return fmt.Errorf("pdf: %w", err)
-		}
-		defer f.Close()
-		st, err := f.Stat()
-		if err != nil {
-			return fmt.Errorf("pdf: %w", err)
-		}
-		r, size = f, st.Size()
+	ra, size, err := src.sourceReaderAt()
+	if err != nil {
+		return fmt.Errorf("pdf: %w", err)
 	}
+	r := io.NewSectionReader(ra, 0, size)
 	if size > lim.MaxFileBytes {
 		return fmt.Errorf("pdf: %w: file exceeds %d bytes", ErrTooManyPixels, lim.MaxFileBytes)
 	}
