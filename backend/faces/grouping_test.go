@@ -18,15 +18,8 @@ import (
 // merged them and no test noticed (issue 19).
 func TestGroupingThreshold(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "library.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	const dim = 128
-	if err := db.EnsureFaceIndex(ctx, dim); err != nil {
-		t.Fatal(err)
-	}
+	db := faceDB(t, dim)
 	rng := rand.New(rand.NewPCG(7, 11))
 	unit := func(v []float64) []float64 {
 		var n float64
@@ -155,15 +148,8 @@ func TestGroupingThreshold(t *testing.T) {
 // on their own, as they arrive or when regrouped.
 func TestSamePictureIsNoEvidence(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "library.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	const dim = 128
-	if err := db.EnsureFaceIndex(ctx, dim); err != nil {
-		t.Fatal(err)
-	}
+	db := faceDB(t, dim)
 	rng := rand.New(rand.NewPCG(3, 5))
 	base := make([]float64, dim)
 	for i := range base {
@@ -184,7 +170,7 @@ func TestSamePictureIsNoEvidence(t *testing.T) {
 		faces = append(faces, store.Face{X: float64(10 + 100*k), Y: 10, W: 50, H: 50, Score: 0.9, Quality: 1, Vec: v})
 	}
 	set := DefaultTuning()
-	err = db.Tx(ctx, func(tx *store.Tx) error {
+	err := db.Tx(ctx, func(tx *store.Tx) error {
 		e := store.Entry{Path: "mirror.jpg", Size: 1, Fingerprint: "fp", MediaType: "image", Thumb: "t"}
 		if err := store.InsertEntry(ctx, tx, &e); err != nil {
 			return err
@@ -217,4 +203,18 @@ func TestSamePictureIsNoEvidence(t *testing.T) {
 			t.Errorf("%s: %d people from three faces of one picture, want none", when, len(people))
 		}
 	}
+}
+
+// faceDB is an empty library database with a face index of dim.
+func faceDB(t *testing.T, dim int) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "library.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.EnsureFaceIndex(context.Background(), dim); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
