@@ -67,12 +67,12 @@ describe('TagManager', () => {
     expect(tags.list.some((t) => t.id === 3)).toBe(false);
   });
 
-  it('finds more pictures like a tag and applies it to them', async () => {
+  it('finds more files like a tag and applies it to them', async () => {
     vi.mocked(api.batchSuggest).mockResolvedValue([makeItem(10), makeItem(11)]);
     setup();
     await pick('Dog');
     await fireEvent.click(screen.getByRole('button', { name: 'Find more like this tag' }));
-    await fireEvent.click(await screen.findByRole('button', { name: 'Apply to 2 pictures' }));
+    await fireEvent.click(await screen.findByRole('button', { name: 'Apply to 2 files' }));
     expect(api.applyTag).toHaveBeenCalledWith(2, [10, 11]);
   });
 });
