@@ -51,6 +51,16 @@ func Init(libPath string) error {
 	return nil
 }
 
+// FindAndInit locates the runtime (FindLibrary) and loads it (Init): what
+// every user of a model does first. It returns the library's path.
+func FindAndInit(explicit string) (string, error) {
+	lib, err := FindLibrary(explicit)
+	if err != nil {
+		return "", err
+	}
+	return lib, Init(lib)
+}
+
 // Initialized reports whether Init has loaded the runtime.
 func Initialized() bool { return onnx.IsInitialized() }
 

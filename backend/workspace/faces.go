@@ -91,11 +91,7 @@ func (ws *Workspace) loadFaces(ctx context.Context) bool {
 		f.Err = err
 		return false
 	}
-	lib, err := ort.FindLibrary(ws.opts.ORTLib)
-	if err == nil {
-		err = ort.Init(lib)
-	}
-	if err != nil {
+	if _, err := ort.FindAndInit(ws.opts.ORTLib); err != nil {
 		f.Err = err
 		return false
 	}

@@ -106,11 +106,7 @@ func LoadModel(dir string, o ModelOptions) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	lib, err := ort.FindLibrary(o.ORTLib)
-	if err != nil {
-		return nil, err
-	}
-	if err := ort.Init(lib); err != nil {
+	if _, err := ort.FindAndInit(o.ORTLib); err != nil {
 		return nil, err
 	}
 	provider := o.Provider

@@ -253,11 +253,7 @@ func benchCLIP(ctx context.Context, rep *report, data string, images int) error 
 	if out, err := exec.Command("go", "build", "-o", cli, "./cmd/tagsight").CombinedOutput(); err != nil {
 		return fmt.Errorf("build cli: %v: %s", err, out)
 	}
-	lib, err := ort.FindLibrary("")
-	if err != nil {
-		return err
-	}
-	if err := ort.Init(lib); err != nil {
+	if _, err := ort.FindAndInit(""); err != nil {
 		return err
 	}
 	cores := runtime.NumCPU()

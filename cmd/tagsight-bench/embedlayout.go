@@ -227,11 +227,7 @@ func benchEmbedLayout(ctx context.Context, rep *report, data string, images, bar
 	if err != nil {
 		return err
 	}
-	rt, err := ort.FindLibrary("")
-	if err != nil {
-		return err
-	}
-	if err := ort.Init(rt); err != nil {
+	if _, err := ort.FindAndInit(""); err != nil {
 		return err
 	}
 	set := filepath.Join(data, fmt.Sprintf("12mp-x%d", images))

@@ -206,11 +206,7 @@ func benchFaces(ctx context.Context, rep *report, data string, images, runs int)
 	if err != nil {
 		return err
 	}
-	rt, err := ort.FindLibrary("")
-	if err != nil {
-		return err
-	}
-	if err := ort.Init(rt); err != nil {
+	if _, err := ort.FindAndInit(""); err != nil {
 		return err
 	}
 	modelsDir, err := os.MkdirTemp("", "bench-faces-models")
