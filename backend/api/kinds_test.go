@@ -92,13 +92,7 @@ func TestFactsLabel(t *testing.T) {
 // TestVideoPageCostsBoundedStatements: a page of videos reads their facts
 // in one statement, whether it holds 10 results or 100.
 func TestVideoPageCostsBoundedStatements(t *testing.T) {
-	a, _, _ := desktopAPI(t)
-	a.mu.Lock()
-	live := a.live
-	a.live = nil
-	a.mu.Unlock()
-	live.Close()
-	ws, _ := a.workspace()
+	a, ws := quietAPI(t)
 	db := ws.Lib.DB
 	ctx := t.Context()
 	err := db.Tx(ctx, func(tx *store.Tx) error {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/tagsight/tagsight/backend/store"
+	"github.com/tagsight/tagsight/backend/workspace"
 )
 
 // TestSearchPageCostsBoundedStatements: a page of results costs the same
@@ -12,15 +13,7 @@ import (
 // a search by meaning, counted at the database driver (so no path around
 // the count exists). A page used to read each result's entry on its own.
 func TestSearchPageCostsBoundedStatements(t *testing.T) {
-	a, _, _ := desktopAPI(t)
-	// The live follower reads the change log on a timer: stopped, every
-	// statement counted below is the search's.
-	a.mu.Lock()
-	live := a.live
-	a.live = nil
-	a.mu.Unlock()
-	live.Close()
-	ws, _ := a.workspace()
+	a, ws := quietAPI(t)
 	db, m := ws.Lib.DB, ws.Now().StoreModel
 	ctx := t.Context()
 	err := db.Tx(ctx, func(tx *store.Tx) error {
@@ -63,4 +56,22 @@ func TestSearchPageCostsBoundedStatements(t *testing.T) {
 		}
 		t.Logf("%q: %d statements a page", q, cost[100])
 	}
+}
+
+// quietAPI is a desktop API over a library whose live follower is stopped:
+// it reads the change log on a timer, so with it gone every statement a
+// test counts is the call's own.
+func quietAPI(t *testing.T) (*API, *workspace.Workspace) {
+	t.Helper()
+	a, _, _ := desktopAPI(t)
+	a.mu.Lock()
+	live := a.live
+	a.live = nil
+	a.mu.Unlock()
+	live.Close()
+	ws, err := a.workspace()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, ws
 }

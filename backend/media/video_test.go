@@ -249,7 +249,7 @@ func TestVideoWithoutFFmpeg(t *testing.T) {
 // Limits.MaxDecodeTime (a stand-in ffprobe that sleeps).
 func TestToolKilledOnTimeLimit(t *testing.T) {
 	if _, err := exec.LookPath("sleep"); err != nil {
-		t.Skip("no sleep")
+		t.Skip("no sleep command on PATH: the stand-in ffprobe is a shell script that sleeps")
 	}
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "ffprobe"), []byte("#!/bin/sh\nexec sleep 1000\n"), 0o755)
