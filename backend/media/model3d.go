@@ -24,7 +24,7 @@ type modelDecoder struct{}
 
 func (modelDecoder) Kind() string { return "model" }
 func (modelDecoder) Applies(mediaType, format string) bool {
-	return mediaType == TypeModel && (format == "" || format == "stl" || format == "obj" || format == "3mf")
+	return mediaType == TypeModel && (format == "" || format == "stl" || format == "obj" || format == "3mf" || format == "glb" || format == "gltf")
 }
 
 // maxTriangles bounds a model (a 3D scan may have tens of millions);
@@ -36,6 +36,10 @@ const maxTriangles = 10_000_000
 const modelRender = 512
 
 type vec3 [3]float64
+
+// zUp says whether a model format's vertical axis is Z (STL, 3MF), where
+// OBJ and glTF are Y up as the renderer is.
+func zUp(format string) bool { return format == "stl" || format == "3mf" }
 
 // mesh is a model's triangles (3 vertices each), Y up.
 type mesh struct {
@@ -83,7 +87,7 @@ func (s *Source) mesh(ctx context.Context, lim Limits) (*mesh, error) {
 			old()
 		}
 		for _, p := range v {
-			if info.Format != "obj" { // STL and 3MF are Z up
+			if zUp(info.Format) {
 				p = vec3{p[0], p[2], -p[1]}
 			}
 			m.tris = append(m.tris, float32(p[0]), float32(p[1]), float32(p[2]))
@@ -96,6 +100,8 @@ func (s *Source) mesh(ctx context.Context, lim Limits) (*mesh, error) {
 		err = readSTL(r, size, add)
 	case "obj":
 		err = readOBJ(r, add)
+	case "glb", "gltf":
+		err = readGLTF(ctx, ra, size, s.Path, info.Format == "glb", lim, add)
 	case "3mf":
 		var a *archive
 		if a, err = listZip(ra, size); err == nil {
@@ -124,7 +130,7 @@ func (modelDecoder) Facts(ctx context.Context, src *Source, lim Limits) (facts.F
 	lo, hi := m.bounds()
 	// Back in the file's own axes (Z up for STL and 3MF).
 	f := facts.Facts{Triangles: m.count(), SizeX: hi[0] - lo[0], SizeY: hi[1] - lo[1], SizeZ: hi[2] - lo[2]}
-	if info, _ := src.Probe(ctx, lim); info.Format != "obj" {
+	if info, _ := src.Probe(ctx, lim); zUp(info.Format) {
 		f.SizeY, f.SizeZ = f.SizeZ, f.SizeY
 	}
 	round := func(v float64) float64 { return math.Round(v*1e4) / 1e4 }

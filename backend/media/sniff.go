@@ -15,7 +15,7 @@ const (
 	TypeAudio    = "audio"
 	TypeDocument = "document"
 	TypeArchive  = "archive"
-	TypeModel    = "model" // 3D: STL, OBJ, 3MF
+	TypeModel    = "model" // 3D: STL, OBJ, 3MF, glTF/GLB
 	TypeFont     = "font"
 	TypeOther    = "other"
 )
@@ -118,6 +118,8 @@ func sniffContent(h []byte, ext string) (string, string) {
 		return builtOn(ext, "7z") // cb7
 	case has(0, "Rar!\x1a\x07"):
 		return builtOn(ext, "rar") // cbr
+	case has(0, "glTF"):
+		return TypeModel, "glb"
 	case has(257, "ustar"):
 		return TypeArchive, "tar"
 	}
@@ -252,6 +254,7 @@ var extTypes = map[string]extType{
 	"ora": {TypeDocument, "ora", false}, "blend": {TypeDocument, "blend", false},
 
 	"stl": {TypeModel, "stl", false}, "obj": {TypeModel, "obj", false}, "3mf": {TypeModel, "3mf", false},
+	"glb": {TypeModel, "glb", true}, "gltf": {TypeModel, "gltf", false},
 	"json": {TypeDocument, "json", false}, "log": {TypeDocument, "log", false}, "xml": {TypeDocument, "xml", false},
 	"markdown": {TypeDocument, "md", false}, "tsv": {TypeDocument, "csv", false},
 	// Source code, drawn like any text (.ts stays MPEG-TS video).
@@ -310,6 +313,7 @@ var mimes = map[string]string{
 	"odt":  "application/vnd.oasis.opendocument.text", "ods": "application/vnd.oasis.opendocument.spreadsheet",
 	"odp": "application/vnd.oasis.opendocument.presentation", "ora": "image/openraster",
 	"stl": "model/stl", "obj": "model/obj", "3mf": "model/3mf",
+	"glb": "model/gltf-binary", "gltf": "model/gltf+json",
 }
 
 func mimeOf(format string) string {
