@@ -28,6 +28,8 @@ type Facts struct {
 	Artist     string   `json:"artist,omitempty"`
 	Album      string   `json:"album,omitempty"`
 	Author     string   `json:"author,omitempty"`
+	Subject    string   `json:"subject,omitempty"`  // a document's, from its Info
+	Keywords   string   `json:"keywords,omitempty"` // a document's, as written (often comma-separated)
 	Genre      string   `json:"genre,omitempty"`
 	Year       int      `json:"year,omitempty"`
 	Track      int      `json:"track,omitempty"`

@@ -190,6 +190,10 @@ func (pdfDecoder) Facts(ctx context.Context, src *Source, lim Limits) (facts.Fac
 				f.Title = v
 			case "Author":
 				f.Author = v
+			case "Subject":
+				f.Subject = v
+			case "Keywords":
+				f.Keywords = v
 			case "CreationDate":
 				f.Created = parsePDFDate(v)
 			}

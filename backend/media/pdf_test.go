@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"image/color"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -124,4 +125,29 @@ func FuzzPDF(f *testing.F) {
 			t.Errorf("poster %v", img.Bounds())
 		}
 	})
+}
+
+// TestPDFSubjectKeywords: exiftool (an independent writer) adds Subject
+// and Keywords to a PDF's Info as an incremental update; the facts read
+// them back as written.
+func TestPDFSubjectKeywords(t *testing.T) {
+	if _, err := exec.LookPath("exiftool"); err != nil {
+		t.Skip("exiftool not installed")
+	}
+	dir := t.TempDir()
+	path := writeFile(t, dir, "tagged.pdf", testutil.PDF(2, "<< /Title (Engines) >>"))
+	out, err := exec.Command("exiftool", "-q", "-overwrite_original",
+		"-Subject=Calculating engines", "-Keywords=analytical, difference, Babbage", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("exiftool: %v: %s", err, out)
+	}
+	src := NewSource(path, nil)
+	defer src.Close()
+	f, err := src.Facts(context.Background(), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Pages != 2 || f.Title != "Engines" || f.Subject != "Calculating engines" || f.Keywords != "analytical, difference, Babbage" {
+		t.Errorf("facts %+v", f)
+	}
 }

@@ -435,6 +435,7 @@ func (c *compiler) term(t *Term) (string, error) {
 // is the video's or the audio's.
 var factColumns = map[string]string{
 	"artist": "x.artist", "album": "x.album", "title": "x.title", "author": "x.author", "genre": "x.genre",
+	"subject": "x.subject", "keywords": "x.keywords",
 	"codec": "(x.codec || ' ' || x.audio_codec)",
 }
 

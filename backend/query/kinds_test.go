@@ -123,7 +123,7 @@ func TestKindTermsAgainstLibrary(t *testing.T) {
 	err := db.Tx(ctx, func(tx *store.Tx) error {
 		for path, f := range map[string]facts.Facts{
 			video: {Duration: 150.5, Codec: "h264", AudioCodec: "aac", Width: 1920, Height: 1080},
-			pdf:   {Pages: 12, Title: "Annual Report", Author: "Ada Lovelace"},
+			pdf:   {Pages: 12, Title: "Annual Report", Author: "Ada Lovelace", Subject: "Engines", Keywords: "analytical, difference"},
 			// A picture standing in for a song: the terms read facts, not types.
 			png: {Duration: 61, Codec: "mp3", Artist: "J.S. Bach", Album: "Goldberg Variations", Genre: "Baroque"},
 		} {
@@ -163,6 +163,9 @@ func TestKindTermsAgainstLibrary(t *testing.T) {
 		{"genre:baroque", []string{png}},
 		{"title:annual", []string{pdf}},
 		{"author:lovelace", []string{pdf}},
+		{"subject:engines", []string{pdf}},
+		{"keywords:difference", []string{pdf}},
+		{"keywords:lovelace", nil}, // the author is not a keyword
 		{"codec:h264", []string{video}},
 		{"codec:aac", []string{video}},
 		{"codec:mp3", []string{png}},

@@ -566,7 +566,7 @@ func prefixTerm(term *Term, pl, value string, vs valSpan) (Node, error) {
 			return nil, err
 		}
 		term.Kind, term.Bounds = KindDuration, b
-	case "artist", "album", "title", "author", "genre", "codec":
+	case "artist", "album", "title", "author", "subject", "keywords", "genre", "codec":
 		term.Kind, term.Field = KindFact, pl
 	case "iso", "width", "height", "size", "pages":
 		term.Kind = map[string]Kind{"iso": KindISO, "width": KindWidth, "height": KindHeight, "size": KindSize, "pages": KindPages}[pl]

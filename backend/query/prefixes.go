@@ -34,6 +34,8 @@ var Prefixes = []Prefix{
 	{Name: "album", Help: "a song's album"},
 	{Name: "title", Help: "a song's, document's or book's title"},
 	{Name: "author", Help: "a document's or book's author"},
+	{Name: "subject", Help: "a document's subject"},
+	{Name: "keywords", Help: "a document's keywords"},
 	{Name: "genre", Help: "a song's genre"},
 	{Name: "codec", Help: "video or audio codec, e.g. codec:h264"},
 	{Name: "field", Help: "field:source=scanner, or field:source for any value"},

@@ -11,7 +11,7 @@ import (
 
 const factCols = `duration, codec, audio_codec, width, height, fps, bitrate, rotation, sample_rate, channels,
 	created, lat, lon, make, model, pages, title, artist, album, author, genre, year, track,
-	entries, unpacked, triangles, size_x, size_y, size_z, lines, encoding, family, style, glyphs`
+	entries, unpacked, triangles, size_x, size_y, size_z, lines, encoding, family, style, glyphs, subject, keywords`
 
 // SetFacts keeps an entry's facts, replacing those it had; zero facts
 // remove its row (a file whose kind has none, or no longer has them).
@@ -23,11 +23,11 @@ func SetFacts(ctx context.Context, tx *Tx, id int64, f facts.Facts) error {
 		return nil
 	}
 	_, err := tx.tx.ExecContext(ctx, `INSERT OR REPLACE INTO entry_facts (entry_id, `+factCols+`)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		id, f.Duration, f.Codec, f.AudioCodec, f.Width, f.Height, f.FPS, f.Bitrate, f.Rotation, f.SampleRate,
 		f.Channels, f.Created, nullF(f.Lat), nullF(f.Lon), f.Make, f.Model, f.Pages, f.Title, f.Artist,
 		f.Album, f.Author, f.Genre, f.Year, f.Track, f.Entries, f.Unpacked, f.Triangles, f.SizeX, f.SizeY, f.SizeZ,
-		f.Lines, f.Encoding, f.Family, f.Style, f.Glyphs)
+		f.Lines, f.Encoding, f.Family, f.Style, f.Glyphs, f.Subject, f.Keywords)
 	if err != nil {
 		return fmt.Errorf("set facts: %w", err)
 	}
@@ -41,7 +41,7 @@ func factDests(f *facts.Facts, lat, lon *sql.NullFloat64) []any {
 	return []any{&f.Duration, &f.Codec, &f.AudioCodec, &f.Width, &f.Height, &f.FPS, &f.Bitrate, &f.Rotation,
 		&f.SampleRate, &f.Channels, &f.Created, lat, lon, &f.Make, &f.Model, &f.Pages, &f.Title,
 		&f.Artist, &f.Album, &f.Author, &f.Genre, &f.Year, &f.Track, &f.Entries, &f.Unpacked, &f.Triangles,
-		&f.SizeX, &f.SizeY, &f.SizeZ, &f.Lines, &f.Encoding, &f.Family, &f.Style, &f.Glyphs}
+		&f.SizeX, &f.SizeY, &f.SizeZ, &f.Lines, &f.Encoding, &f.Family, &f.Style, &f.Glyphs, &f.Subject, &f.Keywords}
 }
 
 // Facts returns an entry's facts; the zero Facts when it has none.

@@ -152,6 +152,10 @@ export interface Facts {
   artist?: string;
   album?: string;
   author?: string;
+  /** a document's, from its Info */
+  subject?: string;
+  /** a document's, as written (often comma-separated) */
+  keywords?: string;
   genre?: string;
   year?: number;
   track?: number;
