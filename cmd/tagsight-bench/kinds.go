@@ -128,7 +128,6 @@ func benchKinds(ctx context.Context, rep *report, data string, runs int, longVid
 	return nil
 }
 
-
 // cpuAll is this process's CPU time plus that of its waited children.
 func cpuAll() time.Duration {
 	var self, kids syscall.Rusage
