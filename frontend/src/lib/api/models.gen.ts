@@ -21,6 +21,22 @@ export interface Access {
   media_expires?: number;
 }
 
+/** ArchiveListing is the head of an archive's listing for the inspector. */
+export interface ArchiveListing {
+  /** the first ones, in the archive's order */
+  members: ArchiveMember[];
+  /** members in all */
+  total: number;
+  unpacked: number;
+}
+
+/** ArchiveMember is one file inside an archive. */
+export interface ArchiveMember {
+  name: string;
+  /** declared unpacked size; -1 when the archive does not say */
+  size: number;
+}
+
 /** AutocompleteItem completes the word being typed. */
 export interface AutocompleteItem {
   kind: 'tag' | 'prefix' | 'history';
