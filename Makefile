@@ -108,6 +108,7 @@ dist-windows: setup ## Windows installer cross-built with mingw-w64: dist/Tagsig
 .PHONY: test-dist
 test-dist: dist-linux dist-windows ## build the packages, check their contents and lint the release workflow
 	bash scripts/test-dist.sh
+	bash scripts/test-fetch-ffmpeg.sh
 
 .PHONY: fuzz
 fuzz: ## run each fuzz target for a short while (FUZZTIME=30s) and keep what it found new in the package's testdata/fuzz

@@ -54,6 +54,16 @@ rm -rf "$STAGE"
 mkdir -p "$STAGE/include" "$DIST"
 rm -f "$DIST"/Tagsight-*-windows-amd64-installer.exe
 cp "$ortdir"/*.dll "$STAGE/"
+# ffmpeg/ffprobe (an LGPL build, with its licence and source) beside the exes,
+# where backend/media/tools.go looks before PATH. Until scripts/ffmpeg.pins pins
+# a build, the installer carries none (FFMPEG_REQUIRED=1 makes that an error).
+if ffdir=$(scripts/fetch-ffmpeg.sh windows-x64 | tail -n1); then
+  cp "$ffdir"/ffmpeg.exe "$ffdir"/ffprobe.exe "$ffdir"/FFMPEG-LICENSE.txt "$ffdir"/FFMPEG-SOURCE.txt "$STAGE/"
+elif [[ "${FFMPEG_REQUIRED:-}" == 1 ]]; then
+  die "scripts/fetch-ffmpeg.sh could not fetch ffmpeg for Windows"
+else
+  echo "dist-windows: warning: no pinned LGPL ffmpeg (scripts/ffmpeg.pins): the installer carries none; videos get container facts only" >&2
+fi
 cp /usr/include/sqlite3.h "$STAGE/include/"
 [[ -f /usr/include/sqlite3ext.h ]] && cp /usr/include/sqlite3ext.h "$STAGE/include/"
 
