@@ -13,6 +13,8 @@ WEBKIT_TAGS := $(shell cat build/.webkit-tags 2>/dev/null)
 LDFLAGS := -X main.version=$(VERSION)
 ORT_DIR := $(CURDIR)/third_party/onnxruntime
 export TAGSIGHT_ORT_LIB ?= $(firstword $(wildcard $(ORT_DIR)/linux-x64/libonnxruntime.so $(ORT_DIR)/linux-arm64/libonnxruntime.so))
+# PP-OCRv4 weights for the OCR tests and benchmark (scripts/fetch-ocr-models.sh)
+export TAGSIGHT_OCR_MODELS ?= $(CURDIR)/third_party/ocr-models
 
 .DEFAULT_GOAL := help
 
