@@ -7,16 +7,19 @@ import (
 
 type point struct{ x, y float64 }
 
-// dbParams are DB post-processing's settings (PaddleOCR's defaults for
-// PP-OCRv4: thresh 0.3, box_thresh 0.6, unclip_ratio 1.5, min_size 3,
-// max_candidates 1000).
+// dbParams are DB post-processing's settings: PaddleOCR's defaults for
+// PP-OCRv4 (thresh 0.3, box_thresh 0.6, min_size 3, max_candidates 1000)
+// except unclip_ratio, 2.0 rather than 1.5: with 1.5 the crop's margin
+// above and below a line is so thin that the recogniser lost the spaces
+// between words and read a capital I as l on the test pictures
+// (ocr_test.go; at 2.0 it reads all of them as @gutenye/ocr-node does).
 type dbParams struct {
 	thresh, boxThresh, unclip float64
 	minSize                   float64
 	maxCandidates             int
 }
 
-var defaultDB = dbParams{thresh: 0.3, boxThresh: 0.6, unclip: 1.5, minSize: 3, maxCandidates: 1000}
+var defaultDB = dbParams{thresh: 0.3, boxThresh: 0.6, unclip: 2.0, minSize: 3, maxCandidates: 1000}
 
 // dbBoxes turns the detector's probability map (w×h) into text boxes in
 // the map's pixels: regions above thresh, each one's minimum-area rotated

@@ -1,4 +1,7 @@
-package testutil
+// Package ocrtest renders the pictures of text that the OCR tests and
+// benchmark read back (with ImageMagick and Debian's fonts), and scores
+// what was read. It is for tests and the benchmark, never the app.
+package ocrtest
 
 import (
 	"fmt"
@@ -8,11 +11,11 @@ import (
 	"strings"
 )
 
-// OCRSample is a picture of one line of text that ImageMagick renders:
+// Sample is a picture of one line of text that ImageMagick renders:
 // the OCR tests and benchmark read it back, with Text as the truth and Box
 // (the text's pixels as ImageMagick's trim finds them on a blank canvas)
 // as where it is.
-type OCRSample struct {
+type Sample struct {
 	Name   string
 	Text   string
 	Font   string // a font file (Debian's fonts-dejavu-core, fonts-wqy-microhei)
@@ -29,11 +32,11 @@ const (
 	wqy    = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 )
 
-// OCRSamples are the test and benchmark pictures: English and Chinese,
-// four fonts, 18 to 48 points, rotations up to ±10°, plain and photo-like
+// Samples are the test and benchmark pictures: English and Chinese,
+// five fonts, 18 to 48 points, rotations up to ±10°, plain and photo-like
 // backgrounds.
-func OCRSamples() []OCRSample {
-	return []OCRSample{
+func Samples() []Sample {
+	return []Sample{
 		{Name: "en-sans", Text: "Invoice 2024 total 318.50", Font: dejavu + "DejaVuSans.ttf", Size: 36},
 		{Name: "en-serif-rot", Text: "The quick brown fox jumps", Font: dejavu + "DejaVuSerif.ttf", Size: 40, Rotate: 8},
 		{Name: "en-bold-photo", Text: "Meeting at 10:30 in Room B", Font: dejavu + "DejaVuSans-Bold.ttf", Size: 32, Photo: true},
@@ -44,13 +47,19 @@ func OCRSamples() []OCRSample {
 		{Name: "zh-rot", Text: "发票金额合计三百元", Font: wqy, Size: 36, Rotate: -7},
 		{Name: "zh-photo", Text: "今天天气很好", Font: wqy, Size: 44, Rotate: 6, Photo: true},
 		{Name: "mixed", Text: "价格 Price 128元", Font: wqy, Size: 34, Photo: true},
+		{Name: "en-bold-amount", Text: "Total due: $1,250.00", Font: dejavu + "DejaVuSans-Bold.ttf", Size: 28, Rotate: 3},
+		{Name: "en-monobold-photo", Text: "Room 404 not found", Font: dejavu + "DejaVuSansMono-Bold.ttf", Size: 30, Rotate: -4, Photo: true},
+		{Name: "en-serif-small", Text: "Receipt No. 88231", Font: dejavu + "DejaVuSerif.ttf", Size: 22, Rotate: -6},
+		{Name: "zh-small", Text: "北京市海淀区中关村大街", Font: wqy, Size: 24},
+		{Name: "zh-photo-rot", Text: "欢迎使用标签视界", Font: wqy, Size: 30, Rotate: 10, Photo: true},
+		{Name: "mixed-rot", Text: "Hello World 你好世界", Font: wqy, Size: 32, Rotate: -3},
 	}
 }
 
-// RenderOCRSample draws s into dir/<name>.png on a 900×240 canvas, text
+// Render draws s into dir/<name>.png on a 900×240 canvas, text
 // centred, and measures where the text is by drawing it again on white
 // alone and trimming.
-func RenderOCRSample(dir string, s OCRSample) (OCRSample, error) {
+func Render(dir string, s Sample) (Sample, error) {
 	s.W, s.H = 900, 240
 	s.Path = filepath.Join(dir, s.Name+".png")
 	text := func(bg string, out ...string) []string {
