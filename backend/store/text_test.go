@@ -44,11 +44,11 @@ func TestSearchTextWordsAccentsCJK(t *testing.T) {
 	db, _ := openTemp(t)
 	ctx := context.Background()
 	ids := textEntries(t, db,
-		"Invoice 2024 for the café on the corner",     // 0
-		"the cafe menu, no invoice here",               // 1
-		"東京タワーは東京の電波塔です",                          // 2
+		"Invoice 2024 for the café on the corner",       // 0
+		"the cafe menu, no invoice here",                // 1
+		"東京タワーは東京の電波塔です",                                // 2
 		"a report about \"exact phrase\" matching NEAR", // 3
-		"phrase exact, reversed",                       // 4
+		"phrase exact, reversed",                        // 4
 	)
 	cases := []struct {
 		name  string
