@@ -25,7 +25,9 @@ func screenshot(t *testing.T, root, name string, lines ...string) {
 	}
 }
 
-func itoa(i int) string { return string(rune('0'+i/100%10)) + string(rune('0'+i/10%10)) + string(rune('0'+i%10)) }
+func itoa(i int) string {
+	return string(rune('0'+i/100%10)) + string(rune('0'+i/10%10)) + string(rune('0'+i%10))
+}
 
 // A screenshot in a scanned library is found by a word it shows, with the
 // word's box where it was drawn; with OCR turned off a new one is not read.
