@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/tagsight/tagsight/backend/store"
 )
 
 // TagResolver finds tags by what the user typed.
@@ -425,6 +427,14 @@ func (c *compiler) term(t *Term) (string, error) {
 			s += " AND f.value LIKE " + c.arg("%"+escapeLike(t.Value)+"%") + ` ESCAPE '\'`
 		}
 		return s + ")", nil
+	case KindText:
+		// The text index's own search (store.TextFilter): the user's
+		// words are quoted there, never read as FTS syntax.
+		where, args := store.TextFilter([]string{t.Value})
+		c.args = append(c.args, args...)
+		return where, nil
+	case KindHasText:
+		return store.HasTextFilter, nil
 	case KindSemantic, KindLike, KindSort, KindHidden:
 		return "", errAt(t.Col, t.Len, "%s can only be combined with AND", t.Kind)
 	}
