@@ -45,7 +45,8 @@ type SemanticPart struct {
 	Image  string // like: path
 	Weight float64
 	// Col and Len locate a like: term in the query, for errors about its path.
-	Col, Len int}
+	Col, Len int
+}
 
 // Sort is the order asked for with sort:; Key "" means none.
 type Sort struct {
