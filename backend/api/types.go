@@ -155,9 +155,9 @@ type SearchResult struct {
 	TookMs   float64     `json:"took_ms"`
 	Note     string      `json:"note,omitempty"` // how the query was read, when the user should know (no model: words that are not tags matched nothing); "" when nothing
 	// FromText counts the files whose words matched; FromMeaning those
-	// ranked by meaning above the cutoff (0 when the search had no such part).
-	FromText    int `json:"from_text"`
-	FromMeaning int `json:"from_meaning"`
+	// ranked by meaning above the cutoff (absent when the search had no such part).
+	FromText    int `json:"from_text,omitempty"`
+	FromMeaning int `json:"from_meaning,omitempty"`
 }
 
 // TagPatch changes a tag; nil fields stay.

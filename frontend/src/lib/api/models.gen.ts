@@ -346,10 +346,10 @@ export interface SearchResult {
   note?: string;
   /**
    * FromText counts the files whose words matched; FromMeaning those
-   * ranked by meaning above the cutoff (0 when the search had no such part).
+   * ranked by meaning above the cutoff (absent when the search had no such part).
    */
-  from_text: number;
-  from_meaning: number;
+  from_text?: number;
+  from_meaning?: number;
 }
 
 /** SelectionTags are the tags of a multi-selection. */
