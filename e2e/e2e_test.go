@@ -48,9 +48,10 @@ func TestMain(m *testing.M) {
 	// tagsight serve` serves the UI.
 	if bin = os.Getenv("TAGSIGHT_BIN"); bin == "" {
 		bin = filepath.Join(dir, "tagsight")
-		args := []string{"build", "-o", bin, "../cmd/tagsight"}
+		// sqlite_fts5: the build tag every Tagsight build needs (store.BuildTags).
+		args := []string{"build", "-tags", "sqlite_fts5", "-o", bin, "../cmd/tagsight"}
 		if raceBuild { // the server races are what -race is for
-			args = []string{"build", "-race", "-o", bin, "../cmd/tagsight"}
+			args = []string{"build", "-tags", "sqlite_fts5", "-race", "-o", bin, "../cmd/tagsight"}
 		}
 		if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
 			fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)

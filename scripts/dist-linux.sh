@@ -34,6 +34,8 @@ die() { echo "dist-linux: $*" >&2; exit 1; }
 say() { echo "dist-linux: $*"; }
 
 VERSION=${VERSION:-$(tr -d '[:space:]' <VERSION)}
+# Build tags every Go build needs (the Makefile's GOTAGS): sqlite_fts5 for the text index.
+GOTAGS=${GOTAGS:-sqlite_fts5}
 [[ "$VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+ ]] || die "VERSION '$VERSION' does not start with MAJOR.MINOR.PATCH"
 DEB_VERSION=${VERSION//-/\~} # 1.2.0-rc1 → 1.2.0~rc1, which sorts before 1.2.0
 DIST=${DIST_DIR:-$ROOT/dist}
@@ -64,7 +66,7 @@ mkdir -p "$WORK/common" "$DIST"
 rm -f "$DIST"/tagsight_*.deb "$DIST"/tagsight-*-linux-*.tar.gz
 
 say "CLI: tagsight"
-go build -trimpath -ldflags "-s -w -X main.version=$VERSION" -o "$WORK/common/tagsight" ./cmd/tagsight
+go build -trimpath -tags "$GOTAGS" -ldflags "-s -w -X main.version=$VERSION" -o "$WORK/common/tagsight" ./cmd/tagsight
 
 for s in 256 512; do
   "$CONVERT" build/appicon.png -resize "${s}x${s}" -depth 8 "PNG32:$WORK/common/tagsight-$s.png"
@@ -105,7 +107,7 @@ build_variant() {
   say "desktop ($pc${tags:+, -tags $tags}): wails build"
   rm -f "build/bin/$name"
   local log=$WORK/wails-build${suffix:+-$suffix}.log
-  wails build -ldflags "-X main.version=$VERSION" -trimpath -m -nosyncgomod -o "$name" ${tags:+-tags "$tags"} >"$log" 2>&1 ||
+  wails build -ldflags "-X main.version=$VERSION" -trimpath -m -nosyncgomod -o "$name" -tags "${tags:+$tags }$GOTAGS" >"$log" 2>&1 ||
     { tail -n 40 "$log" >&2; die "wails build failed (log: $log)"; }
   [[ -s "build/bin/$name" ]] || die "wails produced no build/bin/$name"
   # Not `| grep -q`: grep would exit at the first match and, under pipefail,

@@ -29,6 +29,8 @@ die() { echo "dist-windows: $*" >&2; exit 1; }
 say() { echo "dist-windows: $*"; }
 
 VERSION=${VERSION:-$(tr -d '[:space:]' <VERSION)}
+# Build tags every Go build needs (the Makefile's GOTAGS): sqlite_fts5 for the text index.
+GOTAGS=${GOTAGS:-sqlite_fts5}
 [[ "$VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+ ]] || die "VERSION '$VERSION' does not start with MAJOR.MINOR.PATCH"
 DIST=${DIST_DIR:-$ROOT/dist}
 STAGE=$ROOT/build/bin/windows-amd64 # project.nsi reads it as ..\..\bin\windows-amd64
@@ -54,6 +56,16 @@ rm -rf "$STAGE"
 mkdir -p "$STAGE/include" "$DIST"
 rm -f "$DIST"/Tagsight-*-windows-amd64-installer.exe
 cp "$ortdir"/*.dll "$STAGE/"
+# ffmpeg/ffprobe (an LGPL build, with its licence and source) beside the exes,
+# where backend/media/tools.go looks before PATH. Until scripts/ffmpeg.pins pins
+# a build, the installer carries none (FFMPEG_REQUIRED=1 makes that an error).
+if ffdir=$(scripts/fetch-ffmpeg.sh windows-x64 | tail -n1); then
+  cp "$ffdir"/ffmpeg.exe "$ffdir"/ffprobe.exe "$ffdir"/FFMPEG-LICENSE.txt "$ffdir"/FFMPEG-SOURCE.txt "$STAGE/"
+elif [[ "${FFMPEG_REQUIRED:-}" == 1 ]]; then
+  die "scripts/fetch-ffmpeg.sh could not fetch ffmpeg for Windows"
+else
+  echo "dist-windows: warning: no pinned LGPL ffmpeg (scripts/ffmpeg.pins): the installer carries none; videos get container facts only" >&2
+fi
 cp /usr/include/sqlite3.h "$STAGE/include/"
 [[ -f /usr/include/sqlite3ext.h ]] && cp /usr/include/sqlite3ext.h "$STAGE/include/"
 
@@ -78,12 +90,12 @@ xenv=(GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC="$CC_WIN" CXX=x86_64-w64-mingw3
 ldflags="-X main.version=$VERSION"
 
 say "CLI: tagsight.exe"
-env "${xenv[@]}" go build -trimpath -tags noturbo,noheif -ldflags "-s -w $ldflags" -o "$STAGE/tagsight.exe" ./cmd/tagsight
+env "${xenv[@]}" go build -trimpath -tags noturbo,noheif,$GOTAGS -ldflags "-s -w $ldflags" -o "$STAGE/tagsight.exe" ./cmd/tagsight
 
 # Bindings need a native build of the app: generate them before exporting the
 # cross-compiling environment, then tell wails not to try (STACK-NOTES: Wails).
 say "bindings: wails generate module"
-wails generate module >"$STAGE/wails-generate.log" 2>&1 ||
+wails generate module -tags "$GOTAGS" >"$STAGE/wails-generate.log" 2>&1 ||
   { tail -n 40 "$STAGE/wails-generate.log" >&2; die "wails generate module failed"; }
 
 # wails rewrites wails_tools.nsh from its template on every build; keep the
@@ -96,7 +108,7 @@ trap 'cp "$nsh_keep" "$nsh"; rm -f "$nsh_keep"; rm -rf "$ROOT/build/windows/inst
 say "desktop: wails build -platform windows/amd64 -nsis"
 rm -f build/bin/tagsight-desktop.exe build/bin/Tagsight-amd64-installer.exe
 log=$STAGE/wails-build.log
-env "${xenv[@]}" wails build -platform windows/amd64 -nsis -skipbindings -tags noturbo,noheif \
+env "${xenv[@]}" wails build -platform windows/amd64 -nsis -skipbindings -tags noturbo,noheif,$GOTAGS \
   -ldflags "$ldflags" -trimpath -m -nosyncgomod >"$log" 2>&1 ||
   { tail -n 40 "$log" >&2; die "wails build failed (log: $log)"; }
 [[ -s build/bin/tagsight-desktop.exe ]] || die "wails produced no build/bin/tagsight-desktop.exe"

@@ -12,7 +12,8 @@
 #     build the benchmark's model);
 #   - the Wails CLI into $(go env GOPATH)/bin/wails;
 #   - frontend/node_modules (npm ci);
-#   - third_party/onnxruntime/<os>-<arch>/ (scripts/fetch-ort.sh).
+#   - third_party/onnxruntime/<os>-<arch>/ (scripts/fetch-ort.sh);
+#   - third_party/ocr-models/ (scripts/fetch-ocr-models.sh: PP-OCRv4 for the OCR tests).
 # Writes build/.webkit-tags: empty with webkit2gtk-4.0, `webkit2_41` where only
 # webkit2gtk-4.1 exists (Ubuntu 24.04, Debian 13); pass it to wails/go as -tags.
 set -euo pipefail
@@ -61,6 +62,8 @@ APT_PKGS=(
   # DejaVu fonts: the font kind's tests read them (fc-query, iconv: the
   # expectations of the font and text tests, in fontconfig and libc-bin)
   fonts-dejavu-core fontconfig
+  # a Chinese font: the OCR tests render Chinese text to read back
+  fonts-wqy-microhei
 )
 # Python's torch/onnx only build test models (committed) and the benchmark's
 # ViT-B/32-sized model: `setup.sh --bench` (make bench) adds them.
@@ -184,6 +187,11 @@ fi
 step="fetching ONNX Runtime"
 ort=$("$ROOT/scripts/fetch-ort.sh" | tail -n1) || die "scripts/fetch-ort.sh failed"
 say "onnxruntime: $ort"
+
+# ---------------------------------------------------------------- OCR models
+step="fetching the OCR models"
+ocr=$("$ROOT/scripts/fetch-ocr-models.sh" | tail -n1) || die "scripts/fetch-ocr-models.sh failed"
+say "ocr models: $ocr"
 
 step=""
 say "done"

@@ -20,7 +20,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/tagsight-nonroot.XXXXXX")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tagsight-nonroot-tmp.XXXXXX")
 trap 'rm -rf "$work" "$tmp"' EXIT
 mkdir -p "$work/library" "$work/media"
-go test -c -race -o "$work/library/library.test" ./backend/library
+go test -c -race -tags "${GOTAGS:-sqlite_fts5}" -o "$work/library/library.test" ./backend/library
 cp -r backend/media/testdata "$work/media/"
 chmod -R a+rX "$work"
 chmod 1777 "$tmp"

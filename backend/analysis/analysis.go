@@ -34,17 +34,19 @@ import (
 // Need is the decoded size an analyzer needs: the short side at least
 // Short and the long side at least Long. The zero Need means headers only;
 // Facts asks for the file's facts too (a video's duration, read by running
-// ffprobe: only when someone wants them).
+// ffprobe: only when someone wants them); Text asks for the file's words
+// (media.Texter), read through the same open file.
 type Need struct {
 	Short, Long int
 	Facts       bool
+	Text        bool
 }
 
 func (n Need) pixels() bool { return n.Short > 0 || n.Long > 0 }
 
 // Join is the Need that meets both n and o.
 func (n Need) Join(o Need) Need {
-	return Need{Short: max(n.Short, o.Short), Long: max(n.Long, o.Long), Facts: n.Facts || o.Facts}
+	return Need{Short: max(n.Short, o.Short), Long: max(n.Long, o.Long), Facts: n.Facts || o.Facts, Text: n.Text || o.Text}
 }
 
 // Enough says whether a w×h decode meets n: what the pipeline asks the
@@ -64,6 +66,11 @@ type Picture struct {
 	FactsErr  error // reading the facts failed (what was read is in Facts)
 	Image     *image.RGBA
 	DecodeErr error // why Image is nil when pixels were needed
+	// Text is the file's words when a pending analyzer needs them
+	// (Need.Text), at most media.MaxTextBytes; TextErr why they are not
+	// all there (media.ErrUnsupported: the kind has none).
+	Text    []media.TextUnit
+	TextErr error
 }
 
 // Item is one entry to analyze.
@@ -579,6 +586,12 @@ func analyze(ctx context.Context, it *Item, opts Options) (w *work, decoded bool
 	}
 	if p.InfoErr == nil && need.Facts {
 		p.Facts, p.FactsErr = src.Facts(ctx, opts.Limits)
+	}
+	if p.InfoErr == nil && need.Text {
+		p.TextErr = src.Text(ctx, opts.Limits, func(u media.TextUnit) error {
+			p.Text = append(p.Text, u)
+			return nil
+		})
 	}
 	if p.InfoErr != nil {
 		p.DecodeErr = p.InfoErr

@@ -599,6 +599,8 @@ const previewSize = 1600
 
 // servePreview makes (once) and serves a large oriented JPEG. Unlike
 // thumbnails it may cost a full decode, so it counts against the limiter.
+// ?page=N (from 1) asks for a document's page N: the full preview pages
+// through a PDF with it.
 func (h *httpFace) servePreview(w http.ResponseWriter, r *http.Request) {
 	if !h.allowRequest(w, r) {
 		return
@@ -608,17 +610,30 @@ func (h *httpFace) servePreview(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
+	page := 1
+	if p := r.URL.Query().Get("page"); p != "" {
+		if page, err = strconv.Atoi(p); err != nil || page < 1 || page > maxPreviewPage {
+			fail(w, &Error{Code: CodeInvalid, Message: "page: a number from 1"})
+			return
+		}
+	}
 	c, e, err := h.a.entryFile(r)
 	if err != nil {
 		fail(w, err)
 		return
 	}
 	files := ws.Lib.Derived()
-	rel := library.DerivedRel(e.Fingerprint, previewSize)
+	variant := library.PageVariant(previewSize, page)
+	rel := library.DerivedRel(e.Fingerprint, variant)
 	if !files.Has(library.Previews, rel) {
-		data, _, err := media.ThumbnailJPEG(r.Context(), ws.Lib.Abs(c.Real), previewSize, media.DefaultLimits())
+		var data []byte
+		if page == 1 && media.IsStill(e.MediaType) {
+			data, _, err = media.ThumbnailJPEG(r.Context(), ws.Lib.Abs(c.Real), previewSize, media.DefaultLimits())
+		} else { // a document's page, or another kind's poster
+			data, err = media.PreviewJPEG(r.Context(), ws.Lib.Abs(c.Real), page, previewSize, media.DefaultLimits())
+		}
 		if err == nil {
-			_, err = files.Put(library.Previews, e.Fingerprint, previewSize, data)
+			_, err = files.Put(library.Previews, e.Fingerprint, variant, data)
 		}
 		if err != nil {
 			fail(w, &Error{Code: CodeNotFound, Message: "no preview: " + err.Error()})
@@ -629,6 +644,10 @@ func (h *httpFace) servePreview(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "image/jpeg")
 	serveData(w, r, ws.Lib, library.Previews, rel)
 }
+
+// maxPreviewPage bounds ?page= (PDFium's own page limit is far above any
+// real document, and the number is part of a derived file's name).
+const maxPreviewPage = 1_000_000
 
 // allowRequest takes a token from the client's rate-limit bucket for a
 // route outside /api/ (which guard counts), or answers 429 and returns false.

@@ -110,6 +110,7 @@ func newRolesLibrary(t *testing.T) *rolesLibrary {
 		testutil.WriteFile(t, filepath.Join(l.root, fmt.Sprintf("blue%d.jpg", i)), testutil.JPEG(t, testutil.DiscsImage(640, 480, testutil.Disc{X: 300, Y: 150 + 50*float64(i), R: 45, C: blue}), nil))
 	}
 	testutil.WriteFile(t, filepath.Join(l.root, "trash-me.jpg"), testutil.JPEG(t, testutil.Solid(64, 48, color.RGBA{200, 200, 10, 255}), nil))
+	testutil.WriteFile(t, filepath.Join(l.root, "notes.zip"), zipOf(t, "notes/a.txt", "notes/b.txt"))
 	// No watcher: the only changes are the calls'.
 	l.a = New(Options{Version: "test", Web: true, Watch: watch.Options{Mode: "off"},
 		Model: workspace.ModelOptions{Model: colourModel, FacesModel: testutil.FaceModels(t, false), ModelsDir: t.TempDir()}})
@@ -123,8 +124,8 @@ func newRolesLibrary(t *testing.T) *rolesLibrary {
 	waitJobs(t, l.a)
 	ws, _ := l.a.workspace()
 	es, err := ws.Lib.DB.ListEntries(t.Context(), store.ListOptions{})
-	if err != nil || len(es) != 7 {
-		t.Fatalf("indexed %d entries (%v), want 7", len(es), err)
+	if err != nil || len(es) != 8 {
+		t.Fatalf("indexed %d entries (%v), want 8", len(es), err)
 	}
 	for _, e := range es {
 		l.ids[e.Path] = e.ID
@@ -421,24 +422,25 @@ func readArgs(l *rolesLibrary, name string) ([]any, bool) {
 	}
 	ts, _ := l.a.Tags()
 	args, ok := map[string][]any{
-		"Version":       {},
-		"LibraryInfo":   {},
-		"Search":        {SearchRequest{Query: "ext:jpg", Limit: 10}},
-		"Similar":       {l.ids["red0.jpg"], 5},
-		"Entry":         {l.ids["red0.jpg"]},
-		"MediaBase":     {},
-		"SelectionTags": {[]int64{l.ids["red0.jpg"], l.ids["blue0.jpg"]}},
-		"Suggestions":   {l.ids["red0.jpg"]},
-		"BatchSuggest":  {ts[0].ID},
-		"Tags":          {},
-		"Duplicates":    {},
-		"Jobs":          {},
-		"Settings":      {},
-		"Models":        {},
-		"Autocomplete":  {"ta", 2},
-		"People":        {true},
-		"PersonFaces":   {pid, 0},
-		"FaceSettings":  {},
+		"Version":        {},
+		"LibraryInfo":    {},
+		"Search":         {SearchRequest{Query: "ext:jpg", Limit: 10}},
+		"Similar":        {l.ids["red0.jpg"], 5},
+		"Entry":          {l.ids["red0.jpg"]},
+		"ArchiveEntries": {l.ids["notes.zip"], 10},
+		"MediaBase":      {},
+		"SelectionTags":  {[]int64{l.ids["red0.jpg"], l.ids["blue0.jpg"]}},
+		"Suggestions":    {l.ids["red0.jpg"]},
+		"BatchSuggest":   {ts[0].ID},
+		"Tags":           {},
+		"Duplicates":     {},
+		"Jobs":           {},
+		"Settings":       {},
+		"Models":         {},
+		"Autocomplete":   {"ta", 2},
+		"People":         {true},
+		"PersonFaces":    {pid, 0},
+		"FaceSettings":   {},
 	}[name]
 	return args, ok
 }

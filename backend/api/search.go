@@ -111,6 +111,12 @@ func (a *API) items(ctx context.Context, ws *workspace.Workspace, hits []search.
 			sc := h.Score
 			it.Score = &sc
 		}
+		if t := h.Text; t != nil {
+			it.Text = &TextHit{Snippet: t.Snippet, Source: t.Source, Page: t.Page, Line: t.Line, AtMS: t.AtMS}
+			if b := t.Box; b != nil {
+				it.Text.Box = &TextBox{X: b.X, Y: b.Y, W: b.W, H: b.H}
+			}
+		}
 		out = append(out, it)
 	}
 	return out, nil
@@ -129,6 +135,7 @@ func (a *API) result(ctx context.Context, ws *workspace.Workspace, res search.Re
 	out.Items, err = a.items(ctx, ws, res.Hits)
 	out.Total, out.Semantic, out.TookMs = res.Total, res.Semantic, float64(res.Took.Microseconds())/1000
 	out.Note = res.Note
+	out.FromText, out.FromMeaning = res.FromText, res.FromMeaning
 	if res.Semantic && res.Cutoff >= 0 {
 		c := res.Cutoff
 		out.Cutoff = &c

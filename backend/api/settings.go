@@ -126,6 +126,11 @@ func (a *API) Models() ([]CatalogModel, error) {
 				cm.InUse = ws.Faces().Engine != nil && ws.Faces().Dir == hub.ModelDir(m.Name)
 			}
 		}
+		if m.KindOf() == modelhub.KindOCR {
+			if ws, err := a.workspace(); err == nil {
+				cm.InUse = ws.OCR().Engine != nil && ws.OCR().Dir == hub.ModelDir(m.Name)
+			}
+		}
 		out = append(out, cm)
 	}
 	return out, nil
@@ -157,6 +162,18 @@ func (a *API) PullModel(name string) (jobs.Job, error) {
 		}
 		ws, err := a.workspace()
 		if err != nil {
+			return dir, nil
+		}
+		if entry.KindOf() == modelhub.KindOCR {
+			// Asking for the OCR models turns OCR on; the next index reads
+			// the pictures' words.
+			if err := ws.SetOCR(ctx, true, name); err != nil {
+				return dir, err
+			}
+			if o := ws.OCR(); o.Engine == nil {
+				return dir, o.Err
+			}
+			a.emitInfo()
 			return dir, nil
 		}
 		if entry.KindOf() == modelhub.KindFaces {

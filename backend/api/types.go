@@ -101,6 +101,30 @@ type Item struct {
 	Facts *facts.Facts `json:"facts,omitempty"`
 	// Label is the tile's corner label: a duration ("1:23") or pages ("12 p").
 	Label string `json:"label,omitempty"`
+	// Text is where the file's words matched the search (a plain search's
+	// words, or its text: terms); absent when they did not.
+	Text *TextHit `json:"text,omitempty"`
+}
+
+// TextHit is where a file's text matched a search.
+type TextHit struct {
+	// Snippet is the text around the match, each matched word between
+	// U+E000 and U+E001 (private-use characters no stored text keeps):
+	// show it as text, marking what lies between them, never as markup.
+	Snippet string   `json:"snippet"`
+	Source  string   `json:"source"` // body, pdf, epub, office, xmp, ocr
+	Page    int      `json:"page"`   // 1-based page, slide or chapter; 0 when none
+	Line    int      `json:"line"`   // 1-based line (text) or paragraph (documents); 0 when none
+	AtMS    int64    `json:"at_ms"`  // into a video (OCR of a frame)
+	Box     *TextBox `json:"box,omitempty"`
+}
+
+// TextBox is where a match lies on the picture, 0..1 from its top-left.
+type TextBox struct {
+	X float32 `json:"x"`
+	Y float32 `json:"y"`
+	W float32 `json:"w"`
+	H float32 `json:"h"`
 }
 
 // SearchRequest asks for a page of results.
@@ -130,6 +154,10 @@ type SearchResult struct {
 	Error    *QueryError `json:"error"`
 	TookMs   float64     `json:"took_ms"`
 	Note     string      `json:"note,omitempty"` // how the query was read, when the user should know (no model: words that are not tags matched nothing); "" when nothing
+	// FromText counts the files whose words matched; FromMeaning those
+	// ranked by meaning above the cutoff (absent when the search had no such part).
+	FromText    int `json:"from_text,omitempty"`
+	FromMeaning int `json:"from_meaning,omitempty"`
 }
 
 // TagPatch changes a tag; nil fields stay.

@@ -152,6 +152,11 @@ func (o metadataOut) Save(ctx context.Context, tx *store.Tx, id int64) error {
 	if err := store.ApplyXMPTags(ctx, tx, id, o.xmp.Keywords(), now); err != nil {
 		return fmt.Errorf("xmp tags: %w", err)
 	}
+	// Its title and description are searchable words (text:, and plain
+	// search's text hits).
+	if err := tx.ReplaceText(ctx, id, "xmp", xmpText(o.xmp)); err != nil {
+		return fmt.Errorf("xmp text: %w", err)
+	}
 	if o.xmp == nil {
 		return nil
 	}

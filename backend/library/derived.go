@@ -48,6 +48,16 @@ func DerivedRel(fingerprint string, variant int) string {
 	return fmt.Sprintf("%s/%s-%d.jpg", key[len(key)-2:], key, variant)
 }
 
+// PageVariant is the variant of a document's page (from 1) previewed at
+// size: page 1 is the preview itself, a later page's number is kept apart
+// from the size's digits.
+func PageVariant(size, page int) int {
+	if page <= 1 {
+		return size
+	}
+	return page*100_000 + size
+}
+
 func contentKey(fingerprint string) string {
 	key := strings.ReplaceAll(fingerprint, ":", "")
 	if len(key) < 2 {

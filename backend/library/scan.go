@@ -188,7 +188,7 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 		indexReadHook(len(rows) + analysisRows(done))
 	}
 	thumbs := &thumbnailAnalyzer{files: l.Derived(), size: opts.ThumbSize}
-	analyzers := append([]analysis.Analyzer{metadataAnalyzer{sidecars: sidecars}, thumbs}, opts.Analyzers...)
+	analyzers := append([]analysis.Analyzer{metadataAnalyzer{sidecars: sidecars}, thumbs, textAnalyzer{}}, opts.Analyzers...)
 	byPath := make(map[string]*store.IndexRow, len(rows))
 	for i := range rows {
 		byPath[rows[i].Path] = &rows[i]

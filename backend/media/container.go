@@ -301,12 +301,7 @@ func epubCover(ctx context.Context, a *archive, lim Limits) []string {
 	if err != nil {
 		return nil
 	}
-	href := func(h string) string {
-		if u, err := url.PathUnescape(h); err == nil {
-			h = u
-		}
-		return path.Join(path.Dir(opf), h)
-	}
+	href := func(h string) string { return epubHref(opf, h) }
 	var out []string
 	for _, it := range p.Items {
 		if strings.Contains(" "+it.Properties+" ", " cover-image ") {
@@ -323,6 +318,17 @@ func epubCover(ctx context.Context, a *archive, lim Limits) []string {
 		}
 	}
 	return out
+}
+
+// epubHref is the member an href of the OPF package at opf names.
+func epubHref(opf, h string) string {
+	if i := strings.IndexByte(h, '#'); i >= 0 {
+		h = h[:i] // a place in the chapter
+	}
+	if u, err := url.PathUnescape(h); err == nil {
+		h = u
+	}
+	return path.Join(path.Dir(opf), h)
 }
 
 // comicInfo is ComicRack's ComicInfo.xml, the parts read.

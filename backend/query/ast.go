@@ -56,11 +56,13 @@ const (
 	KindDuration              // duration: (Bounds.Lo/Hi in milliseconds)
 	KindPages                 // pages:
 	KindFact                  // artist:, album:, codec:, title:, author:, genre: (Field the fact, Value a substring)
+	KindText                  // text: (Value a word, or a phrase when quoted), in the text index only
+	KindHasText               // has:text: entries with any text in the index
 )
 
 var kindNames = [...]string{"word", "literal", "tag", "path", "type", "ext", "untagged", "favourite",
 	"archived", "taken", "camera", "lens", "iso", "width", "height", "size", "sem", "like", "sort", "field", "hidden", "tag_id",
-	"duration", "pages", "fact"}
+	"duration", "pages", "fact", "text", "has"}
 
 func (k Kind) String() string {
 	if k >= 0 && int(k) < len(kindNames) {

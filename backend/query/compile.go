@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/tagsight/tagsight/backend/store"
 )
 
 // TagResolver finds tags by what the user typed.
@@ -71,6 +73,13 @@ type Compiled struct {
 	// Unmatched are the bare words that are no tag and, compiled with
 	// Options.NoModel, match nothing; in query order, repeats kept.
 	Unmatched []string
+	// Words are the bare words searched by meaning (no tag, no sem:, ~
+	// or weight), in query order: plain search looks for them in the
+	// text index too.
+	Words []string
+	// TextTerms are the values of the query's text: terms, anywhere in
+	// it: what a result's snippet shows.
+	TextTerms []string
 }
 
 // Options change how Compile reads a query.
@@ -175,6 +184,7 @@ func compile(ctx context.Context, input string, r TagResolver, opt Options, uppe
 				break // matches nothing: c.term says so
 			}
 			if len(ids) == 0 {
+				out.Words = append(out.Words, t.Value)
 				if phrase >= 0 {
 					out.Semantic[phrase].Text += " " + t.Value
 				} else {
@@ -200,6 +210,7 @@ func compile(ctx context.Context, input string, r TagResolver, opt Options, uppe
 		return Compiled{Where: "1"}, err
 	}
 	out.Unmatched = c.unmatched
+	out.TextTerms = c.textTerms
 	return out, nil
 }
 
@@ -233,6 +244,7 @@ type compiler struct {
 	// unmatched are the bare words that are no tag, compiled to match
 	// nothing under Options.NoModel.
 	unmatched []string
+	textTerms []string // see Compiled.TextTerms
 }
 
 func (c *compiler) resolve(s string) ([]int64, error) {
@@ -425,6 +437,15 @@ func (c *compiler) term(t *Term) (string, error) {
 			s += " AND f.value LIKE " + c.arg("%"+escapeLike(t.Value)+"%") + ` ESCAPE '\'`
 		}
 		return s + ")", nil
+	case KindText:
+		// The text index's own search (store.TextFilter): the user's
+		// words are quoted there, never read as FTS syntax.
+		c.textTerms = append(c.textTerms, t.Value)
+		where, args := store.TextFilter([]string{t.Value})
+		c.args = append(c.args, args...)
+		return where, nil
+	case KindHasText:
+		return store.HasTextFilter, nil
 	case KindSemantic, KindLike, KindSort, KindHidden:
 		return "", errAt(t.Col, t.Len, "%s can only be combined with AND", t.Kind)
 	}

@@ -340,3 +340,46 @@ func TestTagStudioHabitsAgainstLibrary(t *testing.T) {
 		}
 	}
 }
+
+// TestTextTerms: text: searches the text index only (a word, or a quoted
+// phrase in its order), combines with the other terms, and has:text finds
+// every entry with words.
+func TestTextTerms(t *testing.T) {
+	ctx := context.Background()
+	db, ids := openFixture(t)
+	err := db.Tx(ctx, func(tx *store.Tx) error {
+		if err := tx.ReplaceText(ctx, ids["docs/report_100%.pdf"], "pdf", []store.TextUnit{
+			{Source: "pdf", Page: 3, Text: "Invoice 2024: exact phrase here"}}); err != nil {
+			return err
+		}
+		return tx.ReplaceText(ctx, ids["scans/scan.TIFF"], "ocr", []store.TextUnit{{Source: "ocr", Text: "phrase exact, said the café"}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string][]string{
+		`text:invoice`:                     {"docs/report_100%.pdf"},
+		`text:"exact phrase"`:              {"docs/report_100%.pdf"},
+		`text:exact text:phrase`:           {"docs/report_100%.pdf", "scans/scan.TIFF"},
+		`text:cafe`:                        {"scans/scan.TIFF"},
+		`text:phrase type:image`:           {"scans/scan.TIFF"},
+		`text:phrase AND NOT text:invoice`: {"scans/scan.TIFF"},
+		`has:text`:                         {"docs/report_100%.pdf", "scans/scan.TIFF"},
+		`NOT has:text type:document`:       nil,
+		`text:beach`:                       nil, // in a path, not in any text
+		`text:"NEAR(invoice here)"`:        nil,
+	}
+	for q, want := range cases {
+		c, err := Compile(ctx, q, dbTags{db})
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		got, err := paths(ctx, db, c)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: got %v, want %v", q, got, want)
+		}
+	}
+}

@@ -568,6 +568,13 @@ func prefixTerm(term *Term, pl, value string, vs valSpan) (Node, error) {
 		term.Kind, term.Bounds = KindDuration, b
 	case "artist", "album", "title", "author", "subject", "keywords", "genre", "codec":
 		term.Kind, term.Field = KindFact, pl
+	case "text":
+		term.Kind = KindText
+	case "has":
+		if lv != "text" {
+			return nil, vs.errf("unknown has: value %q; known: text", value)
+		}
+		term.Kind = KindHasText
 	case "iso", "width", "height", "size", "pages":
 		term.Kind = map[string]Kind{"iso": KindISO, "width": KindWidth, "height": KindHeight, "size": KindSize, "pages": KindPages}[pl]
 		b, err := parseNumBounds(value, vs, pl == "size")

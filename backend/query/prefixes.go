@@ -38,6 +38,8 @@ var Prefixes = []Prefix{
 	{Name: "keywords", Help: "a document's keywords"},
 	{Name: "genre", Help: "a song's genre"},
 	{Name: "codec", Help: "video or audio codec, e.g. codec:h264"},
+	{Name: "text", Help: `words inside documents: text:invoice, text:"exact phrase" (PDF, text, EPUB, office, XMP)`},
+	{Name: "has", Help: "has:text: files with words found inside", Complete: "has:text"},
 	{Name: "field", Help: "field:source=scanner, or field:source for any value"},
 	{Name: "like", Help: "pictures like this file"},
 	{Name: "sem", Help: "force a search by meaning"},

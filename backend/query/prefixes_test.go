@@ -13,7 +13,7 @@ import (
 // refuses, nor miss what it takes.
 func TestPrefixListIsTheParsers(t *testing.T) {
 	values := map[string]string{"type": "image", "mediatype": "image", "taken": "2023", "date": "2023", "iso": "100",
-		"width": ">10", "height": ">10", "size": ">1mb", "sort": "taken", "special": "untagged", "is": "untagged", "field": "note", "tag_id": "1011", "duration": ">2m", "pages": ">10"}
+		"width": ">10", "height": ">10", "size": ">1mb", "sort": "taken", "special": "untagged", "is": "untagged", "field": "note", "tag_id": "1011", "duration": ">2m", "pages": ">10", "has": "text"}
 	for _, p := range Prefixes {
 		for _, name := range append([]string{p.Name}, p.Aliases...) {
 			v := values[name]

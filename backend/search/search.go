@@ -286,6 +286,9 @@ type Hit struct {
 	EntryID int64
 	Path    string
 	Score   float64 // cosine similarity; NaN when the search had no semantic part
+	// Text is where the entry's text matched the query's words (a plain
+	// search's, or its text: terms), nil when it did not.
+	Text *store.TextHit
 }
 
 // Result of a search.
@@ -298,6 +301,10 @@ type Result struct {
 	// Note says something about how the query was read that the user
 	// should know, like NoModelNote; "" when nothing.
 	Note string
+	// FromText counts the entries whose text matched (up to the pool a
+	// fused search ranks); FromMeaning those ranked by meaning above the
+	// relevance cutoff. Both 0 when the search had no such part.
+	FromText, FromMeaning int
 }
 
 // NoModelNote is Result.Note when, for want of a model, the query's words
@@ -337,9 +344,17 @@ func (s *Service) Search(ctx context.Context, q string, opt Options) (Result, er
 	} else {
 		var qv []float32
 		qv, err = s.queryVector(ctx, c.Semantic, opt.LikePath)
-		if err == nil {
+		switch {
+		case err != nil:
+		case len(c.Words) > 0:
+			res, err = s.fused(ctx, qv, c.Words, where, args, sortKey, opt)
+		default:
 			res, err = s.semantic(ctx, qv, where, args, sortKey, opt, 0)
+			res.FromMeaning = max(res.Cutoff, 0)
 		}
+	}
+	if err == nil && len(c.TextTerms) > 0 {
+		err = s.withText(ctx, &res, c.TextTerms)
 	}
 	res.Took = time.Since(start)
 	if len(c.Unmatched) > 0 {

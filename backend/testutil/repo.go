@@ -41,3 +41,18 @@ func ORTLibrary(t testing.TB) string {
 	}
 	return p
 }
+
+// OCRModels is the folder of the PP-OCRv4 models tests read:
+// $TAGSIGHT_OCR_MODELS, else third_party/ocr-models/ (scripts/fetch-ocr-models.sh,
+// which make setup runs). Tests fail without it; they never skip.
+func OCRModels(t testing.TB) string {
+	t.Helper()
+	p := os.Getenv("TAGSIGHT_OCR_MODELS")
+	if p == "" {
+		p = filepath.Join(RepoRoot(t), "third_party", "ocr-models")
+	}
+	if _, err := os.Stat(filepath.Join(p, "ppocr_keys_v1.txt")); err != nil {
+		t.Fatalf("no OCR models: set TAGSIGHT_OCR_MODELS or run scripts/fetch-ocr-models.sh (make setup does) (%v)", err)
+	}
+	return p
+}

@@ -17,6 +17,8 @@ type BackfillOptions struct {
 	// Vectors adds the CLIP analyzer when a model is loaded (without one
 	// it is left out, not an error).
 	Vectors bool
+	// OCR adds the ocr analyzer when the library has OCR models and OCR on.
+	OCR     bool
 	Workers int // pictures decoded at once, default: CPU count
 	Report  func(done, total int, current string)
 
@@ -48,6 +50,12 @@ func (ws *Workspace) Backfill(ctx context.Context, o BackfillOptions) (BackfillR
 			return res, err
 		}
 		as = append(as, fa)
+	}
+	if o.OCR {
+		var err error
+		if as, err = ws.withOCR(as); err != nil {
+			return res, err
+		}
 	}
 	if len(as) == 0 {
 		return res, nil

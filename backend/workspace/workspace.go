@@ -171,6 +171,7 @@ type Workspace struct {
 	state   atomic.Pointer[State]
 	retired []*Model // replaced models not closed yet (see RetireAfter)
 	faces   atomic.Pointer[Faces]
+	ocr     atomic.Pointer[OCR]
 
 	// The in-memory search index has one writer, Sync, which follows the
 	// change log: what this process writes reaches it the same way as
@@ -223,6 +224,7 @@ func Open(ctx context.Context, root string, create bool, o ModelOptions, require
 	}
 	ws.state.Store(ws.newState(m, sm, err))
 	ws.loadFaces(ctx)
+	ws.loadOCR(ctx)
 	return ws, nil
 }
 
@@ -344,6 +346,7 @@ func (ws *Workspace) Index(ctx context.Context, opts library.ScanOptions, embed 
 		// Face models that do not load are reported by Faces().Err; the
 		// rest of the index runs.
 		opts.Analyzers, _, _ = ws.withFaces(ctx, opts.Analyzers)
+		opts.Analyzers, _ = ws.withOCR(opts.Analyzers)
 	}
 	res, err = ws.Lib.Scan(ctx, opts)
 	if clipA != nil && res.Analysis != nil {
@@ -395,6 +398,9 @@ func (ws *Workspace) Close() error {
 	}
 	if f := ws.Faces(); f.Engine != nil {
 		f.Engine.Close()
+	}
+	if o := ws.OCR(); o.Engine != nil {
+		o.Engine.Close()
 	}
 	return ws.Lib.Close()
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/tagsight/tagsight/backend/clip"
 	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/ort"
+	"github.com/tagsight/tagsight/backend/store"
 )
 
 // benchModel is a ViT-B/32-architecture model with random weights: the
@@ -250,7 +251,7 @@ func benchCLIP(ctx context.Context, rep *report, data string, images int) error 
 		return err
 	}
 	cli := filepath.Join(data, "tagsight")
-	if out, err := exec.Command("go", "build", "-o", cli, "./cmd/tagsight").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-tags", store.BuildTags, "-o", cli, "./cmd/tagsight").CombinedOutput(); err != nil {
 		return fmt.Errorf("build cli: %v: %s", err, out)
 	}
 	if _, err := ort.FindAndInit(""); err != nil {

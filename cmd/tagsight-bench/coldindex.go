@@ -18,6 +18,7 @@ import (
 	"github.com/tagsight/tagsight/backend/clip"
 	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/ort"
+	"github.com/tagsight/tagsight/backend/store"
 )
 
 // coldIndexCommand is what the cold-index case runs (LIB and MODEL are
@@ -147,7 +148,7 @@ func benchColdIndex(ctx context.Context, rep *report, data string, images int, p
 		return nil
 	}
 	cli := filepath.Join(data, "tagsight")
-	if out, err := exec.Command("go", "build", "-o", cli, "./cmd/tagsight").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-tags", store.BuildTags, "-o", cli, "./cmd/tagsight").CombinedOutput(); err != nil {
 		return fmt.Errorf("build cli: %v: %s", err, out)
 	}
 	if _, err := ort.FindAndInit(""); err != nil {

@@ -35,7 +35,7 @@ func main() {
 	data := flag.String("data", "build/bench-data", "folder for generated inputs (reused between runs)")
 	files := flag.Int("files", 10000, "files in the scan benchmark")
 	runs := flag.Int("runs", 15, "runs per decode measurement")
-	only := flag.String("only", "foundation,clip,embedlayout,query,live,batch,faces,scale,interactive,kinds", "comma-separated parts to run: foundation, clip, embedlayout, query, coldindex, live, batch, faces, scale, interactive, kinds")
+	only := flag.String("only", "foundation,clip,embedlayout,query,live,batch,faces,ocr,scale,interactive,kinds", "comma-separated parts to run: foundation, clip, embedlayout, query, coldindex, live, batch, faces, ocr, scale, interactive, kinds")
 	images := flag.Int("images", 200, "12 MP JPEGs in the end-to-end CLIP benchmark")
 	coldImages := flag.Int("cold-images", 300, "new 12 MP JPEGs in the cold-index benchmark")
 	prepare := flag.Bool("prepare", false, "coldindex: only generate the model and pictures")
@@ -48,6 +48,7 @@ func main() {
 	layoutBare := flag.Int("layout-bare", 96, "embedlayout: random inputs each layout embeds bare")
 	sizes := flag.String("sizes", "10000,30000,100000", "interactive: library sizes")
 	callRuns := flag.Int("call-runs", 30, "interactive: timed runs per call")
+	ocrRuns := flag.Int("ocr-runs", 5, "ocr: runs per picture and step")
 	kindRuns := flag.Int("kind-runs", 10, "kinds: runs per kind")
 	longVideo := flag.Bool("long-video", true, "kinds: also time a 10-minute 1080p video's poster against its whole decode")
 	flag.Parse()
@@ -139,6 +140,16 @@ func main() {
 		must(benchFaces(context.Background(), &rep, *data, *faceImages, *faceRuns))
 		fmt.Print(rep.String())
 		must(os.WriteFile(filepath.Join(*out, "faces.md"), []byte(rep.String()), 0o644))
+	}
+	if parts["ocr"] {
+		var rep report
+		rep.line("# OCR benchmark: character error rate and CPU per picture")
+		rep.line("")
+		rep.line("Recorded by `go run ./cmd/tagsight-bench %s` on %s (`make bench` runs it too; `go run ./cmd/tagsight-bench -only ocr` reproduces it).", strings.Join(os.Args[1:], " "), time.Now().UTC().Format("2006-01-02 15:04 MST"))
+		rep.line("Machine: %s, %d cores, %s %s/%s.", cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		must(benchOCR(context.Background(), &rep, *data, *ocrRuns))
+		fmt.Print(rep.String())
+		must(os.WriteFile(filepath.Join(*out, "ocr.md"), []byte(rep.String()), 0o644))
 	}
 	if parts["scale"] {
 		var rep report

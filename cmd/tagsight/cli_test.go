@@ -32,12 +32,12 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	bin = filepath.Join(dir, "tagsight")
-	args := []string{"build", "-o", bin, "."}
+	args := []string{"build", "-tags", store.BuildTags, "-o", bin, "."}
 	if raceBuild {
 		// Under the race detector the CLI is raced too: serve, watch and
 		// two-process indexing run in it, not in the test. It stops at its
 		// first race (exit status 66), failing the test that ran it.
-		args = []string{"build", "-race", "-o", bin, "."}
+		args = []string{"build", "-tags", store.BuildTags, "-race", "-o", bin, "."}
 		os.Setenv("GORACE", "halt_on_error=1 exitcode=66")
 	}
 	out, err := exec.Command("go", args...).CombinedOutput()

@@ -12,6 +12,7 @@ import (
 	"github.com/tagsight/tagsight/backend/clip"
 	"github.com/tagsight/tagsight/backend/faces"
 	"github.com/tagsight/tagsight/backend/modelhub"
+	"github.com/tagsight/tagsight/backend/ocr"
 	"github.com/tagsight/tagsight/backend/workspace"
 )
 
@@ -162,6 +163,10 @@ reported as unchecked: nothing vouches for it.`,
 func checkModelDir(h *modelhub.Hub, name, dir string) error {
 	if e, err := h.Catalog.Find(name); err == nil && e.KindOf() == modelhub.KindFaces {
 		_, err := faces.FindModels(dir)
+		return err
+	}
+	if e, err := h.Catalog.Find(name); err == nil && e.KindOf() == modelhub.KindOCR {
+		_, err := ocr.FindModels(dir)
 		return err
 	}
 	_, err := clip.LoadModelDir(dir)

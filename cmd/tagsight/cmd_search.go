@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/tagsight/tagsight/backend/query"
 	"github.com/tagsight/tagsight/backend/search"
+	"github.com/tagsight/tagsight/backend/store"
 	"github.com/tagsight/tagsight/backend/workspace"
 )
 
@@ -20,7 +22,30 @@ func openSearch(cmd *cobra.Command, root string, mf modelFlags, needModel bool) 
 
 type resultJSON struct {
 	jsonPath
-	Score *float64 `json:"score,omitempty"`
+	Score *float64  `json:"score,omitempty"`
+	Text  *textJSON `json:"text,omitempty"`
+}
+
+// textJSON is where a result's words matched: the snippet marks them
+// between U+E000 and U+E001, as the API's does.
+type textJSON struct {
+	Snippet string `json:"snippet"`
+	Source  string `json:"source"`
+	Page    int    `json:"page,omitempty"`
+	Line    int    `json:"line,omitempty"`
+}
+
+// textLine is a text hit for a terminal: its place, and the snippet with
+// the matched words in [brackets], on one line.
+func textLine(t *textJSON) string {
+	where := t.Source
+	if t.Page > 0 {
+		where += fmt.Sprintf(" p. %d", t.Page)
+	} else if t.Line > 0 {
+		where += fmt.Sprintf(" line %d", t.Line)
+	}
+	s := strings.NewReplacer(store.HitOpen, "[", store.HitClose, "]", "\n", " ", "\r", " ", "\t", " ").Replace(t.Snippet)
+	return where + ": " + s
 }
 
 func printResults(cmd *cobra.Command, res search.Result, asJSON bool) error {
@@ -28,6 +53,9 @@ func printResults(cmd *cobra.Command, res search.Result, asJSON bool) error {
 	list := make([]resultJSON, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		r := resultJSON{jsonPath: encPath(h.Path)}
+		if t := h.Text; t != nil {
+			r.Text = &textJSON{Snippet: t.Snippet, Source: t.Source, Page: t.Page, Line: t.Line}
+		}
 		if !math.IsNaN(h.Score) {
 			sc := h.Score
 			r.Score = &sc
@@ -42,6 +70,9 @@ func printResults(cmd *cobra.Command, res search.Result, asJSON bool) error {
 		if res.Note != "" {
 			body["note"] = res.Note
 		}
+		if res.FromText > 0 || res.FromMeaning > 0 {
+			body["from_text"], body["from_meaning"] = res.FromText, res.FromMeaning
+		}
 		return writeJSON(out, body)
 	}
 	if res.Note != "" {
@@ -55,6 +86,9 @@ func printResults(cmd *cobra.Command, res search.Result, asJSON bool) error {
 			fmt.Fprintf(out, "%.4f  %s\n", *r.Score, r.Path)
 		} else {
 			fmt.Fprintln(out, r.Path)
+		}
+		if r.Text != nil {
+			fmt.Fprintln(out, "        "+textLine(r.Text))
 		}
 	}
 	return nil

@@ -35,7 +35,8 @@ func main() {
 		must(fmt.Errorf("%s is not a library: run `go run ./cmd/tagsight-bench -only query` first", *lib))
 	}
 	bin := filepath.Join(os.TempDir(), "tagsight-ui-bench")
-	if o, err := exec.Command("go", "build", "-o", bin, "./cmd/tagsight").CombinedOutput(); err != nil {
+	// sqlite_fts5: the build tag every Tagsight build needs (store.BuildTags).
+	if o, err := exec.Command("go", "build", "-tags", "sqlite_fts5", "-o", bin, "./cmd/tagsight").CombinedOutput(); err != nil {
 		must(fmt.Errorf("build: %v: %s", err, o))
 	}
 	cfg, _ := os.MkdirTemp("", "ui-bench-cfg")

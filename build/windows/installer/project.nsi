@@ -116,6 +116,13 @@ Section
         File "${TAGSIGHT_STAGE}\dxil.dll"
     !endif
     File "${TAGSIGHT_STAGE}\README.txt"
+    # ffmpeg/ffprobe (LGPL) beside the exes, with their licence and source.
+    !if /FileExists "${TAGSIGHT_STAGE}\ffmpeg.exe"
+        File "${TAGSIGHT_STAGE}\ffmpeg.exe"
+        File "${TAGSIGHT_STAGE}\ffprobe.exe"
+        File "${TAGSIGHT_STAGE}\FFMPEG-LICENSE.txt"
+        File "${TAGSIGHT_STAGE}\FFMPEG-SOURCE.txt"
+    !endif
 
     CreateShortcut "$SMPROGRAMS\${INFO_PRODUCTNAME}.lnk" "$INSTDIR\${PRODUCT_EXECUTABLE}"
     CreateShortCut "$DESKTOP\${INFO_PRODUCTNAME}.lnk" "$INSTDIR\${PRODUCT_EXECUTABLE}"

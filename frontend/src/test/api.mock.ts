@@ -88,6 +88,8 @@ export function apiMock() {
     search: vi.fn(async () => ({ items: [], total: 0, cutoff: null, semantic: false, error: null, took_ms: 1 })),
     similar: vi.fn(),
     entry: vi.fn(),
+    archiveEntries: vi.fn(async () => ({ members: [], total: 0, unpacked: 0 })),
+    pageUrl: vi.fn((u: string, page: number) => (page <= 1 ? u : `${u}${u.includes('?') ? '&' : '?'}page=${page}`)),
     selectionTags: vi.fn(async () => ({ all: [], some: [] })),
     suggestions: vi.fn(async () => []),
     acceptSuggestion: vi.fn(async () => 1),

@@ -14,6 +14,7 @@
 import * as runtime from '../../../wailsjs/runtime/runtime';
 import type {
   Access,
+  ArchiveListing,
   AutocompleteItem,
   CatalogModel,
   ConflictPolicy,
@@ -202,6 +203,13 @@ export const libraryInfo = () => call<LibraryInfo | null>('LibraryInfo');
 export const search = (req: SearchRequest) => call<SearchResult>('Search', req);
 export const similar = (id: number, limit: number) => call<SearchResult>('Similar', id, limit);
 export const entry = (id: number) => call<EntryDetail>('Entry', id);
+/** The first `limit` files inside an archive, e-book or comic, and how many it holds in all. */
+export const archiveEntries = (id: number, limit: number) => call<ArchiveListing>('ArchiveEntries', id, limit);
+
+/** A preview URL (/preview/ID?v=…) for a document's page N (from 1). */
+export function pageUrl(preview: string, page: number): string {
+  return page <= 1 ? preview : `${preview}${preview.includes('?') ? '&' : '?'}page=${page}`;
+}
 export const selectionTags = (ids: number[]) => call<SelectionTags>('SelectionTags', ids);
 export const suggestions = (id: number) => call<Suggestion[]>('Suggestions', id);
 export const acceptSuggestion = (tagId: number, ids: number[]) => call<number>('AcceptSuggestion', tagId, ids);

@@ -21,6 +21,22 @@ export interface Access {
   media_expires?: number;
 }
 
+/** ArchiveListing is the head of an archive's listing for the inspector. */
+export interface ArchiveListing {
+  /** the first ones, in the archive's order */
+  members: ArchiveMember[];
+  /** members in all */
+  total: number;
+  unpacked: number;
+}
+
+/** ArchiveMember is one file inside an archive. */
+export interface ArchiveMember {
+  name: string;
+  /** declared unpacked size; -1 when the archive does not say */
+  size: number;
+}
+
 /** AutocompleteItem completes the word being typed. */
 export interface AutocompleteItem {
   kind: 'tag' | 'prefix' | 'history';
@@ -220,6 +236,11 @@ export interface Item {
   facts?: Facts;
   /** Label is the tile's corner label: a duration ("1:23") or pages ("12 p"). */
   label?: string;
+  /**
+   * Text is where the file's words matched the search (a plain search's
+   * words, or its text: terms); absent when they did not.
+   */
+  text?: TextHit;
 }
 
 /** Job is the public state of a job. */
@@ -343,6 +364,12 @@ export interface SearchResult {
   took_ms: number;
   /** how the query was read, when the user should know (no model: words that are not tags matched nothing); "" when nothing */
   note?: string;
+  /**
+   * FromText counts the files whose words matched; FromMeaning those
+   * ranked by meaning above the cutoff (absent when the search had no such part).
+   */
+  from_text?: number;
+  from_meaning?: number;
 }
 
 /** SelectionTags are the tags of a multi-selection. */
@@ -403,6 +430,33 @@ export interface TagPatch {
   remove_alias?: string;
   add_parent?: number;
   remove_parent?: number;
+}
+
+/** TextBox is where a match lies on the picture, 0..1 from its top-left. */
+export interface TextBox {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** TextHit is where a file's text matched a search. */
+export interface TextHit {
+  /**
+   * Snippet is the text around the match, each matched word between
+   * U+E000 and U+E001 (private-use characters no stored text keeps):
+   * show it as text, marking what lies between them, never as markup.
+   */
+  snippet: string;
+  /** body, pdf, epub, office, xmp, ocr */
+  source: string;
+  /** 1-based page, slide or chapter; 0 when none */
+  page: number;
+  /** 1-based line (text) or paragraph (documents); 0 when none */
+  line: number;
+  /** into a video (OCR of a frame) */
+  at_ms: number;
+  box?: TextBox;
 }
 
 /**

@@ -102,4 +102,19 @@ describe('Inspector, every kind', () => {
     await show(detail(10, { name: 'gone.mp4', media_type: 'video', missing: true, facts: { duration: 5 } }));
     expect(screen.queryByTestId('player')).toBeNull();
   });
+
+  it("lists an archive's files under its facts", async () => {
+    vi.mocked(api.archiveEntries).mockResolvedValue({ members: [{ name: 'a/one.txt', size: 3 }], total: 1, unpacked: 3 });
+    await show(detail(11, { name: 'b.zip', path: 'b.zip', media_type: 'archive', format: 'zip', facts: { entries: 1 } }));
+    const sec = await screen.findByTestId('archive-list');
+    expect(sec.querySelector('li')?.textContent).toBe('a/one.txt3 B');
+    expect(api.archiveEntries).toHaveBeenCalledWith(11, 50);
+  });
+
+  it('asks to select a file, not a picture, when nothing is selected', () => {
+    const app = new AppState(0);
+    render(Inspector, { inspector: app.inspector, selection: app.selection, search: app.search, tags: app.tags, toasts: app.toasts });
+    expect(screen.getByText('Select a file to see its details and tags.')).toBeTruthy();
+    expect(document.body.textContent).not.toMatch(/select a picture/i);
+  });
 });

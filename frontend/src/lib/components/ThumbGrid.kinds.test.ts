@@ -21,6 +21,20 @@ async function grid(items: Item[]) {
 }
 
 describe('ThumbGrid tiles of every kind', () => {
+  it('shows where a text hit matched, on its tile', async () => {
+    const tiles = await grid([
+      makeItem(1, {
+        path: 'd/report.pdf', name: 'report.pdf', media_type: 'document', format: 'pdf',
+        text: { snippet: 'the \ue000invoice\ue001 is due', source: 'pdf', page: 3, line: 0, at_ms: 0 },
+      }),
+      makeItem(2, { path: 'p/a.jpg', name: 'a.jpg' }),
+    ]);
+    const hit = within(tiles['d/report.pdf']).getByTestId('text-hit');
+    expect(hit.querySelector('mark')!.textContent).toBe('invoice');
+    expect(within(hit).getByTestId('text-hit-place').textContent).toBe('p. 3');
+    expect(within(tiles['p/a.jpg']).queryByTestId('text-hit')).toBeNull();
+  });
+
   it('shows a video poster with its duration, name and type badge', async () => {
     const tiles = await grid([
       makeItem(1, { path: 'v/clip.mp4', name: 'clip.mp4', media_type: 'video', format: 'mp4', thumb: '/thumb/1?v=a', label: '0:03' }),

@@ -1,0 +1,101 @@
+package testutil
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"strings"
+)
+
+// TextPDF writes a PDF by hand whose page i shows pages[i] as one line of
+// Helvetica (a standard font: nothing embedded) in WinAnsi encoding, so
+// Latin-1 letters like é are text too; objects in order, the xref table
+// with their offsets.
+func TextPDF(pages []string) []byte {
+	n := len(pages)
+	kids := make([]string, n)
+	for i := range n {
+		kids[i] = fmt.Sprintf("%d 0 R", 4+2*i)
+	}
+	objs := []string{"<< /Type /Catalog /Pages 2 0 R >>",
+		fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), n),
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"}
+	for i, text := range pages {
+		content := fmt.Sprintf("BT /F1 18 Tf 40 250 Td (%s) Tj ET", pdfString(text))
+		objs = append(objs,
+			fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 300] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>", 5+2*i),
+			fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content))
+	}
+	var b strings.Builder
+	b.WriteString("%PDF-1.4\n")
+	offs := make([]int, len(objs))
+	for i, o := range objs {
+		offs[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, o := range offs {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return []byte(b.String())
+}
+
+// pdfString escapes s for a PDF literal string, Latin-1 letters as octal.
+func pdfString(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '(' || r == ')' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x80:
+			b.WriteRune(r)
+		case r < 0x100:
+			fmt.Fprintf(&b, "\\%03o", r)
+		default:
+			b.WriteByte('?')
+		}
+	}
+	return b.String()
+}
+
+// Zip writes a zip of the named files, in the order given (name, content,
+// name, content, …): the way DOCX, PPTX, ODT and EPUB files are made.
+func Zip(files ...string) []byte {
+	var buf bytes.Buffer
+	w := zip.NewWriter(&buf)
+	for i := 0; i+1 < len(files); i += 2 {
+		f, err := w.Create(files[i])
+		if err != nil {
+			panic(err)
+		}
+		f.Write([]byte(files[i+1]))
+	}
+	if err := w.Close(); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}
+
+// DOCX is a minimal Word document whose paragraphs are paras, each split
+// into two runs where it has a space (as Word splits runs), a tab between
+// the first two words of the first.
+func DOCX(paras ...string) []byte {
+	var body strings.Builder
+	for _, p := range paras {
+		a, rest, _ := strings.Cut(p, " ")
+		fmt.Fprintf(&body, `<w:p><w:pPr><w:pStyle w:val="Normal"/></w:pPr><w:r><w:t>%s</w:t></w:r><w:r><w:t xml:space="preserve"> %s</w:t></w:r></w:p>`,
+			xmlEscape(a), xmlEscape(rest))
+	}
+	doc := `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>` + body.String() +
+		`<w:sectPr/></w:body></w:document>`
+	return Zip("[Content_Types].xml", `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>`,
+		"word/document.xml", doc)
+}
+
+func xmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
