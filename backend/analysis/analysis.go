@@ -38,13 +38,17 @@ import (
 type Need struct {
 	Short, Long int
 	Facts       bool
+	// Frames asks for the file's frames (a video's keyframes, through its
+	// kind's media.Framer) with their short side at least this; 0: none.
+	Frames int
 }
 
 func (n Need) pixels() bool { return n.Short > 0 || n.Long > 0 }
 
 // Join is the Need that meets both n and o.
 func (n Need) Join(o Need) Need {
-	return Need{Short: max(n.Short, o.Short), Long: max(n.Long, o.Long), Facts: n.Facts || o.Facts}
+	return Need{Short: max(n.Short, o.Short), Long: max(n.Long, o.Long), Facts: n.Facts || o.Facts,
+		Frames: max(n.Frames, o.Frames)}
 }
 
 // Enough says whether a w×h decode meets n: what the pipeline asks the
@@ -64,6 +68,12 @@ type Picture struct {
 	FactsErr  error // reading the facts failed (what was read is in Facts)
 	Image     *image.RGBA
 	DecodeErr error // why Image is nil when pixels were needed
+	// Frames are the file's frames when a pending analyzer asks for them
+	// (Need.Frames), read in the same visit to the file; FramesErr says
+	// why there are none or not all (media.ErrUnsupported: the kind has
+	// none).
+	Frames    []media.Frame
+	FramesErr error
 }
 
 // Item is one entry to analyze.
@@ -591,6 +601,13 @@ func analyze(ctx context.Context, it *Item, opts Options) (w *work, decoded bool
 		} else {
 			p.Image = nil
 		}
+	}
+	if p.InfoErr == nil && need.Frames > 0 {
+		short := need.Frames
+		p.FramesErr = src.Frames(ctx, opts.Limits, func(w, h int) bool { return min(w, h) >= short }, func(f media.Frame) error {
+			p.Frames = append(p.Frames, f)
+			return nil
+		})
 	}
 	src.Close()
 	it.Data, src = nil, nil // the item waits for the writer: keep no file in memory
