@@ -111,6 +111,9 @@ func (a *API) items(ctx context.Context, ws *workspace.Workspace, hits []search.
 			sc := h.Score
 			it.Score = &sc
 		}
+		if h.Moment != nil {
+			it.Moment = momentOf(*h.Moment)
+		}
 		out = append(out, it)
 	}
 	return out, nil
@@ -129,6 +132,7 @@ func (a *API) result(ctx context.Context, ws *workspace.Workspace, res search.Re
 	out.Items, err = a.items(ctx, ws, res.Hits)
 	out.Total, out.Semantic, out.TookMs = res.Total, res.Semantic, float64(res.Took.Microseconds())/1000
 	out.Note = res.Note
+	out.FromFrames = res.FromFrames
 	if res.Semantic && res.Cutoff >= 0 {
 		c := res.Cutoff
 		out.Cutoff = &c

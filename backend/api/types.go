@@ -101,6 +101,9 @@ type Item struct {
 	Facts *facts.Facts `json:"facts,omitempty"`
 	// Label is the tile's corner label: a duration ("1:23") or pages ("12 p").
 	Label string `json:"label,omitempty"`
+	// Moment is a video's best matching frame in a search (its tile and
+	// time); absent otherwise.
+	Moment *Moment `json:"moment,omitempty"`
 }
 
 // SearchRequest asks for a page of results.
@@ -130,6 +133,9 @@ type SearchResult struct {
 	Error    *QueryError `json:"error"`
 	TookMs   float64     `json:"took_ms"`
 	Note     string      `json:"note,omitempty"` // how the query was read, when the user should know (no model: words that are not tags matched nothing); "" when nothing
+	// FromFrames counts the results up to this page's end that a video's
+	// frame ranks (issue 21: counts by where hits come from).
+	FromFrames int `json:"from_frames,omitempty"`
 }
 
 // TagPatch changes a tag; nil fields stay.

@@ -87,6 +87,8 @@ export function apiMock() {
     access: vi.fn(async () => ({ role: 'full', web: true, upload_limit: 200 << 20 })),
     search: vi.fn(async () => ({ items: [], total: 0, cutoff: null, semantic: false, error: null, took_ms: 1 })),
     similar: vi.fn(),
+    similarFrame: vi.fn(),
+    moments: vi.fn(async () => []),
     entry: vi.fn(),
     selectionTags: vi.fn(async () => ({ all: [], some: [] })),
     suggestions: vi.fn(async () => []),

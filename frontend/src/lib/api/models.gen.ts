@@ -216,6 +216,11 @@ export interface Item {
   facts?: Facts;
   /** Label is the tile's corner label: a duration ("1:23") or pages ("12 p"). */
   label?: string;
+  /**
+   * Moment is a video's best matching frame in a search (its tile and
+   * time); absent otherwise.
+   */
+  moment?: Moment;
 }
 
 /** Job is the public state of a job. */
@@ -266,6 +271,16 @@ export interface ModelState {
   vectors: number;
   /** pictures still waiting for a vector */
   pending: number;
+}
+
+/** Moment is a frame of a video: where to play from and what it shows. */
+export interface Moment {
+  frame_id: number;
+  at_ms: number;
+  /** similarity to the query; absent without one */
+  score?: number;
+  /** URL of the frame's tile */
+  thumb: string;
 }
 
 /** NameSuggestion is a named person an unassigned face looks like. */
@@ -339,6 +354,11 @@ export interface SearchResult {
   took_ms: number;
   /** how the query was read, when the user should know (no model: words that are not tags matched nothing); "" when nothing */
   note?: string;
+  /**
+   * FromFrames counts the results up to this page's end that a video's
+   * frame ranks (issue 21: counts by where hits come from).
+   */
+  from_frames?: number;
 }
 
 /** SelectionTags are the tags of a multi-selection. */
