@@ -42,7 +42,12 @@ func (a *API) Moments(id int64, query string, limit int) ([]Moment, error) {
 	if err != nil {
 		return nil, err
 	}
-	ms, err := ws.Now().Search.Moments(a.ctx(), id, query, limit)
+	ctx := a.ctx()
+	var likePath func(string) (string, error)
+	if a.opts.Web { // like: names pictures of the library only, as in Search
+		likePath = func(p string) (string, error) { return libraryPicture(ctx, ws, p) }
+	}
+	ms, err := ws.Now().Search.Moments(ctx, id, query, limit, likePath)
 	if err != nil {
 		return nil, err
 	}

@@ -193,8 +193,9 @@ func withFrames(hits []knn.Hit, best map[int64]knn.Hit) ([]knn.Hit, map[int64]bo
 
 // Moments lists an entry's frames best first for a search-bar query's
 // meaning (at most limit; limit <= 0: all), or in time order with NaN
-// scores when the query has no meaning to score by.
-func (s *Service) Moments(ctx context.Context, entryID int64, q string, limit int) ([]Moment, error) {
+// scores when the query has no meaning to score by. likePath vets the
+// query's like: paths as Options.LikePath does for Search.
+func (s *Service) Moments(ctx context.Context, entryID int64, q string, limit int, likePath func(string) (string, error)) ([]Moment, error) {
 	if s.model.ID == 0 {
 		return nil, ErrNoModel
 	}
@@ -209,7 +210,7 @@ func (s *Service) Moments(ctx context.Context, entryID int64, q string, limit in
 			return nil, err
 		}
 		if len(c.Semantic) > 0 {
-			if qv, err = s.queryVector(ctx, c.Semantic, nil); err != nil {
+			if qv, err = s.queryVector(ctx, c.Semantic, likePath); err != nil {
 				return nil, err
 			}
 		}

@@ -112,7 +112,7 @@ func TestVideoMomentSearch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms, err := svc.Moments(ctx, vid.ID, "blue", 0)
+	ms, err := svc.Moments(ctx, vid.ID, "blue", 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
