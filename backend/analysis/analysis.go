@@ -4,7 +4,8 @@
 // turned on later): open the file once, read its headers, decode it once
 // at the largest size any pending analyzer needs (orientation applied
 // once), hand that picture to each analyzer (thumbnail, metadata, CLIP
-// vector, faces, …), and save everything an entry got in one batched
+// vector, faces, …) and, to those that ask (Need.Frames), the file's frames
+// read in the same visit (a video's keyframes), and save everything an entry got in one batched
 // writer. Files of every kind go the same way: their kind's decoder
 // (media.Decoder) reads their facts and decodes their poster (a video's
 // representative frame), which the analyzers see as they see a photo.

@@ -340,7 +340,8 @@ func (ws *Workspace) framesAnalyzer(st *State) *vectors.FramesAnalyzer {
 
 // Index scans the library and runs every analyzer over what needs it in
 // one pass, each picture decoded once: metadata, thumbnail and, when embed
-// is set and a model is loaded, the CLIP vector (emb is then its result,
+// is set and a model is loaded, the CLIP vector and a video's moments (its
+// keyframes' vectors; emb is then the CLIP analyzer's result,
 // else nil). The model's sessions are created while the first pictures
 // decode.
 func (ws *Workspace) Index(ctx context.Context, opts library.ScanOptions, embed bool) (res library.ScanResult, emb *vectors.Result, err error) {
