@@ -4,7 +4,8 @@
 // turned on later): open the file once, read its headers, decode it once
 // at the largest size any pending analyzer needs (orientation applied
 // once), hand that picture to each analyzer (thumbnail, metadata, CLIP
-// vector, faces, …), and save everything an entry got in one batched
+// vector, faces, …) and, to those that ask (Need.Frames), the file's frames
+// read in the same visit (a video's keyframes), and save everything an entry got in one batched
 // writer. Files of every kind go the same way: their kind's decoder
 // (media.Decoder) reads their facts and decodes their poster (a video's
 // representative frame), which the analyzers see as they see a photo.
@@ -40,13 +41,17 @@ type Need struct {
 	Short, Long int
 	Facts       bool
 	Text        bool
+	// Frames asks for the file's frames (a video's keyframes, through its
+	// kind's media.Framer) with their short side at least this; 0: none.
+	Frames int
 }
 
 func (n Need) pixels() bool { return n.Short > 0 || n.Long > 0 }
 
 // Join is the Need that meets both n and o.
 func (n Need) Join(o Need) Need {
-	return Need{Short: max(n.Short, o.Short), Long: max(n.Long, o.Long), Facts: n.Facts || o.Facts, Text: n.Text || o.Text}
+	return Need{Short: max(n.Short, o.Short), Long: max(n.Long, o.Long), Facts: n.Facts || o.Facts,
+		Text: n.Text || o.Text, Frames: max(n.Frames, o.Frames)}
 }
 
 // Enough says whether a w×h decode meets n: what the pipeline asks the
@@ -71,6 +76,12 @@ type Picture struct {
 	// all there (media.ErrUnsupported: the kind has none).
 	Text    []media.TextUnit
 	TextErr error
+	// Frames are the file's frames when a pending analyzer asks for them
+	// (Need.Frames), read in the same visit to the file; FramesErr says
+	// why there are none or not all (media.ErrUnsupported: the kind has
+	// none).
+	Frames    []media.Frame
+	FramesErr error
 }
 
 // Item is one entry to analyze.
@@ -604,6 +615,13 @@ func analyze(ctx context.Context, it *Item, opts Options) (w *work, decoded bool
 		} else {
 			p.Image = nil
 		}
+	}
+	if p.InfoErr == nil && need.Frames > 0 {
+		short := need.Frames
+		p.FramesErr = src.Frames(ctx, opts.Limits, func(w, h int) bool { return min(w, h) >= short }, func(f media.Frame) error {
+			p.Frames = append(p.Frames, f)
+			return nil
+		})
 	}
 	src.Close()
 	it.Data, src = nil, nil // the item waits for the writer: keep no file in memory

@@ -176,6 +176,7 @@ func newHTTPFace(a *API, o HTTPOptions) (*httpFace, http.Handler) {
 	mux.HandleFunc("GET /preview/{id}", h.servePreview)
 	mux.HandleFunc("GET /file/{id}", h.serveFile)
 	mux.HandleFunc("GET /face/{id}", h.serveFace)
+	mux.HandleFunc("GET /frame/{id}", h.serveFrame)
 	if o.Assets != nil {
 		mux.Handle("GET /", assetHandler(o.Assets))
 	}

@@ -73,7 +73,7 @@ func mediaRoute(r *http.Request) bool {
 	if p == "/api/events" {
 		return true
 	}
-	for _, prefix := range []string{"/thumb/", "/preview/", "/file/", "/face/"} {
+	for _, prefix := range []string{"/thumb/", "/preview/", "/file/", "/face/", "/frame/"} {
 		if strings.HasPrefix(p, prefix) {
 			return true
 		}
@@ -89,7 +89,7 @@ func shellRoute(r *http.Request) bool {
 		return false
 	}
 	p := path.Clean("/" + r.URL.Path)
-	for _, prefix := range []string{"/api/", "/thumb/", "/preview/", "/file/", "/face/"} {
+	for _, prefix := range []string{"/api/", "/thumb/", "/preview/", "/file/", "/face/", "/frame/"} {
 		if strings.HasPrefix(p+"/", prefix) {
 			return false
 		}

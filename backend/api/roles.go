@@ -39,6 +39,8 @@ var methodRoles = map[string]Role{
 	"LibraryInfo":       WebRead, // the web gets the library's name, not its folder
 	"Search":            WebRead, // like: takes library paths only over the web
 	"Similar":           WebRead,
+	"SimilarFrame":      WebRead,
+	"Moments":           WebRead,
 	"Entry":             WebRead,
 	"ArchiveEntries":    WebRead, // bounded, through the scan's reader
 	"MediaBase":         WebRead, // "" over the web: media come from the page's origin

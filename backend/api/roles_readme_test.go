@@ -441,8 +441,36 @@ func readArgs(l *rolesLibrary, name string) ([]any, bool) {
 		"People":         {true},
 		"PersonFaces":    {pid, 0},
 		"FaceSettings":   {},
+		"Moments":        {l.ids["red0.jpg"], "red", 3},
+		"SimilarFrame":   {rolesFrame(l), 5},
 	}[name]
 	return args, ok
+}
+
+// rolesFrame gives red0.jpg a frame (the fixture has no video; a frame
+// is a frame to the roles) and returns its id.
+func rolesFrame(l *rolesLibrary) int64 {
+	ws, err := l.a.workspace()
+	if err != nil {
+		return 0
+	}
+	ctx := context.Background()
+	m := ws.Now().StoreModel
+	id := l.ids["red0.jpg"]
+	v, err := ws.Lib.DB.Vector(ctx, m, id)
+	if err != nil {
+		return 0
+	}
+	if err := ws.Lib.DB.Tx(ctx, func(tx *store.Tx) error {
+		return store.ReplaceFrames(ctx, tx, m, id, []store.Frame{{AtMS: 0, Vec: v}})
+	}); err != nil {
+		return 0
+	}
+	fs, err := ws.Lib.DB.FramesOf(ctx, m, []int64{id})
+	if err != nil || len(fs[id]) == 0 {
+		return 0
+	}
+	return fs[id][0].ID
 }
 
 // TestRolesAsWritten holds the server to the README's table of roles.

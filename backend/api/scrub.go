@@ -29,7 +29,7 @@ var (
 )
 
 // ownURLs are the face's own routes, which answers name on purpose.
-var ownURLs = []string{"/thumb/", "/preview/", "/file/", "/face/", "/api/"}
+var ownURLs = []string{"/thumb/", "/preview/", "/file/", "/face/", "/frame/", "/api/"}
 
 // scrubText hides the server's paths and addresses in a message: an
 // absolute path becomes "…/" and its last element, an address "…".

@@ -117,6 +117,9 @@ func (a *API) items(ctx context.Context, ws *workspace.Workspace, hits []search.
 				it.Text.Box = &TextBox{X: b.X, Y: b.Y, W: b.W, H: b.H}
 			}
 		}
+		if h.Moment != nil {
+			it.Moment = momentOf(*h.Moment)
+		}
 		out = append(out, it)
 	}
 	return out, nil
@@ -136,6 +139,7 @@ func (a *API) result(ctx context.Context, ws *workspace.Workspace, res search.Re
 	out.Total, out.Semantic, out.TookMs = res.Total, res.Semantic, float64(res.Took.Microseconds())/1000
 	out.Note = res.Note
 	out.FromText, out.FromMeaning = res.FromText, res.FromMeaning
+	out.FromFrames = res.FromFrames
 	if res.Semantic && res.Cutoff >= 0 {
 		c := res.Cutoff
 		out.Cutoff = &c

@@ -104,6 +104,9 @@ type Item struct {
 	// Text is where the file's words matched the search (a plain search's
 	// words, or its text: terms); absent when they did not.
 	Text *TextHit `json:"text,omitempty"`
+	// Moment is a video's best matching frame in a search (its tile and
+	// time); absent otherwise.
+	Moment *Moment `json:"moment,omitempty"`
 }
 
 // TextHit is where a file's text matched a search.
@@ -158,6 +161,9 @@ type SearchResult struct {
 	// ranked by meaning above the cutoff (absent when the search had no such part).
 	FromText    int `json:"from_text,omitempty"`
 	FromMeaning int `json:"from_meaning,omitempty"`
+	// FromFrames counts the results up to this page's end that a video's
+	// frame ranks (issue 21: counts by where hits come from).
+	FromFrames int `json:"from_frames,omitempty"`
 }
 
 // TagPatch changes a tag; nil fields stay.

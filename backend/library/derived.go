@@ -18,10 +18,13 @@ const (
 	Thumbs    = "thumbs"   // the thumbnail analyzer's, one per content and size
 	Previews  = "previews" // the large pictures the viewer asks for, made on demand
 	FaceCrops = "faces"    // the People view's face crops, one per face of a content
+	// FrameTiles are a video's moments: one JPEG per kept keyframe of a
+	// content, the variant its time in milliseconds.
+	FrameTiles = "frames"
 )
 
 // derivedKinds are the folders Derived owns and prunes.
-var derivedKinds = []string{Thumbs, Previews, FaceCrops}
+var derivedKinds = []string{Thumbs, Previews, FaceCrops, FrameTiles}
 
 // staleTemp is how old a temporary file left by a crashed write (or a
 // search by file) must be before Prune removes it: far longer than any
@@ -29,7 +32,7 @@ var derivedKinds = []string{Thumbs, Previews, FaceCrops}
 const staleTemp = time.Hour
 
 // Derived is the one owner of the files Tagsight makes from a picture's
-// content under .tagsight/ (thumbnails, previews, face crops): it alone
+// content under .tagsight/ (thumbnails, previews, face crops, video moments): it alone
 // knows their layout, writes them (atomically, through folders reached
 // without following a link), opens them for serving, and removes those
 // whose content no entry has any more. Files are named after the content,

@@ -45,8 +45,8 @@ type Frame struct {
 
 // Framer is a Decoder that can give several frames of a file (a video's
 // keyframes, a document's pages), each to yield in order until it returns
-// an error. Only the poster is used yet; this is the shape the rest will
-// take.
+// an error. The video decoder's keyframes feed the frames analyzer (video
+// moments); documents' pages do not use it yet.
 type Framer interface {
 	Decoder
 	Frames(ctx context.Context, src *Source, lim Limits, enough func(w, h int) bool, yield func(Frame) error) error

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -110,4 +111,67 @@ func (c *cappedBuffer) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	return c.Buffer.Write(p)
+}
+
+// streamTool runs a decoder's program whose output is read as it comes
+// (a video's keyframes): read gets its standard output and the frame
+// times its error output carries (lineTimes). The program is killed when
+// read returns, when it runs past timeout, or when ctx ends.
+func streamTool(ctx context.Context, lim Limits, timeout time.Duration, name string, args []string,
+	read func(out io.Reader, times <-chan time.Duration) error) error {
+	bin, err := findTool(name)
+	if err != nil {
+		return err
+	}
+	if timeout <= 0 {
+		timeout = lim.withDefaults().MaxDecodeTime
+	}
+	tctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := exec.CommandContext(tctx, bin, args...)
+	cmd.Stdin = nil
+	cmd.WaitDelay = 2 * time.Second
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	errOut, err := cmd.StderrPipe()
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	times := make(chan time.Duration, 16)
+	var last []string
+	stderrDone := make(chan struct{})
+	go func() { lineTimes(errOut, times, &last); close(stderrDone) }()
+	readErr := read(out, times)
+	if readErr != nil {
+		cancel() // a reader that stopped early wants no more
+	}
+	// Whatever was not read is not wanted: drain, so neither pipe holds
+	// the program up.
+	go func() {
+		for range times {
+		}
+	}()
+	io.Copy(io.Discard, out)
+	<-stderrDone
+	runErr := cmd.Wait()
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.Is(tctx.Err(), context.DeadlineExceeded):
+		return fmt.Errorf("%s: ran past %s, killed", name, timeout)
+	case readErr != nil:
+		return readErr
+	case runErr != nil:
+		msg := runErr.Error()
+		if len(last) > 0 {
+			msg = strings.TrimSpace(last[len(last)-1])
+		}
+		return fmt.Errorf("%s: %w: %s", name, ErrCorrupt, msg)
+	}
+	return nil
 }

@@ -83,6 +83,8 @@ type Service struct {
 	sampleIDs []int64
 
 	near nearCache
+
+	frames frameState
 }
 
 // Files finds the file a like: term names: the library's one reading of
@@ -133,6 +135,7 @@ func (s *Service) Invalidate() {
 	s.mu.Lock()
 	s.index = nil
 	s.mu.Unlock()
+	s.dropFrames()
 	s.near.drop()
 	s.dropStats()
 }
@@ -289,6 +292,8 @@ type Hit struct {
 	// Text is where the entry's text matched the query's words (a plain
 	// search's, or its text: terms), nil when it did not.
 	Text *store.TextHit
+	// Moment is a video's best matching frame (nil: none, or not a video).
+	Moment *Moment
 }
 
 // Result of a search.
@@ -297,7 +302,10 @@ type Result struct {
 	Total    int
 	Cutoff   int // results above the relevance cutoff; -1 when not semantic
 	Semantic bool
-	Took     time.Duration
+	// FromFrames counts the results, up to the page's end, that a video's
+	// frame ranks rather than its entry vector (issue 21).
+	FromFrames int
+	Took       time.Duration
 	// Note says something about how the query was read that the user
 	// should know, like NoModelNote; "" when nothing.
 	Note string
@@ -621,6 +629,11 @@ func (s *Service) semantic(ctx context.Context, qv []float32, where string, args
 		}
 		hits = idx.SearchIDs(qv, pool, ids)
 	}
+	best, err := s.bestFrames(ctx, qv, pool, cands, exclude)
+	if err != nil {
+		return res, err
+	}
+	hits, byFrame := withFrames(hits, best)
 	scores := make([]float64, len(hits))
 	for i, h := range hits {
 		scores[i] = float64(h.Score)
@@ -637,6 +650,9 @@ func (s *Service) semantic(ctx context.Context, qv []float32, where string, args
 	out := make([]Hit, len(hits))
 	for i, h := range hits {
 		out[i] = Hit{EntryID: h.ID, Score: float64(h.Score)}
+		if byFrame[h.ID] {
+			res.FromFrames++
+		}
 	}
 	if err := s.fillPaths(ctx, out); err != nil {
 		return res, err
@@ -651,6 +667,9 @@ func (s *Service) semantic(ctx context.Context, qv []float32, where string, args
 		out = out[opt.Offset:]
 	} else {
 		out = nil
+	}
+	if err := s.fillMoments(ctx, out, best); err != nil {
+		return res, err
 	}
 	res.Hits = out
 	if res.Cutoff > opt.Offset {

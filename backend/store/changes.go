@@ -20,6 +20,9 @@ type Changes struct {
 	// Faces: these entries' faces were stored, dropped or moved between
 	// people.
 	Faces []int64
+	// Frames: these entries' video frames were stored or dropped (any
+	// model).
+	Frames []int64
 	// People: a person was made, named, hidden or removed.
 	People bool
 	// Lost: the log was pruned past the reader's cursor, so the list is
@@ -32,7 +35,7 @@ type Changes struct {
 // Empty reports whether nothing changed.
 func (c Changes) Empty() bool {
 	return len(c.Entries) == 0 && len(c.Vectors) == 0 && len(c.Tagged) == 0 && !c.TagDefs && !c.Lost &&
-		len(c.Faces) == 0 && !c.People
+		len(c.Faces) == 0 && !c.People && len(c.Frames) == 0
 }
 
 // Merge is c and d together (d read after c).
@@ -49,7 +52,7 @@ func (c Changes) Merge(d Changes) Changes {
 	return Changes{
 		Entries: union(c.Entries, d.Entries), Vectors: union(c.Vectors, d.Vectors), Tagged: union(c.Tagged, d.Tagged),
 		TagDefs: c.TagDefs || d.TagDefs, Lost: c.Lost || d.Lost, Seq: max(c.Seq, d.Seq),
-		Faces: union(c.Faces, d.Faces), People: c.People || d.People,
+		Faces: union(c.Faces, d.Faces), People: c.People || d.People, Frames: union(c.Frames, d.Frames),
 	}
 }
 
@@ -90,7 +93,7 @@ func (db *DB) ChangesSince(ctx context.Context, seq int64) (Changes, error) {
 		return c, err
 	}
 	defer rows.Close()
-	sets := map[string]map[int64]bool{"entry": {}, "vector": {}, "tags": {}, "faces": {}}
+	sets := map[string]map[int64]bool{"entry": {}, "vector": {}, "tags": {}, "faces": {}, "frames": {}}
 	n := 0
 	for rows.Next() {
 		var s, id int64
@@ -123,6 +126,7 @@ func (db *DB) ChangesSince(ctx context.Context, seq int64) (Changes, error) {
 	}
 	c.Entries, c.Vectors, c.Tagged = sortedIDs(sets["entry"]), sortedIDs(sets["vector"]), sortedIDs(sets["tags"])
 	c.Faces = sortedIDs(sets["faces"])
+	c.Frames = sortedIDs(sets["frames"])
 	return c, nil
 }
 

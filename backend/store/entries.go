@@ -226,6 +226,9 @@ func dropVectors(ctx context.Context, tx *Tx, ids []int64) error {
 				return err
 			}
 		}
+		if err := dropFrames(ctx, tx, id); err != nil {
+			return err
+		}
 		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM embed_errors WHERE entry_id = ?`, id); err != nil {
 			return err
 		}

@@ -42,7 +42,7 @@ func (ws *Workspace) Backfill(ctx context.Context, o BackfillOptions) (BackfillR
 	var clipA *vectors.Analyzer
 	if o.Vectors && st.Model != nil {
 		clipA = vectors.NewAnalyzer(st.StoreModel, st.Model.Engine, st.Model.Spec.Preprocess, st.clipOptions())
-		as = append(as, clipA)
+		as = append(as, clipA, ws.framesAnalyzer(st))
 	}
 	if o.Faces {
 		fa, err := ws.facesAnalyzer(ctx)

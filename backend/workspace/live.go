@@ -284,7 +284,8 @@ func (l *Live) tell() {
 
 // Follow brings the in-memory search index in step with changes read from
 // the change log (made by this process or another): new and changed
-// vectors are put, dropped ones forgotten; a lost log reloads everything.
+// vectors are put, dropped ones forgotten, a video's frames replaced; a
+// lost log reloads everything.
 func (ws *Workspace) Follow(ctx context.Context, c store.Changes) error {
 	st := ws.Now()
 	if c.Lost {
@@ -293,6 +294,9 @@ func (ws *Workspace) Follow(ctx context.Context, c store.Changes) error {
 	}
 	if st.StoreModel.ID == 0 {
 		return nil
+	}
+	if err := ws.followFrames(ctx, st, c); err != nil {
+		return err
 	}
 	ids := append(append([]int64(nil), c.Vectors...), c.Entries...)
 	if len(ids) == 0 {
@@ -311,6 +315,26 @@ func (ws *Workspace) Follow(ctx context.Context, c store.Changes) error {
 	}
 	st.Search.Put(vs)
 	st.Search.Forget(gone)
+	return nil
+}
+
+// followFrames brings the in-memory video frames along: the frames of
+// the entries whose frames or entry rows changed are read again (only
+// theirs: a watcher batch never reads the whole table).
+func (ws *Workspace) followFrames(ctx context.Context, st *State, c store.Changes) error {
+	if !st.Search.FramesLoaded() {
+		return nil // their first use reads them all
+	}
+	ids := append(append([]int64(nil), c.Frames...), c.Entries...)
+	if len(ids) == 0 {
+		return nil
+	}
+	fs, err := ws.Lib.DB.FramesOf(ctx, st.StoreModel, ids)
+	if err != nil {
+		st.Search.Invalidate()
+		return err
+	}
+	st.Search.PutFrames(ids, fs)
 	return nil
 }
 

@@ -330,9 +330,20 @@ func (st *State) clipOptions() vectors.Options {
 	}
 }
 
+// framesAnalyzer is the frames analyzer (video moments) for st's model,
+// its tiles kept with the library's derived files.
+func (ws *Workspace) framesAnalyzer(st *State) *vectors.FramesAnalyzer {
+	files := ws.Lib.Derived()
+	tiles := func(fp string, atMS int64, jpg []byte) (string, error) {
+		return files.Put(library.FrameTiles, fp, int(atMS), jpg)
+	}
+	return vectors.NewFramesAnalyzer(st.StoreModel, st.Model.Engine, st.Model.Spec.Preprocess, st.clipOptions(), tiles)
+}
+
 // Index scans the library and runs every analyzer over what needs it in
 // one pass, each picture decoded once: metadata, thumbnail and, when embed
-// is set and a model is loaded, the CLIP vector (emb is then its result,
+// is set and a model is loaded, the CLIP vector and a video's moments (its
+// keyframes' vectors; emb is then the CLIP analyzer's result,
 // else nil). The model's sessions are created while the first pictures
 // decode.
 func (ws *Workspace) Index(ctx context.Context, opts library.ScanOptions, embed bool) (res library.ScanResult, emb *vectors.Result, err error) {
@@ -340,7 +351,7 @@ func (ws *Workspace) Index(ctx context.Context, opts library.ScanOptions, embed 
 	var clipA *vectors.Analyzer
 	if embed && st.Model != nil {
 		clipA = vectors.NewAnalyzer(st.StoreModel, st.Model.Engine, st.Model.Spec.Preprocess, st.clipOptions())
-		opts.Analyzers = append(append([]analysis.Analyzer(nil), opts.Analyzers...), clipA)
+		opts.Analyzers = append(append([]analysis.Analyzer(nil), opts.Analyzers...), clipA, ws.framesAnalyzer(st))
 	}
 	if embed {
 		// Face models that do not load are reported by Faces().Err; the

@@ -35,7 +35,7 @@ func main() {
 	data := flag.String("data", "build/bench-data", "folder for generated inputs (reused between runs)")
 	files := flag.Int("files", 10000, "files in the scan benchmark")
 	runs := flag.Int("runs", 15, "runs per decode measurement")
-	only := flag.String("only", "foundation,clip,embedlayout,query,live,batch,faces,ocr,scale,interactive,kinds", "comma-separated parts to run: foundation, clip, embedlayout, query, coldindex, live, batch, faces, ocr, scale, interactive, kinds")
+	only := flag.String("only", "foundation,clip,embedlayout,query,live,batch,faces,ocr,scale,interactive,kinds,moments", "comma-separated parts to run: foundation, clip, embedlayout, query, coldindex, live, batch, faces, ocr, scale, interactive, kinds, moments")
 	images := flag.Int("images", 200, "12 MP JPEGs in the end-to-end CLIP benchmark")
 	coldImages := flag.Int("cold-images", 300, "new 12 MP JPEGs in the cold-index benchmark")
 	prepare := flag.Bool("prepare", false, "coldindex: only generate the model and pictures")
@@ -94,6 +94,17 @@ func main() {
 		lines, err := sessionCosts(spec.VisualPath, spec.Preprocess.Height, *data)
 		must(err)
 		fmt.Println(strings.Join(lines, "\n"))
+	}
+	if parts["moments"] {
+		var rep report
+		rep.line("# Video moments: keyframe extraction")
+		rep.line("")
+		rep.line("Recorded by `go run ./cmd/tagsight-bench -only moments` on %s (`make bench` runs it too).", time.Now().UTC().Format("2006-01-02 15:04 MST"))
+		rep.line("Machine: %s, %d cores, %s %s/%s.", cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		rep.line("")
+		benchMoments(&rep, *data)
+		fmt.Print(rep.String())
+		must(os.WriteFile(filepath.Join(*out, "moments.md"), []byte(rep.String()), 0o644))
 	}
 	if parts["coldindex"] {
 		var rep report

@@ -87,6 +87,8 @@ export function apiMock() {
     access: vi.fn(async () => ({ role: 'full', web: true, upload_limit: 200 << 20 })),
     search: vi.fn(async () => ({ items: [], total: 0, cutoff: null, semantic: false, error: null, took_ms: 1 })),
     similar: vi.fn(),
+    similarFrame: vi.fn(),
+    moments: vi.fn(async () => []),
     entry: vi.fn(),
     archiveEntries: vi.fn(async () => ({ members: [], total: 0, unpacked: 0 })),
     pageUrl: vi.fn((u: string, page: number) => (page <= 1 ? u : `${u}${u.includes('?') ? '&' : '?'}page=${page}`)),

@@ -26,6 +26,7 @@ import type {
   Item,
   Job,
   LibraryInfo,
+  Moment,
   Person,
   RecentLibrary,
   SearchRequest,
@@ -202,6 +203,8 @@ export const openLibrary = (root: string, create: boolean) => call<LibraryInfo>(
 export const libraryInfo = () => call<LibraryInfo | null>('LibraryInfo');
 export const search = (req: SearchRequest) => call<SearchResult>('Search', req);
 export const similar = (id: number, limit: number) => call<SearchResult>('Similar', id, limit);
+export const similarFrame = (frameId: number, limit: number) => call<SearchResult>('SimilarFrame', frameId, limit);
+export const moments = (id: number, query: string, limit: number) => call<Moment[]>('Moments', id, query, limit);
 export const entry = (id: number) => call<EntryDetail>('Entry', id);
 /** The first `limit` files inside an archive, e-book or comic, and how many it holds in all. */
 export const archiveEntries = (id: number, limit: number) => call<ArchiveListing>('ArchiveEntries', id, limit);

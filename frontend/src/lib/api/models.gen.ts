@@ -241,6 +241,11 @@ export interface Item {
    * words, or its text: terms); absent when they did not.
    */
   text?: TextHit;
+  /**
+   * Moment is a video's best matching frame in a search (its tile and
+   * time); absent otherwise.
+   */
+  moment?: Moment;
 }
 
 /** Job is the public state of a job. */
@@ -291,6 +296,16 @@ export interface ModelState {
   vectors: number;
   /** pictures still waiting for a vector */
   pending: number;
+}
+
+/** Moment is a frame of a video: where to play from and what it shows. */
+export interface Moment {
+  frame_id: number;
+  at_ms: number;
+  /** similarity to the query; absent without one */
+  score?: number;
+  /** URL of the frame's tile */
+  thumb: string;
 }
 
 /** NameSuggestion is a named person an unassigned face looks like. */
@@ -370,6 +385,11 @@ export interface SearchResult {
    */
   from_text?: number;
   from_meaning?: number;
+  /**
+   * FromFrames counts the results up to this page's end that a video's
+   * frame ranks (issue 21: counts by where hits come from).
+   */
+  from_frames?: number;
 }
 
 /** SelectionTags are the tags of a multi-selection. */

@@ -248,6 +248,18 @@ export class SearchState {
     }
   }
 
+  /** "More like this" from a video's moment (the video itself left out). */
+  async similarFrame(frameId: number, label: string): Promise<void> {
+    this.loading = true;
+    try {
+      this.#oneShot(await api.similarFrame(frameId, ONE_SHOT_LIMIT), { kind: 'similar', label: `Similar to ${label}` });
+    } catch (e) {
+      this.#toasts?.error(e, 'More like this failed');
+    } finally {
+      this.loading = false;
+    }
+  }
+
   async byImagePath(path: string): Promise<void> {
     const name = path.split(/[\\/]/).pop() ?? path;
     await this.#byImage(() => api.searchByImagePath(path, ONE_SHOT_LIMIT), name);

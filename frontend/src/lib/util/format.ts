@@ -103,6 +103,11 @@ export function formatDuration(sec: number | null | undefined): string | null {
   return h > 0 ? `${h}:${String(mm).padStart(2, '0')}:${ss}` : `${mm}:${ss}`;
 }
 
+/** A moment's time into a video, as a clock from 0:00: 8000 → "0:08". */
+export function formatMoment(ms: number): string {
+  return formatDuration(Math.max(ms, 0) / 1000) ?? '0:00';
+}
+
 /** Bits per second: 1 500 000 → "1.5 Mb/s". */
 export function formatBitrate(bps: number | null | undefined): string | null {
   if (!bps || bps <= 0) return null;
