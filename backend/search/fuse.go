@@ -105,6 +105,12 @@ func (s *Service) fused(ctx context.Context, qv []float32, words []string, where
 	if len(hits) > want {
 		hits = hits[:want]
 	}
+	for _, h := range hits {
+		// A video's score is its best frame's when a frame ranked it.
+		if h.Moment != nil && h.Moment.Score >= h.Score {
+			res.FromFrames++
+		}
+	}
 	if opt.Offset < len(hits) {
 		hits = hits[opt.Offset:]
 	} else {
