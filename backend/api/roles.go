@@ -40,6 +40,7 @@ var methodRoles = map[string]Role{
 	"Search":            WebRead, // like: takes library paths only over the web
 	"Similar":           WebRead,
 	"Entry":             WebRead,
+	"TextMatches":       WebRead,
 	"ArchiveEntries":    WebRead, // bounded, through the scan's reader
 	"MediaBase":         WebRead, // "" over the web: media come from the page's origin
 	"SelectionTags":     WebRead,

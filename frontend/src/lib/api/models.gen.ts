@@ -277,6 +277,8 @@ export interface LibraryInfo {
   tagstudio?: boolean;
   /** Faces is the state of the faces analyzer (people). */
   faces: FacesState;
+  /** OCR is the state of the ocr analyzer (text in pictures). */
+  ocr: OCRState;
 }
 
 /** ModelState describes the library's model. */
@@ -294,6 +296,18 @@ export interface NameSuggestion {
   person_id: number;
   name: string;
   score: number;
+}
+
+/** OCRState says whether the library reads the text in pictures. */
+export interface OCRState {
+  /** OCR models present and not turned off */
+  on: boolean;
+  /** turned off in this library */
+  off: boolean;
+  /** the OCR models are not installed (offer "ocr") */
+  missing: boolean;
+  /** why OCR is unavailable, when it is */
+  error: string;
 }
 
 /** Person is a group of faces: a named one is a tag in the People category. */
@@ -383,6 +397,12 @@ export interface Settings {
   /** long side of generated thumbnails, 128–512 px */
   thumb_size: number;
   theme: 'system' | 'dark' | 'light';
+  /**
+   * OCR is the library's switch for reading the text in pictures: off
+   * stops reading new pictures, on reads those not read yet. Absent
+   * when saving leaves it as it is.
+   */
+  ocr?: boolean;
 }
 
 /** Suggestion is a suggested tag chip. */
@@ -453,6 +473,16 @@ export interface TextHit {
   /** into a video (OCR of a frame) */
   at_ms: number;
   box?: TextBox;
+}
+
+/**
+ * TextMatchList is where one file's text matches a search, in the
+ * file's order (page, then line).
+ */
+export interface TextMatchList {
+  items: TextHit[];
+  /** more units match than Items holds */
+  more: boolean;
 }
 
 /**
