@@ -266,7 +266,7 @@ type CatalogModel struct {
 	Installed   bool    `json:"installed"`
 	Default     bool    `json:"default"`
 	InUse       bool    `json:"in_use"`
-	Kind        string  `json:"kind" ts:"'clip' | 'faces'"`
+	Kind        string  `json:"kind" ts:"'clip' | 'faces' | 'ocr'"`
 	SizeMB      float64 `json:"size_mb"` // the download, when the catalog knows it
 }
 

@@ -54,7 +54,7 @@ export interface CatalogModel {
   installed: boolean;
   default: boolean;
   in_use: boolean;
-  kind: 'clip' | 'faces';
+  kind: 'clip' | 'faces' | 'ocr';
   /** the download, when the catalog knows it */
   size_mb: number;
 }
