@@ -112,6 +112,7 @@ func (a *API) LibraryInfo() (*LibraryInfo, error) {
 		info.ModelError = st.ModelErr.Error()
 	}
 	info.Faces = facesState(ws, sum, a.opts.Web)
+	info.OCR = ocrState(ws, a.opts.Web)
 	if _, _, err := tagstudio.Find(ws.Lib.Root); err == nil {
 		offer, _ := ws.Lib.DB.Setting(ctx, tagStudioOffer, "")
 		info.TagStudio = offer == ""

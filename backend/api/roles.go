@@ -42,6 +42,7 @@ var methodRoles = map[string]Role{
 	"SimilarFrame":      WebRead,
 	"Moments":           WebRead,
 	"Entry":             WebRead,
+	"TextMatches":       WebRead,
 	"ArchiveEntries":    WebRead, // bounded, through the scan's reader
 	"MediaBase":         WebRead, // "" over the web: media come from the page's origin
 	"SelectionTags":     WebRead,

@@ -428,6 +428,7 @@ func readArgs(l *rolesLibrary, name string) ([]any, bool) {
 		"Similar":        {l.ids["red0.jpg"], 5},
 		"Entry":          {l.ids["red0.jpg"]},
 		"ArchiveEntries": {l.ids["notes.zip"], 10},
+		"TextMatches":    {l.ids["red0.jpg"], "text:red"},
 		"MediaBase":      {},
 		"SelectionTags":  {[]int64{l.ids["red0.jpg"], l.ids["blue0.jpg"]}},
 		"Suggestions":    {l.ids["red0.jpg"]},

@@ -112,10 +112,7 @@ func (a *API) items(ctx context.Context, ws *workspace.Workspace, hits []search.
 			it.Score = &sc
 		}
 		if t := h.Text; t != nil {
-			it.Text = &TextHit{Snippet: t.Snippet, Source: t.Source, Page: t.Page, Line: t.Line, AtMS: t.AtMS}
-			if b := t.Box; b != nil {
-				it.Text.Box = &TextBox{X: b.X, Y: b.Y, W: b.W, H: b.H}
-			}
+			it.Text = textHit(t)
 		}
 		if h.Moment != nil {
 			it.Moment = momentOf(*h.Moment)

@@ -4,6 +4,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -42,6 +43,8 @@ func (a *API) Settings() (Settings, error) {
 	ws := a.ws
 	a.mu.RUnlock()
 	if ws != nil {
+		on := !errors.Is(ws.OCR().Err, workspace.ErrOCROff)
+		s.OCR = &on
 		s.Model, _ = ws.Lib.DB.Setting(a.ctx(), "model", "")
 		if m := ws.Now().Model; s.Model == "" && m != nil {
 			s.Model = filepath.Base(m.Dir)
@@ -86,6 +89,9 @@ func (a *API) SaveSettings(s Settings) (Settings, error) {
 		return s, err
 	}
 	if ws != nil {
+		if err := a.saveOCR(a.ctx(), ws, s.OCR); err != nil {
+			return s, err
+		}
 		cur, _ := a.Settings()
 		if s.Model != "" && (s.Model != cur.Model || providerChanged) {
 			if providerChanged {

@@ -37,6 +37,16 @@ type LibraryInfo struct {
 	TagStudio bool `json:"tagstudio,omitempty"`
 	// Faces is the state of the faces analyzer (people).
 	Faces FacesState `json:"faces"`
+	// OCR is the state of the ocr analyzer (text in pictures).
+	OCR OCRState `json:"ocr"`
+}
+
+// OCRState says whether the library reads the text in pictures.
+type OCRState struct {
+	On      bool   `json:"on"`      // OCR models present and not turned off
+	Off     bool   `json:"off"`     // turned off in this library
+	Missing bool   `json:"missing"` // the OCR models are not installed (offer "ocr")
+	Error   string `json:"error"`   // why OCR is unavailable, when it is
 }
 
 // FacesState says whether the library finds faces, and how many.
@@ -120,6 +130,13 @@ type TextHit struct {
 	Line    int      `json:"line"`   // 1-based line (text) or paragraph (documents); 0 when none
 	AtMS    int64    `json:"at_ms"`  // into a video (OCR of a frame)
 	Box     *TextBox `json:"box,omitempty"`
+}
+
+// TextMatchList is where one file's text matches a search, in the
+// file's order (page, then line).
+type TextMatchList struct {
+	Items []TextHit `json:"items"`
+	More  bool      `json:"more"` // more units match than Items holds
 }
 
 // TextBox is where a match lies on the picture, 0..1 from its top-left.
@@ -241,6 +258,10 @@ type Settings struct {
 	Provider  string `json:"provider"`
 	ThumbSize int    `json:"thumb_size"` // long side of generated thumbnails, 128–512 px
 	Theme     string `json:"theme" ts:"'system' | 'dark' | 'light'"`
+	// OCR is the library's switch for reading the text in pictures: off
+	// stops reading new pictures, on reads those not read yet. Absent
+	// when saving leaves it as it is.
+	OCR *bool `json:"ocr,omitempty"`
 }
 
 // CatalogModel is a model the user can download.
@@ -251,7 +272,7 @@ type CatalogModel struct {
 	Installed   bool    `json:"installed"`
 	Default     bool    `json:"default"`
 	InUse       bool    `json:"in_use"`
-	Kind        string  `json:"kind" ts:"'clip' | 'faces'"`
+	Kind        string  `json:"kind" ts:"'clip' | 'faces' | 'ocr'"`
 	SizeMB      float64 `json:"size_mb"` // the download, when the catalog knows it
 }
 

@@ -35,6 +35,7 @@ export function makeInfo(extra: Partial<LibraryInfo> = {}): LibraryInfo {
     model_error: '',
     watch: null,
     faces: { on: false, off: false, missing: true, error: '', faces: 0, people: 0 },
+    ocr: { on: false, off: false, missing: true, error: '' },
     ...extra,
   };
 }
@@ -91,6 +92,7 @@ export function apiMock() {
     moments: vi.fn(async () => []),
     entry: vi.fn(),
     archiveEntries: vi.fn(async () => ({ members: [], total: 0, unpacked: 0 })),
+    textMatches: vi.fn(async () => ({ items: [], more: false })),
     pageUrl: vi.fn((u: string, page: number) => (page <= 1 ? u : `${u}${u.includes('?') ? '&' : '?'}page=${page}`)),
     selectionTags: vi.fn(async () => ({ all: [], some: [] })),
     suggestions: vi.fn(async () => []),

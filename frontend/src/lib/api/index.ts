@@ -15,6 +15,7 @@ import * as runtime from '../../../wailsjs/runtime/runtime';
 import type {
   Access,
   ArchiveListing,
+  TextMatchList,
   AutocompleteItem,
   CatalogModel,
   ConflictPolicy,
@@ -208,6 +209,9 @@ export const moments = (id: number, query: string, limit: number) => call<Moment
 export const entry = (id: number) => call<EntryDetail>('Entry', id);
 /** The first `limit` files inside an archive, e-book or comic, and how many it holds in all. */
 export const archiveEntries = (id: number, limit: number) => call<ArchiveListing>('ArchiveEntries', id, limit);
+
+/** Where one file's text matches a search-bar query: snippets with page, line and (OCR) box, in the file's order. */
+export const textMatches = (id: number, query: string) => call<TextMatchList>('TextMatches', id, query);
 
 /** A preview URL (/preview/ID?v=…) for a document's page N (from 1). */
 export function pageUrl(preview: string, page: number): string {

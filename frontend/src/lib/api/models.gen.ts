@@ -54,7 +54,7 @@ export interface CatalogModel {
   installed: boolean;
   default: boolean;
   in_use: boolean;
-  kind: 'clip' | 'faces';
+  kind: 'clip' | 'faces' | 'ocr';
   /** the download, when the catalog knows it */
   size_mb: number;
 }
@@ -286,6 +286,8 @@ export interface LibraryInfo {
   tagstudio?: boolean;
   /** Faces is the state of the faces analyzer (people). */
   faces: FacesState;
+  /** OCR is the state of the ocr analyzer (text in pictures). */
+  ocr: OCRState;
 }
 
 /** ModelState describes the library's model. */
@@ -313,6 +315,18 @@ export interface NameSuggestion {
   person_id: number;
   name: string;
   score: number;
+}
+
+/** OCRState says whether the library reads the text in pictures. */
+export interface OCRState {
+  /** OCR models present and not turned off */
+  on: boolean;
+  /** turned off in this library */
+  off: boolean;
+  /** the OCR models are not installed (offer "ocr") */
+  missing: boolean;
+  /** why OCR is unavailable, when it is */
+  error: string;
 }
 
 /** Person is a group of faces: a named one is a tag in the People category. */
@@ -407,6 +421,12 @@ export interface Settings {
   /** long side of generated thumbnails, 128–512 px */
   thumb_size: number;
   theme: 'system' | 'dark' | 'light';
+  /**
+   * OCR is the library's switch for reading the text in pictures: off
+   * stops reading new pictures, on reads those not read yet. Absent
+   * when saving leaves it as it is.
+   */
+  ocr?: boolean;
 }
 
 /** Suggestion is a suggested tag chip. */
@@ -477,6 +497,16 @@ export interface TextHit {
   /** into a video (OCR of a frame) */
   at_ms: number;
   box?: TextBox;
+}
+
+/**
+ * TextMatchList is where one file's text matches a search, in the
+ * file's order (page, then line).
+ */
+export interface TextMatchList {
+  items: TextHit[];
+  /** more units match than Items holds */
+  more: boolean;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { render, screen, fireEvent } from '@testing-library/svelte';
+import { cleanup, render, screen, fireEvent } from '@testing-library/svelte';
 
 vi.mock('../api', async () => (await import('../../test/api.mock')).apiMock());
 
@@ -34,12 +34,12 @@ function detail(item: Item, extra: Partial<EntryDetail> = {}): EntryDetail {
   };
 }
 
-async function open(item: Item, extra: Partial<EntryDetail> = {}) {
+async function open(item: Item, extra: Partial<EntryDetail> = {}, props: { page?: number; query?: string } = {}) {
   vi.mocked(api.entry).mockResolvedValue(detail(item, extra));
   vi.mocked(api.playableUrl).mockImplementation(async (u: string) => `http://127.0.0.1:9/s${u}`);
   const onclose = vi.fn();
   const onstep = vi.fn();
-  render(PreviewOverlay, { item, onclose, onstep });
+  render(PreviewOverlay, { item, onclose, onstep, ...props });
   const dialog = screen.getByRole('dialog');
   return { onclose, onstep, dialog };
 }
@@ -147,6 +147,28 @@ describe('PreviewOverlay, every kind', () => {
     expect(img.getAttribute('src')).toBe('/preview/10?v=k');
     await fireEvent.keyDown(dialog, { key: 'ArrowLeft' });
     expect(onstep).toHaveBeenCalledWith(-1);
+  });
+
+  it("opens a PDF at its text hit's page (the grid's double-click or Enter), or at the page asked for", async () => {
+    const text = { snippet: 'x', source: 'pdf', page: 4, line: 0, at_ms: 0 };
+    const item = makeItem(12, { name: 'report.pdf', media_type: 'document', format: 'pdf', text });
+    await open(item, { facts: { pages: 5 } });
+    await vi.waitFor(() => expect(screen.getByTestId('page-of').textContent).toBe('Page 4 of 5'));
+    expect(screen.getByTestId('preview-page').getAttribute('src')).toBe('/preview/12?v=k&page=4');
+    cleanup();
+
+    // An inspector's hit names its own page; a page past the end is the last.
+    await open(item, { facts: { pages: 5 } }, { page: 2 });
+    await vi.waitFor(() => expect(screen.getByTestId('page-of').textContent).toBe('Page 2 of 5'));
+    cleanup();
+    await open(makeItem(13, { name: 'short.pdf', media_type: 'document', format: 'pdf', text }), { facts: { pages: 2 } });
+    await vi.waitFor(() => expect(screen.getByTestId('page-of').textContent).toBe('Page 2 of 2'));
+  });
+
+  it("asks where a picture's words were read, for the search it came from", async () => {
+    vi.mocked(api.textMatches).mockClear();
+    await open(makeItem(14, { name: 'shot.png', media_type: 'image', format: 'png' }), {}, { query: ' text:invoice ' });
+    await vi.waitFor(() => expect(api.textMatches).toHaveBeenCalledWith(14, 'text:invoice'));
   });
 
   it('shows any other kind (a text) by its large preview picture', async () => {

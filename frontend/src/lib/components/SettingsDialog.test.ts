@@ -68,6 +68,28 @@ describe('SettingsDialog', () => {
     await vi.waitFor(() => expect(api.saveFaceSettings).toHaveBeenLastCalledWith(expect.objectContaining({ match: 0.4 }), false));
   });
 
+  it('keeps the OCR models out of the search models, and turns OCR off and on for the library', async () => {
+    vi.mocked(api.models).mockResolvedValue([
+      makeModel('ViT-B-32', { title: 'CLIP ViT-B/32', installed: true, in_use: true }),
+      makeModel('ocr', { kind: 'ocr', title: 'Text in pictures: PP-OCRv4', installed: true, in_use: true }),
+    ]);
+    vi.mocked(api.settings).mockResolvedValue({ model: 'ViT-B-32', provider: 'auto', thumb_size: 256, theme: 'system', ocr: true });
+    vi.mocked(api.saveSettings).mockImplementation(async (s) => s);
+    const settings = new SettingsState();
+    await settings.load();
+    render(SettingsDialog, { settings, info: makeInfo({ ocr: { on: true, off: false, missing: false, error: '' } }), toasts: new ToastState(), onclose: vi.fn() });
+    const ocr = screen.getByTestId('ocr-settings');
+    await within(ocr).findByText('Text in pictures: PP-OCRv4');
+    expect(screen.getAllByRole('radio')).toHaveLength(1);
+    const box = within(ocr).getByRole('checkbox') as HTMLInputElement;
+    expect(box.checked).toBe(true);
+    await fireEvent.click(box);
+    await vi.waitFor(() => expect(api.saveSettings).toHaveBeenLastCalledWith(expect.objectContaining({ ocr: false, model: 'ViT-B-32' })));
+    await vi.waitFor(() => expect(box.checked).toBe(false));
+    await fireEvent.click(box);
+    await vi.waitFor(() => expect(api.saveSettings).toHaveBeenLastCalledWith(expect.objectContaining({ ocr: true })));
+  });
+
   // Issue 20: the number fields read "0.6000(" — a float's long tail cut
   // by a narrow field. Each value shows whole, as written.
   it('shows each faces setting whole, not a float with its tail cut', async () => {

@@ -63,7 +63,11 @@ export class SearchState {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #requested = new Set<number>();
   /** the query that produced the current items (the bar may already say something else) */
-  #ran = '';
+  #ran = $state('');
+  /** the query the shown results came from; '' for a "similar to" result */
+  get ran(): string {
+    return this.special ? '' : this.#ran;
+  }
 
   constructor(toasts?: ToastState, debounceMs = 250) {
     this.#toasts = toasts;
