@@ -1,7 +1,10 @@
 package testutil
 
 import (
+	"bytes"
 	"fmt"
+	"image/color"
+	"image/jpeg"
 	"strings"
 )
 
@@ -35,14 +38,19 @@ func MixedPDF(pages []PDFPage) []byte {
 				fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(c), c), "<< >>")
 			continue
 		}
+		// convert writes a black-and-white picture as a grey JPEG.
+		cs := "/DeviceRGB"
+		if c, err := jpeg.DecodeConfig(bytes.NewReader(p.JPEG)); err == nil && c.ColorModel == color.GrayModel {
+			cs = "/DeviceGray"
+		}
 		// The page is the picture's size at 144 dpi.
 		w, h := float64(p.W)/2, float64(p.H)/2
 		c := fmt.Sprintf("q %g 0 0 %g 0 0 cm /Im1 Do Q", w, h)
 		objs = append(objs,
 			fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %g %g] /Resources << /XObject << /Im1 %d 0 R >> >> /Contents %d 0 R >>", w, h, img, content),
 			fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(c), c),
-			fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n%s\nendstream",
-				p.W, p.H, len(p.JPEG), p.JPEG))
+			fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s /BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n%s\nendstream",
+				p.W, p.H, cs, len(p.JPEG), p.JPEG))
 	}
 	var b strings.Builder
 	b.WriteString("%PDF-1.4\n")
