@@ -119,4 +119,3 @@ func TestOCROfVideoKeyframes(t *testing.T) {
 		}
 	}
 }
-
