@@ -131,6 +131,22 @@ type ItemVersioned interface {
 	ItemVersion(rel string) string
 }
 
+// KindNeeder analyzers need different things of different kinds of file
+// (OCR reads a photo's pixels, a video's keyframes, a PDF's scanned
+// pages): NeedFor is what they need of a file of that media type, in
+// place of Need.
+type KindNeeder interface {
+	NeedFor(mediaType string) Need
+}
+
+// NeedOf is what a needs of a file of the media type.
+func NeedOf(a Analyzer, mediaType string) Need {
+	if k, ok := a.(KindNeeder); ok {
+		return k.NeedFor(mediaType)
+	}
+	return a.Need()
+}
+
 // VersionFor is the version a's row for the entry at rel records.
 func VersionFor(a Analyzer, rel string) string {
 	if iv, ok := a.(ItemVersioned); ok {
@@ -582,7 +598,7 @@ func analyze(ctx context.Context, it *Item, opts Options) (w *work, decoded bool
 	p := &Picture{Path: it.Abs}
 	var need Need
 	for _, a := range it.Pending {
-		need = need.Join(a.Need())
+		need = need.Join(NeedOf(a, it.MediaType))
 	}
 	// One Source per item: the file is opened (or its bytes read) once
 	// for its headers and its pixels.
@@ -643,7 +659,7 @@ func analyze(ctx context.Context, it *Item, opts Options) (w *work, decoded bool
 			return w, decoded
 		}
 		r := result{a: a, value: v, err: err, missing: errors.Is(err, media.ErrMissingTool)}
-		if err == nil && p.Image != nil && a.Need().pixels() {
+		if err == nil && p.Image != nil && NeedOf(a, it.MediaType).pixels() {
 			r.warn = p.Info.Warning // it worked on what of a damaged picture decodes
 		}
 		w.results = append(w.results, r)

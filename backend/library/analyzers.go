@@ -17,9 +17,10 @@ import (
 
 // Analyzer versions (see package analysis): bump one when what it makes
 // changes, and every library makes it again. Migration 5 back-fills rows
-// with m1 and t1; m2 reads XMP.
+// with m1 and t1; m2 reads XMP; m3 puts its title and description into
+// the text index (a library read at m2 reads them again).
 const (
-	MetadataVersion  = "m2"
+	MetadataVersion  = "m3"
 	thumbnailVersion = "t1"
 )
 

@@ -44,9 +44,10 @@ type Frame struct {
 }
 
 // Framer is a Decoder that can give several frames of a file (a video's
-// keyframes, a document's pages), each to yield in order until it returns
-// an error. The video decoder's keyframes feed the frames analyzer (video
-// moments); documents' pages do not use it yet.
+// keyframes, a PDF's pages that have no text layer), each to yield in
+// order until it returns an error. The video decoder's keyframes feed the
+// frames analyzer (video moments) and the ocr analyzer; a PDF's scanned
+// pages feed the ocr analyzer.
 type Framer interface {
 	Decoder
 	Frames(ctx context.Context, src *Source, lim Limits, enough func(w, h int) bool, yield func(Frame) error) error

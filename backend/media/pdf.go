@@ -2,11 +2,9 @@ package media
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"image"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -15,7 +13,6 @@ import (
 	"time"
 
 	"github.com/klippa-app/go-pdfium"
-	"github.com/klippa-app/go-pdfium/enums"
 	"github.com/klippa-app/go-pdfium/references"
 	"github.com/klippa-app/go-pdfium/requests"
 	"github.com/klippa-app/go-pdfium/webassembly"
@@ -266,33 +263,12 @@ func renderPDFPage(ctx context.Context, src *Source, lim Limits, index int, enou
 		if index < 0 || index >= pages {
 			return fmt.Errorf("%w: no page %d of %d", ErrNoPage, index+1, pages)
 		}
-		sz, err := inst.FPDF_GetPageSizeByIndex(&requests.FPDF_GetPageSizeByIndex{Document: doc, Index: index})
+		w, h, err := pageSize(inst, doc, index, enough)
 		if err != nil {
-			return fmt.Errorf("%w: page %d: %v", ErrCorrupt, index+1, err)
+			return err
 		}
-		if !(sz.Width > 0 && sz.Height > 0 && sz.Width <= pdfMaxPoints && sz.Height <= pdfMaxPoints) {
-			return fmt.Errorf("%w: page of %gx%g points", ErrCorrupt, sz.Width, sz.Height)
-		}
-		// The page's own size: twice its size at 72 dpi, at most
-		// pdfMaxSide on the long side.
-		scale := min(2, pdfMaxSide/max(sz.Width, sz.Height))
-		w, h := posterSize(max(1, int(math.Round(scale*sz.Width))), max(1, int(math.Round(scale*sz.Height))), enough)
-		res, err := inst.RenderPageInPixels(&requests.RenderPageInPixels{
-			Page:        requests.Page{ByIndex: &requests.PageByIndex{Document: doc, Index: index}},
-			Width:       w,
-			Height:      h,
-			RenderFlags: enums.FPDF_RENDER_FLAG_ANNOT,
-		})
-		if err != nil {
-			return fmt.Errorf("%w: render: %v", ErrCorrupt, err)
-		}
-		defer res.Cleanup()
-		img, ok := res.Result.RenderedImage.(*image.RGBA)
-		if !ok || img == nil {
-			return errors.New("render: no RGBA image")
-		}
-		out = onWhite(img)
-		return nil
+		out, err = renderPage(inst, doc, index, w, h)
+		return err
 	})
 	if err != nil {
 		return nil, pages, err

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
+	"path/filepath"
 	"strings"
 
 	"github.com/tagsight/tagsight/backend/analysis"
@@ -44,14 +46,55 @@ func (a *Analyzer) Version() string {
 }
 
 // Applies implements analysis.Analyzer: still pictures (screenshots,
-// scans, photos); documents have their own text and videos their frames.
-func (a *Analyzer) Applies(mediaType, rel string) bool { return media.IsStill(mediaType) }
+// scans, photos), videos (their keyframes) and PDFs (their scanned pages:
+// the others have their text layer). It did not apply to videos and PDFs
+// before; they have no rows, so the version stays and no picture is read
+// again.
+func (a *Analyzer) Applies(mediaType, rel string) bool {
+	switch {
+	case media.IsStill(mediaType), mediaType == media.TypeVideo:
+		return true
+	case mediaType == media.TypeDocument:
+		ext := strings.ToLower(filepath.Ext(rel))
+		return ext == ".pdf" || ext == ".ai"
+	}
+	return false
+}
 
-// Need implements analysis.Analyzer.
+// Frames OCR reads, and what it holds. A video's keyframes come at
+// VideoShort on the short side: 854×480 RGBA is 1.6 MB, so the 200
+// keyframes a video may have are 328 MB while its item is analysed
+// (at CLIP's 224 they were 71 MB; the frames analyzer scales its copy
+// down at once). At most MaxVideoFrames of them are read, spread over the
+// video, and one that looks like the last one read is skipped: a
+// keyframe costs a whole OCR pass. A PDF's scanned pages come at
+// PageShort (an A4 page 1000×1414), at most media.MaxPageFrames.
+const (
+	VideoShort     = 480
+	PageShort      = 1000
+	MaxVideoFrames = 50
+)
+
+// Need implements analysis.Analyzer: a still picture's.
 func (a *Analyzer) Need() analysis.Need { return analysis.Need{Long: AnalyzeLong} }
+
+// NeedFor implements analysis.KindNeeder: a still picture's pixels, a
+// video's keyframes, a PDF's scanned pages.
+func (a *Analyzer) NeedFor(mediaType string) analysis.Need {
+	switch mediaType {
+	case media.TypeVideo:
+		return analysis.Need{Frames: VideoShort}
+	case media.TypeDocument:
+		return analysis.Need{Frames: PageShort}
+	}
+	return a.Need()
+}
 
 // Analyze implements analysis.Analyzer.
 func (a *Analyzer) Analyze(ctx context.Context, it *analysis.Item, p *analysis.Picture) (any, error) {
+	if !media.IsStill(it.MediaType) {
+		return a.frames(ctx, it, p)
+	}
 	if p.Image == nil {
 		if p.InfoErr == nil && errors.Is(p.DecodeErr, media.ErrUnsupported) {
 			return nil, analysis.Unsupported(p.DecodeErr)
@@ -78,6 +121,94 @@ func Units(words []Word) []store.TextUnit {
 		units = append(units, store.TextUnit{Source: Source, Line: i + 1, Box: &store.TextBox{X: b.X, Y: b.Y, W: b.W, H: b.H}, Text: t})
 	}
 	return units
+}
+
+// frames reads a video's keyframes (units with their time) or a PDF's
+// scanned pages (units with their page). A PDF with no scanned page gets
+// no words and a done row; a video without frames a failed one.
+func (a *Analyzer) frames(ctx context.Context, it *analysis.Item, p *analysis.Picture) (any, error) {
+	if len(p.Frames) == 0 {
+		err := p.FramesErr
+		if err == nil && it.MediaType == media.TypeVideo {
+			err = fmt.Errorf("ocr: %w: no frame", media.ErrCorrupt)
+		}
+		if errors.Is(err, media.ErrUnsupported) {
+			return nil, analysis.Unsupported(err)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return textOut(nil), nil
+	}
+	var units []store.TextUnit
+	var last []uint8
+	for _, f := range spread(p.Frames, MaxVideoFrames, it.MediaType == media.TypeVideo) {
+		if it.MediaType == media.TypeVideo {
+			sig := signature(f.Image)
+			if last != nil && sameLook(sig, last) {
+				continue
+			}
+			last = sig
+		}
+		words, err := a.eng.Read(ctx, f.Image)
+		if err != nil {
+			return nil, fmt.Errorf("ocr frame: %w", err)
+		}
+		for _, u := range Units(words) {
+			u.Page, u.AtMS = f.Page, f.At.Milliseconds()
+			units = append(units, u)
+		}
+	}
+	// Frames read before a damaged part still give their words.
+	return textOut(units), nil
+}
+
+// spread picks at most n of frames, evenly over them, when capped.
+func spread(frames []media.Frame, n int, capped bool) []media.Frame {
+	if !capped || len(frames) <= n {
+		return frames
+	}
+	out := make([]media.Frame, n)
+	for i := range n {
+		out[i] = frames[i*len(frames)/n]
+	}
+	return out
+}
+
+// signature is a frame's look: the grey level of each cell of a 16×16
+// grid.
+func signature(img *image.RGBA) []uint8 {
+	const g = 16
+	b := img.Bounds()
+	var sum, cnt [g * g]int
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		row := img.Pix[(y-b.Min.Y)*img.Stride:]
+		cy := (y - b.Min.Y) * g / b.Dy()
+		for x := 0; x < b.Dx(); x++ {
+			c := cy*g + x*g/b.Dx()
+			px := row[4*x : 4*x+3]
+			sum[c] += (int(px[0])*299 + int(px[1])*587 + int(px[2])*114) / 1000
+			cnt[c]++
+		}
+	}
+	out := make([]uint8, g*g)
+	for i := range out {
+		if cnt[i] > 0 {
+			out[i] = uint8(sum[i] / cnt[i])
+		}
+	}
+	return out
+}
+
+// sameLook says two frames' signatures are alike: no cell's grey
+// changed by more than a few levels, so any text on it is the same.
+func sameLook(a, b []uint8) bool {
+	for i := range a {
+		if d := int(a[i]) - int(b[i]); d > 4 || d < -4 {
+			return false
+		}
+	}
+	return true
 }
 
 // textOut saves a picture's words (none clears what an older reading left).

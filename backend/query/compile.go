@@ -80,6 +80,10 @@ type Compiled struct {
 	// TextTerms are the values of the query's text: terms, anywhere in
 	// it: what a result's snippet shows.
 	TextTerms []string
+	// TextWords are the bare words that are no tag and, compiled with
+	// Options.NoModel and Options.Text, were looked for in the text index
+	// (they are in TextTerms too).
+	TextWords []string
 }
 
 // Options change how Compile reads a query.
@@ -88,6 +92,10 @@ type Options struct {
 	// is no tag matches nothing (TagStudio's rule), anywhere in the query,
 	// instead of being a semantic word; Compiled.Unmatched lists them.
 	NoModel bool
+	// Text: the library has text in its index. With NoModel, a bare word
+	// that is no tag then matches the files whose text has it, as
+	// text:word does (Compiled.TextWords lists it), instead of nothing.
+	Text bool
 }
 
 // Built-in tag ids (migration 0001).
@@ -211,6 +219,7 @@ func compile(ctx context.Context, input string, r TagResolver, opt Options, uppe
 	}
 	out.Unmatched = c.unmatched
 	out.TextTerms = c.textTerms
+	out.TextWords = c.textWords
 	return out, nil
 }
 
@@ -245,6 +254,7 @@ type compiler struct {
 	// nothing under Options.NoModel.
 	unmatched []string
 	textTerms []string // see Compiled.TextTerms
+	textWords []string // see Compiled.TextWords
 }
 
 func (c *compiler) resolve(s string) ([]int64, error) {
@@ -315,6 +325,10 @@ func (c *compiler) term(t *Term) (string, error) {
 		ids, err := c.resolve(t.Value)
 		if err != nil {
 			return "", err
+		}
+		if len(ids) == 0 && c.opt.NoModel && c.opt.Text {
+			c.textWords = append(c.textWords, t.Value)
+			return c.term(&Term{Kind: KindText, Value: t.Value, Col: t.Col, Len: t.Len})
 		}
 		if len(ids) == 0 && c.opt.NoModel {
 			c.unmatched = append(c.unmatched, t.Value)

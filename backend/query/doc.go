@@ -114,7 +114,9 @@
 //
 // With Options.NoModel (a library without a model) a bare word that is no
 // tag matches nothing, anywhere, as in TagStudio, and Compiled.Unmatched
-// lists it; sem:, ~ and like: still ask for a model.
+// lists it; sem:, ~ and like: still ask for a model. When the library has
+// text in its index (Options.Text), such a word matches the files whose
+// text has it instead, as text:word does (Compiled.TextWords).
 //
 // # Errors
 //

@@ -327,6 +327,17 @@ func NoModelNote(words []string) string {
 		"); install one to search by meaning"
 }
 
+// TextOnlyNote is Result.Note when, for want of a model, the query's words
+// that are not tags were looked for in the files' text alone.
+func TextOnlyNote(words []string) string {
+	q := make([]string, len(words))
+	for i, w := range words {
+		q[i] = strconv.Quote(w)
+	}
+	return "no model: words that are not tags were looked for in the files' text (" + strings.Join(q, ", ") +
+		"); install one to search by meaning too"
+}
+
 // Search runs a search-bar query.
 func (s *Service) Search(ctx context.Context, q string, opt Options) (Result, error) {
 	start := time.Now()
@@ -334,7 +345,15 @@ func (s *Service) Search(ctx context.Context, q string, opt Options) (Result, er
 		return Result{}, err
 	}
 	noModel := s.enc.Text == nil || s.model.ID == 0
-	c, err := query.CompileWith(ctx, q, s.tags, query.Options{NoModel: noModel})
+	qo := query.Options{NoModel: noModel}
+	if noModel {
+		// Without a model, plain words look in the files' text, if any.
+		var err error
+		if qo.Text, err = s.db.HasText(ctx); err != nil {
+			return Result{}, err
+		}
+	}
+	c, err := query.CompileWith(ctx, q, s.tags, qo)
 	if err != nil {
 		return Result{}, err
 	}
@@ -367,6 +386,8 @@ func (s *Service) Search(ctx context.Context, q string, opt Options) (Result, er
 	res.Took = time.Since(start)
 	if len(c.Unmatched) > 0 {
 		res.Note = NoModelNote(c.Unmatched)
+	} else if len(c.TextWords) > 0 {
+		res.Note = TextOnlyNote(c.TextWords)
 	}
 	return res, err
 }

@@ -105,8 +105,20 @@ func (a *FramesAnalyzer) Analyze(ctx context.Context, it *analysis.Item, p *anal
 		}
 		return framesOut{m: a.m}, err
 	}
-	// Frames read before a damaged part are kept.
-	return framesIn{frames: p.Frames, fingerprint: it.Fingerprint}, nil
+	// Frames read before a damaged part are kept. Another analyzer may
+	// have asked for larger frames (OCR): the copy that waits for Finish
+	// is scaled down to what the model and the tile need, so a video
+	// holds its large frames only while its item is on a decode worker.
+	short := max(a.opts.MinShort, FrameShort)
+	frames := p.Frames
+	if len(frames) > 0 && min(frames[0].Image.Bounds().Dx(), frames[0].Image.Bounds().Dy()) > short {
+		frames = make([]media.Frame, len(p.Frames))
+		for i, f := range p.Frames {
+			f.Image = media.ScaleShort(f.Image, short)
+			frames[i] = f
+		}
+	}
+	return framesIn{frames: frames, fingerprint: it.Fingerprint}, nil
 }
 
 // Finish implements analysis.Batched.
