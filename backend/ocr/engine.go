@@ -95,10 +95,7 @@ func (e *Engine) Load() error {
 }
 
 func (e *Engine) load() error {
-	if !ort.Initialized() {
-		return fmt.Errorf("%w: ONNX Runtime is not loaded", ort.ErrRuntime)
-	}
-	prov, err := ort.ResolveProvider(e.opts.Provider)
+	prov, err := ort.EngineProvider(e.opts.Provider)
 	if err != nil {
 		return err
 	}

@@ -113,3 +113,13 @@ func Run(ctx context.Context, s *Session, in, out []Value) error {
 	}
 	return err
 }
+
+// EngineProvider is the provider an engine's sessions start on (see
+// ResolveProvider), once ONNX Runtime is loaded: what an engine's load
+// asks first.
+func EngineProvider(requested string) (ProviderInfo, error) {
+	if !Initialized() {
+		return ProviderInfo{}, fmt.Errorf("%w: ONNX Runtime is not loaded", ErrRuntime)
+	}
+	return ResolveProvider(requested)
+}
