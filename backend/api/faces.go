@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"path"
-	"strconv"
 	"strings"
 
 	"github.com/tagsight/tagsight/backend/faces"
@@ -322,35 +320,12 @@ func (a *API) SaveFaceSettings(s faces.Tuning, on bool) (faces.Tuning, error) {
 	return s, nil
 }
 
-// serveFace serves a face's crop (its picture lies inside the library, as
-// for a thumbnail).
-func (h *httpFace) serveFace(w http.ResponseWriter, r *http.Request) {
-	ws, err := h.a.workspace()
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		fail(w, &Error{Code: CodeInvalid, Message: "bad face id"})
-		return
-	}
-	f, err := ws.Lib.DB.FaceByID(r.Context(), id)
-	if err == nil && f.Crop == "" {
-		err = &Error{Code: CodeNotFound, Message: "no crop for this face"}
-	}
-	if err == nil {
-		var e store.Entry
-		if e, err = ws.Lib.DB.EntryByID(r.Context(), f.EntryID); err == nil {
-			_, err = ws.Lib.Contain(e.Path)
-			err = containErr(err)
+// faceCrops serves a face's crop at /face/ID.
+var faceCrops = derivedJPEG{what: "face", dir: library.FaceCrops, apiErr: faceErr,
+	find: func(ctx context.Context, ws *workspace.Workspace, id int64) (int64, string, error) {
+		f, err := ws.Lib.DB.FaceByID(ctx, id)
+		if err == nil && f.Crop == "" {
+			err = &Error{Code: CodeNotFound, Message: "no crop for this face"}
 		}
-	}
-	if err != nil {
-		fail(w, faceErr(err))
-		return
-	}
-	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
-	w.Header().Set("Content-Type", "image/jpeg")
-	serveData(w, r, ws.Lib, library.FaceCrops, f.Crop)
-}
+		return f.EntryID, f.Crop, err
+	}}

@@ -175,8 +175,8 @@ func newHTTPFace(a *API, o HTTPOptions) (*httpFace, http.Handler) {
 	mux.HandleFunc("GET /thumb/{id}", h.serveThumb)
 	mux.HandleFunc("GET /preview/{id}", h.servePreview)
 	mux.HandleFunc("GET /file/{id}", h.serveFile)
-	mux.HandleFunc("GET /face/{id}", h.serveFace)
-	mux.HandleFunc("GET /frame/{id}", h.serveFrame)
+	mux.HandleFunc("GET /face/{id}", h.serveDerived(faceCrops))
+	mux.HandleFunc("GET /frame/{id}", h.serveDerived(frameTiles))
 	if o.Assets != nil {
 		mux.Handle("GET /", assetHandler(o.Assets))
 	}

@@ -4,16 +4,15 @@ package api
 // "more like this" from one, and their tiles.
 
 import (
+	"context"
 	"fmt"
 	"math"
-	"net/http"
 	"path"
-	"strconv"
 	"strings"
 
 	"github.com/tagsight/tagsight/backend/library"
 	"github.com/tagsight/tagsight/backend/search"
-	"github.com/tagsight/tagsight/backend/store"
+	"github.com/tagsight/tagsight/backend/workspace"
 )
 
 // Moment is a frame of a video: where to play from and what it shows.
@@ -69,38 +68,15 @@ func (a *API) SimilarFrame(frameID int64, limit int) (SearchResult, error) {
 	return a.result(ctx, ws, res, err)
 }
 
-// serveFrame serves a frame's tile, for a video whose file lies inside
-// the library (a tile shows what the file shows), as /thumb does.
-func (h *httpFace) serveFrame(w http.ResponseWriter, r *http.Request) {
-	ws, err := h.a.workspace()
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		fail(w, &Error{Code: CodeInvalid, Message: "bad frame id"})
-		return
-	}
-	f, err := ws.Lib.DB.FrameByID(r.Context(), id)
-	if err == nil && f.Thumb == "" {
-		err = &Error{Code: CodeNotFound, Message: "no tile for this frame"}
-	}
-	if err == nil {
-		var e store.Entry
-		if e, err = ws.Lib.DB.EntryByID(r.Context(), f.EntryID); err == nil {
-			_, err = ws.Lib.Contain(e.Path)
-			err = containErr(err)
+// frameTiles serves a frame's tile at /frame/ID.
+var frameTiles = derivedJPEG{what: "frame", dir: library.FrameTiles, apiErr: frameErr,
+	find: func(ctx context.Context, ws *workspace.Workspace, id int64) (int64, string, error) {
+		f, err := ws.Lib.DB.FrameByID(ctx, id)
+		if err == nil && f.Thumb == "" {
+			err = &Error{Code: CodeNotFound, Message: "no tile for this frame"}
 		}
-	}
-	if err != nil {
-		fail(w, frameErr(err))
-		return
-	}
-	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
-	w.Header().Set("Content-Type", "image/jpeg")
-	serveData(w, r, ws.Lib, library.FrameTiles, f.Thumb)
-}
+		return f.EntryID, f.Thumb, err
+	}}
 
 func frameErr(err error) error {
 	if _, ok := err.(*Error); ok {

@@ -11,17 +11,11 @@ import (
 	"github.com/tagsight/tagsight/backend/workspace"
 )
 
-// TestSearchInsideFiles: a library of a PDF (the words on page 3), a DOCX
-// and a text file, indexed as a user would open it: text: finds each with
-// its page or line and a marked snippet, accents and CJK included, and a
-// plain search shows the PDF with its text hit.
-func TestSearchInsideFiles(t *testing.T) {
+// textLibrary opens a library of files (name → content) with the colour
+// model and waits for its index, as a user would open it.
+func textLibrary(t *testing.T, files map[string][]byte) *API {
+	t.Helper()
 	root := t.TempDir()
-	files := map[string][]byte{
-		"report.pdf":  testutil.TextPDF([]string{"Annual report", "Contents", "The quarterly invoice 2024 is attached"}),
-		"letter.docx": testutil.DOCX("Dear reader,", "We met at the café on Monday."),
-		"notes.txt":   []byte("shopping list\nmilk\n東京タワーに行く\n"),
-	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(root, name), data, 0o644); err != nil {
 			t.Fatal(err)
@@ -33,7 +27,23 @@ func TestSearchInsideFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitJobs(t, a)
-	mark := func(w string) string { return store.HitOpen + w + store.HitClose }
+	return a
+}
+
+// markHit is w marked as a snippet marks a hit.
+func markHit(w string) string { return store.HitOpen + w + store.HitClose }
+
+// TestSearchInsideFiles: a library of a PDF (the words on page 3), a DOCX
+// and a text file, indexed as a user would open it: text: finds each with
+// its page or line and a marked snippet, accents and CJK included, and a
+// plain search shows the PDF with its text hit.
+func TestSearchInsideFiles(t *testing.T) {
+	a := textLibrary(t, map[string][]byte{
+		"report.pdf":  testutil.TextPDF([]string{"Annual report", "Contents", "The quarterly invoice 2024 is attached"}),
+		"letter.docx": testutil.DOCX("Dear reader,", "We met at the café on Monday."),
+		"notes.txt":   []byte("shopping list\nmilk\n東京タワーに行く\n"),
+	})
+	mark := markHit
 	for _, c := range []struct {
 		q, path, source string
 		page, line      int

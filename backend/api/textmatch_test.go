@@ -2,14 +2,12 @@ package api
 
 import (
 	"context"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strconv"
 	"testing"
 
-	"github.com/tagsight/tagsight/backend/store"
 	"github.com/tagsight/tagsight/backend/testutil"
 	"github.com/tagsight/tagsight/backend/workspace"
 )
@@ -19,28 +17,16 @@ import (
 // page or line and a marked snippet; a query that does not parse, or has
 // no words, lists nothing and fails nothing.
 func TestTextMatches(t *testing.T) {
-	root := t.TempDir()
-	files := map[string][]byte{
+	a := textLibrary(t, map[string][]byte{
 		"report.pdf": testutil.TextPDF([]string{"Invoice summary", "Contents", "The quarterly invoice 2024 is attached", "Paid by card"}),
 		"notes.txt":  []byte("shopping list\nmilk\n"),
-	}
-	for name, data := range files {
-		if err := os.WriteFile(filepath.Join(root, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	a := New(Options{Version: "test", ConfigDir: t.TempDir(), Model: workspace.ModelOptions{Model: colourModel, ModelsDir: t.TempDir()}})
-	t.Cleanup(func() { Shutdown(a) })
-	if _, err := a.OpenLibrary(root, true); err != nil {
-		t.Fatal(err)
-	}
-	waitJobs(t, a)
+	})
 	ws, _ := a.workspace()
 	pdf, err := ws.Lib.DB.EntryByPath(context.Background(), "report.pdf")
 	if err != nil {
 		t.Fatal(err)
 	}
-	mark := func(w string) string { return store.HitOpen + w + store.HitClose }
+	mark := markHit
 	for _, c := range []struct {
 		q        string
 		pages    []int

@@ -2,7 +2,6 @@ package clip
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -42,11 +41,10 @@ type Engine struct {
 	opts        EngineOptions // opts.Layout complete
 	textThreads int
 
-	mu      sync.Mutex
-	closed  bool
+	gate    ort.Gate   // Embed* calls in flight; Close waits for them
+	mu      sync.Mutex // the towers and the provider
 	visual  *tower
 	textual *tower
-	running sync.WaitGroup // Embed* calls in flight; Close waits for them
 
 	provider    ort.ProviderInfo
 	providerErr error
@@ -115,7 +113,7 @@ func (e *Engine) PreferredBatch() int {
 	if err != nil {
 		return 1
 	}
-	defer e.running.Done()
+	defer e.gate.Leave()
 	if t.batch > 0 {
 		return t.batch
 	}
@@ -155,22 +153,18 @@ func (e *Engine) Spec() *ModelSpec { return e.spec }
 // Close waits for Embed* calls in flight, then releases both sessions. Later calls fail
 // with ErrClosed.
 func (e *Engine) Close() error {
-	e.mu.Lock()
-	e.closed = true
-	e.mu.Unlock()
-	e.running.Wait()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var errs []error
-	for _, t := range []**tower{&e.visual, &e.textual} {
-		if *t != nil {
-			for _, s := range (*t).sessions {
-				errs = append(errs, s.Destroy())
+	return e.gate.Close(func() error {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		var ss []*ort.Session
+		for _, t := range []**tower{&e.visual, &e.textual} {
+			if *t != nil {
+				ss = append(ss, (*t).sessions...)
+				*t = nil
 			}
-			*t = nil
 		}
-	}
-	return errors.Join(errs...)
+		return ort.DestroySessions(ss...)
+	})
 }
 
 // EmbedImages embeds preprocessed images (each PreprocessConfig.Len() values, CHW) and
@@ -180,7 +174,7 @@ func (e *Engine) EmbedImages(ctx context.Context, images [][]float32) ([][]float
 	if err != nil {
 		return nil, err
 	}
-	defer e.running.Done()
+	defer e.gate.Leave()
 	per := e.spec.Preprocess.Len()
 	for i, img := range images {
 		if len(img) != per {
@@ -199,7 +193,7 @@ func (e *Engine) LoadVision() error {
 	if _, err := e.tower(true); err != nil {
 		return err
 	}
-	e.running.Done()
+	e.gate.Leave()
 	return nil
 }
 
@@ -209,7 +203,7 @@ func (e *Engine) EmbedTexts(ctx context.Context, texts []string) ([][]float32, e
 	if err != nil {
 		return nil, err
 	}
-	defer e.running.Done()
+	defer e.gate.Leave()
 	n := e.spec.ContextLength
 	enc := make([][]int32, len(texts))
 	lens := make([]int, len(texts))
@@ -229,27 +223,28 @@ func (e *Engine) EmbedTexts(ctx context.Context, texts []string) ([][]float32, e
 	})
 }
 
-// tower returns a loaded tower and counts the caller as running: it must call
-// e.running.Done when its Run calls are over.
+// tower returns a loaded tower and counts the caller in: it must call
+// e.gate.Leave when its Run calls are over.
 func (e *Engine) tower(visual bool) (*tower, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.closed {
-		return nil, ort.ErrClosed
-	}
-	slot := &e.textual
-	if visual {
-		slot = &e.visual
-	}
-	if *slot == nil {
-		t, err := e.openTower(visual)
-		if err != nil {
-			return nil, err
+	var t *tower
+	err := e.gate.Enter(func() error {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		slot := &e.textual
+		if visual {
+			slot = &e.visual
 		}
-		*slot = t
-	}
-	e.running.Add(1)
-	return *slot, nil
+		if *slot == nil {
+			loaded, err := e.openTower(visual)
+			if err != nil {
+				return err
+			}
+			*slot = loaded
+		}
+		t = *slot
+		return nil
+	})
+	return t, err
 }
 
 // tower is a model's ONNX sessions (one, or Layout.Sessions for the
@@ -376,14 +371,10 @@ func (e *Engine) openTower(visual bool) (*tower, error) {
 		inNames = append(inNames, t.mask)
 	}
 	for i := 0; i < n; i++ {
-		s, err := ort.StartSession(&e.provider, func(provider string) (*ort.Session, error) {
-			return ort.NewSession(path, inNames, []string{t.out}, ort.SessionConfig{Provider: provider, Threads: threads})
-		})
+		s, err := ort.OpenSession(&e.provider, path, nil, inNames, []string{t.out}, threads)
 		if err != nil {
-			for _, s := range t.sessions {
-				s.Destroy()
-			}
-			return nil, fmt.Errorf("%s: create session: %w", path, err)
+			ort.DestroySessions(t.sessions...)
+			return nil, err
 		}
 		t.sessions = append(t.sessions, s)
 	}

@@ -146,9 +146,7 @@ type Engine struct {
 
 	Provider ort.ProviderInfo
 
-	mu      sync.Mutex
-	closed  bool
-	running sync.WaitGroup
+	gate ort.Gate
 }
 
 // NewEngine prepares an engine; ort.Init must have run.
@@ -172,10 +170,7 @@ func (e *Engine) Load() error {
 }
 
 func (e *Engine) load() error {
-	if !ort.Initialized() {
-		return fmt.Errorf("%w: ONNX Runtime is not loaded", ort.ErrRuntime)
-	}
-	prov, err := ort.ResolveProvider(e.opts.Provider)
+	prov, err := ort.EngineProvider(e.opts.Provider)
 	if err != nil {
 		return err
 	}
@@ -226,20 +221,7 @@ func (e *Engine) load() error {
 	if od := routs[0].Dimensions; od[1] > 0 {
 		e.dim = int(od[1])
 	}
-	open := func(path string, data []byte, in, out []string) (*ort.Session, error) {
-		s, err := ort.StartSession(&e.Provider, func(provider string) (*ort.Session, error) {
-			c := ort.SessionConfig{Provider: provider, Threads: e.opts.Threads}
-			if data != nil {
-				return ort.NewSessionData(data, in, out, c)
-			}
-			return ort.NewSession(path, in, out, c)
-		})
-		if err != nil {
-			return nil, fmt.Errorf("%s: create session: %w", path, err)
-		}
-		return s, nil
-	}
-	if e.det, err = open(detPath, detModel, []string{e.detIn}, e.detOuts); err != nil {
+	if e.det, err = ort.OpenSession(&e.Provider, detPath, detModel, []string{e.detIn}, e.detOuts, e.opts.Threads); err != nil {
 		return err
 	}
 	if err := e.probeDetector(); err != nil {
@@ -247,7 +229,7 @@ func (e *Engine) load() error {
 		e.det = nil
 		return fmt.Errorf("%w: %s: %v", ErrBadModel, detPath, err)
 	}
-	if e.rec, err = open(recPath, nil, []string{e.recIn}, []string{e.recOut}); err != nil {
+	if e.rec, err = ort.OpenSession(&e.Provider, recPath, nil, []string{e.recIn}, []string{e.recOut}, e.opts.Threads); err != nil {
 		e.det.Destroy()
 		e.det = nil
 		return err
@@ -292,36 +274,9 @@ func (e *Engine) probeDetector() error {
 	return nil
 }
 
-// enter counts a call in flight; false once closed.
-func (e *Engine) enter() error {
-	if err := e.Load(); err != nil {
-		return err
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.closed {
-		return ort.ErrClosed
-	}
-	e.running.Add(1)
-	return nil
-}
-
 // Close releases the sessions once the calls in flight are over.
 func (e *Engine) Close() {
-	e.mu.Lock()
-	if e.closed {
-		e.mu.Unlock()
-		return
-	}
-	e.closed = true
-	e.mu.Unlock()
-	e.running.Wait()
-	if e.det != nil {
-		e.det.Destroy()
-	}
-	if e.rec != nil {
-		e.rec.Destroy()
-	}
+	e.gate.Close(func() error { return ort.DestroySessions(e.det, e.rec) })
 }
 
 // Detection is a face found by Detect, in the coordinates of the picture
@@ -335,10 +290,10 @@ type Detection = Face
 // with NMS (IoU 0.3, top 5000: yunet.py's defaults). Boxes and landmarks
 // come back in img's pixels.
 func (e *Engine) Detect(ctx context.Context, img *image.RGBA, maxSide int, scoreThreshold float32) ([]Detection, error) {
-	if err := e.enter(); err != nil {
+	if err := e.gate.Enter(e.Load); err != nil {
 		return nil, err
 	}
-	defer e.running.Done()
+	defer e.gate.Leave()
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
 	if w <= 0 || h <= 0 {
@@ -391,7 +346,7 @@ func (e *Engine) runDetector(ctx context.Context, tensor []float32, w, h int) (m
 	}
 	defer in.Destroy()
 	outs := make([]ort.Value, len(e.detOuts))
-	if err := e.run(ctx, e.det, []ort.Value{in}, outs); err != nil {
+	if err := ort.Run(ctx, e.det, []ort.Value{in}, outs); err != nil {
 		return nil, fmt.Errorf("face detector: %w", err)
 	}
 	defer destroyAll(outs)
@@ -414,33 +369,13 @@ func destroyAll(vs []ort.Value) {
 	}
 }
 
-// run runs a session, stopped when ctx is cancelled.
-func (e *Engine) run(ctx context.Context, s *ort.Session, in, out []ort.Value) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	ro, release, err := ort.CancellableRun(ctx)
-	if err != nil {
-		return err
-	}
-	err = s.RunWithOptions(in, out, ro)
-	release()
-	if err != nil {
-		destroyAll(out)
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-	}
-	return err
-}
-
 // Embed runs the recogniser on aligned 112×112 crops and returns their
 // L2-normalised vectors.
 func (e *Engine) Embed(ctx context.Context, crops []*image.RGBA) ([][]float32, error) {
-	if err := e.enter(); err != nil {
+	if err := e.gate.Enter(e.Load); err != nil {
 		return nil, err
 	}
-	defer e.running.Done()
+	defer e.gate.Leave()
 	return e.embed(ctx, crops)
 }
 
@@ -470,7 +405,7 @@ func (e *Engine) embed(ctx context.Context, crops []*image.RGBA) ([][]float32, e
 			return nil, err
 		}
 		outs := []ort.Value{nil}
-		err = e.run(ctx, e.rec, []ort.Value{in}, outs)
+		err = ort.Run(ctx, e.rec, []ort.Value{in}, outs)
 		in.Destroy()
 		if err != nil {
 			return nil, fmt.Errorf("face recogniser: %w", err)

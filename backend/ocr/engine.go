@@ -65,9 +65,7 @@ type Engine struct {
 	clsH, clsW, recH int
 	chars            []string // index = class; 0 is the CTC blank
 	Provider         ort.ProviderInfo
-	mu               sync.Mutex
-	closed           bool
-	running          sync.WaitGroup
+	gate             ort.Gate
 }
 
 // NewEngine prepares an engine; ort.Init must have run.
@@ -97,10 +95,7 @@ func (e *Engine) Load() error {
 }
 
 func (e *Engine) load() error {
-	if !ort.Initialized() {
-		return fmt.Errorf("%w: ONNX Runtime is not loaded", ort.ErrRuntime)
-	}
-	prov, err := ort.ResolveProvider(e.opts.Provider)
+	prov, err := ort.EngineProvider(e.opts.Provider)
 	if err != nil {
 		return err
 	}
@@ -127,13 +122,7 @@ func (e *Engine) load() error {
 			return nil, fmt.Errorf("%w: %s: %v", ErrBadModel, p, err)
 		}
 		*in, *out = ins[0].Name, outs[0].Name
-		s, err := ort.StartSession(&e.Provider, func(provider string) (*ort.Session, error) {
-			return ort.NewSession(p, []string{*in}, []string{*out}, ort.SessionConfig{Provider: provider, Threads: e.opts.Threads})
-		})
-		if err != nil {
-			return nil, fmt.Errorf("%s: create session: %w", p, err)
-		}
-		return s, nil
+		return ort.OpenSession(&e.Provider, p, nil, []string{*in}, []string{*out}, e.opts.Threads)
 	}
 	channels3 := func(d ort.Shape) error {
 		if len(d) != 4 || (d[1] > 0 && d[1] != 3) {
@@ -186,47 +175,21 @@ func (e *Engine) load() error {
 	return nil
 }
 
-func (e *Engine) closeSessions() {
-	for _, s := range []*ort.Session{e.det, e.cls, e.rec} {
-		if s != nil {
-			s.Destroy()
-		}
-	}
+func (e *Engine) closeSessions() error {
+	err := ort.DestroySessions(e.det, e.cls, e.rec)
 	e.det, e.cls, e.rec = nil, nil, nil
-}
-
-func (e *Engine) enter() error {
-	if err := e.Load(); err != nil {
-		return err
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.closed {
-		return ort.ErrClosed
-	}
-	e.running.Add(1)
-	return nil
+	return err
 }
 
 // Close releases the sessions once the calls in flight are over.
-func (e *Engine) Close() {
-	e.mu.Lock()
-	if e.closed {
-		e.mu.Unlock()
-		return
-	}
-	e.closed = true
-	e.mu.Unlock()
-	e.running.Wait()
-	e.closeSessions()
-}
+func (e *Engine) Close() { e.gate.Close(e.closeSessions) }
 
 // Read finds and reads the text in img, in reading order.
 func (e *Engine) Read(ctx context.Context, img *image.RGBA) ([]Word, error) {
-	if err := e.enter(); err != nil {
+	if err := e.gate.Enter(e.Load); err != nil {
 		return nil, err
 	}
-	defer e.running.Done()
+	defer e.gate.Leave()
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
 	if w < 4 || h < 4 {
@@ -339,20 +302,8 @@ func (e *Engine) run(ctx context.Context, s *ort.Session, data []float32, shape 
 		return nil, nil, err
 	}
 	defer in.Destroy()
-	ro, release, err := ort.CancellableRun(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
 	outs := []ort.Value{nil}
-	err = s.RunWithOptions([]ort.Value{in}, outs, ro)
-	release()
-	if err != nil {
-		if outs[0] != nil {
-			outs[0].Destroy()
-		}
-		if ctx.Err() != nil {
-			return nil, nil, ctx.Err()
-		}
+	if err := ort.Run(ctx, s, []ort.Value{in}, outs); err != nil {
 		return nil, nil, err
 	}
 	defer outs[0].Destroy()

@@ -10,6 +10,7 @@ import (
 	"github.com/tagsight/tagsight/backend/knn"
 	"github.com/tagsight/tagsight/backend/query"
 	"github.com/tagsight/tagsight/backend/store"
+	"github.com/tagsight/tagsight/backend/vectors"
 )
 
 // Video moments (issue 21): a video's kept keyframes have vectors of the
@@ -219,7 +220,7 @@ func (s *Service) Moments(ctx context.Context, entryID int64, q string, limit in
 	for _, f := range fs[entryID] {
 		m := Moment{FrameID: f.ID, AtMS: f.AtMS, Thumb: f.Thumb, Score: math.NaN()}
 		if qv != nil {
-			m.Score = float64(dotF(qv, f.Vec))
+			m.Score = float64(vectors.Dot(qv, f.Vec))
 		}
 		out = append(out, m)
 	}
@@ -230,14 +231,6 @@ func (s *Service) Moments(ctx context.Context, entryID int64, q string, limit in
 		out = out[:limit]
 	}
 	return out, nil
-}
-
-func dotF(a, b []float32) float32 {
-	var s float32
-	for i := range min(len(a), len(b)) {
-		s += a[i] * b[i]
-	}
-	return s
 }
 
 // SimilarFrame finds entries like one frame of a video ("more like this"

@@ -9,37 +9,13 @@ import (
 
 // TextPDF writes a PDF by hand whose page i shows pages[i] as one line of
 // Helvetica (a standard font: nothing embedded) in WinAnsi encoding, so
-// Latin-1 letters like é are text too; objects in order, the xref table
-// with their offsets.
+// Latin-1 letters like é are text too.
 func TextPDF(pages []string) []byte {
-	n := len(pages)
-	kids := make([]string, n)
-	for i := range n {
-		kids[i] = fmt.Sprintf("%d 0 R", 4+2*i)
-	}
-	objs := []string{"<< /Type /Catalog /Pages 2 0 R >>",
-		fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), n),
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"}
-	for i, text := range pages {
-		content := fmt.Sprintf("BT /F1 18 Tf 40 250 Td (%s) Tj ET", pdfString(text))
-		objs = append(objs,
-			fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 300] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>", 5+2*i),
-			fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content))
-	}
-	var b strings.Builder
-	b.WriteString("%PDF-1.4\n")
-	offs := make([]int, len(objs))
-	for i, o := range objs {
-		offs[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return []byte(b.String())
+	font := "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+	return pdfDoc(len(pages), font, "", func(i int) (string, string) {
+		return "/MediaBox [0 0 600 300] /Resources << /Font << /F1 3 0 R >> >>",
+			fmt.Sprintf("BT /F1 18 Tf 40 250 Td (%s) Tj ET", pdfString(pages[i]))
+	})
 }
 
 // pdfString escapes s for a PDF literal string, Latin-1 letters as octal.

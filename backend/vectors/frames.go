@@ -45,8 +45,7 @@ type FramesAnalyzer struct {
 	opts  Options
 	tiles FrameTiles
 
-	ready   chan struct{}
-	loadErr error
+	load loading
 }
 
 // NewFramesAnalyzer returns the frames analyzer for model m; tiles keeps
@@ -76,13 +75,7 @@ func (a *FramesAnalyzer) Batch() (int, int, int) { return 1, a.opts.InferWorkers
 
 // Start implements analysis.Batched.
 func (a *FramesAnalyzer) Start(ctx context.Context) {
-	a.ready = make(chan struct{})
-	go func() {
-		defer close(a.ready)
-		if a.opts.Load != nil {
-			a.loadErr = a.opts.Load(ctx)
-		}
-	}()
+	a.load.start(ctx, a.opts.Load, nil)
 }
 
 type framesIn struct {
@@ -123,13 +116,8 @@ func (a *FramesAnalyzer) Analyze(ctx context.Context, it *analysis.Item, p *anal
 
 // Finish implements analysis.Batched.
 func (a *FramesAnalyzer) Finish(ctx context.Context, inputs []any) ([]any, []error, error) {
-	select {
-	case <-a.ready:
-	case <-ctx.Done():
-		return nil, nil, ctx.Err()
-	}
-	if a.loadErr != nil {
-		return nil, nil, a.loadErr
+	if err := a.load.wait(ctx); err != nil {
+		return nil, nil, err
 	}
 	outs := make([]any, len(inputs))
 	errs := make([]error, len(inputs))
@@ -168,7 +156,7 @@ func (a *FramesAnalyzer) embed(ctx context.Context, in framesIn) ([]store.Frame,
 		}
 		for j, f := range chunk {
 			v := vecs[j]
-			if last != nil && dot(v, last) >= SameFrame {
+			if last != nil && Dot(v, last) >= SameFrame {
 				continue
 			}
 			last = v
@@ -185,14 +173,6 @@ func (a *FramesAnalyzer) embed(ctx context.Context, in framesIn) ([]store.Frame,
 		}
 	}
 	return kept, nil
-}
-
-func dot(a, b []float32) float32 {
-	var s float32
-	for i := range min(len(a), len(b)) {
-		s += a[i] * b[i]
-	}
-	return s
 }
 
 type framesOut struct {

@@ -72,8 +72,7 @@ type Analyzer struct {
 	pre  Preprocessor
 	opts Options
 
-	ready   chan struct{}
-	loadErr error
+	load loading
 
 	mu       sync.Mutex
 	loadTime time.Duration
@@ -141,18 +140,11 @@ func (a *Analyzer) Batch() (int, int, int) { return a.opts.Batch, a.opts.InferWo
 // Start implements analysis.Batched: the model loads (Options.Load) while
 // the first pictures decode.
 func (a *Analyzer) Start(ctx context.Context) {
-	a.ready = make(chan struct{})
-	load := a.opts.Load
-	go func() {
-		defer close(a.ready)
-		if load != nil {
-			t := time.Now()
-			a.loadErr = load(ctx)
-			a.mu.Lock()
-			a.loadTime = time.Since(t)
-			a.mu.Unlock()
-		}
-	}()
+	a.load.start(ctx, a.opts.Load, func(took time.Duration) {
+		a.mu.Lock()
+		a.loadTime = took
+		a.mu.Unlock()
+	})
 }
 
 // Analyze implements analysis.Analyzer: the decoded picture's model
@@ -200,13 +192,8 @@ type prepared struct {
 
 // Finish implements analysis.Batched.
 func (a *Analyzer) Finish(ctx context.Context, inputs []any) ([]any, []error, error) {
-	select {
-	case <-a.ready:
-	case <-ctx.Done():
-		return nil, nil, ctx.Err()
-	}
-	if a.loadErr != nil {
-		return nil, nil, a.loadErr
+	if err := a.load.wait(ctx); err != nil {
+		return nil, nil, err
 	}
 	ins := make([][]float32, len(inputs))
 	for i, v := range inputs {
