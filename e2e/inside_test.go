@@ -117,8 +117,10 @@ func TestScreenshotFoundByItsWords(t *testing.T) {
 		args := []string{"-size", fmt.Sprintf("%dx%d", W, H), "xc:#eef0f3",
 			"-fill", "#2b2d31", "-draw", "rectangle 0,0 1280,44",
 			"-fill", "#dfe3e8", "-draw", "rectangle 0,44 260,720",
-			"-fill", "#ffffff", "-draw", "rectangle 320,280 1200,560"}
-		args = append(args, word(text, 520, 450)...)
+			"-fill", "#ffffff", "-draw", "rectangle 640,560 1240,690"}
+		// Low and right of the middle, where an outline placed on the
+		// frame rather than on the letterboxed picture would miss it.
+		args = append(args, word(text, 680, 650)...)
 		if out, err := exec.Command("convert", append(args, filepath.Join(root, name))...).CombinedOutput(); err != nil {
 			t.Fatalf("convert %s: %v %s", name, err, out)
 		}
@@ -127,7 +129,7 @@ func TestScreenshotFoundByItsWords(t *testing.T) {
 	screenshot("other.png", "Honolulu")
 	// Where the word's ink is: the same word drawn alone on white, trimmed.
 	out, err := exec.Command("convert", append(append([]string{"-size", fmt.Sprintf("%dx%d", W, H), "xc:white"},
-		word("Zanzibar", 520, 450)...), "-format", "%@", "info:")...).Output()
+		word("Zanzibar", 680, 650)...), "-format", "%@", "info:")...).Output()
 	if err != nil {
 		t.Fatalf("convert -format %%@: %v", err)
 	}
@@ -214,7 +216,6 @@ func installOCRModels(t *testing.T, dir string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer in.Close()
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -222,7 +223,9 @@ func installOCRModels(t *testing.T, dir string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := io.Copy(out, in); err != nil {
+		_, err = io.Copy(out, in)
+		in.Close()
+		if err != nil {
 			t.Fatal(err)
 		}
 		if err := out.Close(); err != nil {
