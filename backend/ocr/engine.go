@@ -25,6 +25,9 @@ type Options struct {
 	// MinScore drops readings the recogniser is less sure of (PaddleOCR's
 	// drop_score, 0.5).
 	MinScore float32
+	// Unclip is how far the detector's boxes grow before they are cut
+	// out (PaddleOCR's unclip_ratio; 0 = defaultDB's, see db.go).
+	Unclip float64
 }
 
 // Word is one box of text read in a picture.
@@ -275,7 +278,11 @@ func (e *Engine) detect(ctx context.Context, img *image.RGBA) ([][4]point, error
 	if len(shape) != 4 || int(shape[2]) != rh || int(shape[3]) != rw || len(out) != plane {
 		return nil, fmt.Errorf("%w: the detector gave %v for a %dx%d input", ErrBadModel, shape, rw, rh)
 	}
-	boxes := dbBoxes(out, rw, rh, defaultDB)
+	p := defaultDB
+	if e.opts.Unclip > 0 {
+		p.unclip = e.opts.Unclip
+	}
+	boxes := dbBoxes(out, rw, rh, p)
 	sx, sy := float64(w)/float64(rw), float64(h)/float64(rh)
 	kept := boxes[:0]
 	for _, q := range boxes {

@@ -124,3 +124,38 @@ func TestReadsRenderedText(t *testing.T) {
 }
 
 func area(r image.Rectangle) int { return r.Dx() * r.Dy() }
+
+// The held-out screenshot-like pages (docs/bench/ocr.md): at the default
+// unclip ratio Tagsight found 115 of their 123 words as whole words, at
+// PaddleOCR's 1.5 only 78, the spaces between words lost. The bound sits
+// between the two.
+func TestHeldOutScreenshotsKeepSpaces(t *testing.T) {
+	e := testEngine(t)
+	pages, err := ocrtest.HeldOut(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits, total := 0, 0
+	for _, p := range pages {
+		if p.Kind != "ui" {
+			continue
+		}
+		words, err := e.Read(context.Background(), loadPNG(t, p.Path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var texts []string
+		for _, w := range words {
+			texts = append(texts, w.Text)
+		}
+		h, n := ocrtest.WordHits(strings.Join(texts, " "), strings.Join(p.Lines, " "))
+		t.Logf("%s: %d/%d words %q", p.Name, h, n, texts)
+		hits, total = hits+h, total+n
+	}
+	if total == 0 {
+		t.Fatal("no screenshot-like pages")
+	}
+	if acc := float64(hits) / float64(total); acc < 0.85 {
+		t.Errorf("found %d of %d words (%.3f) as whole words, want at least 0.85", hits, total, acc)
+	}
+}

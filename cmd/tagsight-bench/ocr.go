@@ -161,6 +161,7 @@ func benchOCR(ctx context.Context, rep *report, data string, runs int) error {
 	rep.line("")
 	rep.line("| picture | truth | Tagsight | CER | reference | CER |")
 	rep.line("|---|---|---|---|---|---|")
+	var hitT, hitR, nWords int
 	var cerT, cerR, ocrCPU, refCPU, restCPU, decCPU, thumbCPU, clipCPU float64
 	for i, s := range samples {
 		var words []ocr.Word
@@ -181,6 +182,10 @@ func benchOCR(ctx context.Context, rep *report, data string, runs int) error {
 		ct, cr := ocrtest.CER(got, s.Text), ocrtest.CER(r.Text, s.Text)
 		cerT += ct
 		cerR += cr
+		h, n := ocrtest.WordHits(got, s.Text)
+		hitT, nWords = hitT+h, nWords+n
+		h, _ = ocrtest.WordHits(r.Text, s.Text)
+		hitR += h
 		refCPU += r.Ms
 		rep.line("| %s | %s | %s | %.3f | %s | %.3f |", s.Name, s.Text, got, ct, r.Text, cr)
 
@@ -212,7 +217,11 @@ func benchOCR(ctx context.Context, rep *report, data string, runs int) error {
 	if cerT > cerR {
 		better = "NO"
 	}
-	rep.line("**Mean CER: Tagsight %.4f, reference %.4f** (Tagsight equal or better: %s).", cerT/n, cerR/n, better)
+	rep.line("**Mean CER: Tagsight %.4f, reference %.4f** (Tagsight equal or better: %s). Word accuracy (as in the held-out section below): Tagsight %.3f (%d/%d), reference %.3f (%d/%d).", cerT/n, cerR/n, better,
+		float64(hitT)/float64(nWords), hitT, nWords, float64(hitR)/float64(nWords), hitR, nWords)
+	if err := benchOCRHeldOut(ctx, rep, set, models, m); err != nil {
+		return err
+	}
 	rep.line("")
 	rep.line("## CPU per picture")
 	rep.line("")
