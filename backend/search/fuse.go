@@ -145,6 +145,27 @@ func (s *Service) withText(ctx context.Context, res *Result, terms []string) err
 	for i := range th {
 		by[th[i].EntryID] = &th[i]
 	}
+	// Each text: term may be in another unit of the file (text:a text:b
+	// finds a file whose page 1 has a and page 2 b): a result no unit
+	// has every term of shows the unit of its first term found.
+	for _, term := range terms {
+		if len(terms) == 1 || len(by) == len(ids) {
+			break
+		}
+		var left []any
+		for _, id := range ids {
+			if by[id.(int64)] == nil {
+				left = append(left, id)
+			}
+		}
+		one, err := s.db.SearchText(ctx, []string{term}, "e.id IN (?"+strings.Repeat(",?", len(left)-1)+")", left, len(left))
+		if err != nil {
+			return err
+		}
+		for i := range one {
+			by[one[i].EntryID] = &one[i]
+		}
+	}
 	for i := range res.Hits {
 		if t := by[res.Hits[i].EntryID]; t != nil && res.Hits[i].Text == nil {
 			res.Hits[i].Text = t

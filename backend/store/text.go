@@ -319,6 +319,7 @@ func (db *DB) SearchText(ctx context.Context, terms []string, where string, args
 		h.EntryID, h.Rank, h.Box = hits[i].EntryID, hits[i].Rank, box(bx, by, bw, bh)
 		if match == "" {
 			h.Snippet = substringSnippet(text, p.subs)
+			h.Line = lineOfMark(h.Line, substringMarked(text, p.subs))
 		}
 		hits[i] = h
 	}
@@ -328,19 +329,20 @@ func (db *DB) SearchText(ctx context.Context, terms []string, where string, args
 	}
 	if match != "" {
 		// FTS5 marks the words it matched; snippet() only runs in a MATCH.
-		rows, err = db.pool.QueryContext(ctx, `SELECT rowid, snippet(`+table+`, 0, ?, ?, '…', 16) FROM `+table+
-			` WHERE `+table+` MATCH ? AND rowid IN `+in, append([]any{HitOpen, HitClose, match}, inArgs...)...)
+		rows, err = db.pool.QueryContext(ctx, `SELECT rowid, snippet(`+table+`, 0, ?, ?, '…', 16), highlight(`+table+`, 0, ?, ?) FROM `+table+
+			` WHERE `+table+` MATCH ? AND rowid IN `+in, append([]any{HitOpen, HitClose, HitOpen, HitClose, match}, inArgs...)...)
 		if err != nil {
 			return nil, fmt.Errorf("search text: snippet: %w", err)
 		}
 		for rows.Next() {
 			var id int64
-			var s string
-			if err := rows.Scan(&id, &s); err != nil {
+			var s, marked string
+			if err := rows.Scan(&id, &s, &marked); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("search text: snippet: %w", err)
 			}
-			hits[at[id]].Snippet = s
+			h := &hits[at[id]]
+			h.Snippet, h.Line = s, lineOfMark(h.Line, marked)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -373,4 +375,29 @@ func substringSnippet(text string, subs []string) string {
 		return pre + before + HitOpen + s + HitClose + after + post
 	}
 	return ""
+}
+
+// lineOfMark is the line of the first marked match in a unit's marked
+// text (highlight()'s, or substringMarked's), given the unit's first
+// line: a unit holds a block of lines, and the hit is on one of them.
+// Units without lines (0: pages, pictures) stay 0.
+func lineOfMark(first int, marked string) int {
+	if first <= 0 {
+		return first
+	}
+	if i := strings.Index(marked, HitOpen); i >= 0 {
+		return first + strings.Count(marked[:i], "\n")
+	}
+	return first
+}
+
+// substringMarked is text with the first of subs found marked, for
+// lineOfMark; text unchanged when none is there.
+func substringMarked(text string, subs []string) string {
+	for _, s := range subs {
+		if i := strings.Index(text, s); i >= 0 {
+			return text[:i] + HitOpen + text[i:]
+		}
+	}
+	return text
 }

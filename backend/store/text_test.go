@@ -227,3 +227,35 @@ func TestReplaceTextAndDeleteKeepIndexesInStep(t *testing.T) {
 		t.Fatalf("beta: %v", got)
 	}
 }
+
+// A hit says the line its word is on, not the first line of the block of
+// lines the unit holds: the word, the CJK run and the short substring
+// are on the block's third line (40 + 2), counted here from the text.
+func TestTextHitLineIsTheWordsLine(t *testing.T) {
+	db, _ := openTemp(t)
+	ctx := context.Background()
+	ids := textEntries(t, db, "", "")
+	block := "first line of the block\nsecond line\nthe walrus sat here 東京タワー 塔\nfourth line"
+	want := 40 + strings.Count(block[:strings.Index(block, "walrus")], "\n")
+	for _, id := range ids[:1] {
+		err := db.Tx(ctx, func(tx *Tx) error {
+			return tx.ReplaceText(ctx, id, "body", []TextUnit{{Source: "body", Line: 40, Text: block}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, term := range []string{"walrus", "京タワ", "塔"} {
+		hs, err := db.SearchText(ctx, []string{term}, "", nil, 10)
+		if err != nil || len(hs) != 1 {
+			t.Fatalf("%s: %+v, %v", term, hs, err)
+		}
+		if hs[0].Line != want {
+			t.Fatalf("%s: line %d, want %d", term, hs[0].Line, want)
+		}
+		ms, _, err := db.EntryTextMatches(ctx, ids[0], [][]string{{term}}, 10)
+		if err != nil || len(ms) != 1 || ms[0].Line != want {
+			t.Fatalf("%s: entry matches %+v, %v; want line %d", term, ms, err, want)
+		}
+	}
+}

@@ -94,20 +94,21 @@ func (db *DB) EntryTextMatches(ctx context.Context, entryID int64, groups [][]st
 			break
 		}
 		in, inArgs := inList(left)
-		rows, err := db.pool.QueryContext(ctx, `SELECT rowid, snippet(`+ix.table+`, 0, ?, ?, '…', 16) FROM `+ix.table+
-			` WHERE `+ix.table+` MATCH ? AND rowid IN `+in, append([]any{HitOpen, HitClose, ix.match}, inArgs...)...)
+		rows, err := db.pool.QueryContext(ctx, `SELECT rowid, snippet(`+ix.table+`, 0, ?, ?, '…', 16), highlight(`+ix.table+`, 0, ?, ?) FROM `+ix.table+
+			` WHERE `+ix.table+` MATCH ? AND rowid IN `+in, append([]any{HitOpen, HitClose, HitOpen, HitClose, ix.match}, inArgs...)...)
 		if err != nil {
 			return nil, false, fmt.Errorf("entry text matches: snippet: %w", err)
 		}
 		for rows.Next() {
 			var id int64
-			var s string
-			if err := rows.Scan(&id, &s); err != nil {
+			var s, marked string
+			if err := rows.Scan(&id, &s, &marked); err != nil {
 				rows.Close()
 				return nil, false, fmt.Errorf("entry text matches: snippet: %w", err)
 			}
 			if strings.Contains(s, HitOpen) {
-				hits[at[id]].Snippet = s
+				h := &hits[at[id]]
+				h.Snippet, h.Line = s, lineOfMark(h.Line, marked)
 			}
 		}
 		rows.Close()
@@ -118,6 +119,7 @@ func (db *DB) EntryTextMatches(ctx context.Context, entryID int64, groups [][]st
 	for i := range hits {
 		if hits[i].Snippet == "" {
 			hits[i].Snippet = substringSnippet(texts[i], subs)
+			hits[i].Line = lineOfMark(hits[i].Line, substringMarked(texts[i], subs))
 		}
 		if hits[i].Snippet == "" {
 			hits[i].Snippet = head(texts[i])
