@@ -51,6 +51,8 @@ export class SearchState {
   error = $state<QueryError | null>(null);
   /** how the core read the query, when the user should know (no model: words that are no tag match nothing) */
   note = $state('');
+  /** where the results came from (the words inside files, a video's moments, meaning); null when the search did not say */
+  sources = $state<HitSources | null>(null);
   tookMs = $state(0);
   loading = $state(false);
   special = $state<Special | null>(null);
@@ -181,6 +183,7 @@ export class SearchState {
         this.semantic = first.semantic;
         this.error = first.error;
         this.note = first.note ?? '';
+        this.sources = hitSources(first);
       }
     } catch {
       /* the next change or a scroll tries again */
@@ -224,6 +227,7 @@ export class SearchState {
       this.semantic = res.semantic;
       this.error = res.error;
       this.note = res.note ?? '';
+      this.sources = hitSources(res);
       this.tookMs = res.took_ms;
     }
   }
@@ -238,6 +242,7 @@ export class SearchState {
     this.semantic = true;
     this.error = null;
     this.note = '';
+    this.sources = null;
     this.tookMs = res.took_ms;
   }
 
@@ -310,4 +315,19 @@ export class SearchState {
     }
     void this.update();
   }
+}
+
+/** How many of a search's results the words inside files, a video's moments and meaning brought. */
+export interface HitSources {
+  text: number;
+  frames: number;
+  meaning: number;
+}
+
+/** The result's counts by source, or null when it has none (a filter-only search). */
+export function hitSources(res: SearchResult): HitSources | null {
+  const text = res.from_text ?? 0;
+  const frames = res.from_frames ?? 0;
+  const meaning = res.from_meaning ?? 0;
+  return text || frames || meaning ? { text, frames, meaning } : null;
 }
