@@ -147,8 +147,20 @@ func NeedOf(a Analyzer, mediaType string) Need {
 	return a.Need()
 }
 
-// VersionFor is the version a's row for the entry at rel records.
-func VersionFor(a Analyzer, rel string) string {
+// KindVersioned analyzers changed for some kinds of file only (faces now
+// read a video's keyframes, not its poster): KindVersion is the version
+// recorded, and compared, for a file of that media type, in place of
+// Version, so the files of the other kinds are not analysed again.
+type KindVersioned interface {
+	KindVersion(mediaType string) string
+}
+
+// VersionFor is the version a's row for the entry of that media type at
+// rel records.
+func VersionFor(a Analyzer, mediaType, rel string) string {
+	if kv, ok := a.(KindVersioned); ok {
+		return kv.KindVersion(mediaType)
+	}
 	if iv, ok := a.(ItemVersioned); ok {
 		return iv.ItemVersion(rel)
 	}
@@ -259,7 +271,7 @@ func Plan(as []Analyzer, rows map[string]store.AnalysisRow, fingerprint, mediaTy
 		if !a.Applies(mediaType, rel) {
 			continue
 		}
-		if r, ok := rows[a.Name()]; ok && r.Fingerprint == fingerprint && r.Version == VersionFor(a, rel) {
+		if r, ok := rows[a.Name()]; ok && r.Fingerprint == fingerprint && r.Version == VersionFor(a, mediaType, rel) {
 			continue
 		}
 		out = append(out, a)
@@ -721,7 +733,7 @@ func save(ctx context.Context, tx *store.Tx, w *work, opts Options, now int64) e
 			continue
 		}
 		row := store.AnalysisRow{EntryID: id, Analyzer: r.a.Name(), Fingerprint: w.it.Fingerprint,
-			Version: VersionFor(r.a, w.it.Rel), State: store.AnalysisDone, UpdatedAt: now}
+			Version: VersionFor(r.a, w.it.MediaType, w.it.Rel), State: store.AnalysisDone, UpdatedAt: now}
 		if r.err != nil {
 			row.State, row.Error = store.AnalysisFailed, r.err.Error()
 		} else if r.warn != "" {

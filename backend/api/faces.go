@@ -39,6 +39,10 @@ func (a *API) face(f store.Face, thumb string) Face {
 	for i, v := range f.Landmarks {
 		out.Landmarks[i] = float64(v)
 	}
+	if f.Timed {
+		at := f.AtMS
+		out.AtMS = &at
+	}
 	if thumb != "" {
 		u := fmt.Sprintf("/thumb/%d?v=%s", f.EntryID, strings.TrimSuffix(path.Base(thumb), ".jpg"))
 		out.Thumb = &u

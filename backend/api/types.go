@@ -73,6 +73,9 @@ type Face struct {
 	Name      string      `json:"name"`      // the person's name, "" when unnamed
 	Crop      string      `json:"crop"`      // URL of the face's crop
 	Thumb     *string     `json:"thumb"`     // URL of its picture's thumbnail
+	// AtMS is a video's face's time: the frame it was found on, where the
+	// People view plays the video from; absent for a still picture's.
+	AtMS *int64 `json:"at_ms,omitempty"`
 	// Suggestions offer names for a face in nobody, best first.
 	Suggestions []faces.NameSuggestion `json:"suggestions,omitempty"`
 }

@@ -70,9 +70,9 @@ func (s Tuning) Clean() Tuning {
 const CropSize = 160
 
 // Analyzer is the faces analyzer of package analysis: on the pipeline's
-// one decoded picture it detects faces, aligns and embeds each, writes a
-// crop for the People view, and saves them, putting each new face in a
-// person as it goes (see Assign).
+// one decoded picture (a video's keyframes: video.go) it detects faces,
+// aligns and embeds each, writes a crop for the People view, and saves
+// them, putting each new face in a person as it goes (see Assign).
 type Analyzer struct {
 	eng   *Engine
 	key   string
@@ -102,7 +102,7 @@ func (a *Analyzer) Version() string {
 }
 
 // Applies implements analysis.Analyzer: every kind that gets a poster
-// (pictures, RAW files, a video's frame).
+// (pictures, RAW files, videos: their keyframes).
 func (a *Analyzer) Applies(mediaType, rel string) bool {
 	return media.HasPoster(mediaType)
 }
@@ -113,6 +113,9 @@ func (a *Analyzer) Need() analysis.Need { return analysis.Need{Long: a.set.Detec
 
 // Analyze implements analysis.Analyzer.
 func (a *Analyzer) Analyze(ctx context.Context, it *analysis.Item, p *analysis.Picture) (any, error) {
+	if it.MediaType == media.TypeVideo {
+		return a.video(ctx, it, p)
+	}
 	if p.Image == nil {
 		if p.InfoErr == nil && errors.Is(p.DecodeErr, media.ErrUnsupported) {
 			return nil, analysis.Unsupported(p.DecodeErr)

@@ -3,7 +3,9 @@
 // Runtime (Engine; the runtime, providers and sessions are backend/ort's),
 // decodes YuNet's raw outputs, applies non-maximum suppression, aligns each
 // face on SFace's 5-point ArcFace 112×112 template, and groups the vectors
-// into people.
+// into people. A video's faces are found on its keyframes and followed
+// through them, one face kept per person-track with its frame's time
+// (video.go).
 //
 // The detector runs as OpenCV's FaceDetectorYN runs it: at the picture's
 // size padded to a multiple of 32, whatever input size the model declares

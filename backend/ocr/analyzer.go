@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
 	"path/filepath"
 	"strings"
 
@@ -66,8 +65,8 @@ func (a *Analyzer) Applies(mediaType, rel string) bool {
 // keyframes a video may have are 328 MB while its item is analysed
 // (at CLIP's 224 they were 71 MB; the frames analyzer scales its copy
 // down at once). At most MaxVideoFrames of them are read, spread over the
-// video, and one that looks like the last one read is skipped: a
-// keyframe costs a whole OCR pass. A PDF's scanned pages come at
+// video, and one that looks like the last one read is skipped
+// (media.SpreadFrames): a keyframe costs a whole OCR pass. A PDF's scanned pages come at
 // PageShort (an A4 page 1000×1414), at most media.MaxPageFrames.
 const (
 	VideoShort     = 480
@@ -140,16 +139,12 @@ func (a *Analyzer) frames(ctx context.Context, it *analysis.Item, p *analysis.Pi
 		}
 		return textOut(nil), nil
 	}
+	frames := p.Frames
+	if it.MediaType == media.TypeVideo {
+		frames = media.SpreadFrames(frames, MaxVideoFrames)
+	}
 	var units []store.TextUnit
-	var last []uint8
-	for _, f := range spread(p.Frames, MaxVideoFrames, it.MediaType == media.TypeVideo) {
-		if it.MediaType == media.TypeVideo {
-			sig := signature(f.Image)
-			if last != nil && sameLook(sig, last) {
-				continue
-			}
-			last = sig
-		}
+	for _, f := range frames {
 		words, err := a.eng.Read(ctx, f.Image)
 		if err != nil {
 			return nil, fmt.Errorf("ocr frame: %w", err)
@@ -161,54 +156,6 @@ func (a *Analyzer) frames(ctx context.Context, it *analysis.Item, p *analysis.Pi
 	}
 	// Frames read before a damaged part still give their words.
 	return textOut(units), nil
-}
-
-// spread picks at most n of frames, evenly over them, when capped.
-func spread(frames []media.Frame, n int, capped bool) []media.Frame {
-	if !capped || len(frames) <= n {
-		return frames
-	}
-	out := make([]media.Frame, n)
-	for i := range n {
-		out[i] = frames[i*len(frames)/n]
-	}
-	return out
-}
-
-// signature is a frame's look: the grey level of each cell of a 16×16
-// grid.
-func signature(img *image.RGBA) []uint8 {
-	const g = 16
-	b := img.Bounds()
-	var sum, cnt [g * g]int
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		row := img.Pix[(y-b.Min.Y)*img.Stride:]
-		cy := (y - b.Min.Y) * g / b.Dy()
-		for x := 0; x < b.Dx(); x++ {
-			c := cy*g + x*g/b.Dx()
-			px := row[4*x : 4*x+3]
-			sum[c] += (int(px[0])*299 + int(px[1])*587 + int(px[2])*114) / 1000
-			cnt[c]++
-		}
-	}
-	out := make([]uint8, g*g)
-	for i := range out {
-		if cnt[i] > 0 {
-			out[i] = uint8(sum[i] / cnt[i])
-		}
-	}
-	return out
-}
-
-// sameLook says two frames' signatures are alike: no cell's grey
-// changed by more than a few levels, so any text on it is the same.
-func sameLook(a, b []uint8) bool {
-	for i := range a {
-		if d := int(a[i]) - int(b[i]); d > 4 || d < -4 {
-			return false
-		}
-	}
-	return true
 }
 
 // textOut saves a picture's words (none clears what an older reading left).

@@ -30,8 +30,12 @@ type Face struct {
 	Quality    float64
 	Vec        []float32 // nil unless asked for
 	Crop       string
-	PersonID   int64 // 0: nobody
-	Pinned     bool
+	// AtMS is the time into a video of the frame the face was found on;
+	// Timed says it has one (a video's face, not a still picture's).
+	AtMS     int64
+	Timed    bool
+	PersonID int64 // 0: nobody
+	Pinned   bool
 	// PersonName is the person's tag name ("" unnamed), when read with it.
 	PersonName string
 	Path       string // the entry's path, when read with it
@@ -116,7 +120,8 @@ func boxIoU(a, b Face) float64 {
 }
 
 // ReplaceFaces stores an entry's faces in tx, replacing those it had. A
-// new face where an old one was (boxes overlapping by IoU ≥ 0.5) keeps
+// new face where an old one was (boxes overlapping by IoU ≥ 0.5, in a
+// video on the frame of the same time) keeps
 // the old one's person, pin and "not this person" answers, so analysing a
 // picture again loses none of the user's work. It returns the new faces'
 // ids, in order, and which of them kept a person.
@@ -135,6 +140,9 @@ func ReplaceFaces(ctx context.Context, tx *Tx, entryID int64, faces []Face, now 
 	for i, f := range faces {
 		best, bi := 0.5, -1
 		for j, o := range old {
+			if o.Timed != f.Timed || o.AtMS != f.AtMS {
+				continue
+			}
 			if u := boxIoU(f, o); !used[j] && u >= best {
 				best, bi = u, j
 			}
@@ -155,14 +163,17 @@ func ReplaceFaces(ctx context.Context, tx *Tx, entryID int64, faces []Face, now 
 	}
 	vec := hasFaceIndex(ctx, tx)
 	for i, f := range faces {
-		var person any
+		var person, at any
 		pinned := false
+		if f.Timed {
+			at = f.AtMS
+		}
 		if c := carries[i]; c != nil && c.person != 0 {
 			person, pinned = c.person, c.pinned
 		}
-		res, err := tx.tx.ExecContext(ctx, `INSERT INTO faces(entry_id, x, y, w, h, landmarks, score, quality, embedding, crop, person_id, pinned, created_at)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`, entryID, f.X, f.Y, f.W, f.H, landmarksBlob(f.Landmarks), f.Score, f.Quality,
-			VectorBlob(f.Vec), f.Crop, person, pinned, now)
+		res, err := tx.tx.ExecContext(ctx, `INSERT INTO faces(entry_id, x, y, w, h, landmarks, score, quality, embedding, crop, person_id, pinned, created_at, at_ms)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, entryID, f.X, f.Y, f.W, f.H, landmarksBlob(f.Landmarks), f.Score, f.Quality,
+			VectorBlob(f.Vec), f.Crop, person, pinned, now, at)
 		if err != nil {
 			return nil, nil, fmt.Errorf("store face: %w", err)
 		}
@@ -214,7 +225,7 @@ func dropEmptyPeople(ctx context.Context, tx *Tx) error {
 	return err
 }
 
-const faceCols = `f.id, f.entry_id, f.x, f.y, f.w, f.h, f.landmarks, f.score, f.quality, f.crop, coalesce(f.person_id, 0), f.pinned,
+const faceCols = `f.id, f.entry_id, f.x, f.y, f.w, f.h, f.landmarks, f.score, f.quality, f.crop, coalesce(f.person_id, 0), f.pinned, f.at_ms,
 	coalesce((SELECT t.name FROM people p JOIN tags t ON t.id = p.tag_id WHERE p.id = f.person_id), ''), e.path`
 
 // facesWhere reads faces (f) with their entries (e): where may end with
@@ -236,7 +247,8 @@ func facesWhere(ctx context.Context, r Reader, withVec bool, where string, args 
 	for rows.Next() {
 		var f Face
 		var lm, emb []byte
-		dst := []any{&f.ID, &f.EntryID, &f.X, &f.Y, &f.W, &f.H, &lm, &f.Score, &f.Quality, &f.Crop, &f.PersonID, &f.Pinned, &f.PersonName, &f.Path}
+		var at sql.NullInt64
+		dst := []any{&f.ID, &f.EntryID, &f.X, &f.Y, &f.W, &f.H, &lm, &f.Score, &f.Quality, &f.Crop, &f.PersonID, &f.Pinned, &at, &f.PersonName, &f.Path}
 		if withVec {
 			dst = append(dst, &emb)
 		}
@@ -244,6 +256,7 @@ func facesWhere(ctx context.Context, r Reader, withVec bool, where string, args 
 			return nil, err
 		}
 		f.Landmarks = blobLandmarks(lm)
+		f.AtMS, f.Timed = at.Int64, at.Valid
 		if withVec {
 			f.Vec = BlobVector(emb)
 		}

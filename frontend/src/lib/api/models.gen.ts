@@ -120,6 +120,11 @@ export interface Face {
   crop: string;
   /** URL of its picture's thumbnail */
   thumb: string | null;
+  /**
+   * AtMS is a video's face's time: the frame it was found on, where the
+   * People view plays the video from; absent for a still picture's.
+   */
+  at_ms?: number;
   /** Suggestions offer names for a face in nobody, best first. */
   suggestions?: NameSuggestion[];
 }
