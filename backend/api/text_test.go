@@ -52,7 +52,7 @@ func TestSearchInsideFiles(t *testing.T) {
 		{`text:"quarterly invoice"`, "report.pdf", "pdf", 3, 0, "The " + mark("quarterly invoice") + " 2024 is attached"},
 		{`text:cafe`, "letter.docx", "office", 0, 2, "We met at the " + mark("café") + " on Monday."},
 		{`text:café type:document`, "letter.docx", "office", 0, 2, "We met at the " + mark("café") + " on Monday."},
-		{`text:京タワ`, "notes.txt", "body", 0, 1, "…list\nmilk\n東" + mark("京タワ") + "ーに行く"},
+		{`text:京タワ`, "notes.txt", "body", 0, 3, "…list\nmilk\n東" + mark("京タワ") + "ーに行く"},
 	} {
 		res, err := a.Search(SearchRequest{Query: c.q, Limit: 10})
 		if err != nil || res.Error != nil {
