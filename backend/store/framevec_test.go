@@ -2,10 +2,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math"
-	"path/filepath"
 	"slices"
 	"sort"
 	"testing"
@@ -233,34 +231,14 @@ func TestFrameIndexFollowsFrames(t *testing.T) {
 // frames with their vectors, and that the index then follows new frames.
 func TestMigrateFrameIndex(t *testing.T) {
 	ctx := context.Background()
-	p := filepath.Join(t.TempDir(), "library.db")
-	raw, err := sql.Open("sqlite3", "file:"+p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw.SetMaxOpenConns(1)
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := raw.Exec(q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	for _, m := range ms[:17] {
-		exec(m.sql)
-	}
-	exec("PRAGMA user_version = 17")
-	exec("INSERT OR REPLACE INTO settings(key, value) VALUES ('format_major', '1')")
+	p, exec, done := oldLibrary(t, 17)
 	exec(`INSERT INTO entries(id, path, size, mtime_ns, fingerprint, media_type, added_at, updated_at) VALUES (4, 'v.mp4', 1, 2, 'fp', 'video', 3, 4)`)
 	exec(`INSERT INTO models(id, key, name, dim, created_at) VALUES (1, 'a', 'a', 2, 0), (2, 'b', 'b', 3, 0)`)
 	want := map[int64][]float32{11: {1, 0}, 12: {0.6, 0.8}, 13: {0, 0, 1}}
 	for id, v := range want {
 		exec(`INSERT INTO frames(id, entry_id, model_id, at_ms, embedding) VALUES (?, 4, ?, 0, ?)`, id, len(v)-1, VectorBlob(v))
 	}
-	raw.Close()
+	done()
 
 	db, err := Open(ctx, p)
 	if err != nil {

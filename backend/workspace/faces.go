@@ -32,16 +32,9 @@ var facesSpec = optionalSpec[faces.Engine]{
 	option:     func(o ModelOptions) string { return o.FacesModel },
 	noModels:   faces.ErrNoModels,
 	off:        ErrFacesOff,
-	open: func(dir string) (string, func(string, int) *faces.Engine, error) {
-		m, err := faces.FindModels(dir)
-		if err != nil {
-			return "", nil, err
-		}
-		key, err := m.Key()
-		return key, func(provider string, threads int) *faces.Engine {
-			return faces.NewEngine(m, faces.EngineOptions{Provider: provider, Threads: threads})
-		}, err
-	},
+	open: opener(faces.FindModels, func(m faces.Models, provider string, threads int) *faces.Engine {
+		return faces.NewEngine(m, faces.EngineOptions{Provider: provider, Threads: threads})
+	}),
 }
 
 // Faces is the current face models.

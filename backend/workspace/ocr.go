@@ -26,16 +26,9 @@ var ocrSpec = optionalSpec[ocr.Engine]{
 	settingDir: "ocr.model", // a folder, or an installed model's name
 	noModels:   ocr.ErrNoModels,
 	off:        ErrOCROff,
-	open: func(dir string) (string, func(string, int) *ocr.Engine, error) {
-		m, err := ocr.FindModels(dir)
-		if err != nil {
-			return "", nil, err
-		}
-		key, err := m.Key()
-		return key, func(provider string, threads int) *ocr.Engine {
-			return ocr.NewEngine(m, ocr.Options{Provider: provider, Threads: threads})
-		}, err
-	},
+	open: opener(ocr.FindModels, func(m ocr.Models, provider string, threads int) *ocr.Engine {
+		return ocr.NewEngine(m, ocr.Options{Provider: provider, Threads: threads})
+	}),
 }
 
 // OCR is the current OCR models.

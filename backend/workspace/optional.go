@@ -183,3 +183,16 @@ func (s *optionalModel[E, P]) close() {
 		P(o.Engine).Close()
 	}
 }
+
+// opener is a spec's open for an engine package's usual trio: find the
+// models in a folder, key them, build the engine over them.
+func opener[M interface{ Key() (string, error) }, E any](find func(dir string) (M, error), build func(m M, provider string, threads int) *E) func(string) (string, func(string, int) *E, error) {
+	return func(dir string) (string, func(string, int) *E, error) {
+		m, err := find(dir)
+		if err != nil {
+			return "", nil, err
+		}
+		key, err := m.Key()
+		return key, func(provider string, threads int) *E { return build(m, provider, threads) }, err
+	}
+}
