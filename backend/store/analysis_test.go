@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"testing"
 )
 
@@ -13,27 +11,7 @@ import (
 // newest model for the current content), so upgrading redoes nothing.
 func TestMigrateBackfillsAnalysis(t *testing.T) {
 	ctx := context.Background()
-	p := filepath.Join(t.TempDir(), "library.db")
-	raw, err := sql.Open("sqlite3", "file:"+p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw.SetMaxOpenConns(1)
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := raw.Exec(q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	for _, m := range ms[:4] {
-		exec(m.sql)
-	}
-	exec("PRAGMA user_version = 4")
-	exec("INSERT INTO settings(key, value) VALUES ('format_major', '1')")
+	p, exec, done := oldLibrary(t, 4)
 	for id, thumb := range map[int64]string{1: "ab/x1abc-256.jpg", 2: "", 3: "cd/x1cd-512.jpg", 4: "ef/x1ef-256.jpg"} {
 		exec(`INSERT INTO entries(id, path, size, mtime_ns, fingerprint, media_type, thumb, added_at, updated_at)
 			VALUES (?, ?, 1, 2, ?, 'image', ?, 3, 4)`, id, "p"+string(rune('0'+id)), "fp"+string(rune('0'+id)), thumb)
@@ -41,7 +19,7 @@ func TestMigrateBackfillsAnalysis(t *testing.T) {
 	exec(`INSERT INTO models(id, key, name, dim, created_at) VALUES (1, 'old', 'm', 2, 0), (2, 'new', 'n', 2, 0)`)
 	exec(`INSERT INTO vectors(model_id, entry_id, embedding) VALUES (1, 1, x'00'), (2, 1, x'00'), (1, 3, x'00')`)
 	exec(`INSERT INTO embed_errors(entry_id, model_id, fingerprint, error) VALUES (4, 2, 'fp4', 'broken'), (2, 2, 'stale', 'old content')`)
-	raw.Close()
+	done()
 
 	db, err := Open(ctx, p)
 	if err != nil {

@@ -19,7 +19,8 @@ type Frame struct {
 }
 
 // ReplaceFrames stores an entry's frames for m in place of those it had
-// (none: the entry has no frames for m any more).
+// (none: the entry has no frames for m any more). m's frame index
+// (framevec.go) follows by trigger.
 func ReplaceFrames(ctx context.Context, tx *Tx, m Model, entryID int64, fs []Frame) error {
 	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM frames WHERE entry_id=? AND model_id=?`, entryID, m.ID); err != nil {
 		return fmt.Errorf("replace frames: %w", err)

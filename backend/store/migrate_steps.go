@@ -8,7 +8,8 @@ import (
 // cannot do (each model's vec0 table has a name only known at run time).
 // A step runs right after its migration's SQL, in the same transaction.
 var afterMigration = map[int]func(ctx context.Context, tx *Tx) error{
-	4: dropOrphanVectors,
+	4:  dropOrphanVectors,
+	18: indexFrames,
 }
 
 // dropOrphanVectors (migration 4) removes vec0 rows of entries that no

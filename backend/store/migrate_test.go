@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -14,28 +12,9 @@ import (
 // id, makes ids never reused and drops what belonged to deleted entries.
 func TestMigrateEntriesAutoincrement(t *testing.T) {
 	ctx := context.Background()
-	p := filepath.Join(t.TempDir(), "library.db")
-	raw, err := sql.Open("sqlite3", "file:"+p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw.SetMaxOpenConns(1) // the pragma below holds for one connection
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := raw.Exec(q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	exec("PRAGMA foreign_keys = OFF") // to plant the orphan rows an old bug could leave
-	for _, m := range ms[:3] {
-		exec(m.sql)
-	}
-	exec("PRAGMA user_version = 3")
-	exec("INSERT INTO settings(key, value) VALUES ('format_major', '1')")
+	p, exec, done := oldLibrary(t, 3)
+	// Foreign keys off, to plant the orphan rows an old bug could leave.
+	exec("PRAGMA foreign_keys = OFF")
 	vecs := map[int64][]float32{1: {1, 0}, 2: {0, 1}, 5: {1, 1}, 7: {5, 5}} // 7: deleted entry
 	for _, id := range []int64{1, 2, 5} {
 		exec(`INSERT INTO entries(id, path, size, mtime_ns, fingerprint, media_type, thumb, added_at, updated_at, lat)
@@ -52,7 +31,7 @@ func TestMigrateEntriesAutoincrement(t *testing.T) {
 	}
 	// Tag x's centroid still counts entry 7, deleted while it carried x.
 	exec(`INSERT INTO tag_centroids(tag_id, model_id, sum, count) VALUES (10, 1, ?, 3)`, VectorBlob([]float32{7, 6}))
-	raw.Close()
+	done()
 
 	db, err := Open(ctx, p)
 	if err != nil {

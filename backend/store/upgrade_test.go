@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"path/filepath"
 	"testing"
 )
 
@@ -21,30 +19,14 @@ func TestUpgradeFromEveryVersion(t *testing.T) {
 	for v := 1; v < len(ms); v++ {
 		t.Run(fmt.Sprintf("from_%d", v), func(t *testing.T) {
 			ctx := context.Background()
-			p := filepath.Join(t.TempDir(), "library.db")
-			raw, err := sql.Open("sqlite3", "file:"+p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			raw.SetMaxOpenConns(1)
-			exec := func(q string, args ...any) {
-				t.Helper()
-				if _, err := raw.Exec(q, args...); err != nil {
-					t.Fatalf("%s: %v", q, err)
-				}
-			}
-			for _, m := range ms[:v] {
-				exec(m.sql)
-			}
-			exec(fmt.Sprintf("PRAGMA user_version = %d", v))
-			exec("INSERT OR REPLACE INTO settings(key, value) VALUES ('format_major', '1')")
+			p, exec, done := oldLibrary(t, v)
 			for _, id := range []int64{3, 8} {
 				exec(`INSERT INTO entries(id, path, size, mtime_ns, fingerprint, media_type, added_at, updated_at)
 					VALUES (?, ?, 10, 20, ?, 'image', 1, 2)`, id, fmt.Sprintf("dir/p%d.jpg", id), fmt.Sprintf("fp%d", id))
 			}
 			exec(`INSERT INTO tags(id, name) VALUES (50, 'Holiday')`)
 			exec(`INSERT INTO entry_tags(entry_id, tag_id) VALUES (8, 50)`)
-			raw.Close()
+			done()
 
 			db, err := Open(ctx, p)
 			if err != nil {

@@ -21,7 +21,8 @@ type Model struct {
 
 func vecTable(modelID int64) string { return fmt.Sprintf("vec_%d", modelID) }
 
-// EnsureModel registers a model (by key) and creates its vector table.
+// EnsureModel registers a model (by key) and creates its vector tables
+// (entries' and frames').
 func (db *DB) EnsureModel(ctx context.Context, key, name string, dim int) (Model, error) {
 	if dim <= 0 || dim > 8192 {
 		return Model{}, fmt.Errorf("model %s: unsupported embedding dimension %d", name, dim)
@@ -45,7 +46,10 @@ func (db *DB) EnsureModel(ctx context.Context, key, name string, dim int) (Model
 		}
 		_, err = tx.tx.ExecContext(ctx, fmt.Sprintf(
 			`CREATE VIRTUAL TABLE IF NOT EXISTS %s USING vec0(embedding float[%d] distance_metric=cosine)`, vecTable(m.ID), dim))
-		return err
+		if err != nil {
+			return err
+		}
+		return ensureFrameIndex(ctx, tx, m)
 	})
 	if err != nil {
 		return Model{}, fmt.Errorf("register model: %w", err)

@@ -4,135 +4,49 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
-	"time"
 
 	"github.com/tagsight/tagsight/backend/analysis"
 	"github.com/tagsight/tagsight/backend/faces"
 	"github.com/tagsight/tagsight/backend/library"
-	"github.com/tagsight/tagsight/backend/ort"
 )
 
 // FacesCatalogName is the catalog entry of the face models.
 const FacesCatalogName = "faces"
 
-// Library settings of the faces analyzer.
-const (
-	settingFaces         = "faces"          // "off" turns the analyzer off in this library
-	settingFacesModel    = "faces.model"    // a folder, or an installed model's name
-	settingFacesSettings = "faces.settings" // faces.Tuning as JSON
-)
+// settingFacesSettings is the library setting of faces.Tuning, as JSON.
+const settingFacesSettings = "faces.settings"
 
 // ErrFacesOff: the library has the faces analyzer turned off.
 var ErrFacesOff = errors.New("faces are turned off in this library")
 
-// Faces is the library's face models, or why it has none.
-type Faces struct {
-	Engine *faces.Engine // nil when Err says why
-	Key    string
-	Dir    string
-	Err    error // faces.ErrNoModels (not downloaded), ErrFacesOff, or a broken model
+// Faces is the library's face models, or why it has none
+// (faces.ErrNoModels: not downloaded, ErrFacesOff, or a broken model).
+type Faces = Optional[faces.Engine]
+
+var facesSpec = optionalSpec[faces.Engine]{
+	what:       "face models",
+	catalog:    FacesCatalogName,
+	size:       "≈ 39 MB",
+	settingOn:  "faces",       // "off" turns the analyzer off in this library
+	settingDir: "faces.model", // a folder, or an installed model's name
+	option:     func(o ModelOptions) string { return o.FacesModel },
+	noModels:   faces.ErrNoModels,
+	off:        ErrFacesOff,
+	open: opener(faces.FindModels, func(m faces.Models, provider string, threads int) *faces.Engine {
+		return faces.NewEngine(m, faces.EngineOptions{Provider: provider, Threads: threads})
+	}),
 }
 
 // Faces is the current face models.
-func (ws *Workspace) Faces() *Faces {
-	if f := ws.faces.Load(); f != nil {
-		return f
-	}
-	return &Faces{Err: faces.ErrNoModels}
-}
-
-// FacesDir is where the face models are looked for: the --faces-model
-// folder, the library's setting, else the installed catalog entry.
-func (ws *Workspace) facesDir(ctx context.Context) (string, error) {
-	name := ws.opts.FacesModel
-	if name == "" {
-		name, _ = ws.Lib.DB.Setting(ctx, settingFacesModel, "")
-	}
-	if name == "" {
-		name = FacesCatalogName
-	}
-	if st, err := os.Stat(name); err == nil && st.IsDir() {
-		return filepath.Abs(name)
-	}
-	hub, err := Hub(ws.opts.ModelsDir)
-	if err != nil {
-		return "", err
-	}
-	if dir, ok := hub.Lookup(name); ok {
-		return dir, nil
-	}
-	return "", fmt.Errorf("%w: %q is not installed; run `tagsight models pull %s` (≈ 39 MB)", faces.ErrNoModels, name, FacesCatalogName)
-}
-
-// loadFaces finds and prepares the face models (sessions load on first
-// use); it reports whether the library has them now.
-func (ws *Workspace) loadFaces(ctx context.Context) bool {
-	f := &Faces{}
-	defer func() { ws.faces.Store(f) }()
-	if v, _ := ws.Lib.DB.Setting(ctx, settingFaces, ""); v == "off" {
-		f.Err = ErrFacesOff
-		return false
-	}
-	dir, err := ws.facesDir(ctx)
-	if err != nil {
-		f.Err = err
-		return false
-	}
-	m, err := faces.FindModels(dir)
-	if err != nil {
-		f.Err = err
-		return false
-	}
-	key, err := m.Key()
-	if err != nil {
-		f.Err = err
-		return false
-	}
-	if _, err := ort.FindAndInit(ws.opts.ORTLib); err != nil {
-		f.Err = err
-		return false
-	}
-	provider := ws.opts.Provider
-	if provider == "" {
-		provider = os.Getenv("TAGSIGHT_PROVIDER")
-	}
-	f.Engine, f.Key, f.Dir = faces.NewEngine(m, faces.EngineOptions{Provider: provider, Threads: ws.opts.Threads}), key, dir
-	return true
-}
+func (ws *Workspace) Faces() *Faces { return ws.faces.get() }
 
 // findFaces loads face models that appeared since the library opened
 // without them (reports whether it did).
-func (ws *Workspace) findFaces(ctx context.Context) bool {
-	ws.swap.Lock()
-	defer ws.swap.Unlock()
-	if cur := ws.Faces(); !errors.Is(cur.Err, faces.ErrNoModels) {
-		return false
-	}
-	return ws.loadFaces(ctx)
-}
+func (ws *Workspace) findFaces(ctx context.Context) bool { return ws.faces.find(ctx, ws) }
 
 // SetFacesOn turns the faces analyzer on or off in this library.
 func (ws *Workspace) SetFacesOn(ctx context.Context, on bool) error {
-	v := ""
-	if !on {
-		v = "off"
-	}
-	if err := ws.Lib.DB.SetSetting(ctx, settingFaces, v); err != nil {
-		return err
-	}
-	ws.swap.Lock()
-	defer ws.swap.Unlock()
-	old := ws.Faces()
-	ws.loadFaces(ctx)
-	if old.Engine != nil {
-		// An analysis in flight finishes on the old engine (a closed one
-		// would fail its pictures for good), as a replaced CLIP model does.
-		time.AfterFunc(RetireAfter, old.Engine.Close)
-	}
-	return nil
+	return ws.faces.set(ctx, ws, on, "")
 }
 
 // FaceSettings are the library's faces settings.
@@ -160,14 +74,8 @@ func (ws *Workspace) FaceCropPath(crop string) string {
 // sessions created and the face index made for its vector length; nil
 // (and why) when the library has no face models.
 func (ws *Workspace) facesAnalyzer(ctx context.Context) (*faces.Analyzer, error) {
-	f := ws.Faces()
-	if f.Engine == nil {
-		return nil, f.Err
-	}
-	if err := f.Engine.Load(); err != nil {
-		// A broken model: said where the models' state is shown, and the
-		// rest of the analysis runs without it.
-		ws.faces.CompareAndSwap(f, &Faces{Dir: f.Dir, Key: f.Key, Err: fmt.Errorf("face models in %s: %w", f.Dir, err)})
+	f, err := ws.faces.ready()
+	if err != nil {
 		return nil, err
 	}
 	if err := ws.Lib.DB.EnsureFaceIndex(ctx, f.Engine.Dim()); err != nil {
@@ -183,7 +91,7 @@ func (ws *Workspace) facesAnalyzer(ctx context.Context) (*faces.Analyzer, error)
 func (ws *Workspace) withFaces(ctx context.Context, as []analysis.Analyzer) ([]analysis.Analyzer, *faces.Analyzer, error) {
 	a, err := ws.facesAnalyzer(ctx)
 	if a == nil {
-		if errors.Is(err, faces.ErrNoModels) || errors.Is(err, ErrFacesOff) {
+		if ws.faces.absent(err) {
 			err = nil
 		}
 		return as, nil, err

@@ -21,6 +21,7 @@ import (
 	"github.com/tagsight/tagsight/backend/library"
 	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/modelhub"
+	"github.com/tagsight/tagsight/backend/ocr"
 	"github.com/tagsight/tagsight/backend/ort"
 	"github.com/tagsight/tagsight/backend/search"
 	"github.com/tagsight/tagsight/backend/store"
@@ -170,8 +171,8 @@ type Workspace struct {
 	swap    sync.Mutex
 	state   atomic.Pointer[State]
 	retired []*Model // replaced models not closed yet (see RetireAfter)
-	faces   atomic.Pointer[Faces]
-	ocr     atomic.Pointer[OCR]
+	faces   optionalModel[faces.Engine, *faces.Engine]
+	ocr     optionalModel[ocr.Engine, *ocr.Engine]
 
 	// The in-memory search index has one writer, Sync, which follows the
 	// change log: what this process writes reaches it the same way as
@@ -211,6 +212,7 @@ func Open(ctx context.Context, root string, create bool, o ModelOptions, require
 		return nil, err
 	}
 	ws := &Workspace{Lib: lib, Tags: tags.New(lib.DB), opts: o}
+	ws.faces.spec, ws.ocr.spec = &facesSpec, &ocrSpec
 	// The search index loads lazily with every vector: what is logged
 	// before now is in it.
 	if ws.seq, err = lib.DB.ChangeSeq(ctx); err != nil {
@@ -223,8 +225,8 @@ func Open(ctx context.Context, root string, create bool, o ModelOptions, require
 		return nil, err
 	}
 	ws.state.Store(ws.newState(m, sm, err))
-	ws.loadFaces(ctx)
-	ws.loadOCR(ctx)
+	ws.faces.load(ctx, ws)
+	ws.ocr.load(ctx, ws)
 	return ws, nil
 }
 
@@ -407,12 +409,8 @@ func (ws *Workspace) Close() error {
 	if m := ws.Now().Model; m != nil {
 		m.Engine.Close()
 	}
-	if f := ws.Faces(); f.Engine != nil {
-		f.Engine.Close()
-	}
-	if o := ws.OCR(); o.Engine != nil {
-		o.Engine.Close()
-	}
+	ws.faces.close()
+	ws.ocr.close()
 	return ws.Lib.Close()
 }
 
