@@ -190,6 +190,27 @@ type Output interface {
 	Save(ctx context.Context, tx *store.Tx, entryID int64) error
 }
 
+// Sized outputs say how many bytes they hold until they are saved (a
+// file's words, a video's frames): the writer saves what it holds once
+// that passes MaxPendingBytes, whatever the batch size.
+type Sized interface {
+	PendingBytes() int
+}
+
+// MaxPendingBytes bounds what finished, unsaved outputs hold.
+const MaxPendingBytes = 64 << 20
+
+// pendingBytes is what w's outputs hold until saved.
+func (w *work) pendingBytes() int {
+	n := 0
+	for _, r := range w.results {
+		if s, ok := r.value.(Sized); ok && r.err == nil {
+			n += s.PendingBytes()
+		}
+	}
+	return n
+}
+
 // rejectError marks an analyzer error that drops the whole item.
 type rejectError struct{ err error }
 
@@ -522,6 +543,7 @@ func Run(ctx context.Context, db *store.DB, items []*Item, opts Options) (Result
 	batch := store.NewBatcher(ctx, db, opts.BatchSize, func(ctx context.Context, tx *store.Tx, w *work) error {
 		return save(ctx, tx, w, opts, now)
 	})
+	batch.LimitBytes(MaxPendingBytes)
 	ticker := time.NewTicker(opts.Flush)
 	defer ticker.Stop()
 	for out != nil {
@@ -564,7 +586,7 @@ func Run(ctx context.Context, db *store.DB, items []*Item, opts Options) (Result
 					st.Errors = append(st.Errors, store.ScanError{Path: w.it.Rel, Error: r.err.Error()})
 				}
 			}
-			batch.Add(w)
+			batch.AddSized(w, w.pendingBytes())
 			if opts.Done != nil {
 				opts.Done(w.it, nil)
 			}

@@ -42,6 +42,15 @@ func (textAnalyzer) Analyze(ctx context.Context, it *analysis.Item, p *analysis.
 // gives (a file that changed kind loses the words of the old one).
 type textOut []media.TextUnit
 
+// PendingBytes implements analysis.Sized: a file's words may be megabytes.
+func (o textOut) PendingBytes() int {
+	n := 0
+	for _, u := range o {
+		n += len(u.Text)
+	}
+	return n
+}
+
 func (o textOut) Save(ctx context.Context, tx *store.Tx, id int64) error {
 	by := map[string][]store.TextUnit{}
 	for _, u := range o {

@@ -86,3 +86,35 @@ func TestBatcherCommits(t *testing.T) {
 		t.Errorf("after a failed batch: %d rows, want 3", n)
 	}
 }
+
+// Items that hold many bytes are written once they pass the byte limit,
+// however few: three files of 30 MB of text, with a 64 MB limit, go as a
+// batch of three (90 MB passes it at the third) though the batch holds 256.
+func TestBatcherLimitBytes(t *testing.T) {
+	db, _ := openTemp(t)
+	var written []int
+	b := NewBatcher(context.Background(), db, 256, func(ctx context.Context, tx *Tx, v int) error {
+		written = append(written, v)
+		return nil
+	})
+	b.LimitBytes(64 << 20)
+	b.AddSized(1, 30<<20)
+	b.AddSized(2, 30<<20)
+	if len(written) != 0 {
+		t.Fatalf("written %v at 60 MB, want none", written)
+	}
+	b.AddSized(3, 30<<20)
+	if len(written) != 3 {
+		t.Fatalf("written %v at 90 MB, want 1 2 3", written)
+	}
+	// The count starts again after a write.
+	b.AddSized(4, 30<<20)
+	b.AddSized(5, 30<<20)
+	if len(written) != 3 {
+		t.Fatalf("written %v after the first write and 60 MB more, want 3", written)
+	}
+	b.Add(6)
+	if err := b.Flush(); err != nil || len(written) != 6 {
+		t.Fatalf("flush: %v, written %v", err, written)
+	}
+}

@@ -180,6 +180,15 @@ type framesOut struct {
 	frames []store.Frame
 }
 
+// PendingBytes implements analysis.Sized: up to 200 vectors and tiles.
+func (o framesOut) PendingBytes() int {
+	n := 0
+	for _, f := range o.frames {
+		n += 4*len(f.Vec) + len(f.Thumb)
+	}
+	return n
+}
+
 func (o framesOut) Save(ctx context.Context, tx *store.Tx, id int64) error {
 	return store.ReplaceFrames(ctx, tx, o.m, id, o.frames)
 }
