@@ -64,3 +64,32 @@ func TestReadStopsOnCancel(t *testing.T) {
 		t.Fatalf("Read on a cancelled context: %v", err)
 	}
 }
+
+// A line whose region bends up at its left end (text over a photo's edges,
+// the detector's map not a clean bar) is still found: its minimum-area box
+// is taller than the line, and the mean over that box falls under
+// boxThresh, but over the region drawn it is 0.9.
+func TestDBBoxesKeepsABentLine(t *testing.T) {
+	const w, h = 320, 80
+	prob := make([]float32, w*h)
+	for x := 20; x < 300; x++ {
+		y0 := 40
+		if x < 60 { // the left end rises 8 px
+			y0 -= (60 - x) / 5
+		}
+		for y := y0; y < y0+8; y++ {
+			prob[y*w+x] = 0.9
+		}
+	}
+	boxes := dbBoxes(prob, w, h, defaultDB)
+	if len(boxes) != 1 {
+		t.Fatalf("%d boxes, want 1", len(boxes))
+	}
+	x0, x1 := math.Inf(1), math.Inf(-1)
+	for _, p := range boxes[0] {
+		x0, x1 = math.Min(x0, p.x), math.Max(x1, p.x)
+	}
+	if x0 > 20 || x1 < 299 {
+		t.Errorf("box spans x %.0f..%.0f, the line 20..299", x0, x1)
+	}
+}

@@ -365,27 +365,33 @@ func (e *Engine) classify(ctx context.Context, crops []fimg) error {
 	return nil
 }
 
-// recognize reads each crop: crops of similar aspect are batched, each
-// batch as wide as its widest crop (at least 320:48), and decoded greedily.
+// recognize reads each crop scaled to the recogniser's height and its own
+// width, padded on the right to at least 320:48 (PaddleOCR's
+// resize_norm_img). Only crops that pad to the same width share a batch:
+// a crop padded out to a wider neighbour's width reads differently (the
+// grey padding after a line costs it the spaces between its words), so
+// what a crop reads never depends on the other crops in the picture, as
+// with PaddleOCR's text_recognition_batch_size of 1, while the many short
+// crops of a page still run together.
 func (e *Engine) recognize(ctx context.Context, crops []fimg) ([]string, []float32, error) {
 	texts, scores := make([]string, len(crops)), make([]float32, len(crops))
+	h := e.recH
+	slot := func(c fimg) int { return recWidth(c, h) }
 	idx := make([]int, len(crops))
 	for i := range idx {
 		idx[i] = i
 	}
-	ratio := func(c fimg) float64 { return float64(c.w) / float64(c.h) }
-	sort.SliceStable(idx, func(a, b int) bool { return ratio(crops[idx[a]]) < ratio(crops[idx[b]]) })
-	h := e.recH
-	for start := 0; start < len(idx); start += recBatch {
-		n := min(recBatch, len(idx)-start)
-		maxRatio := recBaseRatio
-		for _, i := range idx[start : start+n] {
-			maxRatio = math.Max(maxRatio, ratio(crops[i]))
+	sort.SliceStable(idx, func(a, b int) bool { return slot(crops[idx[a]]) < slot(crops[idx[b]]) })
+	for start := 0; start < len(idx); {
+		W := slot(crops[idx[start]])
+		n := 1
+		for n < recBatch && start+n < len(idx) && slot(crops[idx[start+n]]) == W {
+			n++
 		}
-		maxRatio = math.Min(maxRatio, recMaxRatio)
-		W := int(float64(h) * maxRatio)
+		batch := idx[start : start+n]
+		start += n
 		t := make([]float32, n*3*h*W)
-		for k, i := range idx[start : start+n] {
+		for k, i := range batch {
 			fill(t, k, crops[i], h, W)
 		}
 		out, shape, err := e.run(ctx, e.rec, t, ort.NewShape(int64(n), 3, int64(h), int64(W)))
@@ -396,11 +402,18 @@ func (e *Engine) recognize(ctx context.Context, crops []fimg) ([]string, []float
 			return nil, nil, fmt.Errorf("%w: the recogniser gave %v for %d crops and %d classes", ErrBadModel, shape, n, len(e.chars))
 		}
 		steps, classes := int(shape[1]), int(shape[2])
-		for k, i := range idx[start : start+n] {
+		for k, i := range batch {
 			texts[i], scores[i] = ctcGreedy(out[k*steps*classes:(k+1)*steps*classes], steps, classes, e.chars)
 		}
 	}
 	return texts, scores, nil
+}
+
+// recWidth is the width of the recogniser's input for crop c at height h:
+// the crop's own aspect, at least 320:48, at most recMaxRatio.
+func recWidth(c fimg, h int) int {
+	r := math.Min(math.Max(float64(c.w)/float64(c.h), recBaseRatio), recMaxRatio)
+	return int(float64(h) * r)
 }
 
 // ctcGreedy decodes one line: the best class at each step, repeats
