@@ -32,6 +32,7 @@ type Tally struct {
 	Vectors, VectorEntries                     int // rows of vectors; distinct entries among them
 	Faces, FaceVectors, People                 int // face rows; rows of the faces' vector index; people
 	FacesAnalysed                              int // entries the faces analyzer has recorded
+	Frames, FrameVectors                       int // video moments' rows; rows of every model's frame index
 }
 
 // Tally counts the library's rows as Tally describes.
@@ -54,6 +55,30 @@ func (db *DB) Tally(ctx context.Context) (Tally, error) {
 			return t, fmt.Errorf("tally: %w", err)
 		}
 	}
+	if err := db.pool.QueryRowContext(ctx, `SELECT COUNT(*) FROM frames`).Scan(&t.Frames); err != nil {
+		return t, fmt.Errorf("tally: %w", err)
+	}
+	// Each model's frames have their own index; a model without one (a
+	// library opened read-only before migration 18 ran) counts none, so a
+	// check sees the gap.
+	models, err := Models(ctx, db)
+	if err != nil {
+		return t, fmt.Errorf("tally: %w", err)
+	}
+	for _, m := range models {
+		var has int
+		if err := db.pool.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE name=?`, frameVecTable(m.ID)).Scan(&has); err != nil {
+			return t, fmt.Errorf("tally: %w", err)
+		}
+		if has == 0 {
+			continue
+		}
+		n, err := db.IndexedFrames(ctx, m)
+		if err != nil {
+			return t, fmt.Errorf("tally: %w", err)
+		}
+		t.FrameVectors += n
+	}
 	return t, nil
 }
 
@@ -75,8 +100,11 @@ func (db *DB) IndexedVectors(ctx context.Context, m Model, ids ...int64) (int, e
 }
 
 // ForgetModel drops every vector of m (index and plain copy, with the
-// centroids built from them) and what the analyzer that made them
-// recorded, so the next index embeds the whole library again.
+// centroids built from them) and its videos' frames (their index follows
+// by trigger), and what the analyzer that made the vectors and the frames
+// analyzer recorded, so the next index embeds the whole library again:
+// frames kept without their analysis rows would never be redone, and
+// their rows kept without the frames would say the work was done.
 func (db *DB) ForgetModel(ctx context.Context, m Model, analyzer string) error {
 	err := db.Tx(ctx, func(tx *Tx) error {
 		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM `+vecTable(m.ID)); err != nil {
@@ -85,7 +113,10 @@ func (db *DB) ForgetModel(ctx context.Context, m Model, analyzer string) error {
 		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM vectors WHERE model_id=?`, m.ID); err != nil {
 			return err
 		}
-		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM analysis WHERE analyzer=?`, analyzer); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM frames WHERE model_id=?`, m.ID); err != nil {
+			return err
+		}
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM analysis WHERE analyzer IN (?, ?)`, analyzer, FramesAnalyzer); err != nil {
 			return err
 		}
 		return rebuildCentroids(ctx, tx, []Model{m})

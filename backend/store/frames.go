@@ -8,6 +8,10 @@ import (
 	"slices"
 )
 
+// FramesAnalyzer is the name the frames analyzer (package vectors)
+// records its work under: ForgetModel forgets it with the frames.
+const FramesAnalyzer = "frames"
+
 // Frame is one kept keyframe of a video (migration 16): its time, small
 // JPEG (relative to the frames' derived folder) and vector for a model.
 type Frame struct {

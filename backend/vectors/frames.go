@@ -56,7 +56,7 @@ func NewFramesAnalyzer(m store.Model, emb Embedder, pre Preprocessor, opts Optio
 }
 
 // Name implements analysis.Analyzer.
-func (a *FramesAnalyzer) Name() string { return "frames" }
+func (a *FramesAnalyzer) Name() string { return store.FramesAnalyzer }
 
 // Version implements analysis.Analyzer.
 func (a *FramesAnalyzer) Version() string { return FramesVersion(a.m.Key) }
