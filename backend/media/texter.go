@@ -25,7 +25,7 @@ type TextUnit struct {
 }
 
 // Texter is a Decoder of a kind that has words to search (text and code,
-// PDF, EPUB, office documents): Text yields them unit by unit, in order,
+// PDF, EPUB, office documents and spreadsheets): Text yields them unit by unit, in order,
 // until yield returns an error.
 type Texter interface {
 	Text(ctx context.Context, src *Source, lim Limits, yield func(TextUnit) error) error
@@ -176,8 +176,8 @@ func (pdfDecoder) Text(ctx context.Context, src *Source, lim Limits, yield func(
 	})
 }
 
-// Text yields an e-book's chapters and a document's paragraphs, read
-// from the XML inside the zip as a stream.
+// Text yields an e-book's chapters, a document's paragraphs and a
+// spreadsheet's rows, read from the XML inside the zip as a stream.
 func (containerDecoder) Text(ctx context.Context, src *Source, lim Limits, yield func(TextUnit) error) error {
 	a, format, err := src.container(ctx, lim)
 	if a == nil {
@@ -197,6 +197,10 @@ func (containerDecoder) Text(ctx context.Context, src *Source, lim Limits, yield
 			}
 		}
 		return nil
+	case "xlsx":
+		return xlsxText(ctx, a, lim, yield)
+	case "ods":
+		return odsText(ctx, a, lim, yield)
 	case "odt", "odp":
 		return memberText(ctx, a, "content.xml", lim, odfXML, 0, "office", yield)
 	case "epub":
@@ -298,11 +302,11 @@ const maxParaBytes = 8 << 10
 // paragraph at a time, with its page (1-based, 0 when the vocabulary has
 // none) and its paragraph number. The decoder is Go's: no DTD is read and
 // no entity is expanded beyond XML's own (and HTML's named ones when the
-// spec says), so a hostile file cannot make it grow.
+// spec says), so a hostile file cannot make it grow; nor can nesting
+// (maxXMLDepth).
 func xmlText(r io.Reader, spec xmlSpec, yield func(page, para int, text string) error) error {
-	d := xml.NewDecoder(r)
-	d.Strict = false // documents in the wild are not all well-formed
-	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
+	x := newXMLStream(r)
+	d := x.d
 	if spec.html {
 		d.Entity = xml.HTMLEntity
 		d.AutoClose = xml.HTMLAutoClose
@@ -319,13 +323,16 @@ func xmlText(r io.Reader, spec xmlSpec, yield func(page, para int, text string) 
 		return yield(page, para, t)
 	}
 	for {
-		tok, err := d.Token()
+		tok, err := x.token()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			if e := emit(); e != nil {
 				return e
+			}
+			if errors.Is(err, errXMLDepth) {
+				return err
 			}
 			return fmt.Errorf("%w: xml: %v", ErrCorrupt, err)
 		}

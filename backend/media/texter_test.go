@@ -140,13 +140,29 @@ func TestTextBounded(t *testing.T) {
 }
 
 // FuzzXMLText: whatever the XML, the text readers end, yield valid UTF-8
-// that is never empty and never more than the input (no entity grows).
+// that is never empty and never more than the input (no entity grows);
+// as a spreadsheet's parts, its units have a sheet and rows in order.
 func FuzzXMLText(f *testing.F) {
 	f.Add([]byte(`<w:p><w:r><w:t>Hello</w:t></w:r><w:tab/></w:p>`))
 	f.Add([]byte(`<html><body><p>a&nbsp;b<script>x</script></p><br></body></html>`))
 	f.Add([]byte(`<draw:page><text:p>x<text:s/>y</text:p></draw:page><text:h>h`))
 	f.Add([]byte(`<!DOCTYPE a [<!ENTITY e "&e;&e;">]><a>&e;&amp;&#x1F600;</a>`))
+	f.Add([]byte(`<sst><si><t>a</t></si></sst><row r="3"><c t="s"><v>0</v></c><c t="inlineStr"><is><t>b</t></is></c></row><row r="2"><c><v>1.5</v></c></row>`))
+	f.Add([]byte(`<table:table><table:table-row table:number-rows-repeated="9"><table:table-cell><text:p>x</text:p></table:table-cell></table:table-row><table:table-row><table:table-cell/></table:table-row></table:table>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		for name, zip := range map[string][]byte{
+			"f.xlsx": testutil.Zip("xl/sharedStrings.xml", string(data), "xl/worksheets/sheet1.xml", string(data)),
+			"f.ods":  testutil.Zip("mimetype", "application/vnd.oasis.opendocument.spreadsheet", "content.xml", string(data)),
+		} {
+			units, _ := readText(t, name, zip)
+			page, line := 0, 0
+			for _, u := range units {
+				if u.Text == "" || !utf8.ValidString(u.Text) || u.Page < 1 || u.Line < 1 || (u.Page == page && u.Line <= line) || u.Page < page {
+					t.Fatalf("%s: unit %+v after page %d line %d", name, u, page, line)
+				}
+				page, line = u.Page, u.Line+strings.Count(u.Text, "\n")
+			}
+		}
 		for _, spec := range []xmlSpec{wordXML, slideXML, odfXML, xhtmlXML} {
 			total := 0
 			xmlText(bytes.NewReader(data), spec, func(page, para int, text string) error {

@@ -366,9 +366,13 @@ func (s *Service) Search(ctx context.Context, q string, opt Options) (Result, er
 		}
 	}
 	var res Result
-	if len(c.Semantic) == 0 {
+	switch {
+	case len(c.Semantic) == 0 && len(c.TextTerms) > 0 && sortKey == "":
+		// Words looked for in the text rank by it, unless a sort was chosen.
+		res, err = s.textRanked(ctx, where, args, c.TextTerms, opt)
+	case len(c.Semantic) == 0:
 		res, err = s.filterOnly(ctx, where, args, sortKey, opt)
-	} else {
+	default:
 		var qv []float32
 		qv, err = s.queryVector(ctx, c.Semantic, opt.LikePath)
 		switch {
