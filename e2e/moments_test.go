@@ -19,25 +19,8 @@ import (
 // green is found by "blue"; its tile shows the blue moment and its time;
 // the inspector lists the moment and clicking it puts the player at 8 s.
 func TestSearchFindsVideoMoment(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed")
-	}
-	root := t.TempDir()
-	args := []string{"-hide_banner", "-loglevel", "error", "-nostdin"}
-	for _, c := range []string{"red", "blue", "green"} {
-		args = append(args, "-f", "lavfi", "-i", "color="+c+":s=320x240:d=8:r=25")
-	}
-	// VP8 (what every Chromium plays), a keyframe every 2 s.
-	args = append(args, "-filter_complex", "[0][1][2]concat=n=3:v=1[v]", "-map", "[v]", "-c:v", "libvpx", "-b:v", "200k",
-		"-g", "50", "-keyint_min", "50", "-auto-alt-ref", "0", filepath.Join(root, "rgb.webm"))
-	if out, err := exec.Command("ffmpeg", args...).CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v %s", err, out)
-	}
-	cmd := exec.Command(bin, "serve", root, "--addr", "127.0.0.1:0", "--model", colourModel)
-	cmd.Env = append(os.Environ(), "TAGSIGHT_MODELS_DIR="+t.TempDir())
-	cmd.Stderr = os.Stderr
-	s := &server{URL: testutil.Serve(t, cmd), Root: root, cmd: cmd}
-	s.waitIdle(t)
+	// VP8 (what every Chromium plays).
+	s := serveColourVideo(t, "rgb.webm", "-c:v", "libvpx", "-b:v", "200k", "-auto-alt-ref", "0")
 
 	ctx := browser(t)
 	run(t, ctx, chromedp.Navigate(s.URL+"/"))
@@ -81,26 +64,9 @@ func TestSearchFindsVideoMoment(t *testing.T) {
 // frame the player shows is blue (read from its pixels), not the red of
 // the file's 3 s.
 func TestMomentOfALateStartingVideo(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed")
-	}
-	root := t.TempDir()
-	args := []string{"-hide_banner", "-loglevel", "error", "-nostdin"}
-	for _, c := range []string{"red", "blue", "green"} {
-		args = append(args, "-f", "lavfi", "-i", "color="+c+":s=320x240:d=8:r=25")
-	}
 	// H.264 in MP4 (Chromium's clock for an MP4 follows its timestamps;
-	// for WebM it starts at 0 whatever they say), a keyframe every 2 s.
-	args = append(args, "-filter_complex", "[0][1][2]concat=n=3:v=1[v]", "-map", "[v]", "-c:v", "libx264", "-pix_fmt", "yuv420p",
-		"-g", "50", "-keyint_min", "50", "-output_ts_offset", "5", filepath.Join(root, "late.mp4"))
-	if out, err := exec.Command("ffmpeg", args...).CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v %s", err, out)
-	}
-	cmd := exec.Command(bin, "serve", root, "--addr", "127.0.0.1:0", "--model", colourModel)
-	cmd.Env = append(os.Environ(), "TAGSIGHT_MODELS_DIR="+t.TempDir())
-	cmd.Stderr = os.Stderr
-	s := &server{URL: testutil.Serve(t, cmd), Root: root, cmd: cmd}
-	s.waitIdle(t)
+	// for WebM it starts at 0 whatever they say).
+	s := serveColourVideo(t, "late.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-output_ts_offset", "5")
 
 	ctx := browser(t)
 	run(t, ctx, chromedp.Navigate(s.URL+"/"))
@@ -136,4 +102,30 @@ func TestMomentOfALateStartingVideo(t *testing.T) {
 	if _, err := fmt.Sscanf(got, "%d,%d,%d", &r, &g, &b); err != nil || b < 150 || r > 80 || g > 80 {
 		t.Fatalf("the player shows %s at the moment, want blue (red is the file's 3 s: the moment played on the element's clock, not the file's)", got)
 	}
+}
+
+// serveColourVideo serves, with the colour model, a library of one video
+// named name: 8 s red, 8 s blue, 8 s green, a keyframe every 2 s, encoded
+// with the codec arguments given.
+func serveColourVideo(t *testing.T, name string, codec ...string) *server {
+	t.Helper()
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg not installed")
+	}
+	root := t.TempDir()
+	args := []string{"-hide_banner", "-loglevel", "error", "-nostdin"}
+	for _, c := range []string{"red", "blue", "green"} {
+		args = append(args, "-f", "lavfi", "-i", "color="+c+":s=320x240:d=8:r=25")
+	}
+	args = append(args, "-filter_complex", "[0][1][2]concat=n=3:v=1[v]", "-map", "[v]", "-g", "50", "-keyint_min", "50")
+	args = append(append(args, codec...), filepath.Join(root, name))
+	if out, err := exec.Command("ffmpeg", args...).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v %s", err, out)
+	}
+	cmd := exec.Command(bin, "serve", root, "--addr", "127.0.0.1:0", "--model", colourModel)
+	cmd.Env = append(os.Environ(), "TAGSIGHT_MODELS_DIR="+t.TempDir())
+	cmd.Stderr = os.Stderr
+	s := &server{URL: testutil.Serve(t, cmd), Root: root, cmd: cmd}
+	s.waitIdle(t)
+	return s
 }
