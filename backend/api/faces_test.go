@@ -29,19 +29,12 @@ func TestPeopleOverHTTP(t *testing.T) {
 		testutil.WriteFile(t, filepath.Join(root, fmt.Sprintf("red%d.jpg", i)), testutil.JPEG(t, testutil.DiscsImage(640, 480, testutil.Disc{X: 200 + 60*float64(i), Y: 200, R: 50, C: red}), nil))
 		testutil.WriteFile(t, filepath.Join(root, fmt.Sprintf("blue%d.jpg", i)), testutil.JPEG(t, testutil.DiscsImage(640, 480, testutil.Disc{X: 300, Y: 150 + 50*float64(i), R: 45, C: blue}), nil))
 	}
-	a := New(Options{Version: "test", ConfigDir: t.TempDir(), Model: workspace.ModelOptions{Model: colourModel, FacesModel: testutil.FaceModels(t, false), ModelsDir: t.TempDir()}})
-	t.Cleanup(func() { Shutdown(a) })
-	info, err := a.OpenLibrary(root, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, info := indexedLibrary(t, root, workspace.ModelOptions{Model: colourModel, FacesModel: testutil.FaceModels(t, false), ModelsDir: t.TempDir()})
 	if !info.Faces.On {
 		t.Fatalf("faces not on: %+v", info.Faces)
 	}
-	waitJobs(t, a)
 	o := HTTPOptions{Assets: fstest.MapFS{"index.html": {Data: []byte("<html>ui</html>")}}}
-	srv := httptest.NewServer(Handler(a, o))
-	t.Cleanup(srv.Close)
+	srv := serveUI(t, a, o)
 
 	code, body := callAPI(t, http.DefaultClient, srv.URL, "People", false)
 	var people []Person

@@ -32,12 +32,7 @@ func TestItemsCarryFactsAndLabel(t *testing.T) {
 			t.Fatalf("ffmpeg %s: %v %s", name, err, out)
 		}
 	}
-	a := New(Options{Version: "test", ConfigDir: t.TempDir(), Model: workspace.ModelOptions{Model: colourModel, ModelsDir: t.TempDir()}})
-	t.Cleanup(func() { Shutdown(a) })
-	if _, err := a.OpenLibrary(root, true); err != nil {
-		t.Fatal(err)
-	}
-	waitJobs(t, a)
+	a, _ := indexedLibrary(t, root, workspace.ModelOptions{Model: colourModel, ModelsDir: t.TempDir()})
 	for q, want := range map[string]struct {
 		path, label string
 		duration    float64

@@ -21,12 +21,7 @@ func textLibrary(t *testing.T, files map[string][]byte) *API {
 			t.Fatal(err)
 		}
 	}
-	a := New(Options{Version: "test", ConfigDir: t.TempDir(), Model: workspace.ModelOptions{Model: colourModel, ModelsDir: t.TempDir()}})
-	t.Cleanup(func() { Shutdown(a) })
-	if _, err := a.OpenLibrary(root, true); err != nil {
-		t.Fatal(err)
-	}
-	waitJobs(t, a)
+	a, _ := indexedLibrary(t, root, workspace.ModelOptions{Model: colourModel, ModelsDir: t.TempDir()})
 	return a
 }
 

@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"image/color"
 	"image/jpeg"
-	"net/http/httptest"
 	"os/exec"
 	"path/filepath"
 	"testing"
-	"testing/fstest"
 
 	"github.com/tagsight/tagsight/backend/testutil"
 	"github.com/tagsight/tagsight/backend/workspace"
@@ -19,11 +17,7 @@ import (
 // poster frame (toy colour model: "red" finds the red video first), and
 // its tile answers at /thumb/ID as a picture's does.
 func TestSearchFindsVideoByPoster(t *testing.T) {
-	for _, p := range []string{"ffmpeg", "ffprobe"} {
-		if _, err := exec.LookPath(p); err != nil {
-			t.Skipf("%s not installed", p)
-		}
-	}
+	needTools(t, "ffmpeg", "ffprobe")
 	root := t.TempDir()
 	for name, c := range map[string]string{"red.mp4": "red", "blue.mov": "blue"} {
 		out, err := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-f", "lavfi",
@@ -33,12 +27,7 @@ func TestSearchFindsVideoByPoster(t *testing.T) {
 		}
 	}
 	testutil.WriteFile(t, filepath.Join(root, "green.jpg"), testutil.JPEG(t, testutil.Solid(64, 48, color.RGBA{10, 200, 10, 255}), nil))
-	a := New(Options{Version: "test", ConfigDir: t.TempDir(), Model: workspace.ModelOptions{Model: colourModel, ModelsDir: t.TempDir()}})
-	t.Cleanup(func() { Shutdown(a) })
-	if _, err := a.OpenLibrary(root, true); err != nil {
-		t.Fatal(err)
-	}
-	waitJobs(t, a)
+	a, _ := indexedLibrary(t, root, workspace.ModelOptions{Model: colourModel, ModelsDir: t.TempDir()})
 	res, err := a.Search(SearchRequest{Query: "red", Limit: 10})
 	if err != nil {
 		t.Fatal(err)
@@ -46,8 +35,7 @@ func TestSearchFindsVideoByPoster(t *testing.T) {
 	if len(res.Items) == 0 || res.Items[0].Path != "red.mp4" {
 		t.Fatalf("search red: %+v", res.Items)
 	}
-	srv := httptest.NewServer(Handler(a, HTTPOptions{Assets: fstest.MapFS{"index.html": {Data: []byte("ui")}}}))
-	t.Cleanup(srv.Close)
+	srv := serveUI(t, a, HTTPOptions{})
 	code, body := get(t, srv.URL+fmt.Sprintf("/thumb/%d", res.Items[0].ID))
 	if code != 200 {
 		t.Fatalf("/thumb: %d %.100q", code, body)

@@ -6,11 +6,9 @@ import (
 	"image/color"
 	"image/jpeg"
 	"net/http"
-	"net/http/httptest"
 	"os/exec"
 	"path/filepath"
 	"testing"
-	"testing/fstest"
 
 	"github.com/tagsight/tagsight/backend/testutil"
 	"github.com/tagsight/tagsight/backend/workspace"
@@ -40,14 +38,8 @@ func TestVideoFaceJoinsPersonOverHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ffmpeg: %v: %s", err, out)
 	}
-	a := New(Options{Version: "test", ConfigDir: t.TempDir(), Model: workspace.ModelOptions{Model: colourModel, FacesModel: testutil.FaceModels(t, false), ModelsDir: t.TempDir()}})
-	t.Cleanup(func() { Shutdown(a) })
-	if _, err := a.OpenLibrary(root, true); err != nil {
-		t.Fatal(err)
-	}
-	waitJobs(t, a)
-	srv := httptest.NewServer(Handler(a, HTTPOptions{Assets: fstest.MapFS{"index.html": {Data: []byte("<html>ui</html>")}}}))
-	t.Cleanup(srv.Close)
+	a, _ := indexedLibrary(t, root, workspace.ModelOptions{Model: colourModel, FacesModel: testutil.FaceModels(t, false), ModelsDir: t.TempDir()})
+	srv := serveUI(t, a, HTTPOptions{})
 
 	code, body := callAPI(t, http.DefaultClient, srv.URL, "People", false)
 	var people []Person

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/onnxq"
@@ -132,8 +131,7 @@ type Engine struct {
 	m    Models
 	opts EngineOptions
 
-	once    sync.Once
-	loadErr error
+	ort.Loader
 
 	det      *ort.Session
 	detIn    string
@@ -143,8 +141,6 @@ type Engine struct {
 	recOut   string
 	recBatch int // fixed batch, 0 when dynamic
 	dim      int
-
-	Provider ort.ProviderInfo
 
 	gate ort.Gate
 }
@@ -164,17 +160,9 @@ func (e *Engine) Models() Models { return e.m }
 func (e *Engine) Dim() int { return e.dim }
 
 // Load creates both sessions (once).
-func (e *Engine) Load() error {
-	e.once.Do(func() { e.loadErr = e.load() })
-	return e.loadErr
-}
+func (e *Engine) Load() error { return e.Loader.Load(e.opts.Provider, e.load) }
 
 func (e *Engine) load() error {
-	prov, err := ort.EngineProvider(e.opts.Provider)
-	if err != nil {
-		return err
-	}
-	e.Provider = prov
 	detPath := filepath.Join(e.m.Dir, filepath.FromSlash(e.m.Detector))
 	ins, outs, err := ort.ReadIO(detPath)
 	if err != nil {

@@ -373,6 +373,24 @@ func checkMember(m member, lim Limits) error {
 	return nil
 }
 
+// streamMember opens the member called name for streaming, after the
+// bomb checks, what it may inflate to capped like any member read and
+// the stream stopped with ctx; the caller closes it.
+func streamMember(ctx context.Context, a *archive, name string, lim Limits) (io.Reader, func() error, error) {
+	m := a.find(name)
+	if m == nil {
+		return nil, nil, fmt.Errorf("%s: %w", name, errNoMember)
+	}
+	if err := checkMember(*m, lim); err != nil {
+		return nil, nil, err
+	}
+	rc, err := m.open()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", name, wrapCorrupt(err))
+	}
+	return &ctxReader{ctx: ctx, r: rc, max: lim.MaxFileBytes}, rc.Close, nil
+}
+
 // readMember reads a member into memory under the decode budget, after
 // the bomb checks; at most its declared size (or max when undeclared).
 func readMember(ctx context.Context, m member, lim Limits, max int64) ([]byte, func(), error) {

@@ -73,20 +73,12 @@ func (x *xmlStream) token() (xml.Token, error) {
 // walkXML streams one member's XML to fn token by token, until the end
 // or fn's error; a malformed document is ErrCorrupt.
 func walkXML(ctx context.Context, a *archive, name string, lim Limits, fn func(xml.Token) error) error {
-	m := a.find(name)
-	if m == nil {
-		return fmt.Errorf("%s: %w", name, errNoMember)
-	}
-	if err := checkMember(*m, lim); err != nil {
+	r, closeMember, err := streamMember(ctx, a, name, lim)
+	if err != nil {
 		return err
 	}
-	rc, err := m.open()
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, wrapCorrupt(err))
-	}
-	defer rc.Close()
-	// What the member may inflate to is capped like any member read.
-	x := newXMLStream(&ctxReader{ctx: ctx, r: rc, max: lim.MaxFileBytes})
+	defer closeMember()
+	x := newXMLStream(r)
 	for {
 		tok, err := x.token()
 		if err == io.EOF {

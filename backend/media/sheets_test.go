@@ -46,11 +46,7 @@ func TestSpreadsheetText(t *testing.T) {
 			`<table:table-row table:number-rows-repeated="1048570"><table:table-cell/></table:table-row></table:table>`+
 			`<table:table table:name="Empty"/><table:table table:name="Plans"><table:table-row><table:table-cell><text:p>Next year</text:p></table:table-cell></table:table-row></table:table>`+
 			`</office:spreadsheet></office:body></office:document-content>`)
-	for _, c := range []struct {
-		name string
-		data []byte
-		want []TextUnit
-	}{
+	checkTextCases(t, []textCase{
 		{"book.xlsx", xlsx, []TextUnit{
 			{Source: "office", Page: 1, Line: 1, Text: "Invoice 42.50 paid in full\nTRUE 7\n\n\nBlueberry"},
 			{Source: "office", Page: 1, Line: 200, Text: "far down"},
@@ -64,17 +60,7 @@ func TestSpreadsheetText(t *testing.T) {
 		{"built.ods", testutil.ODS(testutil.Sheet{Name: "A", Rows: map[int][]string{2: {"alpha", "3"}}},
 			testutil.Sheet{Name: "B", Rows: map[int][]string{1: {"beta"}, 3: {"gamma"}}}), []TextUnit{
 			{Source: "office", Page: 1, Line: 2, Text: "alpha 3"}, {Source: "office", Page: 2, Line: 1, Text: "beta\n\ngamma"}}},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			got, err := readText(t, c.name, c.data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, c.want) {
-				t.Fatalf("got  %+v\nwant %+v", got, c.want)
-			}
-		})
-	}
+	})
 }
 
 // TestSpreadsheetBombs: a shared-strings table past maxSharedBytes is

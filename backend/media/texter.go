@@ -211,20 +211,11 @@ func (containerDecoder) Text(ctx context.Context, src *Source, lim Limits, yield
 
 // memberText streams one XML member's text through xmlText.
 func memberText(ctx context.Context, a *archive, name string, lim Limits, spec xmlSpec, page int, source string, yield func(TextUnit) error) error {
-	m := a.find(name)
-	if m == nil {
-		return fmt.Errorf("%s: %w", name, errNoMember)
-	}
-	if err := checkMember(*m, lim); err != nil {
+	r, closeMember, err := streamMember(ctx, a, name, lim)
+	if err != nil {
 		return err
 	}
-	rc, err := m.open()
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, wrapCorrupt(err))
-	}
-	defer rc.Close()
-	// What the member may inflate to is capped like any member read.
-	r := &ctxReader{ctx: ctx, r: rc, max: lim.MaxFileBytes}
+	defer closeMember()
 	return xmlText(r, spec, func(pg, para int, text string) error {
 		if page > 0 {
 			pg = page

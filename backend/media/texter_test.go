@@ -51,11 +51,7 @@ func TestTextOfEachKind(t *testing.T) {
 			`<spine><itemref idref="c1"/><itemref idref="gone"/><itemref idref="c2"/></spine></package>`,
 		"OEBPS/text/one a.xhtml", `<html><head><title>skip</title><style>p{}</style></head><body><h1>Chapter&nbsp;One</h1><p>It was a <i>dark</i> night.</p><script>var x</script></body></html>`,
 		"OEBPS/text/two.xhtml", `<html><body><p>The end &amp; after<br/>words</p></body></html>`)
-	cases := []struct {
-		name string
-		data []byte
-		want []TextUnit
-	}{
+	checkTextCases(t, []textCase{
 		{"notes.txt", []byte("first line\n東京タワー\n\ncafé\n"), []TextUnit{{Source: "body", Line: 1, Text: "first line\n東京タワー\n\ncafé"}}},
 		{"latin1.txt", []byte("caf\xe9 cr\xe8me\n"), []TextUnit{{Source: "body", Line: 1, Text: "café crème"}}},
 		{"utf16.txt", utf16, []TextUnit{{Source: "body", Line: 1, Text: "one\ntwo café"}}},
@@ -70,7 +66,20 @@ func TestTextOfEachKind(t *testing.T) {
 		{"talk.odp", odp, []TextUnit{{Source: "office", Page: 1, Line: 1, Text: "Title slide"}, {Source: "office", Page: 2, Line: 2, Text: "Roadmap"}}},
 		{"book.epub", epub, []TextUnit{{Source: "epub", Page: 1, Line: 1, Text: "Chapter One"}, {Source: "epub", Page: 1, Line: 2, Text: "It was a dark night."},
 			{Source: "epub", Page: 3, Line: 1, Text: "The end & after"}, {Source: "epub", Page: 3, Line: 2, Text: "words"}}},
-	}
+	})
+}
+
+// textCase is a file and the units its text should read as.
+type textCase struct {
+	name string
+	data []byte
+	want []TextUnit
+}
+
+// checkTextCases reads each case's text as a file of its name and
+// compares the units with the case's.
+func checkTextCases(t *testing.T, cases []textCase) {
+	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got, err := readText(t, c.name, c.data)

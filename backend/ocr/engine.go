@@ -7,7 +7,6 @@ import (
 	"math"
 	"path/filepath"
 	"sort"
-	"sync"
 
 	"github.com/tagsight/tagsight/backend/ort"
 )
@@ -58,8 +57,7 @@ type Engine struct {
 	m    Models
 	opts Options
 
-	once    sync.Once
-	loadErr error
+	ort.Loader
 
 	det, cls, rec    *ort.Session
 	detIn, detOut    string
@@ -67,7 +65,6 @@ type Engine struct {
 	recIn, recOut    string
 	clsH, clsW, recH int
 	chars            []string // index = class; 0 is the CTC blank
-	Provider         ort.ProviderInfo
 	gate             ort.Gate
 }
 
@@ -92,17 +89,9 @@ func NewEngine(m Models, o Options) *Engine {
 func (e *Engine) Models() Models { return e.m }
 
 // Load creates the sessions (once).
-func (e *Engine) Load() error {
-	e.once.Do(func() { e.loadErr = e.load() })
-	return e.loadErr
-}
+func (e *Engine) Load() error { return e.Loader.Load(e.opts.Provider, e.load) }
 
 func (e *Engine) load() error {
-	prov, err := ort.EngineProvider(e.opts.Provider)
-	if err != nil {
-		return err
-	}
-	e.Provider = prov
 	path := func(rel string) string { return filepath.Join(e.m.Dir, filepath.FromSlash(rel)) }
 	dict, err := readDict(path(e.m.Dictionary))
 	if err != nil {

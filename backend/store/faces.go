@@ -91,7 +91,7 @@ func (db *DB) EnsureFaceIndex(ctx context.Context, dim int) error {
 				}
 			}
 		}
-		if _, err := tx.tx.ExecContext(ctx, fmt.Sprintf(`CREATE VIRTUAL TABLE IF NOT EXISTS %s USING vec0(embedding float[%d] distance_metric=cosine)`, faceVecTable, dim)); err != nil {
+		if err := createVec0(ctx, tx, faceVecTable, dim); err != nil {
 			return err
 		}
 		_, err = tx.tx.ExecContext(ctx, `INSERT OR REPLACE INTO settings(key, value) VALUES ('faces.dim', ?)`, strconv.Itoa(dim))
@@ -462,24 +462,19 @@ func FaceNeighbours(ctx context.Context, r Reader, v []float32, k int) ([]Neighb
 	if !hasFaceIndex(ctx, r) {
 		return nil, nil
 	}
-	rows, err := r.reader().QueryContext(ctx, `SELECT n.rowid, n.distance, f.entry_id, coalesce(f.person_id, 0)
+	out, err := knnRows(ctx, r.reader(), `SELECT n.rowid, n.distance, f.entry_id, coalesce(f.person_id, 0)
 		FROM (SELECT rowid, distance FROM `+faceVecTable+` WHERE embedding MATCH ? AND k = ?) n
-		JOIN faces f ON f.id = n.rowid JOIN entries e ON e.id = f.entry_id WHERE e.missing = 0 ORDER BY n.distance`, VectorBlob(v), k)
+		JOIN faces f ON f.id = n.rowid JOIN entries e ON e.id = f.entry_id WHERE e.missing = 0 ORDER BY n.distance`, v, k, func(rows *sql.Rows) (Neighbour, error) {
+		var n Neighbour
+		var d float64
+		err := rows.Scan(&n.FaceID, &d, &n.EntryID, &n.PersonID)
+		n.Sim = 1 - d
+		return n, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("face neighbours: %w", err)
 	}
-	defer rows.Close()
-	var out []Neighbour
-	for rows.Next() {
-		var n Neighbour
-		var d float64
-		if err := rows.Scan(&n.FaceID, &d, &n.EntryID, &n.PersonID); err != nil {
-			return nil, err
-		}
-		n.Sim = 1 - d
-		out = append(out, n)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RejectedPeople lists the people a face is "not", in tx (or the *DB).

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 )
 
@@ -21,8 +22,10 @@ func ensureFrameIndex(ctx context.Context, tx *Tx, m Model) error {
 	if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE name = ?`, t).Scan(&n); err != nil {
 		return fmt.Errorf("frame index: %w", err)
 	}
+	if err := createVec0(ctx, tx, t, m.Dim); err != nil {
+		return fmt.Errorf("frame index: %w", err)
+	}
 	for _, q := range []string{
-		fmt.Sprintf(`CREATE VIRTUAL TABLE IF NOT EXISTS %s USING vec0(embedding float[%d] distance_metric=cosine)`, t, m.Dim),
 		fmt.Sprintf(`CREATE TRIGGER IF NOT EXISTS %[1]s_ins AFTER INSERT ON frames WHEN NEW.model_id = %[2]d BEGIN
 			INSERT INTO %[1]s(rowid, embedding) VALUES (NEW.id, NEW.embedding); END`, t, m.ID),
 		fmt.Sprintf(`CREATE TRIGGER IF NOT EXISTS %[1]s_del AFTER DELETE ON frames WHEN OLD.model_id = %[2]d BEGIN
@@ -72,27 +75,19 @@ func (db *DB) KNNFrames(ctx context.Context, m Model, q []float32, k int) ([]Fra
 	if k <= 0 {
 		return nil, nil
 	}
-	rows, err := db.pool.QueryContext(ctx, `SELECT v.rowid, f.entry_id, f.at_ms, v.distance FROM `+frameVecTable(m.ID)+` v
+	hits, err := knnRows(ctx, db.pool, `SELECT v.rowid, f.entry_id, f.at_ms, v.distance FROM `+frameVecTable(m.ID)+` v
 		JOIN frames f ON f.id = v.rowid
 		JOIN entries e ON e.id = f.entry_id
 		WHERE v.embedding MATCH ? AND k = ? AND e.missing = 0
-		ORDER BY v.distance`, VectorBlob(q), k)
+		ORDER BY v.distance`, q, k, func(rows *sql.Rows) (FrameHit, error) {
+		var h FrameHit
+		err := rows.Scan(&h.FrameID, &h.EntryID, &h.AtMS, &h.Distance)
+		return h, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("knn frames: %w", err)
 	}
-	defer rows.Close()
-	var out []FrameHit
-	for rows.Next() {
-		var h FrameHit
-		if err := rows.Scan(&h.FrameID, &h.EntryID, &h.AtMS, &h.Distance); err != nil {
-			return nil, fmt.Errorf("knn frames: %w", err)
-		}
-		out = append(out, h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("knn frames: %w", err)
-	}
-	return out, nil
+	return hits, nil
 }
 
 // IndexedFrames counts the rows of m's frame index: the index, not the

@@ -44,9 +44,7 @@ func (db *DB) EnsureModel(ctx context.Context, key, name string, dim int) (Model
 		if m.Dim != dim {
 			return fmt.Errorf("model %s: stored dimension %d, model says %d", name, m.Dim, dim)
 		}
-		_, err = tx.tx.ExecContext(ctx, fmt.Sprintf(
-			`CREATE VIRTUAL TABLE IF NOT EXISTS %s USING vec0(embedding float[%d] distance_metric=cosine)`, vecTable(m.ID), dim))
-		if err != nil {
+		if err := createVec0(ctx, tx, vecTable(m.ID), dim); err != nil {
 			return err
 		}
 		return ensureFrameIndex(ctx, tx, m)
@@ -200,23 +198,18 @@ func (db *DB) KNN(ctx context.Context, m Model, q []float32, k int) ([]Hit, erro
 	if k <= 0 {
 		return nil, nil
 	}
-	rows, err := db.pool.QueryContext(ctx, `SELECT v.rowid, v.distance, e.path FROM `+vecTable(m.ID)+` v
+	hits, err := knnRows(ctx, db.pool, `SELECT v.rowid, v.distance, e.path FROM `+vecTable(m.ID)+` v
 		JOIN entries e ON e.id = v.rowid
 		WHERE v.embedding MATCH ? AND k = ? AND e.missing = 0
-		ORDER BY v.distance`, VectorBlob(q), k)
+		ORDER BY v.distance`, q, k, func(rows *sql.Rows) (Hit, error) {
+		var h Hit
+		err := rows.Scan(&h.EntryID, &h.Distance, &h.Path)
+		return h, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("knn: %w", err)
 	}
-	defer rows.Close()
-	var out []Hit
-	for rows.Next() {
-		var h Hit
-		if err := rows.Scan(&h.EntryID, &h.Distance, &h.Path); err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
+	return hits, nil
 }
 
 // ModelByKey finds a registered model.

@@ -13,9 +13,9 @@ import (
 // Latin-1 letters like é are text too.
 func TextPDF(pages []string) []byte {
 	font := "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
-	return pdfDoc(len(pages), font, "", func(i int) (string, string) {
+	return pdfDoc(len(pages), 0, font, "", func(i, _ int) (string, string, []string) {
 		return "/MediaBox [0 0 600 300] /Resources << /Font << /F1 3 0 R >> >>",
-			fmt.Sprintf("BT /F1 18 Tf 40 250 Td (%s) Tj ET", pdfString(pages[i]))
+			fmt.Sprintf("BT /F1 18 Tf 40 250 Td (%s) Tj ET", pdfString(pages[i])), nil
 	})
 }
 
@@ -23,11 +23,11 @@ func TextPDF(pages []string) []byte {
 // line of black text, so a test tells the pages' renders apart by colour.
 func PaintedTextPDF(pages []string, fill []color.RGBA) []byte {
 	font := "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
-	return pdfDoc(len(pages), font, "", func(i int) (string, string) {
+	return pdfDoc(len(pages), 0, font, "", func(i, _ int) (string, string, []string) {
 		c := fill[i]
 		return "/MediaBox [0 0 600 300] /Resources << /Font << /F1 3 0 R >> >>",
 			fmt.Sprintf("%.3f %.3f %.3f rg 0 0 600 300 re f 0 g BT /F1 18 Tf 40 250 Td (%s) Tj ET",
-				float64(c.R)/255, float64(c.G)/255, float64(c.B)/255, pdfString(pages[i]))
+				float64(c.R)/255, float64(c.G)/255, float64(c.B)/255, pdfString(pages[i])), nil
 	})
 }
 

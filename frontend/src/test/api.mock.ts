@@ -1,7 +1,7 @@
 // Shared mock of the api module (cf. immich's sdk.mock): every call is a vi.fn
 // with a harmless default; tests override what they exercise.
 import { vi } from 'vitest';
-import type { CatalogModel, Item, LibraryInfo, SearchResult, Tag } from '../lib/api/types';
+import type { CatalogModel, EntryDetail, Item, LibraryInfo, SearchResult, Tag } from '../lib/api/types';
 
 export function makeItem(id: number, extra: Partial<Item> = {}): Item {
   return {
@@ -15,6 +15,33 @@ export function makeItem(id: number, extra: Partial<Item> = {}): Item {
     taken: '2024-05-01T10:00:00Z',
     size: 2_400_000,
     thumb: `/thumb/${id}`,
+    ...extra,
+  };
+}
+
+/** An EntryDetail of item with no metadata, tags, faces or preview; tests set what they exercise. */
+export function makeDetail(item: Item, extra: Partial<EntryDetail> = {}): EntryDetail {
+  return {
+    ...item,
+    fingerprint: 'abc',
+    warnings: [],
+    mime: '',
+    orientation: 1,
+    make: null,
+    model: null,
+    camera: null,
+    lens: null,
+    iso: null,
+    fnumber: null,
+    exposure: null,
+    focal_length: null,
+    lat: null,
+    lon: null,
+    tags: [],
+    fields: [],
+    file_url: `/file/${item.id}`,
+    preview_url: null,
+    faces: [],
     ...extra,
   };
 }

@@ -5,15 +5,11 @@ vi.mock('../api', async () => (await import('../../test/api.mock')).apiMock());
 
 import * as api from '../api';
 import type { ArchiveListing, EntryDetail } from '../api';
-import { makeItem } from '../../test/api.mock';
+import { makeDetail, makeItem } from '../../test/api.mock';
 import ArchiveList, { LIMIT } from './ArchiveList.svelte';
 
 function entry(id: number, name: string, media_type: string, format: string, missing = false): EntryDetail {
-  return {
-    ...makeItem(id, { name, path: name, media_type, format, missing }),
-    fingerprint: 'abc', warnings: [], mime: '', orientation: 1, make: null, model: null, camera: null, lens: null, iso: null,
-    fnumber: null, exposure: null, focal_length: null, lat: null, lon: null, tags: [], fields: [], file_url: `/file/${id}`, preview_url: null, faces: [],
-  };
+  return makeDetail(makeItem(id, { name, path: name, media_type, format, missing }));
 }
 
 /** The listing the core would give for n files named file-00.txt…, file i of i KiB. */

@@ -6,34 +6,12 @@ vi.mock('../api', async () => (await import('../../test/api.mock')).apiMock());
 
 import * as api from '../api';
 import type { EntryDetail } from '../api';
-import { makeItem } from '../../test/api.mock';
+import { makeDetail, makeItem } from '../../test/api.mock';
 import Inspector from './Inspector.svelte';
 import { AppState } from '../state/app.svelte';
 
 function detail(id: number, extra: Partial<EntryDetail>): EntryDetail {
-  return {
-    ...makeItem(id),
-    fingerprint: 'abc',
-    warnings: [],
-    mime: '',
-    orientation: 1,
-    make: null,
-    model: null,
-    camera: null,
-    lens: null,
-    iso: null,
-    fnumber: null,
-    exposure: null,
-    focal_length: null,
-    lat: null,
-    lon: null,
-    tags: [],
-    fields: [],
-    file_url: `/file/${id}`,
-    preview_url: null,
-    faces: [],
-    ...extra,
-  };
+  return makeDetail(makeItem(id), extra);
 }
 
 async function show(d: EntryDetail) {

@@ -4,8 +4,7 @@ import { fireEvent, render, screen } from '@testing-library/svelte';
 vi.mock('../api', async () => (await import('../../test/api.mock')).apiMock());
 
 import * as api from '../api';
-import type { EntryDetail } from '../api';
-import { makeItem } from '../../test/api.mock';
+import { makeDetail, makeItem } from '../../test/api.mock';
 import Inspector from './Inspector.svelte';
 import { AppState } from '../state/app.svelte';
 
@@ -14,12 +13,9 @@ const C = '\ue001';
 
 describe('Inspector, text hits', () => {
   it("lists where a PDF's text matches the search that ran, and a hit opens the preview at its page", async () => {
-    const d: EntryDetail = {
-      ...makeItem(21, { name: 'report.pdf', path: 'report.pdf', media_type: 'document', format: 'pdf' }),
-      fingerprint: 'abc', warnings: [], mime: '', orientation: 1, make: null, model: null, camera: null, lens: null, iso: null,
-      fnumber: null, exposure: null, focal_length: null, lat: null, lon: null, tags: [], fields: [], file_url: '/file/21',
-      preview_url: '/preview/21', faces: [], facts: { pages: 9 },
-    };
+    const d = makeDetail(makeItem(21, { name: 'report.pdf', path: 'report.pdf', media_type: 'document', format: 'pdf' }), {
+      preview_url: '/preview/21', facts: { pages: 9 },
+    });
     vi.mocked(api.entry).mockResolvedValue(d);
     vi.mocked(api.textMatches).mockResolvedValue({ items: [{ snippet: `the ${O}invoice${C}`, source: 'pdf', page: 6, line: 0, at_ms: 0 }], more: false });
     const app = new AppState(0);

@@ -5,33 +5,11 @@ vi.mock('../api', async () => (await import('../../test/api.mock')).apiMock());
 
 import * as api from '../api';
 import type { EntryDetail, Item } from '../api';
-import { makeItem } from '../../test/api.mock';
+import { makeDetail, makeItem } from '../../test/api.mock';
 import PreviewOverlay from './PreviewOverlay.svelte';
 
 function detail(item: Item, extra: Partial<EntryDetail> = {}): EntryDetail {
-  return {
-    ...item,
-    fingerprint: 'abc',
-    warnings: [],
-    mime: '',
-    orientation: 1,
-    make: null,
-    model: null,
-    camera: null,
-    lens: null,
-    iso: null,
-    fnumber: null,
-    exposure: null,
-    focal_length: null,
-    lat: null,
-    lon: null,
-    tags: [],
-    fields: [],
-    file_url: `/file/${item.id}`,
-    preview_url: `/preview/${item.id}?v=k`,
-    faces: [],
-    ...extra,
-  };
+  return makeDetail(item, { preview_url: `/preview/${item.id}?v=k`, ...extra });
 }
 
 async function open(item: Item, extra: Partial<EntryDetail> = {}, props: { page?: number; query?: string } = {}) {
