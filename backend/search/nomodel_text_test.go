@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -64,5 +65,43 @@ func TestPlainWordsFindTextWithoutModel(t *testing.T) {
 	res, err = bare.Search(ctx, "invoice", Options{Sort: "name"})
 	if err == nil && len(res.Hits) > 0 && (res.Hits[0].Text.Page != 3) {
 		t.Errorf("invoice in bill.pdf: %+v, want page 3", res.Hits[0].Text)
+	}
+}
+
+// TestTextMatchesWithoutModel: without a model, the inspector lists where
+// a plain word is in a file's text, the units the same search found the
+// file by (TextMatches used to read the word as a meaning word there, and
+// list nothing).
+func TestTextMatchesWithoutModel(t *testing.T) {
+	ctx := context.Background()
+	l := newFakeLibrary(t, 2, fakeEncoder{def: []float32{0, 1}}, []fakeEntry{{path: "notes.txt"}, {path: "other.txt"}})
+	bare := New(l.db, l.tags, nil, store.Model{}, Encoders{})
+	err := l.db.Tx(ctx, func(tx *store.Tx) error {
+		return tx.ReplaceText(ctx, l.ids["notes.txt"], "body", []store.TextUnit{
+			{Source: "body", Line: 1, Text: "shopping list"},
+			{Source: "body", Line: 7, Text: "pay the invoice"},
+			{Source: "body", Line: 9, Text: "invoice sent"},
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := bare.Search(ctx, "invoice", Options{Sort: "name"})
+	if err != nil || hitPaths(res.Hits) != "notes.txt" {
+		t.Fatalf("search: %q %v", hitPaths(res.Hits), err)
+	}
+	hits, more, err := bare.TextMatches(ctx, l.ids["notes.txt"], "invoice", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []int
+	for _, h := range hits {
+		lines = append(lines, h.Line)
+	}
+	if fmt.Sprint(lines) != "[7 9]" || more {
+		t.Errorf("inspector lists lines %v (more %v), want [7 9]", lines, more)
+	}
+	if hits, _, err := bare.TextMatches(ctx, l.ids["other.txt"], "invoice", 10); err != nil || len(hits) != 0 {
+		t.Errorf("other.txt: %+v %v", hits, err)
 	}
 }

@@ -344,16 +344,7 @@ func (s *Service) Search(ctx context.Context, q string, opt Options) (Result, er
 	if err := opt.page(); err != nil {
 		return Result{}, err
 	}
-	noModel := s.enc.Text == nil || s.model.ID == 0
-	qo := query.Options{NoModel: noModel}
-	if noModel {
-		// Without a model, plain words look in the files' text, if any.
-		var err error
-		if qo.Text, err = s.db.HasText(ctx); err != nil {
-			return Result{}, err
-		}
-	}
-	c, err := query.CompileWith(ctx, q, s.tags, qo)
+	c, err := s.compile(ctx, q)
 	if err != nil {
 		return Result{}, err
 	}
@@ -394,6 +385,20 @@ func (s *Service) Search(ctx context.Context, q string, opt Options) (Result, er
 		res.Note = TextOnlyNote(c.TextWords)
 	}
 	return res, err
+}
+
+// compile reads q as every search of the service reads it (Search and
+// TextMatches alike, so the inspector lists the units a search found):
+// without a model, plain words look in the files' text, if any.
+func (s *Service) compile(ctx context.Context, q string) (query.Compiled, error) {
+	qo := query.Options{NoModel: s.enc.Text == nil || s.model.ID == 0}
+	if qo.NoModel {
+		var err error
+		if qo.Text, err = s.db.HasText(ctx); err != nil {
+			return query.Compiled{}, err
+		}
+	}
+	return query.CompileWith(ctx, q, s.tags, qo)
 }
 
 // visible adds the conditions every search has: present files unless opt

@@ -16,8 +16,7 @@ import (
 // saying there are others. A query that does not parse, or has no words,
 // matches nothing here (the search bar reports its error).
 func (s *Service) TextMatches(ctx context.Context, entryID int64, q string, limit int) (hits []store.TextHit, more bool, err error) {
-	noModel := s.enc.Text == nil || s.model.ID == 0
-	c, err := query.CompileWith(ctx, q, s.tags, query.Options{NoModel: noModel})
+	c, err := s.compile(ctx, q)
 	var se *query.SyntaxError
 	if errors.As(err, &se) {
 		return nil, false, nil
