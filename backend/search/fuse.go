@@ -132,12 +132,11 @@ func (s *Service) withText(ctx context.Context, res *Result, terms []string) err
 	if len(res.Hits) == 0 {
 		return nil
 	}
-	ids := make([]any, len(res.Hits))
+	ids := make([]int64, len(res.Hits))
 	for i, h := range res.Hits {
 		ids[i] = h.EntryID
 	}
-	where := "e.id IN (?" + strings.Repeat(",?", len(ids)-1) + ")"
-	th, err := s.db.SearchText(ctx, terms, where, ids, len(ids))
+	th, err := s.db.SearchTextIn(ctx, terms, ids)
 	if err != nil {
 		return err
 	}
@@ -152,13 +151,13 @@ func (s *Service) withText(ctx context.Context, res *Result, terms []string) err
 		if len(terms) == 1 || len(by) == len(ids) {
 			break
 		}
-		var left []any
+		var left []int64
 		for _, id := range ids {
-			if by[id.(int64)] == nil {
+			if by[id] == nil {
 				left = append(left, id)
 			}
 		}
-		one, err := s.db.SearchText(ctx, []string{term}, "e.id IN (?"+strings.Repeat(",?", len(left)-1)+")", left, len(left))
+		one, err := s.db.SearchTextIn(ctx, []string{term}, left)
 		if err != nil {
 			return err
 		}

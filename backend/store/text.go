@@ -242,12 +242,39 @@ type TextHit struct {
 }
 
 // maxRankedUnits bounds the units one text search ranks: the best of
-// them by bm25, before they are grouped by entry.
+// those its filter allows, by bm25, before they are grouped by entry.
 const maxRankedUnits = 20000
+
+// ranking is the index that ranks a plan's matches (words first, else
+// trigrams), the query to it, and the rest of the plan, which a ranked
+// unit must meet too; no table when the plan has only substrings.
+func (p textPlan) ranking() (table, match string, rest textPlan) {
+	rest = p
+	switch {
+	case p.fts != "":
+		rest.fts = ""
+		return "text_fts", p.fts, rest
+	case p.tri != "":
+		rest.tri = ""
+		return "text_tri", p.tri, rest
+	}
+	return "", "", rest
+}
+
+// orTrue is cond, or a condition always true when there is none.
+func orTrue(cond string) string {
+	if cond == "" {
+		return "1"
+	}
+	return cond
+}
 
 // SearchText finds the entries whose text has every term in one unit,
 // among those matching where (a filter over e, like FilterEntries'),
 // best first, at most limit, each with its best unit and a snippet.
+// The filter applies before the ranked units are cut to maxRankedUnits,
+// so an entry it allows has its hit however many others outrank it. For
+// a handful of known entries, SearchTextIn reads only theirs.
 func (db *DB) SearchText(ctx context.Context, terms []string, where string, args []any, limit int) ([]TextHit, error) {
 	p := planText(terms)
 	if p.empty() || limit <= 0 {
@@ -256,25 +283,76 @@ func (db *DB) SearchText(ctx context.Context, terms []string, where string, args
 	if where == "" {
 		where = "1"
 	}
-	cond, cargs := p.unitCond()
-	// The index that ranks: words first, else trigrams.
-	table, match := "text_fts", p.fts
-	if match == "" {
-		table, match = "text_tri", p.tri
-	}
-	var q string
-	var qargs []any
+	table, match, _ := p.ranking()
+	q, qargs := p.query(where, args, limit)
+	return db.textHits(ctx, p, table, match, q, qargs)
+}
+
+// query is SearchText's query: the ranking index's matches that meet the
+// rest of the plan and where, best first, cut to maxRankedUnits, then the
+// best unit of each entry.
+func (p textPlan) query(where string, args []any, limit int) (q string, qargs []any) {
+	table, match, rest := p.ranking()
+	cond, cargs := rest.unitCond()
+	cond = orTrue(cond)
 	if match != "" {
-		q = `SELECT u.entry_id, min(f.r), u.id FROM (SELECT rowid AS id, rank AS r FROM ` + table + ` WHERE ` + table +
-			` MATCH ? ORDER BY rank LIMIT ` + fmt.Sprint(maxRankedUnits) + `) f
-			JOIN text_units u ON u.id = f.id JOIN entries e ON e.id = u.entry_id
-			WHERE ` + cond + ` AND (` + where + `) GROUP BY u.entry_id ORDER BY 2, 1 LIMIT ?`
+		q = `SELECT entry_id, min(r), id FROM (SELECT u.id, u.entry_id, ` + table + `.rank AS r FROM ` + table + `
+			JOIN text_units u ON u.id = ` + table + `.rowid JOIN entries e ON e.id = u.entry_id
+			WHERE ` + table + ` MATCH ? AND ` + cond + ` AND (` + where + `)
+			ORDER BY ` + table + `.rank LIMIT ` + fmt.Sprint(maxRankedUnits) + `)
+			GROUP BY entry_id ORDER BY 2, 1 LIMIT ?`
 		qargs = append(append(append([]any{match}, cargs...), args...), limit)
 	} else {
-		q = `SELECT u.entry_id, 0, min(u.id) FROM (SELECT * FROM text_units u WHERE ` + cond + ` LIMIT ` + fmt.Sprint(maxSubstringUnits) + `) u
-			JOIN entries e ON e.id = u.entry_id WHERE (` + where + `) GROUP BY u.entry_id ORDER BY 1 LIMIT ?`
+		q = `SELECT entry_id, 0, min(id) FROM (SELECT u.id, u.entry_id FROM text_units u JOIN entries e ON e.id = u.entry_id
+			WHERE ` + cond + ` AND (` + where + `) LIMIT ` + fmt.Sprint(maxSubstringUnits) + `)
+			GROUP BY entry_id ORDER BY 1 LIMIT ?`
 		qargs = append(append(cargs, args...), limit)
 	}
+	return q, qargs
+}
+
+// SearchTextIn is SearchText over the entries ids alone (a page of
+// results): each one's best unit with every term, best first. It goes by
+// those entries' units, a lookup in the indexes for each, so its work
+// grows with the entries asked about, never with the library's matches.
+func (db *DB) SearchTextIn(ctx context.Context, terms []string, ids []int64) ([]TextHit, error) {
+	p := planText(terms)
+	if p.empty() || len(ids) == 0 {
+		return nil, nil
+	}
+	table, match, _ := p.ranking()
+	q, qargs := p.inQuery(ids)
+	return db.textHits(ctx, p, table, match, q, qargs)
+}
+
+// inQuery is SearchTextIn's query: by the entries' units, each looked up
+// by its id in the indexes (entryUnitCond, as EntryTextMatches does), the
+// ranking index's row read for its rank.
+func (p textPlan) inQuery(ids []int64) (q string, qargs []any) {
+	table, match, rest := p.ranking()
+	cond, cargs := rest.entryUnitCond()
+	cond = orTrue(cond)
+	in, inArgs := inList(ids)
+	if match != "" {
+		// CROSS JOIN keeps the order: units first, then the index by
+		// rowid (the planner would rather scan every match).
+		q = `SELECT u.entry_id, min(` + table + `.rank), u.id FROM text_units u CROSS JOIN ` + table + `
+			WHERE u.entry_id IN ` + in + ` AND ` + table + `.rowid = u.id AND ` + table + ` MATCH ? AND ` + cond + `
+			GROUP BY u.entry_id ORDER BY 2, 1`
+		qargs = append(append(inArgs, match), cargs...)
+	} else {
+		q = `SELECT u.entry_id, 0, min(u.id) FROM text_units u WHERE u.entry_id IN ` + in + ` AND ` + cond + `
+			GROUP BY u.entry_id ORDER BY 1`
+		qargs = append(inArgs, cargs...)
+	}
+	return q, qargs
+}
+
+// textHits runs q, which yields an entry, its rank and its best unit per
+// row, best first, and makes each a TextHit with the unit's place and a
+// snippet of it, marked from table's match (by hand with only
+// substrings).
+func (db *DB) textHits(ctx context.Context, p textPlan, table, match, q string, qargs []any) ([]TextHit, error) {
 	rows, err := db.pool.QueryContext(ctx, q, qargs...)
 	if err != nil {
 		return nil, fmt.Errorf("search text: %w", err)
