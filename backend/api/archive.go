@@ -25,7 +25,7 @@ const maxArchiveListing = 1000
 
 // ArchiveEntries lists the first limit members (at most 1000) of an
 // entry's archive, e-book or comic, read through the container decoder
-// (the same reader, bomb checks and time limit as a scan), and counts the
+// (the same reader, bomb checks and limits as a scan), and counts the
 // rest. Only a file inside the library is read.
 func (a *API) ArchiveEntries(id int64, limit int) (ArchiveListing, error) {
 	ws, err := a.workspace()
@@ -41,7 +41,7 @@ func (a *API) ArchiveEntries(id int64, limit int) (ArchiveListing, error) {
 	if err != nil {
 		return ArchiveListing{}, containErr(err)
 	}
-	l, err := media.ListArchive(ctx, ws.Lib.Abs(c.Real), min(max(limit, 0), maxArchiveListing), media.DefaultLimits())
+	l, err := media.ListArchive(ctx, ws.Lib.Abs(c.Real), min(max(limit, 0), maxArchiveListing), ws.Lib.Limits)
 	if err != nil {
 		return ArchiveListing{}, &Error{Code: CodeInvalid, Message: "cannot list " + e.Path + ": " + listFailure(err)}
 	}

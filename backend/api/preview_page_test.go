@@ -1,8 +1,10 @@
 package api
 
 import (
+	"archive/tar"
 	"archive/zip"
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"image/color"
@@ -14,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/testutil"
 )
 
@@ -183,4 +186,49 @@ func zipOf(t testing.TB, names ...string) []byte {
 		t.Fatal(err)
 	}
 	return z.Bytes()
+}
+
+// TestArchiveEntriesObeyLibraryLimits: the listing reads under the
+// library's limits, as its scan does, not the defaults: a tar.gz is
+// walked to be listed, at most 4× the file limit (media's bomb check),
+// so a file limit under a quarter of its tar stream refuses it.
+func TestArchiveEntriesObeyLibraryLimits(t *testing.T) {
+	_, a, root := newServer(t, HTTPOptions{})
+	var tarball bytes.Buffer
+	zw := gzip.NewWriter(&tarball)
+	tw := tar.NewWriter(zw)
+	for i := range 30 {
+		body := bytes.Repeat([]byte{'x'}, 1000)
+		if err := tw.WriteHeader(&tar.Header{Name: fmt.Sprintf("f%02d.txt", i), Mode: 0o644, Size: int64(len(body))}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write(body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	testutil.WriteFile(t, filepath.Join(root, "bundle.tar.gz"), tarball.Bytes())
+	if _, err := a.StartIndex(); err != nil {
+		t.Fatal(err)
+	}
+	waitJobs(t, a)
+	id := entryID(t, a, "bundle.tar.gz")
+	if l, err := a.ArchiveEntries(id, 5); err != nil || l.Total != 30 {
+		t.Fatalf("under the default limits: %+v %v", l, err)
+	}
+	ws, err := a.workspace()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lim := media.DefaultLimits()
+	lim.MaxFileBytes = 4 << 10 // the tar stream is 30 × 1.5 KiB
+	ws.Lib.Limits = lim
+	if l, err := a.ArchiveEntries(id, 5); err == nil || !strings.Contains(err.Error(), "too large") {
+		t.Errorf("under a %d-byte file limit: %+v %v, want refused as too large", lim.MaxFileBytes, l, err)
+	}
 }

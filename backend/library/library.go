@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tagsight/tagsight/backend/media"
 	"github.com/tagsight/tagsight/backend/store"
 )
 
@@ -38,6 +39,10 @@ func ownData(rel string) bool {
 type Library struct {
 	Root string // absolute, cleaned
 	DB   *store.DB
+	// Limits bound every read of the library's files that a face asks
+	// for, as a scan's (a scan given none takes them; zero:
+	// media.DefaultLimits). Set before the library is shared.
+	Limits media.Limits
 }
 
 // ErrNotLibrary: the folder has no .tagsight/ and creation was not asked for.

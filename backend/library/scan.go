@@ -118,6 +118,9 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 		opts.ThumbSize = DefaultThumbSize
 	}
 	if opts.Limits == (media.Limits{}) {
+		opts.Limits = l.Limits
+	}
+	if opts.Limits == (media.Limits{}) {
 		opts.Limits = media.DefaultLimits()
 	}
 	if opts.ReportEvery <= 0 {
