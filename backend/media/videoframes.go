@@ -29,6 +29,25 @@ const (
 // decodes keyframes only.
 const keyframeTimePerHour = 5 * time.Minute
 
+// The duration a keyframe pass's time limit grows with is the declared
+// one, clamped: to keyframeMaxHours, and to what the file's size holds at
+// keyframeMinRate bytes a second (8 kbit/s: below any real video), so a
+// header declaring years gives no unlimited pass.
+const (
+	keyframeMaxHours = 12
+	keyframeMinRate  = 1000
+)
+
+// keyframeTimeout is the time limit of the keyframe pass over a video
+// declaring secs seconds in size bytes.
+func keyframeTimeout(base time.Duration, secs float64, size int64) time.Duration {
+	if !(secs > 0) { // NaN too
+		return base
+	}
+	secs = min(secs, keyframeMaxHours*3600, float64(max(size, 0))/keyframeMinRate)
+	return base + time.Duration(float64(keyframeTimePerHour)*secs/3600)
+}
+
 // keyframeFilter is the select expression of the keyframes of a video of
 // duration d (0: unknown), in ffmpeg's filter syntax.
 func keyframeFilter(d time.Duration) string {
@@ -69,7 +88,11 @@ func (videoDecoder) Frames(ctx context.Context, src *Source, lim Limits, enough 
 	}
 	defer held.release()
 	dur := time.Duration(f.Duration * float64(time.Second))
-	timeout := lim.MaxDecodeTime + time.Duration(float64(keyframeTimePerHour)*dur.Hours())
+	_, size, err := src.sourceReaderAt()
+	if err != nil {
+		return fmt.Errorf("video frames: %w", err)
+	}
+	timeout := keyframeTimeout(lim.MaxDecodeTime, f.Duration, size)
 	scale := fmt.Sprintf("scale=%d:%d:force_original_aspect_ratio=decrease,pad=%d:%d:(ow-iw)/2:(oh-ih)/2,setsar=1", w, h, w, h)
 	args := []string{"-hide_banner", "-nostdin", "-nostats", "-loglevel", "info", "-skip_frame", "nokey",
 		"-i", "file:" + src.Path, "-an", "-sn", "-dn", "-vf", keyframeFilter(dur) + ",showinfo," + scale,
