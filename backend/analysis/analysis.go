@@ -668,10 +668,15 @@ func analyze(ctx context.Context, it *Item, opts Options) (w *work, decoded bool
 	}
 	if p.InfoErr == nil && need.Frames > 0 {
 		short := need.Frames
-		p.FramesErr = src.Frames(ctx, opts.Limits, func(w, h int) bool { return min(w, h) >= short }, func(f media.Frame) error {
+		// The frames stay counted in the decode budget until every
+		// analyzer of the item is done with them (up to hundreds of MB
+		// for a video at OCR's size), not only while they are read.
+		var release func()
+		release, p.FramesErr = src.FramesHeld(ctx, opts.Limits, func(w, h int) bool { return min(w, h) >= short }, func(f media.Frame) error {
 			p.Frames = append(p.Frames, f)
 			return nil
 		})
+		defer release()
 	}
 	src.Close()
 	it.Data, src = nil, nil // the item waits for the writer: keep no file in memory

@@ -62,6 +62,22 @@ var (
 // ends) while other decodes hold what is missing. The returned function
 // gives the bytes back; call it once.
 func reserve(ctx context.Context, n, limit int64, what string) (func(), error) {
+	h, err := reserveHold(ctx, n, limit, what)
+	if err != nil {
+		return nil, err
+	}
+	return h.release, nil
+}
+
+// hold is bytes taken from the decode budget, given back by release (or
+// in part handed on by split).
+type hold struct {
+	b *decodeBudget
+	n atomic.Int64
+}
+
+// reserveHold is reserve, the bytes held as a hold.
+func reserveHold(ctx context.Context, n, limit int64, what string) (*hold, error) {
 	b := decodeMemory.Load()
 	if limit = min(limit, b.size); n > limit {
 		return nil, fmt.Errorf("%w: %s needs %s to decode, over the %s allowed", ErrTooManyPixels, what, mib(n), mib(limit))
@@ -77,12 +93,30 @@ func reserve(ctx context.Context, n, limit int64, what string) (func(), error) {
 	if decodeStartHook != nil {
 		decodeStartHook(n)
 	}
-	var done atomic.Bool
-	return func() {
-		if done.CompareAndSwap(false, true) {
-			b.sem.Release(n)
+	h := &hold{b: b}
+	h.n.Store(n)
+	return h, nil
+}
+
+// release gives back what the hold still holds; later calls do nothing.
+func (h *hold) release() {
+	if n := h.n.Swap(0); n > 0 {
+		h.b.sem.Release(n)
+	}
+}
+
+// split moves up to n of the hold's bytes into a new hold, for what
+// outlives the decode that reserved them (frames its caller keeps).
+func (h *hold) split(n int64) *hold {
+	out := &hold{b: h.b}
+	for {
+		have := h.n.Load()
+		take := min(max(n, 0), have)
+		if h.n.CompareAndSwap(have, have-take) {
+			out.n.Store(take)
+			return out
 		}
-	}, nil
+	}
 }
 
 func mib(n int64) string { return fmt.Sprintf("%d MiB", (n+(1<<20)-1)>>20) }

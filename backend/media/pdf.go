@@ -111,6 +111,14 @@ func ClosePDF() error {
 // withPDF opens the Source's document in an instance of its own, under
 // the deadline and the budget, and runs fn with it.
 func withPDF(ctx context.Context, src *Source, lim Limits, extra int64, fn func(pdfium.Pdfium, references.FPDF_DOCUMENT) error) error {
+	return withPDFHold(ctx, src, lim, extra, func(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, _ *hold) error {
+		return fn(inst, doc)
+	})
+}
+
+// withPDFHold is withPDF, fn given the budget reserved for the call (to
+// hand on what outlives it).
+func withPDFHold(ctx context.Context, src *Source, lim Limits, extra int64, fn func(pdfium.Pdfium, references.FPDF_DOCUMENT, *hold) error) error {
 	ra, size, err := src.sourceReaderAt()
 	if err != nil {
 		return fmt.Errorf("pdf: %w", err)
@@ -119,11 +127,11 @@ func withPDF(ctx context.Context, src *Source, lim Limits, extra int64, fn func(
 	if size > lim.MaxFileBytes {
 		return fmt.Errorf("pdf: %w: file exceeds %d bytes", ErrTooManyPixels, lim.MaxFileBytes)
 	}
-	release, err := reserve(ctx, pdfMemory+extra, lim.MaxDecodeBytes, "a PDF document")
+	held, err := reserveHold(ctx, pdfMemory+extra, lim.MaxDecodeBytes, "a PDF document")
 	if err != nil {
 		return err
 	}
-	defer release()
+	defer held.release()
 	pool, err := pdfiumPool()
 	if err != nil {
 		return err
@@ -154,7 +162,7 @@ func withPDF(ctx context.Context, src *Source, lim Limits, extra int64, fn func(
 			return fmt.Errorf("%w: %v", ErrCorrupt, err)
 		}
 		defer inst.FPDF_CloseDocument(&requests.FPDF_CloseDocument{Document: doc.Document})
-		return fn(inst, doc.Document)
+		return fn(inst, doc.Document, held)
 	}()
 	if tctx.Err() != nil {
 		if ctx.Err() != nil {

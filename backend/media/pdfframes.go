@@ -28,7 +28,7 @@ const MaxPageFrames = 50
 func (pdfDecoder) Frames(ctx context.Context, src *Source, lim Limits, enough func(w, h int) bool, yield func(Frame) error) error {
 	type plan struct{ index, w, h int }
 	var pages []plan
-	var hold int64
+	var pix int64
 	err := withPDF(ctx, src, lim, 0, func(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT) error {
 		n, err := inst.FPDF_GetPageCount(&requests.FPDF_GetPageCount{Document: doc})
 		if err != nil {
@@ -46,11 +46,11 @@ func (pdfDecoder) Frames(ctx context.Context, src *Source, lim Limits, enough fu
 			if err != nil {
 				continue // one damaged page: the others are still read
 			}
-			if pdfMemory+hold+rgbaBytes(w, h)+2*rgbaBytes(pdfMaxSide, pdfMaxSide) > lim.MaxDecodeBytes {
+			if pdfMemory+pix+rgbaBytes(w, h)+2*rgbaBytes(pdfMaxSide, pdfMaxSide) > lim.MaxDecodeBytes {
 				break // the pages the budget holds
 			}
 			pages = append(pages, plan{i, w, h})
-			hold += rgbaBytes(w, h)
+			pix += rgbaBytes(w, h)
 		}
 		return nil
 	})
@@ -59,8 +59,11 @@ func (pdfDecoder) Frames(ctx context.Context, src *Source, lim Limits, enough fu
 	}
 	// The frames handed out, and the one page bitmap in the module and
 	// copied out while it is drawn.
-	extra := hold + 2*rgbaBytes(pdfMaxSide, pdfMaxSide)
-	return withPDF(ctx, src, lim, extra, func(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT) error {
+	extra := pix + 2*rgbaBytes(pdfMaxSide, pdfMaxSide)
+	return withPDFHold(ctx, src, lim, extra, func(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, held *hold) error {
+		var handed int64
+		// The pages yielded stay counted while a FramesHeld caller keeps them.
+		defer func() { src.handFrames(held, handed) }()
 		for _, p := range pages {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -69,6 +72,7 @@ func (pdfDecoder) Frames(ctx context.Context, src *Source, lim Limits, enough fu
 			if err != nil {
 				return err
 			}
+			handed += rgbaBytes(p.w, p.h)
 			if err := yield(Frame{Image: img, Page: p.index + 1}); err != nil {
 				return err
 			}

@@ -34,28 +34,63 @@ const (
 	// decoder keeps a frame per open element, and a few MiB of "<a>"
 	// would otherwise hold hundreds of MB. Real documents nest tens deep.
 	maxXMLDepth = 1000
+	// maxXMLToken caps the XML one token may span (a text run, a tag with
+	// its attributes, a comment, a CDATA section): the decoder holds a
+	// whole token in memory before it returns it, so the caps on a cell or
+	// a paragraph come too late for one run of hundreds of MB. Real runs
+	// are far shorter; the cap is maxXMLMember's, so a chapter's inline
+	// image (a data: URI) still reads.
+	maxXMLToken = maxXMLMember
 )
 
-// errXMLDepth ends a read of XML nested past maxXMLDepth.
-var errXMLDepth = fmt.Errorf("%w: xml nested more than %d deep", ErrCorrupt, maxXMLDepth)
+var (
+	// errXMLDepth ends a read of XML nested past maxXMLDepth.
+	errXMLDepth = fmt.Errorf("%w: xml nested more than %d deep", ErrCorrupt, maxXMLDepth)
+	// errXMLToken ends a read of XML at a token longer than maxXMLToken;
+	// it is the budget's error, as the bytes are a bomb's, not damage.
+	errXMLToken = fmt.Errorf("%w: an xml token longer than %s", ErrTooManyPixels, mib(maxXMLToken))
+)
 
 // xmlStream is a Go XML decoder (no DTD read, no entity beyond XML's own
-// expanded) that refuses nesting past maxXMLDepth.
+// expanded) that refuses nesting past maxXMLDepth and a token longer
+// than maxXMLToken.
 type xmlStream struct {
 	d     *xml.Decoder
+	run   *tokenBytes
 	depth int
 }
 
 func newXMLStream(r io.Reader) *xmlStream {
-	d := xml.NewDecoder(r)
+	run := &tokenBytes{r: r}
+	d := xml.NewDecoder(run)
 	d.Strict = false // documents in the wild are not all well-formed
 	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
-	return &xmlStream{d: d}
+	return &xmlStream{d: d, run: run}
+}
+
+// tokenBytes counts the bytes the decoder reads since it last returned a
+// token and fails past maxXMLToken. Counting between tokens, not between
+// '<' and '>', holds for every kind of token: text, a comment or a CDATA
+// section may be full of either. The decoder's read-ahead (a 4 KiB
+// bufio) is all the slack.
+type tokenBytes struct {
+	r io.Reader
+	n int64
+}
+
+func (t *tokenBytes) Read(p []byte) (int, error) {
+	if t.n > maxXMLToken {
+		return 0, errXMLToken
+	}
+	n, err := t.r.Read(p)
+	t.n += int64(n)
+	return n, err
 }
 
 // token is the next token; io.EOF at the end.
 func (x *xmlStream) token() (xml.Token, error) {
 	tok, err := x.d.Token()
+	x.run.n = 0
 	if err != nil {
 		return nil, err
 	}
@@ -173,10 +208,12 @@ func (r *rowCells) add(s string) {
 // strings first (cells name them by index), then each sheet's cells,
 // numbers as written.
 func xlsxText(ctx context.Context, a *archive, lim Limits, yield func(TextUnit) error) error {
-	shared, err := xlsxShared(ctx, a, lim)
-	if err != nil {
-		return err
+	shared, sharedErr := xlsxShared(ctx, a, lim)
+	if sharedErr != nil && !errors.Is(sharedErr, errXMLToken) {
+		return sharedErr
 	}
+	// A run too long cuts the shared strings there: the sheets still
+	// read, and the cut is reported once they are.
 	for i, name := range xlsxSheets(ctx, a, lim) {
 		if i == maxTextPages {
 			break
@@ -186,7 +223,7 @@ func xlsxText(ctx context.Context, a *archive, lim Limits, yield func(TextUnit) 
 		}
 		rows := &sheetRows{page: i + 1, yield: yield}
 		if err := xlsxSheet(ctx, a, name, lim, shared, rows); err != nil && !errors.Is(err, errNoMember) {
-			if errors.Is(err, ErrCorrupt) {
+			if errors.Is(err, ErrCorrupt) || errors.Is(err, errXMLToken) {
 				// The rows read before the damage are still the sheet's words.
 				if ferr := rows.flush(); ferr != nil {
 					return ferr
@@ -198,7 +235,7 @@ func xlsxText(ctx context.Context, a *archive, lim Limits, yield func(TextUnit) 
 			return err
 		}
 	}
-	return nil
+	return sharedErr
 }
 
 // xlsxShared reads xl/sharedStrings.xml: each <si>'s text (its runs',
@@ -245,6 +282,9 @@ func xlsxShared(ctx context.Context, a *archive, lim Limits) ([]string, error) {
 	}
 	if errors.Is(err, ErrCorrupt) {
 		return out, nil // the strings read before the damage still name their cells
+	}
+	if errors.Is(err, errXMLToken) {
+		return out, err // so do those before the cut, which is reported
 	}
 	return nil, err
 }
@@ -450,7 +490,7 @@ func odsText(ctx context.Context, a *archive, lim Limits, yield func(TextUnit) e
 	if errors.Is(err, errPagesFull) {
 		err = nil
 	}
-	if rows != nil && (err == nil || errors.Is(err, ErrCorrupt)) {
+	if rows != nil && (err == nil || errors.Is(err, ErrCorrupt) || errors.Is(err, errXMLToken)) {
 		// The rows read before any damage are still the file's words.
 		if ferr := rows.flush(); ferr != nil {
 			return ferr

@@ -38,6 +38,10 @@ type Source struct {
 	// back on Close.
 	mesh3d  *mesh
 	meshErr error
+	// keepFrames: a FramesHeld call is under way; kept is the budget of
+	// the frames it handed out, which its caller gives back.
+	keepFrames bool
+	kept       []*hold
 }
 
 // NewSource returns the Source of the file at path; data, when not nil,

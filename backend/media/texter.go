@@ -322,7 +322,7 @@ func xmlText(r io.Reader, spec xmlSpec, yield func(page, para int, text string) 
 			if e := emit(); e != nil {
 				return e
 			}
-			if errors.Is(err, errXMLDepth) {
+			if errors.Is(err, errXMLDepth) || errors.Is(err, errXMLToken) {
 				return err
 			}
 			return fmt.Errorf("%w: xml: %v", ErrCorrupt, err)

@@ -29,6 +29,25 @@ const (
 // decodes keyframes only.
 const keyframeTimePerHour = 5 * time.Minute
 
+// The duration a keyframe pass's time limit grows with is the declared
+// one, clamped: to keyframeMaxHours, and to what the file's size holds at
+// keyframeMinRate bytes a second (8 kbit/s: below any real video), so a
+// header declaring years gives no unlimited pass.
+const (
+	keyframeMaxHours = 12
+	keyframeMinRate  = 1000
+)
+
+// keyframeTimeout is the time limit of the keyframe pass over a video
+// declaring secs seconds in size bytes.
+func keyframeTimeout(base time.Duration, secs float64, size int64) time.Duration {
+	if !(secs > 0) { // NaN too
+		return base
+	}
+	secs = min(secs, keyframeMaxHours*3600, float64(max(size, 0))/keyframeMinRate)
+	return base + time.Duration(float64(keyframeTimePerHour)*secs/3600)
+}
+
 // keyframeFilter is the select expression of the keyframes of a video of
 // duration d (0: unknown), in ffmpeg's filter syntax.
 func keyframeFilter(d time.Duration) string {
@@ -47,8 +66,9 @@ func keyframeFilter(d time.Duration) string {
 // (keyframeFilter) in one ffmpeg pass over keyframes only (-skip_frame
 // nokey: cheap even for a long file), each with its time, rotated as the
 // poster is and scaled to the smallest size enough accepts. The memory of
-// every frame the cap allows is reserved before the first is read, and the
-// pass is bounded by MaxDecodeTime plus keyframeTimePerHour of the video.
+// every frame the cap allows is reserved before the first is read (what
+// the frames handed out hold stays reserved for a FramesHeld caller), and
+// the pass is bounded by MaxDecodeTime plus keyframeTimePerHour of the video.
 func (videoDecoder) Frames(ctx context.Context, src *Source, lim Limits, enough func(w, h int) bool, yield func(Frame) error) error {
 	f, err := src.Facts(ctx, lim)
 	if f.Width == 0 || f.Height == 0 {
@@ -62,13 +82,17 @@ func (videoDecoder) Frames(ctx context.Context, src *Source, lim Limits, enough 
 	}
 	w, h := posterSize(f.Width, f.Height, enough)
 	frame := rgbaBytes(w, h)
-	release, err := reserve(ctx, MaxKeyframes*frame, lim.MaxDecodeBytes, fmt.Sprintf("%d %dx%d video frames", MaxKeyframes, w, h))
+	held, err := reserveHold(ctx, MaxKeyframes*frame, lim.MaxDecodeBytes, fmt.Sprintf("%d %dx%d video frames", MaxKeyframes, w, h))
 	if err != nil {
 		return err
 	}
-	defer release()
+	defer held.release()
 	dur := time.Duration(f.Duration * float64(time.Second))
-	timeout := lim.MaxDecodeTime + time.Duration(float64(keyframeTimePerHour)*dur.Hours())
+	_, size, err := src.sourceReaderAt()
+	if err != nil {
+		return fmt.Errorf("video frames: %w", err)
+	}
+	timeout := keyframeTimeout(lim.MaxDecodeTime, f.Duration, size)
 	scale := fmt.Sprintf("scale=%d:%d:force_original_aspect_ratio=decrease,pad=%d:%d:(ow-iw)/2:(oh-ih)/2,setsar=1", w, h, w, h)
 	args := []string{"-hide_banner", "-nostdin", "-nostats", "-loglevel", "info", "-skip_frame", "nokey",
 		"-i", "file:" + src.Path, "-an", "-sn", "-dn", "-vf", keyframeFilter(dur) + ",showinfo," + scale,
@@ -94,6 +118,9 @@ func (videoDecoder) Frames(ctx context.Context, src *Source, lim Limits, enough 
 		}
 		return nil
 	})
+	// The frames yielded stay counted while a FramesHeld caller keeps
+	// them (those before a failure too); the cap's unused rest goes back.
+	src.handFrames(held, int64(n)*frame)
 	if err == nil && n == 0 {
 		err = fmt.Errorf("video frames: %w: no frame decodes", ErrCorrupt)
 	}

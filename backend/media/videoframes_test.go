@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"image/color"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -133,5 +134,29 @@ func TestVideoKeyframesDamaged(t *testing.T) {
 	garbage := writeFile(t, dir, "g.mp4", append([]byte("\x00\x00\x00\x20ftypisom"), make([]byte, 4000)...))
 	if fs, err := collectFrames(t, garbage, Limits{}, 8); err == nil || len(fs) != 0 {
 		t.Errorf("garbage mp4: %d frames, err %v; want none and an error", len(fs), err)
+	}
+}
+
+// TestKeyframeTimeoutClamped: the pass's time limit grows with the
+// declared duration only up to 12 hours, and only as far as the file's
+// size could hold at 8 kbit/s; a declared 10^9 s, a negative or NaN one
+// get no more.
+func TestKeyframeTimeoutClamped(t *testing.T) {
+	base := time.Minute
+	for _, c := range []struct {
+		secs float64
+		size int64
+		want time.Duration
+	}{
+		{3600, 1 << 30, base + 5*time.Minute},            // an honest hour
+		{1e9, 1 << 40, base + 12*5*time.Minute},          // years declared, a huge file: 12 h at most
+		{1e9, 3_600_000, base + 5*time.Minute},           // years declared in 3.6 MB: an hour at 1000 B/s
+		{7200, 1_800_000, base + 5*time.Minute/2},        // two hours declared in 1.8 MB: half an hour
+		{-5, 1 << 30, base}, {math.NaN(), 1 << 30, base}, // nonsense declares nothing
+		{math.Inf(1), 1 << 40, base + 12*5*time.Minute}, // nor does infinity beyond the ceiling
+	} {
+		if got := keyframeTimeout(base, c.secs, c.size); got != c.want {
+			t.Errorf("declared %g s in %d bytes: %v, want %v", c.secs, c.size, got, c.want)
+		}
 	}
 }
