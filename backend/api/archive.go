@@ -41,7 +41,7 @@ func (a *API) ArchiveEntries(id int64, limit int) (ArchiveListing, error) {
 	if err != nil {
 		return ArchiveListing{}, containErr(err)
 	}
-	l, err := media.ListArchive(ctx, ws.Lib.Abs(c.Real), min(max(limit, 0), maxArchiveListing), ws.Lib.Limits)
+	l, err := media.ListArchive(ctx, ws.Lib.Abs(c.Real), min(max(limit, 0), maxArchiveListing), ws.Lib.ReadLimits())
 	if err != nil {
 		return ArchiveListing{}, &Error{Code: CodeInvalid, Message: "cannot list " + e.Path + ": " + listFailure(err)}
 	}

@@ -629,9 +629,9 @@ func (h *httpFace) servePreview(w http.ResponseWriter, r *http.Request) {
 	if !files.Has(library.Previews, rel) {
 		var data []byte
 		if page == 1 && media.IsStill(e.MediaType) {
-			data, _, err = media.ThumbnailJPEG(r.Context(), ws.Lib.Abs(c.Real), previewSize, media.DefaultLimits())
+			data, _, err = media.ThumbnailJPEG(r.Context(), ws.Lib.Abs(c.Real), previewSize, ws.Lib.ReadLimits())
 		} else { // a document's page, or another kind's poster
-			data, err = media.PreviewJPEG(r.Context(), ws.Lib.Abs(c.Real), page, previewSize, media.DefaultLimits())
+			data, err = media.PreviewJPEG(r.Context(), ws.Lib.Abs(c.Real), page, previewSize, ws.Lib.ReadLimits())
 		}
 		if err == nil {
 			_, err = files.Put(library.Previews, e.Fingerprint, variant, data)

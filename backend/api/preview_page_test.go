@@ -193,7 +193,7 @@ func zipOf(t testing.TB, names ...string) []byte {
 // walked to be listed, at most 4× the file limit (media's bomb check),
 // so a file limit under a quarter of its tar stream refuses it.
 func TestArchiveEntriesObeyLibraryLimits(t *testing.T) {
-	_, a, root := newServer(t, HTTPOptions{})
+	srv, a, root := newServer(t, HTTPOptions{})
 	var tarball bytes.Buffer
 	zw := gzip.NewWriter(&tarball)
 	tw := tar.NewWriter(zw)
@@ -230,5 +230,13 @@ func TestArchiveEntriesObeyLibraryLimits(t *testing.T) {
 	ws.Lib.Limits = lim
 	if l, err := a.ArchiveEntries(id, 5); err == nil || !strings.Contains(err.Error(), "too large") {
 		t.Errorf("under a %d-byte file limit: %+v %v, want refused as too large", lim.MaxFileBytes, l, err)
+	}
+	// The preview is read under the same limits: red.jpg (64×48) is
+	// refused under a 1000-pixel limit, as a scan would refuse it.
+	lim = media.DefaultLimits()
+	lim.MaxPixels = 1000
+	ws.Lib.Limits = lim
+	if code, _ := get(t, fmt.Sprintf("%s/preview/%d", srv.URL, entryID(t, a, "red.jpg"))); code == http.StatusOK {
+		t.Errorf("preview of a 3072-pixel picture under a 1000-pixel limit: %d, want refused", code)
 	}
 }

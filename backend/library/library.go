@@ -45,6 +45,15 @@ type Library struct {
 	Limits media.Limits
 }
 
+// ReadLimits are the limits every read of the library's files goes by:
+// Limits, else media.DefaultLimits.
+func (l *Library) ReadLimits() media.Limits {
+	if l.Limits == (media.Limits{}) {
+		return media.DefaultLimits()
+	}
+	return l.Limits
+}
+
 // ErrNotLibrary: the folder has no .tagsight/ and creation was not asked for.
 var ErrNotLibrary = errors.New("not a Tagsight library (no .tagsight folder)")
 

@@ -118,10 +118,7 @@ func (l *Library) Scan(ctx context.Context, opts ScanOptions) (ScanResult, error
 		opts.ThumbSize = DefaultThumbSize
 	}
 	if opts.Limits == (media.Limits{}) {
-		opts.Limits = l.Limits
-	}
-	if opts.Limits == (media.Limits{}) {
-		opts.Limits = media.DefaultLimits()
+		opts.Limits = l.ReadLimits()
 	}
 	if opts.ReportEvery <= 0 {
 		opts.ReportEvery = 100 * time.Millisecond
