@@ -24,4 +24,17 @@ describe('TextHit', () => {
     expect(el.textContent).toContain('<img src=x onerror=alert(1)>');
     expect(screen.getByTestId('text-hit-place').textContent).toBe('line 12');
   });
+
+  it('says where words read off a picture are: the picture, a scanned page, a video moment', () => {
+    const cases: [Partial<{ page: number; line: number; at_ms: number }>, string][] = [
+      [{ line: 1 }, 'in the picture'],
+      [{ page: 2, line: 3 }, 'p. 2'],
+      [{ at_ms: 63000, line: 1 }, '▶ 1:03'],
+    ];
+    for (const [where, want] of cases) {
+      const { unmount } = render(TextHit, { hit: { snippet: `${O}Zanzibar${C}`, source: 'ocr', page: 0, line: 0, at_ms: 0, ...where } });
+      expect(screen.getByTestId('text-hit-place').textContent).toBe(want);
+      unmount();
+    }
+  });
 });
