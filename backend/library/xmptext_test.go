@@ -60,7 +60,7 @@ func TestRescanGivesOldLibraryItsXMPText(t *testing.T) {
 	if got := xmpText(); got != "Sunset|On the Promenade|" {
 		t.Fatalf("xmp text after the rescan %q, want the title and description", got)
 	}
-	hits, err := l.DB.SearchText(ctx, []string{"promenade"}, "", nil, 5)
+	hits, err := l.DB.SearchText(ctx, []string{"promenade"}, store.All(), 5)
 	if err != nil || len(hits) != 1 || hits[0].EntryID != id {
 		t.Fatalf("text:promenade %+v %v", hits, err)
 	}

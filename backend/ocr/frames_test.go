@@ -78,7 +78,7 @@ func TestOCROfScannedPDFPage(t *testing.T) {
 			t.Errorf("ocr unit %+v: only page 2 is a scan", u)
 		}
 	}
-	hits, err := db.SearchText(ctx, []string{"lighthouse"}, "", nil, 10)
+	hits, err := db.SearchText(ctx, []string{"lighthouse"}, store.All(), 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestOCROfVideoKeyframes(t *testing.T) {
 		word   string
 		lo, hi int64
 	}{{"whiteboard", 0, 5000}, {"glacier", 5000, 10000}} {
-		hits, err := db.SearchText(ctx, []string{c.word}, "", nil, 10)
+		hits, err := db.SearchText(ctx, []string{c.word}, store.All(), 10)
 		if err != nil {
 			t.Fatal(err)
 		}

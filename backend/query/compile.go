@@ -56,8 +56,7 @@ type Sort struct {
 
 // Compiled is a query ready to run.
 type Compiled struct {
-	Where     string // SQL boolean expression over alias e, "1" when no filter; parenthesise it before combining with OR
-	Args      []any
+	Filter    store.Filter // what the query's filters allow; all entries when it has none
 	Semantic  []SemanticPart
 	Sort      Sort
 	HasFilter bool
@@ -104,7 +103,7 @@ const (
 	favouriteTagID = 2
 )
 
-// Compile parses input and turns it into a WHERE fragment, semantic parts
+// Compile parses input and turns it into a store filter, semantic parts
 // and a sort. r answers which bare words and quoted strings are tags; a nil r
 // knows no tags. Syntax errors, including a bare word that is no tag standing
 // under OR or NOT, are *SyntaxError; a resolver failure is returned wrapped.
@@ -145,7 +144,7 @@ func hasLooseKeyword(input string) bool {
 }
 
 func compile(ctx context.Context, input string, r TagResolver, opt Options, upperOnly bool) (Compiled, error) {
-	out := Compiled{Where: "1"}
+	out := Compiled{Filter: store.All()}
 	n, err := parseMode(input, upperOnly)
 	if err != nil || n == nil {
 		return out, err
@@ -155,14 +154,14 @@ func compile(ctx context.Context, input string, r TagResolver, opt Options, uppe
 	if a, ok := n.(*And); ok {
 		items = a.Items
 	}
-	var filters []string
+	var filters []store.Filter
 	phrase := -1 // index in out.Semantic of the phrase the previous word extends, or -1
 	for _, it := range items {
 		t, ok := it.(*Term)
 		if !ok {
 			sql, err := c.expr(it)
 			if err != nil {
-				return Compiled{Where: "1"}, err
+				return Compiled{Filter: store.All()}, err
 			}
 			filters = append(filters, sql)
 			phrase = -1
@@ -186,7 +185,7 @@ func compile(ctx context.Context, input string, r TagResolver, opt Options, uppe
 		case KindWord:
 			ids, err := c.resolve(t.Value)
 			if err != nil {
-				return Compiled{Where: "1"}, err
+				return Compiled{Filter: store.All()}, err
 			}
 			if len(ids) == 0 && opt.NoModel {
 				break // matches nothing: c.term says so
@@ -204,18 +203,18 @@ func compile(ctx context.Context, input string, r TagResolver, opt Options, uppe
 		}
 		sql, err := c.expr(t)
 		if err != nil {
-			return Compiled{Where: "1"}, err
+			return Compiled{Filter: store.All()}, err
 		}
 		filters = append(filters, sql)
 		phrase = -1
 	}
-	if len(filters) > 0 {
-		out.Where = strings.Join(filters, " AND ")
-		out.Args = c.args
-		out.HasFilter = true
+	if len(filters) == 1 {
+		out.Filter, out.HasFilter = filters[0], true
+	} else if len(filters) > 1 {
+		out.Filter, out.HasFilter = store.And(filters...), true
 	}
 	if out.Tags, err = c.namedTags(); err != nil {
-		return Compiled{Where: "1"}, err
+		return Compiled{Filter: store.All()}, err
 	}
 	out.Unmatched = c.unmatched
 	out.TextTerms = c.textTerms
@@ -247,7 +246,6 @@ type compiler struct {
 	ctx   context.Context
 	r     TagResolver
 	cache map[string][]int64
-	args  []any
 	named map[int64]bool // tags that tagIn matched on
 	opt   Options
 	// unmatched are the bare words that are no tag, compiled to match
@@ -281,50 +279,47 @@ func (c *compiler) resolve(s string) ([]int64, error) {
 	return ids, nil
 }
 
-func (c *compiler) arg(v any) string {
-	c.args = append(c.args, v)
-	return "?"
-}
-
 // expr compiles a node that is a filter. Semantic parts and sort: terms were
 // rejected below the top level by Parse; bare words that are no tag are
 // rejected here.
-func (c *compiler) expr(n Node) (string, error) {
+func (c *compiler) expr(n Node) (store.Filter, error) {
 	switch x := n.(type) {
 	case *And:
-		return c.list(x.Items, " AND ")
+		fs, err := c.list(x.Items)
+		return store.And(fs...), err
 	case *Or:
-		return c.list(x.Items, " OR ")
+		fs, err := c.list(x.Items)
+		return store.Or(fs...), err
 	case *Not:
-		s, err := c.expr(x.X)
+		f, err := c.expr(x.X)
 		if err != nil {
-			return "", err
+			return store.Filter{}, err
 		}
-		return "NOT (" + s + ")", nil
+		return store.Not(f), nil
 	case *Term:
 		return c.term(x)
 	}
-	return "", fmt.Errorf("query: unknown node %T", n)
+	return store.Filter{}, fmt.Errorf("query: unknown node %T", n)
 }
 
-func (c *compiler) list(items []Node, op string) (string, error) {
-	parts := make([]string, len(items))
+func (c *compiler) list(items []Node) ([]store.Filter, error) {
+	fs := make([]store.Filter, len(items))
 	for i, it := range items {
-		s, err := c.expr(it)
+		f, err := c.expr(it)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
-		parts[i] = s
+		fs[i] = f
 	}
-	return "(" + strings.Join(parts, op) + ")", nil
+	return fs, nil
 }
 
-func (c *compiler) term(t *Term) (string, error) {
+func (c *compiler) term(t *Term) (store.Filter, error) {
 	switch t.Kind {
 	case KindWord:
 		ids, err := c.resolve(t.Value)
 		if err != nil {
-			return "", err
+			return store.Filter{}, err
 		}
 		if len(ids) == 0 && c.opt.NoModel && c.opt.Text {
 			c.textWords = append(c.textWords, t.Value)
@@ -332,40 +327,40 @@ func (c *compiler) term(t *Term) (string, error) {
 		}
 		if len(ids) == 0 && c.opt.NoModel {
 			c.unmatched = append(c.unmatched, t.Value)
-			return "0", nil
+			return store.None(), nil
 		}
 		if len(ids) == 0 {
-			return "", errAt(t.Col, t.Len, "%q is no tag, so it is a semantic word, and semantic words can only be combined with AND (quote it or use path: to match file names)", t.Value)
+			return store.Filter{}, errAt(t.Col, t.Len, "%q is no tag, so it is a semantic word, and semantic words can only be combined with AND (quote it or use path: to match file names)", t.Value)
 		}
 		return c.tagIn(ids), nil
 	case KindTag:
 		ids, err := c.resolve(t.Value)
 		if err != nil {
-			return "", err
+			return store.Filter{}, err
 		}
 		if len(ids) == 0 {
-			return "0", nil
+			return store.None(), nil
 		}
 		return c.tagIn(ids), nil
 	case KindTagID:
 		ts, ok := c.r.(TagStudioIDs)
 		if !ok {
-			return "0", nil
+			return store.None(), nil
 		}
 		id, found, err := ts.TagByTagStudioID(c.ctx, t.ID)
 		if err != nil {
-			return "", fmt.Errorf("resolve tag_id:%d: %w", t.ID, err)
+			return store.Filter{}, fmt.Errorf("resolve tag_id:%d: %w", t.ID, err)
 		}
 		if !found {
-			return "0", nil
+			return store.None(), nil
 		}
 		// TagStudio's tag_id: is that tag only, without its children.
 		c.named[id] = true
-		return "e.id IN (SELECT et.entry_id FROM entry_tags et WHERE et.tag_id = " + c.arg(id) + ")", nil
+		return store.TagOnly(id), nil
 	case KindLiteral:
 		ids, err := c.resolve(t.Value)
 		if err != nil {
-			return "", err
+			return store.Filter{}, err
 		}
 		if len(ids) > 0 {
 			return c.tagIn(ids), nil
@@ -376,143 +371,77 @@ func (c *compiler) term(t *Term) (string, error) {
 	case KindArchived:
 		return c.tagIn([]int64{archivedTagID}), nil
 	case KindUntagged:
-		return "NOT EXISTS (SELECT 1 FROM entry_tags et WHERE et.entry_id = e.id)", nil
+		return store.Untagged(), nil
 	case KindPath:
 		pat := globPattern(t.Value)
 		return c.path(pat, t.Value, !strings.Contains(t.Value, "*")), nil
 	case KindType:
 		if exts, ok := typeExts[t.Value]; ok {
-			return c.exts(exts), nil
+			return store.Extensions(exts), nil
 		}
-		return "e.media_type = " + c.arg(t.Value), nil
+		return store.MediaType(t.Value), nil
 	case KindExt:
-		return c.exts(extGroup(t.Value)), nil
+		return store.Extensions(extGroup(t.Value)), nil
 	case KindFact:
-		col := factColumns[t.Field]
-		if col == "" {
-			return "", fmt.Errorf("query: unknown fact %q", t.Field)
+		f, err := store.FactContains(t.Field, t.Value)
+		if err != nil {
+			return store.Filter{}, fmt.Errorf("query: %w", err)
 		}
-		return "e.id IN (SELECT x.entry_id FROM entry_facts x WHERE " + col + " LIKE " + c.arg("%"+escapeLike(t.Value)+"%") + ` ESCAPE '\')`, nil
+		return f, nil
 	case KindDuration:
-		// Bounds are milliseconds; the column is seconds.
-		parts := []string{"x.duration > 0"}
-		if b := t.Bounds; b.HasLo {
-			parts = append(parts, "x.duration >= "+c.arg(float64(b.Lo)/1000))
-		}
-		if b := t.Bounds; b.HasHi {
-			parts = append(parts, "x.duration <= "+c.arg(float64(b.Hi)/1000))
-		}
-		return "e.id IN (SELECT x.entry_id FROM entry_facts x WHERE " + strings.Join(parts, " AND ") + ")", nil
+		return store.DurationMS(rng(t.Bounds)), nil
 	case KindPages:
-		parts := []string{"x.pages > 0"} // 0 is unknown
-		if b := t.Bounds; b.HasLo {
-			parts = append(parts, "x.pages >= "+c.arg(b.Lo))
-		}
-		if b := t.Bounds; b.HasHi {
-			parts = append(parts, "x.pages <= "+c.arg(b.Hi))
-		}
-		return "e.id IN (SELECT x.entry_id FROM entry_facts x WHERE " + strings.Join(parts, " AND ") + ")", nil
+		return store.Pages(rng(t.Bounds)), nil
 	case KindCamera:
-		return "((e.make || ' ' || e.model) LIKE " + c.arg("%"+escapeLike(t.Value)+"%") + ` ESCAPE '\')`, nil
+		return store.CameraContains(t.Value), nil
 	case KindLens:
-		return "(e.lens LIKE " + c.arg("%"+escapeLike(t.Value)+"%") + ` ESCAPE '\')`, nil
+		return store.LensContains(t.Value), nil
 	case KindTaken:
-		var parts []string
-		if t.Bounds.From != "" {
-			parts = append(parts, "e.taken >= "+c.arg(t.Bounds.From))
-		} else {
-			parts = append(parts, "e.taken <> ''")
-		}
-		if t.Bounds.To != "" {
-			parts = append(parts, "e.taken < "+c.arg(t.Bounds.To))
-		}
-		return "(" + strings.Join(parts, " AND ") + ")", nil
-	case KindISO, KindWidth, KindHeight, KindSize:
-		col := map[Kind]string{KindISO: "e.iso", KindWidth: "e.width", KindHeight: "e.height", KindSize: "e.size"}[t.Kind]
-		var parts []string
-		b := t.Bounds
-		if t.Kind != KindSize && (!b.HasLo || b.Lo <= 0) {
-			parts = append(parts, col+" > 0") // 0 is unknown
-		}
-		if b.HasLo && b.HasHi && b.Lo == b.Hi {
-			parts = append(parts, col+" = "+c.arg(b.Lo))
-		} else {
-			if b.HasLo {
-				parts = append(parts, col+" >= "+c.arg(b.Lo))
-			}
-			if b.HasHi {
-				parts = append(parts, col+" <= "+c.arg(b.Hi))
-			}
-		}
-		return "(" + strings.Join(parts, " AND ") + ")", nil
+		return store.TakenBetween(t.Bounds.From, t.Bounds.To), nil
+	case KindISO:
+		return store.ISO(rng(t.Bounds)), nil
+	case KindWidth:
+		return store.Width(rng(t.Bounds)), nil
+	case KindHeight:
+		return store.Height(rng(t.Bounds)), nil
+	case KindSize:
+		return store.Size(rng(t.Bounds)), nil
 	case KindField:
-		s := "EXISTS (SELECT 1 FROM entry_fields f WHERE f.entry_id = e.id AND f.name = " + c.arg(t.Field) + " COLLATE NOCASE"
-		if t.Value != "" {
-			s += " AND f.value LIKE " + c.arg("%"+escapeLike(t.Value)+"%") + ` ESCAPE '\'`
-		}
-		return s + ")", nil
+		return store.FieldContains(t.Field, t.Value), nil
 	case KindText:
 		// The text index's own search (store.TextFilter): the user's
 		// words are quoted there, never read as FTS syntax.
 		c.textTerms = append(c.textTerms, t.Value)
-		where, args := store.TextFilter([]string{t.Value})
-		c.args = append(c.args, args...)
-		return where, nil
+		return store.TextFilter([]string{t.Value}), nil
 	case KindHasText:
-		return store.HasTextFilter, nil
+		return store.HasTextFilter(), nil
 	case KindSemantic, KindLike, KindSort, KindHidden:
-		return "", errAt(t.Col, t.Len, "%s can only be combined with AND", t.Kind)
+		return store.Filter{}, errAt(t.Col, t.Len, "%s can only be combined with AND", t.Kind)
 	}
-	return "", fmt.Errorf("query: unknown term kind %v", t.Kind)
+	return store.Filter{}, fmt.Errorf("query: unknown term kind %v", t.Kind)
 }
 
-// factColumns are the entry_facts columns the text fact terms match; codec
-// is the video's or the audio's.
-var factColumns = map[string]string{
-	"artist": "x.artist", "album": "x.album", "title": "x.title", "author": "x.author", "genre": "x.genre",
-	"subject": "x.subject", "keywords": "x.keywords",
-	"codec": "(x.codec || ' ' || x.audio_codec)",
-}
-
-// exts matches paths ending in any of the extensions.
-func (c *compiler) exts(exts []string) string {
-	parts := make([]string, len(exts))
-	for i, x := range exts {
-		parts[i] = "e.path LIKE " + c.arg("%."+escapeLike(x)) + ` ESCAPE '\'`
-	}
-	return "(" + strings.Join(parts, " OR ") + ")"
+// rng is b as the store's range.
+func rng(b Bounds) store.Range {
+	return store.Range{Lo: b.Lo, Hi: b.Hi, HasLo: b.HasLo, HasHi: b.HasHi}
 }
 
 // tagIn matches entries carrying any of ids or any of their descendants.
-// UNION (not UNION ALL) makes the recursion stop on cycles; the subquery is
-// uncorrelated, so SQLite evaluates it once per query.
-func (c *compiler) tagIn(ids []int64) string {
+func (c *compiler) tagIn(ids []int64) store.Filter {
 	for _, id := range ids {
 		c.named[id] = true
 	}
-	var b strings.Builder
-	b.WriteString("e.id IN (SELECT et.entry_id FROM entry_tags et WHERE et.tag_id IN (WITH RECURSIVE d(id) AS (VALUES ")
-	for i, id := range ids {
-		if i > 0 {
-			b.WriteString(",")
-		}
-		b.WriteString("(" + c.arg(id) + ")")
-	}
-	b.WriteString(" UNION SELECT tp.child_id FROM tag_parents tp JOIN d ON tp.parent_id = d.id) SELECT id FROM d))")
-	return b.String()
+	return store.TagsWithDescendants(ids)
 }
 
 // path matches pat (a GLOB pattern) against the path, case-insensitively
 // unless the user's text has an upper-case letter. substring wraps pat in *.
-func (c *compiler) path(pat, typed string, substring bool) string {
+func (c *compiler) path(pat, typed string, substring bool) store.Filter {
 	if substring {
 		pat = "*" + pat + "*"
 	}
-	if hasUpper(typed) {
-		return "e.path GLOB " + c.arg(pat)
-	}
 	// No upper case in the pattern, so lowering the path suffices.
-	return "lower(e.path) GLOB " + c.arg(pat)
+	return store.PathGlob(pat, hasUpper(typed))
 }
 
 func hasUpper(s string) bool {
@@ -530,10 +459,6 @@ func globPattern(s string) string { return strings.ReplaceAll(s, "[", "[[]") }
 // globLiteral makes every GLOB metacharacter literal.
 func globLiteral(s string) string {
 	return strings.NewReplacer("[", "[[]", "*", "[*]", "?", "[?]").Replace(s)
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
 }
 
 var extGroups = [][]string{

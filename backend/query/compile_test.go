@@ -3,9 +3,12 @@ package query
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/tagsight/tagsight/backend/store"
 )
 
 // fakeTags is a TagResolver over a fixed map, keys lower case.
@@ -75,11 +78,11 @@ func TestCompile(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Compile(%q): %v", tt.in, err)
 			}
-			if tt.where != "" && !strings.Contains(c.Where, tt.where) {
-				t.Errorf("Where = %s\nwant it to contain %s", c.Where, tt.where)
+			if tt.where != "" && !strings.Contains(c.Filter.Key(), tt.where) {
+				t.Errorf("filter = %q\nwant it to contain %s", c.Filter.Key(), tt.where)
 			}
-			if !reflect.DeepEqual(c.Args, tt.args) {
-				t.Errorf("Args = %#v, want %#v", c.Args, tt.args)
+			if want := fmt.Sprintf("\x00%#v", tt.args); !strings.HasSuffix(c.Filter.Key(), want) {
+				t.Errorf("filter = %q, want its args %#v", c.Filter.Key(), tt.args)
 			}
 			if !reflect.DeepEqual(c.Semantic, tt.semantic) {
 				t.Errorf("Semantic = %+v, want %+v", c.Semantic, tt.semantic)
@@ -134,7 +137,7 @@ func TestCompileResolver(t *testing.T) {
 		t.Errorf("err %v, %d resolver calls, want 1 (cached, case-insensitive)", err, calls)
 	}
 	c, err := Compile(context.Background(), "dog tag:dog", nil)
-	if err != nil || c.Where != "0" || len(c.Semantic) != 1 {
+	if err != nil || c.Filter.Key() != store.None().Key() || len(c.Semantic) != 1 {
 		t.Errorf("nil resolver: %+v, %v", c, err)
 	}
 }

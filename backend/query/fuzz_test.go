@@ -57,8 +57,8 @@ func FuzzParse(f *testing.F) {
 			check(t, in, "Compile", err)
 			return
 		}
-		if _, err := db.CountFilter(ctx, c.Where, c.Args); err != nil {
-			t.Fatalf("Compile(%q) gave bad SQL %s %v: %v", in, c.Where, c.Args, err)
+		if _, err := db.CountFilter(ctx, c.Filter); err != nil {
+			t.Fatalf("Compile(%q) gave a bad filter %q: %v", in, c.Filter.Key(), err)
 		}
 	})
 }

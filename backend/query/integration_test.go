@@ -23,7 +23,7 @@ func (r dbTags) TagIDs(ctx context.Context, s string) ([]int64, error) {
 // paths runs a compiled query's condition and returns the paths it
 // matches, sorted.
 func paths(ctx context.Context, db *store.DB, c Compiled) ([]string, error) {
-	ids, err := db.FilterIDs(ctx, c.Where, c.Args)
+	ids, err := db.FilterIDs(ctx, c.Filter)
 	if err != nil {
 		return nil, err
 	}
@@ -243,12 +243,12 @@ func TestQueriesAgainstLibrary(t *testing.T) {
 			}
 			got, err := paths(ctx, db, c)
 			if err != nil {
-				t.Fatalf("%s %v: %v", c.Where, c.Args, err)
+				t.Fatalf("%q: %v", c.Filter.Key(), err)
 			}
 			want := append([]string(nil), tt.want...)
 			sort.Strings(want)
 			if !reflect.DeepEqual(got, want) {
-				t.Errorf("got  %s\nwant %s\nwhere %s %v", strings.Join(got, ", "), strings.Join(want, ", "), c.Where, c.Args)
+				t.Errorf("got  %s\nwant %s\nfilter %q", strings.Join(got, ", "), strings.Join(want, ", "), c.Filter.Key())
 			}
 		})
 	}
@@ -276,7 +276,7 @@ func TestTagStudioHabitsAgainstLibrary(t *testing.T) {
 		}
 		got, err := paths(ctx, db, c)
 		if err != nil {
-			t.Fatalf("%s %v: %v", c.Where, c.Args, err)
+			t.Fatalf("%q: %v", c.Filter.Key(), err)
 		}
 		return got, c
 	}
@@ -321,7 +321,7 @@ func TestTagStudioHabitsAgainstLibrary(t *testing.T) {
 			}
 			sort.Strings(want)
 			if !reflect.DeepEqual(got, want) {
-				t.Errorf("got  %s\nwant %s\nwhere %s %v", strings.Join(got, ", "), strings.Join(want, ", "), c.Where, c.Args)
+				t.Errorf("got  %s\nwant %s\nfilter %q", strings.Join(got, ", "), strings.Join(want, ", "), c.Filter.Key())
 			}
 			if len(c.Semantic) != 0 {
 				t.Errorf("semantic parts %v", c.Semantic)

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/tagsight/tagsight/backend/knn"
+	"github.com/tagsight/tagsight/backend/store"
 )
 
 // Group is a set of duplicate entries.
@@ -142,7 +143,7 @@ func (s *Service) Duplicates(ctx context.Context, threshold float64, progress fu
 		if err != nil {
 			return nil, err
 		}
-		missing, err := s.candidates(ctx, "e.missing = 1", nil)
+		missing, err := s.candidates(ctx, store.Missing())
 		if err != nil {
 			return nil, err
 		}

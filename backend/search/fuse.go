@@ -18,16 +18,16 @@ const rrfK = 60
 // the files' text, in one ranking (reciprocal rank fusion). The cutoff
 // stays: a result is relevant when it is above the meaning's cutoff or
 // its text has the words; relevant results come first.
-func (s *Service) fused(ctx context.Context, qv []float32, words []string, where string, args []any, sortKey string, opt Options) (Result, error) {
+func (s *Service) fused(ctx context.Context, qv []float32, words []string, f store.Filter, sortKey string, opt Options) (Result, error) {
 	want := opt.Offset + opt.Limit
 	pool := max(want, 200)
-	sem, err := s.semantic(ctx, qv, where, args, "", Options{Limit: pool}, 0)
+	sem, err := s.semantic(ctx, qv, f, "", Options{Limit: pool}, 0)
 	if err != nil {
 		return sem, err
 	}
 	// The words of a phrase are found together, in any order.
 	terms := strings.Fields(strings.Join(words, " "))
-	th, err := s.db.SearchText(ctx, terms, where, args, pool)
+	th, err := s.db.SearchText(ctx, terms, f, pool)
 	if err != nil {
 		return sem, err
 	}

@@ -43,7 +43,7 @@ func TestPlainSearchFusesText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	txt, err := l.db.SearchText(ctx, []string{"invoice"}, "1", nil, 50)
+	txt, err := l.db.SearchText(ctx, []string{"invoice"}, store.All(), 50)
 	if err != nil || len(txt) != 2 {
 		t.Fatalf("text ranking: %v, %v", txt, err)
 	}

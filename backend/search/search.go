@@ -348,7 +348,7 @@ func (s *Service) Search(ctx context.Context, q string, opt Options) (Result, er
 	if err != nil {
 		return Result{}, err
 	}
-	where, args := s.visible(c, opt)
+	f := s.visible(c, opt)
 	sortKey := opt.Sort
 	if sortKey == "" && c.Sort.Key != "" {
 		sortKey = c.Sort.Key
@@ -360,18 +360,18 @@ func (s *Service) Search(ctx context.Context, q string, opt Options) (Result, er
 	switch {
 	case len(c.Semantic) == 0 && len(c.TextTerms) > 0 && sortKey == "":
 		// Words looked for in the text rank by it, unless a sort was chosen.
-		res, err = s.textRanked(ctx, where, args, c.TextTerms, opt)
+		res, err = s.textRanked(ctx, f, c.TextTerms, opt)
 	case len(c.Semantic) == 0:
-		res, err = s.filterOnly(ctx, where, args, sortKey, opt)
+		res, err = s.filterOnly(ctx, f, sortKey, opt)
 	default:
 		var qv []float32
 		qv, err = s.queryVector(ctx, c.Semantic, opt.LikePath)
 		switch {
 		case err != nil:
 		case len(c.Words) > 0:
-			res, err = s.fused(ctx, qv, c.Words, where, args, sortKey, opt)
+			res, err = s.fused(ctx, qv, c.Words, f, sortKey, opt)
 		default:
-			res, err = s.semantic(ctx, qv, where, args, sortKey, opt, 0)
+			res, err = s.semantic(ctx, qv, f, sortKey, opt, 0)
 			res.FromMeaning = max(res.Cutoff, 0)
 		}
 	}
@@ -405,13 +405,13 @@ func (s *Service) compile(ctx context.Context, q string) (query.Compiled, error)
 // asks for missing ones too, and no entry with a hidden tag unless the
 // query names that tag (or a relative: see query.Compiled.Tags), has
 // special:hidden, or opt asks for them.
-func (s *Service) visible(c query.Compiled, opt Options) (string, []any) {
-	return store.Visible(c.Where, c.Args, c.Tags, opt.IncludeHidden || c.IncludeHidden, opt.IncludeMissing)
+func (s *Service) visible(c query.Compiled, opt Options) store.Filter {
+	return store.Visible(c.Filter, c.Tags, opt.IncludeHidden || c.IncludeHidden, opt.IncludeMissing)
 }
 
-func (s *Service) filterOnly(ctx context.Context, where string, args []any, sortKey string, opt Options) (Result, error) {
+func (s *Service) filterOnly(ctx context.Context, f store.Filter, sortKey string, opt Options) (Result, error) {
 	res := Result{Cutoff: -1}
-	refs, total, err := s.db.FilterEntries(ctx, where, args, sortKey, opt.Limit, opt.Offset)
+	refs, total, err := s.db.FilterEntries(ctx, f, sortKey, opt.Limit, opt.Offset)
 	res.Total = total
 	for _, r := range refs {
 		res.Hits = append(res.Hits, Hit{EntryID: r.ID, Path: r.Path, Score: math.NaN()})
@@ -505,8 +505,8 @@ func (s *Service) imageVector(ctx context.Context, p string, how library.Naming)
 }
 
 // candidates lists the entries a filter allows (nil, true: all of them).
-func (s *Service) candidates(ctx context.Context, where string, args []any) ([]int64, error) {
-	return s.db.FilterIDs(ctx, where, args)
+func (s *Service) candidates(ctx context.Context, f store.Filter) ([]int64, error) {
+	return s.db.FilterIDs(ctx, f)
 }
 
 // filterSet is the entries a filter allows, in the cheapest form to
@@ -534,12 +534,12 @@ func (f *filterSet) allows(id int64) bool {
 }
 
 // filterSet reads the entries a filter allows (shared: do not modify).
-func (s *Service) filterSet(ctx context.Context, where string, args []any, indexLen int) (*filterSet, error) {
+func (s *Service) filterSet(ctx context.Context, f store.Filter, indexLen int) (*filterSet, error) {
 	seq, err := s.db.ChangeSeq(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read change seq: %w", err)
 	}
-	key := fmt.Sprintf("%s\x00%#v\x00%d", where, args, indexLen)
+	key := fmt.Sprintf("%s\x00%d", f.Key(), indexLen)
 	s.candMu.Lock()
 	c := s.cand
 	s.candMu.Unlock()
@@ -558,7 +558,7 @@ func (s *Service) filterSet(ctx context.Context, where string, args []any, index
 		}
 	}
 	if !known {
-		n, err := s.db.CountFilter(ctx, where, args)
+		n, err := s.db.CountFilter(ctx, f)
 		if err != nil {
 			return nil, err
 		}
@@ -574,13 +574,13 @@ func (s *Service) filterSet(ctx context.Context, where string, args []any, index
 	}
 	switch {
 	case broad:
-		ids, err := s.db.FilterOut(ctx, where, args)
+		ids, err := s.db.FilterOut(ctx, f)
 		if err != nil {
 			return nil, err
 		}
 		c.out = toSet(ids)
 	default:
-		ids, err := s.db.FilterIDs(ctx, where, args)
+		ids, err := s.db.FilterIDs(ctx, f)
 		if err != nil {
 			return nil, err
 		}
@@ -630,13 +630,13 @@ func (f *filterSet) withVector(idx *knn.Index, exclude int64) int {
 // semantic ranks the filter's entries by similarity to qv. Filtering
 // happens before ranking, so asking for 50 of a filter matching 60 returns
 // 50, never fewer. exclude drops one entry (the query image itself).
-func (s *Service) semantic(ctx context.Context, qv []float32, where string, args []any, sortKey string, opt Options, exclude int64) (Result, error) {
+func (s *Service) semantic(ctx context.Context, qv []float32, f store.Filter, sortKey string, opt Options, exclude int64) (Result, error) {
 	res := Result{Semantic: true}
 	idx, err := s.Index(ctx)
 	if err != nil {
 		return res, err
 	}
-	cands, err := s.filterSet(ctx, where, args, idx.Len())
+	cands, err := s.filterSet(ctx, f, idx.Len())
 	if err != nil {
 		return res, err
 	}
@@ -795,8 +795,8 @@ func (s *Service) similarTo(ctx context.Context, v []float32, filter string, opt
 	if len(c.Semantic) > 0 {
 		return Result{}, errors.New("more like this takes filters only (no free words)")
 	}
-	where, args := s.visible(c, opt)
-	return s.semantic(ctx, v, where, args, opt.Sort, opt, exclude)
+	f := s.visible(c, opt)
+	return s.semantic(ctx, v, f, opt.Sort, opt, exclude)
 }
 
 // Cutoff marks where relevance drops, from the scores alone (best first):

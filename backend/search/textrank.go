@@ -3,7 +3,8 @@ package search
 import (
 	"context"
 	"math"
-	"strings"
+
+	"github.com/tagsight/tagsight/backend/store"
 )
 
 // textRanked is a search with no meaning in it, with text: terms (or
@@ -11,25 +12,20 @@ import (
 // whose text has every term in one unit come first, best by bm25, and
 // the rest of what the filter allows (a term in an OR, or spread over
 // several units) after them in the default order.
-func (s *Service) textRanked(ctx context.Context, where string, args []any, terms []string, opt Options) (Result, error) {
+func (s *Service) textRanked(ctx context.Context, f store.Filter, terms []string, opt Options) (Result, error) {
 	res := Result{Cutoff: -1}
 	want := opt.Offset + opt.Limit
-	th, err := s.db.SearchText(ctx, terms, where, args, want)
+	th, err := s.db.SearchText(ctx, terms, f, want)
 	if err != nil {
 		return res, err
 	}
 	hits := make([]Hit, 0, len(th))
-	ids := make([]any, 0, len(th))
+	ids := make([]int64, 0, len(th))
 	for i := range th {
 		hits = append(hits, Hit{EntryID: th[i].EntryID, Score: math.NaN(), Text: &th[i]})
 		ids = append(ids, th[i].EntryID)
 	}
-	rest := where
-	if len(ids) > 0 {
-		rest = "(" + where + ") AND e.id NOT IN (?" + strings.Repeat(",?", len(ids)-1) + ")"
-	}
-	restArgs := append(append([]any{}, args...), ids...)
-	refs, total, err := s.db.FilterEntries(ctx, rest, restArgs, "", max(want-len(hits), 0), max(opt.Offset-len(hits), 0))
+	refs, total, err := s.db.FilterEntries(ctx, f.Except(ids), "", max(want-len(hits), 0), max(opt.Offset-len(hits), 0))
 	if err != nil {
 		return res, err
 	}

@@ -80,7 +80,7 @@ func TestFilterPagesFollowTheSort(t *testing.T) {
 	}
 	page := func(key string, limit, offset int) []int64 {
 		t.Helper()
-		refs, total, err := db.FilterEntries(ctx, "e.missing = 0", nil, key, limit, offset)
+		refs, total, err := db.FilterEntries(ctx, Filter{"e.missing = 0", nil}, key, limit, offset)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,21 +7,34 @@ import (
 	"sync"
 )
 
-// The search bar's queries: package query compiles a filter into a WHERE
-// fragment over entries aliased e (with its args), and these run it.
+// The search bar's queries: package query compiles what the user typed
+// into a Filter (filter.go), and these run it.
 
 // Visible adds what every search asks of a filter: present files unless
 // includeMissing, and no entry with a hidden tag unless includeHidden, or
 // the tag is in shown.
-func Visible(where string, args []any, shown []int64, includeHidden, includeMissing bool) (string, []any) {
+func Visible(f Filter, shown []int64, includeHidden, includeMissing bool) Filter {
+	where, args := f.sql(), f.args
 	if !includeMissing {
 		where = "e.missing = 0 AND (" + where + ")"
 	}
 	if includeHidden {
-		return where, args
+		return Filter{where: where, args: args}
 	}
 	cond, hargs := NotHidden(shown)
-	return where + " AND " + cond, append(append([]any{}, args...), hargs...)
+	return Filter{where: where + " AND " + cond, args: append(append([]any{}, args...), hargs...)}
+}
+
+// Except allows what f allows but the entries ids.
+func (f Filter) Except(ids []int64) Filter {
+	if len(ids) == 0 {
+		return f
+	}
+	args := append([]any{}, f.args...)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	return Filter{where: "(" + f.sql() + ") AND e.id NOT IN (?" + strings.Repeat(",?", len(ids)-1) + ")", args: args}
 }
 
 // sortBy reads a sort key ("", "taken", "-taken", "added", "name",
@@ -97,13 +110,14 @@ func (a *anchors) put(off int, an anchor) {
 	a.at[off] = an
 }
 
-// FilterEntries returns one page of the entries matching where, in the
+// FilterEntries returns one page of the entries f allows, in the
 // order sortKey names, and how many match in all (counted even when the
 // page lies past the end). The count is kept until the library changes
 // (the grid asks it with every page); the page is read in the sort's index
 // order and, past the first, from the nearest position an earlier page
 // left, so neither sorts nor skips the whole match set.
-func (db *DB) FilterEntries(ctx context.Context, where string, args []any, sortKey string, limit, offset int) ([]EntryRef, int, error) {
+func (db *DB) FilterEntries(ctx context.Context, f Filter, sortKey string, limit, offset int) ([]EntryRef, int, error) {
+	where, args := f.sql(), f.args
 	col, desc, random, err := sortBy(sortKey)
 	if err != nil {
 		return nil, 0, err
@@ -183,10 +197,10 @@ func (db *DB) filterPage(ctx context.Context, q string, args []any) ([]EntryRef,
 	return refs, keys, nil
 }
 
-// CountFilter counts the entries matching where, once per state of the
+// CountFilter counts the entries f allows, once per state of the
 // library.
-func (db *DB) CountFilter(ctx context.Context, where string, args []any) (int, error) {
-	return db.countFilter(ctx, where, args)
+func (db *DB) CountFilter(ctx context.Context, f Filter) (int, error) {
+	return db.countFilter(ctx, f.sql(), f.args)
 }
 
 func (db *DB) countFilter(ctx context.Context, where string, args []any) (int, error) {
@@ -199,9 +213,9 @@ func (db *DB) countFilter(ctx context.Context, where string, args []any) (int, e
 	})
 }
 
-// FilterIDs lists the ids of the entries matching where (never nil).
-func (db *DB) FilterIDs(ctx context.Context, where string, args []any) ([]int64, error) {
-	ids, err := int64s(ctx, db, `SELECT e.id FROM entries e WHERE `+where, args...)
+// FilterIDs lists the ids of the entries f allows (never nil).
+func (db *DB) FilterIDs(ctx context.Context, f Filter) ([]int64, error) {
+	ids, err := int64s(ctx, db, `SELECT e.id FROM entries e WHERE `+f.sql(), f.args...)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
@@ -211,10 +225,10 @@ func (db *DB) FilterIDs(ctx context.Context, where string, args []any) ([]int64,
 	return ids, nil
 }
 
-// FilterOut lists the ids of the entries that do not match where (never
+// FilterOut lists the ids of the entries f does not allow (never
 // nil): for a broad filter, far fewer than those that do.
-func (db *DB) FilterOut(ctx context.Context, where string, args []any) ([]int64, error) {
-	ids, err := int64s(ctx, db, `SELECT e.id FROM entries e WHERE NOT coalesce((`+where+`), 0)`, args...)
+func (db *DB) FilterOut(ctx context.Context, f Filter) ([]int64, error) {
+	ids, err := int64s(ctx, db, `SELECT e.id FROM entries e WHERE NOT coalesce((`+f.sql()+`), 0)`, f.args...)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}

@@ -63,10 +63,14 @@ func TestFilterQueries(t *testing.T) {
 		}
 		return out
 	}
-	all, aargs := Visible("1", nil, nil, false, false)
-	withHidden, hargs := Visible("1", nil, nil, true, false)
-	shown, sargs := Visible("1", nil, []int64{ids["hid"]}, false, false)
-	withMissing, margs := Visible("1", nil, nil, false, true)
+	vis := func(shown []int64, hidden, missing bool) (string, []any) {
+		f := Visible(All(), shown, hidden, missing)
+		return f.where, f.args
+	}
+	all, aargs := vis(nil, false, false)
+	withHidden, hargs := vis(nil, true, false)
+	shown, sargs := vis([]int64{ids["hid"]}, false, false)
+	withMissing, margs := vis(nil, false, true)
 	tests := []struct {
 		name          string
 		where         string
@@ -88,29 +92,29 @@ func TestFilterQueries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			refs, total, err := db.FilterEntries(ctx, tt.where, tt.args, tt.sort, tt.limit, tt.offset)
+			refs, total, err := db.FilterEntries(ctx, Filter{tt.where, tt.args}, tt.sort, tt.limit, tt.offset)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if got := paths(refs); !slices.Equal(got, tt.want) || total != tt.total {
 				t.Errorf("got %v of %d, want %v of %d", got, total, tt.want, tt.total)
 			}
-			got, err := db.FilterIDs(ctx, tt.where, tt.args)
+			got, err := db.FilterIDs(ctx, Filter{tt.where, tt.args})
 			if err != nil || len(got) != tt.total {
 				t.Errorf("FilterIDs: %d ids (%v), want %d", len(got), err, tt.total)
 			}
 		})
 	}
-	if _, _, err := db.FilterEntries(ctx, all, aargs, "colour", 1, 0); err == nil {
+	if _, _, err := db.FilterEntries(ctx, Filter{all, aargs}, "colour", 1, 0); err == nil {
 		t.Error("an unknown sort is accepted")
 	}
 	if _, err := db.SortEntryIDs(ctx, []int64{ids["a"]}, "-taken"); err != nil {
 		t.Errorf("sort -taken: %v", err)
 	}
-	if got, err := db.FilterIDs(ctx, "0", nil); err != nil || got == nil || len(got) != 0 {
+	if got, err := db.FilterIDs(ctx, Filter{"0", nil}); err != nil || got == nil || len(got) != 0 {
 		t.Errorf("no match: %#v %v, want an empty list", got, err)
 	}
-	if out, err := db.FilterOut(ctx, all, aargs); err != nil || !slices.Equal(sortedCopy(out), sortedCopy([]int64{ids["b"], ids["e"]})) {
+	if out, err := db.FilterOut(ctx, Filter{all, aargs}); err != nil || !slices.Equal(sortedCopy(out), sortedCopy([]int64{ids["b"], ids["e"]})) {
 		t.Errorf("left out of the visible: %v %v, want b (hidden) and e (missing)", out, err)
 	}
 	ps, err := db.EntryPaths(ctx, []int64{ids["c"], ids["a"], 999})

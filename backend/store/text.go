@@ -208,10 +208,14 @@ func (p textPlan) unitCond() (string, []any) {
 // reads (it has no index to go by).
 const maxSubstringUnits = 100000
 
-// TextFilter is the condition, over entries aliased e like package
-// query's filters, that an entry's text has every term (a word or a
-// phrase) in one of its units; "0" when no term has anything to search.
-func TextFilter(terms []string) (string, []any) {
+// TextFilter allows the entries whose text has every term (a word or a
+// phrase) in one of its units; none when no term has anything to search.
+func TextFilter(terms []string) Filter {
+	where, args := textFilter(terms)
+	return Filter{where: where, args: args}
+}
+
+func textFilter(terms []string) (string, []any) {
 	p := planText(terms)
 	if p.empty() {
 		return "0", nil
@@ -224,8 +228,10 @@ func TextFilter(terms []string) (string, []any) {
 	return q + `)`, args
 }
 
-// HasTextFilter is the condition, over e, that an entry has any text.
-const HasTextFilter = `EXISTS (SELECT 1 FROM text_units u WHERE u.entry_id = e.id)`
+// HasTextFilter allows the entries with any text.
+func HasTextFilter() Filter {
+	return Filter{where: `EXISTS (SELECT 1 FROM text_units u WHERE u.entry_id = e.id)`}
+}
 
 // TextHit is the best unit of an entry's text for a search.
 type TextHit struct {
@@ -270,19 +276,17 @@ func orTrue(cond string) string {
 }
 
 // SearchText finds the entries whose text has every term in one unit,
-// among those matching where (a filter over e, like FilterEntries'),
+// among those f allows,
 // best first, at most limit, each with its best unit and a snippet.
 // The filter applies before the ranked units are cut to maxRankedUnits,
 // so an entry it allows has its hit however many others outrank it. For
 // a handful of known entries, SearchTextIn reads only theirs.
-func (db *DB) SearchText(ctx context.Context, terms []string, where string, args []any, limit int) ([]TextHit, error) {
+func (db *DB) SearchText(ctx context.Context, terms []string, f Filter, limit int) ([]TextHit, error) {
 	p := planText(terms)
 	if p.empty() || limit <= 0 {
 		return nil, nil
 	}
-	if where == "" {
-		where = "1"
-	}
+	where, args := f.sql(), f.args
 	table, match, _ := p.ranking()
 	q, qargs := p.query(where, args, limit)
 	return db.textHits(ctx, p, table, match, q, qargs)

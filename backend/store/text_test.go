@@ -72,7 +72,7 @@ func TestSearchTextWordsAccentsCJK(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			hs, err := db.SearchText(ctx, c.terms, "", nil, 50)
+			hs, err := db.SearchText(ctx, c.terms, All(), 50)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,8 +81,7 @@ func TestSearchTextWordsAccentsCJK(t *testing.T) {
 				t.Fatalf("SearchText(%q) = %v, want %v", c.terms, got, c.want)
 			}
 			// The filter package query compiles agrees with the search.
-			where, args := TextFilter(c.terms)
-			fids, err := db.FilterIDs(ctx, where, args)
+			fids, err := db.FilterIDs(ctx, TextFilter(c.terms))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -129,7 +128,7 @@ func TestSearchTextHitSaysWhere(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs, err := db.SearchText(ctx, []string{"invoice"}, "", nil, 10)
+	hs, err := db.SearchText(ctx, []string{"invoice"}, All(), 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +151,7 @@ func TestSearchTextHitSaysWhere(t *testing.T) {
 		t.Fatalf("ocr hit %+v, want box %+v", o, *b)
 	}
 	// A filter over e narrows the search.
-	hs, err = db.SearchText(ctx, []string{"invoice"}, "e.id = ?", []any{ids[2]}, 10)
+	hs, err = db.SearchText(ctx, []string{"invoice"}, Filter{"e.id = ?", []any{ids[2]}}, 10)
 	if err != nil || !reflect.DeepEqual(hitIDs(hs), []int64{ids[2]}) {
 		t.Fatalf("filtered: %v, %v; want [%d]", hitIDs(hs), err, ids[2])
 	}
@@ -173,7 +172,7 @@ func TestReplaceTextAndDeleteKeepIndexesInStep(t *testing.T) {
 	ids := textEntries(t, db, "alpha 東京タワー", "beta")
 	search := func(w string) []int64 {
 		t.Helper()
-		hs, err := db.SearchText(ctx, []string{w}, "", nil, 10)
+		hs, err := db.SearchText(ctx, []string{w}, All(), 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -246,7 +245,7 @@ func TestTextHitLineIsTheWordsLine(t *testing.T) {
 		}
 	}
 	for _, term := range []string{"walrus", "京タワ", "塔"} {
-		hs, err := db.SearchText(ctx, []string{term}, "", nil, 10)
+		hs, err := db.SearchText(ctx, []string{term}, All(), 10)
 		if err != nil || len(hs) != 1 {
 			t.Fatalf("%s: %+v, %v", term, hs, err)
 		}

@@ -39,8 +39,8 @@ func TestSearchTextFilterBeforeRankCut(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The reference: the filter finds it.
-	cond, cargs := TextFilter([]string{"common"})
-	ids, err := db.FilterIDs(ctx, "("+cond+") AND e.id = ?", append(cargs, target))
+	tf := TextFilter([]string{"common"})
+	ids, err := db.FilterIDs(ctx, Filter{"(" + tf.where + ") AND e.id = ?", append(tf.args, target)})
 	if err != nil || len(ids) != 1 {
 		t.Fatalf("TextFilter: %v %v", ids, err)
 	}
@@ -53,14 +53,14 @@ func TestSearchTextFilterBeforeRankCut(t *testing.T) {
 			t.Errorf("%s: %+v, want the one hit of entry %d on line 3", name, hits, target)
 		}
 	}
-	hits, err := db.SearchText(ctx, []string{"common"}, "e.id = ?", []any{target}, 10)
+	hits, err := db.SearchText(ctx, []string{"common"}, Filter{"e.id = ?", []any{target}}, 10)
 	check("SearchText", hits, err)
 	start := time.Now()
 	hits, err = db.SearchTextIn(ctx, []string{"common"}, []int64{target})
 	check("SearchTextIn", hits, err)
 	in := time.Since(start)
 	start = time.Now()
-	hits, err = db.SearchText(ctx, []string{"common"}, "e.id IN (?)", []any{target}, 1)
+	hits, err = db.SearchText(ctx, []string{"common"}, Filter{"e.id IN (?)", []any{target}}, 1)
 	check("SearchText by an id list", hits, err)
 	t.Logf("one entry among %d with the word: SearchTextIn %v, SearchText with e.id IN %v", n, in, time.Since(start))
 }

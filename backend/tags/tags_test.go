@@ -214,7 +214,7 @@ func TestTagByTagStudioID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := db.FilterIDs(ctx, c.Where, c.Args); err != nil || len(got) != 1 || got[0] != ids[0] {
+	if got, err := db.FilterIDs(ctx, c.Filter); err != nil || len(got) != 1 || got[0] != ids[0] {
 		t.Fatalf("tag_id:1011 matched %v, %v; want [%d]", got, err, ids[0])
 	}
 }

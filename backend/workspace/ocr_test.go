@@ -55,7 +55,7 @@ func TestOCRFindsScreenshotByItsWords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hits, err := ws.Lib.DB.SearchText(ctx, []string{"quarterly"}, "", nil, 10)
+	hits, err := ws.Lib.DB.SearchText(ctx, []string{"quarterly"}, store.All(), 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestOCRFindsScreenshotByItsWords(t *testing.T) {
 	}
 	screenshot(t, root, "later.png", "Unread messages waiting")
 	index(t, ws)
-	if hits, err := ws.Lib.DB.SearchText(ctx, []string{"messages"}, "", nil, 10); err != nil || len(hits) != 0 {
+	if hits, err := ws.Lib.DB.SearchText(ctx, []string{"messages"}, store.All(), 10); err != nil || len(hits) != 0 {
 		t.Fatalf("OCR off, yet: %+v %v", hits, err)
 	}
 }
