@@ -102,9 +102,7 @@ func TestSearchInsideDocuments(t *testing.T) {
 // word finds it, and the inspector outlines the word on the picture where
 // ImageMagick drew it.
 func TestScreenshotFoundByItsWords(t *testing.T) {
-	if _, err := exec.LookPath("convert"); err != nil {
-		t.Skip("ImageMagick not installed")
-	}
+	testutil.NeedTools(t, "convert")
 	models := t.TempDir()
 	installOCRModels(t, filepath.Join(models, "ocr"))
 	root := t.TempDir()

@@ -22,9 +22,7 @@ import (
 // video's tile is its poster with its duration, not the generic icon. The
 // video also plays in the full preview, where Shift+→ seeks 5 s on.
 func TestPlayVideoAndSongInInspector(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed")
-	}
+	testutil.NeedTools(t, "ffmpeg")
 	root := t.TempDir()
 	for name, args := range map[string][]string{
 		"clip.webm": {"-f", "lavfi", "-i", "testsrc=s=320x240:r=25:d=8", "-c:v", "libvpx", "-b:v", "300k"},

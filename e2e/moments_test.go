@@ -109,9 +109,7 @@ func TestMomentOfALateStartingVideo(t *testing.T) {
 // with the codec arguments given.
 func serveColourVideo(t *testing.T, name string, codec ...string) *server {
 	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed")
-	}
+	testutil.NeedTools(t, "ffmpeg")
 	root := t.TempDir()
 	args := []string{"-hide_banner", "-loglevel", "error", "-nostdin"}
 	for _, c := range []string{"red", "blue", "green"} {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tagsight/tagsight/backend/facts"
 	"github.com/tagsight/tagsight/backend/store"
+	"github.com/tagsight/tagsight/backend/testutil"
 	"github.com/tagsight/tagsight/backend/workspace"
 )
 
@@ -17,11 +18,7 @@ import (
 // inspector's entry has them too. (A song's facts come from the audio
 // decoder, another part of the work: its terms are tested in query.)
 func TestItemsCarryFactsAndLabel(t *testing.T) {
-	for _, p := range []string{"ffmpeg", "ffprobe"} {
-		if _, err := exec.LookPath(p); err != nil {
-			t.Skipf("%s not installed", p)
-		}
-	}
+	testutil.NeedTools(t, "ffmpeg", "ffprobe")
 	root := t.TempDir()
 	for name, args := range map[string][]string{
 		"clip.mp4": {"-f", "lavfi", "-i", "color=c=red:s=160x120:d=3", "-c:v", "libx264", "-pix_fmt", "yuv420p"},

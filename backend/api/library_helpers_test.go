@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http/httptest"
-	"os/exec"
 	"testing"
 	"testing/fstest"
 
@@ -33,14 +32,4 @@ func serveUI(t *testing.T, a *API, o HTTPOptions) *httptest.Server {
 	srv := httptest.NewServer(Handler(a, o))
 	t.Cleanup(srv.Close)
 	return srv
-}
-
-// needTools skips the test when one of the programs is not installed.
-func needTools(t *testing.T, programs ...string) {
-	t.Helper()
-	for _, p := range programs {
-		if _, err := exec.LookPath(p); err != nil {
-			t.Skipf("%s not installed", p)
-		}
-	}
 }

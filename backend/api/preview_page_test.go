@@ -139,9 +139,7 @@ func TestArchiveEntries(t *testing.T) {
 // TestArchiveEntriesFrom7z: a 7z made by 7z(1) is listed through the same
 // reader.
 func TestArchiveEntriesFrom7z(t *testing.T) {
-	if _, err := exec.LookPath("7z"); err != nil {
-		t.Skip("7z not installed")
-	}
+	testutil.NeedTools(t, "7z")
 	_, a, root := newServer(t, HTTPOptions{})
 	dir := t.TempDir()
 	for _, n := range []string{"a.txt", "b.txt", "c.txt"} {

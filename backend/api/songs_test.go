@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/tagsight/tagsight/backend/testutil"
 	"github.com/tagsight/tagsight/backend/workspace"
 )
 
@@ -13,11 +14,7 @@ import (
 // through the API; artist: and album: find each song and not the other,
 // and the entry carries the tags as ffmpeg wrote them.
 func TestSongTermsThroughSearch(t *testing.T) {
-	for _, p := range []string{"ffmpeg", "ffprobe"} {
-		if _, err := exec.LookPath(p); err != nil {
-			t.Skipf("%s not installed", p)
-		}
-	}
+	testutil.NeedTools(t, "ffmpeg", "ffprobe")
 	root := t.TempDir()
 	songs := []struct{ name, artist, album, title string }{
 		{"one.mp3", "Clara Schumann", "Piano Trio", "Allegro moderato"},

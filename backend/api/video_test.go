@@ -17,7 +17,7 @@ import (
 // poster frame (toy colour model: "red" finds the red video first), and
 // its tile answers at /thumb/ID as a picture's does.
 func TestSearchFindsVideoByPoster(t *testing.T) {
-	needTools(t, "ffmpeg", "ffprobe")
+	testutil.NeedTools(t, "ffmpeg", "ffprobe")
 	root := t.TempDir()
 	for name, c := range map[string]string{"red.mp4": "red", "blue.mov": "blue"} {
 		out, err := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-f", "lavfi",

@@ -31,7 +31,7 @@ func thumbAt(t *testing.T, l *Library, thumb string) image.Image {
 // TestScanAudio: songs become entries with their tags kept as facts, the
 // cover or the waveform as their tile.
 func TestScanAudio(t *testing.T) {
-	needFFmpeg(t)
+	testutil.NeedTools(t, "ffmpeg", "ffprobe")
 	root := t.TempDir()
 	p := func(n string) string { return filepath.Join(root, n) }
 	cover := image.NewRGBA(image.Rect(0, 0, 100, 100))

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tagsight/tagsight/backend/media"
+	"github.com/tagsight/tagsight/backend/testutil"
 )
 
 // TestScanSparseGiants: 10 GB sparse files (no disk) named and headed
@@ -20,7 +21,7 @@ import (
 // tile and its 2 s), and the scan's own allocations far below the files'
 // size (nothing is read whole).
 func TestScanSparseGiants(t *testing.T) {
-	needFFmpeg(t)
+	testutil.NeedTools(t, "ffmpeg", "ffprobe")
 	const giant = 10 << 30
 	root := t.TempDir()
 	p := func(n string) string { return filepath.Join(root, n) }

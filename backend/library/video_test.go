@@ -15,16 +15,8 @@ import (
 	"time"
 
 	"github.com/tagsight/tagsight/backend/media"
+	"github.com/tagsight/tagsight/backend/testutil"
 )
-
-func needFFmpeg(t *testing.T) {
-	t.Helper()
-	for _, p := range []string{"ffmpeg", "ffprobe"} {
-		if _, err := exec.LookPath(p); err != nil {
-			t.Skipf("%s not installed", p)
-		}
-	}
-}
 
 func ffmpegMake(t *testing.T, args ...string) {
 	t.Helper()
@@ -38,7 +30,7 @@ func ffmpegMake(t *testing.T, args ...string) {
 // their facts kept; a damaged one is reported and the scan goes on, under
 // a deadline (no hang).
 func TestScanVideos(t *testing.T) {
-	needFFmpeg(t)
+	testutil.NeedTools(t, "ffmpeg", "ffprobe")
 	root := t.TempDir()
 	p := func(n string) string { return filepath.Join(root, n) }
 	ffmpegMake(t, "-f", "lavfi", "-i", "color=c=red:s=320x240:d=3", "-c:v", "libx264", "-pix_fmt", "yuv420p",
@@ -116,7 +108,7 @@ func TestScanVideos(t *testing.T) {
 // with a warning naming what to install; once ffmpeg is there the next
 // scan reads it.
 func TestScanVideosWithoutFFmpeg(t *testing.T) {
-	needFFmpeg(t)
+	testutil.NeedTools(t, "ffmpeg", "ffprobe")
 	root := t.TempDir()
 	ffmpegMake(t, "-f", "lavfi", "-i", "color=c=red:s=320x240:d=1", "-c:v", "libx264", "-pix_fmt", "yuv420p", filepath.Join(root, "red.mp4"))
 	l := openLib(t, root)

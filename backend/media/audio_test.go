@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tagsight/tagsight/backend/testutil"
 )
 
 // makeAudio writes the test's sound files with ffmpeg: an MP3 with a red
@@ -38,7 +40,7 @@ func makeAudio(t testing.TB, dir string) {
 }
 
 func TestAudioFactsAndPoster(t *testing.T) {
-	needFFmpeg(t)
+	testutil.NeedTools(t, "ffmpeg", "ffprobe")
 	dir := t.TempDir()
 	makeAudio(t, dir)
 	enough := func(w, h int) bool { return max(w, h) >= 64 }
@@ -90,7 +92,7 @@ func TestAudioFactsAndPoster(t *testing.T) {
 // above and below the band, light in it, and the band of the first half
 // (amplitude 0.8) four times as tall as the second's (0.2).
 func TestAudioWaveform(t *testing.T) {
-	needFFmpeg(t)
+	testutil.NeedTools(t, "ffmpeg", "ffprobe")
 	dir := t.TempDir()
 	makeAudio(t, dir)
 	src := NewSource(filepath.Join(dir, "wave.flac"), nil)
@@ -149,7 +151,7 @@ func TestAudioWaveform(t *testing.T) {
 // reported within their deadline; a FLAC picture and an ID3 tag declaring
 // gigabytes are refused before anything that size is allocated.
 func TestAudioHostile(t *testing.T) {
-	needFFmpeg(t)
+	testutil.NeedTools(t, "ffmpeg", "ffprobe")
 	dir := t.TempDir()
 	makeAudio(t, dir)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -206,7 +208,7 @@ func TestAudioHostile(t *testing.T) {
 }
 
 func TestAudioWithoutFFmpeg(t *testing.T) {
-	needFFmpeg(t)
+	testutil.NeedTools(t, "ffmpeg", "ffprobe")
 	dir := t.TempDir()
 	makeAudio(t, dir)
 	t.Setenv("TAGSIGHT_FFMPEG_DIR", t.TempDir())

@@ -14,7 +14,7 @@ import (
 // reserved (a video reserves MaxKeyframes frames) is back when it
 // returns. Plain Frames keeps nothing once it returns.
 func TestFramesHeldKeepTheirBudget(t *testing.T) {
-	needFFmpeg(t)
+	testutil.NeedTools(t, "ffmpeg", "ffprobe")
 	const budget = 512 << 20
 	SetDecodeMemory(budget)
 	defer SetDecodeMemory(0)

@@ -131,9 +131,7 @@ func FuzzPDF(f *testing.F) {
 // and Keywords to a PDF's Info as an incremental update; the facts read
 // them back as written.
 func TestPDFSubjectKeywords(t *testing.T) {
-	if _, err := exec.LookPath("exiftool"); err != nil {
-		t.Skip("exiftool not installed")
-	}
+	testutil.NeedTools(t, "exiftool")
 	dir := t.TempDir()
 	path := writeFile(t, dir, "tagged.pdf", testutil.PDF(2, "<< /Title (Engines) >>"))
 	out, err := exec.Command("exiftool", "-q", "-overwrite_original",

@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/andybalholm/brotli"
+
+	"github.com/tagsight/tagsight/backend/testutil"
 )
 
 // poster decodes the file's poster through its kind's decoder, as the
@@ -118,9 +120,7 @@ func TestTextFacts(t *testing.T) {
 	dir := t.TempDir()
 	iconv := func(to, s string) []byte {
 		t.Helper()
-		if _, err := exec.LookPath("iconv"); err != nil {
-			t.Skip("iconv not installed")
-		}
+		testutil.NeedTools(t, "iconv")
 		cmd := exec.Command("iconv", "-f", "UTF-8", "-t", to)
 		cmd.Stdin = strings.NewReader(s)
 		out, err := cmd.Output()
@@ -175,7 +175,7 @@ func dejavu(t *testing.T, dir string) (string, []byte) {
 	t.Helper()
 	data, err := os.ReadFile("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 	if err != nil {
-		t.Skip("fonts-dejavu-core not installed (scripts/setup.sh installs it)")
+		testutil.Missing(t, "fonts-dejavu-core not installed (scripts/setup.sh installs it)")
 	}
 	return writeFile(t, dir, "DejaVuSans.ttf", data), data
 }
@@ -184,9 +184,10 @@ func dejavu(t *testing.T, dir string) (string, []byte) {
 // expectation, from another parser.
 func fcQuery(t *testing.T, path string) (string, string) {
 	t.Helper()
+	testutil.NeedTools(t, "fc-query")
 	out, err := exec.Command("fc-query", "-f", "%{family[0]}|%{style[0]}", path).Output()
 	if err != nil {
-		t.Skip("fc-query not installed")
+		t.Fatalf("fc-query %s: %v", path, err)
 	}
 	fam, style, _ := strings.Cut(string(out), "|")
 	return fam, style

@@ -15,18 +15,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// needFFmpeg skips where ffmpeg is not installed (scripts/setup.sh
-// installs Debian's).
-func needFFmpeg(t testing.TB) {
-	t.Helper()
-	for _, p := range []string{"ffmpeg", "ffprobe"} {
-		if _, err := exec.LookPath(p); err != nil {
-			t.Skipf("%s not installed", p)
-		}
-	}
-}
+	"github.com/tagsight/tagsight/backend/testutil"
+)
 
 // ffmpegMake runs ffmpeg to make a test file.
 func ffmpegMake(t testing.TB, args ...string) {
@@ -64,7 +55,7 @@ var (
 )
 
 func TestVideoFactsAndPoster(t *testing.T) {
-	needFFmpeg(t)
+	testutil.NeedTools(t, "ffmpeg", "ffprobe")
 	dir := t.TempDir()
 	p := func(n string) string { return filepath.Join(dir, n) }
 	ffmpegMake(t, "-f", "lavfi", "-i", "color=c=red:s=320x240:d=3", "-c:v", "libx264", "-pix_fmt", "yuv420p", p("red.mp4"))
@@ -154,7 +145,7 @@ func TestVideoFactsAndPoster(t *testing.T) {
 }
 
 func TestVideoContainerDateAndPlace(t *testing.T) {
-	needFFmpeg(t)
+	testutil.NeedTools(t, "ffmpeg", "ffprobe")
 	dir := t.TempDir()
 	mov := filepath.Join(dir, "phone.mov")
 	ffmpegMake(t, "-f", "lavfi", "-i", "color=c=red:s=320x240:d=1", "-c:v", "libx264", "-pix_fmt", "yuv420p",
@@ -186,7 +177,7 @@ func TestVideoContainerDateAndPlace(t *testing.T) {
 // TestVideoHostile: a truncated MP4 and an MKV claiming a duration of
 // thousands of years are reported, and nothing runs past its deadline.
 func TestVideoHostile(t *testing.T) {
-	needFFmpeg(t)
+	testutil.NeedTools(t, "ffmpeg", "ffprobe")
 	dir := t.TempDir()
 	whole := filepath.Join(dir, "whole.mp4")
 	ffmpegMake(t, "-f", "lavfi", "-i", "testsrc=s=320x240:d=3", "-c:v", "libx264", "-pix_fmt", "yuv420p", whole)
@@ -248,9 +239,7 @@ func TestVideoWithoutFFmpeg(t *testing.T) {
 // TestToolKilledOnTimeLimit: a program that never ends is killed at
 // Limits.MaxDecodeTime (a stand-in ffprobe that sleeps).
 func TestToolKilledOnTimeLimit(t *testing.T) {
-	if _, err := exec.LookPath("sleep"); err != nil {
-		t.Skip("no sleep command on PATH: the stand-in ffprobe is a shell script that sleeps")
-	}
+	testutil.NeedTools(t, "sleep")
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "ffprobe"), []byte("#!/bin/sh\nexec sleep 1000\n"), 0o755)
 	t.Setenv("TAGSIGHT_FFMPEG_DIR", dir)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tagsight/tagsight/backend/testutil"
 )
 
 // probeStart is ffprobe's format start_time of path: the independent
@@ -30,7 +32,7 @@ func probeStart(t *testing.T, path string) float64 {
 // starts at 1.4 s and a camcorder file anywhere, yet the scene that
 // changes 8 s into the picture is the moment at 8 s.
 func TestVideoKeyframesCountFromStart(t *testing.T) {
-	needFFmpeg(t)
+	testutil.NeedTools(t, "ffmpeg", "ffprobe")
 	dir := t.TempDir()
 	cases := []struct {
 		name  string

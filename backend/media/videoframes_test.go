@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/tagsight/tagsight/backend/testutil"
 )
 
 // colourVideo writes 8 s of each colour, one after the other, with a
@@ -43,7 +45,7 @@ func collectFrames(t *testing.T, path string, lim Limits, short int) ([]Frame, e
 // colours; the 15 s rule adds none to a 24 s video whose scenes change
 // every 8 s.
 func TestVideoKeyframesAtSceneChanges(t *testing.T) {
-	needFFmpeg(t)
+	testutil.NeedTools(t, "ffmpeg", "ffprobe")
 	dir := t.TempDir()
 	p := filepath.Join(dir, "rgb.mp4")
 	colourVideo(t, p, "red", "blue", "green")
@@ -75,7 +77,7 @@ func TestVideoKeyframesAtSceneChanges(t *testing.T) {
 // An hour-long video gives at most MaxKeyframes frames, spread over the
 // whole hour (not the first 200 scene changes).
 func TestVideoKeyframesCapped(t *testing.T) {
-	needFFmpeg(t)
+	testutil.NeedTools(t, "ffmpeg", "ffprobe")
 	p := filepath.Join(t.TempDir(), "hour.mp4")
 	// A hue that turns every second: a new scene at almost every keyframe.
 	ffmpegMake(t, "-f", "lavfi", "-i", "testsrc2=s=64x48:r=1:d=3600,hue=h=t*97", "-c:v", "libx264",
@@ -100,7 +102,7 @@ func TestVideoKeyframesCapped(t *testing.T) {
 // A damaged video gives no frames and an error, never a hang; a picture
 // has no frames.
 func TestVideoKeyframesDamaged(t *testing.T) {
-	needFFmpeg(t)
+	testutil.NeedTools(t, "ffmpeg", "ffprobe")
 	dir := t.TempDir()
 	whole := filepath.Join(dir, "whole.mp4")
 	colourVideo(t, whole, "red", "blue")

@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/tagsight/tagsight/backend/testutil"
 )
 
 // line is one text drawn on a test picture: its baseline's left end.
@@ -25,8 +27,9 @@ func renderLines(t *testing.T, w, h int, bg string, lines []line) string {
 			"-annotate", fmt.Sprintf("+%d+%d", l.x, l.y), l.text)
 	}
 	a = append(a, "-density", "72", p)
+	testutil.NeedTools(t, "convert")
 	if b, err := exec.Command("convert", a...).CombinedOutput(); err != nil {
-		t.Skipf("convert: %v: %s", err, b)
+		t.Fatalf("convert: %v: %s", err, b)
 	}
 	return p
 }

@@ -90,9 +90,7 @@ func TestOCROfScannedPDFPage(t *testing.T) {
 // TestOCROfVideoKeyframes: two words shown one after the other in a
 // video (on two slides) are found with the time each is shown.
 func TestOCROfVideoKeyframes(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("no ffmpeg")
-	}
+	testutil.NeedTools(t, "ffmpeg")
 	a := NewAnalyzer(testEngine(t), "test")
 	dir := t.TempDir()
 	video := filepath.Join(dir, "talk.mp4")

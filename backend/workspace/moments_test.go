@@ -16,15 +16,6 @@ import (
 	"github.com/tagsight/tagsight/backend/testutil"
 )
 
-func needFFmpeg(t *testing.T) {
-	t.Helper()
-	for _, p := range []string{"ffmpeg", "ffprobe"} {
-		if _, err := exec.LookPath(p); err != nil {
-			t.Skipf("%s not installed", p)
-		}
-	}
-}
-
 func ffmpeg(t *testing.T, args ...string) {
 	t.Helper()
 	out, err := exec.Command("ffmpeg", append([]string{"-hide_banner", "-loglevel", "error", "-nostdin", "-y"}, args...)...).CombinedOutput()
@@ -66,7 +57,7 @@ func openColour(t *testing.T, root string) *Workspace {
 // a video added later is followed into the loaded frames; a damaged video
 // has no frames and a failed row.
 func TestVideoMomentSearch(t *testing.T) {
-	needFFmpeg(t)
+	testutil.NeedTools(t, "ffmpeg", "ffprobe")
 	root := t.TempDir()
 	ctx := context.Background()
 	colours(t, filepath.Join(root, "rgb.mp4"), "red", "blue", "green")
@@ -163,7 +154,7 @@ func TestVideoMomentSearch(t *testing.T) {
 
 // An hour of video is analysed in one pass and keeps at most 200 frames.
 func TestHourLongVideoFrames(t *testing.T) {
-	needFFmpeg(t)
+	testutil.NeedTools(t, "ffmpeg", "ffprobe")
 	root := t.TempDir()
 	ctx := context.Background()
 	ffmpeg(t, "-f", "lavfi", "-i", "testsrc2=s=64x48:r=1:d=3600,hue=h=t*97", "-c:v", "libx264",

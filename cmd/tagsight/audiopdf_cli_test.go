@@ -13,9 +13,7 @@ import (
 
 // TestInfoAudioFacts: `info --json` shows a song's tags and duration.
 func TestInfoAudioFacts(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed")
-	}
+	testutil.NeedTools(t, "ffmpeg")
 	root := t.TempDir()
 	out, err := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-f", "lavfi",
 		"-i", "sine=f=440:d=2", "-metadata", "artist=Test Artist", "-metadata", "album=Test Album",

@@ -28,13 +28,14 @@ func TestCLITwoProcessesIndexOneLibrary(t *testing.T) {
 	// Two videos whose scene changes once: both indexers find their
 	// moments, and the frame index must end as long as the frames.
 	const videos = 2
+	testutil.NeedTools(t, "ffmpeg")
 	for i := 0; i < videos; i++ {
 		out, err := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
 			"-f", "lavfi", "-i", "color=red:s=64x48:d=2:r=10", "-f", "lavfi", "-i", "color=blue:s=64x48:d=2:r=10",
 			"-filter_complex", "[0][1]concat=n=2:v=1[v]", "-map", "[v]", "-c:v", "libx264", "-pix_fmt", "yuv420p",
 			"-g", "10", filepath.Join(root, fmt.Sprintf("v%d.mp4", i))).CombinedOutput()
 		if err != nil {
-			t.Skipf("ffmpeg: %v %s", err, out)
+			t.Fatalf("ffmpeg: %v %s", err, out)
 		}
 	}
 	// Create the library first, so both indexers open the same one.

@@ -8,17 +8,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tagsight/tagsight/backend/testutil"
 )
 
 // TestInfoVideoFacts: `info --json` shows a video's facts, its size as
 // displayed (a container rotation applied), and `index --json` reports a
 // damaged video.
 func TestInfoVideoFacts(t *testing.T) {
-	for _, p := range []string{"ffmpeg", "ffprobe"} {
-		if _, err := exec.LookPath(p); err != nil {
-			t.Skipf("%s not installed", p)
-		}
-	}
+	testutil.NeedTools(t, "ffmpeg", "ffprobe")
 	root := t.TempDir()
 	mk := func(args ...string) {
 		out, err := exec.Command("ffmpeg", append([]string{"-hide_banner", "-loglevel", "error", "-nostdin", "-y"}, args...)...).CombinedOutput()
