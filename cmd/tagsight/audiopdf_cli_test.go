@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"math"
 	"os"
 	"os/exec"
@@ -24,11 +23,7 @@ func TestInfoAudioFacts(t *testing.T) {
 	if _, stderr, code := run(t, "index", root, "--json"); code != 0 {
 		t.Fatalf("index: %d %s", code, stderr)
 	}
-	stdout, stderr, code := run(t, "info", root, "song.mp3", "--json")
-	if code != 0 {
-		t.Fatalf("info: %d %s", code, stderr)
-	}
-	var info struct {
+	var got struct {
 		MediaType string `json:"media_type"`
 		Thumbnail *string
 		Facts     struct {
@@ -37,11 +32,9 @@ func TestInfoAudioFacts(t *testing.T) {
 			SampleRate           int `json:"sample_rate"`
 		}
 	}
-	if err := json.Unmarshal([]byte(stdout), &info); err != nil {
-		t.Fatalf("%v\n%s", err, stdout)
-	}
-	f := info.Facts
-	if info.MediaType != "audio" || info.Thumbnail == nil || math.Abs(f.Duration-2) > 0.1 ||
+	stdout := info(t, root, "song.mp3", &got)
+	f := got.Facts
+	if got.MediaType != "audio" || got.Thumbnail == nil || math.Abs(f.Duration-2) > 0.1 ||
 		f.Title != "Sine" || f.Artist != "Test Artist" || f.Album != "Test Album" || f.SampleRate != 44100 {
 		t.Errorf("info:\n%s", stdout)
 	}
@@ -50,16 +43,12 @@ func TestInfoAudioFacts(t *testing.T) {
 // TestInfoPDFFacts: `info --json` shows a PDF's pages, title and author.
 func TestInfoPDFFacts(t *testing.T) {
 	root := t.TempDir()
-	info := "<< /Title (Quarterly Report) /Author (Ada Lovelace) >>"
-	if err := os.WriteFile(filepath.Join(root, "report.pdf"), testutil.PDF(4, info), 0o644); err != nil {
+	dict := "<< /Title (Quarterly Report) /Author (Ada Lovelace) >>"
+	if err := os.WriteFile(filepath.Join(root, "report.pdf"), testutil.PDF(4, dict), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if _, stderr, code := run(t, "index", root, "--json"); code != 0 {
 		t.Fatalf("index: %d %s", code, stderr)
-	}
-	stdout, stderr, code := run(t, "info", root, "report.pdf", "--json")
-	if code != 0 {
-		t.Fatalf("info: %d %s", code, stderr)
 	}
 	var got struct {
 		MediaType string `json:"media_type"`
@@ -69,9 +58,7 @@ func TestInfoPDFFacts(t *testing.T) {
 			Title, Author string
 		}
 	}
-	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
-		t.Fatalf("%v\n%s", err, stdout)
-	}
+	stdout := info(t, root, "report.pdf", &got)
 	if got.MediaType != "document" || got.Thumbnail == nil || got.Facts.Pages != 4 ||
 		got.Facts.Title != "Quarterly Report" || got.Facts.Author != "Ada Lovelace" {
 		t.Errorf("info:\n%s", stdout)

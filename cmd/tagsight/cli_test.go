@@ -71,6 +71,20 @@ func run(t *testing.T, args ...string) (string, string, int) {
 	return out.String(), errb.String(), code
 }
 
+// info runs `info --json` for the entry at rel, decodes it into v and
+// returns the JSON (to print when an expectation fails).
+func info(t *testing.T, root, rel string, v any) string {
+	t.Helper()
+	stdout, stderr, code := run(t, "info", root, rel, "--json")
+	if code != 0 {
+		t.Fatalf("info %s: %d %s", rel, code, stderr)
+	}
+	if err := json.Unmarshal([]byte(stdout), v); err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
+	}
+	return stdout
+}
+
 func TestCLIHostileFolder(t *testing.T) {
 	root := t.TempDir()
 	good, bad := testutil.HostileFolder(t, root)

@@ -3,7 +3,6 @@ package main
 import (
 	"archive/zip"
 	"bytes"
-	"encoding/json"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -52,22 +51,12 @@ func TestInfoContainerFacts(t *testing.T) {
 			Pages    int
 		}
 	}
-	info := func(name string) infoJSON {
-		stdout, stderr, code := run(t, "info", root, name, "--json")
-		if code != 0 {
-			t.Fatalf("info %s: %d %s", name, code, stderr)
-		}
-		var i infoJSON
-		if err := json.Unmarshal([]byte(stdout), &i); err != nil {
-			t.Fatalf("%v\n%s", err, stdout)
-		}
-		return i
-	}
-	z := info("stuff.zip")
+	var z, c infoJSON
+	info(t, root, "stuff.zip", &z)
+	info(t, root, "issue.cbz", &c)
 	if z.MediaType != "archive" || z.Thumbnail == nil || z.Facts.Entries != 2 || z.Facts.Unpacked != int64(5+pic.Len()) {
 		t.Errorf("stuff.zip: %+v", z)
 	}
-	c := info("issue.cbz")
 	if c.MediaType != "document" || c.Thumbnail == nil || c.Facts.Title != "Red" || c.Facts.Author != "Ann" || c.Facts.Pages != 2 {
 		t.Errorf("issue.cbz: %+v", c)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"math"
 	"os"
 	"os/exec"
@@ -39,11 +38,7 @@ func TestInfoVideoFacts(t *testing.T) {
 	if !strings.Contains(stdout, "broken.mkv") {
 		t.Errorf("index --json does not report broken.mkv:\n%s", stdout)
 	}
-	stdout, stderr, code = run(t, "info", root, "turned.mp4", "--json")
-	if code != 0 {
-		t.Fatalf("info: %d %s", code, stderr)
-	}
-	var info struct {
+	var got struct {
 		MediaType     string `json:"media_type"`
 		Width, Height int
 		Thumbnail     *string
@@ -56,11 +51,9 @@ func TestInfoVideoFacts(t *testing.T) {
 			Height   int
 		}
 	}
-	if err := json.Unmarshal([]byte(stdout), &info); err != nil {
-		t.Fatalf("%v\n%s", err, stdout)
-	}
-	f := info.Facts
-	if info.MediaType != "video" || info.Width != 240 || info.Height != 320 || info.Thumbnail == nil ||
+	stdout = info(t, root, "turned.mp4", &got)
+	f := got.Facts
+	if got.MediaType != "video" || got.Width != 240 || got.Height != 320 || got.Thumbnail == nil ||
 		math.Abs(f.Duration-2) > 0.1 || f.Codec != "h264" || f.FPS != 25 || f.Rotation%180 != 90 || f.Width != 240 {
 		t.Errorf("info:\n%s", stdout)
 	}
