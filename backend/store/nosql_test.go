@@ -4,14 +4,10 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"io/fs"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/tagsight/tagsight/backend/testutil"
 )
 
 // sqlText is what marks a string literal as SQL: a statement's keywords
@@ -22,28 +18,15 @@ var sqlText = regexp.MustCompile(`\b(SELECT|INSERT|UPDATE|DELETE)\b.*\b(FROM|INT
 	` (LIKE|GLOB) |\bEXISTS \(|\bWHERE\b|\be\.[a-z_]+ *(NOT +)?(=|<|>|IN\b)|\b[a-z]{1,2}\.[a-z_]+ *(<>|>=|<=|>|=) *(\?|0|'')`)
 
 // sqlLiterals lists, as "file:line: text", the string literals that look
-// like SQL in the Go files under root outside backend/store, tests and
-// the foreignSQL files excepted.
-func sqlLiterals(t *testing.T, root string) []string {
+// like SQL in the Go files outside backend/store, tests and the foreignSQL
+// files excepted.
+func sqlLiterals(t *testing.T) []string {
 	t.Helper()
 	fset := token.NewFileSet()
 	var found []string
-	files := 0
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, path)
-		rel = filepath.ToSlash(rel)
-		if d.IsDir() {
-			switch {
-			case rel == "backend/store", d.Name() == "testdata", d.Name() == "node_modules", d.Name() == "third_party",
-				strings.HasPrefix(d.Name(), ".") && rel != ".":
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+	read := 0
+	goFilesOutsideStore(t, func(rel, path string) error {
+		if strings.HasSuffix(path, "_test.go") {
 			return nil
 		}
 		if _, ok := foreignSQL[rel]; ok {
@@ -53,7 +36,7 @@ func sqlLiterals(t *testing.T, root string) []string {
 		if err != nil {
 			return err
 		}
-		files++
+		read++
 		ast.Inspect(f, func(n ast.Node) bool {
 			lit, ok := n.(*ast.BasicLit)
 			if !ok || lit.Kind != token.STRING {
@@ -67,11 +50,8 @@ func sqlLiterals(t *testing.T, root string) []string {
 		})
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if files < 100 {
-		t.Fatalf("only %d Go files under %s: the walk is looking in the wrong place", files, root)
+	if read < 100 {
+		t.Fatalf("only %d Go files read: the walk is looking in the wrong place", read)
 	}
 	return found
 }
@@ -80,7 +60,7 @@ func sqlLiterals(t *testing.T, root string) []string {
 // foreignSQL files excepted) writes SQL text; a filter on entries is a
 // store.Filter made by store's constructors.
 func TestNoSQLOutsideStore(t *testing.T) {
-	for _, s := range sqlLiterals(t, testutil.RepoRoot(t)) {
+	for _, s := range sqlLiterals(t) {
 		t.Errorf("%s\n\tlooks like SQL: SQL on the library belongs in backend/store (a Filter constructor or a method)", s)
 	}
 }

@@ -198,8 +198,32 @@ var foreignSQL = map[string]string{
 // TestOnlyStoreImportsSQL: no Go file outside store (tests included)
 // imports database/sql or the SQLite driver, but the foreignSQL files.
 func TestOnlyStoreImportsSQL(t *testing.T) {
-	root := testutil.RepoRoot(t)
 	fset := token.NewFileSet()
+	goFilesOutsideStore(t, func(rel, path string) error {
+		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		for _, im := range f.Imports {
+			p, _ := strconv.Unquote(im.Path.Value)
+			if p == "database/sql" || strings.HasPrefix(p, "database/sql/") || strings.HasPrefix(p, "github.com/mattn/go-sqlite3") {
+				if _, ok := foreignSQL[rel]; !ok {
+					t.Errorf("%s imports %s (SQL on the library belongs in backend/store: add a store method)", rel, p)
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// goFilesOutsideStore calls each with every Go file of the repository
+// outside backend/store (tests included; testdata, node_modules,
+// third_party and dot folders skipped), by its slash-separated path
+// relative to the root and its path, and fails when the walk found too few
+// to be looking in the right place.
+func goFilesOutsideStore(t *testing.T, each func(rel, path string) error) {
+	t.Helper()
+	root := testutil.RepoRoot(t)
 	files := 0
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -218,20 +242,8 @@ func TestOnlyStoreImportsSQL(t *testing.T) {
 		if !strings.HasSuffix(path, ".go") {
 			return nil
 		}
-		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
-		if err != nil {
-			return err
-		}
 		files++
-		for _, im := range f.Imports {
-			p, _ := strconv.Unquote(im.Path.Value)
-			if p == "database/sql" || strings.HasPrefix(p, "database/sql/") || strings.HasPrefix(p, "github.com/mattn/go-sqlite3") {
-				if _, ok := foreignSQL[rel]; !ok {
-					t.Errorf("%s imports %s (SQL on the library belongs in backend/store: add a store method)", rel, p)
-				}
-			}
-		}
-		return nil
+		return each(rel, path)
 	})
 	if err != nil {
 		t.Fatal(err)
