@@ -132,9 +132,19 @@ func (s *Service) withText(ctx context.Context, res *Result, terms []string) err
 	if len(res.Hits) == 0 {
 		return nil
 	}
-	ids := make([]int64, len(res.Hits))
-	for i, h := range res.Hits {
-		ids[i] = h.EntryID
+	if res.FromText == 0 {
+		res.FromText = res.Total // every result passed the text filter
+	}
+	// Results ranked by their text (textRanked) carry their hit already:
+	// only the others are looked up.
+	var ids []int64
+	for _, h := range res.Hits {
+		if h.Text == nil {
+			ids = append(ids, h.EntryID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
 	}
 	th, err := s.db.SearchTextIn(ctx, terms, ids)
 	if err != nil {
@@ -169,9 +179,6 @@ func (s *Service) withText(ctx context.Context, res *Result, terms []string) err
 		if t := by[res.Hits[i].EntryID]; t != nil && res.Hits[i].Text == nil {
 			res.Hits[i].Text = t
 		}
-	}
-	if res.FromText == 0 {
-		res.FromText = res.Total // every result passed the text filter
 	}
 	return nil
 }
